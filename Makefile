@@ -1,0 +1,109 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# parachute: `make` builds build/parachute.elf; see README.md for the rest.
+
+BUILD ?= build
+CC ?= gcc
+HOSTCC ?= gcc
+VERSION := 0.1
+
+HV_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-pic -fno-pie -fno-common \
+	-fno-stack-protector -fno-asynchronous-unwind-tables -mno-red-zone \
+	-mno-sse -mno-mmx -mno-sse2 -mno-avx -mcmodel=small \
+	-Wall -Wextra -Wmissing-prototypes -Wshadow -Werror \
+	-Iinclude -Ihv/include -Iarch/x86/include -DPARACHUTE_VERSION='"$(VERSION)"'
+HV_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,max-page-size=4096 \
+	-Wl,-z,noexecstack -Wl,--no-warn-rwx-segments -Wl,-T,arch/x86/hv.lds
+
+HV_SRCS := hv/lib.c hv/util.c hv/format.c hv/printk.c hv/memmap.c hv/bootinfo.c \
+	hv/options.c hv/percpu.c hv/mm.c hv/hypercall.c hv/main.c \
+	arch/x86/boot/head.S arch/x86/entry.S arch/x86/svm_entry.S arch/x86/traps.c \
+	arch/x86/console.c arch/x86/time.c arch/x86/cpuid.c arch/x86/paging.c \
+	arch/x86/multiboot.c arch/x86/linux.c arch/x86/guest_mem.c arch/x86/svm.c \
+	arch/x86/smp.c arch/x86/acpi.c arch/x86/setup.c arch/x86/guest.c
+HV_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(HV_SRCS))
+
+# Host unit tests compile the real hv sources against tests/unit/harness.c.
+UNIT_SRCS := hv/util.c hv/format.c hv/memmap.c hv/bootinfo.c hv/options.c \
+	arch/x86/paging.c arch/x86/multiboot.c arch/x86/linux.c arch/x86/cpuid.c
+UNIT_TESTS := test_memmap test_bootinfo test_options test_paging test_multiboot \
+	test_linux test_cpuid test_format
+UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-function \
+	-Iinclude -Ihv/include -Iarch/x86/include -Itests/unit -DHV_UNIT_TEST \
+	-fsanitize=address,undefined -fno-omit-frame-pointer
+
+GUEST_PROGS := $(BUILD)/guest/hvinfo $(BUILD)/guest/memprobe
+
+.PHONY: all check unit integration demo bench clean format headers-check
+all: $(BUILD)/parachute.elf
+
+V ?= 0
+Q := $(if $(filter 1,$(V)),,@)
+
+$(BUILD)/obj/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(HV_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/obj/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	@echo "  AS      $<"
+	$(Q)$(CC) $(HV_CFLAGS) -D__ASSEMBLY__ -MMD -MP -c $< -o $@
+
+$(BUILD)/parachute.elf: $(HV_OBJS) arch/x86/hv.lds
+	@echo "  LD      $@"
+	$(Q)$(CC) $(HV_CFLAGS) $(HV_LDFLAGS) -o $@ $(HV_OBJS)
+	@size $@ | tail -1 | awk '{print "parachute.elf: text " $$1 " data " $$2 " bss " $$3}'
+
+-include $(HV_OBJS:.o=.d)
+
+# Every header compiles on its own.
+headers-check:
+	@for h in $$(find include hv/include arch/x86/include -name '*.h'); do \
+		echo "#include \"$$PWD/$$h\"" | $(CC) $(HV_CFLAGS) -x c -fsyntax-only - || exit 1; \
+	done; echo "headers: each compiles on its own"
+
+$(BUILD)/unit/%: tests/unit/%.c tests/unit/harness.c tests/unit/harness.h $(UNIT_SRCS)
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(UNIT_CFLAGS) -o $@ $< tests/unit/harness.c $(UNIT_SRCS) -lcmocka
+
+unit: $(patsubst %,$(BUILD)/unit/%,$(UNIT_TESTS))
+	@tests/unit/run.sh $(BUILD)/unit $(UNIT_TESTS)
+
+$(BUILD)/guest/%: guest/%.c include/parachute/abi.h
+	@mkdir -p $(dir $@)
+	$(HOSTCC) -static -O2 -Wall -Wextra -Werror -Iinclude -o $@ $<
+
+guest: $(GUEST_PROGS)
+
+# The guest test module, built out of tree against the fetched Debian headers.
+$(BUILD)/module/parachute.ko: guest/module/parachute.c guest/module/Kbuild include/parachute/abi.h $(BUILD)/debian/vmlinuz
+	@mkdir -p $(BUILD)/module
+	cp guest/module/parachute.c guest/module/Kbuild $(BUILD)/module/
+	$(MAKE) -s -C $(BUILD)/debian/kbuild M=$(abspath $(BUILD)/module) \
+		EXTRA_CFLAGS=-I$(abspath include) modules
+
+$(BUILD)/debian/vmlinuz:
+	ci/fetch-debian.sh $(BUILD)
+
+$(BUILD)/initrd.cpio.gz: $(BUILD)/debian/vmlinuz $(GUEST_PROGS) $(BUILD)/module/parachute.ko \
+		tests/initrd/init tests/initrd/mkinitrd.sh
+	tests/initrd/mkinitrd.sh $(BUILD) $@
+
+integration: all $(BUILD)/initrd.cpio.gz
+	@tests/integration/run.sh $(BUILD)
+
+check: headers-check
+	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory integration
+
+demo: all $(BUILD)/initrd.cpio.gz
+	@tests/demo.sh $(BUILD)
+
+bench: all $(BUILD)/initrd.cpio.gz
+	@tests/bench/boot.sh $(BUILD)
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf $(BUILD)/obj $(BUILD)/unit $(BUILD)/guest $(BUILD)/parachute.elf $(BUILD)/initrd.cpio.gz

@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The guest's view of CPUID. */
+#include <parachute/abi.h>
+#include <asm/cpuid.h>
+
+void cpuid_policy(u32 leaf, u32 subleaf, struct cpuid_regs *r)
+{
+	(void)subleaf;
+	switch (leaf) {
+	case 0x00000001:
+		/* SDM vol. 2A, CPUID: ECX bit 31 is reserved for hypervisor use. */
+		r->ecx |= CPUID_1_ECX_HYPERVISOR;
+		r->ecx &= ~CPUID_1_ECX_VMX;
+		break;
+	case 0x80000001:
+		r->ecx &= ~CPUID_80000001_ECX_SVM;
+		break;
+	case 0x8000000a:
+		/* SVM revision and features: nothing to see. */
+		r->eax = r->ebx = r->ecx = r->edx = 0;
+		break;
+	case PARACHUTE_CPUID_LEAF:
+		r->eax = PARACHUTE_CPUID_MAX_LEAF;
+		r->ebx = PARACHUTE_CPUID_EBX;
+		r->ecx = PARACHUTE_CPUID_ECX;
+		r->edx = PARACHUTE_CPUID_EDX;
+		break;
+	case PARACHUTE_CPUID_VERSION_LEAF:
+		r->eax = PARACHUTE_ABI_VERSION;
+		r->ebx = r->ecx = r->edx = 0;
+		break;
+	default:
+		/* Other hypervisor leaves (KVM, Hyper-V probes) read as empty. */
+		if (leaf >= 0x40000000 && leaf <= 0x4fffffff)
+			r->eax = r->ebx = r->ecx = r->edx = 0;
+	}
+}

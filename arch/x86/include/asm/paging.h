@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * One page-table engine for every 4-level, 512-entry radix table the hv builds:
+ * its own page tables, AMD NPT, and (later) Intel EPT, VT-d second-level and
+ * AMD-Vi I/O tables. A format supplies only how entries are encoded; map,
+ * unmap (with splitting of large pages) and walk are shared.
+ */
+#ifndef ASM_PAGING_H
+#define ASM_PAGING_H
+
+#include <hv/types.h>
+
+/* Generic permissions, translated by each format. */
+#define PT_READ		(1u << 0)
+#define PT_WRITE	(1u << 1)
+#define PT_EXEC		(1u << 2)
+#define PT_RWX		(PT_READ | PT_WRITE | PT_EXEC)
+
+#define PT_LEVELS	4
+#define PT_ENTRIES	512
+
+/* Bytes one entry maps at level (1 = 4 KiB, 2 = 2 MiB, 3 = 1 GiB, 4 = 512 GiB). */
+#define PT_LEVEL_SIZE(level)	(1ull << (PAGE_SHIFT + 9 * ((level) - 1)))
+
+struct pt_format {
+	const char *name;
+	/* Highest level that may hold a terminal (leaf) entry: 1, 2 or 3. */
+	unsigned int max_leaf_level;
+	u64 (*leaf)(u64 phys, unsigned int level, unsigned int flags);
+	u64 (*table)(u64 phys);
+	bool (*present)(u64 entry);
+	bool (*is_leaf)(u64 entry, unsigned int level);
+	u64 (*phys)(u64 entry, unsigned int level);
+	unsigned int (*flags)(u64 entry);
+};
+
+struct pt_root {
+	const struct pt_format *fmt;
+	u64 *root;		/* top-level table (virtual address) */
+	unsigned int tables;	/* table pages allocated, for the log */
+	void *(*alloc)(void);	/* one zeroed page; NULL when out of memory */
+};
+
+/** pt_init() - allocate the top-level table. Returns 0 or -ENOMEM. */
+int pt_init(struct pt_root *pt, const struct pt_format *fmt, void *(*alloc)(void));
+
+/**
+ * pt_map() - map [virt, virt + size) to [phys, phys + size) with flags, using
+ * the largest pages that alignment and format allow. Existing mappings are
+ * replaced; a large page that the range only partly covers is split first so
+ * the rest of it keeps its mapping. virt, phys and size must be page-aligned.
+ */
+int pt_map(struct pt_root *pt, u64 virt, u64 phys, u64 size, unsigned int flags);
+
+/** pt_unmap() - remove [virt, virt + size), splitting large pages at the edges. */
+int pt_unmap(struct pt_root *pt, u64 virt, u64 size);
+
+/**
+ * pt_walk() - translate virt. Returns true and the physical address, the
+ * generic flags and the level of the leaf if it is mapped.
+ */
+bool pt_walk(const struct pt_root *pt, u64 virt, u64 *phys, unsigned int *flags,
+	     unsigned int *level);
+
+/* The x86 long-mode format: the hv's own page tables and AMD NPT. */
+extern const struct pt_format pt_x86_64;
+/* Same encoding with no 1 GiB leaves, for CPUs without Page1GB. */
+extern const struct pt_format pt_x86_64_2m;
+
+/* Physical/virtual conversion the engine uses (identity in the hv and in tests). */
+u64 pt_virt_to_phys(const void *p);
+void *pt_phys_to_virt(u64 pa);
+
+#endif /* ASM_PAGING_H */

@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* x86 instructions the hv uses, as inline functions. */
+#ifndef ASM_PROCESSOR_H
+#define ASM_PROCESSOR_H
+
+#include <hv/types.h>
+
+#define X86_CR0_PE	(1ull << 0)
+#define X86_CR0_ET	(1ull << 4)
+#define X86_CR0_NE	(1ull << 5)
+#define X86_CR0_PG	(1ull << 31)
+#define X86_CR4_PAE	(1ull << 5)
+#define X86_RFLAGS_FIXED (1ull << 1)
+#define X86_RFLAGS_TF	(1ull << 8)
+#define X86_RFLAGS_IF	(1ull << 9)
+
+#define MSR_APIC_BASE	0x0000001b
+#define MSR_EFER	0xc0000080
+#define MSR_VM_CR	0xc0010114
+#define MSR_IGNNE	0xc0010115
+#define MSR_SMM_CTL	0xc0010116
+#define MSR_VM_HSAVE_PA	0xc0010117
+
+#define EFER_SCE	(1ull << 0)
+#define EFER_LME	(1ull << 8)
+#define EFER_LMA	(1ull << 10)
+#define EFER_NXE	(1ull << 11)
+#define EFER_SVME	(1ull << 12)
+
+#define APIC_BASE_BSP	(1ull << 8)
+#define APIC_BASE_X2APIC (1ull << 10)
+#define APIC_BASE_EN	(1ull << 11)
+
+#define X86_EXC_DB	1
+#define X86_EXC_NMI	2
+#define X86_EXC_UD	6
+#define X86_EXC_GP	13
+
+struct cpuid_regs {
+	u32 eax, ebx, ecx, edx;
+};
+
+static inline void cpuid_count(u32 leaf, u32 sub, struct cpuid_regs *r)
+{
+	asm volatile("cpuid"
+		     : "=a"(r->eax), "=b"(r->ebx), "=c"(r->ecx), "=d"(r->edx)
+		     : "a"(leaf), "c"(sub));
+}
+
+static inline u64 rdmsr(u32 msr)
+{
+	u32 lo, hi;
+
+	asm volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	return ((u64)hi << 32) | lo;
+}
+
+static inline void wrmsr(u32 msr, u64 v)
+{
+	asm volatile("wrmsr" : : "c"(msr), "a"((u32)v), "d"((u32)(v >> 32)) : "memory");
+}
+
+static inline u64 rdtsc(void)
+{
+	u32 lo, hi;
+
+	asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((u64)hi << 32) | lo;
+}
+
+static inline void outb(u16 port, u8 v)
+{
+	asm volatile("outb %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline u8 inb(u16 port)
+{
+	u8 v;
+
+	asm volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+static inline u64 read_cr0(void)
+{
+	u64 v;
+
+	asm volatile("mov %%cr0, %0" : "=r"(v));
+	return v;
+}
+
+static inline u64 read_cr3(void)
+{
+	u64 v;
+
+	asm volatile("mov %%cr3, %0" : "=r"(v));
+	return v;
+}
+
+static inline u64 read_cr4(void)
+{
+	u64 v;
+
+	asm volatile("mov %%cr4, %0" : "=r"(v));
+	return v;
+}
+
+static inline void cpu_relax(void)
+{
+	asm volatile("pause" ::: "memory");
+}
+
+static inline u32 mmio_read32(u64 addr)
+{
+	return *(volatile u32 *)(uintptr_t)addr;
+}
+
+static inline void mmio_write32(u64 addr, u32 v)
+{
+	*(volatile u32 *)(uintptr_t)addr = v;
+}
+
+#endif /* ASM_PROCESSOR_H */

@@ -1,0 +1,8 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#ifndef ASM_TRAPS_H
+#define ASM_TRAPS_H
+
+/** idt_init() - load the hv IDT: every exception is reported, then the hv stops. */
+void idt_init(void);
+
+#endif /* ASM_TRAPS_H */

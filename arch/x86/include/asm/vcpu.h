@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The contract both virtualisation backends implement (arch/x86/svm.c now,
+ * arch/x86/vmx.c later). x86 code above it never names a VMCB or a VMCS.
+ */
+#ifndef ASM_VCPU_H
+#define ASM_VCPU_H
+
+#include <asm/paging.h>
+#include <hv/percpu.h>
+#include <hv/types.h>
+
+/* Guest entry state of the Linux 32-bit boot protocol: flat protected mode, paging off. */
+struct x86_entry {
+	u64 rip;
+	u64 rsi;		/* boot_params */
+	u64 gdt_base;
+	u16 gdt_limit;
+};
+
+struct vcpu_vendor {
+	const char *name;
+	unsigned int id;	/* PARACHUTE_VENDOR_* */
+	/* Nested page-table format (NPT / EPT) for guest memory. */
+	const struct pt_format *npt_format;
+	/* Enable virtualisation on the calling CPU. */
+	int (*cpu_init)(struct percpu *cpu);
+	/* Prepare the calling CPU's vCPU to enter the guest at entry. */
+	int (*setup)(struct percpu *cpu, const struct x86_entry *entry, struct pt_root *gpm);
+	/* Run the guest on the calling CPU; returns only if the vCPU was parked. */
+	void (*run)(struct percpu *cpu);
+	/* Hold the calling CPU in a guest that cannot run guest code, for good. */
+	void (*park)(struct percpu *cpu) __noreturn;
+	/* Invalidate the guest's nested translations on the calling CPU. */
+	void (*flush_npt)(struct percpu *cpu);
+	const char *(*exit_name)(u64 reason);
+};
+
+/**
+ * vcpu_vendor_probe() - pick the backend for this processor. Prints why
+ * neither SVM nor VMX is usable and returns NULL in that case.
+ */
+const struct vcpu_vendor *vcpu_vendor_probe(void);
+
+extern const struct vcpu_vendor *vendor;
+
+#endif /* ASM_VCPU_H */

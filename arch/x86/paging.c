@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The shared page-table engine and the x86 long-mode entry format. */
+#include <asm/paging.h>
+
+#define X86_PTE_P	(1ull << 0)
+#define X86_PTE_RW	(1ull << 1)
+#define X86_PTE_US	(1ull << 2)
+#define X86_PTE_PS	(1ull << 7)
+#define X86_PTE_ADDR	0x000ffffffffff000ull
+
+u64 pt_virt_to_phys(const void *p)
+{
+	return (u64)(uintptr_t)p;
+}
+
+void *pt_phys_to_virt(u64 pa)
+{
+	return (void *)(uintptr_t)pa;
+}
+
+static unsigned int index_of(u64 virt, unsigned int level)
+{
+	return (virt >> (PAGE_SHIFT + 9 * (level - 1))) & (PT_ENTRIES - 1);
+}
+
+/*
+ * APM vol. 2, 15.25.5: nested page-table walks are user accesses, so NPT
+ * entries must have U/S set. NX is never set: it is reserved unless the host
+ * runs with EFER.NXE, and the guest's own page tables decide execution.
+ */
+static u64 x86_leaf(u64 phys, unsigned int level, unsigned int flags)
+{
+	u64 e = phys | X86_PTE_P | X86_PTE_US;
+
+	if (flags & PT_WRITE)
+		e |= X86_PTE_RW;
+	if (level > 1)
+		e |= X86_PTE_PS;
+	return e;
+}
+
+static u64 x86_table(u64 phys)
+{
+	return phys | X86_PTE_P | X86_PTE_RW | X86_PTE_US;
+}
+
+static bool x86_present(u64 e)
+{
+	return e & X86_PTE_P;
+}
+
+static bool x86_is_leaf(u64 e, unsigned int level)
+{
+	return level == 1 || (e & X86_PTE_PS);
+}
+
+static u64 x86_phys(u64 e, unsigned int level)
+{
+	return e & X86_PTE_ADDR & ~(PT_LEVEL_SIZE(level) - 1);
+}
+
+static unsigned int x86_flags(u64 e)
+{
+	return PT_READ | PT_EXEC | ((e & X86_PTE_RW) ? PT_WRITE : 0);
+}
+
+const struct pt_format pt_x86_64 = {
+	.name = "x86-64",
+	.max_leaf_level = 3,
+	.leaf = x86_leaf,
+	.table = x86_table,
+	.present = x86_present,
+	.is_leaf = x86_is_leaf,
+	.phys = x86_phys,
+	.flags = x86_flags,
+};
+
+const struct pt_format pt_x86_64_2m = {
+	.name = "x86-64 (2M)",
+	.max_leaf_level = 2,
+	.leaf = x86_leaf,
+	.table = x86_table,
+	.present = x86_present,
+	.is_leaf = x86_is_leaf,
+	.phys = x86_phys,
+	.flags = x86_flags,
+};
+
+int pt_init(struct pt_root *pt, const struct pt_format *fmt, void *(*alloc)(void))
+{
+	pt->fmt = fmt;
+	pt->alloc = alloc;
+	pt->tables = 1;
+	pt->root = alloc();
+	return pt->root ? 0 : -ENOMEM;
+}
+
+/*
+ * The table under entry *e at level, created empty if absent, or filled with
+ * the equivalent smaller leaves if *e is a large page (so a split keeps
+ * the mapping of the part that is not being changed).
+ */
+static u64 *next_table(struct pt_root *pt, u64 *e, unsigned int level)
+{
+	const struct pt_format *f = pt->fmt;
+	u64 *t;
+
+	if (f->present(*e) && !f->is_leaf(*e, level))
+		return pt_phys_to_virt(f->phys(*e, 1));
+	t = pt->alloc();
+	if (!t)
+		return NULL;
+	pt->tables++;
+	if (f->present(*e)) {
+		u64 base = f->phys(*e, level);
+		unsigned int flags = f->flags(*e);
+
+		for (unsigned int i = 0; i < PT_ENTRIES; i++)
+			t[i] = f->leaf(base + i * PT_LEVEL_SIZE(level - 1), level - 1, flags);
+	}
+	*e = f->table(pt_virt_to_phys(t));
+	return t;
+}
+
+/* phys == ~0 means unmap. */
+static int update(struct pt_root *pt, u64 *table, unsigned int level, u64 virt, u64 phys,
+		  u64 size, unsigned int flags)
+{
+	const struct pt_format *f = pt->fmt;
+	u64 step = PT_LEVEL_SIZE(level);
+	bool unmap = phys == ~0ull;
+
+	while (size) {
+		u64 *e = &table[index_of(virt, level)];
+		u64 chunk = MIN(size, ALIGN_DOWN(virt, step) + step - virt);
+		bool whole = chunk == step;
+
+		if (whole && unmap) {
+			*e = 0;
+		} else if (whole && level <= f->max_leaf_level && IS_ALIGNED(phys, step)) {
+			*e = f->leaf(phys, level, flags);
+		} else if (unmap && !f->present(*e)) {
+			/* nothing mapped here */
+		} else if (level == 1) {
+			return -EINVAL;	/* unaligned request */
+		} else {
+			u64 *next = next_table(pt, e, level);
+			int ret;
+
+			if (!next)
+				return -ENOMEM;
+			ret = update(pt, next, level - 1, virt, phys, chunk, flags);
+			if (ret)
+				return ret;
+		}
+		virt += chunk;
+		if (!unmap)
+			phys += chunk;
+		size -= chunk;
+	}
+	return 0;
+}
+
+int pt_map(struct pt_root *pt, u64 virt, u64 phys, u64 size, unsigned int flags)
+{
+	if (!IS_ALIGNED(virt | phys | size, PAGE_SIZE) || phys == ~0ull)
+		return -EINVAL;
+	return update(pt, pt->root, PT_LEVELS, virt, phys, size, flags);
+}
+
+int pt_unmap(struct pt_root *pt, u64 virt, u64 size)
+{
+	if (!IS_ALIGNED(virt | size, PAGE_SIZE))
+		return -EINVAL;
+	return update(pt, pt->root, PT_LEVELS, virt, ~0ull, size, 0);
+}
+
+bool pt_walk(const struct pt_root *pt, u64 virt, u64 *phys, unsigned int *flags,
+	     unsigned int *level)
+{
+	const struct pt_format *f = pt->fmt;
+	u64 *table = pt->root;
+
+	for (unsigned int l = PT_LEVELS; l >= 1; l--) {
+		u64 e = table[index_of(virt, l)];
+
+		if (!f->present(e))
+			return false;
+		if (f->is_leaf(e, l)) {
+			if (phys)
+				*phys = f->phys(e, l) | (virt & (PT_LEVEL_SIZE(l) - 1));
+			if (flags)
+				*flags = f->flags(e);
+			if (level)
+				*level = l;
+			return true;
+		}
+		table = pt_phys_to_virt(f->phys(e, 1));
+	}
+	return false;
+}

@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* x86 start-up: from the 64-bit entry to the generic core, and back for the guest. */
+#include <asm/console.h>
+#include <asm/cpuid.h>
+#include <asm/guest.h>
+#include <asm/multiboot.h>
+#include <asm/processor.h>
+#include <asm/smp.h>
+#include <asm/time.h>
+#include <asm/traps.h>
+#include <asm/vcpu.h>
+#include <hv/arch.h>
+#include <hv/hv.h>
+#include <hv/printk.h>
+
+const struct vcpu_vendor *vendor;
+const struct vcpu_vendor *svm_probe(void);
+
+unsigned int arch_vendor(void)
+{
+	return vendor ? vendor->id : 0;
+}
+
+const char *arch_exit_name(u64 reason)
+{
+	return vendor ? vendor->exit_name(reason) : "?";
+}
+
+u64 arch_timestamp(void)
+{
+	return rdtsc();
+}
+
+void arch_cpu_halt(void)
+{
+	for (;;)
+		asm volatile("cli; hlt" ::: "memory");
+}
+
+void arch_stop_other_cpus(void)
+{
+	/* APs wait in the park guest with interrupts off; nothing runs there to stop. */
+}
+
+const struct vcpu_vendor *vcpu_vendor_probe(void)
+{
+	const struct vcpu_vendor *v = svm_probe();
+	struct cpuid_regs c;
+
+	if (v)
+		return v;
+	cpuid_count(1, 0, &c);
+	if (c.ecx & CPUID_1_ECX_VMX)
+		pr_err("this CPU has Intel VMX, which this build of parachute does not drive yet");
+	else
+		pr_err("this CPU has no usable hardware virtualisation (AMD SVM with NPT)");
+	return NULL;
+}
+
+int arch_boot(const struct boot_info *bi)
+{
+	struct percpu *cpu = &percpu_area[0];
+	struct cpuid_regs c;
+
+	vendor = vcpu_vendor_probe();
+	if (!vendor)
+		return -ENODEV;
+	cpuid_count(1, 0, &c);
+	cpu->apic_id = c.ebx >> 24;
+	cpu->state = CPU_HOST;
+	if (vendor->cpu_init(cpu))
+		return -ENODEV;
+	nr_cpus_online = 1;
+	smp_start_aps();
+	return guest_boot_linux(bi, cpu);
+}
+
+void hv_start(u32 magic, u64 info);
+void hv_start(u32 magic, u64 info)
+{
+	static struct boot_info bi;
+
+	console_init(options_peek_console(multiboot_cmdline(magic, info)));
+	idt_init();
+	pr_info("parachute " PARACHUTE_VERSION " starting");
+	hv.tsc_khz = tsc_calibrate();
+	if (multiboot_parse(magic, info, &bi))
+		hv_halt();
+	hv_main(&bi);
+}

@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * hvinfo: what a guest program sees of the hypervisor under it. Prints the
+ * CPUID hypervisor signature and feature bits, and tries a hypercall from
+ * CPL 3, which parachute must refuse (-PARACHUTE_EPERM) and never serve.
+ */
+#include <parachute/abi.h>
+#include <cpuid.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+static sigjmp_buf ill_jmp;
+
+static void on_sigill(int sig)
+{
+	(void)sig;
+	siglongjmp(ill_jmp, 1);
+}
+
+static long vmmcall(unsigned long nr)
+{
+	unsigned long ret = nr;
+
+	asm volatile("vmmcall" : "+a"(ret) : : "memory");
+	return (long)ret;
+}
+
+int main(void)
+{
+	unsigned int a, b, c, d;
+	char sig[13];
+	long ret;
+
+	__cpuid(PARACHUTE_CPUID_LEAF, a, b, c, d);
+	memcpy(sig, &b, 4);
+	memcpy(sig + 4, &c, 4);
+	memcpy(sig + 8, &d, 4);
+	sig[12] = '\0';
+	printf("hvinfo: cpuid 0x40000000 max=0x%08x signature=\"%s\"\n", a, sig);
+	if (!strcmp(sig, "ParachuteHV") && a >= PARACHUTE_CPUID_VERSION_LEAF) {
+		__cpuid(PARACHUTE_CPUID_VERSION_LEAF, a, b, c, d);
+		printf("hvinfo: abi version %u.%u\n", a >> 16, a & 0xffff);
+	}
+	__cpuid(1, a, b, c, d);
+	printf("hvinfo: hypervisor bit %s\n", (c & (1u << 31)) ? "set" : "clear");
+	__cpuid(0x80000001, a, b, c, d);
+	printf("hvinfo: svm visible %s\n", (c & (1u << 2)) ? "yes" : "no");
+
+	signal(SIGILL, on_sigill);
+	if (sigsetjmp(ill_jmp, 1)) {
+		printf("hvinfo: hypercall from CPL 3: #UD (no hypervisor intercepts VMMCALL)\n");
+		return 0;
+	}
+	ret = vmmcall(PARACHUTE_HC_VERSION);
+	printf("hvinfo: hypercall from CPL 3: %ld (%s)\n", ret,
+	       ret == -PARACHUTE_EPERM ? "refused" : "SERVED - a CPL check is missing");
+	return 0;
+}

@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * parachute guest module (minimal): talks to the hv at CPL 0.
+ *   /sys/module/parachute/parameters/status      read: one PARACHUTE_HC_STATUS call
+ *   /sys/module/parachute/parameters/dump_stats  write 1: exit counters on the hv console
+ * Loading fails with -ENODEV when the CPU does not report ParachuteHV.
+ */
+#include <linux/gfp.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/mm.h>
+#include <asm/io.h>
+#include <asm/processor.h>
+#include <parachute/abi.h>
+
+static unsigned long status_page;
+
+static long pc_hypercall(unsigned long nr, unsigned long a0, unsigned long a1)
+{
+	unsigned long ret = nr;
+
+	asm volatile("vmmcall" : "+a"(ret) : "b"(a0), "c"(a1), "d"(0UL) : "memory");
+	return (long)ret;
+}
+
+static int status_get(char *buf, const struct kernel_param *kp)
+{
+	struct parachute_status *st = (void *)status_page;
+	long ret = pc_hypercall(PARACHUTE_HC_STATUS, virt_to_phys(st), sizeof(*st));
+
+	if (ret < 0)
+		return sysfs_emit(buf, "error %ld\n", ret);
+	return sysfs_emit(buf,
+			  "abi %u.%u vendor %u cpus %u vcpus %u flags 0x%x capture 0x%llx+0x%llx exits %llu tsc_khz %llu uptime_tsc %llu\n",
+			  st->abi_version >> 16, st->abi_version & 0xffff, st->vendor, st->nr_cpus,
+			  st->nr_vcpus, st->flags, st->capture_base, st->capture_size,
+			  st->exits_total, st->tsc_khz, st->uptime_tsc);
+}
+
+static int dump_stats_set(const char *val, const struct kernel_param *kp)
+{
+	long ret = pc_hypercall(PARACHUTE_HC_DUMP_STATS, 0, 0);
+
+	return ret < 0 ? -EIO : 0;
+}
+
+static const struct kernel_param_ops status_ops = { .get = status_get };
+static const struct kernel_param_ops dump_ops = { .set = dump_stats_set };
+module_param_cb(status, &status_ops, NULL, 0444);
+module_param_cb(dump_stats, &dump_ops, NULL, 0200);
+
+static int __init pc_init(void)
+{
+	unsigned int eax, ebx, ecx, edx;
+	long ver;
+
+	cpuid(PARACHUTE_CPUID_LEAF, &eax, &ebx, &ecx, &edx);
+	if (ebx != PARACHUTE_CPUID_EBX || ecx != PARACHUTE_CPUID_ECX ||
+	    edx != PARACHUTE_CPUID_EDX) {
+		pr_info("parachute: not running on ParachuteHV\n");
+		return -ENODEV;
+	}
+	status_page = get_zeroed_page(GFP_KERNEL);
+	if (!status_page)
+		return -ENOMEM;
+	ver = pc_hypercall(PARACHUTE_HC_VERSION, 0, 0);
+	pr_info("parachute: hypercall VERSION from CPL 0 returned %ld (abi %ld.%ld)\n", ver,
+		ver >> 16, ver & 0xffff);
+	return 0;
+}
+
+static void __exit pc_exit(void)
+{
+	free_page(status_page);
+}
+
+module_init(pc_init);
+module_exit(pc_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("parachute guest interface (CPL 0 hypercalls)");

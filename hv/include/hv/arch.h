@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* What the generic core asks of the architecture layer (arch/x86). */
+#ifndef HV_ARCH_H
+#define HV_ARCH_H
+
+#include <hv/bootinfo.h>
+#include <hv/types.h>
+
+/** arch_vendor() - PARACHUTE_VENDOR_* of the active virtualisation backend. */
+unsigned int arch_vendor(void);
+
+/** arch_exit_name() - a short name for a vendor exit reason, for logs. */
+const char *arch_exit_name(u64 reason);
+
+/** arch_timestamp() - a monotonic per-CPU counter (the TSC on x86). */
+u64 arch_timestamp(void);
+
+/** arch_cpu_halt() - stop this CPU with interrupts off, for good. */
+void arch_cpu_halt(void) __noreturn;
+
+/** arch_stop_other_cpus() - halt every other CPU (best effort, used on hv panic). */
+void arch_stop_other_cpus(void);
+
+#endif /* HV_ARCH_H */

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* hv command-line options. docs/boot.md lists each with its default. */
+#ifndef HV_OPTIONS_H
+#define HV_OPTIONS_H
+
+#include <hv/printk.h>
+#include <hv/types.h>
+
+enum console_port { CONSOLE_NONE = 0, CONSOLE_COM1 = 1, CONSOLE_COM2 = 2 };
+
+#define CAPTURE_MEM_DEFAULT	(128 * MiB)
+#define CAPTURE_MEM_ALIGN	(2 * MiB)
+
+struct hv_options {
+	enum console_port console;	/* console=com1|com2|none, default com1 */
+	u64 capture_mem;		/* capture_mem=SIZE, default 128M, rounded up to 2M */
+	enum log_level loglevel;	/* loglevel=err|warn|info|debug, default info */
+};
+
+/** options_defaults() - fill in every option's documented default. */
+void options_defaults(struct hv_options *o);
+
+/**
+ * options_parse() - parse space-separated key=value options into o (which
+ * holds defaults on entry). On error returns -EINVAL and writes a message
+ * naming the offending option into err.
+ */
+int options_parse(const char *cmdline, struct hv_options *o, char *err, size_t errlen);
+
+/**
+ * options_peek_console() - find console= alone, so the console can come up
+ * before the full parse reports errors on it. Returns CONSOLE_COM1 by default.
+ */
+enum console_port options_peek_console(const char *cmdline);
+
+#endif /* HV_OPTIONS_H */
