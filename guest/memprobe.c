@@ -5,10 +5,12 @@
  * read it back. Under parachute, hv memory must read all-ones and keep
  * reading all-ones after the write.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -29,7 +31,7 @@ static int probe(int fd, unsigned long long pa)
 
 	p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)pa);
 	if (p == MAP_FAILED) {
-		printf("memprobe: 0x%llx: mmap failed\n", pa);
+		printf("memprobe: 0x%llx: mmap failed: %s\n", pa, strerror(errno));
 		return 1;
 	}
 	before = count_not_ones(p);

@@ -1,0 +1,135 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""QEMU runs for the integration tests: start the shim (or a kernel directly),
+read the serial console line by line, answer prompts, and collect the log.
+
+Every run's console log is kept under BUILD/logs/NAME.log for inspection.
+"""
+import os
+import re
+import subprocess
+import threading
+import time
+
+QEMU = os.environ.get("QEMU", "qemu-system-x86_64")
+# AMD SVM with nested paging under TCG (QEMU 7.2 warns that it lacks nrip-save).
+CPU = "qemu64,+svm,+npt,+nrip-save"
+
+
+class Run:
+    """One QEMU instance with the serial port on stdio."""
+
+    def __init__(self, build, name, *, hv_args="", guest_args="", modules=None,
+                 kernel=None, smp=1, mem="1G", direct=False, extra=None):
+        self.build = build
+        self.name = name
+        self.lines = []
+        self.cond = threading.Condition()
+        self.started = time.monotonic()
+        self.stamps = []
+        cmd = [QEMU, "-accel", "tcg", "-cpu", CPU, "-m", mem, "-smp", str(smp),
+               "-display", "none", "-serial", "stdio", "-monitor", "none",
+               "-no-reboot"]
+        if direct:
+            # The same kernel and initrd booted by QEMU itself, for comparison.
+            cmd += ["-kernel", f"{build}/debian/vmlinuz",
+                    "-initrd", f"{build}/initrd.cpio.gz",
+                    "-append", f"console=ttyS0 {guest_args}".strip()]
+        else:
+            if modules is None:
+                modules = [f"{build}/debian/vmlinuz guest console=ttyS0 {guest_args}".strip(),
+                           f"{build}/initrd.cpio.gz guest-initrd"]
+            # QEMU separates modules with commas; a literal comma is doubled.
+            cmd += ["-kernel", kernel or f"{build}/parachute.elf",
+                    "-initrd", ",".join(m.replace(",", ",,") for m in modules)]
+            if hv_args:
+                cmd += ["-append", hv_args]
+        cmd += extra or []
+        self.cmd = cmd
+        os.makedirs(f"{build}/logs", exist_ok=True)
+        self.logfile = open(f"{build}/logs/{name}.log", "w")
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT)
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self):
+        for raw in self.proc.stdout:
+            line = raw.decode("utf-8", "replace").rstrip("\r\n")
+            with self.cond:
+                self.lines.append(line)
+                self.stamps.append(time.monotonic() - self.started)
+                self.logfile.write(line + "\n")
+                self.logfile.flush()
+                self.cond.notify_all()
+        with self.cond:
+            self.cond.notify_all()
+
+    def wait_for(self, pattern, timeout=120):
+        """Return the first match of pattern in a console line (from the start)."""
+        rx = re.compile(pattern)
+        deadline = time.monotonic() + timeout
+        seen = 0
+        with self.cond:
+            while True:
+                for line in self.lines[seen:]:
+                    m = rx.search(line)
+                    if m:
+                        return m
+                seen = len(self.lines)
+                left = deadline - time.monotonic()
+                if left <= 0 or (self.proc.poll() is not None and not self.reader.is_alive()):
+                    raise AssertionError(f"{self.name}: no console line matching {pattern!r} "
+                                         f"within {timeout}s (log: {self.logfile.name})")
+                self.cond.wait(min(left, 1.0))
+
+    def time_of(self, pattern):
+        """Seconds from QEMU start to the first line matching pattern."""
+        rx = re.compile(pattern)
+        with self.cond:
+            for line, t in zip(self.lines, self.stamps):
+                if rx.search(line):
+                    return t
+        raise AssertionError(f"{self.name}: {pattern!r} never printed")
+
+    def all(self, pattern):
+        rx = re.compile(pattern)
+        with self.cond:
+            return [m for m in (rx.search(line) for line in self.lines) if m]
+
+    def send(self, text):
+        self.proc.stdin.write(text.encode())
+        self.proc.stdin.flush()
+
+    def wait_exit(self, timeout=60):
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            raise AssertionError(f"{self.name}: QEMU still running after {timeout}s "
+                                 f"(log: {self.logfile.name})")
+
+    def alive(self):
+        return self.proc.poll() is None
+
+    def close(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        self.reader.join(5)
+        self.logfile.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def hidden_ranges(run):
+    """The hidden ranges the hv announced: [(start, end_inclusive, what)]."""
+    return [(int(m.group(1), 16), int(m.group(2), 16), m.group(3))
+            for m in run.all(r"\[hv\] hidden: 0x([0-9a-f]+)-0x([0-9a-f]+) (.+?) \(")]
+
+
+def overlaps(a0, a1, b0, b1):
+    """Inclusive ranges overlap."""
+    return a0 <= b1 and b0 <= a1

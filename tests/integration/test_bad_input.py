@@ -1,0 +1,73 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""Bad boot input: a message naming the problem and a clean halt, never a reset."""
+import os
+import time
+
+from harness import Run
+
+
+def expect_clean_halt(build, name, message, **kw):
+    with Run(build, name, **kw) as r:
+        r.wait_for(message, 60)
+        r.wait_for(r"\[hv\] ERROR: parachute halted\.", 60)
+        # Halted, not reset or triple-faulted: QEMU (-no-reboot) is still up, no guest ran.
+        time.sleep(2)
+        assert r.alive(), "QEMU exited: the hv reset instead of halting"
+        assert not r.all(r"Linux version"), "a guest ran after the error"
+        assert len(r.all(r"parachute .* starting")) == 1, "the hv restarted"
+
+
+def test_no_guest_module(build):
+    expect_clean_halt(build, "bad-no-guest", r"\[hv\] ERROR: no guest module",
+                      modules=[f"{build}/initrd.cpio.gz guest-initrd"])
+
+
+def test_unknown_role(build):
+    expect_clean_halt(build, "bad-role",
+                      r'\[hv\] ERROR: module 0: string ".*kernel console=ttyS0" names no role',
+                      modules=[f"{build}/debian/vmlinuz kernel console=ttyS0"])
+
+
+def test_truncated_guest_kernel(build):
+    path = f"{build}/bad/vmlinuz-truncated"
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(f"{build}/debian/vmlinuz", "rb") as f, open(path, "wb") as g:
+        g.write(f.read(200000))
+    expect_clean_halt(build, "bad-truncated",
+                      r"\[hv\] ERROR: guest kernel: truncated: \d+ bytes of kernel code",
+                      modules=[f"{path} guest console=ttyS0"])
+
+
+def test_non_bzimage_guest_kernel(build):
+    expect_clean_halt(build, "bad-not-bzimage",
+                      r"\[hv\] ERROR: guest kernel: not a Linux bzImage",
+                      modules=[f"{build}/initrd.cpio.gz guest console=ttyS0"])
+
+
+def test_old_boot_protocol(build):
+    path = f"{build}/bad/vmlinuz-2.11"
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    data = bytearray(open(f"{build}/debian/vmlinuz", "rb").read())
+    data[0x206:0x208] = (0x020b).to_bytes(2, "little")
+    open(path, "wb").write(data)
+    expect_clean_halt(build, "bad-protocol",
+                      r"\[hv\] ERROR: guest kernel: boot protocol 2\.11 is older than 2\.12",
+                      modules=[f"{path} guest console=ttyS0"])
+
+
+def test_unknown_hv_option(build):
+    expect_clean_halt(build, "bad-option",
+                      r'\[hv\] ERROR: unknown hv option "frobnicate=1"',
+                      hv_args="loglevel=info frobnicate=1")
+
+
+def test_bad_option_value(build):
+    expect_clean_halt(build, "bad-console",
+                      r'\[hv\] ERROR: hv option "capture_mem=lots": expected capture_mem=',
+                      hv_args="capture_mem=lots")
+
+
+def test_capture_mem_larger_than_ram(build):
+    expect_clean_halt(build, "bad-capture-mem",
+                      r"\[hv\] ERROR: capture_mem=2048M is larger than the machine's RAM \(1023M\)",
+                      hv_args="capture_mem=2G")

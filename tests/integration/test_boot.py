@@ -1,0 +1,68 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""The shim boots a Debian kernel under SVM + NPT; the guest's view is checked."""
+from harness import Run, hidden_ranges, overlaps
+
+
+def probe_pages(hidden):
+    """One page per hidden range the guest kernel lets /dev/mem map: the last.
+    (Linux marks up to 64 MiB after the end of RAM as a busy "RAM buffer".)"""
+    return [end & ~0xfff for start, end, what in hidden]
+
+
+def test_guest_sees_parachute(build):
+    with Run(build, "basic", guest_args="quiet pc.test=basic") as r:
+        r.wait_for(r"PCG: userspace reached")
+        hidden = hidden_ranges(r)
+        whats = sorted(w for _, _, w in hidden)
+        assert whats == ["capture region", "hv heap", "hv image"], whats
+
+        r.wait_for(r'PCG: hvinfo: cpuid 0x40000000 max=0x40000001 signature="ParachuteHV"')
+        r.wait_for(r"PCG: hvinfo: hypervisor bit set")
+        r.wait_for(r"PCG: hvinfo: svm visible no")
+        # The guest's firmware map and its resource tree lack every hidden range.
+        r.wait_for(r"PCG: probe\?")
+        memmap = [(int(m.group(1), 16), int(m.group(2), 16))
+                  for m in r.all(r"PCG: memmap (0x[0-9a-f]+) (0x[0-9a-f]+) ")]
+        iomem = [(int(m.group(1), 16), int(m.group(2), 16))
+                 for m in r.all(r"PCG: iomem ([0-9a-f]+)-([0-9a-f]+) : System RAM")]
+        assert len(memmap) >= 3 and iomem, (memmap, iomem)
+        for start, end, what in hidden:
+            for a, b in memmap + iomem:
+                assert not overlaps(start, end, a, b), \
+                    f"guest sees {a:#x}-{b:#x}, which overlaps the {what}"
+
+        pages = probe_pages(hidden)
+        r.send(" ".join(hex(p) for p in pages) + "\n")
+        for p in pages:
+            r.wait_for(rf"PCG: memprobe: {p:#x}: read all-ones; write dropped")
+            r.wait_for(rf"\[hv\] WARNING: cpu0: guest write to hidden memory at {p:#x} ")
+        r.wait_for(r"PCG: done")
+        assert r.wait_exit(60) == 0
+
+
+def test_hypercall_cpl_check(build):
+    with Run(build, "hypercall", guest_args="quiet pc.test=basic") as r:
+        # CPL 3: refused with -EPERM, logged, and the guest goes on.
+        r.wait_for(r"PCG: hvinfo: hypercall from CPL 3: -1 \(refused\)")
+        r.wait_for(r"\[hv\] WARNING: cpu0: hypercall 0 from CPL 3 refused")
+        # CPL 0 (the test module): served.
+        r.wait_for(r"PCG: .*parachute: hypercall VERSION from CPL 0 returned 65536 \(abi 1\.0\)")
+        m = r.wait_for(r"PCG: status abi 1\.0 vendor 1 cpus 1 vcpus 1 flags 0x0 "
+                       r"capture (0x[0-9a-f]+)\+(0x[0-9a-f]+) exits (\d+)")
+        cap = [h for h in hidden_ranges(r) if h[2] == "capture region"][0]
+        assert int(m.group(1), 16) == cap[0] and int(m.group(2), 16) == cap[1] + 1 - cap[0]
+        assert int(m.group(3)) > 0
+        r.wait_for(r"PCG: probe\?")
+        r.send("\n")
+        r.wait_for(r"PCG: done")
+
+
+def test_smp2_other_cpu_held(build):
+    # The guest kernel tries INIT/SIPI on CPU 1; it must never start natively.
+    with Run(build, "smp2", smp=2, guest_args="pc.test=boot") as r:
+        r.wait_for(r"\[hv\] cpu1 \(APIC 1\): held in the park guest")
+        r.wait_for(r"\[hv\] 2 CPUs: cpu0 runs the guest, 1 held by the hv")
+        r.wait_for(r"\[hv\] WARNING: cpu1: INIT from the guest intercepted", 120)
+        r.wait_for(r"PCG: userspace reached, mode boot, 1 cpu\(s\) online", 120)
+        r.wait_for(r"PCG: done")
+        assert not r.all(r"smpboot: CPU 1 Converting|x86: Booting SMP configuration:.*#1 *$")
