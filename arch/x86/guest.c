@@ -5,6 +5,7 @@
  * into low guest pages, and enter through the 32-bit boot protocol.
  */
 #include <asm/acpi.h>
+#include <asm/apic.h>
 #include <asm/guest.h>
 #include <asm/guest_mem.h>
 #include <asm/layout.h>
@@ -144,6 +145,9 @@ int guest_boot_linux(const struct boot_info *bi, struct percpu *cpu)
 		(unsigned long long)lb.initrd_size, (unsigned long long)lb.rsdp);
 
 	ret = guest_mem_build(vendor->npt_format);
+	/* Only CPUs the hv holds could be started by a guest INIT/SIPI. */
+	if (!ret && nr_cpus_online > 1)
+		ret = apic_trap_init(&guest_pt);
 	if (ret) {
 		pr_err("cannot build guest memory: %d (hv heap used %llu KiB)", ret,
 		       (unsigned long long)(heap_used() / KiB));

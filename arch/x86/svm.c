@@ -7,8 +7,11 @@
  * shutdown, and writes to hidden memory.
  */
 #include <parachute/abi.h>
+#include <asm/apic.h>
 #include <asm/cpuid.h>
 #include <asm/guest_mem.h>
+#include <asm/guest_walk.h>
+#include <asm/insn.h>
 #include <asm/processor.h>
 #include <asm/svm.h>
 #include <asm/vcpu.h>
@@ -70,7 +73,7 @@ static const char *svm_exit_name(u64 code)
 }
 
 /* APM vol. 2, 15.11: two bits per MSR (read, write) in three 2 KiB ranges. */
-static void msrpm_intercept(u32 msr)
+static void msrpm_intercept(u32 msr, bool read, bool write)
 {
 	u32 base, idx;
 
@@ -84,7 +87,7 @@ static void msrpm_intercept(u32 msr)
 		base = 0x1000;
 		idx = msr - 0xc0010000u;
 	}
-	msrpm[base + idx / 4] |= 3u << ((idx % 4) * 2);
+	msrpm[base + idx / 4] |= (u8)(((read ? 1u : 0u) | (write ? 2u : 0u)) << ((idx % 4) * 2));
 }
 
 static int svm_cpu_init(struct percpu *cpu)
@@ -216,7 +219,13 @@ static bool handle_msr(struct percpu *cpu)
 		r->rdx = val >> 32;
 	} else if (msr == MSR_EFER && !(val & ~(EFER_GUEST_BITS | EFER_LMA | EFER_SVME))) {
 		v->save.efer = (val & EFER_GUEST_BITS) | (v->save.efer & EFER_LMA) | EFER_SVME;
+	} else if (msr == MSR_X2APIC_ICR) {
+		apic_x2apic_icr_write(cpu, val);
+	} else if (msr == MSR_APIC_BASE && !((val ^ rdmsr(MSR_APIC_BASE)) & ~0xfffull)) {
+		wrmsr(MSR_APIC_BASE, val);	/* enable bits only: the base never moves */
 	} else {
+		pr_warn("cpu%u: guest WRMSR 0x%x <- 0x%llx refused (#GP)", cpu->cpu_id, msr,
+			(unsigned long long)val);
 		inject_exception(v, X86_EXC_GP, true, 0);
 		return true;
 	}
@@ -239,6 +248,66 @@ static void svm_flush_npt(struct percpu *cpu)
 	cpu->arch.svm.vmcb->ctl.tlb_control = SVM_TLB_FLUSH_ALL_ASID;
 }
 
+/* Register n in ModRM order (RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI, R8-R15). */
+static u64 *gpr(struct percpu *cpu, unsigned int n)
+{
+	struct guest_regs *r = &cpu->arch.regs;
+	u64 *const map[16] = {
+		&r->rax, &r->rcx, &r->rdx, &r->rbx, &cpu->arch.svm.vmcb->save.rsp, &r->rbp,
+		&r->rsi, &r->rdi, &r->r8, &r->r9, &r->r10, &r->r11, &r->r12, &r->r13,
+		&r->r14, &r->r15,
+	};
+
+	return map[n & 15];
+}
+
+static int guest_read_phys(u64 pa, void *buf, unsigned int n)
+{
+	if (!memmap_is_ram(&hv.guest_map, pa, n) || hv_is_hidden(pa, n))
+		return -EFAULT;
+	memcpy(buf, phys_to_virt(pa), n);
+	return 0;
+}
+
+/* Fetch the instruction at CS:RIP, as many of its bytes as are mapped. */
+static unsigned int fetch_insn(struct vmcb *v, u8 *buf)
+{
+	struct guest_paging gp = { v->save.cr0, v->save.cr3, v->save.cr4, v->save.efer,
+				   guest_read_phys };
+	u64 la = v->save.rip + ((v->save.efer & EFER_LMA) ? 0 : v->save.cs.base);
+	unsigned int n = 0;
+
+	while (n < INSN_MAX_LEN && !guest_read_linear(&gp, la + n, buf + n, 1))
+		n++;
+	return n;
+}
+
+/* A store to the write-protected xAPIC page: decode, apply the IPI policy, skip. */
+static bool handle_apic_write(struct percpu *cpu, u64 gpa)
+{
+	struct vmcb *v = cpu->arch.svm.vmcb;
+	bool lm = (v->save.efer & EFER_LMA) && (v->save.cs.attrib & (1u << 9));
+	bool d32 = v->save.cs.attrib & (1u << 10);
+	struct mmio_insn in;
+	u8 b[INSN_MAX_LEN];
+	unsigned int n = fetch_insn(v, b);
+	u64 val;
+
+	if (insn_decode_store(b, n, lm, d32, &in) || in.size != 4) {
+		pr_err("cpu%u: cannot emulate the guest's write to APIC 0x%llx at rip 0x%llx (%u bytes: %02x %02x %02x %02x); #GP",
+		       cpu->cpu_id, (unsigned long long)gpa, (unsigned long long)v->save.rip, n,
+		       b[0], b[1], b[2], b[3]);
+		inject_exception(v, X86_EXC_GP, true, 0);
+		return true;
+	}
+	val = in.kind == MMIO_STORE_IMM ? in.imm : *gpr(cpu, in.reg);
+	if (in.kind == MMIO_XCHG)
+		*gpr(cpu, in.reg) = apic_mmio_read(gpa);
+	apic_mmio_write(cpu, gpa, (u32)val);
+	v->save.rip += in.len;
+	return true;
+}
+
 /*
  * A write to a hidden page: map the scratch page there, let the one
  * instruction run with TF set and interrupts shadowed, then (#DB) map the
@@ -250,6 +319,8 @@ static bool handle_npf(struct percpu *cpu)
 	struct hidden_step *st = &cpu->arch.step;
 	u64 gpa = v->ctl.exit_info2;
 
+	if ((v->ctl.exit_info1 & SVM_NPF_WRITE) && apic_is_trapped(gpa))
+		return handle_apic_write(cpu, gpa);
 	if (!(v->ctl.exit_info1 & SVM_NPF_WRITE) || !hv_is_hidden(gpa, 1) ||
 	    guest_mem_redirect(gpa, true))
 		return false;
@@ -466,11 +537,14 @@ const struct vcpu_vendor *svm_probe(void)
 	park_code[0] = 0xf4;	/* hlt */
 	park_code[1] = 0xeb;	/* jmp back to the hlt */
 	park_code[2] = 0xfd;
-	msrpm_intercept(MSR_EFER);
-	msrpm_intercept(MSR_VM_CR);
-	msrpm_intercept(MSR_IGNNE);
-	msrpm_intercept(MSR_SMM_CTL);
-	msrpm_intercept(MSR_VM_HSAVE_PA);
+	msrpm_intercept(MSR_EFER, true, true);
+	msrpm_intercept(MSR_VM_CR, true, true);
+	msrpm_intercept(MSR_IGNNE, true, true);
+	msrpm_intercept(MSR_SMM_CTL, true, true);
+	msrpm_intercept(MSR_VM_HSAVE_PA, true, true);
+	/* The APIC stays where it is, and IPIs are checked (asm/apic.h). */
+	msrpm_intercept(MSR_APIC_BASE, false, true);
+	msrpm_intercept(MSR_X2APIC_ICR, false, true);
 
 	svm_active = svm_vendor;
 	svm_active.npt_format = page1g ? &pt_x86_64 : &pt_x86_64_2m;

@@ -64,7 +64,7 @@ struct vmcb_seg {
 	u16 attrib;
 	u32 limit;
 	u64 base;
-} __packed;
+};
 
 struct vmcb_control {
 	u32 intercept_cr;		/* 0x000 */
@@ -99,7 +99,7 @@ struct vmcb_control {
 	u8 insn_len;			/* 0x0d0 */
 	u8 insn_bytes[15];
 	u8 _r5[0x400 - 0x0e0];
-} __packed;
+};
 
 struct vmcb_save {
 	struct vmcb_seg es, cs, ss, ds, fs, gs;	/* 0x400 */
@@ -127,12 +127,13 @@ struct vmcb_save {
 	u8 _r6[0x668 - 0x648];
 	u64 g_pat;			/* 0x668 */
 	u8 _r7[0x1000 - 0x670];
-} __packed;
+};
 
+/* Natural alignment everywhere; the asserts below pin every offset used. */
 struct vmcb {
 	struct vmcb_control ctl;
 	struct vmcb_save save;
-} __packed;
+};
 
 #define VMCB_OFF(f) __builtin_offsetof(struct vmcb, f)
 BUILD_BUG_ON(sizeof(struct vmcb) != 4096);

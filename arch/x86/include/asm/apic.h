@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The guest's local APIC: reads go straight to the hardware, writes are
+ * trapped (xAPIC page read-only in the nested tables, x2APIC ICR MSR
+ * intercepted) so that no INIT or start-up IPI from the guest ever reaches a
+ * CPU the hv holds. Every other write is performed on the real APIC.
+ */
+#ifndef ASM_APIC_H
+#define ASM_APIC_H
+
+#include <asm/paging.h>
+#include <hv/percpu.h>
+
+#define MSR_X2APIC_ICR	0x830
+
+/** apic_trap_init() - write-protect the xAPIC page in the guest's nested tables. */
+int apic_trap_init(struct pt_root *gpm);
+
+/** apic_is_trapped() - true if gpa lies in the trapped xAPIC page. */
+bool apic_is_trapped(u64 gpa);
+
+/** apic_mmio_write() - perform (or drop, for INIT/SIPI) a guest write of val at gpa. */
+void apic_mmio_write(struct percpu *cpu, u64 gpa, u32 val);
+
+/** apic_mmio_read() - read the real APIC register at gpa (for XCHG). */
+u32 apic_mmio_read(u64 gpa);
+
+/** apic_x2apic_icr_write() - the same policy for a WRMSR to the x2APIC ICR. */
+void apic_x2apic_icr_write(struct percpu *cpu, u64 val);
+
+/** apic_icr_allowed() - false for INIT and start-up IPIs (ICR delivery mode 5, 6). */
+bool apic_icr_allowed(u32 icr_lo);
+
+#endif /* ASM_APIC_H */

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Guest linear to guest-physical translation through the guest's own page tables. */
+#ifndef ASM_GUEST_WALK_H
+#define ASM_GUEST_WALK_H
+
+#include <hv/types.h>
+
+struct guest_paging {
+	u64 cr0, cr3, cr4, efer;
+	/* Reads guest-physical memory; fails for anything but guest RAM. */
+	int (*read_phys)(u64 pa, void *buf, unsigned int n);
+};
+
+/**
+ * guest_translate() - walk the guest's page tables for linear address la in
+ * whatever mode CR0/CR4/EFER select (none, 32-bit, PAE, 4- or 5-level).
+ * Returns 0 and the physical address, or -EFAULT if not mapped or a table
+ * lies outside guest RAM.
+ */
+int guest_translate(const struct guest_paging *gp, u64 la, u64 *pa);
+
+/** guest_read_linear() - read n bytes at la, which may cross a page boundary. */
+int guest_read_linear(const struct guest_paging *gp, u64 la, void *buf, unsigned int n);
+
+#endif /* ASM_GUEST_WALK_H */
