@@ -28,10 +28,10 @@ UNIT_SRCS := hv/util.c hv/format.c hv/memmap.c hv/bootinfo.c hv/options.c \
 	arch/x86/paging.c arch/x86/multiboot.c arch/x86/linux.c arch/x86/cpuid.c \
 	arch/x86/insn.c arch/x86/guest_walk.c
 UNIT_TESTS := test_memmap test_bootinfo test_options test_paging test_multiboot \
-	test_linux test_cpuid test_format
+	test_linux test_cpuid test_format test_insn test_guest_walk
 UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-function \
 	-Iinclude -Ihv/include -Iarch/x86/include -Itests/unit -DHV_UNIT_TEST \
-	-fsanitize=address,undefined -fno-omit-frame-pointer
+	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 GUEST_PROGS := $(BUILD)/guest/hvinfo $(BUILD)/guest/memprobe
 

@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+
+#include "harness.h"
+#include <hv/printk.h>
+
+char last_log[512];
+unsigned int log_count;
+enum log_level hv_loglevel = LOG_DEBUG;
+
+void log_reset(void)
+{
+	last_log[0] = '\0';
+	log_count = 0;
+}
+
+void hv_log(enum log_level level, const char *fmt, ...)
+{
+	va_list ap;
+
+	(void)level;
+	va_start(ap, fmt);
+	vsnprintf_hv(last_log, sizeof(last_log), fmt, ap);
+	va_end(ap);
+	log_count++;
+	if (getenv("UNIT_VERBOSE"))
+		fprintf(stderr, "  log: %s\n", last_log);
+}
+
+void *alloc_low(size_t size)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT,
+		       -1, 0);
+
+	assert_true(p != MAP_FAILED);
+	memset(p, 0, size);
+	return p;
+}
+
+void *test_page(void)
+{
+	void *p = aligned_alloc(4096, 4096);
+
+	assert_non_null(p);
+	memset(p, 0, 4096);
+	return p;
+}

@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The shared page-table engine with the x86 (host/NPT) format. */
+#include "harness.h"
+#include <asm/paging.h>
+
+static unsigned int pages;
+
+static void *alloc(void)
+{
+	pages++;
+	return test_page();
+}
+
+static void check(const struct pt_root *pt, u64 va, u64 want_pa, unsigned int want_level,
+		  bool writable)
+{
+	u64 pa;
+	unsigned int flags, level;
+
+	assert_true(pt_walk(pt, va, &pa, &flags, &level));
+	assert_int_equal(pa, want_pa);
+	assert_int_equal(level, want_level);
+	assert_int_equal(!!(flags & PT_WRITE), writable);
+}
+
+static void test_identity_uses_largest_pages(void **state)
+{
+	struct pt_root pt;
+
+	(void)state;
+	pages = 0;
+	assert_int_equal(pt_init(&pt, &pt_x86_64_2m, alloc), 0);
+	assert_int_equal(pt_map(&pt, 0, 0, 4ull << 30, PT_RWX), 0);
+	check(&pt, 0x12345678, 0x12345678, 2, true);
+	check(&pt, 0xfee00000, 0xfee00000, 2, true);
+	/* 1 PML4 + 1 PDPT + 4 PDs, no 4 KiB tables. */
+	assert_int_equal(pages, 6);
+	assert_false(pt_walk(&pt, 4ull << 30, NULL, NULL, NULL));
+
+	assert_int_equal(pt_init(&pt, &pt_x86_64, alloc), 0);
+	assert_int_equal(pt_map(&pt, 0, 0, 8ull << 30, PT_RWX), 0);
+	check(&pt, 0x100000000ull + 5, 0x100000000ull + 5, 3, true);
+}
+
+static void test_split_keeps_neighbours(void **state)
+{
+	struct pt_root pt;
+	u64 *ones = test_page();
+	u64 ones_pa = pt_virt_to_phys(ones);
+
+	(void)state;
+	assert_int_equal(pt_init(&pt, &pt_x86_64, alloc), 0);
+	assert_int_equal(pt_map(&pt, 0, 0, 2ull << 30, PT_RWX), 0);
+	check(&pt, 0x40000000, 0x40000000, 3, true);
+	/* One hidden page inside a 1 GiB page: 1G -> 2M -> 4K split. */
+	assert_int_equal(pt_map(&pt, 0x40201000, ones_pa, 0x1000, PT_READ), 0);
+	check(&pt, 0x40201abc, ones_pa + 0xabc, 1, false);
+	check(&pt, 0x40200fff, 0x40200fff, 1, true);
+	check(&pt, 0x40202000, 0x40202000, 1, true);
+	check(&pt, 0x40400000, 0x40400000, 2, true);
+	check(&pt, 0x7fffffff, 0x7fffffff, 2, true);
+	check(&pt, 0x3fffffff, 0x3fffffff, 3, true);
+}
+
+static void test_unmap_partial_and_unaligned(void **state)
+{
+	struct pt_root pt;
+
+	(void)state;
+	assert_int_equal(pt_init(&pt, &pt_x86_64_2m, alloc), 0);
+	assert_int_equal(pt_map(&pt, 0, 0, 0x400000, PT_RWX), 0);
+	assert_int_equal(pt_unmap(&pt, 0x1ff000, 0x2000), 0);
+	assert_false(pt_walk(&pt, 0x1ff000, NULL, NULL, NULL));
+	assert_false(pt_walk(&pt, 0x200fff, NULL, NULL, NULL));
+	check(&pt, 0x1fe000, 0x1fe000, 1, true);
+	check(&pt, 0x201000, 0x201000, 1, true);
+	check(&pt, 0x3ff000, 0x3ff000, 1, true);
+	/* Unaligned requests are refused, not rounded. */
+	assert_int_equal(pt_map(&pt, 0x1000, 0x1800, 0x1000, PT_RWX), -EINVAL);
+	assert_int_equal(pt_map(&pt, 0x1000, 0x1000, 0x800, PT_RWX), -EINVAL);
+	assert_int_equal(pt_unmap(&pt, 0x10, 0x1000), -EINVAL);
+	/* Unmapping what is not mapped is fine. */
+	assert_int_equal(pt_unmap(&pt, 0x40000000, 0x200000), 0);
+}
+
+static void test_offset_mapping_and_npt_bits(void **state)
+{
+	struct pt_root pt;
+	u64 pa;
+
+	(void)state;
+	assert_int_equal(pt_init(&pt, &pt_x86_64_2m, alloc), 0);
+	/* Phys not aligned like virt: the engine must fall back to 4 KiB pages. */
+	assert_int_equal(pt_map(&pt, 0x200000, 0x1000, 0x200000, PT_READ), 0);
+	check(&pt, 0x200000, 0x1000, 1, false);
+	check(&pt, 0x3ff000, 0x200000, 1, false);
+	/* APM vol. 2, 15.25.5: every level must have U/S set for NPT. */
+	u64 *t = pt.root;
+	for (int l = 4; l >= 1; l--) {
+		u64 e = t[(0x200000ull >> (12 + 9 * (l - 1))) & 511];
+
+		assert_true(e & 1);
+		assert_true(e & 4);
+		t = pt_phys_to_virt(e & 0x000ffffffffff000ull);
+	}
+	assert_true(pt_walk(&pt, 0x200123, &pa, NULL, NULL));
+	assert_int_equal(pa, 0x1123);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_identity_uses_largest_pages),
+		cmocka_unit_test(test_split_keeps_neighbours),
+		cmocka_unit_test(test_unmap_partial_and_unaligned),
+		cmocka_unit_test(test_offset_mapping_and_npt_bits),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
