@@ -20,7 +20,7 @@ HV_SRCS := hv/lib.c hv/util.c hv/format.c hv/printk.c hv/memmap.c hv/bootinfo.c 
 	arch/x86/console.c arch/x86/time.c arch/x86/cpuid.c arch/x86/paging.c \
 	arch/x86/multiboot.c arch/x86/linux.c arch/x86/guest_mem.c arch/x86/svm.c \
 	arch/x86/smp.c arch/x86/acpi.c arch/x86/setup.c arch/x86/guest.c \
-	arch/x86/apic.c arch/x86/insn.c arch/x86/guest_walk.c
+	arch/x86/apic.c arch/x86/insn.c arch/x86/guest_walk.c arch/x86/mm.c
 HV_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(HV_SRCS))
 
 # Host unit tests compile the real hv sources against tests/unit/harness.c.

@@ -5,6 +5,8 @@
 #define X86_PTE_P	(1ull << 0)
 #define X86_PTE_RW	(1ull << 1)
 #define X86_PTE_US	(1ull << 2)
+#define X86_PTE_PWT	(1ull << 3)
+#define X86_PTE_PCD	(1ull << 4)
 #define X86_PTE_PS	(1ull << 7)
 #define X86_PTE_ADDR	0x000ffffffffff000ull
 
@@ -34,6 +36,8 @@ static u64 x86_leaf(u64 phys, unsigned int level, unsigned int flags)
 
 	if (flags & PT_WRITE)
 		e |= X86_PTE_RW;
+	if (flags & PT_UNCACHED)
+		e |= X86_PTE_PCD | X86_PTE_PWT;	/* PAT entry 3: UC */
 	if (level > 1)
 		e |= X86_PTE_PS;
 	return e;
@@ -61,7 +65,8 @@ static u64 x86_phys(u64 e, unsigned int level)
 
 static unsigned int x86_flags(u64 e)
 {
-	return PT_READ | PT_EXEC | ((e & X86_PTE_RW) ? PT_WRITE : 0);
+	return PT_READ | PT_EXEC | ((e & X86_PTE_RW) ? PT_WRITE : 0) |
+	       ((e & X86_PTE_PCD) ? PT_UNCACHED : 0);
 }
 
 const struct pt_format pt_x86_64 = {

@@ -3,6 +3,7 @@
 #include <asm/console.h>
 #include <asm/cpuid.h>
 #include <asm/guest.h>
+#include <asm/mm.h>
 #include <asm/multiboot.h>
 #include <asm/processor.h>
 #include <asm/smp.h>
@@ -62,6 +63,8 @@ int arch_boot(const struct boot_info *bi)
 	struct percpu *cpu = &percpu_area[0];
 	struct cpuid_regs c;
 
+	if (hv_mm_init(&bi->mem))
+		return -ENOMEM;
 	vendor = vcpu_vendor_probe();
 	if (!vendor)
 		return -ENODEV;

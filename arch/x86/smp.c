@@ -5,6 +5,7 @@
  * it in the park guest, so the guest can never start a CPU natively.
  */
 #include <asm/layout.h>
+#include <asm/mm.h>
 #include <asm/processor.h>
 #include <asm/smp.h>
 #include <asm/time.h>
@@ -56,6 +57,7 @@ void ap_start(unsigned int id)
 	struct percpu *cpu = &percpu_area[id];
 	struct cpuid_regs c;
 
+	hv_mm_activate();
 	cpu->cpu_id = id;
 	cpuid_count(1, 0, &c);
 	cpu->apic_id = c.ebx >> 24;

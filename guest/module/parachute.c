@@ -3,6 +3,7 @@
  * parachute guest module (minimal): talks to the hv at CPL 0.
  *   /sys/module/parachute/parameters/status      read: one PARACHUTE_HC_STATUS call
  *   /sys/module/parachute/parameters/dump_stats  write 1: exit counters on the hv console
+ *   /sys/module/parachute/parameters/selftest    write 1: STATUS range checks, results in dmesg
  * Loading fails with -ENODEV when the CPU does not report ParachuteHV.
  */
 #include <linux/gfp.h>
@@ -44,10 +45,50 @@ static int dump_stats_set(const char *val, const struct kernel_param *kp)
 	return ret < 0 ? -EIO : 0;
 }
 
+static void check(const char *what, unsigned long gpa, unsigned long size)
+{
+	pr_info("parachute: selftest %s: STATUS(0x%lx, %lu) = %ld\n", what, gpa, size,
+		pc_hypercall(PARACHUTE_HC_STATUS, gpa, size));
+}
+
+/* The hv must validate every range: only guest RAM, never its own, one page. */
+static int selftest_set(const char *val, const struct kernel_param *kp)
+{
+	struct parachute_status *st = (void *)status_page;
+	unsigned long pa = virt_to_phys(st);
+	struct page *pages[64];
+	int n = 0;
+
+	check("own-page", pa, sizeof(*st));
+	if (pc_hypercall(PARACHUTE_HC_STATUS, pa, sizeof(*st)) > 0 && st->capture_size)
+		check("capture-region", st->capture_base + PAGE_SIZE, sizeof(*st));
+	check("crosses-page", pa + PAGE_SIZE - 16, sizeof(*st));
+	check("too-small", pa, 4);
+	check("wraps", ~0UL - 8, sizeof(*st));
+	check("beyond-ram", 1UL << 45, sizeof(*st));
+	/* A page above 4 GiB, if the guest has RAM there. */
+	while (n < 64) {
+		struct page *p = alloc_page(GFP_KERNEL);
+
+		if (!p)
+			break;
+		pages[n++] = p;
+		if (page_to_phys(p) >= (1UL << 32)) {
+			check("above-4g", page_to_phys(p), sizeof(*st));
+			break;
+		}
+	}
+	while (n)
+		__free_page(pages[--n]);
+	return 0;
+}
+
 static const struct kernel_param_ops status_ops = { .get = status_get };
 static const struct kernel_param_ops dump_ops = { .set = dump_stats_set };
+static const struct kernel_param_ops selftest_ops = { .set = selftest_set };
 module_param_cb(status, &status_ops, NULL, 0444);
 module_param_cb(dump_stats, &dump_ops, NULL, 0200);
+module_param_cb(selftest, &selftest_ops, NULL, 0200);
 
 static int __init pc_init(void)
 {

@@ -57,6 +57,24 @@ def test_hypercall_cpl_check(build):
         r.wait_for(r"PCG: done")
 
 
+def test_hypercall_ranges_checked(build):
+    # 5 GiB: guest RAM above 4 GiB, which the hv must reach through its own map.
+    with Run(build, "hc-ranges", mem="5G", guest_args="quiet pc.test=selftest") as r:
+        def result(what):
+            m = r.wait_for(rf"parachute: selftest {what}: STATUS\(0x[0-9a-f]+, \d+\) = (-?\d+)")
+            return int(m.group(1))
+        size = result("own-page")
+        assert size == 64, size                   # sizeof(struct parachute_status)
+        assert result("capture-region") == -14   # -EFAULT: hidden memory
+        assert result("crosses-page") == -14
+        assert result("too-small") == -22        # -EINVAL
+        assert result("wraps") == -14
+        assert result("beyond-ram") == -14
+        assert result("above-4g") == 64
+        r.wait_for(r"PCG: done")
+        assert not r.all(r"\[hv\] (ERROR|PANIC)")
+
+
 def test_smp2_other_cpu_held(build):
     # The guest kernel tries INIT/SIPI on CPU 1; it must never start natively.
     with Run(build, "smp2", smp=2, guest_args="pc.test=boot") as r:

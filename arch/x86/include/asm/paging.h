@@ -15,6 +15,7 @@
 #define PT_WRITE	(1u << 1)
 #define PT_EXEC		(1u << 2)
 #define PT_RWX		(PT_READ | PT_WRITE | PT_EXEC)
+#define PT_UNCACHED	(1u << 3)	/* device memory: strong uncacheable */
 
 #define PT_LEVELS	4
 #define PT_ENTRIES	512
