@@ -99,7 +99,7 @@ check: headers-check
 	@$(MAKE) --no-print-directory integration
 
 demo: all $(BUILD)/initrd.cpio.gz
-	@tests/demo.sh $(BUILD)
+	@python3 -u tests/demo.py $(BUILD)
 
 bench: all $(BUILD)/initrd.cpio.gz
 	@tests/bench/boot.sh $(BUILD)

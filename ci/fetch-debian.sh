@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Fetch the Debian packages the tests and the demo boot: the current
 # linux-image-amd64 kernel and a static busybox. Cached under build/debian/.
 # Usage: ci/fetch-debian.sh [BUILD_DIR]

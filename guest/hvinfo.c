@@ -4,8 +4,8 @@
  * CPUID hypervisor signature and feature bits, and tries a hypercall from
  * CPL 3, which parachute must refuse (-PARACHUTE_EPERM) and never serve.
  */
-#include <parachute/abi.h>
 #include <cpuid.h>
+#include <parachute/abi.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>

@@ -40,8 +40,8 @@ static int probe(int fd, unsigned long long pa)
 	q[1] = 0x0123456789abcdefull;
 	q[511] = 0xfeedfacecafebeefull;
 	after = count_not_ones(p);
-	printf("memprobe: 0x%llx: read %s; write %s\n", pa,
-	       before ? "NOT all-ones" : "all-ones", after ? "LANDED" : "dropped");
+	printf("memprobe: 0x%llx: read %s; write %s\n", pa, before ? "NOT all-ones" : "all-ones",
+	       after ? "LANDED" : "dropped");
 	munmap((void *)p, 4096);
 	return before || after;
 }

@@ -112,7 +112,8 @@ int vsnprintf_hv(char *buf, size_t size, const char *fmt, va_list ap)
 		case 'p':
 			put(&o, '0');
 			put(&o, 'x');
-			put_num(&o, (u64)(uintptr_t)va_arg(ap, void *), 16, false, false, width, pad);
+			put_num(&o, (u64)(uintptr_t)va_arg(ap, void *), 16, false, false, width,
+				pad);
 			break;
 		case '%':
 			put(&o, '%');

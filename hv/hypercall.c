@@ -4,13 +4,13 @@
  * and every guest-physical range is checked against the guest's own RAM before
  * the hv touches it, so no call can reach hv or capture memory.
  */
-#include <parachute/abi.h>
 #include <hv/arch.h>
 #include <hv/hv.h>
 #include <hv/hypercall.h>
 #include <hv/lib.h>
 #include <hv/mm.h>
 #include <hv/printk.h>
+#include <parachute/abi.h>
 
 /* The buffer must be guest RAM, outside every hidden range, within one page. */
 static bool guest_range_ok(u64 gpa, u64 size)

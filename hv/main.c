@@ -106,7 +106,8 @@ static int plan_memory(const struct boot_info *bi)
 		if (memmap_remove(&hv.guest_map, hv.hidden[i].start,
 				  hv.hidden[i].end - hv.hidden[i].start))
 			return -ENOSPC;
-	pr_info("guest RAM: %llu MiB of %llu MiB", (unsigned long long)(memmap_ram_total(&hv.guest_map) / MiB),
+	pr_info("guest RAM: %llu MiB of %llu MiB",
+		(unsigned long long)(memmap_ram_total(&hv.guest_map) / MiB),
 		(unsigned long long)(ram / MiB));
 	return 0;
 }

@@ -136,8 +136,8 @@ bool memmap_is_ram(const struct memmap *map, u64 addr, u64 size)
 	return false;
 }
 
-static const struct phys_range *busy_at(const struct phys_range *busy, unsigned int nbusy,
-					u64 a, u64 size)
+static const struct phys_range *busy_at(const struct phys_range *busy, unsigned int nbusy, u64 a,
+					u64 size)
 {
 	for (unsigned int i = 0; i < nbusy; i++)
 		if (ranges_overlap(a, size, busy[i].start, busy[i].end - busy[i].start))
@@ -146,8 +146,8 @@ static const struct phys_range *busy_at(const struct phys_range *busy, unsigned 
 }
 
 /* Highest aligned candidate in [lo, hi) clear of busy, stepping below each conflict. */
-static u64 fit_top_down(const struct phys_range *busy, unsigned int nbusy, u64 size,
-			u64 align, u64 lo, u64 hi)
+static u64 fit_top_down(const struct phys_range *busy, unsigned int nbusy, u64 size, u64 align,
+			u64 lo, u64 hi)
 {
 	u64 a = ALIGN_DOWN(hi - size, align);
 
@@ -164,8 +164,8 @@ static u64 fit_top_down(const struct phys_range *busy, unsigned int nbusy, u64 s
 }
 
 /* Lowest aligned candidate in [lo, hi) clear of busy, stepping above each conflict. */
-static u64 fit_bottom_up(const struct phys_range *busy, unsigned int nbusy, u64 size,
-			 u64 align, u64 lo, u64 hi)
+static u64 fit_bottom_up(const struct phys_range *busy, unsigned int nbusy, u64 size, u64 align,
+			 u64 lo, u64 hi)
 {
 	u64 a = ALIGN_UP(MAX(lo, 1), align);
 
@@ -179,8 +179,8 @@ static u64 fit_bottom_up(const struct phys_range *busy, unsigned int nbusy, u64 
 	return 0;
 }
 
-u64 memmap_find_free(const struct memmap *map, const struct phys_range *busy,
-		     unsigned int nbusy, u64 size, u64 align, u64 min, u64 max, bool top_down)
+u64 memmap_find_free(const struct memmap *map, const struct phys_range *busy, unsigned int nbusy,
+		     u64 size, u64 align, u64 min, u64 max, bool top_down)
 {
 	u64 best = 0;
 
@@ -208,11 +208,17 @@ u64 memmap_find_free(const struct memmap *map, const struct phys_range *busy,
 const char *e820_type_name(u32 type)
 {
 	switch (type) {
-	case E820_RAM: return "RAM";
-	case E820_RESERVED: return "reserved";
-	case E820_ACPI: return "ACPI data";
-	case E820_NVS: return "ACPI NVS";
-	case E820_UNUSABLE: return "unusable";
-	default: return "unknown";
+	case E820_RAM:
+		return "RAM";
+	case E820_RESERVED:
+		return "reserved";
+	case E820_ACPI:
+		return "ACPI data";
+	case E820_NVS:
+		return "ACPI NVS";
+	case E820_UNUSABLE:
+		return "unusable";
+	default:
+		return "unknown";
 	}
 }

@@ -67,8 +67,7 @@ static const struct {
 	{ "loglevel", parse_loglevel, "err, warn, info, debug or 0-3" },
 };
 
-static int parse_one(const char *tok, size_t len, struct hv_options *o, char *err,
-		     size_t errlen)
+static int parse_one(const char *tok, size_t len, struct hv_options *o, char *err, size_t errlen)
 {
 	const char *eq = tok;
 	size_t klen;

@@ -40,8 +40,8 @@ void exit_ring_dump(const struct percpu *cpu, const char *(*name)(u64 reason))
 	for (unsigned int i = cpu->ring_next - n; i != cpu->ring_next; i++) {
 		const struct exit_record *r = &cpu->ring[i % EXIT_RING_SIZE];
 
-		pr_err("  %-14s reason=0x%llx info1=0x%llx info2=0x%llx rip=0x%llx", name(r->reason),
-		       (unsigned long long)r->reason, (unsigned long long)r->info1,
+		pr_err("  %-14s reason=0x%llx info1=0x%llx info2=0x%llx rip=0x%llx",
+		       name(r->reason), (unsigned long long)r->reason, (unsigned long long)r->info1,
 		       (unsigned long long)r->info2, (unsigned long long)r->rip);
 	}
 }

@@ -46,10 +46,20 @@ int parse_size(const char *s, size_t len, u64 *out)
 		return -EINVAL;
 	if (i < len) {
 		switch (s[i]) {
-		case 'k': case 'K': mult = KiB; break;
-		case 'm': case 'M': mult = MiB; break;
-		case 'g': case 'G': mult = GiB; break;
-		default: return -EINVAL;
+		case 'k':
+		case 'K':
+			mult = KiB;
+			break;
+		case 'm':
+		case 'M':
+			mult = MiB;
+			break;
+		case 'g':
+		case 'G':
+			mult = GiB;
+			break;
+		default:
+			return -EINVAL;
 		}
 		if (++i != len)
 			return -EINVAL;

@@ -26,7 +26,7 @@ static u64 scan(u64 start, u64 len)
 u64 acpi_find_rsdp(void)
 {
 	/* The first KiB of the EBDA, whose segment is at 0x40e, then 0xE0000-0xFFFFF. */
-	u64 ebda = (u64)*(const u16 *)phys_to_virt(0x40e) << 4;
+	u64 ebda = (u64) * (const u16 *)phys_to_virt(0x40e) << 4;
 	u64 pa = 0;
 
 	if (ebda >= 0x80000 && ebda < 0xa0000)

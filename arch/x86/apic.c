@@ -9,12 +9,12 @@
 #include <asm/processor.h>
 #include <hv/printk.h>
 
-#define APIC_ICR_LO		0x300
-#define APIC_ICR_HI		0x310
-#define ICR_MODE(lo)		(((lo) >> 8) & 7)
-#define ICR_MODE_INIT		5
-#define ICR_MODE_STARTUP	6
-#define LOG_DROPPED		4
+#define APIC_ICR_LO	 0x300
+#define APIC_ICR_HI	 0x310
+#define ICR_MODE(lo)	 (((lo) >> 8) & 7)
+#define ICR_MODE_INIT	 5
+#define ICR_MODE_STARTUP 6
+#define LOG_DROPPED	 4
 
 static u64 apic_page;
 static u64 dropped;
@@ -28,7 +28,8 @@ int apic_trap_init(struct pt_root *gpm)
 	ret = pt_map(gpm, apic_page, apic_page, PAGE_SIZE, PT_READ);
 	if (!ret)
 		pr_info("local APIC at 0x%llx (%s mode): guest writes trapped, INIT/SIPI never leave the guest",
-			(unsigned long long)apic_page, (base & APIC_BASE_X2APIC) ? "x2APIC" : "xAPIC");
+			(unsigned long long)apic_page,
+			(base & APIC_BASE_X2APIC) ? "x2APIC" : "xAPIC");
 	return ret;
 }
 

@@ -10,13 +10,13 @@ void console_init(enum console_port port)
 	uart_base = port == CONSOLE_COM1 ? 0x3f8 : port == CONSOLE_COM2 ? 0x2f8 : 0;
 	if (!uart_base)
 		return;
-	outb(uart_base + 1, 0x00);	/* no interrupts */
-	outb(uart_base + 3, 0x80);	/* DLAB */
-	outb(uart_base + 0, 0x01);	/* 115200 baud */
+	outb(uart_base + 1, 0x00); /* no interrupts */
+	outb(uart_base + 3, 0x80); /* DLAB */
+	outb(uart_base + 0, 0x01); /* 115200 baud */
 	outb(uart_base + 1, 0x00);
-	outb(uart_base + 3, 0x03);	/* 8N1 */
-	outb(uart_base + 2, 0xc7);	/* FIFO on, cleared */
-	outb(uart_base + 4, 0x03);	/* DTR, RTS */
+	outb(uart_base + 3, 0x03); /* 8N1 */
+	outb(uart_base + 2, 0xc7); /* FIFO on, cleared */
+	outb(uart_base + 4, 0x03); /* DTR, RTS */
 }
 
 static void uart_putc(char c)

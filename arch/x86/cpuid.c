@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The guest's view of CPUID. */
-#include <parachute/abi.h>
 #include <asm/cpuid.h>
+#include <parachute/abi.h>
 
 void cpuid_policy(u32 leaf, u32 subleaf, struct cpuid_regs *r)
 {

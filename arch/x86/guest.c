@@ -16,7 +16,7 @@
 #include <hv/mm.h>
 #include <hv/printk.h>
 
-#define BUSY_MAX	(BOOT_MAX_MODULES + HV_MAX_HIDDEN + 3)
+#define BUSY_MAX (BOOT_MAX_MODULES + HV_MAX_HIDDEN + 3)
 
 struct placement {
 	struct phys_range busy[BUSY_MAX];
@@ -59,8 +59,8 @@ static int place_kernel(struct placement *p, const struct bzimage *bz, u64 *addr
 }
 
 /* The initrd stays where the loader put it when the kernel can reach it there. */
-static int place_initrd(struct placement *p, const struct bzimage *bz,
-			const struct boot_module *m, u64 *addr)
+static int place_initrd(struct placement *p, const struct bzimage *bz, const struct boot_module *m,
+			u64 *addr)
 {
 	u64 limit = MIN(bz->initrd_max, 4 * GiB), a;
 
@@ -68,11 +68,11 @@ static int place_initrd(struct placement *p, const struct bzimage *bz,
 		*addr = m->start;
 		return 0;
 	}
-	a = memmap_find_free(&hv.guest_map, p->busy, p->n, ALIGN_UP(m->size, PAGE_SIZE),
-			     PAGE_SIZE, 1 * MiB, limit, true);
+	a = memmap_find_free(&hv.guest_map, p->busy, p->n, ALIGN_UP(m->size, PAGE_SIZE), PAGE_SIZE,
+			     1 * MiB, limit, true);
 	if (!a) {
-		pr_err("guest initrd: no room for %llu bytes below 0x%llx", (unsigned long long)m->size,
-		       (unsigned long long)limit);
+		pr_err("guest initrd: no room for %llu bytes below 0x%llx",
+		       (unsigned long long)m->size, (unsigned long long)limit);
 		return -ENOMEM;
 	}
 	memmove(phys_to_virt(a), phys_to_virt(m->start), m->size);
@@ -84,9 +84,8 @@ static int write_boot_pages(const struct bzimage *bz, const struct boot_module *
 			    struct linux_boot *lb)
 {
 	static const u64 gdt[4] = {
-		0, 0,
-		0x00cf9a000000ffffull,	/* 0x10: __BOOT_CS, flat 32-bit code */
-		0x00cf92000000ffffull,	/* 0x18: __BOOT_DS, flat data */
+		0, 0, 0x00cf9a000000ffffull, /* 0x10: __BOOT_CS, flat 32-bit code */
+		0x00cf92000000ffffull,	     /* 0x18: __BOOT_DS, flat data */
 	};
 	size_t len = strlen(km->args);
 
@@ -144,7 +143,7 @@ int guest_boot_linux(const struct boot_info *bi, struct percpu *cpu)
 		(unsigned long long)(bz.init_size / KiB), (unsigned long long)lb.initrd_addr,
 		(unsigned long long)lb.initrd_size, (unsigned long long)lb.rsdp);
 
-	ret = guest_mem_build(vendor->npt_format);
+	ret = guest_mem_build(vendor->npt_format, vendor->npt_max_leaf);
 	/* Only CPUs the hv holds could be started by a guest INIT/SIPI. */
 	if (!ret && nr_cpus_online > 1)
 		ret = apic_trap_init(&guest_pt);
@@ -153,7 +152,7 @@ int guest_boot_linux(const struct boot_info *bi, struct percpu *cpu)
 		       (unsigned long long)(heap_used() / KiB));
 		return ret;
 	}
-	entry.rip = lb.kernel_addr;	/* 32-bit entry: the start of the protected-mode code */
+	entry.rip = lb.kernel_addr; /* 32-bit entry: the start of the protected-mode code */
 	entry.rsi = GUEST_BOOT_PARAMS_ADDR;
 	entry.gdt_base = GUEST_GDT_ADDR;
 	entry.gdt_limit = 4 * 8 - 1;

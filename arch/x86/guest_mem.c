@@ -20,7 +20,7 @@ u64 guest_mem_limit(void)
 	return mapped_limit;
 }
 
-int guest_mem_build(const struct pt_format *fmt)
+int guest_mem_build(const struct pt_format *fmt, unsigned int max_leaf)
 {
 	u64 top = ALIGN_UP(MAX(memmap_ram_top(&hv.guest_map), 4 * GiB), GiB);
 	int ret;
@@ -29,10 +29,10 @@ int guest_mem_build(const struct pt_format *fmt)
 	 * Map RAM, the 32-bit MMIO hole and a generous 64-bit MMIO window: with
 	 * 1 GiB pages 512 GiB costs one table; with 2 MiB pages 64 GiB costs 64.
 	 */
-	mapped_limit = MAX(top, fmt->max_leaf_level >= 3 ? 512 * GiB : 64 * GiB);
-	ret = pt_init(&guest_pt, fmt, pt_page);
+	ret = pt_init(&guest_pt, fmt, max_leaf, pt_page);
 	if (ret)
 		return ret;
+	mapped_limit = MAX(top, guest_pt.max_leaf_level >= 3 ? 512 * GiB : 64 * GiB);
 	ones_page = page_alloc(1);
 	scratch_page = page_alloc(1);
 	if (!ones_page || !scratch_page)
@@ -47,8 +47,9 @@ int guest_mem_build(const struct pt_format *fmt)
 				     PT_READ | PT_EXEC);
 	if (ret)
 		return ret;
-	pr_info("guest memory: identity map to 0x%llx (%s), %u table pages, hidden ranges read as all-ones",
-		(unsigned long long)mapped_limit, fmt->name, guest_pt.tables);
+	pr_info("guest memory: identity map to 0x%llx (%s, pages up to %s), %u table pages, hidden ranges read as all-ones",
+		(unsigned long long)mapped_limit, fmt->name,
+		guest_pt.max_leaf_level >= 3 ? "1 GiB" : "2 MiB", guest_pt.tables);
 	return 0;
 }
 

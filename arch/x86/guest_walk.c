@@ -3,11 +3,11 @@
 #include <asm/guest_walk.h>
 #include <asm/processor.h>
 
-#define PTE_P		(1ull << 0)
-#define PTE_PS		(1ull << 7)
-#define PTE_ADDR	0x000ffffffffff000ull
-#define CR4_PSE		(1ull << 4)
-#define CR4_LA57	(1ull << 12)
+#define PTE_P	 (1ull << 0)
+#define PTE_PS	 (1ull << 7)
+#define PTE_ADDR 0x000ffffffffff000ull
+#define CR4_PSE	 (1ull << 4)
+#define CR4_LA57 (1ull << 12)
 
 static int walk_64(const struct guest_paging *gp, u64 la, unsigned int levels, u64 *pa)
 {
@@ -55,8 +55,7 @@ static int walk_32(const struct guest_paging *gp, u64 la, u64 *pa)
 {
 	u32 e;
 
-	if (gp->read_phys((gp->cr3 & 0xfffff000u) + ((la >> 22) & 1023) * 4, &e, 4) ||
-	    !(e & PTE_P))
+	if (gp->read_phys((gp->cr3 & 0xfffff000u) + ((la >> 22) & 1023) * 4, &e, 4) || !(e & PTE_P))
 		return -EFAULT;
 	if ((e & PTE_PS) && (gp->cr4 & CR4_PSE)) {
 		*pa = (e & 0xffc00000u) | (la & 0x3fffff);

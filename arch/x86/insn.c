@@ -5,8 +5,17 @@
 static bool is_legacy_prefix(u8 b)
 {
 	switch (b) {
-	case 0x26: case 0x2e: case 0x36: case 0x3e: case 0x64: case 0x65: /* segments */
-	case 0x66: case 0x67: case 0xf0: case 0xf2: case 0xf3:
+	case 0x26:
+	case 0x2e:
+	case 0x36:
+	case 0x3e:
+	case 0x64:
+	case 0x65: /* segments */
+	case 0x66:
+	case 0x67:
+	case 0xf0:
+	case 0xf2:
+	case 0xf3:
 		return true;
 	default:
 		return false;
@@ -25,7 +34,7 @@ static int modrm_len(const u8 *b, unsigned int avail)
 	mod = modrm >> 6;
 	rm = modrm & 7;
 	if (mod == 3)
-		return -EINVAL;	/* a register operand cannot fault on memory */
+		return -EINVAL; /* a register operand cannot fault on memory */
 	if (rm == 4) {
 		if (avail < 2)
 			return -EINVAL;
@@ -33,7 +42,7 @@ static int modrm_len(const u8 *b, unsigned int avail)
 		if (mod == 0 && (b[1] & 7) == 5)
 			len += 4;
 	} else if (mod == 0 && rm == 5) {
-		len += 4;	/* disp32 (RIP-relative in 64-bit mode) */
+		len += 4; /* disp32 (RIP-relative in 64-bit mode) */
 	}
 	if (mod == 1)
 		len += 1;
@@ -65,13 +74,16 @@ int insn_decode_store(const u8 *b, unsigned int avail, bool long_mode, bool def3
 		opsize = 8;
 	op = b[i++];
 	switch (op) {
-	case 0x88: case 0x89:
+	case 0x88:
+	case 0x89:
 		out->kind = MMIO_STORE_REG;
 		break;
-	case 0x86: case 0x87:
+	case 0x86:
+	case 0x87:
 		out->kind = MMIO_XCHG;
 		break;
-	case 0xc6: case 0xc7:
+	case 0xc6:
+	case 0xc7:
 		out->kind = MMIO_STORE_IMM;
 		break;
 	default:
@@ -84,11 +96,11 @@ int insn_decode_store(const u8 *b, unsigned int avail, bool long_mode, bool def3
 		return ml;
 	out->reg = ((b[i] >> 3) & 7) | ((rex & 0x04) ? 8 : 0);
 	if (out->kind == MMIO_STORE_IMM && ((b[i] >> 3) & 7) != 0)
-		return -EINVAL;	/* only C6/C7 /0 is MOV */
+		return -EINVAL; /* only C6/C7 /0 is MOV */
 	i += (unsigned int)ml;
 	out->imm = 0;
 	if (out->kind == MMIO_STORE_IMM) {
-		unsigned int n = opsize == 8 ? 4 : opsize;	/* imm32 sign-extended to 64 */
+		unsigned int n = opsize == 8 ? 4 : opsize; /* imm32 sign-extended to 64 */
 
 		if (i + n > avail)
 			return -EINVAL;

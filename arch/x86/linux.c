@@ -71,7 +71,7 @@ int linux_build_boot_params(struct boot_params *bp, const struct bzimage *bz,
 	memset(bp, 0, sizeof(*bp));
 	memcpy(&bp->hdr, bz->hdr, MIN(hdr_len, sizeof(bp->hdr)));
 
-	bp->hdr.type_of_loader = 0xff;	/* boot.rst: 0xFF = undefined loader */
+	bp->hdr.type_of_loader = 0xff; /* boot.rst: 0xFF = undefined loader */
 	bp->hdr.code32_start = (u32)lb->kernel_addr;
 	bp->hdr.cmd_line_ptr = (u32)lb->cmdline_addr;
 	bp->ext_cmd_line_ptr = (u32)(lb->cmdline_addr >> 32);
@@ -79,7 +79,7 @@ int linux_build_boot_params(struct boot_params *bp, const struct bzimage *bz,
 	bp->ext_ramdisk_image = (u32)(lb->initrd_addr >> 32);
 	bp->hdr.ramdisk_size = (u32)lb->initrd_size;
 	bp->ext_ramdisk_size = (u32)(lb->initrd_size >> 32);
-	bp->hdr.vid_mode = 0xffff;	/* "normal" */
+	bp->hdr.vid_mode = 0xffff; /* "normal" */
 	/* Protocol 2.14 added acpi_rsdp_addr; older kernels search themselves. */
 	if (bz->hdr->version >= 0x020e)
 		bp->acpi_rsdp_addr = lb->rsdp;

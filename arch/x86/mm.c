@@ -5,7 +5,6 @@
  * the shared page-table engine once the heap exists. The boot tables from
  * head.S cover only the first 4 GiB and stay for the AP trampoline.
  */
-#include <asm/cpuid.h>
 #include <asm/mm.h>
 #include <asm/paging.h>
 #include <hv/hv.h>
@@ -21,13 +20,10 @@ static void *pt_page(void)
 
 int hv_mm_init(const struct memmap *mem)
 {
-	struct cpuid_regs c;
 	u64 top = ALIGN_UP(MAX(memmap_ram_top(mem), 4 * GiB), GiB);
 	int ret;
 
-	cpuid_count(0x80000001, 0, &c);
-	ret = pt_init(&hv_pt, (c.edx & CPUID_80000001_EDX_PAGE1GB) ? &pt_x86_64 : &pt_x86_64_2m,
-		      pt_page);
+	ret = pt_init(&hv_pt, &pt_x86_64, pt_x86_max_leaf(), pt_page);
 	if (!ret)
 		ret = pt_map(&hv_pt, 0, 0, top, PT_RWX | PT_UNCACHED);
 	for (unsigned int i = 0; !ret && i < mem->nr; i++) {

@@ -98,8 +98,9 @@ static int parse_mb2(u64 info, struct boot_info *bi)
 			}
 			return 0;
 		case MB2_TAG_CMDLINE:
-			ret = bootinfo_set_cmdline(bi, loader_string(info + off + 8, str,
-								     MIN(sizeof(str), t->size - 7)));
+			ret = bootinfo_set_cmdline(
+				bi,
+				loader_string(info + off + 8, str, MIN(sizeof(str), t->size - 7)));
 			break;
 		case MB2_TAG_MODULE: {
 			const struct mb2_tag_module *m = (const void *)t;
@@ -108,9 +109,10 @@ static int parse_mb2(u64 info, struct boot_info *bi)
 				pr_err("multiboot2: module tag too short (%u bytes)", t->size);
 				return -EINVAL;
 			}
-			ret = bootinfo_add_module(bi, m->mod_start, m->mod_end,
-						  loader_string(info + off + sizeof(*m), str,
-								MIN(sizeof(str), t->size - sizeof(*m) + 1)));
+			ret = bootinfo_add_module(
+				bi, m->mod_start, m->mod_end,
+				loader_string(info + off + sizeof(*m), str,
+					      MIN(sizeof(str), t->size - sizeof(*m) + 1)));
 			break;
 		}
 		case MB2_TAG_MMAP:

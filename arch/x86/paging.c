@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The shared page-table engine and the x86 long-mode entry format. */
+#include <asm/cpuid.h>
 #include <asm/paging.h>
 
-#define X86_PTE_P	(1ull << 0)
-#define X86_PTE_RW	(1ull << 1)
-#define X86_PTE_US	(1ull << 2)
-#define X86_PTE_PWT	(1ull << 3)
-#define X86_PTE_PCD	(1ull << 4)
-#define X86_PTE_PS	(1ull << 7)
-#define X86_PTE_ADDR	0x000ffffffffff000ull
+#define X86_PTE_P    (1ull << 0)
+#define X86_PTE_RW   (1ull << 1)
+#define X86_PTE_US   (1ull << 2)
+#define X86_PTE_PWT  (1ull << 3)
+#define X86_PTE_PCD  (1ull << 4)
+#define X86_PTE_PS   (1ull << 7)
+#define X86_PTE_ADDR 0x000ffffffffff000ull
 
 u64 pt_virt_to_phys(const void *p)
 {
@@ -37,7 +38,7 @@ static u64 x86_leaf(u64 phys, unsigned int level, unsigned int flags)
 	if (flags & PT_WRITE)
 		e |= X86_PTE_RW;
 	if (flags & PT_UNCACHED)
-		e |= X86_PTE_PCD | X86_PTE_PWT;	/* PAT entry 3: UC */
+		e |= X86_PTE_PCD | X86_PTE_PWT; /* PAT entry 3: UC */
 	if (level > 1)
 		e |= X86_PTE_PS;
 	return e;
@@ -80,20 +81,19 @@ const struct pt_format pt_x86_64 = {
 	.flags = x86_flags,
 };
 
-const struct pt_format pt_x86_64_2m = {
-	.name = "x86-64 (2M)",
-	.max_leaf_level = 2,
-	.leaf = x86_leaf,
-	.table = x86_table,
-	.present = x86_present,
-	.is_leaf = x86_is_leaf,
-	.phys = x86_phys,
-	.flags = x86_flags,
-};
+unsigned int pt_x86_max_leaf(void)
+{
+	struct cpuid_regs c;
 
-int pt_init(struct pt_root *pt, const struct pt_format *fmt, void *(*alloc)(void))
+	cpuid_count(0x80000001, 0, &c);
+	return (c.edx & CPUID_80000001_EDX_PAGE1GB) ? 3 : 2;
+}
+
+int pt_init(struct pt_root *pt, const struct pt_format *fmt, unsigned int max_leaf_level,
+	    void *(*alloc)(void))
 {
 	pt->fmt = fmt;
+	pt->max_leaf_level = MIN(max_leaf_level, fmt->max_leaf_level);
 	pt->alloc = alloc;
 	pt->tables = 1;
 	pt->root = alloc();
@@ -128,8 +128,8 @@ static u64 *next_table(struct pt_root *pt, u64 *e, unsigned int level)
 }
 
 /* phys == ~0 means unmap. */
-static int update(struct pt_root *pt, u64 *table, unsigned int level, u64 virt, u64 phys,
-		  u64 size, unsigned int flags)
+static int update(struct pt_root *pt, u64 *table, unsigned int level, u64 virt, u64 phys, u64 size,
+		  unsigned int flags)
 {
 	const struct pt_format *f = pt->fmt;
 	u64 step = PT_LEVEL_SIZE(level);
@@ -142,12 +142,12 @@ static int update(struct pt_root *pt, u64 *table, unsigned int level, u64 virt, 
 
 		if (whole && unmap) {
 			*e = 0;
-		} else if (whole && level <= f->max_leaf_level && IS_ALIGNED(phys, step)) {
+		} else if (whole && level <= pt->max_leaf_level && IS_ALIGNED(phys, step)) {
 			*e = f->leaf(phys, level, flags);
 		} else if (unmap && !f->present(*e)) {
 			/* nothing mapped here */
 		} else if (level == 1) {
-			return -EINVAL;	/* unaligned request */
+			return -EINVAL; /* unaligned request */
 		} else {
 			u64 *next = next_table(pt, e, level);
 			int ret;

@@ -15,14 +15,14 @@
 #include <hv/lib.h>
 #include <hv/printk.h>
 
-#define APIC_MMIO_ICR_LO	0x300
-#define APIC_MMIO_ICR_HI	0x310
-#define MSR_X2APIC_ICR		0x830
-#define ICR_INIT		0x00000500
-#define ICR_STARTUP		0x00000600
-#define ICR_ASSERT		0x00004000
-#define ICR_ALL_BUT_SELF	0x000c0000
-#define ICR_BUSY		0x00001000
+#define APIC_MMIO_ICR_LO 0x300
+#define APIC_MMIO_ICR_HI 0x310
+#define MSR_X2APIC_ICR	 0x830
+#define ICR_INIT	 0x00000500
+#define ICR_STARTUP	 0x00000600
+#define ICR_ASSERT	 0x00004000
+#define ICR_ALL_BUT_SELF 0x000c0000
+#define ICR_BUSY	 0x00001000
 
 extern const u8 ap_trampoline[], ap_trampoline_end[];
 u8 cpu_stacks[HV_MAX_CPUS][HV_STACK_SIZE] __aligned(4096);
@@ -47,7 +47,8 @@ static void send_ipi(u32 icr)
 	base &= ~0xfffull;
 	mmio_write32(base + APIC_MMIO_ICR_HI, 0);
 	mmio_write32(base + APIC_MMIO_ICR_LO, icr);
-	for (unsigned int i = 0; i < 100000 && (mmio_read32(base + APIC_MMIO_ICR_LO) & ICR_BUSY); i++)
+	for (unsigned int i = 0; i < 100000 && (mmio_read32(base + APIC_MMIO_ICR_LO) & ICR_BUSY);
+	     i++)
 		cpu_relax();
 }
 

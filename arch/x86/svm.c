@@ -6,7 +6,6 @@
  * MSRs that would reveal or control SVM, the SVM instructions, VMMCALL,
  * shutdown, and writes to hidden memory.
  */
-#include <parachute/abi.h>
 #include <asm/apic.h>
 #include <asm/cpuid.h>
 #include <asm/guest_mem.h>
@@ -20,6 +19,7 @@
 #include <hv/lib.h>
 #include <hv/mm.h>
 #include <hv/printk.h>
+#include <parachute/abi.h>
 
 /* svm_entry.S addresses the registers by these offsets. */
 BUILD_BUG_ON(__builtin_offsetof(struct guest_regs, rbx) != 0x08);
@@ -28,18 +28,18 @@ BUILD_BUG_ON(__builtin_offsetof(struct guest_regs, r15) != 0x70);
 
 void svm_vmrun(struct guest_regs *regs, u64 vmcb_pa);
 
-#define ASID_GUEST	1
-#define ASID_PARK	2
-#define GPAT_DEFAULT	0x0007040600070406ull	/* APM vol. 2, 7.8.2: PAT at reset */
+#define ASID_GUEST	  1
+#define ASID_PARK	  2
+#define GPAT_DEFAULT	  0x0007040600070406ull /* APM vol. 2, 7.8.2: PAT at reset */
 #define LOG_HIDDEN_WRITES 8
 
 /* VMCB segment attributes: type, S, DPL, P, AVL, L, D/B, G packed in 12 bits. */
-#define SEG_CODE32	0xc9b
-#define SEG_DATA32	0xc93
-#define SEG_CODE16	0x09b
-#define SEG_DATA16	0x093
-#define SEG_TSS_BUSY	0x08b
-#define SEG_LDT		0x082
+#define SEG_CODE32   0xc9b
+#define SEG_DATA32   0xc93
+#define SEG_CODE16   0x09b
+#define SEG_DATA16   0x093
+#define SEG_TSS_BUSY 0x08b
+#define SEG_LDT	     0x082
 
 static bool have_nrips;
 static u8 *msrpm;
@@ -50,25 +50,44 @@ static struct pt_root park_pt;
 static const char *svm_exit_name(u64 code)
 {
 	switch (code) {
-	case SVM_EXIT_EXCP_BASE + X86_EXC_DB: return "#DB";
-	case SVM_EXIT_INTR: return "INTR";
-	case SVM_EXIT_NMI: return "NMI";
-	case SVM_EXIT_INIT: return "INIT";
-	case SVM_EXIT_CPUID: return "CPUID";
-	case SVM_EXIT_HLT: return "HLT";
-	case SVM_EXIT_IOIO: return "IOIO";
-	case SVM_EXIT_MSR: return "MSR";
-	case SVM_EXIT_SHUTDOWN: return "SHUTDOWN";
-	case SVM_EXIT_VMRUN: return "VMRUN";
-	case SVM_EXIT_VMMCALL: return "VMMCALL";
-	case SVM_EXIT_VMLOAD: return "VMLOAD";
-	case SVM_EXIT_VMSAVE: return "VMSAVE";
-	case SVM_EXIT_STGI: return "STGI";
-	case SVM_EXIT_CLGI: return "CLGI";
-	case SVM_EXIT_SKINIT: return "SKINIT";
-	case SVM_EXIT_NPF: return "NPF";
-	case SVM_EXIT_INVALID: return "INVALID";
-	default: return "other";
+	case SVM_EXIT_EXCP_BASE + X86_EXC_DB:
+		return "#DB";
+	case SVM_EXIT_INTR:
+		return "INTR";
+	case SVM_EXIT_NMI:
+		return "NMI";
+	case SVM_EXIT_INIT:
+		return "INIT";
+	case SVM_EXIT_CPUID:
+		return "CPUID";
+	case SVM_EXIT_HLT:
+		return "HLT";
+	case SVM_EXIT_IOIO:
+		return "IOIO";
+	case SVM_EXIT_MSR:
+		return "MSR";
+	case SVM_EXIT_SHUTDOWN:
+		return "SHUTDOWN";
+	case SVM_EXIT_VMRUN:
+		return "VMRUN";
+	case SVM_EXIT_VMMCALL:
+		return "VMMCALL";
+	case SVM_EXIT_VMLOAD:
+		return "VMLOAD";
+	case SVM_EXIT_VMSAVE:
+		return "VMSAVE";
+	case SVM_EXIT_STGI:
+		return "STGI";
+	case SVM_EXIT_CLGI:
+		return "CLGI";
+	case SVM_EXIT_SKINIT:
+		return "SKINIT";
+	case SVM_EXIT_NPF:
+		return "NPF";
+	case SVM_EXIT_INVALID:
+		return "INVALID";
+	default:
+		return "other";
 	}
 }
 
@@ -116,11 +135,24 @@ static void set_seg(struct vmcb_seg *s, u16 sel, u16 attrib, u32 limit, u64 base
 	s->base = base;
 }
 
+/* CS, then DS/ES/SS/FS/GS alike, and a busy TSS and an LDT that VMRUN accepts. */
+static void set_flat_segs(struct vmcb *v, u16 cs, u16 cs_attr, u16 ds, u16 ds_attr, u32 limit)
+{
+	set_seg(&v->save.cs, cs, cs_attr, limit, 0);
+	set_seg(&v->save.ds, ds, ds_attr, limit, 0);
+	set_seg(&v->save.es, ds, ds_attr, limit, 0);
+	set_seg(&v->save.ss, ds, ds_attr, limit, 0);
+	set_seg(&v->save.fs, ds, ds_attr, limit, 0);
+	set_seg(&v->save.gs, ds, ds_attr, limit, 0);
+	set_seg(&v->save.tr, 0, SEG_TSS_BUSY, 0xffff, 0);
+	set_seg(&v->save.ldtr, 0, SEG_LDT, 0xffff, 0);
+}
+
 static void vmcb_common(struct vmcb *v, u64 npt_root, u32 asid)
 {
 	v->ctl.intercept_misc2 = SVM_INTERCEPT_VMRUN | SVM_INTERCEPT_VMMCALL |
-				 SVM_INTERCEPT_VMLOAD | SVM_INTERCEPT_VMSAVE |
-				 SVM_INTERCEPT_STGI | SVM_INTERCEPT_CLGI | SVM_INTERCEPT_SKINIT;
+				 SVM_INTERCEPT_VMLOAD | SVM_INTERCEPT_VMSAVE | SVM_INTERCEPT_STGI |
+				 SVM_INTERCEPT_CLGI | SVM_INTERCEPT_SKINIT;
 	v->ctl.iopm_base_pa = virt_to_phys(iopm);
 	v->ctl.msrpm_base_pa = virt_to_phys(msrpm);
 	v->ctl.asid = asid;
@@ -143,16 +175,9 @@ static int svm_setup(struct percpu *cpu, const struct x86_entry *e, struct pt_ro
 	v->ctl.intercept_misc1 = SVM_INTERCEPT_CPUID | SVM_INTERCEPT_MSR | SVM_INTERCEPT_SHUTDOWN;
 
 	/* boot.rst, 32-bit protocol: flat 4 GiB segments, __BOOT_CS 0x10, __BOOT_DS 0x18. */
-	set_seg(&v->save.cs, 0x10, SEG_CODE32, 0xffffffff, 0);
-	set_seg(&v->save.ds, 0x18, SEG_DATA32, 0xffffffff, 0);
-	set_seg(&v->save.es, 0x18, SEG_DATA32, 0xffffffff, 0);
-	set_seg(&v->save.ss, 0x18, SEG_DATA32, 0xffffffff, 0);
-	set_seg(&v->save.fs, 0x18, SEG_DATA32, 0xffffffff, 0);
-	set_seg(&v->save.gs, 0x18, SEG_DATA32, 0xffffffff, 0);
+	set_flat_segs(v, 0x10, SEG_CODE32, 0x18, SEG_DATA32, 0xffffffff);
 	set_seg(&v->save.gdtr, 0, 0, e->gdt_limit, e->gdt_base);
 	set_seg(&v->save.idtr, 0, 0, 0, 0);
-	set_seg(&v->save.tr, 0, SEG_TSS_BUSY, 0xffff, 0);
-	set_seg(&v->save.ldtr, 0, SEG_LDT, 0xffff, 0);
 	v->save.cr0 = X86_CR0_PE | X86_CR0_ET;
 	v->save.rip = e->rip;
 	v->save.rsp = 0;
@@ -194,7 +219,8 @@ static bool handle_cpuid(struct percpu *cpu)
 }
 
 /* EFER bits a guest may write (APM vol. 2, 3.1.7); SVME stays hidden and set. */
-#define EFER_GUEST_BITS	(EFER_SCE | EFER_LME | EFER_NXE | (1ull << 13) | (1ull << 14) | (1ull << 15))
+#define EFER_GUEST_BITS \
+	(EFER_SCE | EFER_LME | EFER_NXE | (1ull << 13) | (1ull << 14) | (1ull << 15))
 
 static bool handle_msr(struct percpu *cpu)
 {
@@ -210,7 +236,7 @@ static bool handle_msr(struct percpu *cpu)
 			val = v->save.efer & ~EFER_SVME;
 			break;
 		case MSR_VM_CR:
-			val = VM_CR_SVMDIS | VM_CR_LOCK;	/* "SVM disabled and locked" */
+			val = VM_CR_SVMDIS | VM_CR_LOCK; /* "SVM disabled and locked" */
 			break;
 		default:
 			val = 0;
@@ -222,7 +248,7 @@ static bool handle_msr(struct percpu *cpu)
 	} else if (msr == MSR_X2APIC_ICR) {
 		apic_x2apic_icr_write(cpu, val);
 	} else if (msr == MSR_APIC_BASE && !((val ^ rdmsr(MSR_APIC_BASE)) & ~0xfffull)) {
-		wrmsr(MSR_APIC_BASE, val);	/* enable bits only: the base never moves */
+		wrmsr(MSR_APIC_BASE, val); /* enable bits only: the base never moves */
 	} else {
 		pr_warn("cpu%u: guest WRMSR 0x%x <- 0x%llx refused (#GP)", cpu->cpu_id, msr,
 			(unsigned long long)val);
@@ -253,9 +279,10 @@ static u64 *gpr(struct percpu *cpu, unsigned int n)
 {
 	struct guest_regs *r = &cpu->arch.regs;
 	u64 *const map[16] = {
-		&r->rax, &r->rcx, &r->rdx, &r->rbx, &cpu->arch.svm.vmcb->save.rsp, &r->rbp,
-		&r->rsi, &r->rdi, &r->r8, &r->r9, &r->r10, &r->r11, &r->r12, &r->r13,
-		&r->r14, &r->r15,
+		&r->rax, &r->rcx, &r->rdx, &r->rbx, &cpu->arch.svm.vmcb->save.rsp,
+		&r->rbp, &r->rsi, &r->rdi, &r->r8,  &r->r9,
+		&r->r10, &r->r11, &r->r12, &r->r13, &r->r14,
+		&r->r15,
 	};
 
 	return map[n & 15];
@@ -352,12 +379,11 @@ static bool handle_db(struct percpu *cpu)
 		inject_exception(v, X86_EXC_DB, false, 0);
 		return true;
 	}
-	if (guest_mem_redirect(st->gpa, false) ||
-	    (st->gpa2 && guest_mem_redirect(st->gpa2, false)))
+	if (guest_mem_redirect(st->gpa, false) || (st->gpa2 && guest_mem_redirect(st->gpa2, false)))
 		return false;
 	if (!st->guest_tf)
 		v->save.rflags &= ~X86_RFLAGS_TF;
-	v->save.dr6 &= ~(1ull << 14);	/* BS: the step was ours */
+	v->save.dr6 &= ~(1ull << 14); /* BS: the step was ours */
 	v->ctl.intercept_exceptions &= ~(1u << X86_EXC_DB);
 	st->active = false;
 	st->gpa2 = 0;
@@ -370,8 +396,8 @@ static void svm_dump(struct percpu *cpu)
 	struct vmcb *v = cpu->arch.svm.vmcb;
 	struct guest_regs *r = &cpu->arch.regs;
 
-	pr_err("cpu%u guest state: rip %04x:%016llx rsp %016llx rflags %08llx cpl %u",
-	       cpu->cpu_id, v->save.cs.selector, (unsigned long long)v->save.rip,
+	pr_err("cpu%u guest state: rip %04x:%016llx rsp %016llx rflags %08llx cpl %u", cpu->cpu_id,
+	       v->save.cs.selector, (unsigned long long)v->save.rip,
 	       (unsigned long long)v->save.rsp, (unsigned long long)v->save.rflags, v->save.cpl);
 	pr_err("  rax %016llx rbx %016llx rcx %016llx rdx %016llx", (unsigned long long)r->rax,
 	       (unsigned long long)r->rbx, (unsigned long long)r->rcx, (unsigned long long)r->rdx);
@@ -436,7 +462,8 @@ static void svm_run(struct percpu *cpu)
 		exit_record(cpu, v->ctl.exit_code, v->ctl.exit_info1, v->ctl.exit_info2,
 			    v->save.rip);
 		if (v->ctl.exit_code == SVM_EXIT_INVALID) {
-			pr_err("cpu%u: VMRUN refused the guest state (VMEXIT_INVALID)", cpu->cpu_id);
+			pr_err("cpu%u: VMRUN refused the guest state (VMEXIT_INVALID)",
+			       cpu->cpu_id);
 			break;
 		}
 		if (!svm_handle_exit(cpu))
@@ -460,16 +487,9 @@ static void __noreturn svm_park(struct percpu *cpu)
 
 	vmcb_common(v, pt_virt_to_phys(park_pt.root), ASID_PARK);
 	v->ctl.intercept_misc1 = SVM_INTERCEPT_INIT | SVM_INTERCEPT_NMI | SVM_INTERCEPT_SHUTDOWN;
-	set_seg(&v->save.cs, 0, SEG_CODE16, 0xffff, 0);
-	set_seg(&v->save.ds, 0, SEG_DATA16, 0xffff, 0);
-	set_seg(&v->save.es, 0, SEG_DATA16, 0xffff, 0);
-	set_seg(&v->save.ss, 0, SEG_DATA16, 0xffff, 0);
-	set_seg(&v->save.fs, 0, SEG_DATA16, 0xffff, 0);
-	set_seg(&v->save.gs, 0, SEG_DATA16, 0xffff, 0);
+	set_flat_segs(v, 0, SEG_CODE16, 0, SEG_DATA16, 0xffff);
 	set_seg(&v->save.gdtr, 0, 0, 0xffff, 0);
 	set_seg(&v->save.idtr, 0, 0, 0xffff, 0);
-	set_seg(&v->save.tr, 0, SEG_TSS_BUSY, 0xffff, 0);
-	set_seg(&v->save.ldtr, 0, SEG_LDT, 0xffff, 0);
 	v->save.cr0 = X86_CR0_ET;
 	cpu->state = CPU_PARKED;
 	for (;;) {
@@ -502,6 +522,7 @@ static const struct vcpu_vendor svm_vendor = {
 	.run = svm_run,
 	.park = svm_park,
 	.flush_npt = svm_flush_npt,
+	.npt_format = &pt_x86_64,
 	.exit_name = svm_exit_name,
 };
 
@@ -529,13 +550,13 @@ const struct vcpu_vendor *svm_probe(void)
 	have_nrips = c.edx & SVM_FEATURE_NRIPS;
 
 	msrpm = page_alloc(2);
-	iopm = page_alloc(3);	/* all zero: no port is intercepted */
+	iopm = page_alloc(3); /* all zero: no port is intercepted */
 	park_code = page_alloc(1);
-	if (!msrpm || !iopm || !park_code || pt_init(&park_pt, &pt_x86_64_2m, pt_page) ||
+	if (!msrpm || !iopm || !park_code || pt_init(&park_pt, &pt_x86_64, 1, pt_page) ||
 	    pt_map(&park_pt, 0, virt_to_phys(park_code), PAGE_SIZE, PT_READ | PT_EXEC))
 		return NULL;
-	park_code[0] = 0xf4;	/* hlt */
-	park_code[1] = 0xeb;	/* jmp back to the hlt */
+	park_code[0] = 0xf4; /* hlt */
+	park_code[1] = 0xeb; /* jmp back to the hlt */
 	park_code[2] = 0xfd;
 	msrpm_intercept(MSR_EFER, true, true);
 	msrpm_intercept(MSR_VM_CR, true, true);
@@ -547,7 +568,8 @@ const struct vcpu_vendor *svm_probe(void)
 	msrpm_intercept(MSR_X2APIC_ICR, false, true);
 
 	svm_active = svm_vendor;
-	svm_active.npt_format = page1g ? &pt_x86_64 : &pt_x86_64_2m;
+	/* APM vol. 2, 15.25.1: NPT takes 1 GiB pages where the host can. */
+	svm_active.npt_max_leaf = page1g ? 3 : 2;
 	pr_info("AMD SVM with nested paging; NRIP save %s, 1 GiB nested pages %s",
 		have_nrips ? "yes" : "no (instruction lengths known to the hv)",
 		page1g ? "yes" : "no");

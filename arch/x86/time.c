@@ -4,8 +4,8 @@
 #include <asm/time.h>
 #include <hv/printk.h>
 
-#define PIT_HZ		1193182u
-#define CALIBRATE_MS	20u
+#define PIT_HZ	     1193182u
+#define CALIBRATE_MS 20u
 
 static u64 tsc_khz_value;
 

@@ -38,7 +38,7 @@ void idt_init(void)
 
 		idt[v].offset_lo = (u16)a;
 		idt[v].selector = 0x08;
-		idt[v].type = 0x8e;	/* present, DPL 0, 64-bit interrupt gate */
+		idt[v].type = 0x8e; /* present, DPL 0, 64-bit interrupt gate */
 		idt[v].offset_mid = (u16)(a >> 16);
 		idt[v].offset_hi = (u32)(a >> 32);
 	}

@@ -6,12 +6,12 @@
  *   /sys/module/parachute/parameters/selftest    write 1: STATUS range checks, results in dmesg
  * Loading fails with -ENODEV when the CPU does not report ParachuteHV.
  */
-#include <linux/gfp.h>
-#include <linux/module.h>
-#include <linux/moduleparam.h>
-#include <linux/mm.h>
 #include <asm/io.h>
 #include <asm/processor.h>
+#include <linux/gfp.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
 #include <parachute/abi.h>
 
 static unsigned long status_page;
@@ -31,11 +31,12 @@ static int status_get(char *buf, const struct kernel_param *kp)
 
 	if (ret < 0)
 		return sysfs_emit(buf, "error %ld\n", ret);
-	return sysfs_emit(buf,
-			  "abi %u.%u vendor %u cpus %u vcpus %u flags 0x%x capture 0x%llx+0x%llx exits %llu tsc_khz %llu uptime_tsc %llu\n",
-			  st->abi_version >> 16, st->abi_version & 0xffff, st->vendor, st->nr_cpus,
-			  st->nr_vcpus, st->flags, st->capture_base, st->capture_size,
-			  st->exits_total, st->tsc_khz, st->uptime_tsc);
+	return sysfs_emit(
+		buf,
+		"abi %u.%u vendor %u cpus %u vcpus %u flags 0x%x capture 0x%llx+0x%llx exits %llu tsc_khz %llu uptime_tsc %llu\n",
+		st->abi_version >> 16, st->abi_version & 0xffff, st->vendor, st->nr_cpus,
+		st->nr_vcpus, st->flags, st->capture_base, st->capture_size, st->exits_total,
+		st->tsc_khz, st->uptime_tsc);
 }
 
 static int dump_stats_set(const char *val, const struct kernel_param *kp)

@@ -19,37 +19,37 @@
 #endif
 
 /* CPUID leaf 0x40000000: EAX = highest hypervisor leaf, EBX:ECX:EDX = signature. */
-#define PARACHUTE_CPUID_LEAF		0x40000000u
-#define PARACHUTE_CPUID_MAX_LEAF	0x40000001u
+#define PARACHUTE_CPUID_LEAF	 0x40000000u
+#define PARACHUTE_CPUID_MAX_LEAF 0x40000001u
 /* "ParachuteHV\0" as the three registers hold it (little endian). */
-#define PARACHUTE_CPUID_EBX		0x61726150u /* "Para" */
-#define PARACHUTE_CPUID_ECX		0x74756863u /* "chut" */
-#define PARACHUTE_CPUID_EDX		0x00564865u /* "eHV\0" */
+#define PARACHUTE_CPUID_EBX 0x61726150u /* "Para" */
+#define PARACHUTE_CPUID_ECX 0x74756863u /* "chut" */
+#define PARACHUTE_CPUID_EDX 0x00564865u /* "eHV\0" */
 /* CPUID leaf 0x40000001: EAX = ABI version (major << 16 | minor). */
-#define PARACHUTE_CPUID_VERSION_LEAF	0x40000001u
+#define PARACHUTE_CPUID_VERSION_LEAF 0x40000001u
 
-#define PARACHUTE_ABI_MAJOR		1
-#define PARACHUTE_ABI_MINOR		0
-#define PARACHUTE_ABI_VERSION		((PARACHUTE_ABI_MAJOR << 16) | PARACHUTE_ABI_MINOR)
+#define PARACHUTE_ABI_MAJOR   1
+#define PARACHUTE_ABI_MINOR   0
+#define PARACHUTE_ABI_VERSION ((PARACHUTE_ABI_MAJOR << 16) | PARACHUTE_ABI_MINOR)
 
 /* Hypercall numbers (RAX). */
-#define PARACHUTE_HC_VERSION		0 /* () -> ABI version */
-#define PARACHUTE_HC_STATUS		1 /* (gpa, size) -> bytes written */
-#define PARACHUTE_HC_DUMP_STATS		2 /* () -> 0; prints exit counters on the hv console */
+#define PARACHUTE_HC_VERSION	0 /* () -> ABI version */
+#define PARACHUTE_HC_STATUS	1 /* (gpa, size) -> bytes written */
+#define PARACHUTE_HC_DUMP_STATS 2 /* () -> 0; prints exit counters on the hv console */
 
 /* Error codes, returned negated in RAX. Values follow Linux errno. */
-#define PARACHUTE_EPERM			1
-#define PARACHUTE_EFAULT		14
-#define PARACHUTE_EINVAL		22
-#define PARACHUTE_ENOSYS		38
+#define PARACHUTE_EPERM	 1
+#define PARACHUTE_EFAULT 14
+#define PARACHUTE_EINVAL 22
+#define PARACHUTE_ENOSYS 38
 
 /* Flags in parachute_status.flags. */
-#define PARACHUTE_STATUS_CAPTURE_ARMED	(1u << 0) /* a capture kernel is loaded */
-#define PARACHUTE_STATUS_DMA_ISOLATION	(1u << 1) /* an IOMMU confines devices */
+#define PARACHUTE_STATUS_CAPTURE_ARMED (1u << 0) /* a capture kernel is loaded */
+#define PARACHUTE_STATUS_DMA_ISOLATION (1u << 1) /* an IOMMU confines devices */
 
 /* Vendor backend in parachute_status.vendor. */
-#define PARACHUTE_VENDOR_SVM		1
-#define PARACHUTE_VENDOR_VMX		2
+#define PARACHUTE_VENDOR_SVM 1
+#define PARACHUTE_VENDOR_VMX 2
 
 /*
  * Filled by PARACHUTE_HC_STATUS into guest memory at gpa (RBX), at most size
@@ -58,17 +58,17 @@
  * min(size, sizeof(struct parachute_status)) bytes and returns that count.
  */
 struct parachute_status {
-	uint32_t abi_version;	/* PARACHUTE_ABI_VERSION */
-	uint32_t struct_size;	/* sizeof(struct parachute_status) as the hv knows it */
-	uint32_t flags;		/* PARACHUTE_STATUS_* */
-	uint32_t vendor;	/* PARACHUTE_VENDOR_* */
-	uint32_t nr_cpus;	/* physical CPUs the hv owns */
-	uint32_t nr_vcpus;	/* vCPUs running the guest */
-	uint64_t capture_base;	/* hidden capture region (host physical) */
+	uint32_t abi_version;  /* PARACHUTE_ABI_VERSION */
+	uint32_t struct_size;  /* sizeof(struct parachute_status) as the hv knows it */
+	uint32_t flags;	       /* PARACHUTE_STATUS_* */
+	uint32_t vendor;       /* PARACHUTE_VENDOR_* */
+	uint32_t nr_cpus;      /* physical CPUs the hv owns */
+	uint32_t nr_vcpus;     /* vCPUs running the guest */
+	uint64_t capture_base; /* hidden capture region (host physical) */
 	uint64_t capture_size;
-	uint64_t exits_total;	/* VM exits on the calling vCPU since it started */
-	uint64_t tsc_khz;	/* hv's TSC frequency estimate, 0 if unknown */
-	uint64_t uptime_tsc;	/* TSC ticks since the hv started */
+	uint64_t exits_total; /* VM exits on the calling vCPU since it started */
+	uint64_t tsc_khz;     /* hv's TSC frequency estimate, 0 if unknown */
+	uint64_t uptime_tsc;  /* TSC ticks since the hv started */
 };
 
 #endif /* PARACHUTE_ABI_H */

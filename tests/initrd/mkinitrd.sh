@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Build the guest initrd: Debian's static busybox, the guest test programs,
 # the parachute test module, and tests/initrd/init.
 # Usage: tests/initrd/mkinitrd.sh BUILD_DIR OUTPUT

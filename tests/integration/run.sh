@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Integration tests: the real shim, real Debian kernel, real QEMU (TCG, SVM + NPT).
 # Usage: tests/integration/run.sh BUILD_DIR   (TESTS=substr,... to select)
 set -euo pipefail

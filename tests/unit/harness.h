@@ -3,11 +3,14 @@
 #ifndef TEST_HARNESS_H
 #define TEST_HARNESS_H
 
+/* cmocka.h needs these first, in this order. */
+/* clang-format off */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+/* clang-format on */
 #include <string.h>
 
 /* The last message the code under test logged, and how many it logged. */
@@ -21,8 +24,7 @@ void *alloc_low(size_t size);
 /* A zeroed, page-aligned page for page-table tests. */
 void *test_page(void);
 
-#define assert_logged(substr) \
-	assert_non_null_msg(strstr(last_log, (substr)), last_log)
+#define assert_logged(substr) assert_non_null_msg(strstr(last_log, (substr)), last_log)
 
 static inline void assert_non_null_msg(const void *p, const char *msg)
 {

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Run the cmocka unit-test binaries and close with "N passed, N failed".
 # Usage: tests/unit/run.sh DIR TEST...
 set -uo pipefail

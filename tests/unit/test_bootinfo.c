@@ -16,7 +16,8 @@ static int reset(void **state)
 static void test_role_first(void **state)
 {
 	(void)state;
-	assert_int_equal(bootinfo_add_module(&bi, 0x200000, 0x300000, "guest console=ttyS0 quiet"), 0);
+	assert_int_equal(bootinfo_add_module(&bi, 0x200000, 0x300000, "guest console=ttyS0 quiet"),
+			 0);
 	assert_int_equal(bi.nr_modules, 1);
 	assert_int_equal(bi.mods[0].role, ROLE_GUEST);
 	assert_string_equal(bi.mods[0].args, "console=ttyS0 quiet");
@@ -27,8 +28,11 @@ static void test_role_first(void **state)
 static void test_path_token_skipped(void **state)
 {
 	(void)state;
-	assert_int_equal(bootinfo_add_module(&bi, 0x1000, 0x2000, "build/initrd.cpio.gz guest-initrd"), 0);
-	assert_int_equal(bootinfo_add_module(&bi, 0x3000, 0x4000, "/boot/vmlinuz capture  nr_cpus=1 reset_devices"), 0);
+	assert_int_equal(
+		bootinfo_add_module(&bi, 0x1000, 0x2000, "build/initrd.cpio.gz guest-initrd"), 0);
+	assert_int_equal(bootinfo_add_module(&bi, 0x3000, 0x4000,
+					     "/boot/vmlinuz capture  nr_cpus=1 reset_devices"),
+			 0);
 	assert_int_equal(bi.mods[0].role, ROLE_GUEST_INITRD);
 	assert_string_equal(bi.mods[0].args, "");
 	assert_int_equal(bi.mods[1].role, ROLE_CAPTURE);
@@ -40,7 +44,8 @@ static void test_path_token_skipped(void **state)
 static void test_unknown_role_named(void **state)
 {
 	(void)state;
-	assert_int_equal(bootinfo_add_module(&bi, 0x1000, 0x2000, "/boot/vmlinuz kernel ro"), -EINVAL);
+	assert_int_equal(bootinfo_add_module(&bi, 0x1000, 0x2000, "/boot/vmlinuz kernel ro"),
+			 -EINVAL);
 	assert_logged("module 0: string \"/boot/vmlinuz kernel ro\" names no role");
 	assert_int_equal(bootinfo_add_module(&bi, 0x1000, 0x2000, ""), -EINVAL);
 	assert_int_equal(bootinfo_add_module(&bi, 0x1000, 0x2000, NULL), -EINVAL);
@@ -61,7 +66,7 @@ static void test_too_many_modules(void **state)
 {
 	(void)state;
 	for (unsigned int i = 0; i < BOOT_MAX_MODULES; i++)
-		bi.nr_modules++;	/* pretend the table is full */
+		bi.nr_modules++; /* pretend the table is full */
 	assert_int_equal(bootinfo_add_module(&bi, 0x1000, 0x2000, "guest"), -E2BIG);
 	assert_logged("too many modules");
 }
@@ -79,7 +84,8 @@ static void test_check_needs_guest(void **state)
 static void test_cmdline_path_skipped(void **state)
 {
 	(void)state;
-	assert_int_equal(bootinfo_set_cmdline(&bi, "build/parachute.elf console=com2 loglevel=debug"), 0);
+	assert_int_equal(
+		bootinfo_set_cmdline(&bi, "build/parachute.elf console=com2 loglevel=debug"), 0);
 	assert_string_equal(bi.cmdline, "console=com2 loglevel=debug");
 	assert_int_equal(bootinfo_set_cmdline(&bi, "console=none"), 0);
 	assert_string_equal(bi.cmdline, "console=none");

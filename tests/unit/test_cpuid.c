@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* What the guest sees of CPUID. */
 #include "harness.h"
-#include <parachute/abi.h>
 #include <asm/cpuid.h>
+#include <parachute/abi.h>
 
 static void test_signature_leaf(void **state)
 {
@@ -46,10 +46,10 @@ static void test_other_hypervisor_leaves_empty(void **state)
 	struct cpuid_regs r = { 9, 9, 9, 9 };
 
 	(void)state;
-	cpuid_policy(0x40000100, 0, &r);	/* where Linux looks for KVM next */
+	cpuid_policy(0x40000100, 0, &r); /* where Linux looks for KVM next */
 	assert_true(!r.eax && !r.ebx && !r.ecx && !r.edx);
 	r = (struct cpuid_regs){ 7, 8, 9, 10 };
-	cpuid_policy(0x7, 0, &r);		/* untouched */
+	cpuid_policy(0x7, 0, &r); /* untouched */
 	assert_int_equal(r.edx, 10);
 }
 

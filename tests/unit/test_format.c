@@ -14,7 +14,7 @@ static void test_conversions(void **state)
 	assert_string_equal(b, "123456789abc 7 0000000000000abc");
 	snprintf_hv(b, sizeof(b), "[%-6s][%6s][%.*s][%5d]", "ab", "cd", 3, "abcdef", -7);
 	assert_string_equal(b, "[ab    ][    cd][abc][   -7]");
-	const char *volatile null = NULL;	/* opaque to the format checker */
+	const char *volatile null = NULL; /* opaque to the format checker */
 
 	snprintf_hv(b, sizeof(b), "%s", null);
 	assert_string_equal(b, "(null)");

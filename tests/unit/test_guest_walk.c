@@ -4,7 +4,7 @@
 #include <asm/guest_walk.h>
 #include <asm/processor.h>
 
-#define MEM_SIZE	(64 * 4096)
+#define MEM_SIZE (64 * 4096)
 static u8 mem[MEM_SIZE] __attribute__((aligned(4096)));
 
 static int read_phys(u64 pa, void *buf, unsigned int n)
@@ -27,8 +27,8 @@ static void set32(u64 pa, u32 v)
 
 static void test_long_mode(void **state)
 {
-	struct guest_paging gp = { X86_CR0_PG | X86_CR0_PE, 0x1000, X86_CR4_PAE, EFER_LMA | EFER_LME,
-				   read_phys };
+	struct guest_paging gp = { X86_CR0_PG | X86_CR0_PE, 0x1000, X86_CR4_PAE,
+				   EFER_LMA | EFER_LME, read_phys };
 	u64 la = 0xffffffff81000000ull, pa;
 	u8 bytes[4];
 

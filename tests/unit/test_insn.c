@@ -81,8 +81,8 @@ static void test_imm_xchg_and_sizes(void **state)
 
 static void test_refusals(void **state)
 {
-	static const u8 reg_operand[] = { 0x89, 0xc0 };		/* mov %eax, %eax */
-	static const u8 load[] = { 0x8b, 0x07 };		/* a load, not a store */
+	static const u8 reg_operand[] = { 0x89, 0xc0 };		   /* mov %eax, %eax */
+	static const u8 load[] = { 0x8b, 0x07 };		   /* a load, not a store */
 	static const u8 c7_not_mov[] = { 0xc7, 0x08, 0, 0, 0, 0 }; /* C7 /1 */
 	static const u8 truncated[] = { 0x89, 0x04, 0x25, 0x00 };
 	static const u8 addr16[] = { 0x89, 0x07 };
@@ -92,7 +92,7 @@ static void test_refusals(void **state)
 	decode(load, sizeof(load), true, false, -EINVAL);
 	decode(c7_not_mov, sizeof(c7_not_mov), true, false, -EINVAL);
 	decode(truncated, sizeof(truncated), true, false, -EINVAL);
-	decode(addr16, sizeof(addr16), false, false, -EINVAL);	/* 16-bit code */
+	decode(addr16, sizeof(addr16), false, false, -EINVAL); /* 16-bit code */
 	decode(NULL, 0, true, false, -EINVAL);
 }
 

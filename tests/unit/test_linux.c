@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* bzImage header checks and boot_params, on synthetic images. */
 #include "harness.h"
-#include <stdlib.h>
 #include <asm/linux.h>
+#include <stdlib.h>
 
-#define IMG_SIZE	(64 * 1024)
+#define IMG_SIZE (64 * 1024)
 
 static u8 *image(u16 version)
 {
@@ -23,7 +23,7 @@ static u8 *image(u16 version)
 	h->cmdline_size = 2047;
 	h->pref_address = 0x1000000;
 	h->init_size = 0x3f98000;
-	img[0x201] = 0x6a;	/* jump: header ends at 0x26c */
+	img[0x201] = 0x6a; /* jump: header ends at 0x26c */
 	return img;
 }
 
@@ -88,8 +88,11 @@ static void test_boot_params(void **state)
 	u8 *img = image(0x020f);
 	struct boot_params *bp = calloc(1, sizeof(*bp));
 	struct memmap m = { 0 };
-	struct linux_boot lb = { .kernel_addr = 0x1000000, .initrd_addr = 0x93a000,
-				 .initrd_size = 1778674, .cmdline_addr = 0x9000, .rsdp = 0xf59d0 };
+	struct linux_boot lb = { .kernel_addr = 0x1000000,
+				 .initrd_addr = 0x93a000,
+				 .initrd_size = 1778674,
+				 .cmdline_addr = 0x9000,
+				 .rsdp = 0xf59d0 };
 	struct bzimage bz;
 
 	(void)state;
@@ -110,7 +113,7 @@ static void test_boot_params(void **state)
 	assert_int_equal(bp->e820_entries, 2);
 	assert_int_equal(bp->e820_table[1].addr, 0x15b000);
 	assert_int_equal(bp->e820_table[1].type, E820_RAM);
-	assert_int_equal(bp->sentinel, 0);	/* the page was zeroed first */
+	assert_int_equal(bp->sentinel, 0); /* the page was zeroed first */
 
 	/* Protocol 2.13 has no acpi_rsdp_addr: left zero. 64-bit initrd goes to ext_. */
 	free(img);

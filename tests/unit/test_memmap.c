@@ -21,7 +21,7 @@ static void test_sanitize_sorts_merges_and_reserved_wins(void **state)
 
 	(void)state;
 	memmap_add(&m, 0x200000, 0x100000, E820_RAM);
-	memmap_add(&m, 0x100000, 0x100000, E820_RAM);	/* adjacent: merged */
+	memmap_add(&m, 0x100000, 0x100000, E820_RAM);	  /* adjacent: merged */
 	memmap_add(&m, 0x280000, 0x10000, E820_RESERVED); /* inside RAM: splits it */
 	memmap_add(&m, 0x0, 0x1000, E820_ACPI);
 	assert_int_equal(memmap_sanitize(&m), 0);

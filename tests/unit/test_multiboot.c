@@ -80,7 +80,7 @@ static void test_mb1_malformed_mmap(void **state)
 	struct mb1_mmap_entry *mm = (void *)(uintptr_t)mi->mmap_addr;
 
 	(void)state;
-	mm[1].size = 4;	/* too small to hold an entry */
+	mm[1].size = 4; /* too small to hold an entry */
 	assert_int_equal(multiboot_parse(MB1_LOADER_MAGIC, lo(mi), &bi), -EINVAL);
 	assert_logged("malformed memory map entry at offset 24");
 }
@@ -161,7 +161,7 @@ static void test_mb2_malformed_tag(void **state)
 	u32 bad = 4;
 
 	(void)state;
-	memcpy(info + 8 + 4, &bad, 4);	/* first tag claims 4 bytes */
+	memcpy(info + 8 + 4, &bad, 4); /* first tag claims 4 bytes */
 	assert_int_equal(multiboot_parse(MB2_LOADER_MAGIC, lo(info), &bi), -EINVAL);
 	assert_logged("malformed tag type 1 at offset 8");
 }

@@ -28,14 +28,15 @@ static void test_values(void **state)
 {
 	(void)state;
 	assert_int_equal(options_parse("  console=com2\tcapture_mem=1G loglevel=debug ", &o, err,
-				       sizeof(err)), 0);
+				       sizeof(err)),
+			 0);
 	assert_int_equal(o.console, CONSOLE_COM2);
 	assert_int_equal(o.capture_mem, 1ull << 30);
 	assert_int_equal(o.loglevel, LOG_DEBUG);
-	assert_int_equal(options_parse("console=none capture_mem=3M loglevel=0", &o, err,
-				       sizeof(err)), 0);
+	assert_int_equal(
+		options_parse("console=none capture_mem=3M loglevel=0", &o, err, sizeof(err)), 0);
 	assert_int_equal(o.console, CONSOLE_NONE);
-	assert_int_equal(o.capture_mem, 4ull << 20);	/* rounded up to 2 MiB */
+	assert_int_equal(o.capture_mem, 4ull << 20); /* rounded up to 2 MiB */
 	assert_int_equal(o.loglevel, LOG_ERR);
 	assert_int_equal(options_parse("capture_mem=0x10000000", &o, err, sizeof(err)), 0);
 	assert_int_equal(o.capture_mem, 256ull << 20);
@@ -57,7 +58,9 @@ static void test_errors_name_the_option(void **state)
 	assert_int_equal(options_parse("loglevel", &o, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "expected loglevel="));
 	assert_int_equal(options_parse("console=com1 frobnicate=1", &o, err, sizeof(err)), -EINVAL);
-	assert_string_equal(err, "unknown hv option \"frobnicate=1\" (known: console=, capture_mem=, loglevel=)");
+	assert_string_equal(
+		err,
+		"unknown hv option \"frobnicate=1\" (known: console=, capture_mem=, loglevel=)");
 }
 
 static void test_peek_console(void **state)

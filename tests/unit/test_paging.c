@@ -29,7 +29,7 @@ static void test_identity_uses_largest_pages(void **state)
 
 	(void)state;
 	pages = 0;
-	assert_int_equal(pt_init(&pt, &pt_x86_64_2m, alloc), 0);
+	assert_int_equal(pt_init(&pt, &pt_x86_64, 2, alloc), 0);
 	assert_int_equal(pt_map(&pt, 0, 0, 4ull << 30, PT_RWX), 0);
 	check(&pt, 0x12345678, 0x12345678, 2, true);
 	check(&pt, 0xfee00000, 0xfee00000, 2, true);
@@ -37,9 +37,16 @@ static void test_identity_uses_largest_pages(void **state)
 	assert_int_equal(pages, 6);
 	assert_false(pt_walk(&pt, 4ull << 30, NULL, NULL, NULL));
 
-	assert_int_equal(pt_init(&pt, &pt_x86_64, alloc), 0);
+	assert_int_equal(pt_init(&pt, &pt_x86_64, 3, alloc), 0);
 	assert_int_equal(pt_map(&pt, 0, 0, 8ull << 30, PT_RWX), 0);
 	check(&pt, 0x100000000ull + 5, 0x100000000ull + 5, 3, true);
+	/* The instance's limit wins over the format's: 4 KiB only. */
+	assert_int_equal(pt_init(&pt, &pt_x86_64, 1, alloc), 0);
+	assert_int_equal(pt.max_leaf_level, 1);
+	assert_int_equal(pt_map(&pt, 0, 0, 4 << 20, PT_RWX), 0);
+	check(&pt, 0x3ff123, 0x3ff123, 1, true);
+	assert_int_equal(pt_init(&pt, &pt_x86_64, 9, alloc), 0);
+	assert_int_equal(pt.max_leaf_level, 3);
 }
 
 static void test_split_keeps_neighbours(void **state)
@@ -49,7 +56,7 @@ static void test_split_keeps_neighbours(void **state)
 	u64 ones_pa = pt_virt_to_phys(ones);
 
 	(void)state;
-	assert_int_equal(pt_init(&pt, &pt_x86_64, alloc), 0);
+	assert_int_equal(pt_init(&pt, &pt_x86_64, 3, alloc), 0);
 	assert_int_equal(pt_map(&pt, 0, 0, 2ull << 30, PT_RWX), 0);
 	check(&pt, 0x40000000, 0x40000000, 3, true);
 	/* One hidden page inside a 1 GiB page: 1G -> 2M -> 4K split. */
@@ -67,7 +74,7 @@ static void test_unmap_partial_and_unaligned(void **state)
 	struct pt_root pt;
 
 	(void)state;
-	assert_int_equal(pt_init(&pt, &pt_x86_64_2m, alloc), 0);
+	assert_int_equal(pt_init(&pt, &pt_x86_64, 2, alloc), 0);
 	assert_int_equal(pt_map(&pt, 0, 0, 0x400000, PT_RWX), 0);
 	assert_int_equal(pt_unmap(&pt, 0x1ff000, 0x2000), 0);
 	assert_false(pt_walk(&pt, 0x1ff000, NULL, NULL, NULL));
@@ -89,7 +96,7 @@ static void test_offset_mapping_and_npt_bits(void **state)
 	u64 pa;
 
 	(void)state;
-	assert_int_equal(pt_init(&pt, &pt_x86_64_2m, alloc), 0);
+	assert_int_equal(pt_init(&pt, &pt_x86_64, 2, alloc), 0);
 	/* Phys not aligned like virt: the engine must fall back to 4 KiB pages. */
 	assert_int_equal(pt_map(&pt, 0x200000, 0x1000, 0x200000, PT_READ), 0);
 	check(&pt, 0x200000, 0x1000, 1, false);

@@ -11,33 +11,33 @@
 #include <hv/types.h>
 
 enum module_role {
-	ROLE_GUEST,		/* guest kernel (bzImage); rest of string = its command line */
-	ROLE_GUEST_INITRD,	/* guest initrd */
-	ROLE_CAPTURE,		/* capture kernel (bzImage); rest = its command line */
-	ROLE_CAPTURE_INITRD,	/* capture initrd */
+	ROLE_GUEST,	     /* guest kernel (bzImage); rest of string = its command line */
+	ROLE_GUEST_INITRD,   /* guest initrd */
+	ROLE_CAPTURE,	     /* capture kernel (bzImage); rest = its command line */
+	ROLE_CAPTURE_INITRD, /* capture initrd */
 	ROLE_COUNT,
 };
 
-#define BOOT_MAX_MODULES	8
-#define BOOT_CMDLINE_MAX	1024
-#define BOOT_MODSTR_MAX		2048
+#define BOOT_MAX_MODULES 8
+#define BOOT_CMDLINE_MAX 1024
+#define BOOT_MODSTR_MAX	 2048
 
 struct boot_module {
-	u64 start;		/* physical address where the loader put it */
+	u64 start; /* physical address where the loader put it */
 	u64 size;
 	enum module_role role;
-	const char *args;	/* what follows the role token (kernels: command line) */
+	const char *args; /* what follows the role token (kernels: command line) */
 };
 
 struct boot_info {
 	const char *loader;		/* "multiboot" or "multiboot2" */
-	char cmdline[BOOT_CMDLINE_MAX];	/* hv options, path token removed */
+	char cmdline[BOOT_CMDLINE_MAX]; /* hv options, path token removed */
 	struct memmap mem;		/* firmware memory map, sanitized */
 	u64 rsdp;			/* ACPI RSDP physical address, 0 if not handed over */
 	unsigned int nr_modules;
 	struct boot_module mods[BOOT_MAX_MODULES];
 	const struct boot_module *by_role[ROLE_COUNT];
-	char strings[BOOT_MODSTR_MAX];	/* backing store for the args strings */
+	char strings[BOOT_MODSTR_MAX]; /* backing store for the args strings */
 	size_t strings_used;
 };
 

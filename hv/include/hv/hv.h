@@ -9,17 +9,17 @@
 #include <hv/types.h>
 
 /* A range the guest must never see or reach. */
-#define HV_MAX_HIDDEN	4
+#define HV_MAX_HIDDEN 4
 /* hv heap: page tables, VMCBs, bitmaps. Taken from RAM next to the capture region. */
-#define HV_HEAP_SIZE	(8 * MiB)
+#define HV_HEAP_SIZE (8 * MiB)
 /* The guest must keep at least this much RAM. */
-#define GUEST_MIN_RAM	(64 * MiB)
+#define GUEST_MIN_RAM (64 * MiB)
 
 struct hv_state {
 	struct hv_options opt;
-	struct memmap guest_map;		/* e820 the guest is given */
+	struct memmap guest_map; /* e820 the guest is given */
 	unsigned int nr_hidden;
-	struct phys_range hidden[HV_MAX_HIDDEN];	/* hv image, heap, capture region */
+	struct phys_range hidden[HV_MAX_HIDDEN]; /* hv image, heap, capture region */
 	u64 heap_base, heap_size;
 	u64 capture_base, capture_size;
 	bool capture_armed;

@@ -9,14 +9,14 @@
 
 #include <hv/types.h>
 
-#define E820_RAM	1
-#define E820_RESERVED	2
-#define E820_ACPI	3
-#define E820_NVS	4
-#define E820_UNUSABLE	5
+#define E820_RAM      1
+#define E820_RESERVED 2
+#define E820_ACPI     3
+#define E820_NVS      4
+#define E820_UNUSABLE 5
 
 /* Documentation/arch/x86/zero-page.rst: 128 entries fit in boot_params. */
-#define MEMMAP_MAX	128
+#define MEMMAP_MAX 128
 
 /* The e820 entry exactly as boot_params carries it. */
 struct e820_entry {
@@ -65,8 +65,8 @@ bool memmap_is_ram(const struct memmap *map, u64 addr, u64 size);
  * such address, otherwise the lowest. Returns the address, or 0 on failure
  * (address 0 is never handed out).
  */
-u64 memmap_find_free(const struct memmap *map, const struct phys_range *busy,
-		     unsigned int nbusy, u64 size, u64 align, u64 min, u64 max, bool top_down);
+u64 memmap_find_free(const struct memmap *map, const struct phys_range *busy, unsigned int nbusy,
+		     u64 size, u64 align, u64 min, u64 max, bool top_down);
 
 const char *e820_type_name(u32 type);
 

@@ -8,13 +8,13 @@
 
 enum console_port { CONSOLE_NONE = 0, CONSOLE_COM1 = 1, CONSOLE_COM2 = 2 };
 
-#define CAPTURE_MEM_DEFAULT	(128 * MiB)
-#define CAPTURE_MEM_ALIGN	(2 * MiB)
+#define CAPTURE_MEM_DEFAULT (128 * MiB)
+#define CAPTURE_MEM_ALIGN   (2 * MiB)
 
 struct hv_options {
-	enum console_port console;	/* console=com1|com2|none, default com1 */
-	u64 capture_mem;		/* capture_mem=SIZE, default 128M, rounded up to 2M */
-	enum log_level loglevel;	/* loglevel=err|warn|info|debug, default info */
+	enum console_port console; /* console=com1|com2|none, default com1 */
+	u64 capture_mem;	   /* capture_mem=SIZE, default 128M, rounded up to 2M */
+	enum log_level loglevel;   /* loglevel=err|warn|info|debug, default info */
 };
 
 /** options_defaults() - fill in every option's documented default. */

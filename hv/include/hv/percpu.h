@@ -9,9 +9,9 @@
 #include <asm/percpu.h>
 #include <hv/types.h>
 
-#define MAX_CPUS		16
-#define EXIT_RING_SIZE		16
-#define EXIT_STATS_SLOTS	48
+#define MAX_CPUS	 16
+#define EXIT_RING_SIZE	 16
+#define EXIT_STATS_SLOTS 48
 
 /* One VM exit as the ring of recent exits keeps it (HyperPlatform style evidence). */
 struct exit_record {
@@ -26,20 +26,20 @@ struct exit_stats {
 	unsigned int used;
 	u64 reason[EXIT_STATS_SLOTS];
 	u64 count[EXIT_STATS_SLOTS];
-	u64 other;	/* reasons that found no free slot */
+	u64 other; /* reasons that found no free slot */
 	u64 total;
 };
 
 enum cpu_state {
 	CPU_OFFLINE = 0,
-	CPU_HOST,	/* running hv code, not yet in guest mode */
-	CPU_PARKED,	/* held in the park guest: cannot be started by the guest */
-	CPU_GUEST,	/* running the guest */
-	CPU_HALTED,	/* stopped for good */
+	CPU_HOST,   /* running hv code, not yet in guest mode */
+	CPU_PARKED, /* held in the park guest: cannot be started by the guest */
+	CPU_GUEST,  /* running the guest */
+	CPU_HALTED, /* stopped for good */
 };
 
 struct percpu {
-	unsigned int cpu_id;		/* 0 is the boot CPU */
+	unsigned int cpu_id; /* 0 is the boot CPU */
 	u32 apic_id;
 	volatile enum cpu_state state;
 	struct exit_stats stats;

@@ -3,8 +3,8 @@
 #ifndef HV_PRINTK_H
 #define HV_PRINTK_H
 
-#include <stdarg.h>
 #include <hv/types.h>
+#include <stdarg.h>
 
 enum log_level { LOG_ERR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3 };
 
@@ -17,9 +17,9 @@ void hv_log(enum log_level level, const char *fmt, ...) __printf(2, 3);
 int vsnprintf_hv(char *buf, size_t size, const char *fmt, va_list ap);
 int snprintf_hv(char *buf, size_t size, const char *fmt, ...) __printf(3, 4);
 
-#define pr_err(...)	hv_log(LOG_ERR, __VA_ARGS__)
-#define pr_warn(...)	hv_log(LOG_WARN, __VA_ARGS__)
-#define pr_info(...)	hv_log(LOG_INFO, __VA_ARGS__)
-#define pr_debug(...)	hv_log(LOG_DEBUG, __VA_ARGS__)
+#define pr_err(...)   hv_log(LOG_ERR, __VA_ARGS__)
+#define pr_warn(...)  hv_log(LOG_WARN, __VA_ARGS__)
+#define pr_info(...)  hv_log(LOG_INFO, __VA_ARGS__)
+#define pr_debug(...) hv_log(LOG_DEBUG, __VA_ARGS__)
 
 #endif /* HV_PRINTK_H */

@@ -11,7 +11,7 @@
 #include <asm/paging.h>
 #include <hv/percpu.h>
 
-#define MSR_X2APIC_ICR	0x830
+#define MSR_X2APIC_ICR 0x830
 
 /** apic_trap_init() - write-protect the xAPIC page in the guest's nested tables. */
 int apic_trap_init(struct pt_root *gpm);

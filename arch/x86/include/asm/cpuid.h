@@ -4,10 +4,10 @@
 
 #include <asm/processor.h>
 
-#define CPUID_1_ECX_HYPERVISOR		(1u << 31)
-#define CPUID_80000001_ECX_SVM		(1u << 2)
-#define CPUID_80000001_EDX_PAGE1GB	(1u << 26)
-#define CPUID_1_ECX_VMX			(1u << 5)
+#define CPUID_1_ECX_HYPERVISOR	   (1u << 31)
+#define CPUID_80000001_ECX_SVM	   (1u << 2)
+#define CPUID_80000001_EDX_PAGE1GB (1u << 26)
+#define CPUID_1_ECX_VMX		   (1u << 5)
 
 /**
  * cpuid_policy() - what the guest sees for CPUID leaf/subleaf, given what the

@@ -12,8 +12,11 @@
 
 extern struct pt_root guest_pt;
 
-/** guest_mem_build() - build the nested tables in format fmt; 0 or -ENOMEM. */
-int guest_mem_build(const struct pt_format *fmt);
+/**
+ * guest_mem_build() - build the nested tables in format fmt with leaves up to
+ * max_leaf; 0 or -ENOMEM.
+ */
+int guest_mem_build(const struct pt_format *fmt, unsigned int max_leaf);
 
 /** guest_mem_limit() - end of the guest-physical space that is mapped. */
 u64 guest_mem_limit(void);

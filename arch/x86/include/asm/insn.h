@@ -9,19 +9,19 @@
 
 #include <hv/types.h>
 
-#define INSN_MAX_LEN	15
+#define INSN_MAX_LEN 15
 
 enum mmio_kind {
-	MMIO_STORE_REG,	/* MOV r/m, reg */
-	MMIO_STORE_IMM,	/* MOV r/m, imm */
+	MMIO_STORE_REG, /* MOV r/m, reg */
+	MMIO_STORE_IMM, /* MOV r/m, imm */
 	MMIO_XCHG,	/* XCHG r/m, reg: store reg, old value into reg */
 };
 
 struct mmio_insn {
 	enum mmio_kind kind;
-	unsigned int len;	/* bytes, prefixes included */
-	unsigned int size;	/* operand size: 1, 2, 4 or 8 */
-	unsigned int reg;	/* register number in ModRM order (0 = RAX ... 15 = R15) */
+	unsigned int len;  /* bytes, prefixes included */
+	unsigned int size; /* operand size: 1, 2, 4 or 8 */
+	unsigned int reg;  /* register number in ModRM order (0 = RAX ... 15 = R15) */
 	u64 imm;
 };
 

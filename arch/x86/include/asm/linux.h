@@ -9,11 +9,11 @@
 #include <hv/memmap.h>
 #include <hv/types.h>
 
-#define LINUX_HDRS_MAGIC	0x53726448	/* "HdrS" */
-#define LINUX_BOOT_FLAG		0xaa55
-#define LINUX_MIN_PROTOCOL	0x020c		/* 2.12: xloadflags, 64-bit fields */
-#define LINUX_LOADED_HIGH	(1u << 0)	/* loadflags: protected-mode code at 1M+ */
-#define LINUX_XLF_KERNEL_64	(1u << 0)
+#define LINUX_HDRS_MAGIC    0x53726448 /* "HdrS" */
+#define LINUX_BOOT_FLAG	    0xaa55
+#define LINUX_MIN_PROTOCOL  0x020c    /* 2.12: xloadflags, 64-bit fields */
+#define LINUX_LOADED_HIGH   (1u << 0) /* loadflags: protected-mode code at 1M+ */
+#define LINUX_XLF_KERNEL_64 (1u << 0)
 
 /* boot.rst: "The Real-Mode Kernel Header", at offset 0x1f1 of the image. */
 struct setup_header {
@@ -58,34 +58,34 @@ struct setup_header {
 	u32 kernel_info_offset;
 } __packed;
 
-#define SETUP_HEADER_OFFSET	0x1f1
+#define SETUP_HEADER_OFFSET 0x1f1
 
 /* zero-page.rst: only the fields the hv fills are named. */
 struct boot_params {
-	u8 screen_info[0x40];			/* 0x000 */
-	u8 apm_bios_info[0x14];			/* 0x040 */
-	u8 _pad1[4];				/* 0x054 */
-	u64 tboot_addr;				/* 0x058 */
-	u8 ist_info[0x10];			/* 0x060 */
-	u64 acpi_rsdp_addr;			/* 0x070 */
-	u8 _pad2[8];				/* 0x078 */
-	u8 hd_info[0x20];			/* 0x080 */
-	u8 sys_desc_table[0x10];		/* 0x0a0 */
-	u8 olpc_ofw_header[0x10];		/* 0x0b0 */
-	u32 ext_ramdisk_image;			/* 0x0c0 */
-	u32 ext_ramdisk_size;			/* 0x0c4 */
-	u32 ext_cmd_line_ptr;			/* 0x0c8 */
-	u8 _pad3[0x1e4 - 0xcc];			/* 0x0cc */
-	u32 scratch;				/* 0x1e4 */
-	u8 e820_entries;			/* 0x1e8 */
-	u8 eddbuf_entries;			/* 0x1e9 */
-	u8 edd_mbr_sig_buf_entries;		/* 0x1ea */
-	u8 kbd_status;				/* 0x1eb */
-	u8 secure_boot;				/* 0x1ec */
-	u8 _pad5[2];				/* 0x1ed */
-	u8 sentinel;				/* 0x1ef */
-	u8 _pad6;				/* 0x1f0 */
-	struct setup_header hdr;		/* 0x1f1 */
+	u8 screen_info[0x40];	    /* 0x000 */
+	u8 apm_bios_info[0x14];	    /* 0x040 */
+	u8 _pad1[4];		    /* 0x054 */
+	u64 tboot_addr;		    /* 0x058 */
+	u8 ist_info[0x10];	    /* 0x060 */
+	u64 acpi_rsdp_addr;	    /* 0x070 */
+	u8 _pad2[8];		    /* 0x078 */
+	u8 hd_info[0x20];	    /* 0x080 */
+	u8 sys_desc_table[0x10];    /* 0x0a0 */
+	u8 olpc_ofw_header[0x10];   /* 0x0b0 */
+	u32 ext_ramdisk_image;	    /* 0x0c0 */
+	u32 ext_ramdisk_size;	    /* 0x0c4 */
+	u32 ext_cmd_line_ptr;	    /* 0x0c8 */
+	u8 _pad3[0x1e4 - 0xcc];	    /* 0x0cc */
+	u32 scratch;		    /* 0x1e4 */
+	u8 e820_entries;	    /* 0x1e8 */
+	u8 eddbuf_entries;	    /* 0x1e9 */
+	u8 edd_mbr_sig_buf_entries; /* 0x1ea */
+	u8 kbd_status;		    /* 0x1eb */
+	u8 secure_boot;		    /* 0x1ec */
+	u8 _pad5[2];		    /* 0x1ed */
+	u8 sentinel;		    /* 0x1ef */
+	u8 _pad6;		    /* 0x1f0 */
+	struct setup_header hdr;    /* 0x1f1 */
 	u8 _pad7[0x2d0 - 0x1f1 - sizeof(struct setup_header)];
 	struct e820_entry e820_table[MEMMAP_MAX]; /* 0x2d0 */
 	u8 _pad8[0x1000 - 0x2d0 - MEMMAP_MAX * sizeof(struct e820_entry)];
@@ -106,13 +106,13 @@ struct bzimage {
 	const u8 *image;
 	u64 image_size;
 	const struct setup_header *hdr;
-	u64 setup_size;		/* real-mode part, including the boot sector */
-	u64 kernel_size;	/* protected-mode part that gets loaded */
-	u64 init_size;		/* memory the kernel needs from its load address */
-	u64 alignment;		/* load address alignment (relocatable kernels) */
+	u64 setup_size;	 /* real-mode part, including the boot sector */
+	u64 kernel_size; /* protected-mode part that gets loaded */
+	u64 init_size;	 /* memory the kernel needs from its load address */
+	u64 alignment;	 /* load address alignment (relocatable kernels) */
 	u64 pref_address;
-	u64 initrd_max;		/* highest address the initrd may end at */
-	u64 cmdline_max;	/* longest command line, without the NUL */
+	u64 initrd_max;	 /* highest address the initrd may end at */
+	u64 cmdline_max; /* longest command line, without the NUL */
 	bool relocatable;
 };
 
@@ -124,10 +124,10 @@ struct bzimage {
 int bzimage_parse(const void *image, u64 size, struct bzimage *bz, const char *what);
 
 struct linux_boot {
-	u64 kernel_addr;	/* where the protected-mode code was placed */
+	u64 kernel_addr; /* where the protected-mode code was placed */
 	u64 initrd_addr, initrd_size;
 	u64 cmdline_addr;
-	u64 rsdp;		/* ACPI RSDP, 0 to let the kernel search */
+	u64 rsdp; /* ACPI RSDP, 0 to let the kernel search */
 };
 
 /**

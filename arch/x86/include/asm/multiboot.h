@@ -6,15 +6,15 @@
 #include <hv/bootinfo.h>
 #include <hv/types.h>
 
-#define MB1_HEADER_MAGIC	0x1badb002
-#define MB1_LOADER_MAGIC	0x2badb002
-#define MB2_HEADER_MAGIC	0xe85250d6
-#define MB2_LOADER_MAGIC	0x36d76289
+#define MB1_HEADER_MAGIC 0x1badb002
+#define MB1_LOADER_MAGIC 0x2badb002
+#define MB2_HEADER_MAGIC 0xe85250d6
+#define MB2_LOADER_MAGIC 0x36d76289
 
 /* Multiboot 0.6.96, 3.3: flags in struct mb1_info. */
-#define MB1_INFO_CMDLINE	(1u << 2)
-#define MB1_INFO_MODS		(1u << 3)
-#define MB1_INFO_MMAP		(1u << 6)
+#define MB1_INFO_CMDLINE (1u << 2)
+#define MB1_INFO_MODS	 (1u << 3)
+#define MB1_INFO_MMAP	 (1u << 6)
 
 struct mb1_info {
 	u32 flags;
@@ -44,12 +44,12 @@ struct mb1_mmap_entry {
 BUILD_BUG_ON(sizeof(struct mb1_mmap_entry) != 24);
 
 /* Multiboot2 1.0, 3.6: tags follow an 8-byte fixed part, each 8-byte aligned. */
-#define MB2_TAG_END		0
-#define MB2_TAG_CMDLINE		1
-#define MB2_TAG_MODULE		3
-#define MB2_TAG_MMAP		6
-#define MB2_TAG_ACPI_OLD	14
-#define MB2_TAG_ACPI_NEW	15
+#define MB2_TAG_END	 0
+#define MB2_TAG_CMDLINE	 1
+#define MB2_TAG_MODULE	 3
+#define MB2_TAG_MMAP	 6
+#define MB2_TAG_ACPI_OLD 14
+#define MB2_TAG_ACPI_NEW 15
 
 struct mb2_tag {
 	u32 type;
@@ -75,7 +75,7 @@ struct mb2_mmap_entry {
 } __packed;
 BUILD_BUG_ON(sizeof(struct mb2_mmap_entry) != 24);
 
-#define MB_STRING_MAX	2048
+#define MB_STRING_MAX 2048
 
 /**
  * multiboot_cmdline() - the raw hv command line the loader passed, or "" if none.

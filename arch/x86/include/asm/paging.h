@@ -11,21 +11,21 @@
 #include <hv/types.h>
 
 /* Generic permissions, translated by each format. */
-#define PT_READ		(1u << 0)
-#define PT_WRITE	(1u << 1)
-#define PT_EXEC		(1u << 2)
-#define PT_RWX		(PT_READ | PT_WRITE | PT_EXEC)
-#define PT_UNCACHED	(1u << 3)	/* device memory: strong uncacheable */
+#define PT_READ	    (1u << 0)
+#define PT_WRITE    (1u << 1)
+#define PT_EXEC	    (1u << 2)
+#define PT_RWX	    (PT_READ | PT_WRITE | PT_EXEC)
+#define PT_UNCACHED (1u << 3) /* device memory: strong uncacheable */
 
-#define PT_LEVELS	4
-#define PT_ENTRIES	512
+#define PT_LEVELS  4
+#define PT_ENTRIES 512
 
 /* Bytes one entry maps at level (1 = 4 KiB, 2 = 2 MiB, 3 = 1 GiB, 4 = 512 GiB). */
-#define PT_LEVEL_SIZE(level)	(1ull << (PAGE_SHIFT + 9 * ((level) - 1)))
+#define PT_LEVEL_SIZE(level) (1ull << (PAGE_SHIFT + 9 * ((level)-1)))
 
 struct pt_format {
 	const char *name;
-	/* Highest level that may hold a terminal (leaf) entry: 1, 2 or 3. */
+	/* Highest level the encoding allows a terminal (leaf) entry at: 1, 2 or 3. */
 	unsigned int max_leaf_level;
 	u64 (*leaf)(u64 phys, unsigned int level, unsigned int flags);
 	u64 (*table)(u64 phys);
@@ -37,13 +37,19 @@ struct pt_format {
 
 struct pt_root {
 	const struct pt_format *fmt;
-	u64 *root;		/* top-level table (virtual address) */
-	unsigned int tables;	/* table pages allocated, for the log */
-	void *(*alloc)(void);	/* one zeroed page; NULL when out of memory */
+	unsigned int max_leaf_level; /* what the CPU or IOMMU supports, <= the format's */
+	u64 *root;		     /* top-level table (virtual address) */
+	unsigned int tables;	     /* table pages allocated, for the log */
+	void *(*alloc)(void);	     /* one zeroed page; NULL when out of memory */
 };
 
-/** pt_init() - allocate the top-level table. Returns 0 or -ENOMEM. */
-int pt_init(struct pt_root *pt, const struct pt_format *fmt, void *(*alloc)(void));
+/**
+ * pt_init() - allocate the top-level table. Leaves go no higher than
+ * max_leaf_level (1 = 4 KiB only, 2 = 2 MiB, 3 = 1 GiB) nor than the format
+ * allows. Returns 0 or -ENOMEM.
+ */
+int pt_init(struct pt_root *pt, const struct pt_format *fmt, unsigned int max_leaf_level,
+	    void *(*alloc)(void));
 
 /**
  * pt_map() - map [virt, virt + size) to [phys, phys + size) with flags, using
@@ -65,8 +71,9 @@ bool pt_walk(const struct pt_root *pt, u64 virt, u64 *phys, unsigned int *flags,
 
 /* The x86 long-mode format: the hv's own page tables and AMD NPT. */
 extern const struct pt_format pt_x86_64;
-/* Same encoding with no 1 GiB leaves, for CPUs without Page1GB. */
-extern const struct pt_format pt_x86_64_2m;
+
+/** pt_x86_max_leaf() - 3 if the CPU has 1 GiB pages (CPUID Page1GB), else 2. */
+unsigned int pt_x86_max_leaf(void);
 
 /* Physical/virtual conversion the engine uses (identity in the hv and in tests). */
 u64 pt_virt_to_phys(const void *p);

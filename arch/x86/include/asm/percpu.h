@@ -16,9 +16,9 @@ struct guest_regs {
 /* Pending step over a write to a hidden page (see svm.c). */
 struct hidden_step {
 	bool active;
-	bool guest_tf;	/* the guest had TF set itself */
-	u64 gpa;	/* page the write went to */
-	u64 gpa2;	/* a second page, for a write that straddles two */
+	bool guest_tf; /* the guest had TF set itself */
+	u64 gpa;       /* page the write went to */
+	u64 gpa2;      /* a second page, for a write that straddles two */
 };
 
 struct arch_percpu {

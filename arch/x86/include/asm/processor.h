@@ -5,36 +5,36 @@
 
 #include <hv/types.h>
 
-#define X86_CR0_PE	(1ull << 0)
-#define X86_CR0_ET	(1ull << 4)
-#define X86_CR0_NE	(1ull << 5)
-#define X86_CR0_PG	(1ull << 31)
-#define X86_CR4_PAE	(1ull << 5)
+#define X86_CR0_PE	 (1ull << 0)
+#define X86_CR0_ET	 (1ull << 4)
+#define X86_CR0_NE	 (1ull << 5)
+#define X86_CR0_PG	 (1ull << 31)
+#define X86_CR4_PAE	 (1ull << 5)
 #define X86_RFLAGS_FIXED (1ull << 1)
-#define X86_RFLAGS_TF	(1ull << 8)
-#define X86_RFLAGS_IF	(1ull << 9)
+#define X86_RFLAGS_TF	 (1ull << 8)
+#define X86_RFLAGS_IF	 (1ull << 9)
 
 #define MSR_APIC_BASE	0x0000001b
 #define MSR_EFER	0xc0000080
 #define MSR_VM_CR	0xc0010114
 #define MSR_IGNNE	0xc0010115
 #define MSR_SMM_CTL	0xc0010116
-#define MSR_VM_HSAVE_PA	0xc0010117
+#define MSR_VM_HSAVE_PA 0xc0010117
 
-#define EFER_SCE	(1ull << 0)
-#define EFER_LME	(1ull << 8)
-#define EFER_LMA	(1ull << 10)
-#define EFER_NXE	(1ull << 11)
-#define EFER_SVME	(1ull << 12)
+#define EFER_SCE  (1ull << 0)
+#define EFER_LME  (1ull << 8)
+#define EFER_LMA  (1ull << 10)
+#define EFER_NXE  (1ull << 11)
+#define EFER_SVME (1ull << 12)
 
-#define APIC_BASE_BSP	(1ull << 8)
+#define APIC_BASE_BSP	 (1ull << 8)
 #define APIC_BASE_X2APIC (1ull << 10)
-#define APIC_BASE_EN	(1ull << 11)
+#define APIC_BASE_EN	 (1ull << 11)
 
-#define X86_EXC_DB	1
-#define X86_EXC_NMI	2
-#define X86_EXC_UD	6
-#define X86_EXC_GP	13
+#define X86_EXC_DB  1
+#define X86_EXC_NMI 2
+#define X86_EXC_UD  6
+#define X86_EXC_GP  13
 
 struct cpuid_regs {
 	u32 eax, ebx, ecx, edx;

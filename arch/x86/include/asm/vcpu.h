@@ -13,16 +13,17 @@
 /* Guest entry state of the Linux 32-bit boot protocol: flat protected mode, paging off. */
 struct x86_entry {
 	u64 rip;
-	u64 rsi;		/* boot_params */
+	u64 rsi; /* boot_params */
 	u64 gdt_base;
 	u16 gdt_limit;
 };
 
 struct vcpu_vendor {
 	const char *name;
-	unsigned int id;	/* PARACHUTE_VENDOR_* */
-	/* Nested page-table format (NPT / EPT) for guest memory. */
+	unsigned int id; /* PARACHUTE_VENDOR_* */
+	/* Nested page-table format (NPT / EPT) for guest memory, and its largest leaf. */
 	const struct pt_format *npt_format;
+	unsigned int npt_max_leaf;
 	/* Enable virtualisation on the calling CPU. */
 	int (*cpu_init)(struct percpu *cpu);
 	/* Prepare the calling CPU's vCPU to enter the guest at entry. */
