@@ -34,6 +34,8 @@ class Run:
             cmd += ["-kernel", f"{build}/debian/vmlinuz",
                     "-initrd", f"{build}/initrd.cpio.gz",
                     "-append", f"console=ttyS0 {guest_args}".strip()]
+        elif modules == []:
+            pass  # the firmware boots what extra gives (a GRUB ISO)
         else:
             if modules is None:
                 modules = [f"{build}/debian/vmlinuz guest console=ttyS0 {guest_args}".strip(),
