@@ -32,7 +32,8 @@ headers=$(apt-cache depends "linux-headers-$version" | awk '/Depends: linux-(hea
 cd "$out/debs"
 for pkg in "$image" busybox-static "linux-headers-$version" $headers; do
 	if ! ls "${pkg}"_*.deb >/dev/null 2>&1; then
-		apt-get download -q "$pkg"
+		# Root downloads directly; no _apt sandbox warning for a build/ path.
+		apt-get download -q -o APT::Sandbox::User=root "$pkg"
 	fi
 done
 cd - >/dev/null

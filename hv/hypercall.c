@@ -52,8 +52,10 @@ s64 hypercall(struct percpu *cpu, unsigned int cpl, u64 nr, u64 a0, u64 a1, u64 
 {
 	(void)a2;
 	if (cpl != 0) {
-		pr_warn("cpu%u: hypercall %llu from CPL %u refused", cpu->cpu_id,
-			(unsigned long long)nr, cpl);
+		if (log_ratelimit(&cpu->refused))
+			pr_warn("cpu%u: hypercall %llu from CPL %u refused (%llu refusals)",
+				cpu->cpu_id, (unsigned long long)nr, cpl,
+				(unsigned long long)cpu->refused);
 		return -PARACHUTE_EPERM;
 	}
 	switch (nr) {

@@ -25,6 +25,7 @@
 #define ICR_BUSY	 0x00001000
 
 extern const u8 ap_trampoline[], ap_trampoline_end[];
+extern volatile u32 ap_next_id; /* head.S: ids handed out to APs, from 1 */
 u8 cpu_stacks[HV_MAX_CPUS][HV_STACK_SIZE] __aligned(4096);
 
 BUILD_BUG_ON(HV_MAX_CPUS != MAX_CPUS);
@@ -99,4 +100,7 @@ void smp_start_aps(void)
 			percpu_area[i].state == CPU_PARKED ? "held in the park guest" : "halted");
 	pr_info("%u CPUs: cpu0 runs the guest, %u held by the hv", nr_cpus_online,
 		nr_cpus_online - 1);
+	if (ap_next_id > MAX_CPUS)
+		pr_warn("%u more CPUs are halted: this build supports %u", ap_next_id - MAX_CPUS,
+			MAX_CPUS);
 }

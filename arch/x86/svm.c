@@ -28,10 +28,9 @@ BUILD_BUG_ON(__builtin_offsetof(struct guest_regs, r15) != 0x70);
 
 void svm_vmrun(struct guest_regs *regs, u64 vmcb_pa);
 
-#define ASID_GUEST	  1
-#define ASID_PARK	  2
-#define GPAT_DEFAULT	  0x0007040600070406ull /* APM vol. 2, 7.8.2: PAT at reset */
-#define LOG_HIDDEN_WRITES 8
+#define ASID_GUEST   1
+#define ASID_PARK    2
+#define GPAT_DEFAULT 0x0007040600070406ull /* APM vol. 2, 7.8.2: PAT at reset */
 
 /* VMCB segment attributes: type, S, DPL, P, AVL, L, D/B, G packed in 12 bits. */
 #define SEG_CODE32   0xc9b
@@ -250,8 +249,9 @@ static bool handle_msr(struct percpu *cpu)
 	} else if (msr == MSR_APIC_BASE && !((val ^ rdmsr(MSR_APIC_BASE)) & ~0xfffull)) {
 		wrmsr(MSR_APIC_BASE, val); /* enable bits only: the base never moves */
 	} else {
-		pr_warn("cpu%u: guest WRMSR 0x%x <- 0x%llx refused (#GP)", cpu->cpu_id, msr,
-			(unsigned long long)val);
+		if (log_ratelimit(&cpu->refused))
+			pr_warn("cpu%u: guest WRMSR 0x%x <- 0x%llx refused (#GP)", cpu->cpu_id, msr,
+				(unsigned long long)val);
 		inject_exception(v, X86_EXC_GP, true, 0);
 		return true;
 	}
@@ -348,11 +348,16 @@ static bool handle_npf(struct percpu *cpu)
 
 	if ((v->ctl.exit_info1 & SVM_NPF_WRITE) && apic_is_trapped(gpa))
 		return handle_apic_write(cpu, gpa);
-	if (!(v->ctl.exit_info1 & SVM_NPF_WRITE) || !hv_is_hidden(gpa, 1) ||
-	    guest_mem_redirect(gpa, true))
+	if (!(v->ctl.exit_info1 & SVM_NPF_WRITE) || !hv_is_hidden(gpa, 1)) {
+		pr_err("cpu%u: guest %s of guest-physical 0x%llx, which is not mapped (map ends at 0x%llx)",
+		       cpu->cpu_id, (v->ctl.exit_info1 & SVM_NPF_WRITE) ? "write" : "access",
+		       (unsigned long long)gpa, (unsigned long long)guest_mem_limit());
+		return false;
+	}
+	if (guest_mem_redirect(gpa, true))
 		return false;
 	cpu->arch.hidden_writes++;
-	if (cpu->arch.hidden_writes <= LOG_HIDDEN_WRITES)
+	if (log_ratelimit(&cpu->arch.hidden_writes))
 		pr_warn("cpu%u: guest write to hidden memory at 0x%llx (rip 0x%llx) dropped",
 			cpu->cpu_id, (unsigned long long)gpa, (unsigned long long)v->save.rip);
 	if (!st->active) {
@@ -381,7 +386,10 @@ static bool handle_db(struct percpu *cpu)
 	}
 	if (guest_mem_redirect(st->gpa, false) || (st->gpa2 && guest_mem_redirect(st->gpa2, false)))
 		return false;
-	if (!st->guest_tf)
+	/* The guest's own single step still gets its #DB. */
+	if (st->guest_tf)
+		inject_exception(v, X86_EXC_DB, false, 0);
+	else
 		v->save.rflags &= ~X86_RFLAGS_TF;
 	v->save.dr6 &= ~(1ull << 14); /* BS: the step was ours */
 	v->ctl.intercept_exceptions &= ~(1u << X86_EXC_DB);
@@ -521,7 +529,6 @@ static const struct vcpu_vendor svm_vendor = {
 	.setup = svm_setup,
 	.run = svm_run,
 	.park = svm_park,
-	.flush_npt = svm_flush_npt,
 	.npt_format = &pt_x86_64,
 	.exit_name = svm_exit_name,
 };

@@ -31,11 +31,25 @@ static void test_truncation(void **state)
 	assert_string_equal(b, "0123456");
 }
 
+static void test_log_ratelimit(void **state)
+{
+	u64 count = 0;
+	unsigned int logged = 0;
+
+	(void)state;
+	for (int i = 0; i < 1000; i++)
+		logged += log_ratelimit(&count);
+	/* 1..8, then 16, 32, 64, 128, 256, 512 */
+	assert_int_equal(logged, 14);
+	assert_int_equal(count, 1000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_conversions),
 		cmocka_unit_test(test_truncation),
+		cmocka_unit_test(test_log_ratelimit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -203,6 +203,7 @@ gdt64_desc:
 	.quad	gdt64
 
 	.data
+	.globl	ap_next_id
 ap_next_id:
 	.long	1
 

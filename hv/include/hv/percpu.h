@@ -43,6 +43,7 @@ struct percpu {
 	u32 apic_id;
 	volatile enum cpu_state state;
 	struct exit_stats stats;
+	u64 refused; /* refused guest requests (hypercalls, MSR writes), for log_ratelimit() */
 	unsigned int ring_next;
 	struct exit_record ring[EXIT_RING_SIZE];
 	struct arch_percpu arch;

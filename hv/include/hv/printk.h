@@ -17,6 +17,17 @@ void hv_log(enum log_level level, const char *fmt, ...) __printf(2, 3);
 int vsnprintf_hv(char *buf, size_t size, const char *fmt, va_list ap);
 int snprintf_hv(char *buf, size_t size, const char *fmt, ...) __printf(3, 4);
 
+/**
+ * log_ratelimit() - count one more event in *count; true for the first 8 and
+ * then every power of two, so a guest cannot flood the console with them.
+ */
+static inline bool log_ratelimit(u64 *count)
+{
+	u64 n = ++*count;
+
+	return n <= 8 || !(n & (n - 1));
+}
+
 #define pr_err(...)   hv_log(LOG_ERR, __VA_ARGS__)
 #define pr_warn(...)  hv_log(LOG_WARN, __VA_ARGS__)
 #define pr_info(...)  hv_log(LOG_INFO, __VA_ARGS__)

@@ -32,8 +32,6 @@ struct vcpu_vendor {
 	void (*run)(struct percpu *cpu);
 	/* Hold the calling CPU in a guest that cannot run guest code, for good. */
 	void (*park)(struct percpu *cpu) __noreturn;
-	/* Invalidate the guest's nested translations on the calling CPU. */
-	void (*flush_npt)(struct percpu *cpu);
 	const char *(*exit_name)(u64 reason);
 };
 
