@@ -54,6 +54,12 @@ def test_hypercall_cpl_check(build):
         assert int(m.group(3)) > 0
         r.wait_for(r"PCG: probe\?")
         r.send("\n")
+        # Exit counters on request (PARACHUTE_HC_DUMP_STATS from CPL 0).
+        r.wait_for(r"PCG: stats requested")
+        m = r.wait_for(r"\[hv\] cpu0 exit counters: (\d+) exits in all")
+        assert int(m.group(1)) > 100
+        r.wait_for(r"\[hv\]   CPUID +\(0x072\) \d+")
+        r.wait_for(r"\[hv\]   VMMCALL +\(0x081\) \d+")
         r.wait_for(r"PCG: done")
 
 
