@@ -14,7 +14,7 @@ HV_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-pic -fno-pie -fno-common \
 HV_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,max-page-size=4096 \
 	-Wl,-z,noexecstack -Wl,--no-warn-rwx-segments -Wl,-T,arch/x86/hv.lds
 
-HV_SRCS := hv/sha256.c hv/lib.c hv/util.c hv/format.c hv/printk.c hv/memmap.c hv/bootinfo.c \
+HV_SRCS := hv/elfcore.c hv/sha256.c hv/lib.c hv/util.c hv/format.c hv/printk.c hv/memmap.c hv/bootinfo.c \
 	hv/options.c hv/percpu.c hv/mm.c hv/hypercall.c hv/main.c \
 	arch/x86/boot/head.S arch/x86/entry.S arch/x86/svm_entry.S arch/x86/traps.c \
 	arch/x86/console.c arch/x86/time.c arch/x86/cpuid.c arch/x86/paging.c \
@@ -24,11 +24,11 @@ HV_SRCS := hv/sha256.c hv/lib.c hv/util.c hv/format.c hv/printk.c hv/memmap.c hv
 HV_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(HV_SRCS))
 
 # Host unit tests compile the real hv sources against tests/unit/harness.c.
-UNIT_SRCS := hv/sha256.c hv/util.c hv/format.c hv/memmap.c hv/bootinfo.c hv/options.c \
+UNIT_SRCS := hv/elfcore.c hv/sha256.c hv/util.c hv/format.c hv/memmap.c hv/bootinfo.c hv/options.c \
 	arch/x86/paging.c arch/x86/multiboot.c arch/x86/linux.c arch/x86/cpuid.c \
 	arch/x86/insn.c arch/x86/guest_walk.c
 UNIT_TESTS := test_memmap test_bootinfo test_options test_paging test_multiboot \
-	test_linux test_cpuid test_format test_insn test_guest_walk test_sha256
+	test_linux test_cpuid test_format test_insn test_guest_walk test_sha256 test_elfcore
 UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-function \
 	-Iinclude -Ihv/include -Iarch/x86/include -Itests/unit -DHV_UNIT_TEST \
 	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer

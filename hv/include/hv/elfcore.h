@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The ELF core header the capture kernel reads through elfcorehdr= and serves
+ * as /proc/vmcore: one PT_NOTE holding an NT_PRSTATUS per vCPU and the guest's
+ * VMCOREINFO note, and a PT_LOAD per range of the crashed guest's RAM. As
+ * kexec-tools does, p_offset of a PT_LOAD is the physical address where the
+ * bytes are now (a backup copy for low memory), p_paddr where they belong.
+ */
+#ifndef HV_ELFCORE_H
+#define HV_ELFCORE_H
+
+#include <asm/elf.h>
+#include <hv/types.h>
+
+#define EI_NIDENT	16
+#define ET_CORE		4
+#define EV_CURRENT	1
+#define PT_LOAD		1
+#define PT_NOTE		4
+#define PF_X		1
+#define PF_W		2
+#define PF_R		4
+#define NT_PRSTATUS	1
+#define NT_VMCOREINFO	0	/* Linux: n_type of the "VMCOREINFO" note */
+
+struct elf64_ehdr {
+	u8 e_ident[EI_NIDENT];
+	u16 e_type, e_machine;
+	u32 e_version;
+	u64 e_entry, e_phoff, e_shoff;
+	u32 e_flags;
+	u16 e_ehsize, e_phentsize, e_phnum, e_shentsize, e_shnum, e_shstrndx;
+};
+
+struct elf64_phdr {
+	u32 p_type, p_flags;
+	u64 p_offset, p_vaddr, p_paddr, p_filesz, p_memsz, p_align;
+};
+
+struct elf64_nhdr {
+	u32 n_namesz, n_descsz, n_type;
+};
+
+/* Linux include/uapi/linux/elfcore.h, 64-bit layout. */
+struct elf_prstatus64 {
+	s32 si_signo, si_code, si_errno;
+	s16 pr_cursig;
+	u16 pad0;
+	u64 pr_sigpend, pr_sighold;
+	s32 pr_pid, pr_ppid, pr_pgrp, pr_sid;
+	u64 pr_times[8];	/* utime, stime, cutime, cstime as timevals */
+	u64 pr_reg[ELF_NGREG];
+	s32 pr_fpvalid;
+	u32 pad1;
+};
+
+BUILD_BUG_ON(sizeof(struct elf64_ehdr) != 64);
+BUILD_BUG_ON(sizeof(struct elf64_phdr) != 56);
+BUILD_BUG_ON(sizeof(struct elf64_nhdr) != 12);
+BUILD_BUG_ON(sizeof(struct elf_prstatus64) != 336);
+BUILD_BUG_ON(__builtin_offsetof(struct elf_prstatus64, pr_reg) != 112);
+
+struct elfcore_cpu {
+	s32 pid;		/* 0 when unknown */
+	u64 regs[ELF_NGREG];
+};
+
+struct elfcore_range {
+	u64 paddr;		/* where the range belongs in the crashed guest */
+	u64 size;
+	u64 data_pa;		/* where its bytes are now (== paddr unless backed up) */
+};
+
+struct elfcore_input {
+	const struct elfcore_cpu *cpus;
+	unsigned int ncpus;
+	const void *vmcoreinfo;	/* the note's descriptor (text), NULL if not found */
+	u32 vmcoreinfo_len;
+	const struct elfcore_range *ram;
+	unsigned int nram;
+	u64 page_offset;	/* guest direct-map base, for p_vaddr; 0 if unknown */
+};
+
+/** elfcore_size() - bytes elfcore_build() needs for in. */
+size_t elfcore_size(const struct elfcore_input *in);
+
+/**
+ * elfcore_build() - write the core header for in into buf (size bytes), which
+ * the capture kernel will find at physical address buf_pa. Returns the bytes
+ * written, or -ENOSPC.
+ */
+long elfcore_build(void *buf, size_t size, u64 buf_pa, const struct elfcore_input *in);
+
+#endif /* HV_ELFCORE_H */
