@@ -3,7 +3,7 @@
 #include <hv/elfcore.h>
 #include <hv/lib.h>
 
-#define NOTE_ALIGN(n)	ALIGN_UP((n), 4)
+#define NOTE_ALIGN(n) ALIGN_UP((n), 4)
 
 static size_t note_size(size_t namesz, size_t descsz)
 {
@@ -26,8 +26,7 @@ static unsigned int phnum(const struct elfcore_input *in)
 
 size_t elfcore_size(const struct elfcore_input *in)
 {
-	return sizeof(struct elf64_ehdr) + phnum(in) * sizeof(struct elf64_phdr) +
-	       notes_size(in);
+	return sizeof(struct elf64_ehdr) + phnum(in) * sizeof(struct elf64_phdr) + notes_size(in);
 }
 
 static u8 *put_note(u8 *p, const char *name, u32 type, const void *desc, u32 descsz)
@@ -46,8 +45,9 @@ static u8 *put_note(u8 *p, const char *name, u32 type, const void *desc, u32 des
 
 static void fill_ehdr(struct elf64_ehdr *e, unsigned int nph)
 {
-	static const u8 ident[EI_NIDENT] = { 0x7f, 'E', 'L', 'F', 2 /* 64-bit */,
-					     1 /* little endian */, EV_CURRENT };
+	static const u8 ident[EI_NIDENT] = {
+		0x7f, 'E', 'L', 'F', 2 /* 64-bit */, 1 /* little endian */, EV_CURRENT
+	};
 
 	memset(e, 0, sizeof(*e));
 	memcpy(e->e_ident, ident, sizeof(ident));

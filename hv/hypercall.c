@@ -5,6 +5,7 @@
  * the hv touches it, so no call can reach hv or capture memory.
  */
 #include <hv/arch.h>
+#include <hv/capture.h>
 #include <hv/hv.h>
 #include <hv/hypercall.h>
 #include <hv/lib.h>
@@ -35,7 +36,7 @@ static s64 hc_status(struct percpu *cpu, u64 gpa, u64 size)
 
 	st.abi_version = PARACHUTE_ABI_VERSION;
 	st.struct_size = sizeof(st);
-	st.flags = hv.capture_armed ? PARACHUTE_STATUS_CAPTURE_ARMED : 0;
+	st.flags = capture.armed ? PARACHUTE_STATUS_CAPTURE_ARMED : 0;
 	st.vendor = arch_vendor();
 	st.nr_cpus = nr_cpus_online;
 	st.nr_vcpus = 1;
@@ -63,6 +64,15 @@ s64 hypercall(struct percpu *cpu, unsigned int cpl, u64 nr, u64 a0, u64 a1, u64 
 		return PARACHUTE_ABI_VERSION;
 	case PARACHUTE_HC_STATUS:
 		return hc_status(cpu, a0, a1);
+	case PARACHUTE_HC_CRASH:
+		if (hv.opt.crash_hypercall == TRIGGER_REFUSE || !capture.armed) {
+			pr_warn("cpu%u: CRASH hypercall (reason %llu) refused: %s", cpu->cpu_id,
+				(unsigned long long)a0,
+				capture.armed ? "crash_hypercall=refuse" : "capture disarmed");
+			return capture.armed ? -PARACHUTE_EPERM : -PARACHUTE_ENODEV;
+		}
+		cpu->vcpu_reset = crash_trigger(cpu, "guest CRASH hypercall");
+		return 0;
 	case PARACHUTE_HC_DUMP_STATS:
 		for (unsigned int i = 0; i < MAX_CPUS; i++)
 			if (percpu_area[i].state == CPU_GUEST || percpu_area[i].state == CPU_PARKED)

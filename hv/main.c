@@ -148,11 +148,6 @@ void hv_main(struct boot_info *bi)
 	if (check_modules(bi) || plan_memory(bi))
 		hv_halt();
 	heap_init(hv.heap_base, hv.heap_size);
-	if (bi->by_role[ROLE_CAPTURE])
-		pr_info("capture region reserved for the capture kernel (%llu MiB); capture disarmed in this build",
-			(unsigned long long)(hv.capture_size / MiB));
-	else
-		pr_info("no capture module: capture disarmed");
 	arch_boot(bi);
 	hv_halt();
 }

@@ -9,6 +9,10 @@ void options_defaults(struct hv_options *o)
 	o->console = CONSOLE_COM1;
 	o->capture_mem = CAPTURE_MEM_DEFAULT;
 	o->loglevel = LOG_INFO;
+	o->triple_fault = TRIGGER_CAPTURE;
+	o->crash_hypercall = TRIGGER_CAPTURE;
+	o->capture_failure = FAILURE_REBOOT;
+	o->test_corrupt = false;
 }
 
 static bool is_space(char c)
@@ -57,6 +61,50 @@ static int parse_loglevel(const char *v, size_t vlen, struct hv_options *o)
 	return -EINVAL;
 }
 
+static int parse_triple_fault(const char *v, size_t vlen, struct hv_options *o)
+{
+	if (val_is(v, vlen, "capture"))
+		o->triple_fault = TRIGGER_CAPTURE;
+	else if (val_is(v, vlen, "report"))
+		o->triple_fault = TRIGGER_REPORT;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+static int parse_crash_hypercall(const char *v, size_t vlen, struct hv_options *o)
+{
+	if (val_is(v, vlen, "capture"))
+		o->crash_hypercall = TRIGGER_CAPTURE;
+	else if (val_is(v, vlen, "refuse"))
+		o->crash_hypercall = TRIGGER_REFUSE;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+static int parse_capture_failure(const char *v, size_t vlen, struct hv_options *o)
+{
+	if (val_is(v, vlen, "reboot"))
+		o->capture_failure = FAILURE_REBOOT;
+	else if (val_is(v, vlen, "halt"))
+		o->capture_failure = FAILURE_HALT;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+static int parse_capture_test(const char *v, size_t vlen, struct hv_options *o)
+{
+	if (val_is(v, vlen, "corrupt"))
+		o->test_corrupt = true;
+	else if (val_is(v, vlen, "none"))
+		o->test_corrupt = false;
+	else
+		return -EINVAL;
+	return 0;
+}
+
 static const struct {
 	const char *key;
 	int (*parse)(const char *v, size_t vlen, struct hv_options *o);
@@ -65,6 +113,10 @@ static const struct {
 	{ "console", parse_console, "com1, com2 or none" },
 	{ "capture_mem", parse_capture_mem, "a size such as 256M or 1G (at most 512G)" },
 	{ "loglevel", parse_loglevel, "err, warn, info, debug or 0-3" },
+	{ "triple_fault", parse_triple_fault, "capture or report" },
+	{ "crash_hypercall", parse_crash_hypercall, "capture or refuse" },
+	{ "capture_failure", parse_capture_failure, "reboot or halt" },
+	{ "capture_test", parse_capture_test, "none or corrupt" },
 };
 
 static int parse_one(const char *tok, size_t len, struct hv_options *o, char *err, size_t errlen)
@@ -86,7 +138,8 @@ static int parse_one(const char *tok, size_t len, struct hv_options *o, char *er
 		return 0;
 	}
 	snprintf_hv(err, errlen,
-		    "unknown hv option \"%.*s\" (known: console=, capture_mem=, loglevel=)",
+		    "unknown hv option \"%.*s\" (known: console=, capture_mem=, loglevel=, "
+		    "triple_fault=, crash_hypercall=, capture_failure=, capture_test=)",
 		    (int)len, tok);
 	return -EINVAL;
 }

@@ -143,10 +143,10 @@ int guest_boot_linux(const struct boot_info *bi, struct percpu *cpu)
 		(unsigned long long)(bz.init_size / KiB), (unsigned long long)lb.initrd_addr,
 		(unsigned long long)lb.initrd_size, (unsigned long long)lb.rsdp);
 
-	ret = guest_mem_build(vendor->npt_format, vendor->npt_max_leaf);
+	ret = gpm_build(&guest_gpm, GPM_GUEST, vendor->npt_format, vendor->npt_max_leaf);
 	/* Only CPUs the hv holds could be started by a guest INIT/SIPI. */
 	if (!ret && nr_cpus_online > 1)
-		ret = apic_trap_init(&guest_pt);
+		ret = apic_trap_init(&guest_gpm.pt);
 	if (ret) {
 		pr_err("cannot build guest memory: %d (hv heap used %llu KiB)", ret,
 		       (unsigned long long)(heap_used() / KiB));
@@ -156,7 +156,7 @@ int guest_boot_linux(const struct boot_info *bi, struct percpu *cpu)
 	entry.rsi = GUEST_BOOT_PARAMS_ADDR;
 	entry.gdt_base = GUEST_GDT_ADDR;
 	entry.gdt_limit = 4 * 8 - 1;
-	ret = vendor->setup(cpu, &entry, &guest_pt);
+	ret = vendor->setup(cpu, &entry, &guest_gpm);
 	if (ret)
 		return ret;
 	pr_info("entering the guest on cpu0 (%s); hv heap used %llu KiB", vendor->name,

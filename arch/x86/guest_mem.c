@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Guest-physical memory: identity map less the hidden ranges. */
+/* Guest-physical address spaces: the guest's and the capture kernel's. */
 #include <asm/guest_mem.h>
 #include <hv/hv.h>
 #include <hv/lib.h>
 #include <hv/mm.h>
 #include <hv/printk.h>
 
-struct pt_root guest_pt;
+struct gpm guest_gpm, capture_gpm;
 static u8 *ones_page, *scratch_page;
 static u64 mapped_limit;
 
@@ -15,50 +15,92 @@ static void *pt_page(void)
 	return page_alloc(1);
 }
 
-u64 guest_mem_limit(void)
+u64 gpm_limit(void)
 {
 	return mapped_limit;
 }
 
-int guest_mem_build(const struct pt_format *fmt, unsigned int max_leaf)
+static bool in_capture_region(u64 gpa)
+{
+	return gpa >= hv.capture_base && gpa < hv.capture_base + hv.capture_size;
+}
+
+/* Hidden from this space: the hv's ranges, and the capture region for the guest. */
+static bool hidden_in(const struct gpm *g, u64 gpa)
+{
+	return hv_is_hidden(gpa, 1) && !(g->mode == GPM_CAPTURE && in_capture_region(gpa));
+}
+
+/* Crashed-guest RAM is evidence in capture mode; only low memory was backed up. */
+static bool evidence_in(const struct gpm *g, u64 gpa)
+{
+	return g->mode == GPM_CAPTURE && gpa >= 1 * MiB && memmap_is_ram(&hv.guest_map, gpa, 1);
+}
+
+bool gpm_write_protected(const struct gpm *g, u64 gpa)
+{
+	return gpa < mapped_limit && (hidden_in(g, gpa) || evidence_in(g, gpa));
+}
+
+static int map_page(struct gpm *g, u64 page)
+{
+	if (hidden_in(g, page))
+		return pt_map(&g->pt, page, virt_to_phys(ones_page), PAGE_SIZE, PT_READ | PT_EXEC);
+	return pt_map(&g->pt, page, page, PAGE_SIZE,
+		      evidence_in(g, page) ? PT_READ | PT_EXEC : PT_RWX);
+}
+
+int gpm_build(struct gpm *g, enum gpm_mode mode, const struct pt_format *fmt, unsigned int max_leaf)
 {
 	u64 top = ALIGN_UP(MAX(memmap_ram_top(&hv.guest_map), 4 * GiB), GiB);
 	int ret;
 
+	g->mode = mode;
+	ret = pt_init(&g->pt, fmt, max_leaf, pt_page);
+	if (ret)
+		return ret;
 	/*
 	 * Map RAM, the 32-bit MMIO hole and a generous 64-bit MMIO window: with
 	 * 1 GiB pages 512 GiB costs one table; with 2 MiB pages 64 GiB costs 64.
 	 */
-	ret = pt_init(&guest_pt, fmt, max_leaf, pt_page);
-	if (ret)
-		return ret;
-	mapped_limit = MAX(top, guest_pt.max_leaf_level >= 3 ? 512 * GiB : 64 * GiB);
-	ones_page = page_alloc(1);
-	scratch_page = page_alloc(1);
-	if (!ones_page || !scratch_page)
-		return -ENOMEM;
-	memset(ones_page, 0xff, PAGE_SIZE);
-	memset(scratch_page, 0xff, PAGE_SIZE);
-
-	ret = pt_map(&guest_pt, 0, 0, mapped_limit, PT_RWX);
+	mapped_limit = MAX(top, g->pt.max_leaf_level >= 3 ? 512 * GiB : 64 * GiB);
+	if (!ones_page) {
+		ones_page = page_alloc(1);
+		scratch_page = page_alloc(1);
+		if (!ones_page || !scratch_page)
+			return -ENOMEM;
+		memset(ones_page, 0xff, PAGE_SIZE);
+		memset(scratch_page, 0xff, PAGE_SIZE);
+	}
+	ret = pt_map(&g->pt, 0, 0, mapped_limit, PT_RWX);
 	for (unsigned int i = 0; !ret && i < hv.nr_hidden; i++)
 		for (u64 pa = hv.hidden[i].start; !ret && pa < hv.hidden[i].end; pa += PAGE_SIZE)
-			ret = pt_map(&guest_pt, pa, virt_to_phys(ones_page), PAGE_SIZE,
-				     PT_READ | PT_EXEC);
+			ret = map_page(g, pa);
+	/* Evidence: whole RAM ranges read-only, with the largest pages that fit. */
+	for (unsigned int i = 0; !ret && mode == GPM_CAPTURE && i < hv.guest_map.nr; i++) {
+		const struct e820_entry *e = &hv.guest_map.e[i];
+		u64 a = MAX(ALIGN_UP(e->addr, PAGE_SIZE), 1 * MiB);
+		u64 b = ALIGN_DOWN(e->addr + e->size, PAGE_SIZE);
+
+		if (e->type == E820_RAM && a < b)
+			ret = pt_map(&g->pt, a, a, b - a, PT_READ | PT_EXEC);
+	}
 	if (ret)
 		return ret;
-	pr_info("guest memory: identity map to 0x%llx (%s, pages up to %s), %u table pages, hidden ranges read as all-ones",
-		(unsigned long long)mapped_limit, fmt->name,
-		guest_pt.max_leaf_level >= 3 ? "1 GiB" : "2 MiB", guest_pt.tables);
+	pr_info("%s memory: identity map to 0x%llx (%s, pages up to %s), %u table pages%s",
+		mode == GPM_CAPTURE ? "capture-mode" : "guest", (unsigned long long)mapped_limit,
+		fmt->name, g->pt.max_leaf_level >= 3 ? "1 GiB" : "2 MiB", g->pt.tables,
+		mode == GPM_CAPTURE ? ", crashed guest RAM read-only" :
+				      ", hidden ranges read as all-ones");
 	return 0;
 }
 
-int guest_mem_redirect(u64 gpa, bool scratch)
+int gpm_redirect(struct gpm *g, u64 gpa, bool scratch)
 {
 	u64 page = ALIGN_DOWN(gpa, PAGE_SIZE);
 
-	if (!scratch)
-		memset(scratch_page, 0xff, PAGE_SIZE);
-	return pt_map(&guest_pt, page, virt_to_phys(scratch ? scratch_page : ones_page), PAGE_SIZE,
-		      scratch ? PT_RWX : PT_READ | PT_EXEC);
+	if (scratch)
+		return pt_map(&g->pt, page, virt_to_phys(scratch_page), PAGE_SIZE, PT_RWX);
+	memset(scratch_page, 0xff, PAGE_SIZE);
+	return map_page(g, page);
 }

@@ -11,6 +11,7 @@
 #include <asm/traps.h>
 #include <asm/vcpu.h>
 #include <hv/arch.h>
+#include <hv/capture.h>
 #include <hv/hv.h>
 #include <hv/printk.h>
 
@@ -30,6 +31,11 @@ const char *arch_exit_name(u64 reason)
 u64 arch_timestamp(void)
 {
 	return rdtsc();
+}
+
+u64 arch_timestamp_us(void)
+{
+	return hv.tsc_khz ? rdtsc() * 1000 / hv.tsc_khz : 0;
 }
 
 void arch_cpu_halt(void)
@@ -75,6 +81,7 @@ int arch_boot(const struct boot_info *bi)
 		return -ENODEV;
 	nr_cpus_online = 1;
 	smp_start_aps();
+	capture_stage(bi); /* before the guest kernel may land on the modules */
 	return guest_boot_linux(bi, cpu);
 }
 

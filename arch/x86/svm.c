@@ -14,6 +14,7 @@
 #include <asm/processor.h>
 #include <asm/svm.h>
 #include <asm/vcpu.h>
+#include <hv/capture.h>
 #include <hv/hv.h>
 #include <hv/hypercall.h>
 #include <hv/lib.h>
@@ -166,11 +167,15 @@ static void vmcb_common(struct vmcb *v, u64 npt_root, u32 asid)
 	v->save.rflags = X86_RFLAGS_FIXED;
 }
 
-static int svm_setup(struct percpu *cpu, const struct x86_entry *e, struct pt_root *gpm)
+static int svm_setup(struct percpu *cpu, const struct x86_entry *e, struct gpm *gpm)
 {
 	struct vmcb *v = cpu->arch.svm.vmcb;
 
-	vmcb_common(v, pt_virt_to_phys(gpm->root), ASID_GUEST);
+	/* Nothing of a previous run survives: no pending event, step or intercept. */
+	memset(v, 0, sizeof(*v));
+	memset(&cpu->arch.step, 0, sizeof(cpu->arch.step));
+	cpu->arch.gpm = gpm;
+	vmcb_common(v, pt_virt_to_phys(gpm->pt.root), ASID_GUEST);
 	v->ctl.intercept_misc1 = SVM_INTERCEPT_CPUID | SVM_INTERCEPT_MSR | SVM_INTERCEPT_SHUTDOWN;
 
 	/* boot.rst, 32-bit protocol: flat 4 GiB segments, __BOOT_CS 0x10, __BOOT_DS 0x18. */
@@ -264,7 +269,13 @@ static bool handle_vmmcall(struct percpu *cpu)
 	struct vmcb *v = cpu->arch.svm.vmcb;
 	struct guest_regs *r = &cpu->arch.regs;
 
-	r->rax = (u64)hypercall(cpu, v->save.cpl, r->rax, r->rbx, r->rcx, r->rdx);
+	s64 ret = hypercall(cpu, v->save.cpl, r->rax, r->rbx, r->rcx, r->rdx);
+
+	if (cpu->vcpu_reset) { /* CRASH: the vCPU now starts the capture kernel */
+		cpu->vcpu_reset = false;
+		return true;
+	}
+	r->rax = (u64)ret;
 	skip_insn(v, 3);
 	return true;
 }
@@ -348,18 +359,18 @@ static bool handle_npf(struct percpu *cpu)
 
 	if ((v->ctl.exit_info1 & SVM_NPF_WRITE) && apic_is_trapped(gpa))
 		return handle_apic_write(cpu, gpa);
-	if (!(v->ctl.exit_info1 & SVM_NPF_WRITE) || !hv_is_hidden(gpa, 1)) {
+	if (!(v->ctl.exit_info1 & SVM_NPF_WRITE) || !gpm_write_protected(cpu->arch.gpm, gpa)) {
 		pr_err("cpu%u: guest %s of guest-physical 0x%llx, which is not mapped (map ends at 0x%llx)",
 		       cpu->cpu_id, (v->ctl.exit_info1 & SVM_NPF_WRITE) ? "write" : "access",
-		       (unsigned long long)gpa, (unsigned long long)guest_mem_limit());
+		       (unsigned long long)gpa, (unsigned long long)gpm_limit());
 		return false;
 	}
-	if (guest_mem_redirect(gpa, true))
+	if (gpm_redirect(cpu->arch.gpm, gpa, true))
 		return false;
-	cpu->arch.hidden_writes++;
 	if (log_ratelimit(&cpu->arch.hidden_writes))
-		pr_warn("cpu%u: guest write to hidden memory at 0x%llx (rip 0x%llx) dropped",
-			cpu->cpu_id, (unsigned long long)gpa, (unsigned long long)v->save.rip);
+		pr_warn("cpu%u: guest write to %s at 0x%llx (rip 0x%llx) dropped", cpu->cpu_id,
+			hv_is_hidden(gpa, 1) ? "hidden memory" : "crashed guest RAM",
+			(unsigned long long)gpa, (unsigned long long)v->save.rip);
 	if (!st->active) {
 		st->active = true;
 		st->guest_tf = v->save.rflags & X86_RFLAGS_TF;
@@ -384,7 +395,8 @@ static bool handle_db(struct percpu *cpu)
 		inject_exception(v, X86_EXC_DB, false, 0);
 		return true;
 	}
-	if (guest_mem_redirect(st->gpa, false) || (st->gpa2 && guest_mem_redirect(st->gpa2, false)))
+	if (gpm_redirect(cpu->arch.gpm, st->gpa, false) ||
+	    (st->gpa2 && gpm_redirect(cpu->arch.gpm, st->gpa2, false)))
 		return false;
 	/* The guest's own single step still gets its #DB. */
 	if (st->guest_tf)
@@ -448,6 +460,8 @@ static bool svm_handle_exit(struct percpu *cpu)
 		return handle_db(cpu);
 	case SVM_EXIT_SHUTDOWN:
 		pr_err("cpu%u: guest shut down (triple fault)", cpu->cpu_id);
+		if (hv.opt.triple_fault == TRIGGER_CAPTURE)
+			return crash_trigger(cpu, "triple fault");
 		return false;
 	default:
 		pr_err("cpu%u: unhandled exit 0x%llx (%s)", cpu->cpu_id,
@@ -522,6 +536,21 @@ static void *pt_page(void)
 	return page_alloc(1);
 }
 
+static void svm_save_state(struct percpu *cpu, struct x86_cpu_state *s)
+{
+	const struct vmcb_save *v = &cpu->arch.svm.vmcb->save;
+
+	s->gpr = cpu->arch.regs;
+	s->gpr.rax = v->rax;
+	s->rsp = v->rsp, s->rip = v->rip, s->rflags = v->rflags;
+	s->cs = v->cs.selector, s->ss = v->ss.selector, s->ds = v->ds.selector;
+	s->es = v->es.selector, s->fs = v->fs.selector, s->gs = v->gs.selector;
+	/* Valid: svm_vmrun() VMSAVEs after every exit. */
+	s->fs_base = v->fs.base, s->gs_base = v->gs.base, s->kernel_gs_base = v->kernel_gs_base;
+	s->cr0 = v->cr0, s->cr2 = v->cr2, s->cr3 = v->cr3, s->cr4 = v->cr4;
+	s->efer = v->efer & ~EFER_SVME;
+}
+
 static const struct vcpu_vendor svm_vendor = {
 	.name = "AMD SVM",
 	.id = PARACHUTE_VENDOR_SVM,
@@ -531,6 +560,8 @@ static const struct vcpu_vendor svm_vendor = {
 	.park = svm_park,
 	.npt_format = &pt_x86_64,
 	.exit_name = svm_exit_name,
+	.save_state = svm_save_state,
+	.dump = svm_dump,
 };
 
 static struct vcpu_vendor svm_active;

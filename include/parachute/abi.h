@@ -36,10 +36,12 @@
 #define PARACHUTE_HC_VERSION	0 /* () -> ABI version */
 #define PARACHUTE_HC_STATUS	1 /* (gpa, size) -> bytes written */
 #define PARACHUTE_HC_DUMP_STATS 2 /* () -> 0; prints exit counters on the hv console */
+#define PARACHUTE_HC_CRASH	3 /* (reason) -> does not return while capture is armed */
 
 /* Error codes, returned negated in RAX. Values follow Linux errno. */
 #define PARACHUTE_EPERM	 1
 #define PARACHUTE_EFAULT 14
+#define PARACHUTE_ENODEV 19 /* CRASH: capture is disarmed */
 #define PARACHUTE_EINVAL 22
 #define PARACHUTE_ENOSYS 38
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The ELF core header, parsed back as /proc/vmcore and makedumpfile would. */
 #include "harness.h"
-#include <stdlib.h>
 #include <hv/elfcore.h>
+#include <stdlib.h>
 
 static const char info[] = "OSRELEASE=6.1.0-56-amd64\nPAGESIZE=4096\nKERNELOFFSET=12000000\n";
 
@@ -10,7 +10,7 @@ static void build(u8 *buf, size_t size, struct elfcore_input *in, long *len)
 {
 	static struct elfcore_cpu cpus[2];
 	static const struct elfcore_range ram[] = {
-		{ 0x0, 0x9fc00, 0x3f520000 },	/* low memory, backed up */
+		{ 0x0, 0x9fc00, 0x3f520000 }, /* low memory, backed up */
 		{ 0x15b000, 0x374a5000, 0x15b000 },
 	};
 
@@ -33,7 +33,10 @@ static void test_header_and_loads(void **state)
 	(void)state;
 	build(buf, sizeof(buf), &in, &len);
 	assert_int_equal(len, (long)elfcore_size(&in));
-	assert_memory_equal(e->e_ident, "\x7f" "ELF\x02\x01\x01", 7);
+	assert_memory_equal(e->e_ident,
+			    "\x7f"
+			    "ELF\x02\x01\x01",
+			    7);
 	assert_int_equal(e->e_type, ET_CORE);
 	assert_int_equal(e->e_machine, 62);
 	assert_int_equal(e->e_phoff, 64);
@@ -43,7 +46,7 @@ static void test_header_and_loads(void **state)
 	assert_int_equal(ph[0].p_offset, 0x3f503000 + 64 + 3 * 56);
 	assert_int_equal(ph[1].p_type, PT_LOAD);
 	assert_int_equal(ph[1].p_paddr, 0);
-	assert_int_equal(ph[1].p_offset, 0x3f520000);	/* reads come from the backup */
+	assert_int_equal(ph[1].p_offset, 0x3f520000); /* reads come from the backup */
 	assert_int_equal(ph[1].p_memsz, 0x9fc00);
 	assert_int_equal(ph[2].p_offset, 0x15b000);
 	assert_int_equal(ph[2].p_vaddr, 0xffff888000000000ull + 0x15b000);
@@ -71,7 +74,7 @@ static void test_notes(void **state)
 		const u8 *desc = p + 12 + ((n->n_namesz + 3) & ~3u);
 
 		if (n->n_type == NT_PRSTATUS) {
-			struct elf_prstatus64 pr;	/* notes are only 4-byte aligned */
+			struct elf_prstatus64 pr; /* notes are only 4-byte aligned */
 
 			memcpy(&pr, desc, sizeof(pr));
 			assert_string_equal(name, "CORE");

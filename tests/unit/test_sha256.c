@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* SHA-256 against the FIPS 180-4 / NIST example vectors. */
 #include "harness.h"
+#include <hv/sha256.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <hv/sha256.h>
 
 static void hex(const u8 *d, char *out)
 {
@@ -40,7 +40,7 @@ static void test_million_a_in_pieces(void **state)
 	(void)state;
 	memset(buf, 'a', sizeof(buf));
 	sha256_init(&s);
-	while (left) {	/* odd-sized pieces exercise the partial-block path */
+	while (left) { /* odd-sized pieces exercise the partial-block path */
 		size_t n = left < sizeof(buf) ? left : sizeof(buf);
 
 		sha256_update(&s, buf, n);
@@ -48,7 +48,8 @@ static void test_million_a_in_pieces(void **state)
 	}
 	sha256_final(&s, d);
 	hex(d, out);
-	assert_string_equal(out, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+	assert_string_equal(out,
+			    "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
 }
 
 static void test_one_bit_changes_digest(void **state)

@@ -15,6 +15,9 @@ const char *arch_exit_name(u64 reason);
 /** arch_timestamp() - a monotonic per-CPU counter (the TSC on x86). */
 u64 arch_timestamp(void);
 
+/** arch_timestamp_us() - arch_timestamp() in microseconds. */
+u64 arch_timestamp_us(void);
+
 /** arch_cpu_halt() - stop this CPU with interrupts off, for good. */
 void arch_cpu_halt(void) __noreturn;
 

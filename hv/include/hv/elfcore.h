@@ -12,16 +12,16 @@
 #include <asm/elf.h>
 #include <hv/types.h>
 
-#define EI_NIDENT	16
-#define ET_CORE		4
-#define EV_CURRENT	1
-#define PT_LOAD		1
-#define PT_NOTE		4
-#define PF_X		1
-#define PF_W		2
-#define PF_R		4
-#define NT_PRSTATUS	1
-#define NT_VMCOREINFO	0	/* Linux: n_type of the "VMCOREINFO" note */
+#define EI_NIDENT     16
+#define ET_CORE	      4
+#define EV_CURRENT    1
+#define PT_LOAD	      1
+#define PT_NOTE	      4
+#define PF_X	      1
+#define PF_W	      2
+#define PF_R	      4
+#define NT_PRSTATUS   1
+#define NT_VMCOREINFO 0 /* Linux: n_type of the "VMCOREINFO" note */
 
 struct elf64_ehdr {
 	u8 e_ident[EI_NIDENT];
@@ -48,7 +48,7 @@ struct elf_prstatus64 {
 	u16 pad0;
 	u64 pr_sigpend, pr_sighold;
 	s32 pr_pid, pr_ppid, pr_pgrp, pr_sid;
-	u64 pr_times[8];	/* utime, stime, cutime, cstime as timevals */
+	u64 pr_times[8]; /* utime, stime, cutime, cstime as timevals */
 	u64 pr_reg[ELF_NGREG];
 	s32 pr_fpvalid;
 	u32 pad1;
@@ -61,24 +61,24 @@ BUILD_BUG_ON(sizeof(struct elf_prstatus64) != 336);
 BUILD_BUG_ON(__builtin_offsetof(struct elf_prstatus64, pr_reg) != 112);
 
 struct elfcore_cpu {
-	s32 pid;		/* 0 when unknown */
+	s32 pid; /* 0 when unknown */
 	u64 regs[ELF_NGREG];
 };
 
 struct elfcore_range {
-	u64 paddr;		/* where the range belongs in the crashed guest */
+	u64 paddr; /* where the range belongs in the crashed guest */
 	u64 size;
-	u64 data_pa;		/* where its bytes are now (== paddr unless backed up) */
+	u64 data_pa; /* where its bytes are now (== paddr unless backed up) */
 };
 
 struct elfcore_input {
 	const struct elfcore_cpu *cpus;
 	unsigned int ncpus;
-	const void *vmcoreinfo;	/* the note's descriptor (text), NULL if not found */
+	const void *vmcoreinfo; /* the note's descriptor (text), NULL if not found */
 	u32 vmcoreinfo_len;
 	const struct elfcore_range *ram;
 	unsigned int nram;
-	u64 page_offset;	/* guest direct-map base, for p_vaddr; 0 if unknown */
+	u64 page_offset; /* guest direct-map base, for p_vaddr; 0 if unknown */
 };
 
 /** elfcore_size() - bytes elfcore_build() needs for in. */

@@ -22,7 +22,6 @@ struct hv_state {
 	struct phys_range hidden[HV_MAX_HIDDEN]; /* hv image, heap, capture region */
 	u64 heap_base, heap_size;
 	u64 capture_base, capture_size;
-	bool capture_armed;
 	u64 tsc_khz;
 	u64 start_tsc;
 };

@@ -11,10 +11,17 @@ enum console_port { CONSOLE_NONE = 0, CONSOLE_COM1 = 1, CONSOLE_COM2 = 2 };
 #define CAPTURE_MEM_DEFAULT (128 * MiB)
 #define CAPTURE_MEM_ALIGN   (2 * MiB)
 
+enum trigger_action { TRIGGER_CAPTURE, TRIGGER_REPORT, TRIGGER_REFUSE };
+enum failure_policy { FAILURE_REBOOT, FAILURE_HALT };
+
 struct hv_options {
-	enum console_port console; /* console=com1|com2|none, default com1 */
-	u64 capture_mem;	   /* capture_mem=SIZE, default 128M, rounded up to 2M */
-	enum log_level loglevel;   /* loglevel=err|warn|info|debug, default info */
+	enum console_port console;	     /* console=com1|com2|none, default com1 */
+	u64 capture_mem;		     /* capture_mem=SIZE, default 128M, rounded up to 2M */
+	enum log_level loglevel;	     /* loglevel=err|warn|info|debug, default info */
+	enum trigger_action triple_fault;    /* triple_fault=capture|report, default capture */
+	enum trigger_action crash_hypercall; /* crash_hypercall=capture|refuse, default capture */
+	enum failure_policy capture_failure; /* capture_failure=reboot|halt, default reboot */
+	bool test_corrupt; /* capture_test=corrupt|none (tests only), default none */
 };
 
 /** options_defaults() - fill in every option's documented default. */

@@ -43,7 +43,8 @@ struct percpu {
 	u32 apic_id;
 	volatile enum cpu_state state;
 	struct exit_stats stats;
-	u64 refused; /* refused guest requests (hypercalls, MSR writes), for log_ratelimit() */
+	u64 refused;	 /* refused guest requests (hypercalls, MSR writes), for log_ratelimit() */
+	bool vcpu_reset; /* set when the crash path reset the vCPU: skip the exiting insn */
 	unsigned int ring_next;
 	struct exit_record ring[EXIT_RING_SIZE];
 	struct arch_percpu arch;

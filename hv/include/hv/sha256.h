@@ -9,7 +9,7 @@
 
 struct sha256 {
 	u32 h[8];
-	u64 len;	/* bytes hashed so far */
+	u64 len; /* bytes hashed so far */
 	u8 buf[64];
 	unsigned int fill;
 };

@@ -1,30 +1,43 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The guest-physical address space: an identity map of everything except the
- * hidden ranges (hv image, heap, capture region). Hidden pages read as
- * all-ones through one read-only page; a write to one is stepped over with a
- * private scratch page mapped in its place, so it lands nowhere.
+ * Guest-physical address spaces (nested page tables), identity maps of
+ * everything except the hidden ranges:
+ *  - the guest's: hidden pages (hv image, heap, capture region) read as
+ *    all-ones through one read-only page;
+ *  - capture mode, for the capture kernel: the capture region and low memory
+ *    are writable, the crashed guest's RAM is read-only evidence, the hv's own
+ *    ranges stay all-ones.
+ * A write to a page the space does not let the guest write is stepped over
+ * with a private scratch page mapped in its place, so it lands nowhere.
  */
 #ifndef ASM_GUEST_MEM_H
 #define ASM_GUEST_MEM_H
 
 #include <asm/paging.h>
 
-extern struct pt_root guest_pt;
+enum gpm_mode { GPM_GUEST, GPM_CAPTURE };
+
+struct gpm {
+	struct pt_root pt;
+	enum gpm_mode mode;
+};
+
+extern struct gpm guest_gpm, capture_gpm;
+
+/** gpm_build() - build space g in mode with format fmt, leaves up to max_leaf. */
+int gpm_build(struct gpm *g, enum gpm_mode mode, const struct pt_format *fmt,
+	      unsigned int max_leaf);
+
+/** gpm_limit() - end of the guest-physical space that is mapped. */
+u64 gpm_limit(void);
+
+/** gpm_write_protected() - true if g maps gpa but refuses guest writes to it. */
+bool gpm_write_protected(const struct gpm *g, u64 gpa);
 
 /**
- * guest_mem_build() - build the nested tables in format fmt with leaves up to
- * max_leaf; 0 or -ENOMEM.
+ * gpm_redirect() - point the page at gpa to the writable scratch page
+ * (scratch = true), or back to what g maps there, refilling the scratch.
  */
-int guest_mem_build(const struct pt_format *fmt, unsigned int max_leaf);
-
-/** guest_mem_limit() - end of the guest-physical space that is mapped. */
-u64 guest_mem_limit(void);
-
-/**
- * guest_mem_redirect() - point the hidden page at gpa to the writable scratch
- * page (scratch = true) or back to the all-ones page, refilling the scratch.
- */
-int guest_mem_redirect(u64 gpa, bool scratch);
+int gpm_redirect(struct gpm *g, u64 gpa, bool scratch);
 
 #endif /* ASM_GUEST_MEM_H */

@@ -6,6 +6,7 @@
 #include <hv/types.h>
 
 struct vmcb;
+struct gpm;
 
 /* Saved guest GPRs; the same layout for both vendors. svm_entry.S uses the offsets. */
 struct guest_regs {
@@ -23,6 +24,7 @@ struct hidden_step {
 
 struct arch_percpu {
 	struct guest_regs regs;
+	struct gpm *gpm; /* the guest-physical space this vCPU runs in */
 	struct hidden_step step;
 	u64 hidden_writes;
 	union {

@@ -6,6 +6,7 @@
 #ifndef ASM_VCPU_H
 #define ASM_VCPU_H
 
+#include <asm/guest_mem.h>
 #include <asm/paging.h>
 #include <hv/percpu.h>
 #include <hv/types.h>
@@ -18,6 +19,15 @@ struct x86_entry {
 	u16 gdt_limit;
 };
 
+/* A vCPU's architectural state, as the crash path records it. */
+struct x86_cpu_state {
+	struct guest_regs gpr; /* rsp is below, not in gpr */
+	u64 rsp, rip, rflags;
+	u16 cs, ss, ds, es, fs, gs;
+	u64 fs_base, gs_base, kernel_gs_base;
+	u64 cr0, cr2, cr3, cr4, efer;
+};
+
 struct vcpu_vendor {
 	const char *name;
 	unsigned int id; /* PARACHUTE_VENDOR_* */
@@ -26,13 +36,20 @@ struct vcpu_vendor {
 	unsigned int npt_max_leaf;
 	/* Enable virtualisation on the calling CPU. */
 	int (*cpu_init)(struct percpu *cpu);
-	/* Prepare the calling CPU's vCPU to enter the guest at entry. */
-	int (*setup)(struct percpu *cpu, const struct x86_entry *entry, struct pt_root *gpm);
+	/*
+	 * (Re)set the calling CPU's vCPU to enter at entry in space gpm, as after
+	 * INIT: every register and pending event of a previous run is dropped.
+	 */
+	int (*setup)(struct percpu *cpu, const struct x86_entry *entry, struct gpm *gpm);
 	/* Run the guest on the calling CPU; returns only if the vCPU was parked. */
 	void (*run)(struct percpu *cpu);
 	/* Hold the calling CPU in a guest that cannot run guest code, for good. */
 	void (*park)(struct percpu *cpu) __noreturn;
 	const char *(*exit_name)(u64 reason);
+	/* The calling CPU's vCPU state, from the VMCB/VMCS (not from the guest). */
+	void (*save_state)(struct percpu *cpu, struct x86_cpu_state *s);
+	/* Registers and the ring of recent exits on the console. */
+	void (*dump)(struct percpu *cpu);
 };
 
 /**

@@ -1,0 +1,294 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Crash capture, the x86 part. Layout of the capture region:
+ *
+ *   base                     capture kernel, protected-mode code (init_size)
+ *   ...                      free: the capture kernel's memory to run in
+ *   tail - initrd            capture initrd
+ *   tail = end - 1 MiB       reserved tail, in the capture kernel's e820 too:
+ *     +0x00000 boot_params   +0x01000 command line   +0x02000 boot GDT
+ *     +0x03000 ELF core header (elfcorehdr=), written at crash time
+ *     +0x20000 backup of guest low memory (below 640 KiB), taken at crash time
+ *
+ * The capture kernel's e820: guest RAM below 640 KiB (the backup keeps the
+ * crashed contents), the firmware's non-RAM entries (ACPI tables), the region
+ * up to the tail as RAM, the tail reserved. Crashed guest RAM is absent from it
+ * and read-only in its nested tables; /proc/vmcore reads it.
+ */
+#include <asm/acpi.h>
+#include <asm/apic.h>
+#include <asm/elf.h>
+#include <asm/guest_mem.h>
+#include <asm/guest_walk.h>
+#include <asm/layout.h>
+#include <asm/linux.h>
+#include <asm/processor.h>
+#include <asm/time.h>
+#include <asm/vcpu.h>
+#include <hv/arch.h>
+#include <hv/capture.h>
+#include <hv/elfcore.h>
+#include <hv/hv.h>
+#include <hv/lib.h>
+#include <hv/mm.h>
+#include <hv/printk.h>
+
+#define TAIL_SIZE    (1 * MiB)
+#define TAIL_BP	     0x00000
+#define TAIL_CMDLINE 0x01000
+#define TAIL_GDT     0x02000
+#define TAIL_ELF     0x03000
+#define TAIL_ELF_MAX (0x20000 - TAIL_ELF)
+#define TAIL_BACKUP  0x20000
+#define LOW_MEM_END  0xa0000 /* 640 KiB: what a capture kernel may use below 1 MiB */
+#define MIN_RUN_MEM  (32 * MiB)
+
+BUILD_BUG_ON(TAIL_BACKUP + LOW_MEM_END > TAIL_SIZE);
+
+static u64 tail; /* physical address of the reserved tail */
+
+static int capture_e820(const struct boot_info *bi, struct memmap *m)
+{
+	memset(m, 0, sizeof(*m));
+	for (unsigned int i = 0; i < bi->mem.nr; i++) {
+		const struct e820_entry *e = &bi->mem.e[i];
+
+		if (e->type != E820_RAM) {
+			if (memmap_add(m, e->addr, e->size, e->type))
+				return -ENOSPC;
+		} else if (e->addr < LOW_MEM_END) {
+			u64 end = MIN(e->addr + e->size, (u64)LOW_MEM_END);
+
+			if (memmap_add(m, e->addr, end - e->addr, E820_RAM))
+				return -ENOSPC;
+		}
+	}
+	if (memmap_add(m, hv.capture_base, tail - hv.capture_base, E820_RAM) ||
+	    memmap_add(m, tail, TAIL_SIZE, E820_RESERVED))
+		return -ENOSPC;
+	return memmap_sanitize(m);
+}
+
+static int write_tail(const struct boot_info *bi, const struct bzimage *bz,
+		      const struct boot_module *km, u64 initrd, u64 initrd_size)
+{
+	static const u64 gdt[4] = { 0, 0, 0x00cf9a000000ffffull, 0x00cf92000000ffffull };
+	char *cmd = phys_to_virt(tail + TAIL_CMDLINE);
+	struct linux_boot lb = { .kernel_addr = hv.capture_base,
+				 .initrd_addr = initrd,
+				 .initrd_size = initrd_size,
+				 .cmdline_addr = tail + TAIL_CMDLINE,
+				 .rsdp = bi->rsdp ? bi->rsdp : acpi_find_rsdp() };
+	struct memmap m;
+	int n;
+
+	/* Linux kernel/crash_dump: elfcorehdr=size@address. */
+	n = snprintf_hv(cmd, PAGE_SIZE, "%s elfcorehdr=0x%x@0x%llx", km->args, TAIL_ELF_MAX,
+			(unsigned long long)(tail + TAIL_ELF));
+	if (n >= (int)PAGE_SIZE || (u64)n > bz->cmdline_max) {
+		pr_err("capture kernel: command line of %d bytes is longer than it takes (%llu)", n,
+		       (unsigned long long)bz->cmdline_max);
+		return -E2BIG;
+	}
+	memcpy(phys_to_virt(tail + TAIL_GDT), gdt, sizeof(gdt));
+	if (capture_e820(bi, &m))
+		return -ENOSPC;
+	return linux_build_boot_params(phys_to_virt(tail + TAIL_BP), bz, &m, &lb);
+}
+
+int arch_capture_stage(const struct boot_info *bi, struct capture_state *c)
+{
+	const struct boot_module *km = bi->by_role[ROLE_CAPTURE];
+	const struct boot_module *im = bi->by_role[ROLE_CAPTURE_INITRD];
+	u64 base = hv.capture_base, kernel_end, initrd = 0, initrd_size = im ? im->size : 0;
+	struct bzimage bz;
+	int ret;
+
+	ret = bzimage_parse(phys_to_virt(km->start), km->size, &bz, "capture kernel");
+	if (ret)
+		return ret;
+	tail = base + hv.capture_size - TAIL_SIZE;
+	kernel_end = base + ALIGN_UP(bz.init_size, PAGE_SIZE);
+	if (im)
+		initrd = ALIGN_DOWN(tail - im->size, PAGE_SIZE);
+	if (hv.capture_size < TAIL_SIZE || kernel_end > (im ? initrd : tail) || initrd > tail) {
+		pr_err("capture kernel needs %llu MiB and its initrd %llu MiB: more than capture_mem=%lluM holds",
+		       (unsigned long long)(bz.init_size >> 20),
+		       (unsigned long long)(initrd_size >> 20),
+		       (unsigned long long)(hv.capture_size >> 20));
+		return -ENOSPC;
+	}
+	if (!IS_ALIGNED(base, bz.alignment)) {
+		pr_err("capture kernel wants %llu KiB alignment; the region is at 0x%llx",
+		       (unsigned long long)(bz.alignment >> 10), (unsigned long long)base);
+		return -EINVAL;
+	}
+	if ((im ? initrd : tail) - kernel_end < MIN_RUN_MEM)
+		pr_warn("capture kernel: only %llu MiB left to run in; consider a larger capture_mem",
+			(unsigned long long)(((im ? initrd : tail) - kernel_end) >> 20));
+
+	memcpy(phys_to_virt(base), bz.image + bz.setup_size, bz.kernel_size);
+	if (im)
+		memcpy(phys_to_virt(initrd), phys_to_virt(im->start), im->size);
+	ret = write_tail(bi, &bz, km, initrd, initrd_size);
+	if (ret)
+		return ret;
+
+	c->nhashed = 0;
+	c->hashed[c->nhashed++] = (struct phys_range){ base, base + bz.kernel_size, "kernel" };
+	if (im)
+		c->hashed[c->nhashed++] =
+			(struct phys_range){ initrd, initrd + im->size, "initrd" };
+	c->hashed[c->nhashed++] = (struct phys_range){ tail, tail + TAIL_ELF, "boot data" };
+
+	ret = gpm_build(&capture_gpm, GPM_CAPTURE, vendor->npt_format, vendor->npt_max_leaf);
+	if (!ret && nr_cpus_online > 1)
+		ret = apic_trap_init(&capture_gpm.pt);
+	if (ret)
+		return ret;
+	pr_info("capture kernel: boot protocol %u.%02u at 0x%llx, initrd 0x%llx+%llu, %llu MiB to run in, command line \"%s\"",
+		bz.hdr->version >> 8, bz.hdr->version & 0xff, (unsigned long long)base,
+		(unsigned long long)initrd, (unsigned long long)initrd_size,
+		(unsigned long long)(((im ? initrd : tail) - kernel_end) >> 20),
+		(const char *)phys_to_virt(tail + TAIL_CMDLINE));
+	return 0;
+}
+
+static int read_guest(u64 pa, void *buf, unsigned int n)
+{
+	if (!memmap_is_ram(&hv.guest_map, pa, n))
+		return -EFAULT;
+	memcpy(buf, phys_to_virt(pa), n);
+	return 0;
+}
+
+/*
+ * The guest's direct map (page_offset_base, randomised in 1 GiB steps with
+ * KASLR): the lowest kernel-half address at a 1 GiB boundary that the crashed
+ * kernel's page tables translate to physical 0. 0 if none (e.g. 5-level).
+ */
+static u64 direct_map_base(const struct x86_cpu_state *s)
+{
+	struct guest_paging gp = { s->cr0, s->cr3 & ~0x1fffull, s->cr4, s->efer, read_guest };
+	u64 pa;
+
+	if (!(s->efer & EFER_LMA) || (s->cr4 & (1ull << 12)))
+		return 0;
+	for (u64 i = 256; i < 512; i++)
+		for (u64 j = 0; j < 512; j++) {
+			u64 va = 0xffff000000000000ull | i << 39 | j << 30;
+
+			if (!guest_translate(&gp, va, &pa) && pa == 0)
+				return va;
+		}
+	return 0;
+}
+
+static void elf_regs(const struct x86_cpu_state *s, u64 *r)
+{
+	const struct guest_regs *g = &s->gpr;
+
+	r[ELF_R15] = g->r15, r[ELF_R14] = g->r14, r[ELF_R13] = g->r13, r[ELF_R12] = g->r12;
+	r[ELF_RBP] = g->rbp, r[ELF_RBX] = g->rbx, r[ELF_R11] = g->r11, r[ELF_R10] = g->r10;
+	r[ELF_R9] = g->r9, r[ELF_R8] = g->r8, r[ELF_RAX] = g->rax, r[ELF_RCX] = g->rcx;
+	r[ELF_RDX] = g->rdx, r[ELF_RSI] = g->rsi, r[ELF_RDI] = g->rdi;
+	r[ELF_ORIG_RAX] = ~0ull;
+	r[ELF_RIP] = s->rip, r[ELF_CS] = s->cs, r[ELF_EFLAGS] = s->rflags;
+	r[ELF_RSP] = s->rsp, r[ELF_SS] = s->ss;
+	r[ELF_FS_BASE] = s->fs_base, r[ELF_GS_BASE] = s->gs_base;
+	r[ELF_DS] = s->ds, r[ELF_ES] = s->es, r[ELF_FS] = s->fs, r[ELF_GS] = s->gs;
+}
+
+/* Back up guest RAM below 640 KiB; list every guest RAM range for PT_LOAD. */
+static unsigned int ram_ranges(struct elfcore_range *r, unsigned int max)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < hv.guest_map.nr && n < max; i++) {
+		const struct e820_entry *e = &hv.guest_map.e[i];
+		u64 a = e->addr, b = e->addr + e->size;
+
+		if (e->type != E820_RAM)
+			continue;
+		if (a < LOW_MEM_END) {
+			u64 lb = MIN(b, (u64)LOW_MEM_END);
+
+			memcpy(phys_to_virt(tail + TAIL_BACKUP + a), phys_to_virt(a), lb - a);
+			r[n++] = (struct elfcore_range){ a, lb - a, tail + TAIL_BACKUP + a };
+			a = lb;
+		}
+		if (a < b && n < max)
+			r[n++] = (struct elfcore_range){ a, b - a, a };
+	}
+	return n;
+}
+
+int arch_capture_handover(struct percpu *cpu)
+{
+	static struct elfcore_range ram[MEMMAP_MAX];
+	struct elfcore_cpu ec = { 0 };
+	struct elfcore_input in = { 0 };
+	struct x86_cpu_state s;
+	struct x86_entry entry;
+	u64 vi_pa = 0;
+	u32 vi_len = 0;
+	long len;
+
+	vendor->save_state(cpu, &s);
+	elf_regs(&s, ec.regs);
+	in.cpus = &ec;
+	in.ncpus = 1;
+	if (find_vmcoreinfo(&hv.guest_map, &vi_pa, &vi_len) == 0) {
+		in.vmcoreinfo = phys_to_virt(vi_pa);
+		in.vmcoreinfo_len = vi_len;
+	} else {
+		pr_warn("no VMCOREINFO note in guest RAM: tools will need the guest's vmlinux");
+	}
+	in.page_offset = direct_map_base(&s);
+	in.ram = ram;
+	in.nram = ram_ranges(ram, MEMMAP_MAX);
+	len = elfcore_build(phys_to_virt(tail + TAIL_ELF), TAIL_ELF_MAX, tail + TAIL_ELF, &in);
+	if (len < 0) {
+		pr_err("ELF core header does not fit in %u bytes", TAIL_ELF_MAX);
+		return (int)len;
+	}
+	pr_info("crash: cpu%u rip %04llx:%016llx rsp %016llx cr3 %016llx", cpu->cpu_id,
+		(unsigned long long)s.cs, (unsigned long long)s.rip, (unsigned long long)s.rsp,
+		(unsigned long long)s.cr3);
+	pr_info("crash: ELF core header 0x%llx+%ld: %u PT_LOAD, %u NT_PRSTATUS, VMCOREINFO %s0x%llx, direct map 0x%llx",
+		(unsigned long long)(tail + TAIL_ELF), len, in.nram, in.ncpus,
+		in.vmcoreinfo ? "at " : "missing ", (unsigned long long)vi_pa,
+		(unsigned long long)in.page_offset);
+
+	entry.rip = hv.capture_base;
+	entry.rsi = tail + TAIL_BP;
+	entry.gdt_base = tail + TAIL_GDT;
+	entry.gdt_limit = 4 * 8 - 1;
+	if (vendor->setup(cpu, &entry, &capture_gpm))
+		return -EIO;
+	pr_info("crash: cpu%u enters the capture kernel at 0x%llx", cpu->cpu_id,
+		(unsigned long long)entry.rip);
+	return 0;
+}
+
+void arch_capture_dump(struct percpu *cpu)
+{
+	vendor->dump(cpu);
+}
+
+void arch_reboot(void)
+{
+	/* PCI reset control (0xcf9), then the keyboard controller, then a triple fault. */
+	outb(0xcf9, 0x02);
+	outb(0xcf9, 0x06);
+	udelay(50000);
+	outb(0x64, 0xfe);
+	udelay(50000);
+	asm volatile("lidt %0; int3"
+		     :
+		     : "m"((struct {
+			     u16 l;
+			     u64 b;
+		     } __packed){ 0, 0 }));
+	arch_cpu_halt();
+}
