@@ -14,6 +14,19 @@ mkdir -p "$root"/{bin,sbin,proc,sys,dev,tmp,lib/modules}
 cp "$build/debian/busybox" "$root/bin/busybox"
 cp "$build/guest/hvinfo" "$build/guest/memprobe" "$root/bin/"
 cp "$build/module/parachute.ko" "$root/lib/modules/"
+# For the capture kernel: virtio-blk for the dump disk, makedumpfile and the
+# shared libraries it links (from Debian's makedumpfile package on this host).
+kmods="$build/debian/root/lib/modules/$(cat "$build/debian/kernel-version")/kernel"
+for m in drivers/virtio/virtio drivers/virtio/virtio_ring drivers/virtio/virtio_pci_modern_dev \
+	drivers/virtio/virtio_pci_legacy_dev drivers/virtio/virtio_pci drivers/block/virtio_blk; do
+	cp "$kmods/$m.ko" "$root/lib/modules/"
+done
+mdf=$(command -v makedumpfile)
+cp "$mdf" "$root/bin/makedumpfile"
+for lib in $(ldd "$mdf" | awk '/=> \// {print $3} /^\t\/lib/ {print $1}'); do
+	mkdir -p "$root$(dirname "$lib")"
+	cp -L "$lib" "$root$lib"
+done
 cp "$here/init" "$root/init"
 chmod +x "$root/init"
 (cd "$root" && find . | cpio -o -H newc --quiet) | gzip -9 > "$out"
