@@ -27,7 +27,7 @@ static long vmmcall(unsigned long nr)
 	return (long)ret;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	unsigned int a, b, c, d;
 	char sig[13];
@@ -49,6 +49,17 @@ int main(void)
 	printf("hvinfo: svm visible %s\n", (c & (1u << 2)) ? "yes" : "no");
 
 	signal(SIGILL, on_sigill);
+	if (argc > 1 && !strcmp(argv[1], "crash")) {
+		/* The CRASH hypercall from CPL 3: must be refused, the guest goes on. */
+		if (sigsetjmp(ill_jmp, 1)) {
+			printf("hvinfo: CRASH from CPL 3: #UD\n");
+			return 1;
+		}
+		ret = vmmcall(PARACHUTE_HC_CRASH);
+		printf("hvinfo: CRASH from CPL 3: %ld (%s)\n", ret,
+		       ret == -PARACHUTE_EPERM ? "refused" : "NOT REFUSED");
+		return 0;
+	}
 	if (sigsetjmp(ill_jmp, 1)) {
 		printf("hvinfo: hypercall from CPL 3: #UD (no hypervisor intercepts VMMCALL)\n");
 		return 0;

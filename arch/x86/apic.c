@@ -72,3 +72,78 @@ void apic_x2apic_icr_write(struct percpu *cpu, u64 val)
 	}
 	wrmsr(MSR_X2APIC_ICR, val);
 }
+
+#define APIC_TPR       0x080
+#define APIC_EOI       0x0b0
+#define APIC_SVR       0x0f0
+#define APIC_ISR       0x100
+#define APIC_LVT_TIMER 0x320
+#define APIC_LVT_THERM 0x330
+#define APIC_LVT_PERF  0x340
+#define APIC_LVT_LINT0 0x350
+#define APIC_LVT_LINT1 0x360
+#define APIC_LVT_ERROR 0x370
+#define APIC_TMICT     0x380
+#define LVT_MASKED     0x10000
+#define LVT_EXTINT     0x700
+#define LVT_NMI	       0x400
+
+/* xAPIC register offset, or the x2APIC MSR 0x800 + offset / 16 (SDM vol. 3A, 11.12.1). */
+static u32 lapic_read(u32 off)
+{
+	if (rdmsr(MSR_APIC_BASE) & APIC_BASE_X2APIC)
+		return (u32)rdmsr(0x800 + (off >> 4));
+	return mmio_read32((rdmsr(MSR_APIC_BASE) & 0x000ffffffffff000ull) + off);
+}
+
+static void lapic_write(u32 off, u32 v)
+{
+	if (rdmsr(MSR_APIC_BASE) & APIC_BASE_X2APIC)
+		wrmsr(0x800 + (off >> 4), v);
+	else
+		mmio_write32((rdmsr(MSR_APIC_BASE) & 0x000ffffffffff000ull) + off, v);
+}
+
+static bool lapic_in_service(void)
+{
+	for (u32 i = 0; i < 8; i++)
+		if (lapic_read(APIC_ISR + i * 0x10))
+			return true;
+	return false;
+}
+
+/* IO-APIC (82093AA): index at +0x00, data at +0x10; entry i at 0x10 + 2i. */
+static void ioapic_mask_all(u64 base)
+{
+	u32 ver, pins;
+
+	mmio_write32(base, 0x01);
+	ver = mmio_read32(base + 0x10);
+	pins = ((ver >> 16) & 0xff) + 1;
+	for (u32 i = 0; i < pins; i++) {
+		mmio_write32(base, 0x10 + 2 * i);
+		mmio_write32(base + 0x10, LVT_MASKED);
+		mmio_write32(base, 0x11 + 2 * i);
+		mmio_write32(base + 0x10, 0);
+	}
+}
+
+void apic_quiesce(const u64 *ioapic, unsigned int n)
+{
+	unsigned int eois = 0;
+
+	lapic_write(APIC_TMICT, 0);
+	lapic_write(APIC_LVT_TIMER, LVT_MASKED);
+	lapic_write(APIC_LVT_THERM, LVT_MASKED);
+	lapic_write(APIC_LVT_PERF, LVT_MASKED);
+	lapic_write(APIC_LVT_ERROR, LVT_MASKED);
+	while (lapic_in_service() && eois++ < 256)
+		lapic_write(APIC_EOI, 0);
+	lapic_write(APIC_TPR, 0);
+	lapic_write(APIC_LVT_LINT0, LVT_EXTINT);
+	lapic_write(APIC_LVT_LINT1, LVT_NMI);
+	for (unsigned int i = 0; i < n; i++)
+		ioapic_mask_all(ioapic[i]);
+	pr_info("interrupts quiesced for the capture kernel: local APIC (%u EOIs), %u IO-APIC(s)",
+		eois, n);
+}

@@ -4,6 +4,8 @@
  *   /sys/module/parachute/parameters/status      read: one PARACHUTE_HC_STATUS call
  *   /sys/module/parachute/parameters/dump_stats  write 1: exit counters on the hv console
  *   /sys/module/parachute/parameters/selftest    write 1: STATUS range checks, results in dmesg
+ *   /sys/module/parachute/parameters/crash       write 1: CRASH hypercall now (capture)
+ *   crash_on_panic=1 (load time): a panic notifier issues the CRASH hypercall
  * Loading fails with -ENODEV when the CPU does not report ParachuteHV.
  */
 #include <asm/io.h>
@@ -12,6 +14,8 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/notifier.h>
+#include <linux/panic_notifier.h>
 #include <parachute/abi.h>
 
 static unsigned long status_page;
@@ -84,6 +88,35 @@ static int selftest_set(const char *val, const struct kernel_param *kp)
 	return 0;
 }
 
+static int crash_set(const char *val, const struct kernel_param *kp)
+{
+	long ret = pc_hypercall(PARACHUTE_HC_CRASH, 1, 0);
+
+	/* Only returns when the hv refuses (capture disarmed or refused by policy). */
+	pr_err("parachute: CRASH hypercall returned %ld\n", ret);
+	return -EIO;
+}
+
+static bool crash_on_panic;
+module_param(crash_on_panic, bool, 0444);
+
+/* Runs after panic() has logged its message: the vmcore's dmesg holds it. */
+static int pc_panic(struct notifier_block *nb, unsigned long event, void *msg)
+{
+	long ret = pc_hypercall(PARACHUTE_HC_CRASH, 2, 0);
+
+	pr_emerg("parachute: CRASH hypercall from the panic notifier returned %ld\n", ret);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block pc_panic_nb = {
+	.notifier_call = pc_panic,
+	.priority = INT_MAX,
+};
+
+static const struct kernel_param_ops crash_ops = { .set = crash_set };
+module_param_cb(crash, &crash_ops, NULL, 0200);
+
 static const struct kernel_param_ops status_ops = { .get = status_get };
 static const struct kernel_param_ops dump_ops = { .set = dump_stats_set };
 static const struct kernel_param_ops selftest_ops = { .set = selftest_set };
@@ -108,11 +141,15 @@ static int __init pc_init(void)
 	ver = pc_hypercall(PARACHUTE_HC_VERSION, 0, 0);
 	pr_info("parachute: hypercall VERSION from CPL 0 returned %ld (abi %ld.%ld)\n", ver,
 		ver >> 16, ver & 0xffff);
+	if (crash_on_panic)
+		atomic_notifier_chain_register(&panic_notifier_list, &pc_panic_nb);
 	return 0;
 }
 
 static void __exit pc_exit(void)
 {
+	if (crash_on_panic)
+		atomic_notifier_chain_unregister(&panic_notifier_list, &pc_panic_nb);
 	free_page(status_page);
 }
 

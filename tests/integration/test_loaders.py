@@ -47,7 +47,9 @@ def test_grub_multiboot2(build):
 
 
 def test_triple_fault_reported(build):
-    with Run(build, "triple-fault", guest_args="quiet reboot=t pc.test=reboot") as r:
+    # triple_fault=report: reported and parked; the default (capture) is in test_capture.
+    with Run(build, "triple-fault", hv_args="triple_fault=report",
+             guest_args="quiet reboot=t pc.test=reboot") as r:
         r.wait_for(r"PCG: reboot -f")
         r.wait_for(r"\[hv\] ERROR: cpu0: guest shut down \(triple fault\)", 60)
         r.wait_for(r"\[hv\] ERROR: cpu0 guest state: rip ")

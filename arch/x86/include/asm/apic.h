@@ -28,6 +28,15 @@ u32 apic_mmio_read(u64 gpa);
 /** apic_x2apic_icr_write() - the same policy for a WRMSR to the x2APIC ICR. */
 void apic_x2apic_icr_write(struct percpu *cpu, u64 val);
 
+/**
+ * apic_quiesce() - what the crashing kernel's kexec path would do and cannot be
+ * trusted to: stop and mask the local APIC's timer and LVTs, EOI every vector
+ * in service, put LINT0/LINT1 back in virtual-wire mode (ExtINT, NMI), and
+ * mask every pin of the IO-APICs at ioapic[0..n). The capture kernel then
+ * finds interrupts as firmware left them.
+ */
+void apic_quiesce(const u64 *ioapic, unsigned int n);
+
 /** apic_icr_allowed() - false for INIT and start-up IPIs (ICR delivery mode 5, 6). */
 bool apic_icr_allowed(u32 icr_lo);
 

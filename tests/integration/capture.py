@@ -1,0 +1,95 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""Crash-capture runs: the shim with guest and capture modules and a dump disk;
+after the capture kernel reboots, the vmcore is rebuilt from the disk."""
+import os
+import re
+import secrets
+import subprocess
+
+from harness import Run
+from vmcore import Vmcore
+
+CAPTURE_ARGS = "console=ttyS0 quiet nr_cpus=1 reset_devices pc.test=capture"
+
+
+def modules(build, guest_args, capture_args=CAPTURE_ARGS, capture_kernel=None):
+    return [f"{build}/debian/vmlinuz guest console=ttyS0 quiet {guest_args}",
+            f"{build}/initrd.cpio.gz guest-initrd",
+            f"{capture_kernel or build + '/debian/vmlinuz'} capture {capture_args}",
+            f"{build}/initrd.cpio.gz capture-initrd"]
+
+
+def dump_disk(build, name, size="512M"):
+    path = f"{build}/logs/{name}-dump.img"
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    if os.path.exists(path):
+        os.unlink(path)
+    subprocess.run(["truncate", "-s", size, path], check=True)
+    return path
+
+
+def start(build, name, guest_args, hv_args="", capture_args=CAPTURE_ARGS, **kw):
+    """A Run with a fresh dump disk; returns (run, disk)."""
+    disk = dump_disk(build, name)
+    r = Run(build, name, hv_args=hv_args, modules=modules(build, guest_args, capture_args),
+            extra=["-drive", f"file={disk},format=raw,if=virtio"], **kw)
+    return r, disk
+
+
+def extract(disk, out):
+    """Rebuild the vmcore from makedumpfile's flattened stream on the dump disk."""
+    if os.path.exists(out):
+        os.unlink(out)
+    with open(disk, "rb") as f:
+        subprocess.run(["makedumpfile", "-R", out], stdin=f, check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return out
+
+
+def dmesg(vmcore_path):
+    out = vmcore_path + ".dmesg"
+    if os.path.exists(out):
+        os.unlink(out)
+    subprocess.run(["makedumpfile", "--dump-dmesg", vmcore_path, out], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    with open(out, errors="replace") as f:
+        return f.read()
+
+
+def crash_and_capture(build, name, trigger, guest_extra="", hv_args="", smp=1):
+    """Boot, crash by trigger, capture, rebuild. Returns (run, vmcore, token, info)."""
+    token = secrets.token_hex(8)
+    r, disk = start(build, name, f"pc.test=crash pc.token={token} pc.trigger={trigger} "
+                    f"{guest_extra}", hv_args=hv_args, smp=smp)
+    with r:
+        pages = []
+        r.wait_for(r"PCG: crashing via", 180)
+        for m in r.all(r"PCG: patterns: page (0x[0-9a-f]+) value (0x[0-9a-f]+)"):
+            pages.append((int(m.group(1), 16), int(m.group(2), 16)))
+        syms = {m.group(1): (int(m.group(2), 16), int(m.group(3), 16))
+                for m in r.all(r"PCG: kallsyms (\S+) ([0-9a-f]+) ([0-9a-f]+)")}
+        r.wait_for(r"\[hv\] crash: cpu\d+ enters the capture kernel", 60)
+        r.wait_for(r"PCG: dump saved", 300)
+        r.wait_for(r"PCG: capture done", 60)
+        r.wait_exit(60)
+    path = extract(disk, f"{build}/logs/{name}.vmcore")
+    os.unlink(disk)
+    return r, Vmcore(path), token, {"pages": pages, "syms": syms, "path": path}
+
+
+def rip_in(vm, syms, name):
+    lo, hi = syms[name]
+    rip = vm.prstatus[0]["rip"]
+    return lo <= rip < hi, f"rip {rip:#x} not in {name} [{lo:#x}, {hi:#x})"
+
+
+def kaslr_offset(vm):
+    return int(vm.vmcoreinfo.get("KERNELOFFSET", "0"), 16)
+
+
+def hv_line(r, pattern):
+    return r.wait_for(pattern, 5)
+
+
+__all__ = ["crash_and_capture", "dmesg", "extract", "start", "rip_in", "kaslr_offset",
+           "hv_line", "modules", "dump_disk", "re"]

@@ -1,0 +1,141 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""Crash capture end to end; every test checks the vmcore itself."""
+import os
+import subprocess
+import time
+
+from capture import CAPTURE_ARGS, crash_and_capture, dmesg, modules, rip_in, start
+from harness import Run
+
+
+def check_patterns(vm, pages):
+    assert len(pages) == 16, pages
+    for pa, value in pages:
+        data = vm.read_phys(pa, 4096)
+        assert data is not None, f"page {pa:#x} is not in the vmcore"
+        assert data == value.to_bytes(8, "little") * 512, f"page {pa:#x} does not hold {value:#x}"
+
+
+def test_sysrq_panic_captured(build):
+    r, vm, token, info = crash_and_capture(build, "cap-sysrq", "sysrq")
+    log = dmesg(info["path"])
+    assert f"parachute-token: {token}" in log, "this run's token is not in the vmcore's dmesg"
+    assert "Kernel panic - not syncing: sysrq triggered crash" in log
+    # One NT_PRSTATUS, taken from the VMCB: the CRASH hypercall in the panic notifier.
+    assert len(vm.prstatus) == 1
+    ok, why = rip_in(vm, info["syms"], "pc_panic")
+    assert ok, why
+    assert vm.prstatus[0]["cs"] == 0x10 and vm.prstatus[0]["rsp"] >> 47 == 0x1ffff
+    assert vm.vmcoreinfo["OSRELEASE"] == open(f"{build}/debian/kernel-version").read().strip()
+    assert "KERNELOFFSET" in vm.vmcoreinfo
+    check_patterns(vm, info["pages"])
+    # makedumpfile -c -d 31 works from the VMCOREINFO inside the vmcore alone.
+    out = info["path"] + ".kdump"
+    if os.path.exists(out):
+        os.unlink(out)
+    subprocess.run(["makedumpfile", "-c", "-d", "31", info["path"], out], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    with open(out, "rb") as f:
+        assert f.read(8) == b"KDUMP   ", "not a kdump-compressed file"
+    assert os.path.getsize(out) < os.path.getsize(info["path"])
+    r.wait_for(r"\[hv\] capture armed: SHA-256", 1)
+
+
+def test_crash_hypercall_captured(build):
+    r, vm, token, info = crash_and_capture(build, "cap-hypercall", "hypercall")
+    ok, why = rip_in(vm, info["syms"], "crash_set")
+    assert ok, why
+    assert f"parachute-token: {token}" in dmesg(info["path"])
+    check_patterns(vm, info["pages"])
+
+
+def test_triple_fault_captured(build):
+    r, vm, token, info = crash_and_capture(build, "cap-triple", "triplefault",
+                                           guest_extra="reboot=t")
+    r.wait_for(r"\[hv\] ERROR: crash: triple fault on cpu0", 1)
+    log = dmesg(info["path"])
+    assert f"parachute-token: {token}" in log
+    assert "reboot: machine restart" in log
+    ok, why = rip_in(vm, info["syms"], "native_machine_emergency_restart")
+    assert ok, why
+
+
+def test_cpl3_crash_refused(build):
+    with Run(build, "cap-cpl3", modules=modules(build, "pc.test=cpl3crash")) as r:
+        r.wait_for(r"PCG: hvinfo: CRASH from CPL 3: -1 \(refused\)", 120)
+        r.wait_for(r"\[hv\] WARNING: cpu0: hypercall 3 from CPL 3 refused")
+        r.wait_for(r"PCG: guest still running")
+        r.wait_for(r"PCG: done")
+        assert not r.all(r"\[hv\] ERROR: crash:")
+
+
+def test_corrupted_region_reboots(build):
+    with Run(build, "cap-corrupt", hv_args="capture_test=corrupt",
+             modules=modules(build, "pc.test=crash pc.token=0 pc.trigger=sysrq")) as r:
+        r.wait_for(r"\[hv\] WARNING: capture_test=corrupt: one byte of the staged capture kernel flipped")
+        r.wait_for(r"\[hv\] ERROR: capture region corrupted: SHA-256 [0-9a-f]{16}\.\.\. at boot, "
+                   r"[0-9a-f]{16}\.\.\. now", 180)
+        r.wait_for(r"\[hv\] ERROR: capture failed: the staged capture kernel was modified")
+        r.wait_for(r"\[hv\] ERROR: cpu0 guest state: rip ")     # the registers of the crash
+        r.wait_for(r"\[hv\] ERROR: rebooting the machine \(capture_failure=reboot\)")
+        # QEMU runs with -no-reboot: the reset ends it. No hang.
+        r.wait_exit(30)
+        assert not r.all(r"enters the capture kernel")
+
+
+def test_corrupted_region_halts_by_policy(build):
+    with Run(build, "cap-corrupt-halt", hv_args="capture_test=corrupt capture_failure=halt",
+             modules=modules(build, "pc.test=crash pc.token=0 pc.trigger=sysrq")) as r:
+        r.wait_for(r"\[hv\] ERROR: capture failed: the staged capture kernel was modified", 180)
+        r.wait_for(r"\[hv\] ERROR: parachute halted\.")
+        time.sleep(1)
+        assert r.alive()
+
+
+def test_write_to_capture_region_dropped(build):
+    token = "77"
+    r, disk = start(build, "cap-scribble", f"pc.test=crash pc.token={token} pc.trigger=sysrq "
+                    "pc.probe=1")
+    with r:
+        m = r.wait_for(r"\[hv\] hidden: 0x([0-9a-f]+)-0x([0-9a-f]+) capture region")
+        end_pa = int(m.group(2), 16) + 1
+        initrd = int(r.wait_for(r"\[hv\] capture kernel: .* initrd (0x[0-9a-f]+)\+").group(1), 16)
+        # Hashed contents: the staged initrd's first page and the capture
+        # kernel's boot_params (first page of the 1 MiB tail). The region's
+        # first pages sit in what Linux fences as "RAM buffer" after RAM.
+        pages = [initrd, end_pa - (1 << 20)]
+        r.wait_for(r"PCG: probe\?", 180)
+        r.send(" ".join(hex(p) for p in pages) + "\n")
+        for p in pages:
+            r.wait_for(rf"PCG: memprobe: {p:#x}: read all-ones; write dropped")
+            r.wait_for(rf"\[hv\] WARNING: cpu0: guest write to hidden memory at {p:#x} ")
+        # The hash still matches: the capture goes ahead.
+        r.wait_for(r"\[hv\] crash: cpu0 enters the capture kernel", 120)
+        r.wait_for(r"PCG: dump saved", 300)
+        r.wait_exit(60)
+        assert not r.all(r"corrupted")
+    os.unlink(disk)
+
+
+def test_bad_capture_input_disarms(build):
+    cases = [
+        ("cap-bad-missing", None, "", r"\[hv\] no capture module: capture disarmed"),
+        ("cap-bad-notbz", f"{build}/initrd.cpio.gz", "",
+         r"\[hv\] ERROR: capture kernel: not a Linux bzImage"),
+        ("cap-bad-big", None, "capture_mem=64M",
+         r"\[hv\] ERROR: capture kernel needs \d+ MiB and its initrd \d+ MiB: more than "
+         r"capture_mem=64M holds"),
+    ]
+    for name, kernel, hv_args, message in cases:
+        mods = modules(build, "pc.test=basic", CAPTURE_ARGS, capture_kernel=kernel)
+        if name == "cap-bad-missing":
+            mods = mods[:2]
+        with Run(build, name, hv_args=hv_args, modules=mods) as r:
+            r.wait_for(message, 60)
+            if name != "cap-bad-missing":
+                r.wait_for(r"\[hv\] ERROR: capture disarmed: the guest boots")
+            # The guest boots, and the status hypercall says disarmed (flags 0).
+            r.wait_for(r"PCG: status abi 1\.0 vendor 1 cpus 1 vcpus 1 flags 0x0 ", 120)
+            r.wait_for(r"PCG: probe\?")
+            r.send("\n")
+            r.wait_for(r"PCG: done")
