@@ -25,11 +25,13 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	for (int i = 0; i < pages; i++) {
-		uint64_t *q = (uint64_t *)(buf + i * psz), entry, value = seed * 0x9e3779b97f4a7c15ull + i;
+		uint64_t *q = (uint64_t *)(buf + i * psz), entry,
+			 value = seed * 0x9e3779b97f4a7c15ull + i;
 
 		for (long k = 0; k < psz / 8; k++)
 			q[k] = value;
-		if (pread(fd, &entry, 8, ((uintptr_t)q / psz) * 8) != 8 || !(entry & (1ull << 63))) {
+		if (pread(fd, &entry, 8, ((uintptr_t)q / psz) * 8) != 8 ||
+		    !(entry & (1ull << 63))) {
 			printf("patterns: page %d: no physical address\n", i);
 			return 1;
 		}

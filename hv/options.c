@@ -11,6 +11,7 @@ void options_defaults(struct hv_options *o)
 	o->loglevel = LOG_INFO;
 	o->triple_fault = TRIGGER_CAPTURE;
 	o->crash_hypercall = TRIGGER_CAPTURE;
+	o->nmi = TRIGGER_CAPTURE;
 	o->capture_failure = FAILURE_REBOOT;
 	o->test_corrupt = false;
 }
@@ -83,6 +84,17 @@ static int parse_crash_hypercall(const char *v, size_t vlen, struct hv_options *
 	return 0;
 }
 
+static int parse_nmi(const char *v, size_t vlen, struct hv_options *o)
+{
+	if (val_is(v, vlen, "capture"))
+		o->nmi = TRIGGER_CAPTURE;
+	else if (val_is(v, vlen, "guest"))
+		o->nmi = TRIGGER_GUEST;
+	else
+		return -EINVAL;
+	return 0;
+}
+
 static int parse_capture_failure(const char *v, size_t vlen, struct hv_options *o)
 {
 	if (val_is(v, vlen, "reboot"))
@@ -115,6 +127,7 @@ static const struct {
 	{ "loglevel", parse_loglevel, "err, warn, info, debug or 0-3" },
 	{ "triple_fault", parse_triple_fault, "capture or report" },
 	{ "crash_hypercall", parse_crash_hypercall, "capture or refuse" },
+	{ "nmi", parse_nmi, "capture or guest" },
 	{ "capture_failure", parse_capture_failure, "reboot or halt" },
 	{ "capture_test", parse_capture_test, "none or corrupt" },
 };
@@ -139,7 +152,7 @@ static int parse_one(const char *tok, size_t len, struct hv_options *o, char *er
 	}
 	snprintf_hv(err, errlen,
 		    "unknown hv option \"%.*s\" (known: console=, capture_mem=, loglevel=, "
-		    "triple_fault=, crash_hypercall=, capture_failure=, capture_test=)",
+		    "triple_fault=, crash_hypercall=, nmi=, capture_failure=, capture_test=)",
 		    (int)len, tok);
 	return -EINVAL;
 }

@@ -12,6 +12,7 @@
 #define APIC_ICR_LO	 0x300
 #define APIC_ICR_HI	 0x310
 #define ICR_MODE(lo)	 (((lo) >> 8) & 7)
+#define ICR_MODE_NMI	 4
 #define ICR_MODE_INIT	 5
 #define ICR_MODE_STARTUP 6
 #define LOG_DROPPED	 4
@@ -55,11 +56,26 @@ u32 apic_mmio_read(u64 gpa)
 	return mmio_read32(gpa & ~3ull);
 }
 
+/* An NMI IPI to the sender itself is the guest's: the NMI exit re-injects it. */
+static void note_self_nmi(struct percpu *cpu, u32 lo, u32 dest)
+{
+	u32 shorthand = (lo >> 18) & 3;
+
+	if (ICR_MODE(lo) == ICR_MODE_NMI &&
+	    (shorthand == 1 || shorthand == 2 || (shorthand == 0 && dest == cpu->apic_id)))
+		cpu->arch.guest_nmis++;
+}
+
 void apic_mmio_write(struct percpu *cpu, u64 gpa, u32 val)
 {
-	if ((gpa & 0xffc) == APIC_ICR_LO && !apic_icr_allowed(val)) {
-		report_drop(cpu, val, mmio_read32(apic_page + APIC_ICR_HI));
-		return;
+	if ((gpa & 0xffc) == APIC_ICR_LO) {
+		u32 hi = mmio_read32(apic_page + APIC_ICR_HI);
+
+		if (!apic_icr_allowed(val)) {
+			report_drop(cpu, val, hi);
+			return;
+		}
+		note_self_nmi(cpu, val, hi >> 24);
 	}
 	mmio_write32(gpa & ~3ull, val);
 }
@@ -70,6 +86,7 @@ void apic_x2apic_icr_write(struct percpu *cpu, u64 val)
 		report_drop(cpu, (u32)val, (u32)(val >> 32));
 		return;
 	}
+	note_self_nmi(cpu, (u32)val, (u32)(val >> 32));
 	wrmsr(MSR_X2APIC_ICR, val);
 }
 

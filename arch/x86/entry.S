@@ -17,7 +17,11 @@ trap_\vec:
 /* SDM vol. 3A, 6.3.1: vectors that push an error code. */
 TRAP 0, 0
 TRAP 1, 0
-TRAP 2, 0
+/* NMI: taken in host mode only when the hv opens GIF to consume one (svm.c). */
+	.balign 16
+trap_2:
+	lock incq host_nmis(%rip)
+	iretq
 TRAP 3, 0
 TRAP 4, 0
 TRAP 5, 0
@@ -48,6 +52,13 @@ TRAP 29, 1
 TRAP 30, 1
 TRAP 31, 0
 
+	.data
+	.balign 8
+	.globl	host_nmis
+host_nmis:
+	.quad	0
+
+	.text
 trap_common:
 	pushq	%rax
 	pushq	%rbx

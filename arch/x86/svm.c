@@ -176,7 +176,8 @@ static int svm_setup(struct percpu *cpu, const struct x86_entry *e, struct gpm *
 	memset(&cpu->arch.step, 0, sizeof(cpu->arch.step));
 	cpu->arch.gpm = gpm;
 	vmcb_common(v, pt_virt_to_phys(gpm->pt.root), ASID_GUEST);
-	v->ctl.intercept_misc1 = SVM_INTERCEPT_CPUID | SVM_INTERCEPT_MSR | SVM_INTERCEPT_SHUTDOWN;
+	v->ctl.intercept_misc1 = SVM_INTERCEPT_CPUID | SVM_INTERCEPT_MSR | SVM_INTERCEPT_SHUTDOWN |
+				 SVM_INTERCEPT_NMI;
 
 	/* boot.rst, 32-bit protocol: flat 4 GiB segments, __BOOT_CS 0x10, __BOOT_DS 0x18. */
 	set_flat_segs(v, 0x10, SEG_CODE32, 0x18, SEG_DATA32, 0xffffffff);
@@ -434,6 +435,25 @@ static void svm_dump(struct percpu *cpu)
 	exit_ring_dump(cpu, svm_exit_name);
 }
 
+/*
+ * APM vol. 2, 15.21.1: an intercepted NMI stays pending, held by GIF, and the
+ * next VMRUN would take it again. Open GIF for an instant so the hv's own NMI
+ * handler (entry.S) consumes it, then decide whose it was.
+ */
+static bool handle_nmi(struct percpu *cpu)
+{
+	struct vmcb *v = cpu->arch.svm.vmcb;
+
+	asm volatile("stgi; nop; clgi" ::: "memory");
+	if (cpu->arch.guest_nmis || hv.opt.nmi == TRIGGER_GUEST) {
+		if (cpu->arch.guest_nmis)
+			cpu->arch.guest_nmis--;
+		v->ctl.event_inj = X86_EXC_NMI | SVM_EVTINJ_TYPE_NMI | SVM_EVTINJ_VALID;
+		return true;
+	}
+	return crash_trigger(cpu, "operator NMI");
+}
+
 static bool svm_handle_exit(struct percpu *cpu)
 {
 	struct vmcb *v = cpu->arch.svm.vmcb;
@@ -456,6 +476,8 @@ static bool svm_handle_exit(struct percpu *cpu)
 		return true;
 	case SVM_EXIT_NPF:
 		return handle_npf(cpu);
+	case SVM_EXIT_NMI:
+		return handle_nmi(cpu);
 	case SVM_EXIT_EXCP_BASE + X86_EXC_DB:
 		return handle_db(cpu);
 	case SVM_EXIT_SHUTDOWN:

@@ -56,14 +56,17 @@ def dmesg(vmcore_path):
         return f.read()
 
 
-def crash_and_capture(build, name, trigger, guest_extra="", hv_args="", smp=1):
-    """Boot, crash by trigger, capture, rebuild. Returns (run, vmcore, token, info)."""
+def crash_and_capture(build, name, trigger, guest_extra="", hv_args="", smp=1, operator=None):
+    """Boot, crash by trigger, capture, rebuild. Returns (run, vmcore, token, info).
+    operator(run) acts from outside once the guest has armed its trigger."""
     token = secrets.token_hex(8)
     r, disk = start(build, name, f"pc.test=crash pc.token={token} pc.trigger={trigger} "
-                    f"{guest_extra}", hv_args=hv_args, smp=smp)
+                    f"{guest_extra}", hv_args=hv_args, smp=smp, monitor=operator is not None)
     with r:
         pages = []
         r.wait_for(r"PCG: crashing via", 180)
+        if operator:
+            operator(r)
         for m in r.all(r"PCG: patterns: page (0x[0-9a-f]+) value (0x[0-9a-f]+)"):
             pages.append((int(m.group(1), 16), int(m.group(2), 16)))
         syms = {m.group(1): (int(m.group(2), 16), int(m.group(3), 16))

@@ -6,6 +6,7 @@ Every run's console log is kept under BUILD/logs/NAME.log for inspection.
 """
 import os
 import re
+import socket
 import subprocess
 import threading
 import time
@@ -19,16 +20,17 @@ class Run:
     """One QEMU instance with the serial port on stdio."""
 
     def __init__(self, build, name, *, hv_args="", guest_args="", modules=None,
-                 kernel=None, smp=1, mem="1G", direct=False, extra=None):
+                 kernel=None, smp=1, mem="1G", direct=False, extra=None, monitor=False):
         self.build = build
         self.name = name
         self.lines = []
         self.cond = threading.Condition()
         self.started = time.monotonic()
         self.stamps = []
+        self.monitor_path = f"{build}/logs/{name}.monitor"
         cmd = [QEMU, "-accel", "tcg", "-cpu", CPU, "-m", mem, "-smp", str(smp),
-               "-display", "none", "-serial", "stdio", "-monitor", "none",
-               "-no-reboot"]
+               "-display", "none", "-serial", "stdio", "-no-reboot", "-monitor",
+               f"unix:{self.monitor_path},server=on,wait=off" if monitor else "none"]
         if direct:
             # The same kernel and initrd booted by QEMU itself, for comparison.
             cmd += ["-kernel", f"{build}/debian/vmlinuz",
@@ -101,6 +103,16 @@ class Run:
     def send(self, text):
         self.proc.stdin.write(text.encode())
         self.proc.stdin.flush()
+
+    def hmp(self, command):
+        """Send one command to the QEMU monitor (as an operator would)."""
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+            s.connect(self.monitor_path)
+            s.settimeout(5)
+            s.recv(4096)  # banner and prompt
+            s.sendall(command.encode() + b"\n")
+            time.sleep(0.5)
+            return s.recv(4096).decode(errors="replace")
 
     def wait_exit(self, timeout=60):
         try:

@@ -60,6 +60,24 @@ def test_triple_fault_captured(build):
     assert ok, why
 
 
+def test_operator_nmi_captured(build):
+    spin = {}
+
+    def nmi_while_spinning(r):
+        m = r.wait_for(r"^spin: loop (0x[0-9a-f]+) (0x[0-9a-f]+)", 60)
+        spin["range"] = (int(m.group(1), 16), int(m.group(2), 16))
+        time.sleep(2)  # the SCHED_FIFO task owns the CPU now
+        r.hmp("nmi")
+
+    r, vm, token, info = crash_and_capture(build, "cap-nmi", "spin", operator=nmi_while_spinning)
+    r.wait_for(r"\[hv\] ERROR: crash: operator NMI on cpu0", 1)
+    regs = vm.prstatus[0]
+    lo, hi = spin["range"]
+    assert lo <= regs["rip"] < hi, f"rip {regs['rip']:#x} not in the spinning loop [{lo:#x}, {hi:#x})"
+    assert regs["cs"] == 0x33, f"cs {regs['cs']:#x}: not user mode"
+    assert f"parachute-token: {token}" in dmesg(info["path"])
+
+
 def test_cpl3_crash_refused(build):
     with Run(build, "cap-cpl3", modules=modules(build, "pc.test=cpl3crash")) as r:
         r.wait_for(r"PCG: hvinfo: CRASH from CPL 3: -1 \(refused\)", 120)

@@ -24,6 +24,7 @@ static void test_defaults(void **state)
 	assert_int_equal(o.loglevel, LOG_INFO);
 	assert_int_equal(o.triple_fault, TRIGGER_CAPTURE);
 	assert_int_equal(o.crash_hypercall, TRIGGER_CAPTURE);
+	assert_int_equal(o.nmi, TRIGGER_CAPTURE);
 	assert_int_equal(o.capture_failure, FAILURE_REBOOT);
 	assert_false(o.test_corrupt);
 }
@@ -43,6 +44,9 @@ static void test_crash_policies(void **state)
 	assert_string_equal(
 		err, "hv option \"triple_fault=refuse\": expected triple_fault=capture or report");
 	assert_int_equal(options_parse("capture_failure=panic", &o, err, sizeof(err)), -EINVAL);
+	assert_int_equal(options_parse("nmi=guest", &o, err, sizeof(err)), 0);
+	assert_int_equal(o.nmi, TRIGGER_GUEST);
+	assert_int_equal(options_parse("nmi=ignore", &o, err, sizeof(err)), -EINVAL);
 }
 
 static void test_values(void **state)

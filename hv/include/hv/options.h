@@ -11,7 +11,7 @@ enum console_port { CONSOLE_NONE = 0, CONSOLE_COM1 = 1, CONSOLE_COM2 = 2 };
 #define CAPTURE_MEM_DEFAULT (128 * MiB)
 #define CAPTURE_MEM_ALIGN   (2 * MiB)
 
-enum trigger_action { TRIGGER_CAPTURE, TRIGGER_REPORT, TRIGGER_REFUSE };
+enum trigger_action { TRIGGER_CAPTURE, TRIGGER_REPORT, TRIGGER_REFUSE, TRIGGER_GUEST };
 enum failure_policy { FAILURE_REBOOT, FAILURE_HALT };
 
 struct hv_options {
@@ -20,6 +20,7 @@ struct hv_options {
 	enum log_level loglevel;	     /* loglevel=err|warn|info|debug, default info */
 	enum trigger_action triple_fault;    /* triple_fault=capture|report, default capture */
 	enum trigger_action crash_hypercall; /* crash_hypercall=capture|refuse, default capture */
+	enum trigger_action nmi;	     /* nmi=capture|guest, default capture */
 	enum failure_policy capture_failure; /* capture_failure=reboot|halt, default reboot */
 	bool test_corrupt; /* capture_test=corrupt|none (tests only), default none */
 };

@@ -27,6 +27,7 @@ struct arch_percpu {
 	struct gpm *gpm; /* the guest-physical space this vCPU runs in */
 	struct hidden_step step;
 	u64 hidden_writes;
+	u32 guest_nmis; /* NMIs the guest sent itself (seen by the APIC trap), to re-inject */
 	union {
 		struct {
 			struct vmcb *vmcb;

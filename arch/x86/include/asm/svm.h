@@ -48,6 +48,7 @@
 /* EVENTINJ, APM vol. 2, 15.20. */
 #define SVM_EVTINJ_VALID     (1u << 31)
 #define SVM_EVTINJ_TYPE_EXC  (3u << 8)
+#define SVM_EVTINJ_TYPE_NMI  (2u << 8)
 #define SVM_EVTINJ_ERR_VALID (1u << 11)
 
 #define SVM_TLB_FLUSH_ALL_ASID 1
