@@ -12,6 +12,7 @@ void options_defaults(struct hv_options *o)
 	o->triple_fault = TRIGGER_CAPTURE;
 	o->crash_hypercall = TRIGGER_CAPTURE;
 	o->nmi = TRIGGER_CAPTURE;
+	o->pvpanic = TRIGGER_CAPTURE;
 	o->capture_failure = FAILURE_REBOOT;
 	o->test_corrupt = false;
 }
@@ -95,6 +96,17 @@ static int parse_nmi(const char *v, size_t vlen, struct hv_options *o)
 	return 0;
 }
 
+static int parse_pvpanic(const char *v, size_t vlen, struct hv_options *o)
+{
+	if (val_is(v, vlen, "capture"))
+		o->pvpanic = TRIGGER_CAPTURE;
+	else if (val_is(v, vlen, "off"))
+		o->pvpanic = TRIGGER_REFUSE;
+	else
+		return -EINVAL;
+	return 0;
+}
+
 static int parse_capture_failure(const char *v, size_t vlen, struct hv_options *o)
 {
 	if (val_is(v, vlen, "reboot"))
@@ -128,6 +140,7 @@ static const struct {
 	{ "triple_fault", parse_triple_fault, "capture or report" },
 	{ "crash_hypercall", parse_crash_hypercall, "capture or refuse" },
 	{ "nmi", parse_nmi, "capture or guest" },
+	{ "pvpanic", parse_pvpanic, "capture or off" },
 	{ "capture_failure", parse_capture_failure, "reboot or halt" },
 	{ "capture_test", parse_capture_test, "none or corrupt" },
 };
@@ -150,10 +163,11 @@ static int parse_one(const char *tok, size_t len, struct hv_options *o, char *er
 		}
 		return 0;
 	}
-	snprintf_hv(err, errlen,
-		    "unknown hv option \"%.*s\" (known: console=, capture_mem=, loglevel=, "
-		    "triple_fault=, crash_hypercall=, nmi=, capture_failure=, capture_test=)",
-		    (int)len, tok);
+	snprintf_hv(
+		err, errlen,
+		"unknown hv option \"%.*s\" (known: console=, capture_mem=, loglevel=, "
+		"triple_fault=, crash_hypercall=, nmi=, pvpanic=, capture_failure=, capture_test=)",
+		(int)len, tok);
 	return -EINVAL;
 }
 

@@ -118,3 +118,118 @@ int acpi_ioapics(u64 rsdp, u64 *addr, unsigned int max)
 	}
 	return (int)n;
 }
+
+/*
+ * pvpanic (QEMU docs/specs/pvpanic.rst): an ACPI device with _HID QEMU0001 and
+ * one I/O port. Stock Linux kernels (pvpanic-mmio) write PVPANIC_PANICKED to
+ * it from their panic notifier. The SSDT below describes it in AML (ACPI 6.5,
+ * chapter 20): Scope (\_SB) { Device (PEVT) { Name (_HID, "QEMU0001")
+ * Name (_STA, 0x0F) Name (_CRS, ResourceTemplate () { IO (Decode16, port,
+ * port, 1, 1) }) } }
+ */
+static u8 *aml_pkg(u8 *p, u8 op, const u8 *body, u32 len)
+{
+	*p++ = op;
+	*p++ = (u8)(len + 1); /* PkgLength, one byte: the package stays under 63 bytes */
+	memcpy(p, body, len);
+	return p + len;
+}
+
+static u32 build_pvpanic_aml(u8 *out, u16 port)
+{
+	u8 crs[12] = { 0x0a, 10, /* BufferSize */
+		       0x47, 0x01, (u8)port, (u8)(port >> 8), (u8)port, (u8)(port >> 8), 1,
+		       1,    0x79, 0x00 }; /* IO descriptor, end tag */
+	u8 dev[64], *d = dev, scope[80], *s = scope;
+
+	memcpy(d, "PEVT", 4), d += 4;
+	memcpy(d, "\x08_HID\x0dQEMU0001", 14), d += 14;
+	*d++ = 0;
+	memcpy(d, "\x08_STA\x0a\x0f", 7), d += 7;
+	memcpy(d, "\x08_CRS", 5), d += 5;
+	d = aml_pkg(d, 0x11, crs, sizeof(crs)); /* BufferOp */
+	memcpy(s, "\\_SB_", 5), s += 5;
+	*s++ = 0x5b; /* ExtOpPrefix: DeviceOp is 5B 82 */
+	s = aml_pkg(s, 0x82, dev, (u32)(d - dev));
+	return (u32)(aml_pkg(out, 0x10, scope, (u32)(s - scope)) - out); /* ScopeOp */
+}
+
+static void finish_table(struct acpi_header *h, const char *sig, u32 len, u8 rev)
+{
+	u8 sum = 0;
+
+	memcpy(h->signature, sig, 4);
+	h->length = len;
+	h->revision = rev;
+	memcpy(h->oem_id, "PARACH", 6);
+	memcpy(h->oem_table_id, "PARACHUT", 8);
+	h->oem_revision = 1;
+	memcpy(&h->creator_id, "PRCH", 4);
+	h->creator_revision = 1;
+	h->checksum = 0;
+	for (u32 i = 0; i < len; i++)
+		sum += ((u8 *)h)[i];
+	h->checksum = (u8)-sum;
+}
+
+static u8 bytes_sum(const u8 *p, u32 n)
+{
+	u8 s = 0;
+
+	while (n--)
+		s += *p++;
+	return s;
+}
+
+u64 acpi_add_pvpanic(u64 rsdp, u64 page, u16 port)
+{
+	const u8 *old = phys_to_virt(rsdp);
+	u8 *pg = phys_to_virt(page), rev = old[15];
+	u64 xsdt_old = 0, entries[64];
+	u32 rsdt_old = 0, n = 0, len;
+	struct acpi_header *xsdt = (void *)(pg + 0x40), *rsdt = (void *)(pg + 0x440);
+	struct acpi_header *ssdt = (void *)(pg + 0x800);
+	bool wide;
+	const struct acpi_header *root;
+
+	memcpy(&rsdt_old, old + 16, 4);
+	if (rev >= 2)
+		memcpy(&xsdt_old, old + 24, 8);
+	wide = xsdt_old && table_ok(xsdt_old, "XSDT");
+	if (!wide && !table_ok(rsdt_old, "RSDT")) {
+		pr_err("ACPI: RSDP at 0x%llx points to no valid RSDT/XSDT; no pvpanic device",
+		       (unsigned long long)rsdp);
+		return 0;
+	}
+	root = phys_to_virt(wide ? xsdt_old : rsdt_old);
+	for (u32 off = sizeof(*root); off + (wide ? 8 : 4) <= root->length && n < 63;
+	     off += wide ? 8 : 4) {
+		entries[n] = 0;
+		memcpy(&entries[n], (const u8 *)root + off, wide ? 8 : 4);
+		n++;
+	}
+	memset(pg, 0, PAGE_SIZE);
+	len = build_pvpanic_aml((u8 *)(ssdt + 1), port);
+	finish_table(ssdt, "SSDT", (u32)sizeof(*ssdt) + len, 2);
+	entries[n++] = page + 0x800;
+
+	/* The XSDT holds 64-bit addresses, the RSDT 32-bit ones; both list the same tables. */
+	memcpy(xsdt + 1, entries, n * 8);
+	finish_table(xsdt, "XSDT", (u32)(sizeof(*xsdt) + n * 8), 1);
+	for (u32 i = 0; i < n; i++)
+		memcpy((u8 *)(rsdt + 1) + i * 4, &entries[i], 4);
+	finish_table(rsdt, "RSDT", (u32)(sizeof(*rsdt) + n * 4), 1);
+
+	/* RSDP revision 2 (ACPI 6.5, 5.2.5.3): 20-byte and 36-byte checksums. */
+	memcpy(pg, "RSD PTR ", 8);
+	memcpy(pg + 9, "PARACH", 6);
+	pg[15] = 2;
+	memcpy(pg + 16, &(u32){ (u32)(page + 0x440) }, 4);
+	memcpy(pg + 20, &(u32){ 36 }, 4);
+	memcpy(pg + 24, &(u64){ page + 0x40 }, 8);
+	pg[8] = (u8)-bytes_sum(pg, 20);
+	pg[32] = (u8)-bytes_sum(pg, 36);
+	pr_info("ACPI: pvpanic device QEMU0001 at port 0x%x added: RSDP 0x%llx, %u tables", port,
+		(unsigned long long)page, n);
+	return page;
+}

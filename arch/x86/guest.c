@@ -80,6 +80,22 @@ static int place_initrd(struct placement *p, const struct bzimage *bz, const str
 	return 0;
 }
 
+/* New ACPI root tables with a pvpanic device, in a guest page typed ACPI data. */
+static u64 add_pvpanic(struct placement *p, u64 rsdp)
+{
+	u64 page = memmap_find_free(&hv.guest_map, p->busy, p->n, PAGE_SIZE, PAGE_SIZE, 1 * MiB,
+				    4 * GiB, true);
+	u64 new_rsdp;
+
+	if (!page || memmap_add(&hv.guest_map, page, PAGE_SIZE, E820_ACPI) ||
+	    memmap_sanitize(&hv.guest_map)) {
+		pr_err("no guest page for the pvpanic ACPI tables; pvpanic off");
+		return rsdp;
+	}
+	new_rsdp = acpi_add_pvpanic(rsdp, page, PVPANIC_PORT);
+	return new_rsdp ? new_rsdp : rsdp;
+}
+
 static int write_boot_pages(const struct bzimage *bz, const struct boot_module *km,
 			    struct linux_boot *lb)
 {
@@ -134,6 +150,8 @@ int guest_boot_linux(const struct boot_info *bi, struct percpu *cpu)
 		lb.initrd_size = im->size;
 	}
 	lb.rsdp = bi->rsdp ? bi->rsdp : acpi_find_rsdp();
+	if (!ret && lb.rsdp && hv.opt.pvpanic == TRIGGER_CAPTURE)
+		lb.rsdp = add_pvpanic(&p, lb.rsdp);
 	if (!ret)
 		ret = write_boot_pages(&bz, km, &lb);
 	if (ret)

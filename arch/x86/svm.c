@@ -6,6 +6,7 @@
  * MSRs that would reveal or control SVM, the SVM instructions, VMMCALL,
  * shutdown, and writes to hidden memory.
  */
+#include <asm/acpi.h>
 #include <asm/apic.h>
 #include <asm/cpuid.h>
 #include <asm/guest_mem.h>
@@ -178,6 +179,9 @@ static int svm_setup(struct percpu *cpu, const struct x86_entry *e, struct gpm *
 	vmcb_common(v, pt_virt_to_phys(gpm->pt.root), ASID_GUEST);
 	v->ctl.intercept_misc1 = SVM_INTERCEPT_CPUID | SVM_INTERCEPT_MSR | SVM_INTERCEPT_SHUTDOWN |
 				 SVM_INTERCEPT_NMI;
+	/* Only the pvpanic port is set in the I/O bitmap; every other port passes. */
+	if (hv.opt.pvpanic == TRIGGER_CAPTURE)
+		v->ctl.intercept_misc1 |= SVM_INTERCEPT_IOIO;
 
 	/* boot.rst, 32-bit protocol: flat 4 GiB segments, __BOOT_CS 0x10, __BOOT_DS 0x18. */
 	set_flat_segs(v, 0x10, SEG_CODE32, 0x18, SEG_DATA32, 0xffffffff);
@@ -435,6 +439,29 @@ static void svm_dump(struct percpu *cpu)
 	exit_ring_dump(cpu, svm_exit_name);
 }
 
+/* The pvpanic port (QEMU docs/specs/pvpanic.rst); the only port intercepted. */
+static bool handle_ioio(struct percpu *cpu)
+{
+	struct vmcb *v = cpu->arch.svm.vmcb;
+	struct guest_regs *r = &cpu->arch.regs;
+	u64 info = v->ctl.exit_info1;
+	u8 val = (u8)r->rax;
+
+	/* The vmcore records the OUT itself; a vCPU that goes on resumes after it. */
+	if (!(info & (SVM_IOIO_IN | SVM_IOIO_STR | SVM_IOIO_REP)) && (info >> 16) == PVPANIC_PORT &&
+	    (val & PVPANIC_PANICKED) && crash_trigger(cpu, "pvpanic (the guest kernel panicked)"))
+		return true;
+	/* EXITINFO2 holds the next RIP for IOIO, NRIP save or not. */
+	v->save.rip = v->ctl.exit_info2;
+	if ((info >> 16) != PVPANIC_PORT || (info & (SVM_IOIO_STR | SVM_IOIO_REP)))
+		return true;	/* not a form pvpanic uses: ignored */
+	if (info & SVM_IOIO_IN) /* reading tells the driver which events are supported */
+		r->rax = (r->rax & ~0xffull) | PVPANIC_PANICKED | PVPANIC_CRASH_LOADED;
+	else if (val & PVPANIC_CRASH_LOADED)
+		pr_info("cpu%u: pvpanic: the guest is starting its own crash kernel", cpu->cpu_id);
+	return true;
+}
+
 /*
  * APM vol. 2, 15.21.1: an intercepted NMI stays pending, held by GIF, and the
  * next VMRUN would take it again. Open GIF for an instant so the hv's own NMI
@@ -478,6 +505,8 @@ static bool svm_handle_exit(struct percpu *cpu)
 		return handle_npf(cpu);
 	case SVM_EXIT_NMI:
 		return handle_nmi(cpu);
+	case SVM_EXIT_IOIO:
+		return handle_ioio(cpu);
 	case SVM_EXIT_EXCP_BASE + X86_EXC_DB:
 		return handle_db(cpu);
 	case SVM_EXIT_SHUTDOWN:
@@ -618,6 +647,7 @@ const struct vcpu_vendor *svm_probe(void)
 	park_code[0] = 0xf4; /* hlt */
 	park_code[1] = 0xeb; /* jmp back to the hlt */
 	park_code[2] = 0xfd;
+	iopm[PVPANIC_PORT / 8] |= (u8)(1u << (PVPANIC_PORT % 8));
 	msrpm_intercept(MSR_EFER, true, true);
 	msrpm_intercept(MSR_VM_CR, true, true);
 	msrpm_intercept(MSR_IGNNE, true, true);

@@ -18,7 +18,8 @@ cp "$build/module/parachute.ko" "$root/lib/modules/"
 # shared libraries it links (from Debian's makedumpfile package on this host).
 kmods="$build/debian/root/lib/modules/$(cat "$build/debian/kernel-version")/kernel"
 for m in drivers/virtio/virtio drivers/virtio/virtio_ring drivers/virtio/virtio_pci_modern_dev \
-	drivers/virtio/virtio_pci_legacy_dev drivers/virtio/virtio_pci drivers/block/virtio_blk; do
+	drivers/virtio/virtio_pci_legacy_dev drivers/virtio/virtio_pci drivers/block/virtio_blk \
+	drivers/misc/pvpanic/pvpanic drivers/misc/pvpanic/pvpanic-mmio; do
 	cp "$kmods/$m.ko" "$root/lib/modules/"
 done
 mdf=$(command -v makedumpfile)

@@ -41,6 +41,22 @@ def test_sysrq_panic_captured(build):
     r.wait_for(r"\[hv\] capture armed: SHA-256", 1)
 
 
+def test_pvpanic_captured(build):
+    # A stock kernel: no parachute module, only Debian's pvpanic driver bound to
+    # the QEMU0001 device the hv added to the ACPI tables.
+    r, vm, token, info = crash_and_capture(build, "cap-pvpanic", "sysrq",
+                                           guest_extra="pc.notifier=0")
+    r.wait_for(r"\[hv\] ACPI: pvpanic device QEMU0001 at port 0x505 added", 1)
+    r.wait_for(r"PCG: pvpanic device bound", 1)
+    r.wait_for(r"\[hv\] ERROR: crash: pvpanic \(the guest kernel panicked\) on cpu0", 1)
+    ok, why = rip_in(vm, info["syms"], "iowrite8")
+    assert ok, why
+    log = dmesg(info["path"])
+    assert f"parachute-token: {token}" in log
+    assert "Kernel panic - not syncing: sysrq triggered crash" in log
+    check_patterns(vm, info["pages"])
+
+
 def test_crash_hypercall_captured(build):
     r, vm, token, info = crash_and_capture(build, "cap-hypercall", "hypercall")
     ok, why = rip_in(vm, info["syms"], "crash_set")

@@ -25,6 +25,7 @@ static void test_defaults(void **state)
 	assert_int_equal(o.triple_fault, TRIGGER_CAPTURE);
 	assert_int_equal(o.crash_hypercall, TRIGGER_CAPTURE);
 	assert_int_equal(o.nmi, TRIGGER_CAPTURE);
+	assert_int_equal(o.pvpanic, TRIGGER_CAPTURE);
 	assert_int_equal(o.capture_failure, FAILURE_REBOOT);
 	assert_false(o.test_corrupt);
 }
@@ -47,6 +48,8 @@ static void test_crash_policies(void **state)
 	assert_int_equal(options_parse("nmi=guest", &o, err, sizeof(err)), 0);
 	assert_int_equal(o.nmi, TRIGGER_GUEST);
 	assert_int_equal(options_parse("nmi=ignore", &o, err, sizeof(err)), -EINVAL);
+	assert_int_equal(options_parse("pvpanic=off", &o, err, sizeof(err)), 0);
+	assert_int_equal(o.pvpanic, TRIGGER_REFUSE);
 }
 
 static void test_values(void **state)

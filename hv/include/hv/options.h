@@ -21,6 +21,7 @@ struct hv_options {
 	enum trigger_action triple_fault;    /* triple_fault=capture|report, default capture */
 	enum trigger_action crash_hypercall; /* crash_hypercall=capture|refuse, default capture */
 	enum trigger_action nmi;	     /* nmi=capture|guest, default capture */
+	enum trigger_action pvpanic;	     /* pvpanic=capture|off, default capture */
 	enum failure_policy capture_failure; /* capture_failure=reboot|halt, default reboot */
 	bool test_corrupt; /* capture_test=corrupt|none (tests only), default none */
 };
