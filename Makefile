@@ -92,6 +92,9 @@ $(BUILD)/initrd.cpio.gz: $(BUILD)/debian/vmlinuz $(GUEST_PROGS) $(BUILD)/module/
 		tests/initrd/init tests/initrd/mkinitrd.sh
 	tests/initrd/mkinitrd.sh $(BUILD) $@
 
+$(BUILD)/initrd-kdump.cpio.gz: $(BUILD)/initrd.cpio.gz
+	tests/initrd/mkinitrd.sh $(BUILD) $@ kdump
+
 integration: all $(BUILD)/initrd.cpio.gz
 	@tests/integration/run.sh $(BUILD)
 
@@ -102,7 +105,7 @@ check: headers-check
 demo: all $(BUILD)/initrd.cpio.gz
 	@python3 -u tests/demo.py $(BUILD)
 
-bench: all $(BUILD)/initrd.cpio.gz
+bench: all $(BUILD)/initrd.cpio.gz $(BUILD)/initrd-kdump.cpio.gz
 	@tests/bench/boot.sh $(BUILD)
 
 format:

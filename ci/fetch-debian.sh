@@ -9,7 +9,7 @@ build=${1:-build}
 out="$build/debian"
 mkdir -p "$out/debs"
 
-if [ -s "$out/vmlinuz" ] && [ -x "$out/busybox" ] && [ -d "$out/headers" ]; then
+if [ -s "$out/vmlinuz" ] && [ -x "$out/busybox" ] && [ -d "$out/headers" ] && [ -x "$out/kexec" ]; then
 	exit 0
 fi
 
@@ -30,7 +30,8 @@ version=${image#linux-image-}
 headers=$(apt-cache depends "linux-headers-$version" | awk '/Depends: linux-(headers|kbuild)-/ {print $2}')
 
 cd "$out/debs"
-for pkg in "$image" busybox-static "linux-headers-$version" $headers; do
+# kexec-tools: the stock kdump the benchmark compares against.
+for pkg in "$image" busybox-static kexec-tools "linux-headers-$version" $headers; do
 	if ! ls "${pkg}"_*.deb >/dev/null 2>&1; then
 		# Root downloads directly; no _apt sandbox warning for a build/ path.
 		apt-get download -q -o APT::Sandbox::User=root "$pkg"
@@ -55,5 +56,8 @@ sed -i "s|include /usr/src/|include $(cd "$out/headers/usr/src" && pwd)/|" "$out
 
 cp "$out"/root/boot/vmlinuz-* "$out/vmlinuz"
 cp "$out/root/bin/busybox" "$out/busybox"
+rm -rf "$out/kexec-root"
+dpkg-deb -x "$out"/debs/kexec-tools_*.deb "$out/kexec-root"
+cp "$out/kexec-root/sbin/kexec" "$out/kexec"
 basename "$out"/root/boot/vmlinuz-* | sed 's/^vmlinuz-//' > "$out/kernel-version"
 echo "fetch-debian: kernel $(cat "$out/kernel-version"), busybox $(dpkg-deb -f "$out"/debs/busybox-static_*.deb Version)"

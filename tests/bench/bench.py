@@ -1,10 +1,14 @@
 # SPDX-License-Identifier: GPL-2.0-only
-"""make bench: figures for the foundation issue, taken side by side in one run.
+"""make bench: figures taken side by side in one run.
 
 1. Boot time to guest userspace, shim vs. the same kernel and initrd booted
    directly by QEMU (same QEMU settings), alternating runs, median ratio.
 2. VM exits per second per vCPU on an idle guest, from the hv's own counters
    read twice through the status hypercall (CPL 0, test module).
+3. Crash capture, shim vs. stock kdump (the guest's own kexec -p with
+   crashkernel=, no shim), same kernel, capture initrd and QEMU settings:
+   panic to capture-kernel entry, panic to vmcore saved, and the smallest
+   capture memory that still saves a vmcore.
 """
 import os
 import re
@@ -12,6 +16,7 @@ import statistics
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "integration"))
+from capture import dump_disk, modules  # noqa: E402
 from harness import Run  # noqa: E402
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
@@ -41,8 +46,65 @@ def idle_exits(build, smp):
         return exits, secs, counters
 
 
+CAPTURE_CMDLINE = "console=ttyS0 nr_cpus=1 reset_devices irqpoll pc.test=capture"
+GUEST = "pc.test=crash pc.notifier=0 pc.trigger=sysrq pc.token=0"
+
+
+def crash_times(build, side, mem_mb, tag):
+    """(panic -> capture kernel's first line, panic -> vmcore saved) in s, or None."""
+    name = f"bench-crash-{side}-{mem_mb}m-{tag}"
+    disk = dump_disk(build, name)
+    drive = ["-drive", f"file={disk},format=raw,if=virtio"]
+    if side == "kdump":
+        # kexec -p in the guest uses the same command line (tests/initrd/init).
+        r = Run(build, name, direct=True, initrd=f"{build}/initrd-kdump.cpio.gz", extra=drive,
+                guest_args=f"quiet crashkernel={mem_mb}M pc.kdump=1 {GUEST}")
+    else:
+        r = Run(build, name, hv_args=f"capture_mem={mem_mb}M", extra=drive,
+                modules=modules(build, GUEST, CAPTURE_CMDLINE))
+    try:
+        with r:
+            r.wait_for(r"Kernel panic - not syncing", 180)
+            r.wait_for(r"PCG: dump saved", 150)
+            t_panic = r.time_of(r"Kernel panic - not syncing")
+            t_entry = min(t for t in r.times_of(r"Linux version") if t > t_panic)
+            return t_entry - t_panic, r.time_of(r"PCG: dump saved") - t_panic
+    except AssertionError:
+        return None
+    finally:
+        os.unlink(disk)
+
+
+def capture_bench(build):
+    rounds = int(os.environ.get("BENCH_CRASH_ROUNDS", "3"))
+    res = {"shim": [], "kdump": []}
+    for i in range(rounds):
+        for side in ("kdump", "shim"):
+            t = crash_times(build, side, 128, i)
+            if t:
+                res[side].append(t)
+        print(f"crash round {i + 1}/{rounds}: kdump {res['kdump'][-1:]}, shim {res['shim'][-1:]}",
+              flush=True)
+    med = {s: (statistics.median(e for e, _ in v), statistics.median(d for _, d in v))
+           for s, v in res.items() if v}
+    for s, (e, d) in med.items():
+        print(f"capture with 128M, {s}: panic -> capture kernel entry {e:.2f}s, "
+              f"panic -> vmcore saved {d:.2f}s (median of {len(res[s])})")
+    if len(med) == 2:
+        print(f"ratio shim/kdump: entry {med['shim'][0] / med['kdump'][0]:.3f}, "
+              f"saved {med['shim'][1] / med['kdump'][1]:.3f}")
+    sizes = [int(s) for s in os.environ.get("BENCH_CAPTURE_SIZES", "80,96,112,128").split(",")]
+    for side in ("kdump", "shim"):
+        works = [m for m in sizes if crash_times(build, side, m, "min")]
+        print(f"smallest capture memory that saved a vmcore, {side}: "
+              f"{str(min(works)) + 'M' if works else 'none of'} (tried {sizes} MiB)", flush=True)
+
+
 def main():
     build = sys.argv[1] if len(sys.argv) > 1 else "build"
+    if os.environ.get("BENCH_ONLY") == "capture":
+        capture_bench(build)
+        return 0
     shim, direct = [], []
     for i in range(ROUNDS):
         # Alternate so drift on the machine affects both sides alike.
@@ -60,6 +122,7 @@ def main():
               f"exits/s on the one vCPU (goal: under 5)")
         for c in counters:
             print("  " + c.replace("[hv] ", "").strip())
+    capture_bench(build)
     return 0
 
 

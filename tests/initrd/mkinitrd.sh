@@ -2,10 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Build the guest initrd: Debian's static busybox, the guest test programs,
 # the parachute test module, and tests/initrd/init.
-# Usage: tests/initrd/mkinitrd.sh BUILD_DIR OUTPUT
+# Usage: tests/initrd/mkinitrd.sh BUILD_DIR OUTPUT [kdump]
+# With "kdump", for the benchmark's stock-kdump side: also Debian's kexec, the
+# kernel and the plain initrd under /boot, for kexec -p inside the guest.
 set -euo pipefail
 build=$1
 out=$2
+variant=${3:-}
 here=$(cd "$(dirname "$0")" && pwd)
 root="$build/initrd-root"
 
@@ -22,12 +25,25 @@ for m in drivers/virtio/virtio drivers/virtio/virtio_ring drivers/virtio/virtio_
 	drivers/misc/pvpanic/pvpanic drivers/misc/pvpanic/pvpanic-mmio; do
 	cp "$kmods/$m.ko" "$root/lib/modules/"
 done
-mdf=$(command -v makedumpfile)
-cp "$mdf" "$root/bin/makedumpfile"
-for lib in $(ldd "$mdf" | awk '/=> \// {print $3} /^\t\/lib/ {print $1}'); do
-	mkdir -p "$root$(dirname "$lib")"
-	cp -L "$lib" "$root$lib"
-done
+copy_with_libs() {
+	if ldd "$1" | grep -q "not found"; then
+		echo "mkinitrd: $1 needs libraries this host lacks:" >&2
+		ldd "$1" | grep "not found" >&2
+		exit 1
+	fi
+	cp "$1" "$root/bin/$(basename "$1")"
+	for lib in $(ldd "$1" | awk '/=> \// {print $3} /^\t\/lib/ {print $1}'); do
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
+	done
+}
+copy_with_libs "$(command -v makedumpfile)"
+if [ "$variant" = kdump ]; then
+	copy_with_libs "$build/debian/kexec"
+	mkdir -p "$root/boot"
+	cp "$build/debian/vmlinuz" "$root/boot/vmlinuz"
+	cp "$build/initrd.cpio.gz" "$root/boot/initrd.cpio.gz"
+fi
 cp "$here/init" "$root/init"
 chmod +x "$root/init"
 (cd "$root" && find . | cpio -o -H newc --quiet) | gzip -9 > "$out"

@@ -20,7 +20,8 @@ class Run:
     """One QEMU instance with the serial port on stdio."""
 
     def __init__(self, build, name, *, hv_args="", guest_args="", modules=None,
-                 kernel=None, smp=1, mem="1G", direct=False, extra=None, monitor=False):
+                 kernel=None, smp=1, mem="1G", direct=False, extra=None, monitor=False,
+                 initrd=None):
         self.build = build
         self.name = name
         self.lines = []
@@ -34,7 +35,7 @@ class Run:
         if direct:
             # The same kernel and initrd booted by QEMU itself, for comparison.
             cmd += ["-kernel", f"{build}/debian/vmlinuz",
-                    "-initrd", f"{build}/initrd.cpio.gz",
+                    "-initrd", initrd or f"{build}/initrd.cpio.gz",
                     "-append", f"console=ttyS0 {guest_args}".strip()]
         elif modules == []:
             pass  # the firmware boots what extra gives (a GRUB ISO)
@@ -94,6 +95,12 @@ class Run:
                 if rx.search(line):
                     return t
         raise AssertionError(f"{self.name}: {pattern!r} never printed")
+
+    def times_of(self, pattern):
+        """Seconds from QEMU start to every line matching pattern."""
+        rx = re.compile(pattern)
+        with self.cond:
+            return [t for line, t in zip(self.lines, self.stamps) if rx.search(line)]
 
     def all(self, pattern):
         rx = re.compile(pattern)
