@@ -4,8 +4,19 @@ import os
 import subprocess
 import time
 
-from capture import CAPTURE_ARGS, crash_and_capture, dmesg, modules, rip_in, start
+from capture import (CAPTURE_ARGS, crash_and_capture, dmesg, extract, kaslr_offset, modules,
+                     rip_in, start)
 from harness import Run
+
+
+# x86-64 kernel text before KASLR: __START_KERNEL_map + 16 MiB, at most 1 GiB.
+KERNEL_TEXT = (0xffffffff81000000, 0xffffffffc0000000)
+
+
+def check_unrandomised(vm):
+    """RIP less VMCOREINFO's KERNELOFFSET lands in the kernel's link-time text."""
+    rip = vm.prstatus[0]["rip"] - kaslr_offset(vm)
+    assert KERNEL_TEXT[0] <= rip < KERNEL_TEXT[1], f"rip - KERNELOFFSET = {rip:#x}"
 
 
 def check_patterns(vm, pages):
@@ -54,6 +65,7 @@ def test_pvpanic_captured(build):
     r.wait_for(r"\[hv\] ERROR: crash: pvpanic \(the guest kernel panicked\) on cpu0", 1)
     ok, why = rip_in(vm, info["syms"], "iowrite8")
     assert ok, why
+    check_unrandomised(vm)
     log = dmesg(info["path"])
     assert f"parachute-token: {token}" in log
     assert "Kernel panic - not syncing: sysrq triggered crash" in log
@@ -77,6 +89,21 @@ def test_triple_fault_captured(build):
     assert "reboot: machine restart" in log
     ok, why = rip_in(vm, info["syms"], "native_machine_emergency_restart")
     assert ok, why
+    check_unrandomised(vm)
+
+
+def test_compressed_dump_option(build):
+    # pc.dump=compressed: the capture initrd writes kdump-compressed (-c) output.
+    r, disk = start(build, "cap-compressed", "pc.test=crash pc.token=c0ffee pc.trigger=hypercall",
+                    capture_args=CAPTURE_ARGS + " pc.dump=compressed")
+    with r:
+        r.wait_for(r"PCG: dump saved \(compressed, makedumpfile -c -d 17\)", 300)
+        r.wait_exit(60)
+    path = extract(disk, f"{build}/logs/cap-compressed.kdump")
+    os.unlink(disk)
+    with open(path, "rb") as f:
+        assert f.read(8) == b"KDUMP   ", "not kdump-compressed"
+    assert "parachute-token: c0ffee" in dmesg(path)
 
 
 def test_operator_nmi_captured(build):
