@@ -74,11 +74,12 @@ bool crash_trigger(struct percpu *cpu, const char *why)
 		capture.later_triggers++;
 		if (capture.owner == (int)cpu->cpu_id)
 			capture_failed(cpu, "the capture kernel itself crashed");
-		pr_warn("cpu%u: crash trigger (%s) while cpu%d captures: recorded", cpu->cpu_id,
-			why, capture.owner);
-		return false;
+		pr_warn("cpu%u: crash trigger (%s) while cpu%d captures: recorded, vCPU parked",
+			cpu->cpu_id, why, capture.owner);
+		arch_crash_park_self(cpu);
 	}
-	pr_err("crash: %s on cpu%u", why, cpu->cpu_id);
+	pr_err("crash: %s on cpu%u (APIC %u)", why, cpu->cpu_id, cpu->apic_id);
+	arch_park_other_cpus(cpu);
 	if (!capture.armed)
 		capture_failed(cpu, "capture is disarmed");
 	digest_region(now);

@@ -39,7 +39,8 @@ static s64 hc_status(struct percpu *cpu, u64 gpa, u64 size)
 	st.flags = capture.armed ? PARACHUTE_STATUS_CAPTURE_ARMED : 0;
 	st.vendor = arch_vendor();
 	st.nr_cpus = nr_cpus_online;
-	st.nr_vcpus = 1;
+	for (unsigned int i = 0; i < MAX_CPUS; i++)
+		st.nr_vcpus += percpu_area[i].state == CPU_GUEST;
 	st.capture_base = hv.capture_base;
 	st.capture_size = hv.capture_size;
 	st.exits_total = cpu->stats.total;

@@ -1,24 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Guest APIC writes. The guest owns one vCPU; an INIT or SIPI it sends could
- * only ever reach a CPU the hv holds. On AMD hardware the park guest holds
- * INIT with GIF clear, but QEMU's TCG resets a CPU on INIT in host mode
- * whatever GIF says, so the IPIs are stopped where they are sent.
+ * Guest APIC writes. vCPU n runs on CPU n with the same APIC ID, so most IPIs
+ * go straight to the hardware. INIT and start-up IPIs never do: a CPU that
+ * takes an INIT in host mode would be restarted outside guest mode (on AMD
+ * hardware GIF holds INIT, but QEMU's TCG performs it whatever GIF says), so
+ * they are routed to the target vCPU, which resets itself (smp.c).
  */
 #include <asm/apic.h>
 #include <asm/processor.h>
+#include <asm/smp.h>
 #include <hv/printk.h>
 
 #define APIC_ICR_LO	 0x300
 #define APIC_ICR_HI	 0x310
+#define APIC_LDR	 0x0d0
 #define ICR_MODE(lo)	 (((lo) >> 8) & 7)
 #define ICR_MODE_NMI	 4
 #define ICR_MODE_INIT	 5
 #define ICR_MODE_STARTUP 6
-#define LOG_DROPPED	 4
 
 static u64 apic_page;
-static u64 dropped;
 
 int apic_trap_init(struct pt_root *gpm)
 {
@@ -39,16 +40,25 @@ bool apic_is_trapped(u64 gpa)
 	return apic_page && (gpa & ~0xfffull) == apic_page;
 }
 
-bool apic_icr_allowed(u32 icr_lo)
+/*
+ * The policy for an ICR write (SDM vol. 3A, 11.6.1): INIT and start-up IPIs go
+ * to the target vCPUs' mailboxes, never to the hardware; an NMI IPI is noted
+ * on its targets so their NMI exit re-injects it. Returns true when the write
+ * should reach the real APIC.
+ */
+static bool icr_policy(struct percpu *cpu, u32 lo, u32 dest)
 {
-	return ICR_MODE(icr_lo) != ICR_MODE_INIT && ICR_MODE(icr_lo) != ICR_MODE_STARTUP;
-}
-
-static void report_drop(struct percpu *cpu, u32 lo, u32 hi)
-{
-	if (++dropped <= LOG_DROPPED)
-		pr_warn("cpu%u: guest %s IPI dropped (ICR 0x%08x:%08x): the guest has one vCPU",
-			cpu->cpu_id, ICR_MODE(lo) == ICR_MODE_INIT ? "INIT" : "start-up", hi, lo);
+	switch (ICR_MODE(lo)) {
+	case ICR_MODE_INIT:
+	case ICR_MODE_STARTUP:
+		smp_guest_startup_ipi(cpu, lo, dest);
+		return false;
+	case ICR_MODE_NMI:
+		smp_note_guest_nmi(cpu, lo, dest);
+		return true;
+	default:
+		return true;
+	}
 }
 
 u32 apic_mmio_read(u64 gpa)
@@ -56,38 +66,21 @@ u32 apic_mmio_read(u64 gpa)
 	return mmio_read32(gpa & ~3ull);
 }
 
-/* An NMI IPI to the sender itself is the guest's: the NMI exit re-injects it. */
-static void note_self_nmi(struct percpu *cpu, u32 lo, u32 dest)
-{
-	u32 shorthand = (lo >> 18) & 3;
-
-	if (ICR_MODE(lo) == ICR_MODE_NMI &&
-	    (shorthand == 1 || shorthand == 2 || (shorthand == 0 && dest == cpu->apic_id)))
-		cpu->arch.guest_nmis++;
-}
-
 void apic_mmio_write(struct percpu *cpu, u64 gpa, u32 val)
 {
-	if ((gpa & 0xffc) == APIC_ICR_LO) {
-		u32 hi = mmio_read32(apic_page + APIC_ICR_HI);
+	u32 off = gpa & 0xffc;
 
-		if (!apic_icr_allowed(val)) {
-			report_drop(cpu, val, hi);
-			return;
-		}
-		note_self_nmi(cpu, val, hi >> 24);
-	}
+	if (off == APIC_LDR)
+		cpu->arch.ldr = val;
+	if (off == APIC_ICR_LO && !icr_policy(cpu, val, mmio_read32(apic_page + APIC_ICR_HI) >> 24))
+		return;
 	mmio_write32(gpa & ~3ull, val);
 }
 
 void apic_x2apic_icr_write(struct percpu *cpu, u64 val)
 {
-	if (!apic_icr_allowed((u32)val)) {
-		report_drop(cpu, (u32)val, (u32)(val >> 32));
-		return;
-	}
-	note_self_nmi(cpu, (u32)val, (u32)(val >> 32));
-	wrmsr(MSR_X2APIC_ICR, val);
+	if (icr_policy(cpu, (u32)val, (u32)(val >> 32)))
+		wrmsr(MSR_X2APIC_ICR, val);
 }
 
 #define APIC_TPR       0x080

@@ -230,18 +230,38 @@ static unsigned int ram_ranges(struct elfcore_range *r, unsigned int max)
 int arch_capture_handover(struct percpu *cpu)
 {
 	static struct elfcore_range ram[MEMMAP_MAX];
-	struct elfcore_cpu ec = { 0 };
+	static struct elfcore_cpu ec[MAX_CPUS];
+	const struct percpu *order[MAX_CPUS];
 	struct elfcore_input in = { 0 };
+	unsigned int n = 0;
 	struct x86_cpu_state s;
 	struct x86_entry entry;
 	u64 vi_pa = 0;
 	u32 vi_len = 0;
 	long len;
 
+	/*
+	 * One NT_PRSTATUS per vCPU in the guest's CPU order, which follows APIC
+	 * IDs (the hv numbers CPUs as they arrived); the other vCPUs saved their
+	 * state when they parked.
+	 */
 	vendor->save_state(cpu, &s);
-	elf_regs(&s, ec.regs);
-	in.cpus = &ec;
-	in.ncpus = 1;
+	for (unsigned int i = 0; i < MAX_CPUS; i++)
+		if (&percpu_area[i] == cpu || percpu_area[i].arch.crash_saved)
+			order[n++] = &percpu_area[i];
+	for (unsigned int i = 1; i < n; i++)
+		for (unsigned int j = i; j && order[j - 1]->apic_id > order[j]->apic_id; j--) {
+			const struct percpu *t = order[j];
+
+			order[j] = order[j - 1];
+			order[j - 1] = t;
+		}
+	for (unsigned int i = 0; i < n; i++) {
+		memset(&ec[i], 0, sizeof(ec[i]));
+		elf_regs(order[i] == cpu ? &s : &order[i]->arch.crash_state, ec[i].regs);
+	}
+	in.ncpus = n;
+	in.cpus = ec;
 	if (find_vmcoreinfo(&hv.guest_map, &vi_pa, &vi_len) == 0) {
 		in.vmcoreinfo = phys_to_virt(vi_pa);
 		in.vmcoreinfo_len = vi_len;

@@ -180,5 +180,7 @@ int guest_boot_linux(const struct boot_info *bi, struct percpu *cpu)
 	pr_info("entering the guest on cpu0 (%s); hv heap used %llu KiB", vendor->name,
 		(unsigned long long)(heap_used() / KiB));
 	vendor->run(cpu);
+	if (cpu->state != CPU_HALTED)
+		vendor->park(cpu); /* the guest sent the boot vCPU an INIT */
 	return -EIO;
 }

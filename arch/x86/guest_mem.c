@@ -37,6 +37,13 @@ static bool evidence_in(const struct gpm *g, u64 gpa)
 	return g->mode == GPM_CAPTURE && gpa >= 1 * MiB && memmap_is_ram(&hv.guest_map, gpa, 1);
 }
 
+bool gpm_is_ram(const struct gpm *g, u64 pa, u64 n)
+{
+	if (g->mode == GPM_CAPTURE && in_capture_region(pa) && in_capture_region(pa + n - 1))
+		return true;
+	return memmap_is_ram(&hv.guest_map, pa, n) && !hv_is_hidden(pa, n);
+}
+
 bool gpm_write_protected(const struct gpm *g, u64 gpa)
 {
 	return gpa < mapped_limit && (hidden_in(g, gpa) || evidence_in(g, gpa));

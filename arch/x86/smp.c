@@ -9,8 +9,10 @@
 #include <asm/processor.h>
 #include <asm/smp.h>
 #include <asm/time.h>
+#include <asm/traps.h>
 #include <asm/vcpu.h>
 #include <hv/arch.h>
+#include <hv/capture.h>
 #include <hv/hv.h>
 #include <hv/lib.h>
 #include <hv/printk.h>
@@ -60,6 +62,7 @@ void ap_start(unsigned int id)
 	struct cpuid_regs c;
 
 	hv_mm_activate();
+	idt_load(); /* host NMIs are taken here when the hv consumes a kick */
 	cpu->cpu_id = id;
 	cpuid_count(1, 0, &c);
 	cpu->apic_id = c.ebx >> 24;
@@ -103,4 +106,129 @@ void smp_start_aps(void)
 	if (ap_next_id > MAX_CPUS)
 		pr_warn("%u more CPUs are halted: this build supports %u", ap_next_id - MAX_CPUS,
 			MAX_CPUS);
+}
+
+/*
+ * The guest's start-up protocol, virtualised: vCPU n runs on physical CPU n
+ * with the same APIC ID, so an INIT or SIPI the guest addresses to an APIC ID
+ * goes to that CPU's mailbox, and an NMI makes it look (asm/percpu.h).
+ */
+#define ICR_NMI	    0x00000400
+#define ICR_LEVEL   0x00008000
+#define ICR_LOGICAL 0x00000800
+
+static void send_ipi_to(u32 apic_id, u32 icr)
+{
+	u64 base = rdmsr(MSR_APIC_BASE);
+
+	if (base & APIC_BASE_X2APIC) {
+		wrmsr(MSR_X2APIC_ICR, ((u64)apic_id << 32) | icr);
+		return;
+	}
+	base &= ~0xfffull;
+	mmio_write32(base + APIC_MMIO_ICR_HI, apic_id << 24);
+	mmio_write32(base + APIC_MMIO_ICR_LO, icr);
+	for (unsigned int i = 0; i < 100000 && (mmio_read32(base + APIC_MMIO_ICR_LO) & ICR_BUSY);
+	     i++)
+		cpu_relax();
+}
+
+static void kick(struct percpu *t)
+{
+	__atomic_thread_fence(__ATOMIC_SEQ_CST); /* mailbox first, then the NMI */
+	send_ipi_to(t->apic_id, ICR_NMI | ICR_ASSERT);
+}
+
+/* Does an IPI (ICR low word lo, destination dest) from 'from' reach t? */
+static bool ipi_reaches(const struct percpu *from, const struct percpu *t, u32 lo, u32 dest)
+{
+	switch ((lo >> 18) & 3) { /* SDM vol. 3A, 11.6.1: destination shorthand */
+	case 1:
+		return t == from;
+	case 2:
+		return true;
+	case 3:
+		return t != from;
+	}
+	if (lo & ICR_LOGICAL) /* flat logical model: dest is a bitmap of LDR bits */
+		return (dest & (t->arch.ldr >> 24)) != 0;
+	return t->apic_id == dest;
+}
+
+static bool is_vcpu(const struct percpu *t)
+{
+	return t->state == CPU_GUEST || t->state == CPU_PARKED;
+}
+
+void smp_guest_startup_ipi(struct percpu *from, u32 lo, u32 dest)
+{
+	bool init = ((lo >> 8) & 7) == 5;
+
+	/* INIT level de-assert (SDM vol. 3A, 11.6.1) does nothing on modern CPUs. */
+	if (init && !(lo & ICR_ASSERT) && (lo & ICR_LEVEL))
+		return;
+	for (unsigned int i = 0; i < MAX_CPUS; i++) {
+		struct percpu *t = &percpu_area[i];
+
+		if (t == from || !is_vcpu(t) || !ipi_reaches(from, t, lo, dest) ||
+		    t->arch.mbox.park)
+			continue;
+		if (init) {
+			t->arch.mbox.sipi = 0;
+			t->arch.mbox.init = 1;
+			if (t->state == CPU_GUEST)
+				kick(t);
+		} else if (t->arch.mbox.init && !t->arch.mbox.sipi) {
+			t->arch.mbox.sipi = 0x100 | (lo & 0xff);
+			kick(t);
+		}
+	}
+}
+
+void smp_note_guest_nmi(struct percpu *from, u32 lo, u32 dest)
+{
+	for (unsigned int i = 0; i < MAX_CPUS; i++) {
+		struct percpu *t = &percpu_area[i];
+
+		if (t->state == CPU_GUEST && ipi_reaches(from, t, lo, dest))
+			__atomic_add_fetch(&t->arch.guest_nmis, 1, __ATOMIC_SEQ_CST);
+	}
+}
+
+void arch_crash_park_self(struct percpu *cpu)
+{
+	vendor->save_state(cpu, &cpu->arch.crash_state);
+	cpu->arch.mbox.park = 1;
+	__atomic_store_n(&cpu->arch.crash_saved, true, __ATOMIC_SEQ_CST);
+	vendor->park(cpu); /* with mbox.park set it never starts the vCPU again */
+}
+
+void arch_park_other_cpus(struct percpu *self)
+{
+	u64 t0 = rdtsc(), limit = hv.tsc_khz * 1000; /* 1 s */
+	unsigned int asked = 0, parked = 0;
+
+	for (unsigned int i = 0; i < MAX_CPUS; i++) {
+		struct percpu *t = &percpu_area[i];
+
+		if (t == self || !is_vcpu(t))
+			continue;
+		t->arch.mbox.park = 1;
+		if (t->state == CPU_GUEST) {
+			asked++;
+			kick(t);
+		}
+	}
+	for (;;) {
+		parked = 0;
+		for (unsigned int i = 0; i < MAX_CPUS; i++)
+			if (&percpu_area[i] != self && percpu_area[i].arch.crash_saved)
+				parked++;
+		if (parked >= asked || rdtsc() - t0 > limit)
+			break;
+		cpu_relax();
+	}
+	pr_info("crash: %u other vCPU(s) parked in %llu us%s", parked,
+		(unsigned long long)((rdtsc() - t0) * 1000 / (hv.tsc_khz ? hv.tsc_khz : 1)),
+		parked < asked ? "; the others did not answer the NMI within 1 s" : "");
 }

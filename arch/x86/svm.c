@@ -13,6 +13,7 @@
 #include <asm/guest_walk.h>
 #include <asm/insn.h>
 #include <asm/processor.h>
+#include <asm/smp.h>
 #include <asm/svm.h>
 #include <asm/vcpu.h>
 #include <hv/capture.h>
@@ -168,6 +169,15 @@ static void vmcb_common(struct vmcb *v, u64 npt_root, u32 asid)
 	v->save.rflags = X86_RFLAGS_FIXED;
 }
 
+static void guest_intercepts(struct vmcb *v)
+{
+	v->ctl.intercept_misc1 = SVM_INTERCEPT_CPUID | SVM_INTERCEPT_MSR | SVM_INTERCEPT_SHUTDOWN |
+				 SVM_INTERCEPT_NMI;
+	/* Only the pvpanic port is set in the I/O bitmap; every other port passes. */
+	if (hv.opt.pvpanic == TRIGGER_CAPTURE)
+		v->ctl.intercept_misc1 |= SVM_INTERCEPT_IOIO;
+}
+
 static int svm_setup(struct percpu *cpu, const struct x86_entry *e, struct gpm *gpm)
 {
 	struct vmcb *v = cpu->arch.svm.vmcb;
@@ -177,11 +187,7 @@ static int svm_setup(struct percpu *cpu, const struct x86_entry *e, struct gpm *
 	memset(&cpu->arch.step, 0, sizeof(cpu->arch.step));
 	cpu->arch.gpm = gpm;
 	vmcb_common(v, pt_virt_to_phys(gpm->pt.root), ASID_GUEST);
-	v->ctl.intercept_misc1 = SVM_INTERCEPT_CPUID | SVM_INTERCEPT_MSR | SVM_INTERCEPT_SHUTDOWN |
-				 SVM_INTERCEPT_NMI;
-	/* Only the pvpanic port is set in the I/O bitmap; every other port passes. */
-	if (hv.opt.pvpanic == TRIGGER_CAPTURE)
-		v->ctl.intercept_misc1 |= SVM_INTERCEPT_IOIO;
+	guest_intercepts(v);
 
 	/* boot.rst, 32-bit protocol: flat 4 GiB segments, __BOOT_CS 0x10, __BOOT_DS 0x18. */
 	set_flat_segs(v, 0x10, SEG_CODE32, 0x18, SEG_DATA32, 0xffffffff);
@@ -304,9 +310,10 @@ static u64 *gpr(struct percpu *cpu, unsigned int n)
 	return map[n & 15];
 }
 
+/* Guest memory as the running vCPU's space allows (the capture kernel's too). */
 static int guest_read_phys(u64 pa, void *buf, unsigned int n)
 {
-	if (!memmap_is_ram(&hv.guest_map, pa, n) || hv_is_hidden(pa, n))
+	if (!gpm_is_ram(this_cpu()->arch.gpm, pa, n))
 		return -EFAULT;
 	memcpy(buf, phys_to_virt(pa), n);
 	return 0;
@@ -472,9 +479,16 @@ static bool handle_nmi(struct percpu *cpu)
 	struct vmcb *v = cpu->arch.svm.vmcb;
 
 	asm volatile("stgi; nop; clgi" ::: "memory");
+	/* A kick from another CPU: its mailbox says why. */
+	if (cpu->arch.mbox.park)
+		arch_crash_park_self(cpu);
+	if (cpu->arch.mbox.init) {
+		cpu->arch.leave_guest = true;
+		return true;
+	}
 	if (cpu->arch.guest_nmis || hv.opt.nmi == TRIGGER_GUEST) {
 		if (cpu->arch.guest_nmis)
-			cpu->arch.guest_nmis--;
+			__atomic_sub_fetch(&cpu->arch.guest_nmis, 1, __ATOMIC_SEQ_CST);
 		v->ctl.event_inj = X86_EXC_NMI | SVM_EVTINJ_TYPE_NMI | SVM_EVTINJ_VALID;
 		return true;
 	}
@@ -541,6 +555,10 @@ static void svm_run(struct percpu *cpu)
 		}
 		if (!svm_handle_exit(cpu))
 			break;
+		if (cpu->arch.leave_guest) { /* the guest sent this vCPU an INIT */
+			cpu->arch.leave_guest = false;
+			return;
+		}
 	}
 	svm_dump(cpu);
 	exit_stats_dump(cpu, svm_exit_name);
@@ -549,15 +567,17 @@ static void svm_run(struct percpu *cpu)
 }
 
 /*
- * An AP the guest does not own waits inside a tiny real-mode guest that only
- * halts with interrupts off. INIT is intercepted, so a guest INIT/SIPI can
- * never start this CPU outside guest mode (APM vol. 2, 15.13.3).
+ * A CPU without a running vCPU waits inside a tiny real-mode guest that only
+ * halts with interrupts off ("wait for SIPI"). INIT and NMI are intercepted;
+ * the NMI is how other CPUs make it read its mailbox. Returns the vector of
+ * the start-up IPI the guest sent it, unless a capture has parked it for good.
  */
-static void __noreturn svm_park(struct percpu *cpu)
+static u32 svm_wait_for_sipi(struct percpu *cpu)
 {
 	struct vmcb *v = cpu->arch.svm.vmcb;
-	bool told = false;
+	struct cpu_mailbox *mb = &cpu->arch.mbox;
 
+	memset(v, 0, sizeof(*v));
 	vmcb_common(v, pt_virt_to_phys(park_pt.root), ASID_PARK);
 	v->ctl.intercept_misc1 = SVM_INTERCEPT_INIT | SVM_INTERCEPT_NMI | SVM_INTERCEPT_SHUTDOWN;
 	set_flat_segs(v, 0, SEG_CODE16, 0, SEG_DATA16, 0xffff);
@@ -569,16 +589,52 @@ static void __noreturn svm_park(struct percpu *cpu)
 		v->save.rip = 0;
 		svm_vmrun(&cpu->arch.regs, cpu->arch.svm.vmcb_pa);
 		v->ctl.tlb_control = 0;
-		exit_record(cpu, v->ctl.exit_code, v->ctl.exit_info1, v->ctl.exit_info2,
-			    v->save.rip);
-		if (v->ctl.exit_code == SVM_EXIT_INIT && !told) {
-			pr_warn("cpu%u: INIT from the guest intercepted; the CPU stays parked",
-				cpu->cpu_id);
-			told = true;
-		} else if (v->ctl.exit_code == SVM_EXIT_INVALID) {
-			svm_dump(cpu);
+		if (v->ctl.exit_code == SVM_EXIT_NMI)
+			asm volatile("stgi; nop; clgi" ::: "memory"); /* see handle_nmi() */
+		else if (v->ctl.exit_code == SVM_EXIT_INVALID)
 			hv_panic("cpu%u: park guest refused by VMRUN", cpu->cpu_id);
+		if (!mb->park && mb->sipi) {
+			u32 vector = mb->sipi & 0xff;
+
+			mb->sipi = 0;
+			mb->init = 0;
+			return vector;
 		}
+	}
+}
+
+/* SDM vol. 3A, 8.4.4.1 / APM vol. 2, 15.13: a start-up IPI starts real mode at VV00:0000. */
+static void start_at_sipi(struct percpu *cpu, u32 vector)
+{
+	struct vmcb *v = cpu->arch.svm.vmcb;
+
+	memset(v, 0, sizeof(*v));
+	memset(&cpu->arch.step, 0, sizeof(cpu->arch.step));
+	memset(&cpu->arch.regs, 0, sizeof(cpu->arch.regs));
+	cpu->arch.guest_nmis = 0;
+	cpu->arch.gpm = &guest_gpm;
+	vmcb_common(v, pt_virt_to_phys(guest_gpm.pt.root), ASID_GUEST);
+	guest_intercepts(v);
+	set_flat_segs(v, 0, SEG_CODE16, 0, SEG_DATA16, 0xffff);
+	set_seg(&v->save.cs, (u16)(vector << 8), SEG_CODE16, 0xffff, (u64)vector << 12);
+	set_seg(&v->save.gdtr, 0, 0, 0xffff, 0);
+	set_seg(&v->save.idtr, 0, 0, 0xffff, 0);
+	v->save.cr0 = 0x60000000ull | X86_CR0_ET; /* CD, NW, ET: the INIT state */
+	v->save.rip = 0;
+}
+
+/* Every CPU's life after boot: wait for a SIPI, run the vCPU until INIT, again. */
+static void __noreturn svm_cpu_loop(struct percpu *cpu)
+{
+	for (;;) {
+		u32 vector = svm_wait_for_sipi(cpu);
+
+		start_at_sipi(cpu, vector);
+		pr_info("cpu%u: vCPU started by the guest (SIPI vector 0x%02x), in guest mode",
+			cpu->cpu_id, vector);
+		svm_run(cpu);
+		if (cpu->state == CPU_HALTED)
+			cpu->arch.mbox.park = 1; /* fatal: never started again */
 	}
 }
 
@@ -608,7 +664,7 @@ static const struct vcpu_vendor svm_vendor = {
 	.cpu_init = svm_cpu_init,
 	.setup = svm_setup,
 	.run = svm_run,
-	.park = svm_park,
+	.park = svm_cpu_loop,
 	.npt_format = &pt_x86_64,
 	.exit_name = svm_exit_name,
 	.save_state = svm_save_state,

@@ -26,13 +26,18 @@ BUILD_BUG_ON(sizeof(struct idt_entry) != 16);
 static struct idt_entry idt[32] __aligned(16);
 extern const u64 trap_stubs[32];
 
-void idt_init(void)
+void idt_load(void)
 {
 	struct {
 		u16 limit;
 		u64 base;
 	} __packed desc = { sizeof(idt) - 1, (u64)(uintptr_t)idt };
 
+	asm volatile("lidt %0" : : "m"(desc));
+}
+
+void idt_init(void)
+{
 	for (unsigned int v = 0; v < 32; v++) {
 		u64 a = trap_stubs[v];
 
@@ -42,7 +47,7 @@ void idt_init(void)
 		idt[v].offset_mid = (u16)(a >> 16);
 		idt[v].offset_hi = (u32)(a >> 32);
 	}
-	asm volatile("lidt %0" : : "m"(desc));
+	idt_load();
 }
 
 void trap_handler(struct trap_frame *f);

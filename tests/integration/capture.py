@@ -64,7 +64,7 @@ def crash_and_capture(build, name, trigger, guest_extra="", hv_args="", smp=1, o
                     f"{guest_extra}", hv_args=hv_args, smp=smp, monitor=operator is not None)
     with r:
         pages = []
-        r.wait_for(r"PCG: crashing via", 180)
+        r.wait_for(r"PCG: crashing via", 240)
         if operator:
             operator(r)
         for m in r.all(r"PCG: patterns: page (0x[0-9a-f]+) value (0x[0-9a-f]+)"):
@@ -80,9 +80,9 @@ def crash_and_capture(build, name, trigger, guest_extra="", hv_args="", smp=1, o
     return r, Vmcore(path), token, {"pages": pages, "syms": syms, "path": path}
 
 
-def rip_in(vm, syms, name):
+def rip_in(vm, syms, name, note=0):
     lo, hi = syms[name]
-    rip = vm.prstatus[0]["rip"]
+    rip = vm.prstatus[note]["rip"]
     return lo <= rip < hi, f"rip {rip:#x} not in {name} [{lo:#x}, {hi:#x})"
 
 

@@ -79,17 +79,3 @@ def test_hypercall_ranges_checked(build):
         assert result("above-4g") == 64
         r.wait_for(r"PCG: done")
         assert not r.all(r"\[hv\] (ERROR|PANIC)")
-
-
-def test_smp2_other_cpu_held(build):
-    # The guest kernel tries INIT/SIPI on CPU 1; it must never start natively.
-    with Run(build, "smp2", smp=2, guest_args="pc.test=boot") as r:
-        r.wait_for(r"\[hv\] cpu1 \(APIC 1\): held in the park guest")
-        r.wait_for(r"\[hv\] 2 CPUs: cpu0 runs the guest, 1 held by the hv")
-        # Linux sends INIT, INIT deassert and two SIPIs to APIC 1: all stopped.
-        r.wait_for(r"\[hv\] WARNING: cpu0: guest INIT IPI dropped \(ICR 0x01000000:0000c500\)")
-        r.wait_for(r"\[hv\] WARNING: cpu0: guest start-up IPI dropped \(ICR 0x01000000:000006")
-        r.wait_for(r"smpboot: do_boot_cpu failed\(-1\) to wakeup CPU#1", 60)
-        r.wait_for(r"PCG: userspace reached, mode boot, 1 cpu\(s\) online", 120)
-        r.wait_for(r"PCG: done")
-        assert not r.all(r"smp: Brought up 1 node, 2 CPUs"), "CPU 1 ran guest code natively"

@@ -34,12 +34,12 @@ void capture_stage(const struct boot_info *bi);
 
 /**
  * crash_trigger() - the guest on cpu crashed (why says how). Elects this CPU,
- * checks the region and hands the vCPU to the capture kernel: returns true,
- * and the vCPU's state is the capture kernel's entry state (the caller must not
- * complete the exiting instruction). A trigger while another capture runs is
- * recorded and returns false. When capture is impossible (disarmed, region
- * corrupted, capture kernel crashed) the capture_failure policy applies and
- * this does not return.
+ * parks the other vCPUs, checks the region and hands the vCPU to the capture
+ * kernel: returns true, and the vCPU's state is the capture kernel's entry
+ * state (the caller must not complete the exiting instruction). A trigger on
+ * another CPU while a capture runs is recorded and parks that vCPU (no
+ * return). When capture is impossible (disarmed, region corrupted, capture
+ * kernel crashed) the capture_failure policy applies and this does not return.
  */
 bool crash_trigger(struct percpu *cpu, const char *why);
 
@@ -53,6 +53,10 @@ int find_vmcoreinfo(const struct memmap *map, u64 *desc_pa, u32 *desc_len);
 /* Provided by the architecture. */
 int arch_capture_stage(const struct boot_info *bi, struct capture_state *c);
 int arch_capture_handover(struct percpu *cpu);
+/* Ask every other vCPU to save its state and park (NMI); wait up to 1 s. */
+void arch_park_other_cpus(struct percpu *self);
+/* Save this vCPU's state for the capture and park it for good. */
+void arch_crash_park_self(struct percpu *cpu) __noreturn;
 void arch_capture_dump(struct percpu *cpu);
 void arch_reboot(void) __noreturn;
 

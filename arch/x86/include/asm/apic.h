@@ -19,7 +19,7 @@ int apic_trap_init(struct pt_root *gpm);
 /** apic_is_trapped() - true if gpa lies in the trapped xAPIC page. */
 bool apic_is_trapped(u64 gpa);
 
-/** apic_mmio_write() - perform (or drop, for INIT/SIPI) a guest write of val at gpa. */
+/** apic_mmio_write() - apply the guest's write of val at gpa (INIT/SIPI are routed to vCPUs). */
 void apic_mmio_write(struct percpu *cpu, u64 gpa, u32 val);
 
 /** apic_mmio_read() - read the real APIC register at gpa (for XCHG). */
@@ -36,8 +36,5 @@ void apic_x2apic_icr_write(struct percpu *cpu, u64 val);
  * finds interrupts as firmware left them.
  */
 void apic_quiesce(const u64 *ioapic, unsigned int n);
-
-/** apic_icr_allowed() - false for INIT and start-up IPIs (ICR delivery mode 5, 6). */
-bool apic_icr_allowed(u32 icr_lo);
 
 #endif /* ASM_APIC_H */

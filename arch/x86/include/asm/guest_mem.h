@@ -31,6 +31,12 @@ int gpm_build(struct gpm *g, enum gpm_mode mode, const struct pt_format *fmt,
 /** gpm_limit() - end of the guest-physical space that is mapped. */
 u64 gpm_limit(void);
 
+/**
+ * gpm_is_ram() - true if [pa, pa + n) is RAM the vCPU in space g owns: guest
+ * RAM, and in capture mode the capture region too; never the hv's own ranges.
+ */
+bool gpm_is_ram(const struct gpm *g, u64 pa, u64 n);
+
 /** gpm_write_protected() - true if g maps gpa but refuses guest writes to it. */
 bool gpm_write_protected(const struct gpm *g, u64 gpa);
 

@@ -14,6 +14,25 @@ struct guest_regs {
 	u64 r8, r9, r10, r11, r12, r13, r14, r15;
 };
 
+/* A vCPU's architectural state, as the crash path records it. */
+struct x86_cpu_state {
+	struct guest_regs gpr; /* rsp is below, not in gpr */
+	u64 rsp, rip, rflags;
+	u16 cs, ss, ds, es, fs, gs;
+	u64 fs_base, gs_base, kernel_gs_base;
+	u64 cr0, cr2, cr3, cr4, efer;
+};
+
+/*
+ * What other CPUs ask of this one (INIT/SIPI from the guest, parking on a
+ * crash); written by the sender, then an NMI ("kick") makes this CPU look.
+ */
+struct cpu_mailbox {
+	volatile u32 init; /* a guest INIT: leave the guest, wait for SIPI */
+	volatile u32 sipi; /* 0x100 | vector of a start-up IPI, 0 if none */
+	volatile u32 park; /* a capture runs: save the vCPU state and park */
+};
+
 /* Pending step over a write to a hidden page (see svm.c). */
 struct hidden_step {
 	bool active;
@@ -27,7 +46,12 @@ struct arch_percpu {
 	struct gpm *gpm; /* the guest-physical space this vCPU runs in */
 	struct hidden_step step;
 	u64 hidden_writes;
-	u32 guest_nmis; /* NMIs the guest sent itself (seen by the APIC trap), to re-inject */
+	u32 guest_nmis; /* NMI IPIs the guest sent to this vCPU (seen by the APIC trap) */
+	u32 ldr;	/* the guest's logical APIC ID for this vCPU (trapped LDR writes) */
+	struct cpu_mailbox mbox;
+	struct x86_cpu_state crash_state; /* saved when parked for a capture */
+	volatile bool crash_saved;
+	bool leave_guest; /* set by an exit handler: the vCPU got INIT */
 	union {
 		struct {
 			struct vmcb *vmcb;

@@ -5,4 +5,7 @@
 /** idt_init() - load the hv IDT: every exception is reported, then the hv stops. */
 void idt_init(void);
 
+/** idt_load() - load the hv IDT on the calling CPU (APs; idt_init() does the BSP). */
+void idt_load(void);
+
 #endif /* ASM_TRAPS_H */

@@ -19,15 +19,6 @@ struct x86_entry {
 	u16 gdt_limit;
 };
 
-/* A vCPU's architectural state, as the crash path records it. */
-struct x86_cpu_state {
-	struct guest_regs gpr; /* rsp is below, not in gpr */
-	u64 rsp, rip, rflags;
-	u16 cs, ss, ds, es, fs, gs;
-	u64 fs_base, gs_base, kernel_gs_base;
-	u64 cr0, cr2, cr3, cr4, efer;
-};
-
 struct vcpu_vendor {
 	const char *name;
 	unsigned int id; /* PARACHUTE_VENDOR_* */

@@ -1,0 +1,94 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""SMP guests: every CPU under the hv, INIT/SIPI virtualised, the other vCPUs
+parked on a crash with one NT_PRSTATUS each (checked in the vmcore)."""
+import time
+
+from capture import crash_and_capture, dmesg, rip_in
+from harness import Run
+
+USER_TOP = 0x0000800000000000
+KERNEL_BASE = 0xffff800000000000
+
+
+def valid_rip(rip):
+    return rip < USER_TOP or rip >= KERNEL_BASE
+
+
+def check_all_started(r, n):
+    for c in range(1, n):
+        r.wait_for(rf"\[hv\] cpu{c}: vCPU started by the guest \(SIPI vector 0x[0-9a-f]+\), "
+                   r"in guest mode", 120)
+
+
+def test_smp_all_cpus_online(build):
+    for n in (2, 4):
+        with Run(build, f"smp{n}-boot", smp=n, guest_args="quiet pc.test=boot") as r:
+            r.wait_for(rf"\[hv\] {n} CPUs: cpu0 runs the guest, {n - 1} held by the hv")
+            check_all_started(r, n)
+            r.wait_for(rf"PCG: userspace reached, mode boot, {n} cpu\(s\) online", 180)
+            r.wait_for(r"PCG: done")
+            assert not r.all(r"do_boot_cpu failed|\[hv\] (ERROR|PANIC)")
+
+
+def check_notes(vm, n, crashed, syms, func):
+    assert len(vm.prstatus) == n, f"{len(vm.prstatus)} NT_PRSTATUS notes for {n} vCPUs"
+    # Notes are in CPU order: the crashing vCPU's is the one in its CPU's place.
+    ok, why = rip_in(vm, syms, func, note=crashed)
+    assert ok, why
+    for i, regs in enumerate(vm.prstatus):
+        assert valid_rip(regs["rip"]), f"vCPU {i}: rip {regs['rip']:#x}"
+
+
+def test_smp_crash_on_cpu0_and_last(build):
+    n = 4
+    for cpu in (0, n - 1):
+        r, vm, token, info = crash_and_capture(
+            build, f"smp{n}-crash-cpu{cpu}", "sysrq", smp=n, hv_args="pvpanic=off",
+            guest_extra=f"pc.cpu={cpu} pc.busy=1")
+        # Guest CPU n has APIC ID n; the hv numbers CPUs in the order they came up.
+        m = r.wait_for(rf"\[hv\] ERROR: crash: guest CRASH hypercall on cpu(\d+) \(APIC {cpu}\)", 1)
+        r.wait_for(rf"\[hv\] crash: {n - 1} other vCPU\(s\) parked in \d+ us$", 1)
+        r.wait_for(rf"\[hv\] crash: cpu{m.group(1)} enters the capture kernel", 1)
+        check_notes(vm, n, cpu, info["syms"], "pc_panic")
+        assert f"parachute-token: {token}" in dmesg(info["path"])
+
+
+def test_smp_two_crashes_one_capture(build):
+    r, vm, token, info = crash_and_capture(build, "smp2-two-crashes", "hypercall2", smp=2)
+    wins = r.all(r"\[hv\] ERROR: crash: guest CRASH hypercall on cpu(\d)")
+    assert len(wins) == 1, [w.group(0) for w in wins]
+    assert len(r.all(r"enters the capture kernel")) == 1
+    assert len(vm.prstatus) == 2
+    assert len(r.all(r"PCG: dump saved")) == 1
+
+
+def test_smp_operator_nmi_all_busy(build):
+    spin = {}
+
+    def nmi(r):
+        m = r.wait_for(r"^spin: loop (0x[0-9a-f]+) (0x[0-9a-f]+)", 60)
+        spin["range"] = (int(m.group(1), 16), int(m.group(2), 16))
+        time.sleep(3)
+        r.hmp("nmi")
+
+    r, vm, token, info = crash_and_capture(build, "smp2-nmi", "spin", smp=2,
+                                           guest_extra="pc.cpu=1 pc.busy=1", operator=nmi)
+    assert len(r.all(r"\[hv\] ERROR: crash: operator NMI on cpu\d")) == 1
+    assert len(vm.prstatus) == 2
+    for regs in vm.prstatus:
+        assert valid_rip(regs["rip"])
+    # Busy vCPUs caught in user mode (a shell loop, the SCHED_FIFO spinner); a
+    # vCPU may also be caught in the kernel (a tick, RT throttling).
+    assert any(regs["cs"] == 0x33 for regs in vm.prstatus), [hex(p["cs"]) for p in vm.prstatus]
+    assert spin["range"][0] < spin["range"][1]
+
+
+def test_smp_cpu_hotplug(build):
+    with Run(build, "smp2-hotplug", smp=2, guest_args="quiet pc.test=hotplug") as r:
+        r.wait_for(r"PCG: online 0-1", 180)
+        r.wait_for(r"PCG: cpu1 offline, online now 0$")
+        r.wait_for(r"PCG: cpu1 back, online now 0-1$", 60)
+        r.wait_for(r"PCG: cpu1 runs tasks again")
+        # Started twice by the guest, both times through the hv's INIT/SIPI path.
+        assert len(r.all(r"\[hv\] cpu1: vCPU started by the guest")) == 2
+        r.wait_for(r"PCG: done")
