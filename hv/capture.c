@@ -43,7 +43,7 @@ void capture_stage(const struct boot_info *bi)
 	hex8(capture.digest, h);
 	pr_info("capture armed: SHA-256 of the staged region %s...", h);
 	capture.armed = true;
-	if (hv.opt.test_corrupt) {
+	if (hv.opt.capture_test == CAPTURE_TEST_CORRUPT) {
 		/* capture_test=corrupt: damage the staged kernel after hashing it. */
 		((volatile u8 *)phys_to_virt(capture.hashed[0].start))[0x1000] ^= 0x5a;
 		pr_warn("capture_test=corrupt: one byte of the staged capture kernel flipped");

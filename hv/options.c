@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* hv options: console=, capture_mem=, loglevel=. See docs/boot.md. */
+/* hv options. docs/boot.md lists each with its default. */
 #include <hv/lib.h>
 #include <hv/options.h>
 #include <hv/printk.h>
@@ -14,7 +14,7 @@ void options_defaults(struct hv_options *o)
 	o->nmi = TRIGGER_CAPTURE;
 	o->pvpanic = TRIGGER_CAPTURE;
 	o->capture_failure = FAILURE_REBOOT;
-	o->test_corrupt = false;
+	o->capture_test = CAPTURE_TEST_NONE;
 }
 
 static bool is_space(char c)
@@ -27,18 +27,38 @@ static bool val_is(const char *v, size_t vlen, const char *word)
 	return strlen(word) == vlen && !strncmp(v, word, vlen);
 }
 
-static int parse_console(const char *v, size_t vlen, struct hv_options *o)
-{
-	if (val_is(v, vlen, "com1"))
-		o->console = CONSOLE_COM1;
-	else if (val_is(v, vlen, "com2"))
-		o->console = CONSOLE_COM2;
-	else if (val_is(v, vlen, "none"))
-		o->console = CONSOLE_NONE;
-	else
-		return -EINVAL;
-	return 0;
-}
+/* The values an option that takes a word accepts, NULL-terminated. */
+struct word {
+	const char *word;
+	int value;
+};
+
+static const struct word console_words[] = {
+	{ "com1", CONSOLE_COM1 }, { "com2", CONSOLE_COM2 }, { "none", CONSOLE_NONE }, { NULL, 0 }
+};
+static const struct word loglevel_words[] = { { "err", LOG_ERR },   { "warn", LOG_WARN },
+					      { "info", LOG_INFO }, { "debug", LOG_DEBUG },
+					      { "0", LOG_ERR },	    { "1", LOG_WARN },
+					      { "2", LOG_INFO },    { "3", LOG_DEBUG },
+					      { NULL, 0 } };
+static const struct word triple_fault_words[] = { { "capture", TRIGGER_CAPTURE },
+						  { "report", TRIGGER_REPORT },
+						  { NULL, 0 } };
+static const struct word crash_hypercall_words[] = { { "capture", TRIGGER_CAPTURE },
+						     { "refuse", TRIGGER_REFUSE },
+						     { NULL, 0 } };
+static const struct word nmi_words[] = { { "capture", TRIGGER_CAPTURE },
+					 { "guest", TRIGGER_GUEST },
+					 { NULL, 0 } };
+static const struct word pvpanic_words[] = { { "capture", TRIGGER_CAPTURE },
+					     { "off", TRIGGER_REFUSE },
+					     { NULL, 0 } };
+static const struct word capture_failure_words[] = { { "reboot", FAILURE_REBOOT },
+						     { "halt", FAILURE_HALT },
+						     { NULL, 0 } };
+static const struct word capture_test_words[] = { { "none", CAPTURE_TEST_NONE },
+						  { "corrupt", CAPTURE_TEST_CORRUPT },
+						  { NULL, 0 } };
 
 static int parse_capture_mem(const char *v, size_t vlen, struct hv_options *o)
 {
@@ -50,124 +70,94 @@ static int parse_capture_mem(const char *v, size_t vlen, struct hv_options *o)
 	return 0;
 }
 
-static int parse_loglevel(const char *v, size_t vlen, struct hv_options *o)
-{
-	static const char *const names[] = { "err", "warn", "info", "debug" };
+#define WORD_OPTION(name, words)                                                      \
+	{                                                                             \
+#name, NULL, words, __builtin_offsetof(struct hv_options, name), NULL \
+	}
 
-	for (unsigned int i = 0; i < ARRAY_SIZE(names); i++) {
-		if (val_is(v, vlen, names[i]) || (vlen == 1 && v[0] == (char)('0' + i))) {
-			o->loglevel = (enum log_level)i;
+static const struct option {
+	const char *key;
+	int (*parse)(const char *v, size_t vlen, struct hv_options *o); /* or words: */
+	const struct word *words;
+	size_t field; /* int-sized (enum) field the word's value goes to */
+	const char *expect;
+} option_table[] = {
+	WORD_OPTION(console, console_words),
+	{ "capture_mem", parse_capture_mem, NULL, 0, "a size such as 256M or 1G (at most 512G)" },
+	WORD_OPTION(loglevel, loglevel_words),
+	WORD_OPTION(triple_fault, triple_fault_words),
+	WORD_OPTION(crash_hypercall, crash_hypercall_words),
+	WORD_OPTION(nmi, nmi_words),
+	WORD_OPTION(pvpanic, pvpanic_words),
+	WORD_OPTION(capture_failure, capture_failure_words),
+	WORD_OPTION(capture_test, capture_test_words),
+};
+
+static int parse_value(const struct option *opt, const char *v, size_t vlen, struct hv_options *o)
+{
+	if (opt->parse)
+		return opt->parse(v, vlen, o);
+	for (const struct word *w = opt->words; w->word; w++) {
+		if (val_is(v, vlen, w->word)) {
+			BUILD_BUG_ON(sizeof(enum console_port) != sizeof(int));
+			*(int *)((u8 *)o + opt->field) = w->value;
 			return 0;
 		}
 	}
 	return -EINVAL;
 }
 
-static int parse_triple_fault(const char *v, size_t vlen, struct hv_options *o)
+/* "com1, com2 or none" from the word list (digit aliases of loglevel as "0-3"). */
+static void describe(const struct option *opt, char *buf, size_t size)
 {
-	if (val_is(v, vlen, "capture"))
-		o->triple_fault = TRIGGER_CAPTURE;
-	else if (val_is(v, vlen, "report"))
-		o->triple_fault = TRIGGER_REPORT;
-	else
-		return -EINVAL;
-	return 0;
-}
+	size_t n = 0, count = 0;
 
-static int parse_crash_hypercall(const char *v, size_t vlen, struct hv_options *o)
-{
-	if (val_is(v, vlen, "capture"))
-		o->crash_hypercall = TRIGGER_CAPTURE;
-	else if (val_is(v, vlen, "refuse"))
-		o->crash_hypercall = TRIGGER_REFUSE;
-	else
-		return -EINVAL;
-	return 0;
+	if (opt->expect) {
+		strlcpy_hv(buf, opt->expect, size);
+		return;
+	}
+	while (opt->words[count].word &&
+	       !(opt->words[count].word[0] >= '0' && opt->words[count].word[0] <= '9'))
+		count++;
+	buf[0] = '\0';
+	for (size_t i = 0; i < count && n < size; i++)
+		n += (size_t)snprintf_hv(buf + n, size - n, "%s%s",
+					 i == 0		? "" :
+					 i + 1 == count ? " or " :
+							  ", ",
+					 opt->words[i].word);
+	if (opt->words[count].word && n < size)
+		snprintf_hv(buf + n, size - n, " or 0-%u", (unsigned int)count - 1);
 }
-
-static int parse_nmi(const char *v, size_t vlen, struct hv_options *o)
-{
-	if (val_is(v, vlen, "capture"))
-		o->nmi = TRIGGER_CAPTURE;
-	else if (val_is(v, vlen, "guest"))
-		o->nmi = TRIGGER_GUEST;
-	else
-		return -EINVAL;
-	return 0;
-}
-
-static int parse_pvpanic(const char *v, size_t vlen, struct hv_options *o)
-{
-	if (val_is(v, vlen, "capture"))
-		o->pvpanic = TRIGGER_CAPTURE;
-	else if (val_is(v, vlen, "off"))
-		o->pvpanic = TRIGGER_REFUSE;
-	else
-		return -EINVAL;
-	return 0;
-}
-
-static int parse_capture_failure(const char *v, size_t vlen, struct hv_options *o)
-{
-	if (val_is(v, vlen, "reboot"))
-		o->capture_failure = FAILURE_REBOOT;
-	else if (val_is(v, vlen, "halt"))
-		o->capture_failure = FAILURE_HALT;
-	else
-		return -EINVAL;
-	return 0;
-}
-
-static int parse_capture_test(const char *v, size_t vlen, struct hv_options *o)
-{
-	if (val_is(v, vlen, "corrupt"))
-		o->test_corrupt = true;
-	else if (val_is(v, vlen, "none"))
-		o->test_corrupt = false;
-	else
-		return -EINVAL;
-	return 0;
-}
-
-static const struct {
-	const char *key;
-	int (*parse)(const char *v, size_t vlen, struct hv_options *o);
-	const char *expect;
-} option_table[] = {
-	{ "console", parse_console, "com1, com2 or none" },
-	{ "capture_mem", parse_capture_mem, "a size such as 256M or 1G (at most 512G)" },
-	{ "loglevel", parse_loglevel, "err, warn, info, debug or 0-3" },
-	{ "triple_fault", parse_triple_fault, "capture or report" },
-	{ "crash_hypercall", parse_crash_hypercall, "capture or refuse" },
-	{ "nmi", parse_nmi, "capture or guest" },
-	{ "pvpanic", parse_pvpanic, "capture or off" },
-	{ "capture_failure", parse_capture_failure, "reboot or halt" },
-	{ "capture_test", parse_capture_test, "none or corrupt" },
-};
 
 static int parse_one(const char *tok, size_t len, struct hv_options *o, char *err, size_t errlen)
 {
 	const char *eq = tok;
-	size_t klen;
+	size_t klen, n;
+	char what[96];
 
 	while (eq < tok + len && *eq != '=')
 		eq++;
 	klen = (size_t)(eq - tok);
 	for (unsigned int i = 0; i < ARRAY_SIZE(option_table); i++) {
-		if (strlen(option_table[i].key) != klen || strncmp(tok, option_table[i].key, klen))
+		const struct option *opt = &option_table[i];
+
+		if (strlen(opt->key) != klen || strncmp(tok, opt->key, klen))
 			continue;
-		if (eq == tok + len || option_table[i].parse(eq + 1, len - klen - 1, o)) {
+		if (eq == tok + len || parse_value(opt, eq + 1, len - klen - 1, o)) {
+			describe(opt, what, sizeof(what));
 			snprintf_hv(err, errlen, "hv option \"%.*s\": expected %s=%s", (int)len,
-				    tok, option_table[i].key, option_table[i].expect);
+				    tok, opt->key, what);
 			return -EINVAL;
 		}
 		return 0;
 	}
-	snprintf_hv(
-		err, errlen,
-		"unknown hv option \"%.*s\" (known: console=, capture_mem=, loglevel=, "
-		"triple_fault=, crash_hypercall=, nmi=, pvpanic=, capture_failure=, capture_test=)",
-		(int)len, tok);
+	n = (size_t)snprintf_hv(err, errlen, "unknown hv option \"%.*s\" (known:", (int)len, tok);
+	for (unsigned int i = 0; i < ARRAY_SIZE(option_table) && n < errlen; i++)
+		n += (size_t)snprintf_hv(err + n, errlen - n, "%s %s=", i ? "," : "",
+					 option_table[i].key);
+	if (n < errlen)
+		snprintf_hv(err + n, errlen - n, ")");
 	return -EINVAL;
 }
 
@@ -206,7 +196,7 @@ enum console_port options_peek_console(const char *cmdline)
 
 			while (s[8 + len] && !is_space(s[8 + len]))
 				len++;
-			parse_console(s + 8, len, &o);
+			parse_value(&option_table[0], s + 8, len, &o);
 		}
 		s++;
 	}

@@ -100,10 +100,49 @@ def capture_bench(build):
               f"{str(min(works)) + 'M' if works else 'none of'} (tried {sizes} MiB)", flush=True)
 
 
+def boot_time_smp(build, direct, n, i):
+    name = f"bench-boot{n}-{'direct' if direct else 'shim'}-{i}"
+    with Run(build, name, smp=n, guest_args="quiet pc.test=boot", direct=direct) as r:
+        r.wait_for(rf"PCG: userspace reached, mode boot, {n} cpu", 300)
+        t = r.time_of(r"PCG: userspace reached")
+        r.wait_exit(60)
+        return t
+
+
+def smp_bench(build):
+    rounds = int(os.environ.get("BENCH_SMP_ROUNDS", "3"))
+    d, s = [], []
+    for i in range(rounds):
+        d.append(boot_time_smp(build, True, 4, i))
+        s.append(boot_time_smp(build, False, 4, i))
+    print(f"boot to userspace with 4 vCPUs: direct median {statistics.median(d):.2f}s, shim "
+          f"median {statistics.median(s):.2f}s, ratio {statistics.median(s) / statistics.median(d):.3f}")
+    for n in (2, 4):
+        exits, secs, _ = idle_exits(build, n)
+        print(f"idle guest, {n} vCPUs: {exits / secs:.2f} exits/s on the vCPU that measures "
+              f"(goal: under 5)", flush=True)
+    parked = []
+    for i in range(rounds):
+        name = f"bench-park-{i}"
+        disk = dump_disk(build, name)
+        with Run(build, name, smp=4, hv_args="pvpanic=off",
+                 modules=modules(build, "pc.test=crash pc.trigger=sysrq pc.cpu=3 pc.busy=1 pc.token=0"),
+                 extra=["-drive", f"file={disk},format=raw,if=virtio"]) as r:
+            m = r.wait_for(r"\[hv\] crash: (\d+) other vCPU\(s\) parked in (\d+) us", 300)
+            parked.append(int(m.group(2)))
+        os.unlink(disk)
+    print(f"crash with 4 vCPUs: trigger -> 3 others parked, median {statistics.median(parked)} us "
+          f"({parked})")
+
+
 def main():
     build = sys.argv[1] if len(sys.argv) > 1 else "build"
-    if os.environ.get("BENCH_ONLY") == "capture":
+    only = os.environ.get("BENCH_ONLY")
+    if only == "capture":
         capture_bench(build)
+        return 0
+    if only == "smp":
+        smp_bench(build)
         return 0
     shim, direct = [], []
     for i in range(ROUNDS):
@@ -123,6 +162,7 @@ def main():
         for c in counters:
             print("  " + c.replace("[hv] ", "").strip())
     capture_bench(build)
+    smp_bench(build)
     return 0
 
 

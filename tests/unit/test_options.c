@@ -27,7 +27,7 @@ static void test_defaults(void **state)
 	assert_int_equal(o.nmi, TRIGGER_CAPTURE);
 	assert_int_equal(o.pvpanic, TRIGGER_CAPTURE);
 	assert_int_equal(o.capture_failure, FAILURE_REBOOT);
-	assert_false(o.test_corrupt);
+	assert_int_equal(o.capture_test, CAPTURE_TEST_NONE);
 }
 
 static void test_crash_policies(void **state)
@@ -40,7 +40,7 @@ static void test_crash_policies(void **state)
 	assert_int_equal(o.triple_fault, TRIGGER_REPORT);
 	assert_int_equal(o.crash_hypercall, TRIGGER_REFUSE);
 	assert_int_equal(o.capture_failure, FAILURE_HALT);
-	assert_true(o.test_corrupt);
+	assert_int_equal(o.capture_test, CAPTURE_TEST_CORRUPT);
 	assert_int_equal(options_parse("triple_fault=refuse", &o, err, sizeof(err)), -EINVAL);
 	assert_string_equal(
 		err, "hv option \"triple_fault=refuse\": expected triple_fault=capture or report");

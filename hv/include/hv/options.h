@@ -13,6 +13,7 @@ enum console_port { CONSOLE_NONE = 0, CONSOLE_COM1 = 1, CONSOLE_COM2 = 2 };
 
 enum trigger_action { TRIGGER_CAPTURE, TRIGGER_REPORT, TRIGGER_REFUSE, TRIGGER_GUEST };
 enum failure_policy { FAILURE_REBOOT, FAILURE_HALT };
+enum capture_test { CAPTURE_TEST_NONE, CAPTURE_TEST_CORRUPT };
 
 struct hv_options {
 	enum console_port console;	     /* console=com1|com2|none, default com1 */
@@ -23,7 +24,7 @@ struct hv_options {
 	enum trigger_action nmi;	     /* nmi=capture|guest, default capture */
 	enum trigger_action pvpanic;	     /* pvpanic=capture|off, default capture */
 	enum failure_policy capture_failure; /* capture_failure=reboot|halt, default reboot */
-	bool test_corrupt; /* capture_test=corrupt|none (tests only), default none */
+	enum capture_test capture_test; /* capture_test=none|corrupt (tests only), default none */
 };
 
 /** options_defaults() - fill in every option's documented default. */
