@@ -114,6 +114,22 @@ static void lapic_write(u32 off, u32 v)
 		mmio_write32((rdmsr(MSR_APIC_BASE) & 0x000ffffffffff000ull) + off, v);
 }
 
+void apic_send_ipi(u32 apic_id, u32 icr)
+{
+	u64 base = rdmsr(MSR_APIC_BASE);
+
+	if (base & APIC_BASE_X2APIC) {
+		wrmsr(MSR_X2APIC_ICR, ((u64)apic_id << 32) | icr);
+		return;
+	}
+	base &= 0x000ffffffffff000ull;
+	mmio_write32(base + APIC_ICR_HI, apic_id << 24);
+	mmio_write32(base + APIC_ICR_LO, icr);
+	/* Delivery status (bit 12): bounded wait, never hang on a stuck APIC. */
+	for (unsigned int i = 0; i < 100000 && (mmio_read32(base + APIC_ICR_LO) & (1u << 12)); i++)
+		cpu_relax();
+}
+
 static bool lapic_in_service(void)
 {
 	for (u32 i = 0; i < 8; i++)

@@ -4,6 +4,7 @@
  * all but self) before the guest runs, enables virtualisation on it and holds
  * it in the park guest, so the guest can never start a CPU natively.
  */
+#include <asm/apic.h>
 #include <asm/layout.h>
 #include <asm/mm.h>
 #include <asm/processor.h>
@@ -17,14 +18,10 @@
 #include <hv/lib.h>
 #include <hv/printk.h>
 
-#define APIC_MMIO_ICR_LO 0x300
-#define APIC_MMIO_ICR_HI 0x310
-#define MSR_X2APIC_ICR	 0x830
 #define ICR_INIT	 0x00000500
 #define ICR_STARTUP	 0x00000600
 #define ICR_ASSERT	 0x00004000
 #define ICR_ALL_BUT_SELF 0x000c0000
-#define ICR_BUSY	 0x00001000
 
 extern const u8 ap_trampoline[], ap_trampoline_end[];
 extern volatile u32 ap_next_id; /* head.S: ids handed out to APs, from 1 */
@@ -37,22 +34,6 @@ struct percpu *this_cpu(void)
 	u64 sp = (u64)(uintptr_t)__builtin_frame_address(0);
 
 	return &percpu_area[(sp - (u64)(uintptr_t)cpu_stacks) / HV_STACK_SIZE];
-}
-
-static void send_ipi(u32 icr)
-{
-	u64 base = rdmsr(MSR_APIC_BASE);
-
-	if (base & APIC_BASE_X2APIC) {
-		wrmsr(MSR_X2APIC_ICR, icr);
-		return;
-	}
-	base &= ~0xfffull;
-	mmio_write32(base + APIC_MMIO_ICR_HI, 0);
-	mmio_write32(base + APIC_MMIO_ICR_LO, icr);
-	for (unsigned int i = 0; i < 100000 && (mmio_read32(base + APIC_MMIO_ICR_LO) & ICR_BUSY);
-	     i++)
-		cpu_relax();
 }
 
 void ap_start(unsigned int id);
@@ -85,10 +66,11 @@ void smp_start_aps(void)
 	memcpy((void *)AP_TRAMPOLINE_ADDR, ap_trampoline,
 	       (size_t)(ap_trampoline_end - ap_trampoline));
 	/* SDM vol. 3A, 8.4.4.1: INIT, 10 ms, SIPI, 200 us, SIPI. */
-	send_ipi(ICR_ALL_BUT_SELF | ICR_ASSERT | ICR_INIT);
+	apic_send_ipi(0, ICR_ALL_BUT_SELF | ICR_ASSERT | ICR_INIT);
 	udelay(10000);
 	for (int i = 0; i < 2; i++) {
-		send_ipi(ICR_ALL_BUT_SELF | ICR_ASSERT | ICR_STARTUP | (AP_TRAMPOLINE_ADDR >> 12));
+		apic_send_ipi(0, ICR_ALL_BUT_SELF | ICR_ASSERT | ICR_STARTUP |
+					 (AP_TRAMPOLINE_ADDR >> 12));
 		udelay(200);
 	}
 	/* Wait until no new AP has reported for 50 ms (at most 1 s). */
@@ -117,26 +99,10 @@ void smp_start_aps(void)
 #define ICR_LEVEL   0x00008000
 #define ICR_LOGICAL 0x00000800
 
-static void send_ipi_to(u32 apic_id, u32 icr)
-{
-	u64 base = rdmsr(MSR_APIC_BASE);
-
-	if (base & APIC_BASE_X2APIC) {
-		wrmsr(MSR_X2APIC_ICR, ((u64)apic_id << 32) | icr);
-		return;
-	}
-	base &= ~0xfffull;
-	mmio_write32(base + APIC_MMIO_ICR_HI, apic_id << 24);
-	mmio_write32(base + APIC_MMIO_ICR_LO, icr);
-	for (unsigned int i = 0; i < 100000 && (mmio_read32(base + APIC_MMIO_ICR_LO) & ICR_BUSY);
-	     i++)
-		cpu_relax();
-}
-
 static void kick(struct percpu *t)
 {
 	__atomic_thread_fence(__ATOMIC_SEQ_CST); /* mailbox first, then the NMI */
-	send_ipi_to(t->apic_id, ICR_NMI | ICR_ASSERT);
+	apic_send_ipi(t->apic_id, ICR_NMI | ICR_ASSERT);
 }
 
 /* Does an IPI (ICR low word lo, destination dest) from 'from' reach t? */

@@ -29,6 +29,13 @@ u32 apic_mmio_read(u64 gpa);
 void apic_x2apic_icr_write(struct percpu *cpu, u64 val);
 
 /**
+ * apic_send_ipi() - send an IPI from the calling CPU's APIC (xAPIC or x2APIC):
+ * icr is the low ICR word, apic_id the physical destination (ignored with a
+ * destination shorthand).
+ */
+void apic_send_ipi(u32 apic_id, u32 icr);
+
+/**
  * apic_quiesce() - what the crashing kernel's kexec path would do and cannot be
  * trusted to: stop and mask the local APIC's timer and LVTs, EOI every vector
  * in service, put LINT0/LINT1 back in virtual-wire mode (ExtINT, NMI), and
