@@ -541,6 +541,9 @@ static void svm_run(struct percpu *cpu)
 
 	cpu->state = CPU_GUEST;
 	for (;;) {
+		/* A capture began while this vCPU was starting: no kick came, park now. */
+		if (cpu->arch.mbox.park)
+			arch_crash_park_self(cpu);
 		v->save.rax = cpu->arch.regs.rax;
 		svm_vmrun(&cpu->arch.regs, cpu->arch.svm.vmcb_pa);
 		cpu->arch.regs.rax = v->save.rax;
