@@ -35,7 +35,7 @@ UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-function \
 
 GUEST_PROGS := $(BUILD)/guest/hvinfo $(BUILD)/guest/memprobe $(BUILD)/guest/patterns $(BUILD)/guest/spin
 
-.PHONY: all check unit integration demo bench clean format headers-check
+.PHONY: all check unit integration demo bench clean format headers-check guest
 all: $(BUILD)/parachute.elf
 
 V ?= 0

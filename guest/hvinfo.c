@@ -33,6 +33,13 @@ int main(int argc, char **argv)
 	char sig[13];
 	long ret;
 
+	if (argc > 1 && strcmp(argv[1], "crash")) {
+		fprintf(stderr,
+			"usage: hvinfo [crash]\n"
+			"  Print the CPUID view of the hypervisor and try a hypercall from CPL 3.\n"
+			"  crash: try PARACHUTE_HC_CRASH from CPL 3 instead (must be refused).\n");
+		return strcmp(argv[1], "--help") ? 2 : 0;
+	}
 	__cpuid(PARACHUTE_CPUID_LEAF, a, b, c, d);
 	memcpy(sig, &b, 4);
 	memcpy(sig + 4, &c, 4);
@@ -49,7 +56,7 @@ int main(int argc, char **argv)
 	printf("hvinfo: svm visible %s\n", (c & (1u << 2)) ? "yes" : "no");
 
 	signal(SIGILL, on_sigill);
-	if (argc > 1 && !strcmp(argv[1], "crash")) {
+	if (argc > 1) {
 		/* The CRASH hypercall from CPL 3: must be refused, the guest goes on. */
 		if (sigsetjmp(ill_jmp, 1)) {
 			printf("hvinfo: CRASH from CPL 3: #UD\n");

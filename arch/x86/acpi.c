@@ -61,31 +61,43 @@ static bool table_ok(u64 pa, const char *sig)
 	return sum == 0;
 }
 
-/* RSDP (ACPI 6.5, 5.2.5.3): revision at 15, RSDT at 16, XSDT at 24. */
-static u64 find_table(u64 rsdp, const char *sig)
+/*
+ * The tables the root table lists: the XSDT if the RSDP (ACPI 6.5, 5.2.5.3:
+ * revision at 15, RSDT at 16, XSDT at 24) has a valid one, else the RSDT.
+ * Returns how many addresses went into out (at most max), or -EINVAL.
+ */
+static int root_entries(u64 rsdp, u64 *out, unsigned int max)
 {
 	const u8 *r = phys_to_virt(rsdp);
-	u8 rev = r[15];
-	u32 rsdt;
-	u64 xsdt;
-	bool wide;
-	u64 root;
+	u32 rsdt, step;
+	u64 xsdt = 0;
 	const struct acpi_header *h;
+	unsigned int n = 0;
 
 	memcpy(&rsdt, r + 16, 4);
-	memcpy(&xsdt, r + 24, 8);
-	wide = rev >= 2 && xsdt && table_ok(xsdt, "XSDT");
-	root = wide ? xsdt : rsdt;
-	if (!wide && !table_ok(root, "RSDT"))
-		return 0;
-	h = phys_to_virt(root);
-	for (u32 off = sizeof(*h); off + (wide ? 8 : 4) <= h->length; off += wide ? 8 : 4) {
-		u64 pa = 0;
-
-		memcpy(&pa, (const u8 *)h + off, wide ? 8 : 4);
-		if (table_ok(pa, sig))
-			return pa;
+	if (r[15] >= 2)
+		memcpy(&xsdt, r + 24, 8);
+	if (xsdt && table_ok(xsdt, "XSDT"))
+		h = phys_to_virt(xsdt), step = 8;
+	else if (table_ok(rsdt, "RSDT"))
+		h = phys_to_virt(rsdt), step = 4;
+	else
+		return -EINVAL;
+	for (u32 off = sizeof(*h); off + step <= h->length && n < max; off += step) {
+		out[n] = 0;
+		memcpy(&out[n++], (const u8 *)h + off, step);
 	}
+	return (int)n;
+}
+
+static u64 find_table(u64 rsdp, const char *sig)
+{
+	u64 entries[64];
+	int n = root_entries(rsdp, entries, ARRAY_SIZE(entries));
+
+	for (int i = 0; i < n; i++)
+		if (table_ok(entries[i], sig))
+			return entries[i];
 	return 0;
 }
 
@@ -183,31 +195,19 @@ static u8 bytes_sum(const u8 *p, u32 n)
 
 u64 acpi_add_pvpanic(u64 rsdp, u64 page, u16 port)
 {
-	const u8 *old = phys_to_virt(rsdp);
-	u8 *pg = phys_to_virt(page), rev = old[15];
-	u64 xsdt_old = 0, entries[64];
-	u32 rsdt_old = 0, n = 0, len;
+	u8 *pg = phys_to_virt(page);
+	u64 entries[64];
 	struct acpi_header *xsdt = (void *)(pg + 0x40), *rsdt = (void *)(pg + 0x440);
 	struct acpi_header *ssdt = (void *)(pg + 0x800);
-	bool wide;
-	const struct acpi_header *root;
+	int found = root_entries(rsdp, entries, ARRAY_SIZE(entries) - 1);
+	u32 n, len;
 
-	memcpy(&rsdt_old, old + 16, 4);
-	if (rev >= 2)
-		memcpy(&xsdt_old, old + 24, 8);
-	wide = xsdt_old && table_ok(xsdt_old, "XSDT");
-	if (!wide && !table_ok(rsdt_old, "RSDT")) {
+	if (found < 0) {
 		pr_err("ACPI: RSDP at 0x%llx points to no valid RSDT/XSDT; no pvpanic device",
 		       (unsigned long long)rsdp);
 		return 0;
 	}
-	root = phys_to_virt(wide ? xsdt_old : rsdt_old);
-	for (u32 off = sizeof(*root); off + (wide ? 8 : 4) <= root->length && n < 63;
-	     off += wide ? 8 : 4) {
-		entries[n] = 0;
-		memcpy(&entries[n], (const u8 *)root + off, wide ? 8 : 4);
-		n++;
-	}
+	n = (u32)found;
 	memset(pg, 0, PAGE_SIZE);
 	len = build_pvpanic_aml((u8 *)(ssdt + 1), port);
 	finish_table(ssdt, "SSDT", (u32)sizeof(*ssdt) + len, 2);

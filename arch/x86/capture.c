@@ -158,12 +158,10 @@ int arch_capture_stage(const struct boot_info *bi, struct capture_state *c)
 	return 0;
 }
 
+/* The crashed kernel's page tables are in the guest's RAM. */
 static int read_guest(u64 pa, void *buf, unsigned int n)
 {
-	if (!memmap_is_ram(&hv.guest_map, pa, n))
-		return -EFAULT;
-	memcpy(buf, phys_to_virt(pa), n);
-	return 0;
+	return gpm_read(&guest_gpm, pa, buf, n);
 }
 
 /*

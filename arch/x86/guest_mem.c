@@ -44,6 +44,14 @@ bool gpm_is_ram(const struct gpm *g, u64 pa, u64 n)
 	return memmap_is_ram(&hv.guest_map, pa, n) && !hv_is_hidden(pa, n);
 }
 
+int gpm_read(const struct gpm *g, u64 pa, void *buf, unsigned int n)
+{
+	if (!gpm_is_ram(g, pa, n))
+		return -EFAULT;
+	memcpy(buf, phys_to_virt(pa), n);
+	return 0;
+}
+
 bool gpm_write_protected(const struct gpm *g, u64 gpa)
 {
 	return gpa < mapped_limit && (hidden_in(g, gpa) || evidence_in(g, gpa));

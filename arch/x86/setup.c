@@ -44,11 +44,6 @@ void arch_cpu_halt(void)
 		asm volatile("cli; hlt" ::: "memory");
 }
 
-void arch_stop_other_cpus(void)
-{
-	/* APs wait in the park guest with interrupts off; nothing runs there to stop. */
-}
-
 const struct vcpu_vendor *vcpu_vendor_probe(void)
 {
 	const struct vcpu_vendor *v = svm_probe();

@@ -169,10 +169,10 @@ void arch_crash_park_self(struct percpu *cpu)
 	vendor->park(cpu); /* with mbox.park set it never starts the vCPU again */
 }
 
-void arch_park_other_cpus(struct percpu *self)
+/* Ask every other vCPU to park (mailbox, then NMI); returns how many run guest code. */
+static unsigned int request_park(const struct percpu *self)
 {
-	u64 t0 = rdtsc(), limit = hv.tsc_khz * 1000; /* 1 s */
-	unsigned int asked = 0, parked = 0;
+	unsigned int asked = 0;
 
 	for (unsigned int i = 0; i < MAX_CPUS; i++) {
 		struct percpu *t = &percpu_area[i];
@@ -185,6 +185,19 @@ void arch_park_other_cpus(struct percpu *self)
 			kick(t);
 		}
 	}
+	return asked;
+}
+
+void arch_stop_other_cpus(void)
+{
+	request_park(this_cpu());
+}
+
+void arch_park_other_cpus(struct percpu *self)
+{
+	u64 t0 = rdtsc(), limit = hv.tsc_khz * 1000; /* 1 s */
+	unsigned int asked = request_park(self), parked = 0;
+
 	for (;;) {
 		parked = 0;
 		for (unsigned int i = 0; i < MAX_CPUS; i++)

@@ -313,10 +313,7 @@ static u64 *gpr(struct percpu *cpu, unsigned int n)
 /* Guest memory as the running vCPU's space allows (the capture kernel's too). */
 static int guest_read_phys(u64 pa, void *buf, unsigned int n)
 {
-	if (!gpm_is_ram(this_cpu()->arch.gpm, pa, n))
-		return -EFAULT;
-	memcpy(buf, phys_to_virt(pa), n);
-	return 0;
+	return gpm_read(this_cpu()->arch.gpm, pa, buf, n);
 }
 
 /* Fetch the instruction at CS:RIP, as many of its bytes as are mapped. */

@@ -21,7 +21,10 @@ u64 arch_timestamp_us(void);
 /** arch_cpu_halt() - stop this CPU with interrupts off, for good. */
 void arch_cpu_halt(void) __noreturn;
 
-/** arch_stop_other_cpus() - halt every other CPU (best effort, used on hv panic). */
+/**
+ * arch_stop_other_cpus() - stop every other CPU's vCPU (best effort, no wait;
+ * used on hv panic): they park as on a crash.
+ */
 void arch_stop_other_cpus(void);
 
 #endif /* HV_ARCH_H */

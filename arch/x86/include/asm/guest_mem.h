@@ -37,6 +37,9 @@ u64 gpm_limit(void);
  */
 bool gpm_is_ram(const struct gpm *g, u64 pa, u64 n);
 
+/** gpm_read() - copy n bytes of the RAM space g owns at pa (gpm_is_ram()), or -EFAULT. */
+int gpm_read(const struct gpm *g, u64 pa, void *buf, unsigned int n);
+
 /** gpm_write_protected() - true if g maps gpa but refuses guest writes to it. */
 bool gpm_write_protected(const struct gpm *g, u64 gpa);
 
