@@ -86,6 +86,15 @@ def rip_in(vm, syms, name, note=0):
     return lo <= rip < hi, f"rip {rip:#x} not in {name} [{lo:#x}, {hi:#x})"
 
 
+def spinner_regs(regs, loop):
+    """The registers of a task spinning in loop: its user-mode loop, or kernel
+    text entered from it (an interrupt being handled at the instant of an NMI)."""
+    rip = regs["rip"]
+    if regs["cs"] == 0x33:
+        return loop[0] <= rip < loop[1]
+    return regs["cs"] == 0x10 and rip >= 0xffffffff80000000
+
+
 def kaslr_offset(vm):
     return int(vm.vmcoreinfo.get("KERNELOFFSET", "0"), 16)
 
