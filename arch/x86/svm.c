@@ -586,13 +586,10 @@ static u32 svm_wait_for_sipi(struct percpu *cpu)
 	v->save.cr0 = X86_CR0_ET;
 	cpu->state = CPU_PARKED;
 	for (;;) {
-		v->save.rip = 0;
-		svm_vmrun(&cpu->arch.regs, cpu->arch.svm.vmcb_pa);
-		v->ctl.tlb_control = 0;
-		if (v->ctl.exit_code == SVM_EXIT_NMI)
-			asm volatile("stgi; nop; clgi" ::: "memory"); /* see handle_nmi() */
-		else if (v->ctl.exit_code == SVM_EXIT_INVALID)
-			hv_panic("cpu%u: park guest refused by VMRUN", cpu->cpu_id);
+		/*
+		 * Look before entering: the SIPI may be here already, its kick NMI
+		 * merged with the INIT's into the one this CPU just consumed.
+		 */
 		if (!mb->park && mb->sipi) {
 			u32 vector = mb->sipi & 0xff;
 
@@ -600,6 +597,13 @@ static u32 svm_wait_for_sipi(struct percpu *cpu)
 			mb->init = 0;
 			return vector;
 		}
+		v->save.rip = 0;
+		svm_vmrun(&cpu->arch.regs, cpu->arch.svm.vmcb_pa);
+		v->ctl.tlb_control = 0;
+		if (v->ctl.exit_code == SVM_EXIT_NMI)
+			asm volatile("stgi; nop; clgi" ::: "memory"); /* see handle_nmi() */
+		else if (v->ctl.exit_code == SVM_EXIT_INVALID)
+			hv_panic("cpu%u: park guest refused by VMRUN", cpu->cpu_id);
 	}
 }
 
