@@ -78,6 +78,8 @@ bool crash_trigger(struct percpu *cpu, const char *why)
 			cpu->cpu_id, why, capture.owner);
 		arch_crash_park_self(cpu);
 	}
+	/* First freeze the evidence: DMA the crashed guest armed must not land. */
+	arch_dma_capture_mode();
 	pr_err("crash: %s on cpu%u (APIC %u)", why, cpu->cpu_id, cpu->apic_id);
 	arch_park_other_cpus(cpu);
 	if (!capture.armed)

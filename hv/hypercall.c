@@ -37,6 +37,8 @@ static s64 hc_status(struct percpu *cpu, u64 gpa, u64 size)
 	st.abi_version = PARACHUTE_ABI_VERSION;
 	st.struct_size = sizeof(st);
 	st.flags = capture.armed ? PARACHUTE_STATUS_CAPTURE_ARMED : 0;
+	if (arch_dma_isolated())
+		st.flags |= PARACHUTE_STATUS_DMA_ISOLATION;
 	st.vendor = arch_vendor();
 	st.nr_cpus = nr_cpus_online;
 	for (unsigned int i = 0; i < MAX_CPUS; i++)
@@ -60,6 +62,7 @@ s64 hypercall(struct percpu *cpu, unsigned int cpl, u64 nr, u64 a0, u64 a1, u64 
 				(unsigned long long)cpu->refused);
 		return -PARACHUTE_EPERM;
 	}
+	arch_dma_poll(); /* DMA faults are reported before the call's own output */
 	switch (nr) {
 	case PARACHUTE_HC_VERSION:
 		return PARACHUTE_ABI_VERSION;

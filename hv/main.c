@@ -38,16 +38,19 @@ void hv_panic(const char *fmt, ...)
 	hv_halt();
 }
 
-static void hide(u64 start, u64 end, const char *what)
+int hv_hide(u64 start, u64 end, const char *what)
 {
 	if (start == end)
-		return;
+		return 0;
+	if (hv.nr_hidden == HV_MAX_HIDDEN)
+		return -ENOSPC;
 	hv.hidden[hv.nr_hidden].start = start;
 	hv.hidden[hv.nr_hidden].end = end;
 	hv.hidden[hv.nr_hidden].what = what;
 	hv.nr_hidden++;
 	pr_info("hidden: 0x%09llx-0x%09llx %s (%llu KiB)", (unsigned long long)start,
 		(unsigned long long)end - 1, what, (unsigned long long)(end - start) / KiB);
+	return 0;
 }
 
 /* Modules must stay intact until the guest is loaded: they are busy ranges. */
@@ -97,9 +100,9 @@ static int plan_memory(const struct boot_info *bi)
 	hv.heap_base = base + cap;
 	hv.heap_size = HV_HEAP_SIZE;
 
-	hide(img_start, img_end, "hv image");
-	hide(hv.heap_base, hv.heap_base + hv.heap_size, "hv heap");
-	hide(hv.capture_base, hv.capture_base + hv.capture_size, "capture region");
+	hv_hide(img_start, img_end, "hv image");
+	hv_hide(hv.heap_base, hv.heap_base + hv.heap_size, "hv heap");
+	hv_hide(hv.capture_base, hv.capture_base + hv.capture_size, "capture region");
 
 	hv.guest_map = bi->mem;
 	for (unsigned int i = 0; i < hv.nr_hidden; i++)

@@ -15,6 +15,7 @@ void options_defaults(struct hv_options *o)
 	o->pvpanic = TRIGGER_CAPTURE;
 	o->capture_failure = FAILURE_REBOOT;
 	o->capture_test = CAPTURE_TEST_NONE;
+	o->iommu = IOMMU_AUTO;
 }
 
 static bool is_space(char c)
@@ -60,6 +61,10 @@ static const struct word capture_test_words[] = { { "none", CAPTURE_TEST_NONE },
 						  { "corrupt", CAPTURE_TEST_CORRUPT },
 						  { NULL, 0 } };
 
+static const struct word iommu_words[] = {
+	{ "auto", IOMMU_AUTO }, { "required", IOMMU_REQUIRED }, { "off", IOMMU_OFF }, { NULL, 0 }
+};
+
 static int parse_capture_mem(const char *v, size_t vlen, struct hv_options *o)
 {
 	u64 size;
@@ -91,6 +96,7 @@ static const struct option {
 	WORD_OPTION(pvpanic, pvpanic_words),
 	WORD_OPTION(capture_failure, capture_failure_words),
 	WORD_OPTION(capture_test, capture_test_words),
+	WORD_OPTION(iommu, iommu_words),
 };
 
 static int parse_value(const struct option *opt, const char *v, size_t vlen, struct hv_options *o)

@@ -101,6 +101,25 @@ static u64 find_table(u64 rsdp, const char *sig)
 	return 0;
 }
 
+const u8 *acpi_find_table(u64 rsdp, const char *sig, u32 *len)
+{
+	u64 pa = find_table(rsdp, sig);
+	const struct acpi_header *h = phys_to_virt(pa);
+
+	if (!pa) {
+		u64 entries[64];
+		int n = root_entries(rsdp, entries, ARRAY_SIZE(entries));
+
+		for (int i = 0; i < n; i++)
+			if (entries[i] && !memcmp(phys_to_virt(entries[i]), sig, 4))
+				pr_err("ACPI: %s at 0x%llx has a bad length or checksum; ignored",
+				       sig, (unsigned long long)entries[i]);
+		return NULL;
+	}
+	*len = h->length;
+	return phys_to_virt(pa);
+}
+
 int acpi_ioapics(u64 rsdp, u64 *addr, unsigned int max)
 {
 	u64 madt = rsdp ? find_table(rsdp, "APIC") : 0;
@@ -193,25 +212,54 @@ static u8 bytes_sum(const u8 *p, u32 n)
 	return s;
 }
 
-u64 acpi_add_pvpanic(u64 rsdp, u64 page, u16 port)
+/* Tables the guest must not see: the IOMMUs are the hv's. */
+static bool hidden_table(u64 pa)
+{
+	const char *sig = phys_to_virt(pa);
+
+	return !memcmp(sig, "DMAR", 4) || !memcmp(sig, "IVRS", 4);
+}
+
+bool acpi_needs_rewrite(u64 rsdp)
+{
+	u64 entries[64];
+	int n = root_entries(rsdp, entries, ARRAY_SIZE(entries));
+
+	for (int i = 0; i < n; i++)
+		if (entries[i] && hidden_table(entries[i]))
+			return true;
+	return false;
+}
+
+u64 acpi_rewrite(u64 rsdp, u64 page, int pvpanic_port)
 {
 	u8 *pg = phys_to_virt(page);
 	u64 entries[64];
 	struct acpi_header *xsdt = (void *)(pg + 0x40), *rsdt = (void *)(pg + 0x440);
 	struct acpi_header *ssdt = (void *)(pg + 0x800);
 	int found = root_entries(rsdp, entries, ARRAY_SIZE(entries) - 1);
-	u32 n, len;
+	u32 n = 0, len;
 
 	if (found < 0) {
-		pr_err("ACPI: RSDP at 0x%llx points to no valid RSDT/XSDT; no pvpanic device",
+		pr_err("ACPI: RSDP at 0x%llx points to no valid RSDT/XSDT; tables left as they are",
 		       (unsigned long long)rsdp);
 		return 0;
 	}
-	n = (u32)found;
 	memset(pg, 0, PAGE_SIZE);
-	len = build_pvpanic_aml((u8 *)(ssdt + 1), port);
-	finish_table(ssdt, "SSDT", (u32)sizeof(*ssdt) + len, 2);
-	entries[n++] = page + 0x800;
+	for (int i = 0; i < found; i++) {
+		if (entries[i] && hidden_table(entries[i])) {
+			pr_info("ACPI: %.4s hidden from the guest",
+				(const char *)phys_to_virt(entries[i]));
+			continue;
+		}
+		entries[n++] = entries[i];
+	}
+	if (pvpanic_port >= 0) {
+		len = build_pvpanic_aml((u8 *)(ssdt + 1), (u16)pvpanic_port);
+		finish_table(ssdt, "SSDT", (u32)sizeof(*ssdt) + len, 2);
+		entries[n++] = page + 0x800;
+		pr_info("ACPI: pvpanic device QEMU0001 at port 0x%x added", pvpanic_port);
+	}
 
 	/* The XSDT holds 64-bit addresses, the RSDT 32-bit ones; both list the same tables. */
 	memcpy(xsdt + 1, entries, n * 8);
@@ -229,7 +277,6 @@ u64 acpi_add_pvpanic(u64 rsdp, u64 page, u16 port)
 	memcpy(pg + 24, &(u64){ page + 0x40 }, 8);
 	pg[8] = (u8)-bytes_sum(pg, 20);
 	pg[32] = (u8)-bytes_sum(pg, 36);
-	pr_info("ACPI: pvpanic device QEMU0001 at port 0x%x added: RSDP 0x%llx, %u tables", port,
-		(unsigned long long)page, n);
+	pr_info("ACPI: the guest's RSDP is 0x%llx, %u tables", (unsigned long long)page, n);
 	return page;
 }

@@ -8,6 +8,7 @@
 #include <asm/apic.h>
 #include <asm/guest.h>
 #include <asm/guest_mem.h>
+#include <asm/iommu.h>
 #include <asm/layout.h>
 #include <asm/linux.h>
 #include <asm/vcpu.h>
@@ -80,19 +81,25 @@ static int place_initrd(struct placement *p, const struct bzimage *bz, const str
 	return 0;
 }
 
-/* New ACPI root tables with a pvpanic device, in a guest page typed ACPI data. */
-static u64 add_pvpanic(struct placement *p, u64 rsdp)
+/*
+ * New ACPI root tables, in a guest page typed ACPI data: without the IOMMU
+ * tables, with a pvpanic device when that trigger is on.
+ */
+static u64 rewrite_acpi(struct placement *p, u64 rsdp)
 {
+	bool pvpanic = hv.opt.pvpanic == TRIGGER_CAPTURE;
 	u64 page = memmap_find_free(&hv.guest_map, p->busy, p->n, PAGE_SIZE, PAGE_SIZE, 1 * MiB,
 				    4 * GiB, true);
 	u64 new_rsdp;
 
+	if (!pvpanic && !acpi_needs_rewrite(rsdp))
+		return rsdp;
 	if (!page || memmap_add(&hv.guest_map, page, PAGE_SIZE, E820_ACPI) ||
 	    memmap_sanitize(&hv.guest_map)) {
-		pr_err("no guest page for the pvpanic ACPI tables; pvpanic off");
+		pr_err("no guest page for new ACPI root tables; the guest sees the firmware's");
 		return rsdp;
 	}
-	new_rsdp = acpi_add_pvpanic(rsdp, page, PVPANIC_PORT);
+	new_rsdp = acpi_rewrite(rsdp, page, pvpanic ? PVPANIC_PORT : -1);
 	return new_rsdp ? new_rsdp : rsdp;
 }
 
@@ -131,6 +138,7 @@ int guest_boot_linux(const struct boot_info *bi, struct percpu *cpu)
 	struct linux_boot lb = { 0 };
 	struct x86_entry entry;
 	struct bzimage bz;
+	u64 firmware_rsdp;
 	int ret;
 
 	ret = bzimage_parse(phys_to_virt(km->start), km->size, &bz, "guest kernel");
@@ -149,9 +157,13 @@ int guest_boot_linux(const struct boot_info *bi, struct percpu *cpu)
 		ret = place_initrd(&p, &bz, im, &lb.initrd_addr);
 		lb.initrd_size = im->size;
 	}
-	lb.rsdp = bi->rsdp ? bi->rsdp : acpi_find_rsdp();
-	if (!ret && lb.rsdp && hv.opt.pvpanic == TRIGGER_CAPTURE)
-		lb.rsdp = add_pvpanic(&p, lb.rsdp);
+	firmware_rsdp = bi->rsdp ? bi->rsdp : acpi_find_rsdp();
+	lb.rsdp = firmware_rsdp;
+	if (!ret && lb.rsdp)
+		lb.rsdp = rewrite_acpi(&p, lb.rsdp);
+	/* After the e820 is final, before the guest's space (it hides the registers). */
+	if (!ret)
+		ret = iommu_init(firmware_rsdp);
 	if (!ret)
 		ret = write_boot_pages(&bz, km, &lb);
 	if (ret)

@@ -44,8 +44,9 @@ static u64 x86_leaf(u64 phys, unsigned int level, unsigned int flags)
 	return e;
 }
 
-static u64 x86_table(u64 phys)
+static u64 x86_table(u64 phys, unsigned int level)
 {
+	(void)level;
 	return phys | X86_PTE_P | X86_PTE_RW | X86_PTE_US;
 }
 
@@ -79,6 +80,127 @@ const struct pt_format pt_x86_64 = {
 	.is_leaf = x86_is_leaf,
 	.phys = x86_phys,
 	.flags = x86_flags,
+};
+
+/*
+ * VT-d second-level entries (VT-d 3.4, 9.8): R bit 0, W bit 1, PS bit 7 for a
+ * 2 MiB or 1 GiB page, address in 51:12. A table entry needs R and W too:
+ * permissions are the AND of every level.
+ */
+#define VTD_SL_R    (1ull << 0)
+#define VTD_SL_W    (1ull << 1)
+#define VTD_SL_PS   (1ull << 7)
+#define VTD_SL_ADDR 0x000ffffffffff000ull
+
+static u64 vtd_leaf(u64 phys, unsigned int level, unsigned int flags)
+{
+	u64 e = phys;
+
+	if (flags & PT_READ)
+		e |= VTD_SL_R;
+	if (flags & PT_WRITE)
+		e |= VTD_SL_W;
+	if (level > 1)
+		e |= VTD_SL_PS;
+	return e;
+}
+
+static u64 vtd_table(u64 phys, unsigned int level)
+{
+	(void)level;
+	return phys | VTD_SL_R | VTD_SL_W;
+}
+
+static bool vtd_present(u64 e)
+{
+	return e & (VTD_SL_R | VTD_SL_W);
+}
+
+static bool vtd_is_leaf(u64 e, unsigned int level)
+{
+	return level == 1 || (e & VTD_SL_PS);
+}
+
+static u64 vtd_phys(u64 e, unsigned int level)
+{
+	return e & VTD_SL_ADDR & ~(PT_LEVEL_SIZE(level) - 1);
+}
+
+static unsigned int vtd_flags(u64 e)
+{
+	return ((e & VTD_SL_R) ? PT_READ : 0) | ((e & VTD_SL_W) ? PT_WRITE : 0);
+}
+
+const struct pt_format pt_vtd_sl = {
+	.name = "VT-d second-level",
+	.max_leaf_level = 3,
+	.leaf = vtd_leaf,
+	.table = vtd_table,
+	.present = vtd_present,
+	.is_leaf = vtd_is_leaf,
+	.phys = vtd_phys,
+	.flags = vtd_flags,
+};
+
+/*
+ * AMD-Vi I/O page-table entries (AMD IOMMU spec 48882, 2.2.3): PR bit 0,
+ * NextLevel in 11:9 (the level of the table pointed to; 0 in a leaf, which
+ * at level 2 or 3 maps a 2 MiB or 1 GiB page), address in 51:12, IR bit 61,
+ * IW bit 62. Permissions are the AND of every level, so tables allow both.
+ */
+#define AMDVI_PTE_PR	   (1ull << 0)
+#define AMDVI_PTE_NEXT(l)  ((u64)(l) << 9)
+#define AMDVI_PTE_NEXT_MSK (7ull << 9)
+#define AMDVI_PTE_IR	   (1ull << 61)
+#define AMDVI_PTE_IW	   (1ull << 62)
+#define AMDVI_PTE_ADDR	   0x000ffffffffff000ull
+
+static u64 amdvi_leaf(u64 phys, unsigned int level, unsigned int flags)
+{
+	u64 e = phys | AMDVI_PTE_PR;
+
+	(void)level; /* NextLevel 0: a page of this level's size */
+	if (flags & PT_READ)
+		e |= AMDVI_PTE_IR;
+	if (flags & PT_WRITE)
+		e |= AMDVI_PTE_IW;
+	return e;
+}
+
+static u64 amdvi_table(u64 phys, unsigned int level)
+{
+	return phys | AMDVI_PTE_PR | AMDVI_PTE_NEXT(level - 1) | AMDVI_PTE_IR | AMDVI_PTE_IW;
+}
+
+static bool amdvi_present(u64 e)
+{
+	return e & AMDVI_PTE_PR;
+}
+
+static bool amdvi_is_leaf(u64 e, unsigned int level)
+{
+	return level == 1 || !(e & AMDVI_PTE_NEXT_MSK);
+}
+
+static u64 amdvi_phys(u64 e, unsigned int level)
+{
+	return e & AMDVI_PTE_ADDR & ~(PT_LEVEL_SIZE(level) - 1);
+}
+
+static unsigned int amdvi_flags(u64 e)
+{
+	return ((e & AMDVI_PTE_IR) ? PT_READ : 0) | ((e & AMDVI_PTE_IW) ? PT_WRITE : 0);
+}
+
+const struct pt_format pt_amdvi = {
+	.name = "AMD-Vi I/O",
+	.max_leaf_level = 3,
+	.leaf = amdvi_leaf,
+	.table = amdvi_table,
+	.present = amdvi_present,
+	.is_leaf = amdvi_is_leaf,
+	.phys = amdvi_phys,
+	.flags = amdvi_flags,
 };
 
 unsigned int pt_x86_max_leaf(void)
@@ -123,7 +245,7 @@ static u64 *next_table(struct pt_root *pt, u64 *e, unsigned int level)
 		for (unsigned int i = 0; i < PT_ENTRIES; i++)
 			t[i] = f->leaf(base + i * PT_LEVEL_SIZE(level - 1), level - 1, flags);
 	}
-	*e = f->table(pt_virt_to_phys(t));
+	*e = f->table(pt_virt_to_phys(t), level);
 	return t;
 }
 

@@ -12,6 +12,7 @@
 #include <asm/guest_mem.h>
 #include <asm/guest_walk.h>
 #include <asm/insn.h>
+#include <asm/iommu.h>
 #include <asm/processor.h>
 #include <asm/smp.h>
 #include <asm/svm.h>
@@ -548,6 +549,7 @@ static void svm_run(struct percpu *cpu)
 		v->ctl.event_inj = 0;
 		exit_record(cpu, v->ctl.exit_code, v->ctl.exit_info1, v->ctl.exit_info2,
 			    v->save.rip);
+		iommu_poll_lazy();
 		if (v->ctl.exit_code == SVM_EXIT_INVALID) {
 			pr_err("cpu%u: VMRUN refused the guest state (VMEXIT_INVALID)",
 			       cpu->cpu_id);

@@ -28,6 +28,7 @@ static void test_defaults(void **state)
 	assert_int_equal(o.pvpanic, TRIGGER_CAPTURE);
 	assert_int_equal(o.capture_failure, FAILURE_REBOOT);
 	assert_int_equal(o.capture_test, CAPTURE_TEST_NONE);
+	assert_int_equal(o.iommu, IOMMU_AUTO);
 }
 
 static void test_crash_policies(void **state)
@@ -50,6 +51,12 @@ static void test_crash_policies(void **state)
 	assert_int_equal(options_parse("nmi=ignore", &o, err, sizeof(err)), -EINVAL);
 	assert_int_equal(options_parse("pvpanic=off", &o, err, sizeof(err)), 0);
 	assert_int_equal(o.pvpanic, TRIGGER_REFUSE);
+	assert_int_equal(options_parse("iommu=required", &o, err, sizeof(err)), 0);
+	assert_int_equal(o.iommu, IOMMU_REQUIRED);
+	assert_int_equal(options_parse("iommu=off", &o, err, sizeof(err)), 0);
+	assert_int_equal(o.iommu, IOMMU_OFF);
+	assert_int_equal(options_parse("iommu=on", &o, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "hv option \"iommu=on\": expected iommu=auto, required or off");
 }
 
 static void test_values(void **state)

@@ -114,6 +114,71 @@ static void test_offset_mapping_and_npt_bits(void **state)
 	assert_int_equal(pa, 0x1123);
 }
 
+/* The entry at each level on the way to va, top first. */
+static void entries_to(const struct pt_root *pt, u64 va, u64 out[4])
+{
+	u64 *t = pt->root;
+
+	for (int l = 4; l >= 1; l--) {
+		u64 e = t[(va >> (12 + 9 * (l - 1))) & 511];
+
+		out[4 - l] = e;
+		if (pt->fmt->is_leaf(e, (unsigned int)l) || !pt->fmt->present(e))
+			break;
+		t = pt_phys_to_virt(e & 0x000ffffffffff000ull);
+	}
+}
+
+static void test_vtd_second_level_bits(void **state)
+{
+	struct pt_root pt;
+	u64 e[4] = { 0 };
+
+	(void)state;
+	assert_int_equal(pt_init(&pt, &pt_vtd_sl, 2, alloc), 0);
+	assert_int_equal(pt_map(&pt, 0, 0, 1ull << 30, PT_READ | PT_WRITE), 0);
+	assert_int_equal(pt_map(&pt, 0x5000, 0x5000, 0x1000, PT_READ), 0);
+	check(&pt, 0x5123, 0x5123, 1, false);
+	check(&pt, 0x400000, 0x400000, 2, true);
+	/* Tables carry R|W (permissions AND down the walk); 2 MiB leaves carry PS. */
+	entries_to(&pt, 0x400000, e);
+	assert_int_equal(e[0] & 0x83, 3);
+	assert_int_equal(e[1] & 0x83, 3);
+	assert_int_equal(e[2] & 0xfff, 0x83);
+	/* A read-only 4 KiB leaf: R, no W, no PS. */
+	entries_to(&pt, 0x5000, e);
+	assert_int_equal(e[3], 0x5000 | 1);
+	/* Absent means neither R nor W. */
+	assert_int_equal(pt_unmap(&pt, 0x200000, 0x200000), 0);
+	assert_false(pt_walk(&pt, 0x3fffff, NULL, NULL, NULL));
+	entries_to(&pt, 0x200000, e);
+	assert_int_equal(e[2], 0);
+}
+
+static void test_amdvi_next_level_bits(void **state)
+{
+	struct pt_root pt;
+	u64 e[4] = { 0 };
+
+	(void)state;
+	assert_int_equal(pt_init(&pt, &pt_amdvi, 2, alloc), 0);
+	assert_int_equal(pt_map(&pt, 0, 0, 1ull << 30, PT_READ | PT_WRITE), 0);
+	assert_int_equal(pt_map(&pt, 0x7000, 0x7000, 0x1000, PT_READ), 0);
+	check(&pt, 0x7abc, 0x7abc, 1, false);
+	check(&pt, 0x600000, 0x600000, 2, true);
+	/* A table entry names the level of the table it points to (NextLevel, 11:9). */
+	entries_to(&pt, 0x7000, e);
+	assert_int_equal((e[0] >> 9) & 7, 3);
+	assert_int_equal((e[1] >> 9) & 7, 2);
+	assert_int_equal((e[2] >> 9) & 7, 1);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(e[i] & (1ull << 61 | 1ull << 62 | 1), 1ull << 61 | 1ull << 62 | 1);
+	/* Leaves have NextLevel 0; read-only means IR without IW. */
+	assert_int_equal(e[3], 0x7000 | 1 | 1ull << 61);
+	entries_to(&pt, 0x600000, e);
+	assert_int_equal(e[2], 0x600000 | 1 | 1ull << 61 | 1ull << 62);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -121,6 +186,8 @@ int main(void)
 		cmocka_unit_test(test_split_keeps_neighbours),
 		cmocka_unit_test(test_unmap_partial_and_unaligned),
 		cmocka_unit_test(test_offset_mapping_and_npt_bits),
+		cmocka_unit_test(test_vtd_second_level_bits),
+		cmocka_unit_test(test_amdvi_next_level_bits),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

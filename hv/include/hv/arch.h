@@ -27,4 +27,16 @@ void arch_cpu_halt(void) __noreturn;
  */
 void arch_stop_other_cpus(void);
 
+/** arch_dma_isolated() - true if an IOMMU confines every device. */
+bool arch_dma_isolated(void);
+
+/** arch_dma_poll() - report the DMA faults the IOMMUs recorded since the last poll. */
+void arch_dma_poll(void);
+
+/**
+ * arch_dma_capture_mode() - from now on devices may write only the capture
+ * kernel's memory; the crashed guest's RAM is evidence.
+ */
+void arch_dma_capture_mode(void);
+
 #endif /* HV_ARCH_H */

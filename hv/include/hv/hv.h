@@ -8,8 +8,8 @@
 #include <hv/options.h>
 #include <hv/types.h>
 
-/* A range the guest must never see or reach. */
-#define HV_MAX_HIDDEN 4
+/* Ranges the guest must never see or reach: hv image, heap, capture region, IOMMU registers. */
+#define HV_MAX_HIDDEN 12
 /* hv heap: page tables, VMCBs, bitmaps. Taken from RAM next to the capture region. */
 #define HV_HEAP_SIZE (8 * MiB)
 /* The guest must keep at least this much RAM. */
@@ -19,7 +19,7 @@ struct hv_state {
 	struct hv_options opt;
 	struct memmap guest_map; /* e820 the guest is given */
 	unsigned int nr_hidden;
-	struct phys_range hidden[HV_MAX_HIDDEN]; /* hv image, heap, capture region */
+	struct phys_range hidden[HV_MAX_HIDDEN];
 	u64 heap_base, heap_size;
 	u64 capture_base, capture_size;
 	u64 tsc_khz;
@@ -30,6 +30,12 @@ extern struct hv_state hv;
 
 /** hv_is_hidden() - true if any byte of [addr, addr + size) belongs to the hv. */
 bool hv_is_hidden(u64 addr, u64 size);
+
+/**
+ * hv_hide() - add [start, end) to the hidden ranges (before the guest's
+ * address space is built). Returns 0 or -ENOSPC.
+ */
+int hv_hide(u64 start, u64 end, const char *what);
 
 /** hv_panic() - the hv's own fault: print why, dump what is known, stop all CPUs. */
 void hv_panic(const char *fmt, ...) __printf(1, 2) __noreturn;

@@ -14,6 +14,7 @@ enum console_port { CONSOLE_NONE = 0, CONSOLE_COM1 = 1, CONSOLE_COM2 = 2 };
 enum trigger_action { TRIGGER_CAPTURE, TRIGGER_REPORT, TRIGGER_REFUSE, TRIGGER_GUEST };
 enum failure_policy { FAILURE_REBOOT, FAILURE_HALT };
 enum capture_test { CAPTURE_TEST_NONE, CAPTURE_TEST_CORRUPT };
+enum iommu_policy { IOMMU_AUTO, IOMMU_REQUIRED, IOMMU_OFF };
 
 struct hv_options {
 	enum console_port console;	     /* console=com1|com2|none, default com1 */
@@ -25,6 +26,7 @@ struct hv_options {
 	enum trigger_action pvpanic;	     /* pvpanic=capture|off, default capture */
 	enum failure_policy capture_failure; /* capture_failure=reboot|halt, default reboot */
 	enum capture_test capture_test; /* capture_test=none|corrupt (tests only), default none */
+	enum iommu_policy iommu;	/* iommu=auto|required|off, default auto */
 };
 
 /** options_defaults() - fill in every option's documented default. */

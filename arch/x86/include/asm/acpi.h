@@ -18,11 +18,22 @@ int acpi_ioapics(u64 rsdp, u64 *addr, unsigned int max);
 #define PVPANIC_CRASH_LOADED (1u << 1)
 
 /**
- * acpi_add_pvpanic() - write into the guest page at page a new RSDP, XSDT and
- * RSDT listing the firmware's tables plus an SSDT with a pvpanic device
- * (QEMU0001) at port. Returns the new RSDP's address, or 0 (with a message)
- * when the firmware's tables are unusable.
+ * acpi_find_table() - the valid table with signature sig listed by the RSDP at
+ * rsdp (its length in *len), or NULL. A listed table with a bad checksum or
+ * length is reported and ignored.
  */
-u64 acpi_add_pvpanic(u64 rsdp, u64 page, u16 port);
+const u8 *acpi_find_table(u64 rsdp, const char *sig, u32 *len);
+
+/** acpi_needs_rewrite() - true if the root table lists a table the guest must not see. */
+bool acpi_needs_rewrite(u64 rsdp);
+
+/**
+ * acpi_rewrite() - write into the guest page at page a new RSDP, XSDT and
+ * RSDT listing the firmware's tables without DMAR and IVRS, plus (if
+ * pvpanic_port >= 0) an SSDT with a pvpanic device (QEMU0001) at that port.
+ * Returns the new RSDP's address, or 0 (with a message) when the firmware's
+ * tables are unusable.
+ */
+u64 acpi_rewrite(u64 rsdp, u64 page, int pvpanic_port);
 
 #endif /* ASM_ACPI_H */

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * One page-table engine for every 4-level, 512-entry radix table the hv builds:
- * its own page tables, AMD NPT, and (later) Intel EPT, VT-d second-level and
- * AMD-Vi I/O tables. A format supplies only how entries are encoded; map,
+ * its own page tables, AMD NPT, VT-d second-level and AMD-Vi I/O tables (and
+ * later Intel EPT). A format supplies only how entries are encoded; map,
  * unmap (with splitting of large pages) and walk are shared.
  */
 #ifndef ASM_PAGING_H
@@ -28,7 +28,8 @@ struct pt_format {
 	/* Highest level the encoding allows a terminal (leaf) entry at: 1, 2 or 3. */
 	unsigned int max_leaf_level;
 	u64 (*leaf)(u64 phys, unsigned int level, unsigned int flags);
-	u64 (*table)(u64 phys);
+	/* An entry at level (2..4) pointing to a table of level - 1. */
+	u64 (*table)(u64 phys, unsigned int level);
 	bool (*present)(u64 entry);
 	bool (*is_leaf)(u64 entry, unsigned int level);
 	u64 (*phys)(u64 entry, unsigned int level);
@@ -71,6 +72,9 @@ bool pt_walk(const struct pt_root *pt, u64 virt, u64 *phys, unsigned int *flags,
 
 /* The x86 long-mode format: the hv's own page tables and AMD NPT. */
 extern const struct pt_format pt_x86_64;
+
+/* IOMMU formats: VT-d second-level tables and AMD-Vi I/O page tables. */
+extern const struct pt_format pt_vtd_sl, pt_amdvi;
 
 /** pt_x86_max_leaf() - 3 if the CPU has 1 GiB pages (CPUID Page1GB), else 2. */
 unsigned int pt_x86_max_leaf(void);

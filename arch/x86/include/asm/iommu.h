@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * DMA isolation: the hv takes the platform's IOMMUs (Intel VT-d or AMD-Vi)
+ * before the guest starts and confines every device to one address space:
+ *  - guest mode: guest RAM identity-mapped, the hv and the capture region
+ *    absent;
+ *  - capture mode (from the crash election on): the capture region and low
+ *    memory writable, the crashed guest's RAM read-only, so stray DMA cannot
+ *    change the evidence or the capture kernel.
+ * The guest never sees DMAR or IVRS, and the register pages read as all-ones.
+ */
+#ifndef ASM_IOMMU_H
+#define ASM_IOMMU_H
+
+#include <asm/paging.h>
+#include <hv/memmap.h>
+#include <hv/types.h>
+
+#define IOMMU_MAX_UNITS 8
+#define IOMMU_MAX_UNITY 8
+
+enum iommu_kind { IOMMU_NONE, IOMMU_VTD, IOMMU_AMDVI };
+
+struct iommu_unit {
+	u64 base;    /* register block (host physical) */
+	u64 size;    /* bytes of registers */
+	u16 segment; /* PCI segment */
+	u16 devid;   /* AMD-Vi: the IOMMU's own requester ID */
+	bool all;    /* VT-d INCLUDE_PCI_ALL */
+	unsigned int idx; /* position in iommu_acpi.unit[] */
+};
+
+/* What the firmware's DMAR or IVRS describes. */
+struct iommu_acpi {
+	enum iommu_kind kind;
+	unsigned int nr_units;
+	struct iommu_unit unit[IOMMU_MAX_UNITS];
+	unsigned int nr_unity; /* RMRR / IVMD: ranges devices must keep reaching */
+	struct phys_range unity[IOMMU_MAX_UNITY];
+	u8 addr_width; /* DMAR host address width in bits; 0 for IVRS */
+};
+
+/**
+ * dmar_parse() - read a checksummed DMAR table of len bytes (VT-d 3.4, 8.1)
+ * into out. Returns 0, or -EINVAL with a message naming the problem in err.
+ */
+int dmar_parse(const u8 *t, u32 len, struct iommu_acpi *out, char *err, size_t errlen);
+
+/** ivrs_parse() - the same for an IVRS table (AMD IOMMU spec 48882, 5.2). */
+int ivrs_parse(const u8 *t, u32 len, struct iommu_acpi *out, char *err, size_t errlen);
+
+/**
+ * iommu_init() - find DMAR or IVRS from the RSDP at rsdp, hide the register
+ * pages, build both domains and switch every unit on in guest mode. Applies
+ * the iommu= policy: with none found (or a malformed table) it warns and
+ * returns 0, or refuses with -ENODEV under iommu=required.
+ */
+int iommu_init(u64 rsdp);
+
+/** iommu_active() - true once every unit confines DMA. */
+bool iommu_active(void);
+
+/** iommu_capture_mode() - switch every unit to the capture-mode tables. */
+void iommu_capture_mode(void);
+
+/** iommu_poll() - report (and clear) recorded DMA faults on the console. */
+void iommu_poll(void);
+
+/** iommu_poll_lazy() - iommu_poll(), at most once a millisecond (the exit path). */
+void iommu_poll_lazy(void);
+
+/* What a vendor driver offers the common code (iommu.c). */
+struct iommu_driver {
+	const char *name;
+	const struct pt_format *fmt;
+	/* Check the unit; *levels and *max_leaf get what it supports. */
+	int (*probe)(struct iommu_unit *u, unsigned int *levels, unsigned int *max_leaf);
+	/* Point every requester at the table hw_root (levels deep) and enable. */
+	int (*enable)(struct iommu_unit *u, u64 hw_root, unsigned int levels);
+	/* Translations for the one domain changed: drop cached ones, wait. */
+	void (*flush)(struct iommu_unit *u);
+	void (*poll)(struct iommu_unit *u);
+};
+
+extern const struct iommu_driver vtd_driver, amdvi_driver;
+
+/** iommu_report() - one fault line, the same for both vendors. */
+void iommu_report(const char *unit, u16 sid, u64 addr, bool write, const char *why);
+
+#endif /* ASM_IOMMU_H */
