@@ -212,6 +212,23 @@ static u8 bytes_sum(const u8 *p, u32 n)
 	return s;
 }
 
+u64 acpi_ecam_base(u64 rsdp)
+{
+	u32 len = 0;
+	const u8 *t = acpi_find_table(rsdp, "MCFG", &len);
+	u64 base;
+	u16 seg;
+
+	/* MCFG (PCI Firmware 3.2, 4.1.2): 8 reserved bytes, then 16-byte entries. */
+	for (u32 off = 44; t && off + 16 <= len; off += 16) {
+		memcpy(&base, t + off, 8);
+		memcpy(&seg, t + off + 8, 2);
+		if (!seg && t[off + 10] == 0)
+			return base;
+	}
+	return 0;
+}
+
 /* Tables the guest must not see: the IOMMUs are the hv's. */
 static bool hidden_table(u64 pa)
 {

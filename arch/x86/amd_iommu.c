@@ -11,21 +11,21 @@
 #include <hv/printk.h>
 
 /* MMIO registers (48882, 3.4). */
-#define AMDVI_DEV_TABLE	 0x0000
-#define AMDVI_CMD_BASE	 0x0008
-#define AMDVI_EVT_BASE	 0x0010
-#define AMDVI_CONTROL	 0x0018
-#define AMDVI_EXT_FEAT	 0x0030
-#define AMDVI_CMD_HEAD	 0x2000
-#define AMDVI_CMD_TAIL	 0x2008
-#define AMDVI_EVT_HEAD	 0x2010
-#define AMDVI_EVT_TAIL	 0x2018
-#define AMDVI_STATUS	 0x2020
+#define AMDVI_DEV_TABLE 0x0000
+#define AMDVI_CMD_BASE	0x0008
+#define AMDVI_EVT_BASE	0x0010
+#define AMDVI_CONTROL	0x0018
+#define AMDVI_EXT_FEAT	0x0030
+#define AMDVI_CMD_HEAD	0x2000
+#define AMDVI_CMD_TAIL	0x2008
+#define AMDVI_EVT_HEAD	0x2010
+#define AMDVI_EVT_TAIL	0x2018
+#define AMDVI_STATUS	0x2020
 
-#define CTRL_IOMMU_EN	 (1ull << 0)
-#define CTRL_EVT_LOG_EN	 (1ull << 2)
-#define CTRL_CMD_BUF_EN	 (1ull << 12)
-#define STATUS_EVT_OVF	 (1ull << 0)
+#define CTRL_IOMMU_EN	(1ull << 0)
+#define CTRL_EVT_LOG_EN (1ull << 2)
+#define CTRL_CMD_BUF_EN (1ull << 12)
+#define STATUS_EVT_OVF	(1ull << 0)
 
 #define DEV_TABLE_ENTRIES 65536
 #define DEV_TABLE_BYTES	  (DEV_TABLE_ENTRIES * 32)
@@ -33,12 +33,12 @@
 #define RING_LEN_FIELD	  (8ull << 56)
 
 /* Device table entry, first qword (48882, 2.2.2.1). */
-#define DTE_V		(1ull << 0)
-#define DTE_TV		(1ull << 1)
-#define DTE_MODE(l)	((u64)(l) << 9)
-#define DTE_IR		(1ull << 61)
-#define DTE_IW		(1ull << 62)
-#define AMDVI_DOMAIN	1
+#define DTE_V	     (1ull << 0)
+#define DTE_TV	     (1ull << 1)
+#define DTE_MODE(l)  ((u64)(l) << 9)
+#define DTE_IR	     (1ull << 61)
+#define DTE_IW	     (1ull << 62)
+#define AMDVI_DOMAIN 1
 
 #define CMD_COMPLETION_WAIT  0x1
 #define CMD_INVAL_DEVTAB     0x2
@@ -61,6 +61,9 @@ static u64 *dev_table;
 static struct amdvi_ring cmd[IOMMU_MAX_UNITS], evt[IOMMU_MAX_UNITS];
 static volatile u64 *wait_sem;
 static u64 wait_seq;
+
+#define PCI_STATUS		    0x06
+#define PCI_STATUS_SIG_TARGET_ABORT (1u << 11)
 
 static u64 rd64(const struct iommu_unit *u, u32 off)
 {
@@ -110,8 +113,9 @@ static bool cmd_submit(struct iommu_unit *u, const u32 c[4])
 static bool cmd_sync(struct iommu_unit *u)
 {
 	u64 pa = virt_to_phys((const void *)wait_sem), seq = ++wait_seq, t0;
-	u32 c[4] = { (u32)(pa & 0xfffffff8u) | 1, (u32)((pa >> 32) & 0xfffff) | CMD_COMPLETION_WAIT << 28,
-		     (u32)seq, (u32)(seq >> 32) };
+	u32 c[4] = { (u32)(pa & 0xfffffff8u) | 1,
+		     (u32)((pa >> 32) & 0xfffff) | CMD_COMPLETION_WAIT << 28, (u32)seq,
+		     (u32)(seq >> 32) };
 
 	if (!cmd_submit(u, c))
 		return false;
@@ -141,8 +145,8 @@ static int amdvi_enable(struct iommu_unit *u, u64 hw_root, unsigned int levels)
 		if (!dev_table || !wait_sem)
 			return -ENOMEM;
 		for (unsigned int i = 0; i < DEV_TABLE_ENTRIES; i++) {
-			dev_table[i * 4] = hw_root | DTE_V | DTE_TV | DTE_MODE(levels) | DTE_IR |
-					   DTE_IW;
+			dev_table[i * 4] =
+				hw_root | DTE_V | DTE_TV | DTE_MODE(levels) | DTE_IR | DTE_IW;
 			dev_table[i * 4 + 1] = AMDVI_DOMAIN;
 		}
 	}
@@ -182,7 +186,26 @@ static int amdvi_enable(struct iommu_unit *u, u64 hw_root, unsigned int levels)
 static void amdvi_flush(struct iommu_unit *u)
 {
 	if (!inval_domain(u) || !cmd_sync(u))
-		pr_err("AMD-Vi unit at 0x%llx: invalidation timed out", (unsigned long long)u->base);
+		pr_err("AMD-Vi unit at 0x%llx: invalidation timed out",
+		       (unsigned long long)u->base);
+}
+
+/*
+ * An IOMMU that blocks a request without logging it (QEMU 7.2's never writes
+ * its event log) still signals a target abort in its PCI status register.
+ */
+static void blocked_without_event(struct iommu_unit *u, bool reported)
+{
+	volatile u16 *status = iommu_pci_cfg(u->devid);
+
+	if (!status)
+		return;
+	status += PCI_STATUS / 2;
+	if (!(*status & PCI_STATUS_SIG_TARGET_ABORT))
+		return;
+	*status = PCI_STATUS_SIG_TARGET_ABORT; /* write 1 to clear */
+	if (!reported)
+		pr_warn("AMD-Vi: a DMA was blocked (signalled target abort); the IOMMU logged no event naming the device and address");
 }
 
 static void amdvi_poll(struct iommu_unit *u)
@@ -190,6 +213,7 @@ static void amdvi_poll(struct iommu_unit *u)
 	u32 head = (u32)rd64(u, AMDVI_EVT_HEAD), tail = (u32)rd64(u, AMDVI_EVT_TAIL);
 	u64 status = rd64(u, AMDVI_STATUS);
 	char why[48];
+	bool reported = false;
 
 	while (head != tail && evt[u->idx].buf) {
 		const u32 *e = (const u32 *)((const u8 *)evt[u->idx].buf + head);
@@ -200,6 +224,7 @@ static void amdvi_poll(struct iommu_unit *u)
 			snprintf_hv(why, sizeof(why), "AMD-Vi I/O page fault, domain %u",
 				    e[1] & 0xffff);
 			iommu_report("AMD-Vi", (u16)e[0], addr, flags & EVT_FLAG_RW, why);
+			reported = true;
 		} else {
 			pr_warn("AMD-Vi: event 0x%x from device %02x:%02x.%u, address 0x%llx", code,
 				(e[0] >> 8) & 0xff, (e[0] >> 3) & 0x1f, e[0] & 7,
@@ -208,6 +233,7 @@ static void amdvi_poll(struct iommu_unit *u)
 		head = (head + 16) % (RING_ENTRIES * 16);
 	}
 	wr64(u, AMDVI_EVT_HEAD, head);
+	blocked_without_event(u, reported);
 	if (status & STATUS_EVT_OVF) {
 		pr_warn("AMD-Vi unit at 0x%llx: the event log overflowed; some faults were lost",
 			(unsigned long long)u->base);

@@ -18,6 +18,7 @@
 #include <asm/acpi.h>
 #include <asm/apic.h>
 #include <asm/elf.h>
+#include <asm/guest.h>
 #include <asm/guest_mem.h>
 #include <asm/guest_walk.h>
 #include <asm/layout.h>
@@ -80,7 +81,7 @@ static int write_tail(const struct boot_info *bi, const struct bzimage *bz,
 				 .initrd_addr = initrd,
 				 .initrd_size = initrd_size,
 				 .cmdline_addr = tail + TAIL_CMDLINE,
-				 .rsdp = bi->rsdp ? bi->rsdp : acpi_find_rsdp() };
+				 .rsdp = guest_rsdp };
 	struct memmap m;
 	int n;
 

@@ -130,6 +130,23 @@ static int write_boot_pages(const struct bzimage *bz, const struct boot_module *
 	return linux_build_boot_params(phys_to_virt(GUEST_BOOT_PARAMS_ADDR), bz, &hv.guest_map, lb);
 }
 
+u64 guest_rsdp;
+
+int guest_platform_init(const struct boot_info *bi)
+{
+	struct placement p = { .n = 0 };
+	u64 rsdp = bi->rsdp ? bi->rsdp : acpi_find_rsdp();
+
+	busy_add(&p, 0, 1 * MiB, "low memory");
+	for (unsigned int i = 0; i < bi->nr_modules; i++)
+		busy_add(&p, ALIGN_DOWN(bi->mods[i].start, PAGE_SIZE),
+			 ALIGN_UP(bi->mods[i].start + bi->mods[i].size, PAGE_SIZE),
+			 role_name(bi->mods[i].role));
+	guest_rsdp = rsdp ? rewrite_acpi(&p, rsdp) : 0;
+	/* Hidden register pages must be known before any guest space is built. */
+	return iommu_init(rsdp);
+}
+
 int guest_boot_linux(const struct boot_info *bi, struct percpu *cpu)
 {
 	const struct boot_module *km = bi->by_role[ROLE_GUEST];
@@ -138,7 +155,6 @@ int guest_boot_linux(const struct boot_info *bi, struct percpu *cpu)
 	struct linux_boot lb = { 0 };
 	struct x86_entry entry;
 	struct bzimage bz;
-	u64 firmware_rsdp;
 	int ret;
 
 	ret = bzimage_parse(phys_to_virt(km->start), km->size, &bz, "guest kernel");
@@ -157,13 +173,7 @@ int guest_boot_linux(const struct boot_info *bi, struct percpu *cpu)
 		ret = place_initrd(&p, &bz, im, &lb.initrd_addr);
 		lb.initrd_size = im->size;
 	}
-	firmware_rsdp = bi->rsdp ? bi->rsdp : acpi_find_rsdp();
-	lb.rsdp = firmware_rsdp;
-	if (!ret && lb.rsdp)
-		lb.rsdp = rewrite_acpi(&p, lb.rsdp);
-	/* After the e820 is final, before the guest's space (it hides the registers). */
-	if (!ret)
-		ret = iommu_init(firmware_rsdp);
+	lb.rsdp = guest_rsdp;
 	if (!ret)
 		ret = write_boot_pages(&bz, km, &lb);
 	if (ret)

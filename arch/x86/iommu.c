@@ -21,6 +21,7 @@ static unsigned int levels;
 static bool active, in_capture;
 static u64 last_poll_us;
 static spinlock_t poll_lock;
+static u64 ecam;
 
 bool iommu_active(void)
 {
@@ -132,6 +133,7 @@ int iommu_init(u64 rsdp)
 	ret = find_units(rsdp, err, sizeof(err));
 	if (ret)
 		return refuse_or_warn(err);
+	ecam = acpi_ecam_base(rsdp);
 	levels = 4;
 	for (unsigned int i = 0; i < desc.nr_units; i++) {
 		unsigned int ml;
@@ -219,15 +221,19 @@ void iommu_poll_lazy(void)
 	poll_units(false);
 }
 
+volatile void *iommu_pci_cfg(u16 bdf)
+{
+	return ecam ? phys_to_virt(ecam + ((u64)bdf << 12)) : NULL;
+}
+
 void iommu_report(const char *unit, u16 sid, u64 addr, bool write, const char *why)
 {
 	pr_warn("%s: DMA fault: device %02x:%02x.%u %s at 0x%llx blocked (%s)%s", unit, sid >> 8,
-		(sid >> 3) & 0x1f, sid & 7, write ? "write" : "read", (unsigned long long)addr,
-		why,
+		(sid >> 3) & 0x1f, sid & 7, write ? "write" : "read", (unsigned long long)addr, why,
 		addr - hv.capture_base < hv.capture_size ? ", the capture region" :
-		hv_is_hidden(addr, 1)			? ", hv memory" :
-		in_capture				? ", crashed guest memory" :
-							  "");
+		hv_is_hidden(addr, 1)			 ? ", hv memory" :
+		in_capture				 ? ", crashed guest memory" :
+							   "");
 }
 
 bool arch_dma_isolated(void)

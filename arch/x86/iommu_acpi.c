@@ -13,18 +13,18 @@
 #define DMAR_FIRST	48 /* header, host address width, flags, 10 reserved */
 #define IVRS_FIRST	48 /* header, IVinfo, 8 reserved */
 
-#define DMAR_DRHD	      0
-#define DMAR_RMRR	      1
-#define DRHD_INCLUDE_PCI_ALL  (1u << 0)
-#define VTD_REG_MIN	      PAGE_SIZE
+#define DMAR_DRHD	     0
+#define DMAR_RMRR	     1
+#define DRHD_INCLUDE_PCI_ALL (1u << 0)
+#define VTD_REG_MIN	     PAGE_SIZE
 
-#define IVHD_10		      0x10
-#define IVHD_11		      0x11
-#define IVHD_40		      0x40
-#define IVMD_ALL	      0x20
-#define IVMD_ONE	      0x21
-#define IVMD_RANGE	      0x22
-#define AMDVI_REG_SIZE	      (16 * KiB)
+#define IVHD_10	       0x10
+#define IVHD_11	       0x11
+#define IVHD_40	       0x40
+#define IVMD_ALL       0x20
+#define IVMD_ONE       0x21
+#define IVMD_RANGE     0x22
+#define AMDVI_REG_SIZE (16 * KiB)
 
 static u16 rd16(const u8 *p)
 {
@@ -64,9 +64,10 @@ static int add_unit(struct iommu_acpi *out, u64 base, u64 size, u16 seg, u16 dev
 		return fail(err, errlen, "%s: unit at offset %u has register base 0x%llx (%s)", tbl,
 			    off, (unsigned long long)base, base ? "not page-aligned" : "zero");
 	if (seg)
-		return fail(err, errlen,
-			    "%s: unit at offset %u is for PCI segment %u; only segment 0 is supported",
-			    tbl, off, seg);
+		return fail(
+			err, errlen,
+			"%s: unit at offset %u is for PCI segment %u; only segment 0 is supported",
+			tbl, off, seg);
 	if (out->nr_units == IOMMU_MAX_UNITS)
 		return fail(err, errlen, "%s: more than %u IOMMU units", tbl, IOMMU_MAX_UNITS);
 	u = &out->unit[out->nr_units];
@@ -83,8 +84,10 @@ static int add_unity(struct iommu_acpi *out, u64 start, u64 end, const char *tbl
 		     char *err, size_t errlen)
 {
 	if (start >= end || !IS_ALIGNED(start, PAGE_SIZE) || !IS_ALIGNED(end, PAGE_SIZE))
-		return fail(err, errlen, "%s: memory range at offset %u (0x%llx-0x%llx) is empty or not page-aligned",
-			    tbl, off, (unsigned long long)start, (unsigned long long)end);
+		return fail(
+			err, errlen,
+			"%s: memory range at offset %u (0x%llx-0x%llx) is empty or not page-aligned",
+			tbl, off, (unsigned long long)start, (unsigned long long)end);
 	if (out->nr_unity == IOMMU_MAX_UNITY)
 		return fail(err, errlen, "%s: more than %u reserved memory ranges", tbl,
 			    IOMMU_MAX_UNITY);
@@ -112,23 +115,28 @@ int dmar_parse(const u8 *t, u32 len, struct iommu_acpi *out, char *err, size_t e
 		u16 type, n;
 
 		if (len - off < 4)
-			return fail(err, errlen, "DMAR: %u stray bytes at offset %u", len - off, off);
+			return fail(err, errlen, "DMAR: %u stray bytes at offset %u", len - off,
+				    off);
 		type = rd16(t + off);
 		n = rd16(t + off + 2);
 		if (n < 4 || n > len - off)
-			return fail(err, errlen, "DMAR: structure type %u at offset %u has length %u (%u bytes left)",
-				    type, off, n, len - off);
+			return fail(
+				err, errlen,
+				"DMAR: structure type %u at offset %u has length %u (%u bytes left)",
+				type, off, n, len - off);
 		if (type == DMAR_DRHD) {
 			if (n < 16)
-				return fail(err, errlen, "DMAR: DRHD at offset %u is %u bytes, under 16",
-					    off, n);
+				return fail(err, errlen,
+					    "DMAR: DRHD at offset %u is %u bytes, under 16", off,
+					    n);
 			ret = add_unit(out, rd64(t + off + 8), VTD_REG_MIN << (t[off + 5] & 0xf),
 				       rd16(t + off + 6), 0, t[off + 4] & DRHD_INCLUDE_PCI_ALL,
 				       "DMAR", off, err, errlen);
 		} else if (type == DMAR_RMRR) {
 			if (n < 24)
-				return fail(err, errlen, "DMAR: RMRR at offset %u is %u bytes, under 24",
-					    off, n);
+				return fail(err, errlen,
+					    "DMAR: RMRR at offset %u is %u bytes, under 24", off,
+					    n);
 			ret = add_unity(out, rd64(t + off + 8), rd64(t + off + 16) + 1, "DMAR", off,
 					err, errlen);
 		} else {
@@ -158,24 +166,30 @@ int ivrs_parse(const u8 *t, u32 len, struct iommu_acpi *out, char *err, size_t e
 		u16 n;
 
 		if (len - off < 4)
-			return fail(err, errlen, "IVRS: %u stray bytes at offset %u", len - off, off);
+			return fail(err, errlen, "IVRS: %u stray bytes at offset %u", len - off,
+				    off);
 		type = t[off];
 		n = rd16(t + off + 2);
 		if (n < 4 || n > len - off)
-			return fail(err, errlen, "IVRS: block type 0x%x at offset %u has length %u (%u bytes left)",
-				    type, off, n, len - off);
+			return fail(
+				err, errlen,
+				"IVRS: block type 0x%x at offset %u has length %u (%u bytes left)",
+				type, off, n, len - off);
 		if (type == IVHD_10 || type == IVHD_11 || type == IVHD_40) {
 			u32 min = type == IVHD_10 ? 24 : 40;
 
 			if (n < min)
-				return fail(err, errlen, "IVRS: IVHD type 0x%x at offset %u is %u bytes, under %u",
-					    type, off, n, min);
+				return fail(
+					err, errlen,
+					"IVRS: IVHD type 0x%x at offset %u is %u bytes, under %u",
+					type, off, n, min);
 			ret = add_unit(out, rd64(t + off + 8), AMDVI_REG_SIZE, rd16(t + off + 16),
 				       rd16(t + off + 4), true, "IVRS", off, err, errlen);
 		} else if (type == IVMD_ALL || type == IVMD_ONE || type == IVMD_RANGE) {
 			if (n < 32)
-				return fail(err, errlen, "IVRS: IVMD at offset %u is %u bytes, under 32",
-					    off, n);
+				return fail(err, errlen,
+					    "IVRS: IVMD at offset %u is %u bytes, under 32", off,
+					    n);
 			ret = add_unity(out, rd64(t + off + 16),
 					rd64(t + off + 16) + rd64(t + off + 24), "IVRS", off, err,
 					errlen);

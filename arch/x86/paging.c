@@ -147,6 +147,9 @@ const struct pt_format pt_vtd_sl = {
  * NextLevel in 11:9 (the level of the table pointed to; 0 in a leaf, which
  * at level 2 or 3 maps a 2 MiB or 1 GiB page), address in 51:12, IR bit 61,
  * IW bit 62. Permissions are the AND of every level, so tables allow both.
+ * Unmapped entries are not zero but PR = 0 with NextLevel 1: hardware ignores
+ * every other bit of a non-present entry, and QEMU 7.2 (which silently drops
+ * a DMA that meets an all-zero entry) then reports the fault.
  */
 #define AMDVI_PTE_PR	   (1ull << 0)
 #define AMDVI_PTE_NEXT(l)  ((u64)(l) << 9)
@@ -201,6 +204,7 @@ const struct pt_format pt_amdvi = {
 	.is_leaf = amdvi_is_leaf,
 	.phys = amdvi_phys,
 	.flags = amdvi_flags,
+	.absent = AMDVI_PTE_NEXT(1),
 };
 
 unsigned int pt_x86_max_leaf(void)
@@ -219,7 +223,11 @@ int pt_init(struct pt_root *pt, const struct pt_format *fmt, unsigned int max_le
 	pt->alloc = alloc;
 	pt->tables = 1;
 	pt->root = alloc();
-	return pt->root ? 0 : -ENOMEM;
+	if (!pt->root)
+		return -ENOMEM;
+	for (unsigned int i = 0; fmt->absent && i < PT_ENTRIES; i++)
+		pt->root[i] = fmt->absent;
+	return 0;
 }
 
 /*
@@ -244,6 +252,9 @@ static u64 *next_table(struct pt_root *pt, u64 *e, unsigned int level)
 
 		for (unsigned int i = 0; i < PT_ENTRIES; i++)
 			t[i] = f->leaf(base + i * PT_LEVEL_SIZE(level - 1), level - 1, flags);
+	} else {
+		for (unsigned int i = 0; f->absent && i < PT_ENTRIES; i++)
+			t[i] = f->absent;
 	}
 	*e = f->table(pt_virt_to_phys(t), level);
 	return t;
@@ -263,7 +274,7 @@ static int update(struct pt_root *pt, u64 *table, unsigned int level, u64 virt, 
 		bool whole = chunk == step;
 
 		if (whole && unmap) {
-			*e = 0;
+			*e = f->absent;
 		} else if (whole && level <= pt->max_leaf_level && IS_ALIGNED(phys, step)) {
 			*e = f->leaf(phys, level, flags);
 		} else if (unmap && !f->present(*e)) {

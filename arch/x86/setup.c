@@ -76,6 +76,8 @@ int arch_boot(const struct boot_info *bi)
 		return -ENODEV;
 	nr_cpus_online = 1;
 	smp_start_aps();
+	if (guest_platform_init(bi))
+		return -ENODEV;
 	capture_stage(bi); /* before the guest kernel may land on the modules */
 	return guest_boot_linux(bi, cpu);
 }

@@ -21,42 +21,42 @@
 #define VTD_FSTS   0x34
 #define VTD_FECTL  0x38
 
-#define CAP_ND(c)	((c) & 7)
-#define CAP_RWBF	(1ull << 4)
-#define CAP_SAGAW(c)	(((c) >> 8) & 0x1f)
-#define CAP_MGAW(c)	((unsigned int)(((c) >> 16) & 0x3f) + 1)
-#define CAP_FRO(c)	((unsigned int)(((c) >> 24) & 0x3ff) * 16)
-#define CAP_SLLPS(c)	(((c) >> 34) & 0xf)
-#define CAP_NFR(c)	((unsigned int)(((c) >> 40) & 0xff) + 1)
-#define ECAP_C		(1ull << 0)
-#define ECAP_IRO(e)	((unsigned int)(((e) >> 8) & 0x3ff) * 16)
+#define CAP_ND(c)    ((c)&7)
+#define CAP_RWBF     (1ull << 4)
+#define CAP_SAGAW(c) (((c) >> 8) & 0x1f)
+#define CAP_MGAW(c)  ((unsigned int)(((c) >> 16) & 0x3f) + 1)
+#define CAP_FRO(c)   ((unsigned int)(((c) >> 24) & 0x3ff) * 16)
+#define CAP_SLLPS(c) (((c) >> 34) & 0xf)
+#define CAP_NFR(c)   ((unsigned int)(((c) >> 40) & 0xff) + 1)
+#define ECAP_C	     (1ull << 0)
+#define ECAP_IRO(e)  ((unsigned int)(((e) >> 8) & 0x3ff) * 16)
 
-#define GCMD_TE		(1u << 31)
-#define GCMD_SRTP	(1u << 30)
-#define GCMD_WBF	(1u << 27)
-#define GCMD_QIE	(1u << 26)
-#define GCMD_IRE	(1u << 25)
-#define GSTS_TES	(1u << 31)
-#define GSTS_RTPS	(1u << 30)
-#define GSTS_WBFS	(1u << 27)
-#define GSTS_ONESHOT	0x96ffffffu /* GSTS bits that are not persistent commands */
+#define GCMD_TE	     (1u << 31)
+#define GCMD_SRTP    (1u << 30)
+#define GCMD_WBF     (1u << 27)
+#define GCMD_QIE     (1u << 26)
+#define GCMD_IRE     (1u << 25)
+#define GSTS_TES     (1u << 31)
+#define GSTS_RTPS    (1u << 30)
+#define GSTS_WBFS    (1u << 27)
+#define GSTS_ONESHOT 0x96ffffffu /* GSTS bits that are not persistent commands */
 
-#define CCMD_ICC	(1ull << 63)
-#define CCMD_GLOBAL	(1ull << 61)
-#define IOTLB_IVT	(1ull << 63)
-#define IOTLB_GLOBAL	(1ull << 60)
-#define IOTLB_DR	(1ull << 49)
-#define IOTLB_DW	(1ull << 48)
+#define CCMD_ICC     (1ull << 63)
+#define CCMD_GLOBAL  (1ull << 61)
+#define IOTLB_IVT    (1ull << 63)
+#define IOTLB_GLOBAL (1ull << 60)
+#define IOTLB_DR     (1ull << 49)
+#define IOTLB_DW     (1ull << 48)
 
-#define FSTS_PFO	(1u << 0)
-#define FSTS_PPF	(1u << 1)
-#define FECTL_IM	(1u << 31)
-#define FRCD_F		(1ull << 63) /* in the high qword */
-#define FRCD_T_READ	(1ull << 62)
+#define FSTS_PFO    (1u << 0)
+#define FSTS_PPF    (1u << 1)
+#define FECTL_IM    (1u << 31)
+#define FRCD_F	    (1ull << 63) /* in the high qword */
+#define FRCD_T_READ (1ull << 62)
 
-#define CTX_AW_39	1
-#define CTX_AW_48	2
-#define VTD_DOMAIN	1 /* 0 is reserved when the unit caches invalid entries (CM) */
+#define CTX_AW_39  1
+#define CTX_AW_48  2
+#define VTD_DOMAIN 1 /* 0 is reserved when the unit caches invalid entries (CM) */
 
 #define WAIT_US 100000
 
@@ -178,8 +178,8 @@ static int vtd_enable(struct iommu_unit *u, u64 hw_root, unsigned int levels)
 		for (unsigned int i = 0; i < 256; i++) {
 			root_table[i].lo = virt_to_phys(context_table) | 1;
 			context_table[i].lo = hw_root | 1; /* present, TT 00: untranslated only */
-			context_table[i].hi = (levels == 4 ? CTX_AW_48 : CTX_AW_39) |
-					      ((u64)VTD_DOMAIN << 8);
+			context_table[i].hi =
+				(levels == 4 ? CTX_AW_48 : CTX_AW_39) | ((u64)VTD_DOMAIN << 8);
 		}
 	}
 	/* What firmware or an earlier kernel left on goes off first. */
@@ -199,7 +199,8 @@ static int vtd_enable(struct iommu_unit *u, u64 hw_root, unsigned int levels)
 	}
 	wr32(u, VTD_FSTS, FSTS_PFO | FSTS_PPF);
 	if (!gcmd(u, GCMD_TE, GSTS_TES, true)) {
-		pr_err("VT-d unit at 0x%llx: translation did not enable", (unsigned long long)u->base);
+		pr_err("VT-d unit at 0x%llx: translation did not enable",
+		       (unsigned long long)u->base);
 		return -EIO;
 	}
 	return 0;
@@ -214,14 +215,22 @@ static void vtd_flush(struct iommu_unit *u)
 static const char *reason(unsigned int fr)
 {
 	switch (fr) {
-	case 0x1: return "root entry not present";
-	case 0x2: return "context entry not present";
-	case 0x3: return "invalid context entry";
-	case 0x4: return "address beyond the guest address width";
-	case 0x5: return "no write permission";
-	case 0x6: return "no read permission";
-	case 0x7: return "table entry unreadable";
-	default: return "fault reason not decoded";
+	case 0x1:
+		return "root entry not present";
+	case 0x2:
+		return "context entry not present";
+	case 0x3:
+		return "invalid context entry";
+	case 0x4:
+		return "address beyond the guest address width";
+	case 0x5:
+		return "no write permission";
+	case 0x6:
+		return "no read permission";
+	case 0x7:
+		return "table entry unreadable";
+	default:
+		return "fault reason not decoded";
 	}
 }
 
@@ -240,8 +249,8 @@ static void vtd_poll(struct iommu_unit *u)
 		if (!(hi & FRCD_F))
 			continue;
 		lo = rd64(u, off);
-		snprintf_hv(why, sizeof(why), "VT-d reason 0x%x, %s", (unsigned int)(hi >> 32) & 0xff,
-			    reason((hi >> 32) & 0xff));
+		snprintf_hv(why, sizeof(why), "VT-d reason 0x%x, %s",
+			    (unsigned int)(hi >> 32) & 0xff, reason((hi >> 32) & 0xff));
 		iommu_report("VT-d", (u16)hi, lo & ~0xfffull, !(hi & FRCD_T_READ), why);
 		wr64(u, off + 8, FRCD_F); /* write 1 to clear */
 	}

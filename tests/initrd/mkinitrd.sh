@@ -15,7 +15,8 @@ root="$build/initrd-root"
 rm -rf "$root"
 mkdir -p "$root"/{bin,sbin,proc,sys,dev,tmp,lib/modules}
 cp "$build/debian/busybox" "$root/bin/busybox"
-cp "$build/guest/hvinfo" "$build/guest/memprobe" "$build/guest/patterns" "$build/guest/spin" "$root/bin/"
+cp "$build/guest/hvinfo" "$build/guest/memprobe" "$build/guest/patterns" "$build/guest/spin" \
+	"$build/guest/edu" "$root/bin/"
 cp "$build/module/parachute.ko" "$root/lib/modules/"
 # For the capture kernel: virtio-blk for the dump disk, makedumpfile and the
 # shared libraries it links (from Debian's makedumpfile package on this host).

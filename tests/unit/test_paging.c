@@ -177,6 +177,13 @@ static void test_amdvi_next_level_bits(void **state)
 	assert_int_equal(e[3], 0x7000 | 1 | 1ull << 61);
 	entries_to(&pt, 0x600000, e);
 	assert_int_equal(e[2], 0x600000 | 1 | 1ull << 61 | 1ull << 62);
+	/* Unmapped: not present, but not all-zero either (NextLevel 1). */
+	assert_int_equal(pt_unmap(&pt, 0x200000, 0x200000), 0);
+	assert_false(pt_walk(&pt, 0x200000, NULL, NULL, NULL));
+	entries_to(&pt, 0x200000, e);
+	assert_int_equal(e[2], 1 << 9);
+	assert_int_equal(pt.root[5], 1 << 9);
+	assert_false(pt_walk(&pt, 5ull << 39, NULL, NULL, NULL));
 }
 
 int main(void)

@@ -24,6 +24,9 @@ int acpi_ioapics(u64 rsdp, u64 *addr, unsigned int max);
  */
 const u8 *acpi_find_table(u64 rsdp, const char *sig, u32 *len);
 
+/** acpi_ecam_base() - MCFG's configuration space base for segment 0, bus 0, or 0. */
+u64 acpi_ecam_base(u64 rsdp);
+
 /** acpi_needs_rewrite() - true if the root table lists a table the guest must not see. */
 bool acpi_needs_rewrite(u64 rsdp);
 

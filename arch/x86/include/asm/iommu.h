@@ -22,11 +22,11 @@
 enum iommu_kind { IOMMU_NONE, IOMMU_VTD, IOMMU_AMDVI };
 
 struct iommu_unit {
-	u64 base;    /* register block (host physical) */
-	u64 size;    /* bytes of registers */
-	u16 segment; /* PCI segment */
-	u16 devid;   /* AMD-Vi: the IOMMU's own requester ID */
-	bool all;    /* VT-d INCLUDE_PCI_ALL */
+	u64 base;	  /* register block (host physical) */
+	u64 size;	  /* bytes of registers */
+	u16 segment;	  /* PCI segment */
+	u16 devid;	  /* AMD-Vi: the IOMMU's own requester ID */
+	bool all;	  /* VT-d INCLUDE_PCI_ALL */
 	unsigned int idx; /* position in iommu_acpi.unit[] */
 };
 
@@ -83,6 +83,9 @@ struct iommu_driver {
 };
 
 extern const struct iommu_driver vtd_driver, amdvi_driver;
+
+/** iommu_pci_cfg() - the configuration space of bus:dev.fn (segment 0), or NULL. */
+volatile void *iommu_pci_cfg(u16 bdf);
 
 /** iommu_report() - one fault line, the same for both vendors. */
 void iommu_report(const char *unit, u16 sid, u64 addr, bool write, const char *why);

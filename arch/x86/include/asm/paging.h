@@ -34,6 +34,8 @@ struct pt_format {
 	bool (*is_leaf)(u64 entry, unsigned int level);
 	u64 (*phys)(u64 entry, unsigned int level);
 	unsigned int (*flags)(u64 entry);
+	/* What an unmapped entry holds (0 for most formats); present() is false for it. */
+	u64 absent;
 };
 
 struct pt_root {
