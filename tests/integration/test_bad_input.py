@@ -71,3 +71,43 @@ def test_capture_mem_larger_than_ram(build):
     expect_clean_halt(build, "bad-capture-mem",
                       r"\[hv\] ERROR: capture_mem=2048M is larger than the machine's RAM \(1023M\)",
                       hv_args="capture_mem=2G")
+
+
+def bad_dmar(build):
+    """A DMAR whose only DRHD claims 200 bytes in a 64-byte table (QEMU adds
+    the header and checksum, so only the structure inside is wrong)."""
+    path = f"{build}/bad/dmar-body.bin"
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    body = bytes([38, 0]) + bytes(10)              # 39-bit width, flags, reserved
+    body += (0).to_bytes(2, "little") + (200).to_bytes(2, "little")  # DRHD, length 200
+    body += bytes([1, 0]) + bytes(2) + (0xfed90000).to_bytes(8, "little")
+    with open(path, "wb") as f:
+        f.write(body)
+    return ["-acpitable", f"sig=DMAR,rev=1,data={path}"]
+
+
+def test_iommu_required_without_iommu(build):
+    expect_clean_halt(build, "bad-iommu-required",
+                      r"\[hv\] ERROR: iommu=required, but no DMAR or IVRS table: this machine "
+                      r"has no IOMMU: refusing to start", hv_args="iommu=required")
+
+
+def test_malformed_dmar_required(build):
+    expect_clean_halt(build, "bad-dmar-required",
+                      r"\[hv\] ERROR: iommu=required, but DMAR: structure type 0 at offset 48 "
+                      r"has length 200 \(16 bytes left\): refusing to start",
+                      hv_args="iommu=required", extra=bad_dmar(build))
+
+
+def test_malformed_dmar_warns_and_boots(build):
+    with Run(build, "bad-dmar-auto", guest_args="quiet pc.test=basic",
+             extra=bad_dmar(build)) as r:
+        r.wait_for(r"\[hv\] WARNING: DMA isolation: off \(DMAR: structure type 0 at offset 48 "
+                   r"has length 200 \(16 bytes left\)\)", 60)
+        r.wait_for(r"\[hv\] ACPI: DMAR hidden from the guest", 5)
+        # The guest runs, and the status hypercall says isolation is off.
+        m = r.wait_for(r"PCG: status abi 1\.0 vendor 1 cpus 1 vcpus 1 flags (0x[0-9a-f]+) ", 120)
+        assert not int(m.group(1), 16) & 2, "status claims DMA isolation"
+        r.wait_for(r"PCG: probe\?", 30)
+        r.send("\n")
+        r.wait_for(r"PCG: done", 60)
