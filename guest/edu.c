@@ -25,15 +25,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#define EDU_VENDOR   0x1234
-#define EDU_DEVICE   0x11e8
-#define EDU_DMA_SRC  0x80
-#define EDU_DMA_DST  0x88
-#define EDU_DMA_CNT  0x90
-#define EDU_DMA_CMD  0x98
-#define EDU_CMD_RUN  0x1
-#define EDU_CMD_TO_RAM 0x2 /* direction: device buffer -> RAM */
-#define EDU_BUFFER   0x40000
+#define EDU_VENDOR	   0x1234
+#define EDU_DEVICE	   0x11e8
+#define EDU_DMA_SRC	   0x80
+#define EDU_DMA_DST	   0x88
+#define EDU_DMA_CNT	   0x90
+#define EDU_DMA_CMD	   0x98
+#define EDU_CMD_RUN	   0x1
+#define EDU_CMD_TO_RAM	   0x2 /* direction: device buffer -> RAM */
+#define EDU_BUFFER	   0x40000
 #define PCI_COMMAND_MASTER 0x4
 
 static volatile uint8_t *bar;
@@ -245,7 +245,8 @@ int main(int argc, char **argv)
 		uint64_t len = argc > 3 ? strtoull(argv[3], NULL, 0) : 2048;
 
 		if (!len || len >= 4096) {
-			fprintf(stderr, "edu: length %llu: 1 to 4095 bytes\n", (unsigned long long)len);
+			fprintf(stderr, "edu: length %llu: 1 to 4095 bytes\n",
+				(unsigned long long)len);
 			return 2;
 		}
 		return write_to(strtoull(argv[2], NULL, 0), len);

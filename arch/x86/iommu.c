@@ -199,9 +199,12 @@ void iommu_capture_mode(void)
 /* At most every millisecond from the exit path; always when forced. */
 static void poll_units(bool force)
 {
-	u64 now = arch_timestamp_us();
+	u64 now;
 
-	if (!active || (!force && now - last_poll_us < 1000))
+	if (!active)
+		return;
+	now = arch_timestamp_us();
+	if (!force && now - last_poll_us < 1000)
 		return;
 	if (!spin_trylock(&poll_lock))
 		return;

@@ -36,6 +36,10 @@ def isolation_run(build, name, iommu, unit):
         assert "IOMMU registers" in hidden, hidden
         # The guest is told, and its devices work: edu DMA both ways, the disk.
         r.wait_for(r"PCG: status abi 1\.0 vendor 1 cpus 1 vcpus 1 flags 0x3 ", 240)
+        # The guest's view: no DMAR or IVRS, and its kernel found no IOMMU.
+        tables = r.wait_for(r"PCG: acpi tables (.*)", 10).group(1).split()
+        assert "FACP" in tables and "DMAR" not in tables and "IVRS" not in tables, tables
+        r.wait_for(r"PCG: kernel iommus 0 groups 0$", 10)
         r.wait_for(r"PCG: edu: roundtrip via 0x[0-9a-f]+ ok, 2048 bytes intact", 30)
         r.wait_for(r"PCG: disk: token block written and read back at 448 MiB", 60)
         # DMA into the capture region and into the hv's heap is blocked.
