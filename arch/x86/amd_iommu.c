@@ -43,6 +43,8 @@
 #define CMD_COMPLETION_WAIT  0x1
 #define CMD_INVAL_DEVTAB     0x2
 #define CMD_INVAL_PAGES	     0x3
+#define CMD_INVAL_ALL	     0x8
+#define EFR_IA_SUP	     (1ull << 6) /* INVALIDATE_IOMMU_ALL supported */
 #define EVT_IO_PAGE_FAULT    0x2
 #define EVT_DEV_TAB_HW_ERROR 0x3
 #define EVT_PAGE_TAB_HW_ERR  0x4
@@ -137,6 +139,7 @@ static bool inval_domain(struct iommu_unit *u)
 static int amdvi_enable(struct iommu_unit *u, u64 hw_root, unsigned int levels)
 {
 	u64 ctrl = rd64(u, AMDVI_CONTROL);
+	bool ok = true;
 
 	/* Shared by every unit: all requesters go to domain 1. */
 	if (!dev_table) {
@@ -168,14 +171,19 @@ static int amdvi_enable(struct iommu_unit *u, u64 hw_root, unsigned int levels)
 	wr64(u, AMDVI_EVT_TAIL, 0);
 	cmd[u->idx].tail = 0;
 	wr64(u, AMDVI_CONTROL, CTRL_IOMMU_EN | CTRL_EVT_LOG_EN | CTRL_CMD_BUF_EN);
-	/* Drop anything cached from before: every device table entry, the domain. */
-	for (u32 id = 0; id < DEV_TABLE_ENTRIES; id += 0x100) {
-		u32 c[4] = { id, CMD_INVAL_DEVTAB << 28, 0, 0 };
+	/* Drop anything cached from before: all of it, else every device table entry. */
+	if (rd64(u, AMDVI_EXT_FEAT) & EFR_IA_SUP) {
+		u32 c[4] = { 0, CMD_INVAL_ALL << 28, 0, 0 };
 
-		if (!cmd_submit(u, c))
-			break;
+		ok = cmd_submit(u, c);
+	} else {
+		for (u32 id = 0; ok && id < DEV_TABLE_ENTRIES; id++) {
+			u32 c[4] = { id, CMD_INVAL_DEVTAB << 28, 0, 0 };
+
+			ok = cmd_submit(u, c);
+		}
 	}
-	if (!inval_domain(u) || !cmd_sync(u)) {
+	if (!ok || !inval_domain(u) || !cmd_sync(u)) {
 		pr_err("AMD-Vi unit at 0x%llx: the command buffer did not complete",
 		       (unsigned long long)u->base);
 		return -EIO;
