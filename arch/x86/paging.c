@@ -83,6 +83,73 @@ const struct pt_format pt_x86_64 = {
 };
 
 /*
+ * Intel EPT entries (SDM vol. 3C, 29.3.2): R bit 0, W bit 1, X bit 2, the
+ * memory type in 5:3 of a leaf (6 write-back, 0 uncacheable; the guest's PAT
+ * still combines, IPAT stays clear), bit 7 for a 2 MiB or 1 GiB page,
+ * address in 51:12. A table entry allows everything; leaves decide.
+ */
+#define EPT_R	    (1ull << 0)
+#define EPT_W	    (1ull << 1)
+#define EPT_X	    (1ull << 2)
+#define EPT_MT_WB   (6ull << 3)
+#define EPT_MT_MASK (7ull << 3)
+#define EPT_PS	    (1ull << 7)
+#define EPT_ADDR    0x000ffffffffff000ull
+
+static u64 ept_leaf(u64 phys, unsigned int level, unsigned int flags)
+{
+	u64 e = phys | ((flags & PT_UNCACHED) ? 0 : EPT_MT_WB);
+
+	if (flags & PT_READ)
+		e |= EPT_R;
+	if (flags & PT_WRITE)
+		e |= EPT_W;
+	if (flags & PT_EXEC)
+		e |= EPT_X;
+	if (level > 1)
+		e |= EPT_PS;
+	return e;
+}
+
+static u64 ept_table(u64 phys, unsigned int level)
+{
+	(void)level;
+	return phys | EPT_R | EPT_W | EPT_X;
+}
+
+static bool ept_present(u64 e)
+{
+	return e & (EPT_R | EPT_W | EPT_X);
+}
+
+static bool ept_is_leaf(u64 e, unsigned int level)
+{
+	return level == 1 || (e & EPT_PS);
+}
+
+static u64 ept_phys(u64 e, unsigned int level)
+{
+	return e & EPT_ADDR & ~(PT_LEVEL_SIZE(level) - 1);
+}
+
+static unsigned int ept_flags(u64 e)
+{
+	return ((e & EPT_R) ? PT_READ : 0) | ((e & EPT_W) ? PT_WRITE : 0) |
+	       ((e & EPT_X) ? PT_EXEC : 0) | ((e & EPT_MT_MASK) ? 0 : PT_UNCACHED);
+}
+
+const struct pt_format pt_ept = {
+	.name = "Intel EPT",
+	.max_leaf_level = 3,
+	.leaf = ept_leaf,
+	.table = ept_table,
+	.present = ept_present,
+	.is_leaf = ept_is_leaf,
+	.phys = ept_phys,
+	.flags = ept_flags,
+};
+
+/*
  * VT-d second-level entries (VT-d 3.4, 9.8): R bit 0, W bit 1, PS bit 7 for a
  * 2 MiB or 1 GiB page, address in 51:12. A table entry needs R and W too:
  * permissions are the AND of every level.

@@ -155,6 +155,31 @@ static void test_vtd_second_level_bits(void **state)
 	assert_int_equal(e[2], 0);
 }
 
+static void test_ept_bits(void **state)
+{
+	struct pt_root pt;
+	u64 e[4] = { 0 };
+	unsigned int flags;
+
+	(void)state;
+	assert_int_equal(pt_init(&pt, &pt_ept, 3, alloc), 0);
+	assert_int_equal(pt_map(&pt, 0, 0, 2ull << 30, PT_RWX), 0);
+	assert_int_equal(pt_map(&pt, 0xfee00000, 0xfee00000, 0x1000, PT_READ | PT_UNCACHED), 0);
+	check(&pt, 0x40000000, 0x40000000, 3, true);
+	/* Tables: R|W|X, no memory type. 1 GiB leaf: RWX, WB (6 << 3), bit 7. */
+	entries_to(&pt, 0x40000000, e);
+	assert_int_equal(e[0] & 0xff, 7);
+	assert_int_equal(e[1], 0x40000000 | 7 | 6 << 3 | 1 << 7);
+	/* An uncached read-only 4 KiB leaf: R only, memory type 0 (UC), no bit 7. */
+	entries_to(&pt, 0xfee00000, e);
+	assert_int_equal(e[3], 0xfee00000 | 1);
+	assert_true(pt_walk(&pt, 0xfee00010, NULL, &flags, NULL));
+	assert_int_equal(flags, PT_READ | PT_UNCACHED);
+	/* Not present means none of R, W, X. */
+	assert_int_equal(pt_unmap(&pt, 0x200000, 0x200000), 0);
+	assert_false(pt_walk(&pt, 0x200000, NULL, NULL, NULL));
+}
+
 static void test_amdvi_next_level_bits(void **state)
 {
 	struct pt_root pt;
@@ -193,6 +218,7 @@ int main(void)
 		cmocka_unit_test(test_split_keeps_neighbours),
 		cmocka_unit_test(test_unmap_partial_and_unaligned),
 		cmocka_unit_test(test_offset_mapping_and_npt_bits),
+		cmocka_unit_test(test_ept_bits),
 		cmocka_unit_test(test_vtd_second_level_bits),
 		cmocka_unit_test(test_amdvi_next_level_bits),
 	};

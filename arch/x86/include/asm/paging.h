@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * One page-table engine for every 4-level, 512-entry radix table the hv builds:
- * its own page tables, AMD NPT, VT-d second-level and AMD-Vi I/O tables (and
- * later Intel EPT). A format supplies only how entries are encoded; map,
+ * its own page tables, AMD NPT, Intel EPT, VT-d second-level and AMD-Vi I/O
+ * tables. A format supplies only how entries are encoded; map,
  * unmap (with splitting of large pages) and walk are shared.
  */
 #ifndef ASM_PAGING_H
@@ -74,6 +74,9 @@ bool pt_walk(const struct pt_root *pt, u64 virt, u64 *phys, unsigned int *flags,
 
 /* The x86 long-mode format: the hv's own page tables and AMD NPT. */
 extern const struct pt_format pt_x86_64;
+
+/* Intel EPT (for the VMX backend). */
+extern const struct pt_format pt_ept;
 
 /* IOMMU formats: VT-d second-level tables and AMD-Vi I/O page tables. */
 extern const struct pt_format pt_vtd_sl, pt_amdvi;
