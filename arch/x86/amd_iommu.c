@@ -67,19 +67,9 @@ static u64 wait_seq;
 #define PCI_STATUS		    0x06
 #define PCI_STATUS_SIG_TARGET_ABORT (1u << 11)
 
-static u64 rd64(const struct iommu_unit *u, u32 off)
-{
-	return *(volatile u64 *)phys_to_virt(u->base + off);
-}
-
-static void wr64(const struct iommu_unit *u, u32 off, u64 v)
-{
-	*(volatile u64 *)phys_to_virt(u->base + off) = v;
-}
-
 static int amdvi_probe(struct iommu_unit *u, unsigned int *levels, unsigned int *max_leaf)
 {
-	u64 ctrl = rd64(u, AMDVI_CONTROL), efr = rd64(u, AMDVI_EXT_FEAT);
+	u64 ctrl = unit_read64(u, AMDVI_CONTROL), efr = unit_read64(u, AMDVI_EXT_FEAT);
 
 	if (ctrl == ~0ull) {
 		pr_err("AMD-Vi unit at 0x%llx: registers read all-ones: no IOMMU there",
@@ -101,13 +91,13 @@ static bool cmd_submit(struct iommu_unit *u, const u32 c[4])
 	u64 t0 = arch_timestamp_us();
 
 	/* Full when the tail would meet the head. */
-	while ((u32)rd64(u, AMDVI_CMD_HEAD) == next)
+	while ((u32)unit_read64(u, AMDVI_CMD_HEAD) == next)
 		if (arch_timestamp_us() - t0 > WAIT_US)
 			return false;
 	memcpy((u8 *)r->buf + r->tail, c, 16);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	r->tail = next;
-	wr64(u, AMDVI_CMD_TAIL, next);
+	unit_write64(u, AMDVI_CMD_TAIL, next);
 	return true;
 }
 
@@ -138,7 +128,7 @@ static bool inval_domain(struct iommu_unit *u)
 
 static int amdvi_enable(struct iommu_unit *u, u64 hw_root, unsigned int levels)
 {
-	u64 ctrl = rd64(u, AMDVI_CONTROL);
+	u64 ctrl = unit_read64(u, AMDVI_CONTROL);
 	bool ok = true;
 
 	/* Shared by every unit: all requesters go to domain 1. */
@@ -160,19 +150,20 @@ static int amdvi_enable(struct iommu_unit *u, u64 hw_root, unsigned int levels)
 	if (ctrl & CTRL_IOMMU_EN) {
 		pr_warn("AMD-Vi unit at 0x%llx was left on (control 0x%llx): switching it off first",
 			(unsigned long long)u->base, (unsigned long long)ctrl);
-		wr64(u, AMDVI_CONTROL, 0);
+		unit_write64(u, AMDVI_CONTROL, 0);
 	}
-	wr64(u, AMDVI_DEV_TABLE, virt_to_phys(dev_table) | (DEV_TABLE_BYTES / PAGE_SIZE - 1));
-	wr64(u, AMDVI_CMD_BASE, virt_to_phys(cmd[u->idx].buf) | RING_LEN_FIELD);
-	wr64(u, AMDVI_EVT_BASE, virt_to_phys(evt[u->idx].buf) | RING_LEN_FIELD);
-	wr64(u, AMDVI_CMD_HEAD, 0);
-	wr64(u, AMDVI_CMD_TAIL, 0);
-	wr64(u, AMDVI_EVT_HEAD, 0);
-	wr64(u, AMDVI_EVT_TAIL, 0);
+	unit_write64(u, AMDVI_DEV_TABLE,
+		     virt_to_phys(dev_table) | (DEV_TABLE_BYTES / PAGE_SIZE - 1));
+	unit_write64(u, AMDVI_CMD_BASE, virt_to_phys(cmd[u->idx].buf) | RING_LEN_FIELD);
+	unit_write64(u, AMDVI_EVT_BASE, virt_to_phys(evt[u->idx].buf) | RING_LEN_FIELD);
+	unit_write64(u, AMDVI_CMD_HEAD, 0);
+	unit_write64(u, AMDVI_CMD_TAIL, 0);
+	unit_write64(u, AMDVI_EVT_HEAD, 0);
+	unit_write64(u, AMDVI_EVT_TAIL, 0);
 	cmd[u->idx].tail = 0;
-	wr64(u, AMDVI_CONTROL, CTRL_IOMMU_EN | CTRL_EVT_LOG_EN | CTRL_CMD_BUF_EN);
+	unit_write64(u, AMDVI_CONTROL, CTRL_IOMMU_EN | CTRL_EVT_LOG_EN | CTRL_CMD_BUF_EN);
 	/* Drop anything cached from before: all of it, else every device table entry. */
-	if (rd64(u, AMDVI_EXT_FEAT) & EFR_IA_SUP) {
+	if (unit_read64(u, AMDVI_EXT_FEAT) & EFR_IA_SUP) {
 		u32 c[4] = { 0, CMD_INVAL_ALL << 28, 0, 0 };
 
 		ok = cmd_submit(u, c);
@@ -218,8 +209,8 @@ static void blocked_without_event(struct iommu_unit *u, bool reported)
 
 static void amdvi_poll(struct iommu_unit *u)
 {
-	u32 head = (u32)rd64(u, AMDVI_EVT_HEAD), tail = (u32)rd64(u, AMDVI_EVT_TAIL);
-	u64 status = rd64(u, AMDVI_STATUS);
+	u32 head = (u32)unit_read64(u, AMDVI_EVT_HEAD), tail = (u32)unit_read64(u, AMDVI_EVT_TAIL);
+	u64 status = unit_read64(u, AMDVI_STATUS);
 	char why[48];
 	bool reported = false;
 
@@ -240,12 +231,12 @@ static void amdvi_poll(struct iommu_unit *u)
 		}
 		head = (head + 16) % (RING_ENTRIES * 16);
 	}
-	wr64(u, AMDVI_EVT_HEAD, head);
+	unit_write64(u, AMDVI_EVT_HEAD, head);
 	blocked_without_event(u, reported);
 	if (status & STATUS_EVT_OVF) {
 		pr_warn("AMD-Vi unit at 0x%llx: the event log overflowed; some faults were lost",
 			(unsigned long long)u->base);
-		wr64(u, AMDVI_STATUS, STATUS_EVT_OVF);
+		unit_write64(u, AMDVI_STATUS, STATUS_EVT_OVF);
 	}
 }
 

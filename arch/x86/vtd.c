@@ -31,15 +31,15 @@
 #define ECAP_C	     (1ull << 0)
 #define ECAP_IRO(e)  ((unsigned int)(((e) >> 8) & 0x3ff) * 16)
 
-#define GCMD_TE	     (1u << 31)
-#define GCMD_SRTP    (1u << 30)
-#define GCMD_WBF     (1u << 27)
-#define GCMD_QIE     (1u << 26)
-#define GCMD_IRE     (1u << 25)
-#define GSTS_TES     (1u << 31)
-#define GSTS_RTPS    (1u << 30)
-#define GSTS_WBFS    (1u << 27)
-#define GSTS_ONESHOT 0x96ffffffu /* GSTS bits that are not persistent commands */
+#define GCMD_TE		(1u << 31)
+#define GCMD_SRTP	(1u << 30)
+#define GCMD_WBF	(1u << 27)
+#define GCMD_QIE	(1u << 26)
+#define GCMD_IRE	(1u << 25)
+#define GSTS_TES	(1u << 31)
+#define GSTS_RTPS	(1u << 30)
+#define GSTS_WBFS	(1u << 27)
+#define GSTS_PERSISTENT 0x96ffffffu /* GSTS less the one-shot commands (SRTP, SFL, WBF, SIRTP) */
 
 #define CCMD_ICC     (1ull << 63)
 #define CCMD_GLOBAL  (1ull << 61)
@@ -66,32 +66,12 @@ struct vtd_entry {
 
 static struct vtd_entry *root_table, *context_table;
 
-static u32 rd32(const struct iommu_unit *u, u32 off)
-{
-	return *(volatile u32 *)phys_to_virt(u->base + off);
-}
-
-static u64 rd64(const struct iommu_unit *u, u32 off)
-{
-	return *(volatile u64 *)phys_to_virt(u->base + off);
-}
-
-static void wr32(const struct iommu_unit *u, u32 off, u32 v)
-{
-	*(volatile u32 *)phys_to_virt(u->base + off) = v;
-}
-
-static void wr64(const struct iommu_unit *u, u32 off, u64 v)
-{
-	*(volatile u64 *)phys_to_virt(u->base + off) = v;
-}
-
 /* Wait until (reg & mask) == want; false after WAIT_US. */
 static bool wait32(const struct iommu_unit *u, u32 off, u32 mask, u32 want)
 {
 	u64 t0 = arch_timestamp_us();
 
-	while ((rd32(u, off) & mask) != want)
+	while ((unit_read32(u, off) & mask) != want)
 		if (arch_timestamp_us() - t0 > WAIT_US)
 			return false;
 	return true;
@@ -101,7 +81,7 @@ static bool wait64_clear(const struct iommu_unit *u, u32 off, u64 bit)
 {
 	u64 t0 = arch_timestamp_us();
 
-	while (rd64(u, off) & bit)
+	while (unit_read64(u, off) & bit)
 		if (arch_timestamp_us() - t0 > WAIT_US)
 			return false;
 	return true;
@@ -110,16 +90,16 @@ static bool wait64_clear(const struct iommu_unit *u, u32 off, u64 bit)
 /* One-shot or persistent command: GCMD takes the persistent bits plus cmd. */
 static bool gcmd(const struct iommu_unit *u, u32 cmd, u32 status, bool set)
 {
-	u32 persistent = rd32(u, VTD_GSTS) & GSTS_ONESHOT;
+	u32 persistent = unit_read32(u, VTD_GSTS) & GSTS_PERSISTENT;
 
-	wr32(u, VTD_GCMD, set ? persistent | cmd : persistent & ~cmd);
+	unit_write32(u, VTD_GCMD, set ? persistent | cmd : persistent & ~cmd);
 	return wait32(u, VTD_GSTS, status, set ? status : 0);
 }
 
 static int vtd_probe(struct iommu_unit *u, unsigned int *levels, unsigned int *max_leaf)
 {
-	u64 cap = rd64(u, VTD_CAP), ecap = rd64(u, VTD_ECAP);
-	u32 ver = rd32(u, 0);
+	u64 cap = unit_read64(u, VTD_CAP), ecap = unit_read64(u, VTD_ECAP);
+	u32 ver = unit_read32(u, 0);
 
 	if (cap == ~0ull || !cap) {
 		pr_err("VT-d unit at 0x%llx: capability register reads 0x%llx: no unit there",
@@ -144,30 +124,30 @@ static int vtd_probe(struct iommu_unit *u, unsigned int *levels, unsigned int *m
 
 static void flush_writes(const struct iommu_unit *u)
 {
-	u64 ecap = rd64(u, VTD_ECAP);
+	u64 ecap = unit_read64(u, VTD_ECAP);
 
 	/* Non-coherent units read the tables from memory: write back the caches. */
 	if (!(ecap & ECAP_C))
 		asm volatile("wbinvd" ::: "memory");
-	if (rd64(u, VTD_CAP) & CAP_RWBF)
+	if (unit_read64(u, VTD_CAP) & CAP_RWBF)
 		gcmd(u, GCMD_WBF, GSTS_WBFS, false);
 }
 
 static bool invalidate(const struct iommu_unit *u)
 {
-	u32 iotlb = ECAP_IRO(rd64(u, VTD_ECAP)) + 8;
+	u32 iotlb = ECAP_IRO(unit_read64(u, VTD_ECAP)) + 8;
 
 	flush_writes(u);
-	wr64(u, VTD_CCMD, CCMD_ICC | CCMD_GLOBAL);
+	unit_write64(u, VTD_CCMD, CCMD_ICC | CCMD_GLOBAL);
 	if (!wait64_clear(u, VTD_CCMD, CCMD_ICC))
 		return false;
-	wr64(u, iotlb, IOTLB_IVT | IOTLB_GLOBAL | IOTLB_DR | IOTLB_DW);
+	unit_write64(u, iotlb, IOTLB_IVT | IOTLB_GLOBAL | IOTLB_DR | IOTLB_DW);
 	return wait64_clear(u, iotlb, IOTLB_IVT);
 }
 
 static int vtd_enable(struct iommu_unit *u, u64 hw_root, unsigned int levels)
 {
-	u32 gsts = rd32(u, VTD_GSTS);
+	u32 gsts = unit_read32(u, VTD_GSTS);
 
 	/* Shared by every unit: all requesters go to domain 1. */
 	if (!root_table) {
@@ -189,15 +169,15 @@ static int vtd_enable(struct iommu_unit *u, u64 hw_root, unsigned int levels)
 		if (!gcmd(u, GCMD_TE | GCMD_QIE | GCMD_IRE, GSTS_TES | GCMD_QIE | GCMD_IRE, false))
 			return -EIO;
 	}
-	wr32(u, VTD_FECTL, FECTL_IM);
-	wr64(u, VTD_RTADDR, virt_to_phys(root_table)); /* TTM 00: legacy tables */
+	unit_write32(u, VTD_FECTL, FECTL_IM);
+	unit_write64(u, VTD_RTADDR, virt_to_phys(root_table)); /* TTM 00: legacy tables */
 	flush_writes(u);
 	if (!gcmd(u, GCMD_SRTP, GSTS_RTPS, true) || !invalidate(u)) {
 		pr_err("VT-d unit at 0x%llx: root table or invalidation did not complete",
 		       (unsigned long long)u->base);
 		return -EIO;
 	}
-	wr32(u, VTD_FSTS, FSTS_PFO | FSTS_PPF);
+	unit_write32(u, VTD_FSTS, FSTS_PFO | FSTS_PPF);
 	if (!gcmd(u, GCMD_TE, GSTS_TES, true)) {
 		pr_err("VT-d unit at 0x%llx: translation did not enable",
 		       (unsigned long long)u->base);
@@ -236,28 +216,28 @@ static const char *reason(unsigned int fr)
 
 static void vtd_poll(struct iommu_unit *u)
 {
-	u64 cap = rd64(u, VTD_CAP);
-	u32 fsts = rd32(u, VTD_FSTS);
+	u64 cap = unit_read64(u, VTD_CAP);
+	u32 fsts = unit_read32(u, VTD_FSTS);
 	char why[64];
 
 	if (fsts == ~0u || !(fsts & (FSTS_PPF | FSTS_PFO)))
 		return;
 	for (unsigned int i = 0; i < CAP_NFR(cap); i++) {
 		u32 off = CAP_FRO(cap) + i * 16;
-		u64 hi = rd64(u, off + 8), lo;
+		u64 hi = unit_read64(u, off + 8), lo;
 
 		if (!(hi & FRCD_F))
 			continue;
-		lo = rd64(u, off);
+		lo = unit_read64(u, off);
 		snprintf_hv(why, sizeof(why), "VT-d reason 0x%x, %s",
 			    (unsigned int)(hi >> 32) & 0xff, reason((hi >> 32) & 0xff));
 		iommu_report("VT-d", (u16)hi, lo & ~0xfffull, !(hi & FRCD_T_READ), why);
-		wr64(u, off + 8, FRCD_F); /* write 1 to clear */
+		unit_write64(u, off + 8, FRCD_F); /* write 1 to clear */
 	}
 	if (fsts & FSTS_PFO)
 		pr_warn("VT-d unit at 0x%llx: fault records overflowed; some faults were not recorded",
 			(unsigned long long)u->base);
-	wr32(u, VTD_FSTS, FSTS_PFO | FSTS_PPF);
+	unit_write32(u, VTD_FSTS, FSTS_PFO | FSTS_PPF);
 }
 
 const struct iommu_driver vtd_driver = {

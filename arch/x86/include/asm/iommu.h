@@ -13,6 +13,7 @@
 #define ASM_IOMMU_H
 
 #include <asm/paging.h>
+#include <asm/processor.h>
 #include <hv/memmap.h>
 #include <hv/types.h>
 
@@ -86,6 +87,27 @@ extern const struct iommu_driver vtd_driver, amdvi_driver;
 
 /** iommu_pci_cfg() - the configuration space of bus:dev.fn (segment 0), or NULL. */
 volatile void *iommu_pci_cfg(u16 bdf);
+
+/* A unit's registers (the hv's page tables map MMIO identity, uncached). */
+static inline u32 unit_read32(const struct iommu_unit *u, u32 off)
+{
+	return mmio_read32(u->base + off);
+}
+
+static inline u64 unit_read64(const struct iommu_unit *u, u32 off)
+{
+	return mmio_read64(u->base + off);
+}
+
+static inline void unit_write32(const struct iommu_unit *u, u32 off, u32 v)
+{
+	mmio_write32(u->base + off, v);
+}
+
+static inline void unit_write64(const struct iommu_unit *u, u32 off, u64 v)
+{
+	mmio_write64(u->base + off, v);
+}
 
 /** iommu_report() - one fault line, the same for both vendors. */
 void iommu_report(const char *unit, u16 sid, u64 addr, bool write, const char *why);

@@ -120,4 +120,14 @@ static inline void mmio_write32(u64 addr, u32 v)
 	*(volatile u32 *)(uintptr_t)addr = v;
 }
 
+static inline u64 mmio_read64(u64 addr)
+{
+	return *(volatile u64 *)(uintptr_t)addr;
+}
+
+static inline void mmio_write64(u64 addr, u64 v)
+{
+	*(volatile u64 *)(uintptr_t)addr = v;
+}
+
 #endif /* ASM_PROCESSOR_H */
