@@ -90,33 +90,29 @@ static int root_entries(u64 rsdp, u64 *out, unsigned int max)
 	return (int)n;
 }
 
+/* One walk: the first valid table named sig; listed ones that fail are reported. */
 static u64 find_table(u64 rsdp, const char *sig)
 {
 	u64 entries[64];
 	int n = root_entries(rsdp, entries, ARRAY_SIZE(entries));
 
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n; i++) {
 		if (table_ok(entries[i], sig))
 			return entries[i];
+		if (entries[i] && !memcmp(phys_to_virt(entries[i]), sig, 4))
+			pr_err("ACPI: %s at 0x%llx has a bad length or checksum; ignored", sig,
+			       (unsigned long long)entries[i]);
+	}
 	return 0;
 }
 
 const u8 *acpi_find_table(u64 rsdp, const char *sig, u32 *len)
 {
 	u64 pa = find_table(rsdp, sig);
-	const struct acpi_header *h = phys_to_virt(pa);
 
-	if (!pa) {
-		u64 entries[64];
-		int n = root_entries(rsdp, entries, ARRAY_SIZE(entries));
-
-		for (int i = 0; i < n; i++)
-			if (entries[i] && !memcmp(phys_to_virt(entries[i]), sig, 4))
-				pr_err("ACPI: %s at 0x%llx has a bad length or checksum; ignored",
-				       sig, (unsigned long long)entries[i]);
+	if (!pa)
 		return NULL;
-	}
-	*len = h->length;
+	*len = ((const struct acpi_header *)phys_to_virt(pa))->length;
 	return phys_to_virt(pa);
 }
 

@@ -3,13 +3,11 @@
 #include <asm/cpuid.h>
 #include <asm/paging.h>
 
-#define X86_PTE_P    (1ull << 0)
-#define X86_PTE_RW   (1ull << 1)
-#define X86_PTE_US   (1ull << 2)
-#define X86_PTE_PWT  (1ull << 3)
-#define X86_PTE_PCD  (1ull << 4)
-#define X86_PTE_PS   (1ull << 7)
-#define X86_PTE_ADDR 0x000ffffffffff000ull
+#define X86_PTE_P   (1ull << 0)
+#define X86_PTE_RW  (1ull << 1)
+#define X86_PTE_US  (1ull << 2)
+#define X86_PTE_PWT (1ull << 3)
+#define X86_PTE_PCD (1ull << 4)
 
 u64 pt_virt_to_phys(const void *p)
 {
@@ -27,6 +25,23 @@ static unsigned int index_of(u64 virt, unsigned int level)
 }
 
 /*
+ * Every format here keeps the address in bits 51:12, and all but AMD-Vi mark
+ * a large page with bit 7: these two decoders are shared.
+ */
+#define PTE_ADDR 0x000ffffffffff000ull
+#define PTE_PS	 (1ull << 7)
+
+static bool ps_is_leaf(u64 e, unsigned int level)
+{
+	return level == 1 || (e & PTE_PS);
+}
+
+static u64 addr_phys(u64 e, unsigned int level)
+{
+	return e & PTE_ADDR & ~(PT_LEVEL_SIZE(level) - 1);
+}
+
+/*
  * APM vol. 2, 15.25.5: nested page-table walks are user accesses, so NPT
  * entries must have U/S set. NX is never set: it is reserved unless the host
  * runs with EFER.NXE, and the guest's own page tables decide execution.
@@ -40,7 +55,7 @@ static u64 x86_leaf(u64 phys, unsigned int level, unsigned int flags)
 	if (flags & PT_UNCACHED)
 		e |= X86_PTE_PCD | X86_PTE_PWT; /* PAT entry 3: UC */
 	if (level > 1)
-		e |= X86_PTE_PS;
+		e |= PTE_PS;
 	return e;
 }
 
@@ -55,16 +70,6 @@ static bool x86_present(u64 e)
 	return e & X86_PTE_P;
 }
 
-static bool x86_is_leaf(u64 e, unsigned int level)
-{
-	return level == 1 || (e & X86_PTE_PS);
-}
-
-static u64 x86_phys(u64 e, unsigned int level)
-{
-	return e & X86_PTE_ADDR & ~(PT_LEVEL_SIZE(level) - 1);
-}
-
 static unsigned int x86_flags(u64 e)
 {
 	return PT_READ | PT_EXEC | ((e & X86_PTE_RW) ? PT_WRITE : 0) |
@@ -77,8 +82,8 @@ const struct pt_format pt_x86_64 = {
 	.leaf = x86_leaf,
 	.table = x86_table,
 	.present = x86_present,
-	.is_leaf = x86_is_leaf,
-	.phys = x86_phys,
+	.is_leaf = ps_is_leaf,
+	.phys = addr_phys,
 	.flags = x86_flags,
 };
 
@@ -93,8 +98,6 @@ const struct pt_format pt_x86_64 = {
 #define EPT_X	    (1ull << 2)
 #define EPT_MT_WB   (6ull << 3)
 #define EPT_MT_MASK (7ull << 3)
-#define EPT_PS	    (1ull << 7)
-#define EPT_ADDR    0x000ffffffffff000ull
 
 static u64 ept_leaf(u64 phys, unsigned int level, unsigned int flags)
 {
@@ -107,7 +110,7 @@ static u64 ept_leaf(u64 phys, unsigned int level, unsigned int flags)
 	if (flags & PT_EXEC)
 		e |= EPT_X;
 	if (level > 1)
-		e |= EPT_PS;
+		e |= PTE_PS;
 	return e;
 }
 
@@ -122,16 +125,6 @@ static bool ept_present(u64 e)
 	return e & (EPT_R | EPT_W | EPT_X);
 }
 
-static bool ept_is_leaf(u64 e, unsigned int level)
-{
-	return level == 1 || (e & EPT_PS);
-}
-
-static u64 ept_phys(u64 e, unsigned int level)
-{
-	return e & EPT_ADDR & ~(PT_LEVEL_SIZE(level) - 1);
-}
-
 static unsigned int ept_flags(u64 e)
 {
 	return ((e & EPT_R) ? PT_READ : 0) | ((e & EPT_W) ? PT_WRITE : 0) |
@@ -144,8 +137,8 @@ const struct pt_format pt_ept = {
 	.leaf = ept_leaf,
 	.table = ept_table,
 	.present = ept_present,
-	.is_leaf = ept_is_leaf,
-	.phys = ept_phys,
+	.is_leaf = ps_is_leaf,
+	.phys = addr_phys,
 	.flags = ept_flags,
 };
 
@@ -154,10 +147,8 @@ const struct pt_format pt_ept = {
  * 2 MiB or 1 GiB page, address in 51:12. A table entry needs R and W too:
  * permissions are the AND of every level.
  */
-#define VTD_SL_R    (1ull << 0)
-#define VTD_SL_W    (1ull << 1)
-#define VTD_SL_PS   (1ull << 7)
-#define VTD_SL_ADDR 0x000ffffffffff000ull
+#define VTD_SL_R (1ull << 0)
+#define VTD_SL_W (1ull << 1)
 
 static u64 vtd_leaf(u64 phys, unsigned int level, unsigned int flags)
 {
@@ -168,7 +159,7 @@ static u64 vtd_leaf(u64 phys, unsigned int level, unsigned int flags)
 	if (flags & PT_WRITE)
 		e |= VTD_SL_W;
 	if (level > 1)
-		e |= VTD_SL_PS;
+		e |= PTE_PS;
 	return e;
 }
 
@@ -183,16 +174,6 @@ static bool vtd_present(u64 e)
 	return e & (VTD_SL_R | VTD_SL_W);
 }
 
-static bool vtd_is_leaf(u64 e, unsigned int level)
-{
-	return level == 1 || (e & VTD_SL_PS);
-}
-
-static u64 vtd_phys(u64 e, unsigned int level)
-{
-	return e & VTD_SL_ADDR & ~(PT_LEVEL_SIZE(level) - 1);
-}
-
 static unsigned int vtd_flags(u64 e)
 {
 	return ((e & VTD_SL_R) ? PT_READ : 0) | ((e & VTD_SL_W) ? PT_WRITE : 0);
@@ -204,8 +185,8 @@ const struct pt_format pt_vtd_sl = {
 	.leaf = vtd_leaf,
 	.table = vtd_table,
 	.present = vtd_present,
-	.is_leaf = vtd_is_leaf,
-	.phys = vtd_phys,
+	.is_leaf = ps_is_leaf,
+	.phys = addr_phys,
 	.flags = vtd_flags,
 };
 
@@ -223,7 +204,6 @@ const struct pt_format pt_vtd_sl = {
 #define AMDVI_PTE_NEXT_MSK (7ull << 9)
 #define AMDVI_PTE_IR	   (1ull << 61)
 #define AMDVI_PTE_IW	   (1ull << 62)
-#define AMDVI_PTE_ADDR	   0x000ffffffffff000ull
 
 static u64 amdvi_leaf(u64 phys, unsigned int level, unsigned int flags)
 {
@@ -252,11 +232,6 @@ static bool amdvi_is_leaf(u64 e, unsigned int level)
 	return level == 1 || !(e & AMDVI_PTE_NEXT_MSK);
 }
 
-static u64 amdvi_phys(u64 e, unsigned int level)
-{
-	return e & AMDVI_PTE_ADDR & ~(PT_LEVEL_SIZE(level) - 1);
-}
-
 static unsigned int amdvi_flags(u64 e)
 {
 	return ((e & AMDVI_PTE_IR) ? PT_READ : 0) | ((e & AMDVI_PTE_IW) ? PT_WRITE : 0);
@@ -269,7 +244,7 @@ const struct pt_format pt_amdvi = {
 	.table = amdvi_table,
 	.present = amdvi_present,
 	.is_leaf = amdvi_is_leaf,
-	.phys = amdvi_phys,
+	.phys = addr_phys,
 	.flags = amdvi_flags,
 	.absent = AMDVI_PTE_NEXT(1),
 };
