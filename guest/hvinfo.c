@@ -19,11 +19,16 @@ static void on_sigill(int sig)
 	siglongjmp(ill_jmp, 1);
 }
 
-static long vmmcall(unsigned long nr)
+static int intel; /* VMCALL on Intel, VMMCALL on AMD (include/parachute/abi.h) */
+
+static long hypercall(unsigned long nr)
 {
 	unsigned long ret = nr;
 
-	asm volatile("vmmcall" : "+a"(ret) : : "memory");
+	if (intel)
+		asm volatile("vmcall" : "+a"(ret) : : "memory");
+	else
+		asm volatile("vmmcall" : "+a"(ret) : : "memory");
 	return (long)ret;
 }
 
@@ -40,6 +45,8 @@ int main(int argc, char **argv)
 			"  crash: try PARACHUTE_HC_CRASH from CPL 3 instead (must be refused).\n");
 		return strcmp(argv[1], "--help") ? 2 : 0;
 	}
+	__cpuid(0, a, b, c, d);
+	intel = b == 0x756e6547 && d == 0x49656e69 && c == 0x6c65746e; /* "GenuineIntel" */
 	__cpuid(PARACHUTE_CPUID_LEAF, a, b, c, d);
 	memcpy(sig, &b, 4);
 	memcpy(sig + 4, &c, 4);
@@ -52,6 +59,7 @@ int main(int argc, char **argv)
 	}
 	__cpuid(1, a, b, c, d);
 	printf("hvinfo: hypervisor bit %s\n", (c & (1u << 31)) ? "set" : "clear");
+	printf("hvinfo: vmx visible %s\n", (c & (1u << 5)) ? "yes" : "no");
 	__cpuid(0x80000001, a, b, c, d);
 	printf("hvinfo: svm visible %s\n", (c & (1u << 2)) ? "yes" : "no");
 
@@ -62,16 +70,17 @@ int main(int argc, char **argv)
 			printf("hvinfo: CRASH from CPL 3: #UD\n");
 			return 1;
 		}
-		ret = vmmcall(PARACHUTE_HC_CRASH);
+		ret = hypercall(PARACHUTE_HC_CRASH);
 		printf("hvinfo: CRASH from CPL 3: %ld (%s)\n", ret,
 		       ret == -PARACHUTE_EPERM ? "refused" : "NOT REFUSED");
 		return 0;
 	}
 	if (sigsetjmp(ill_jmp, 1)) {
-		printf("hvinfo: hypercall from CPL 3: #UD (no hypervisor intercepts VMMCALL)\n");
+		printf("hvinfo: hypercall from CPL 3: #UD (no hypervisor intercepts %s)\n",
+		       intel ? "VMCALL" : "VMMCALL");
 		return 0;
 	}
-	ret = vmmcall(PARACHUTE_HC_VERSION);
+	ret = hypercall(PARACHUTE_HC_VERSION);
 	printf("hvinfo: hypercall from CPL 3: %ld (%s)\n", ret,
 	       ret == -PARACHUTE_EPERM ? "refused" : "SERVED - a CPL check is missing");
 	return 0;

@@ -130,6 +130,23 @@ void apic_send_ipi(u32 apic_id, u32 icr)
 		cpu_relax();
 }
 
+void apic_self_nmi(u32 apic_id)
+{
+	u64 base = rdmsr(MSR_APIC_BASE);
+	u32 hi;
+
+	if (base & APIC_BASE_X2APIC) {
+		wrmsr(MSR_X2APIC_ICR, ((u64)apic_id << 32) | 0x4400);
+		return;
+	}
+	/* The interrupted code may be between its own ICR_HI and ICR_LO writes. */
+	base &= 0x000ffffffffff000ull;
+	hi = mmio_read32(base + APIC_ICR_HI);
+	mmio_write32(base + APIC_ICR_HI, apic_id << 24);
+	mmio_write32(base + APIC_ICR_LO, 0x4400); /* NMI, assert, physical */
+	mmio_write32(base + APIC_ICR_HI, hi);
+}
+
 static bool lapic_in_service(void)
 {
 	for (u32 i = 0; i < 8; i++)

@@ -3,14 +3,25 @@
 #include <asm/cpuid.h>
 #include <parachute/abi.h>
 
-void cpuid_policy(u32 leaf, u32 subleaf, struct cpuid_regs *r)
+/* Set bit in *reg exactly when on: CPUID bits that mirror the guest's own CR4. */
+static void mirror(u32 *reg, u32 bit, bool on)
 {
-	(void)subleaf;
+	*reg = on ? *reg | bit : *reg & ~bit;
+}
+
+void cpuid_policy(u32 leaf, u32 subleaf, u64 guest_cr4, struct cpuid_regs *r)
+{
 	switch (leaf) {
 	case 0x00000001:
 		/* SDM vol. 2A, CPUID: ECX bit 31 is reserved for hypervisor use. */
 		r->ecx |= CPUID_1_ECX_HYPERVISOR;
 		r->ecx &= ~CPUID_1_ECX_VMX;
+		/* OSXSAVE is CR4.OSXSAVE of the CPU that asks: the guest's, not the hv's. */
+		mirror(&r->ecx, CPUID_1_ECX_OSXSAVE, guest_cr4 & X86_CR4_OSXSAVE);
+		break;
+	case 0x00000007:
+		if (subleaf == 0)
+			mirror(&r->ecx, CPUID_7_ECX_OSPKE, guest_cr4 & X86_CR4_PKE);
 		break;
 	case 0x80000001:
 		r->ecx &= ~CPUID_80000001_ECX_SVM;

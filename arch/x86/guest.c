@@ -203,6 +203,6 @@ int guest_boot_linux(const struct boot_info *bi, struct percpu *cpu)
 		(unsigned long long)(heap_used() / KiB));
 	vendor->run(cpu);
 	if (cpu->state != CPU_HALTED)
-		vendor->park(cpu); /* the guest sent the boot vCPU an INIT */
+		vcpu_cpu_loop(cpu); /* the guest sent the boot vCPU an INIT */
 	return -EIO;
 }

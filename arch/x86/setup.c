@@ -17,6 +17,7 @@
 
 const struct vcpu_vendor *vendor;
 const struct vcpu_vendor *svm_probe(void);
+const struct vcpu_vendor *vmx_probe(void);
 
 unsigned int arch_vendor(void)
 {
@@ -47,16 +48,12 @@ void arch_cpu_halt(void)
 const struct vcpu_vendor *vcpu_vendor_probe(void)
 {
 	const struct vcpu_vendor *v = svm_probe();
-	struct cpuid_regs c;
 
-	if (v)
-		return v;
-	cpuid_count(1, 0, &c);
-	if (c.ecx & CPUID_1_ECX_VMX)
-		pr_err("this CPU has Intel VMX, which this build of parachute does not drive yet");
-	else
-		pr_err("this CPU has no usable hardware virtualisation (AMD SVM with NPT)");
-	return NULL;
+	if (!v)
+		v = vmx_probe();
+	if (!v)
+		pr_err("this CPU has no usable hardware virtualisation (AMD SVM with nested paging, or Intel VMX with EPT and unrestricted guest)");
+	return v;
 }
 
 int arch_boot(const struct boot_info *bi)

@@ -56,7 +56,7 @@ void ap_start(unsigned int id)
 		arch_cpu_halt();
 	}
 	__atomic_add_fetch(&nr_cpus_online, 1, __ATOMIC_SEQ_CST);
-	vendor->park(cpu);
+	vcpu_cpu_loop(cpu);
 }
 
 void smp_start_aps(void)
@@ -166,7 +166,7 @@ void arch_crash_park_self(struct percpu *cpu)
 	vendor->save_state(cpu, &cpu->arch.crash_state);
 	cpu->arch.mbox.park = 1;
 	__atomic_store_n(&cpu->arch.crash_saved, true, __ATOMIC_SEQ_CST);
-	vendor->park(cpu); /* with mbox.park set it never starts the vCPU again */
+	vcpu_cpu_loop(cpu); /* with mbox.park set it never starts the vCPU again */
 }
 
 /* Ask every other vCPU to park (mailbox, then NMI); returns how many run guest code. */

@@ -220,16 +220,7 @@ static void inject_exception(struct vmcb *v, unsigned int vector, bool has_err, 
 
 static bool handle_cpuid(struct percpu *cpu)
 {
-	struct guest_regs *r = &cpu->arch.regs;
-	struct cpuid_regs c;
-	u32 leaf = (u32)r->rax, sub = (u32)r->rcx;
-
-	cpuid_count(leaf, sub, &c);
-	cpuid_policy(leaf, sub, &c);
-	r->rax = c.eax;
-	r->rbx = c.ebx;
-	r->rcx = c.ecx;
-	r->rdx = c.edx;
+	vcpu_cpuid(cpu, cpu->arch.svm.vmcb->save.cr4);
 	skip_insn(cpu->arch.svm.vmcb, 2);
 	return true;
 }
@@ -448,22 +439,12 @@ static void svm_dump(struct percpu *cpu)
 static bool handle_ioio(struct percpu *cpu)
 {
 	struct vmcb *v = cpu->arch.svm.vmcb;
-	struct guest_regs *r = &cpu->arch.regs;
 	u64 info = v->ctl.exit_info1;
-	u8 val = (u8)r->rax;
 
-	/* The vmcore records the OUT itself; a vCPU that goes on resumes after it. */
-	if (!(info & (SVM_IOIO_IN | SVM_IOIO_STR | SVM_IOIO_REP)) && (info >> 16) == PVPANIC_PORT &&
-	    (val & PVPANIC_PANICKED) && crash_trigger(cpu, "pvpanic (the guest kernel panicked)"))
+	if (vcpu_pvpanic_io(cpu, (u16)(info >> 16), info & SVM_IOIO_IN,
+			    !(info & (SVM_IOIO_STR | SVM_IOIO_REP))))
 		return true;
-	/* EXITINFO2 holds the next RIP for IOIO, NRIP save or not. */
-	v->save.rip = v->ctl.exit_info2;
-	if ((info >> 16) != PVPANIC_PORT || (info & (SVM_IOIO_STR | SVM_IOIO_REP)))
-		return true;	/* not a form pvpanic uses: ignored */
-	if (info & SVM_IOIO_IN) /* reading tells the driver which events are supported */
-		r->rax = (r->rax & ~0xffull) | PVPANIC_PANICKED | PVPANIC_CRASH_LOADED;
-	else if (val & PVPANIC_CRASH_LOADED)
-		pr_info("cpu%u: pvpanic: the guest is starting its own crash kernel", cpu->cpu_id);
+	v->save.rip = v->ctl.exit_info2; /* the next RIP for IOIO, NRIP save or not */
 	return true;
 }
 
@@ -477,20 +458,15 @@ static bool handle_nmi(struct percpu *cpu)
 	struct vmcb *v = cpu->arch.svm.vmcb;
 
 	asm volatile("stgi; nop; clgi" ::: "memory");
-	/* A kick from another CPU: its mailbox says why. */
-	if (cpu->arch.mbox.park)
-		arch_crash_park_self(cpu);
-	if (cpu->arch.mbox.init) {
-		cpu->arch.leave_guest = true;
-		return true;
-	}
-	if (cpu->arch.guest_nmis || hv.opt.nmi == TRIGGER_GUEST) {
-		if (cpu->arch.guest_nmis)
-			__atomic_sub_fetch(&cpu->arch.guest_nmis, 1, __ATOMIC_SEQ_CST);
+	switch (vcpu_nmi(cpu)) {
+	case VCPU_NMI_GUEST:
 		v->ctl.event_inj = X86_EXC_NMI | SVM_EVTINJ_TYPE_NMI | SVM_EVTINJ_VALID;
 		return true;
+	case VCPU_NMI_DONE:
+		return true;
+	default:
+		return false;
 	}
-	return crash_trigger(cpu, "operator NMI");
 }
 
 static bool svm_handle_exit(struct percpu *cpu)
@@ -562,10 +538,7 @@ static void svm_run(struct percpu *cpu)
 			return;
 		}
 	}
-	svm_dump(cpu);
-	exit_stats_dump(cpu, svm_exit_name);
-	pr_err("cpu%u: vCPU parked after a fatal guest event", cpu->cpu_id);
-	cpu->state = CPU_HALTED;
+	vcpu_fatal(cpu);
 }
 
 /*
@@ -577,7 +550,7 @@ static void svm_run(struct percpu *cpu)
 static u32 svm_wait_for_sipi(struct percpu *cpu)
 {
 	struct vmcb *v = cpu->arch.svm.vmcb;
-	struct cpu_mailbox *mb = &cpu->arch.mbox;
+	u32 vector;
 
 	memset(v, 0, sizeof(*v));
 	vmcb_common(v, pt_virt_to_phys(park_pt.root), ASID_PARK);
@@ -592,13 +565,8 @@ static u32 svm_wait_for_sipi(struct percpu *cpu)
 		 * Look before entering: the SIPI may be here already, its kick NMI
 		 * merged with the INIT's into the one this CPU just consumed.
 		 */
-		if (!mb->park && mb->sipi) {
-			u32 vector = mb->sipi & 0xff;
-
-			mb->sipi = 0;
-			mb->init = 0;
+		if (vcpu_take_sipi(cpu, &vector))
 			return vector;
-		}
 		v->save.rip = 0;
 		svm_vmrun(&cpu->arch.regs, cpu->arch.svm.vmcb_pa);
 		v->ctl.tlb_control = 0;
@@ -629,21 +597,6 @@ static void start_at_sipi(struct percpu *cpu, u32 vector)
 	v->save.rip = 0;
 }
 
-/* Every CPU's life after boot: wait for a SIPI, run the vCPU until INIT, again. */
-static void __noreturn svm_cpu_loop(struct percpu *cpu)
-{
-	for (;;) {
-		u32 vector = svm_wait_for_sipi(cpu);
-
-		start_at_sipi(cpu, vector);
-		pr_info("cpu%u: vCPU started by the guest (SIPI vector 0x%02x), in guest mode",
-			cpu->cpu_id, vector);
-		svm_run(cpu);
-		if (cpu->state == CPU_HALTED)
-			cpu->arch.mbox.park = 1; /* fatal: never started again */
-	}
-}
-
 static void *pt_page(void)
 {
 	return page_alloc(1);
@@ -670,7 +623,8 @@ static const struct vcpu_vendor svm_vendor = {
 	.cpu_init = svm_cpu_init,
 	.setup = svm_setup,
 	.run = svm_run,
-	.park = svm_cpu_loop,
+	.wait_for_sipi = svm_wait_for_sipi,
+	.start_at_sipi = start_at_sipi,
 	.npt_format = &pt_x86_64,
 	.exit_name = svm_exit_name,
 	.save_state = svm_save_state,

@@ -50,6 +50,15 @@ void idt_init(void)
 	idt_load();
 }
 
+void idt_set_nmi(const void *handler)
+{
+	u64 a = (u64)(uintptr_t)handler;
+
+	idt[X86_EXC_NMI].offset_lo = (u16)a;
+	idt[X86_EXC_NMI].offset_mid = (u16)(a >> 16);
+	idt[X86_EXC_NMI].offset_hi = (u32)(a >> 32);
+}
+
 void trap_handler(struct trap_frame *f);
 void trap_handler(struct trap_frame *f)
 {

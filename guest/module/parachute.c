@@ -24,7 +24,11 @@ static long pc_hypercall(unsigned long nr, unsigned long a0, unsigned long a1)
 {
 	unsigned long ret = nr;
 
-	asm volatile("vmmcall" : "+a"(ret) : "b"(a0), "c"(a1), "d"(0UL) : "memory");
+	/* include/parachute/abi.h: VMCALL on Intel, VMMCALL on AMD. */
+	if (boot_cpu_data.x86_vendor == X86_VENDOR_INTEL)
+		asm volatile("vmcall" : "+a"(ret) : "b"(a0), "c"(a1), "d"(0UL) : "memory");
+	else
+		asm volatile("vmmcall" : "+a"(ret) : "b"(a0), "c"(a1), "d"(0UL) : "memory");
 	return (long)ret;
 }
 

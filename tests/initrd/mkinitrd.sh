@@ -18,12 +18,15 @@ cp "$build/debian/busybox" "$root/bin/busybox"
 cp "$build/guest/hvinfo" "$build/guest/memprobe" "$build/guest/patterns" "$build/guest/spin" \
 	"$build/guest/edu" "$root/bin/"
 cp "$build/module/parachute.ko" "$root/lib/modules/"
-# For the capture kernel: virtio-blk for the dump disk, makedumpfile and the
+# For the capture kernel: virtio-blk (QEMU) or IDE (Bochs) for the dump disk, makedumpfile and the
 # shared libraries it links (from Debian's makedumpfile package on this host).
 kmods="$build/debian/root/lib/modules/$(cat "$build/debian/kernel-version")/kernel"
 for m in drivers/virtio/virtio drivers/virtio/virtio_ring drivers/virtio/virtio_pci_modern_dev \
 	drivers/virtio/virtio_pci_legacy_dev drivers/virtio/virtio_pci drivers/block/virtio_blk \
-	drivers/misc/pvpanic/pvpanic drivers/misc/pvpanic/pvpanic-mmio; do
+	drivers/misc/pvpanic/pvpanic drivers/misc/pvpanic/pvpanic-mmio \
+	drivers/scsi/scsi_common drivers/scsi/scsi_mod drivers/ata/libata drivers/ata/ata_piix \
+	crypto/crct10dif_common lib/crc-t10dif lib/crc64 lib/crc64-rocksoft block/t10-pi \
+	drivers/scsi/sd_mod; do
 	cp "$kmods/$m.ko" "$root/lib/modules/"
 done
 copy_with_libs() {

@@ -1,42 +1,19 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """Loading and stopping: GRUB Multiboot2, and a guest that triple-faults."""
 import os
-import shutil
-import subprocess
+import secrets
 import time
 
+from grub import grub_iso
+from capture import CAPTURE_ARGS, dmesg, dump_disk, extract, rip_in
 from harness import Run
-
-GRUB_CFG = """set timeout=0
-serial --unit=0 --speed=115200
-terminal_input serial
-terminal_output serial
-menuentry parachute {
-	multiboot2 /boot/parachute.elf loglevel=info
-	module2 /boot/vmlinuz guest console=ttyS0 quiet pc.test=demo
-	module2 --nounzip /boot/initrd.cpio.gz guest-initrd
-	boot
-}
-"""
-
-
-def make_iso(build):
-    root = f"{build}/grub/iso"
-    shutil.rmtree(root, ignore_errors=True)
-    os.makedirs(f"{root}/boot/grub")
-    for src, dst in (("parachute.elf", "parachute.elf"), ("debian/vmlinuz", "vmlinuz"),
-                     ("initrd.cpio.gz", "initrd.cpio.gz")):
-        shutil.copy(f"{build}/{src}", f"{root}/boot/{dst}")
-    with open(f"{root}/boot/grub/grub.cfg", "w") as f:
-        f.write(GRUB_CFG)
-    iso = f"{build}/grub/parachute.iso"
-    subprocess.run(["grub-mkrescue", "-o", iso, root], check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return iso
+from vmcore import Vmcore
 
 
 def test_grub_multiboot2(build):
-    iso = make_iso(build)
+    iso = grub_iso(build, "grub-mb2", "loglevel=info", [
+        (f"{build}/debian/vmlinuz", "guest console=ttyS0 quiet pc.test=demo"),
+        (f"{build}/initrd.cpio.gz", "guest-initrd")])
     with Run(build, "grub-mb2", modules=[], kernel=None, extra=["-cdrom", iso]) as r:
         r.wait_for(r"\[hv\] loader multiboot2, options \"loglevel=info\"", 60)
         r.wait_for(r'\[hv\] module 0: guest .* "console=ttyS0 quiet pc.test=demo"')
@@ -44,6 +21,38 @@ def test_grub_multiboot2(build):
         r.wait_for(r'PCG: hvinfo: cpuid 0x40000000 max=0x40000001 signature="ParachuteHV"')
         r.wait_for(r"PCG: done")
         assert r.wait_exit(60) == 0
+
+
+def test_grub_capture(build):
+    # The GRUB ISO path real machines use, on SVM: guest and capture modules, crash, vmcore.
+    token = secrets.token_hex(8)
+    iso = grub_iso(build, "grub-capture", "loglevel=info pvpanic=off", [
+        (f"{build}/debian/vmlinuz",
+         f"guest console=ttyS0 quiet pc.test=crash pc.token={token} pc.trigger=sysrq"),
+        (f"{build}/initrd.cpio.gz", "guest-initrd"),
+        (f"{build}/debian/vmlinuz", f"capture {CAPTURE_ARGS}"),
+        (f"{build}/initrd.cpio.gz", "capture-initrd")])
+    disk = dump_disk(build, "grub-capture")
+    with Run(build, "grub-capture", modules=[], kernel=None,
+             extra=["-cdrom", iso, "-boot", "d",
+                    "-drive", f"file={disk},format=raw,if=virtio"]) as r:
+        r.wait_for(r"\[hv\] loader multiboot2", 60)
+        r.wait_for(r"\[hv\] module 2: capture ")
+        r.wait_for(r"\[hv\] capture armed: SHA-256", 60)
+        r.wait_for(r"PCG: crashing via sysrq", 120)
+        syms = {m.group(1): (int(m.group(2), 16), int(m.group(3), 16))
+                for m in r.all(r"PCG: kallsyms (\S+) ([0-9a-f]+) ([0-9a-f]+)")}
+        r.wait_for(r"\[hv\] crash: cpu0 enters the capture kernel", 60)
+        r.wait_for(r"PCG: dump saved", 180)
+        r.wait_for(r"PCG: capture done", 60)
+        r.wait_exit(60)
+    path = extract(disk, f"{build}/logs/grub-capture.vmcore")
+    os.unlink(disk)
+    vm = Vmcore(path)
+    assert f"parachute-token: {token}" in dmesg(path)
+    assert len(vm.prstatus) == 1
+    ok, why = rip_in(vm, syms, "pc_panic")
+    assert ok, why
 
 
 def test_triple_fault_reported(build):

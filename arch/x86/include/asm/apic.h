@@ -36,6 +36,12 @@ void apic_x2apic_icr_write(struct percpu *cpu, u64 val);
 void apic_send_ipi(u32 apic_id, u32 icr);
 
 /**
+ * apic_self_nmi() - send an NMI to the calling CPU (APIC ID apic_id), from NMI
+ * context: an xAPIC ICR high word the interrupted code wrote is kept.
+ */
+void apic_self_nmi(u32 apic_id);
+
+/**
  * apic_quiesce() - what the crashing kernel's kexec path would do and cannot be
  * trusted to: stop and mask the local APIC's timer and LVTs, EOI every vector
  * in service, put LINT0/LINT1 back in virtual-wire mode (ExtINT, NMI), and

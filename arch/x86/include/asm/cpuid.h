@@ -8,12 +8,18 @@
 #define CPUID_80000001_ECX_SVM	   (1u << 2)
 #define CPUID_80000001_EDX_PAGE1GB (1u << 26)
 #define CPUID_1_ECX_VMX		   (1u << 5)
+#define CPUID_1_ECX_XSAVE	   (1u << 26)
+#define CPUID_1_ECX_OSXSAVE	   (1u << 27)
+#define CPUID_7_ECX_OSPKE	   (1u << 4)
+#define X86_CR4_OSXSAVE		   (1ull << 18)
+#define X86_CR4_PKE		   (1ull << 22)
 
 /**
  * cpuid_policy() - what the guest sees for CPUID leaf/subleaf, given what the
  * processor returned in r: the hypervisor bit set, the ParachuteHV leaves at
- * 0x40000000, and hardware virtualisation (SVM, VMX) hidden.
+ * 0x40000000, hardware virtualisation (SVM, VMX) hidden, and the bits that
+ * mirror CR4 (OSXSAVE, OSPKE) taken from guest_cr4, the guest's CR4.
  */
-void cpuid_policy(u32 leaf, u32 subleaf, struct cpuid_regs *r);
+void cpuid_policy(u32 leaf, u32 subleaf, u64 guest_cr4, struct cpuid_regs *r);
 
 #endif /* ASM_CPUID_H */

@@ -33,7 +33,7 @@ struct cpu_mailbox {
 	volatile u32 park; /* a capture runs: save the vCPU state and park */
 };
 
-/* Pending step over a write to a hidden page (see svm.c). */
+/* Pending step over a write to a hidden page (see svm.c, vmx.c). */
 struct hidden_step {
 	bool active;
 	bool guest_tf; /* the guest had TF set itself */
@@ -58,6 +58,16 @@ struct arch_percpu {
 			u64 vmcb_pa;
 			void *hsave;
 		} svm;
+		struct {
+			void *vmxon;
+			void *vmcs;
+			u64 vmcs_pa;
+			u64 eptp;	     /* of the space the VMCS runs in */
+			u32 cpu_controls;    /* primary processor-based, as last written */
+			u32 nmi_pending;     /* guest NMIs waiting for an NMI window */
+			bool launched;	     /* VMRESUME rather than VMLAUNCH */
+			bool event_injected; /* the next entry injects an event already */
+		} vmx;
 	};
 };
 

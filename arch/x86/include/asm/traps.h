@@ -8,4 +8,7 @@ void idt_init(void);
 /** idt_load() - load the hv IDT on the calling CPU (APs; idt_init() does the BSP). */
 void idt_load(void);
 
+/** idt_set_nmi() - route host NMIs (vector 2) to handler on every CPU. */
+void idt_set_nmi(const void *handler);
+
 #endif /* ASM_TRAPS_H */

@@ -32,10 +32,18 @@ struct vcpu_vendor {
 	 * INIT: every register and pending event of a previous run is dropped.
 	 */
 	int (*setup)(struct percpu *cpu, const struct x86_entry *entry, struct gpm *gpm);
-	/* Run the guest on the calling CPU; returns only if the vCPU was parked. */
+	/*
+	 * Run the guest on the calling CPU; returns when the guest sent the vCPU
+	 * an INIT, or after a fatal guest event (state CPU_HALTED).
+	 */
 	void (*run)(struct percpu *cpu);
-	/* Hold the calling CPU in a guest that cannot run guest code, for good. */
-	void (*park)(struct percpu *cpu) __noreturn;
+	/*
+	 * Hold the calling CPU in the park guest, which cannot run guest code,
+	 * until its mailbox holds a start-up IPI; returns the vector.
+	 */
+	u32 (*wait_for_sipi)(struct percpu *cpu);
+	/* Reset the calling CPU's vCPU to real mode at vector << 12, as a SIPI does. */
+	void (*start_at_sipi)(struct percpu *cpu, u32 vector);
 	const char *(*exit_name)(u64 reason);
 	/* The calling CPU's vCPU state, from the VMCB/VMCS (not from the guest). */
 	void (*save_state)(struct percpu *cpu, struct x86_cpu_state *s);
@@ -50,5 +58,36 @@ struct vcpu_vendor {
 const struct vcpu_vendor *vcpu_vendor_probe(void);
 
 extern const struct vcpu_vendor *vendor;
+
+/* What both backends decide alike (arch/x86/vcpu.c); they apply it to their VMCB or VMCS. */
+
+/** vcpu_cpuid() - the guest's CPUID (leaf in RAX, subleaf in RCX), answered in its GPRs. */
+void vcpu_cpuid(struct percpu *cpu, u64 guest_cr4);
+
+enum vcpu_nmi {
+	VCPU_NMI_DONE,	/* handled: a kick, or a capture took the vCPU over */
+	VCPU_NMI_GUEST, /* the guest's own: deliver it to the guest */
+	VCPU_NMI_FATAL, /* the operator's, and no capture could start */
+};
+
+/** vcpu_nmi() - an NMI exit: a kick (mailbox), a guest NMI, or the operator's crash NMI. */
+enum vcpu_nmi vcpu_nmi(struct percpu *cpu);
+
+/**
+ * vcpu_pvpanic_io() - an intercepted port access (port, IN or OUT, plain =
+ * neither string nor REP; the byte in the guest's AL). Returns true if a
+ * capture took the vCPU over: the caller must not complete the instruction.
+ * Otherwise the caller completes it; an IN of the pvpanic port got its AL.
+ */
+bool vcpu_pvpanic_io(struct percpu *cpu, u16 port, bool in, bool plain);
+
+/** vcpu_fatal() - registers, recent exits and counters on the console; the vCPU stops. */
+void vcpu_fatal(struct percpu *cpu);
+
+/** vcpu_take_sipi() - true, and the vector, if the mailbox holds a start-up IPI to obey. */
+bool vcpu_take_sipi(struct percpu *cpu, u32 *vector);
+
+/** vcpu_cpu_loop() - every CPU's life after boot: wait for a SIPI, run until INIT, again. */
+void vcpu_cpu_loop(struct percpu *cpu) __noreturn;
 
 #endif /* ASM_VCPU_H */

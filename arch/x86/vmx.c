@@ -1,0 +1,1085 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Intel VMX backend: the same contract as svm.c (asm/vcpu.h). The guest runs
+ * with EPT and unrestricted guest; interrupts, I/O ports and MMIO go straight
+ * to it. Exits happen only for what the hv must see or the architecture
+ * forces: CPUID, XSETBV, INVD, the VMX instructions, VMCALL, the MSRs that
+ * would reveal VMX or move the APIC, CR0/CR4 bits the VMX fixed-bit MSRs
+ * pin, NMIs, triple fault, INIT, the pvpanic port, and writes to hidden
+ * memory (EPT violations).
+ */
+#include <asm/acpi.h>
+#include <asm/apic.h>
+#include <asm/cpuid.h>
+#include <asm/guest_mem.h>
+#include <asm/guest_walk.h>
+#include <asm/insn.h>
+#include <asm/iommu.h>
+#include <asm/processor.h>
+#include <asm/smp.h>
+#include <asm/traps.h>
+#include <asm/vcpu.h>
+#include <asm/vmx.h>
+#include <hv/capture.h>
+#include <hv/hv.h>
+#include <hv/hypercall.h>
+#include <hv/lib.h>
+#include <hv/mm.h>
+#include <hv/printk.h>
+#include <parachute/abi.h>
+
+int vmx_enter(struct guest_regs *regs, int launched);
+extern const u8 vmx_exit[], vmx_host_nmi[];
+void vmx_host_nmi_repost(void);
+
+#define GPAT_DEFAULT 0x0007040600070406ull /* SDM vol. 3A, 11.12.4: PAT at reset */
+#define X86_CR4_VMXE	(1ull << 13)
+#define X86_CR0_CD	(1ull << 30)
+#define X86_CR0_NW	(1ull << 29)
+
+/* Access rights (SDM vol. 3C, 25.4.1): type, S, DPL, P in 7:0; AVL, L, D/B, G in 15:12. */
+#define AR_CODE32   0xc09b
+#define AR_DATA32   0xc093
+#define AR_CODE16   0x009b
+#define AR_DATA16   0x0093
+#define AR_TSS_BUSY 0x008b
+#define AR_UNUSABLE 0x10000
+#define AR_L	    (1u << 13)
+#define AR_DB	    (1u << 14)
+
+/* What this CPU model allows, read once by vmx_probe(). */
+static struct {
+	u32 revision;
+	u32 pin, cpu, cpu2, exit, entry; /* the controls every VMCS gets */
+	u64 cr0_must1, cr0_may1, cr4_must1, cr4_may1;
+	u64 xcr0_supported;
+	bool invept_all;
+} vmx;
+
+static u8 *msr_bitmap;
+static u8 *io_bitmaps;
+static u8 *park_code;
+static struct pt_root park_pt;
+/* The exit loads TR with this base and limit 0x67; the hv never uses it. */
+static u8 host_tss[104] __aligned(16);
+
+static const char *vmx_exit_name(u64 reason)
+{
+	switch (reason & 0xffff) {
+	case EXIT_EXCEPTION_NMI:
+		return "EXC/NMI";
+	case EXIT_EXTERNAL_INTR:
+		return "INTR";
+	case EXIT_TRIPLE_FAULT:
+		return "TRIPLE_FAULT";
+	case EXIT_INIT:
+		return "INIT";
+	case EXIT_SIPI:
+		return "SIPI";
+	case EXIT_NMI_WINDOW:
+		return "NMI_WINDOW";
+	case EXIT_CPUID:
+		return "CPUID";
+	case EXIT_HLT:
+		return "HLT";
+	case EXIT_INVD:
+		return "INVD";
+	case EXIT_VMCALL:
+		return "VMCALL";
+	case EXIT_CR_ACCESS:
+		return "CR";
+	case EXIT_IO:
+		return "IO";
+	case EXIT_RDMSR:
+		return "RDMSR";
+	case EXIT_WRMSR:
+		return "WRMSR";
+	case EXIT_INVALID_STATE:
+		return "INVALID_STATE";
+	case EXIT_MSR_LOADING:
+		return "MSR_LOADING";
+	case EXIT_MTF:
+		return "MTF";
+	case EXIT_MACHINE_CHECK:
+		return "MACHINE_CHECK";
+	case EXIT_EPT_VIOLATION:
+		return "EPT_VIOLATION";
+	case EXIT_EPT_MISCONFIG:
+		return "EPT_MISCONFIG";
+	case EXIT_XSETBV:
+		return "XSETBV";
+	default:
+		if ((reason & 0xffff) >= EXIT_VMCLEAR && (reason & 0xffff) <= EXIT_VMXON)
+			return "VMX insn";
+		return "other";
+	}
+}
+
+static inline void write_cr0(u64 v)
+{
+	asm volatile("mov %0, %%cr0" : : "r"(v) : "memory");
+}
+
+static inline void write_cr4(u64 v)
+{
+	asm volatile("mov %0, %%cr4" : : "r"(v) : "memory");
+}
+
+static inline u64 read_cr2(void)
+{
+	u64 v;
+
+	asm volatile("mov %%cr2, %0" : "=r"(v));
+	return v;
+}
+
+/* SDM vol. 3C, 25.6.9: read bitmaps for 0-0x1fff and 0xc0000000-0xc0001fff, then write. */
+static void msr_intercept(u32 msr, bool read, bool write)
+{
+	u32 base = msr >= 0xc0000000u ? 0x400 : 0, idx = msr & 0x1fff;
+
+	if (read)
+		msr_bitmap[base + idx / 8] |= (u8)(1u << (idx % 8));
+	if (write)
+		msr_bitmap[0x800 + base + idx / 8] |= (u8)(1u << (idx % 8));
+}
+
+/*
+ * SDM vol. 3D, A.3-A.5: the low half of a capability MSR gives the bits that
+ * must be 1, the high half the bits that may be 1.
+ */
+static int ctl_adjust(u32 msr, const char *what, u32 required, u32 optional, u32 *out)
+{
+	u64 cap = rdmsr(msr);
+	u32 must = (u32)cap, may = (u32)(cap >> 32);
+
+	if (required & ~may) {
+		pr_err("Intel VMX: the CPU cannot set %s control bits 0x%x (capability MSR 0x%x = 0x%llx)",
+		       what, required & ~may, msr, (unsigned long long)cap);
+		return -ENODEV;
+	}
+	*out = must | required | (optional & may);
+	return 0;
+}
+
+static void seg_write(enum vmcs_seg s, u16 sel, u32 ar, u32 limit, u64 base)
+{
+	vmwrite(GUEST_SEL(s), sel);
+	vmwrite(GUEST_AR(s), ar);
+	vmwrite(GUEST_LIMIT(s), limit);
+	vmwrite(GUEST_BASE(s), base);
+}
+
+/* CS, then DS/ES/SS/FS/GS alike, a busy TSS and no LDT. */
+static void set_flat_segs(u16 cs, u32 cs_ar, u16 ds, u32 ds_ar, u32 limit)
+{
+	seg_write(SEG_CS, cs, cs_ar, limit, 0);
+	seg_write(SEG_DS, ds, ds_ar, limit, 0);
+	seg_write(SEG_ES, ds, ds_ar, limit, 0);
+	seg_write(SEG_SS, ds, ds_ar, limit, 0);
+	seg_write(SEG_FS, ds, ds_ar, limit, 0);
+	seg_write(SEG_GS, ds, ds_ar, limit, 0);
+	seg_write(SEG_TR, 0, AR_TSS_BUSY, 0xffff, 0);
+	seg_write(SEG_LDTR, 0, AR_UNUSABLE, 0, 0);
+}
+
+/*
+ * CR0 and CR4 as the guest sees them live in the read shadows; the real
+ * registers also carry the bits VMX operation pins (CR0.NE, CR4.VMXE), and
+ * every pinned bit is owned by the hv (guest/host mask), so the guest never
+ * notices them and a write that would clear one exits.
+ */
+static void set_cr0(u64 v)
+{
+	vmwrite(CR0_READ_SHADOW, v);
+	vmwrite(GUEST_CR0, (v | vmx.cr0_must1) & vmx.cr0_may1);
+}
+
+static void set_cr4(u64 v)
+{
+	vmwrite(CR4_READ_SHADOW, v);
+	vmwrite(GUEST_CR4, (v | vmx.cr4_must1) & vmx.cr4_may1);
+}
+
+static u64 cr_view(u64 real_field, u64 shadow_field, u64 mask_field)
+{
+	u64 mask = vmread(mask_field);
+
+	return (vmread(real_field) & ~mask) | (vmread(shadow_field) & mask);
+}
+
+static void set_cpu_controls(struct percpu *cpu, u32 v)
+{
+	if (cpu->arch.vmx.cpu_controls != v) {
+		cpu->arch.vmx.cpu_controls = v;
+		vmwrite(CPU_CONTROLS, v);
+	}
+}
+
+static void flush_ept(struct percpu *cpu)
+{
+	invept(vmx.invept_all ? INVEPT_ALL : INVEPT_SINGLE, cpu->arch.vmx.eptp);
+}
+
+/*
+ * A fresh VMCS for the calling CPU, running in the space whose EPT root is
+ * ept_root: host state, controls, and a guest state every field of which the
+ * caller then sets. Nothing of an earlier guest survives.
+ */
+static void vmcs_fresh(struct percpu *cpu, u64 ept_root)
+{
+	struct {
+		u16 limit;
+		u64 base;
+	} __packed gdtr, idtr;
+	u64 pa = cpu->arch.vmx.vmcs_pa;
+
+	if (vmcs_clear(pa) || vmcs_load(pa))
+		hv_panic("cpu%u: VMCLEAR/VMPTRLD of the VMCS at 0x%llx failed", cpu->cpu_id,
+			 (unsigned long long)pa);
+	cpu->arch.vmx.launched = false;
+	cpu->arch.vmx.event_injected = false;
+	cpu->arch.vmx.nmi_pending = 0;
+	cpu->arch.vmx.cpu_controls = vmx.cpu;
+	cpu->arch.vmx.eptp = ept_root | EPTP_WB_4LEVEL;
+
+	asm volatile("sgdt %0; sidt %1" : "=m"(gdtr), "=m"(idtr));
+	vmwrite(HOST_CR0, read_cr0());
+	vmwrite(HOST_CR3, read_cr3());
+	vmwrite(HOST_CR4, read_cr4());
+	vmwrite(HOST_CS_SEL, 0x08);
+	vmwrite(HOST_SS_SEL, 0x10);
+	vmwrite(HOST_DS_SEL, 0x10);
+	vmwrite(HOST_ES_SEL, 0x10);
+	vmwrite(HOST_FS_SEL, 0);
+	vmwrite(HOST_GS_SEL, 0);
+	vmwrite(HOST_TR_SEL, 0x18); /* must not be 0; the exit does not read the GDT */
+	vmwrite(HOST_FS_BASE, 0);
+	vmwrite(HOST_GS_BASE, 0);
+	vmwrite(HOST_TR_BASE, (u64)(uintptr_t)host_tss);
+	vmwrite(HOST_GDTR_BASE, gdtr.base);
+	vmwrite(HOST_IDTR_BASE, idtr.base);
+	vmwrite(HOST_SYSENTER_CS, 0);
+	vmwrite(HOST_SYSENTER_ESP, 0);
+	vmwrite(HOST_SYSENTER_EIP, 0);
+	vmwrite(HOST_PAT, rdmsr(MSR_PAT));
+	vmwrite(HOST_EFER, rdmsr(MSR_EFER));
+	vmwrite(HOST_RIP, (u64)(uintptr_t)vmx_exit);
+
+	vmwrite(PIN_CONTROLS, vmx.pin);
+	vmwrite(CPU_CONTROLS, vmx.cpu);
+	vmwrite(CPU2_CONTROLS, vmx.cpu2);
+	vmwrite(EXIT_CONTROLS, vmx.exit);
+	vmwrite(ENTRY_CONTROLS, vmx.entry);
+	vmwrite(EXCEPTION_BITMAP, 0);
+	vmwrite(CR3_TARGET_COUNT, 0);
+	vmwrite(EXIT_MSR_STORE_COUNT, 0);
+	vmwrite(EXIT_MSR_LOAD_COUNT, 0);
+	vmwrite(ENTRY_MSR_LOAD_COUNT, 0);
+	vmwrite(ENTRY_INTR_INFO, 0);
+	vmwrite(IO_BITMAP_A, virt_to_phys(io_bitmaps));
+	vmwrite(IO_BITMAP_B, virt_to_phys(io_bitmaps + PAGE_SIZE));
+	vmwrite(MSR_BITMAP, virt_to_phys(msr_bitmap));
+	vmwrite(EPT_POINTER, cpu->arch.vmx.eptp);
+	vmwrite(VMCS_LINK, ~0ull);
+	vmwrite(CR0_MASK, vmx.cr0_must1 | ~vmx.cr0_may1);
+	vmwrite(CR4_MASK, vmx.cr4_must1 | ~vmx.cr4_may1);
+
+	vmwrite(GUEST_DEBUGCTL, 0);
+	vmwrite(GUEST_PAT, GPAT_DEFAULT);
+	vmwrite(GUEST_EFER, 0);
+	vmwrite(GUEST_SYSENTER_CS, 0);
+	vmwrite(GUEST_SYSENTER_ESP, 0);
+	vmwrite(GUEST_SYSENTER_EIP, 0);
+	vmwrite(GUEST_DR7, 0x400);
+	vmwrite(GUEST_RFLAGS, X86_RFLAGS_FIXED);
+	vmwrite(GUEST_RSP, 0);
+	vmwrite(GUEST_CR3, 0);
+	set_cr4(0);
+	vmwrite(GUEST_INTERRUPTIBILITY, 0);
+	vmwrite(GUEST_ACTIVITY, ACTIVITY_ACTIVE);
+	vmwrite(GUEST_PENDING_DBG, 0);
+	memset(&cpu->arch.step, 0, sizeof(cpu->arch.step));
+	flush_ept(cpu);
+}
+
+/* Real mode at segment cs, as INIT then SIPI leave a CPU (SDM vol. 3A, 9.1.1). */
+static void set_real_mode(u16 cs)
+{
+	set_flat_segs(0, AR_DATA16, 0, AR_DATA16, 0xffff);
+	seg_write(SEG_CS, cs, AR_CODE16, 0xffff, (u64)cs << 4);
+	vmwrite(GUEST_GDTR_BASE, 0);
+	vmwrite(GUEST_GDTR_LIMIT, 0xffff);
+	vmwrite(GUEST_IDTR_BASE, 0);
+	vmwrite(GUEST_IDTR_LIMIT, 0xffff);
+	set_cr0(X86_CR0_CD | X86_CR0_NW | X86_CR0_ET);
+	vmwrite(GUEST_RIP, 0);
+}
+
+static int vmx_cpu_init(struct percpu *cpu)
+{
+	u64 fc = rdmsr(MSR_FEATURE_CONTROL), cr4 = read_cr4() | X86_CR4_VMXE;
+	struct cpuid_regs c;
+
+	if (!(fc & FEATURE_CONTROL_LOCK)) {
+		wrmsr(MSR_FEATURE_CONTROL,
+		      fc | FEATURE_CONTROL_LOCK | FEATURE_CONTROL_VMX_OUTSIDE);
+	} else if (!(fc & FEATURE_CONTROL_VMX_OUTSIDE)) {
+		pr_err("cpu%u: VMX is disabled by the firmware (IA32_FEATURE_CONTROL 0x%llx is locked without VMX outside SMX)",
+		       cpu->cpu_id, (unsigned long long)fc);
+		return -ENODEV;
+	}
+	cpu->arch.vmx.vmxon = page_alloc(1);
+	cpu->arch.vmx.vmcs = page_alloc(1);
+	if (!cpu->arch.vmx.vmxon || !cpu->arch.vmx.vmcs)
+		return -ENOMEM;
+	*(u32 *)cpu->arch.vmx.vmxon = vmx.revision;
+	*(u32 *)cpu->arch.vmx.vmcs = vmx.revision;
+	cpu->arch.vmx.vmcs_pa = virt_to_phys(cpu->arch.vmx.vmcs);
+
+	/* The guest's XSETBV exits; the hv executes it, which needs CR4.OSXSAVE. */
+	cpuid_count(1, 0, &c);
+	if (c.ecx & CPUID_1_ECX_XSAVE)
+		cr4 |= X86_CR4_OSXSAVE;
+	write_cr0((read_cr0() | rdmsr(MSR_VMX_CR0_FIXED0)) & rdmsr(MSR_VMX_CR0_FIXED1));
+	write_cr4((cr4 | rdmsr(MSR_VMX_CR4_FIXED0)) & rdmsr(MSR_VMX_CR4_FIXED1));
+	if (vmx_on(virt_to_phys(cpu->arch.vmx.vmxon))) {
+		pr_err("cpu%u: VMXON failed (CR0 0x%llx, CR4 0x%llx)", cpu->cpu_id,
+		       (unsigned long long)read_cr0(), (unsigned long long)read_cr4());
+		return -ENODEV;
+	}
+	return 0;
+}
+
+static int vmx_setup(struct percpu *cpu, const struct x86_entry *e, struct gpm *gpm)
+{
+	cpu->arch.gpm = gpm;
+	vmcs_fresh(cpu, pt_virt_to_phys(gpm->pt.root));
+	/* boot.rst, 32-bit protocol: flat 4 GiB segments, __BOOT_CS 0x10, __BOOT_DS 0x18. */
+	set_flat_segs(0x10, AR_CODE32, 0x18, AR_DATA32, 0xffffffff);
+	vmwrite(GUEST_GDTR_BASE, e->gdt_base);
+	vmwrite(GUEST_GDTR_LIMIT, e->gdt_limit);
+	vmwrite(GUEST_IDTR_BASE, 0);
+	vmwrite(GUEST_IDTR_LIMIT, 0);
+	set_cr0(X86_CR0_PE | X86_CR0_ET);
+	vmwrite(GUEST_RIP, e->rip);
+	memset(&cpu->arch.regs, 0, sizeof(cpu->arch.regs));
+	cpu->arch.regs.rsi = e->rsi;
+	return 0;
+}
+
+static void skip_insn(void)
+{
+	vmwrite(GUEST_RIP, vmread(GUEST_RIP) + vmread(EXIT_INSN_LEN));
+}
+
+static void inject_exception(struct percpu *cpu, unsigned int vector, bool has_err, u32 err)
+{
+	vmwrite(ENTRY_INTR_INFO, INTR_INFO_VALID | (INTR_TYPE_HW_EXC << 8) | vector |
+					 (has_err ? INTR_INFO_ERR : 0));
+	if (has_err)
+		vmwrite(ENTRY_EXC_ERROR, err);
+	cpu->arch.vmx.event_injected = true;
+}
+
+static unsigned int guest_cpl(void)
+{
+	return (vmread(GUEST_AR(SEG_SS)) >> 5) & 3;
+}
+
+/*
+ * An exit during event delivery (an EPT violation on the stack, an NMI):
+ * the event is delivered again at the next entry (SDM vol. 3C, 28.2.4).
+ */
+static void reinject_vectoring(struct percpu *cpu)
+{
+	u32 info = (u32)vmread(IDT_VECTORING_INFO);
+	unsigned int type = INTR_TYPE(info);
+
+	if (!(info & INTR_INFO_VALID))
+		return;
+	vmwrite(ENTRY_INTR_INFO, info & ~(1u << 12));
+	if (info & INTR_INFO_ERR)
+		vmwrite(ENTRY_EXC_ERROR, vmread(IDT_VECTORING_ERROR));
+	if (type == INTR_TYPE_SW_INT || type == INTR_TYPE_PRIV_SW || type == INTR_TYPE_SW_EXC)
+		vmwrite(ENTRY_INSN_LEN, vmread(EXIT_INSN_LEN));
+	if (type == INTR_TYPE_NMI) /* entry refuses an NMI while virtual-NMI blocking is set */
+		vmwrite(GUEST_INTERRUPTIBILITY,
+			vmread(GUEST_INTERRUPTIBILITY) & ~(u64)INTERRUPTIBILITY_NMI);
+	cpu->arch.vmx.event_injected = true;
+}
+
+/*
+ * A guest NMI goes in when the guest can take one: no event is injected
+ * already, no virtual-NMI, STI or MOV-SS blocking. Otherwise the NMI window
+ * exit comes back for it.
+ */
+static void inject_pending_nmi(struct percpu *cpu)
+{
+	typeof(cpu->arch.vmx) *vx = &cpu->arch.vmx;
+	u32 ctl = vx->cpu_controls & ~CPU_NMI_WINDOW;
+
+	if (vx->nmi_pending && !vx->event_injected &&
+	    !(vmread(GUEST_INTERRUPTIBILITY) &
+	      (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOVSS | INTERRUPTIBILITY_NMI))) {
+		vmwrite(ENTRY_INTR_INFO, INTR_INFO_VALID | (INTR_TYPE_NMI << 8) | X86_EXC_NMI);
+		vx->nmi_pending--;
+		vx->event_injected = true;
+	}
+	if (vx->nmi_pending)
+		ctl |= CPU_NMI_WINDOW;
+	set_cpu_controls(cpu, ctl);
+}
+
+static bool handle_cpuid(struct percpu *cpu)
+{
+	vcpu_cpuid(cpu, cr_view(GUEST_CR4, CR4_READ_SHADOW, CR4_MASK));
+	skip_insn();
+	return true;
+}
+
+/* SDM vol. 1, 13.3: XCR0 bit 0 set, AVX needs SSE, the AVX-512 bits all or none and with AVX. */
+static bool xcr0_valid(u64 v)
+{
+	if (!(v & 1) || (v & ~vmx.xcr0_supported))
+		return false;
+	if ((v & 4) && !(v & 2))
+		return false;
+	if ((v & 0xe0) && ((v & 0xe0) != 0xe0 || !(v & 4)))
+		return false;
+	return true;
+}
+
+static bool handle_xsetbv(struct percpu *cpu)
+{
+	struct guest_regs *r = &cpu->arch.regs;
+	u64 v = (r->rdx << 32) | (u32)r->rax;
+
+	if ((u32)r->rcx != 0 || !xcr0_valid(v)) {
+		if (log_ratelimit(&cpu->refused))
+			pr_warn("cpu%u: guest XSETBV XCR%u <- 0x%llx refused (#GP)", cpu->cpu_id,
+				(u32)r->rcx, (unsigned long long)v);
+		inject_exception(cpu, X86_EXC_GP, true, 0);
+		return true;
+	}
+	asm volatile("xsetbv" : : "a"((u32)v), "d"((u32)(v >> 32)), "c"(0) : "memory");
+	skip_insn();
+	return true;
+}
+
+#define MSR_VMX_FIRST 0x480
+#define MSR_VMX_LAST  0x491
+
+static bool handle_msr(struct percpu *cpu, bool write)
+{
+	struct guest_regs *r = &cpu->arch.regs;
+	u32 msr = (u32)r->rcx;
+	u64 val = (r->rdx << 32) | (u32)r->rax;
+
+	if (!write && msr == MSR_FEATURE_CONTROL) {
+		val = FEATURE_CONTROL_LOCK; /* "locked, VMX off": VMX is not there to use */
+		r->rax = (u32)val;
+		r->rdx = val >> 32;
+	} else if (write && msr == MSR_X2APIC_ICR) {
+		apic_x2apic_icr_write(cpu, val);
+	} else if (write && msr == MSR_APIC_BASE &&
+		   !((val ^ rdmsr(MSR_APIC_BASE)) & ~0xfffull)) {
+		wrmsr(MSR_APIC_BASE, val); /* enable bits only: the base never moves */
+	} else {
+		/* The VMX capability MSRs, and writes the hv refuses: as on a CPU without VMX. */
+		if (log_ratelimit(&cpu->refused))
+			pr_warn("cpu%u: guest %s 0x%x%s refused (#GP)", cpu->cpu_id,
+				write ? "WRMSR" : "RDMSR", msr, write ? " (write)" : "");
+		inject_exception(cpu, X86_EXC_GP, true, 0);
+		return true;
+	}
+	skip_insn();
+	return true;
+}
+
+static bool handle_vmcall(struct percpu *cpu)
+{
+	struct guest_regs *r = &cpu->arch.regs;
+	s64 ret = hypercall(cpu, guest_cpl(), r->rax, r->rbx, r->rcx, r->rdx);
+
+	if (cpu->vcpu_reset) { /* CRASH: the vCPU now starts the capture kernel */
+		cpu->vcpu_reset = false;
+		return true;
+	}
+	r->rax = (u64)ret;
+	skip_insn();
+	return true;
+}
+
+/* Register n in ModRM order; RSP lives in the VMCS and goes through *tmp. */
+static u64 *gpr(struct percpu *cpu, unsigned int n, u64 *tmp)
+{
+	struct guest_regs *r = &cpu->arch.regs;
+	u64 *const map[16] = {
+		&r->rax, &r->rcx, &r->rdx, &r->rbx, tmp,     &r->rbp, &r->rsi, &r->rdi,
+		&r->r8,	 &r->r9,  &r->r10, &r->r11, &r->r12, &r->r13, &r->r14, &r->r15,
+	};
+
+	*tmp = vmread(GUEST_RSP);
+	return map[n & 15];
+}
+
+/*
+ * MOV to CR0 or CR4 that touches a bit the hv owns (the pinned ones, or
+ * reserved ones), and MOV to or from CR3 where this CPU model forces those
+ * exits. The guest's value goes to the read shadow; paging on or off with
+ * EFER.LME set is the long-mode switch the hardware would have made.
+ */
+static bool handle_cr(struct percpu *cpu, u64 q)
+{
+	unsigned int cr = q & 15, type = (q >> 4) & 3;
+	u64 tmp, *reg = gpr(cpu, (q >> 8) & 15, &tmp), v = *reg;
+
+	if (type == 1 && cr == 3) {
+		*reg = vmread(GUEST_CR3);
+		if (reg == &tmp)
+			vmwrite(GUEST_RSP, tmp);
+		skip_insn();
+		return true;
+	}
+	if (type != 0) {
+		pr_err("cpu%u: unexpected control-register exit (qualification 0x%llx)",
+		       cpu->cpu_id, (unsigned long long)q);
+		return false;
+	}
+	switch (cr) {
+	case 0: {
+		u64 old = cr_view(GUEST_CR0, CR0_READ_SHADOW, CR0_MASK);
+		u64 efer = vmread(GUEST_EFER);
+		u32 entry = (u32)vmread(ENTRY_CONTROLS);
+
+		if ((v >> 32) || ((v & X86_CR0_PG) && !(v & X86_CR0_PE)) ||
+		    ((v & X86_CR0_NW) && !(v & X86_CR0_CD)))
+			goto gp;
+		if (!(old & X86_CR0_PG) && (v & X86_CR0_PG) && (efer & EFER_LME)) {
+			if (!(cr_view(GUEST_CR4, CR4_READ_SHADOW, CR4_MASK) & X86_CR4_PAE))
+				goto gp;
+			vmwrite(GUEST_EFER, efer | EFER_LMA);
+			vmwrite(ENTRY_CONTROLS, entry | ENTRY_IA32E_GUEST);
+		} else if ((old & X86_CR0_PG) && !(v & X86_CR0_PG) && (efer & EFER_LMA)) {
+			vmwrite(GUEST_EFER, efer & ~EFER_LMA);
+			vmwrite(ENTRY_CONTROLS, entry & ~ENTRY_IA32E_GUEST);
+		}
+		set_cr0(v);
+		break;
+	}
+	case 3:
+		vmwrite(GUEST_CR3, v);
+		break;
+	case 4:
+		/* VMX stays hidden: CR4.VMXE is refused like any bit the CPU lacks. */
+		if (v & ((~vmx.cr4_may1) | X86_CR4_VMXE))
+			goto gp;
+		set_cr4(v);
+		break;
+	default:
+		goto gp;
+	}
+	skip_insn();
+	return true;
+gp:
+	if (log_ratelimit(&cpu->refused))
+		pr_warn("cpu%u: guest MOV to CR%u <- 0x%llx refused (#GP)", cpu->cpu_id, cr,
+			(unsigned long long)v);
+	inject_exception(cpu, X86_EXC_GP, true, 0);
+	return true;
+}
+
+/* Guest memory as the running vCPU's space allows (the capture kernel's too). */
+static int guest_read_phys(u64 pa, void *buf, unsigned int n)
+{
+	return gpm_read(this_cpu()->arch.gpm, pa, buf, n);
+}
+
+/* Fetch the instruction at CS:RIP, as many of its bytes as are mapped. */
+static unsigned int fetch_insn(u8 *buf)
+{
+	struct guest_paging gp = { vmread(GUEST_CR0), vmread(GUEST_CR3), vmread(GUEST_CR4),
+				   vmread(GUEST_EFER), guest_read_phys };
+	u64 la = vmread(GUEST_RIP) +
+		 ((gp.efer & EFER_LMA) ? 0 : vmread(GUEST_BASE(SEG_CS)));
+	unsigned int n = 0;
+
+	while (n < INSN_MAX_LEN && !guest_read_linear(&gp, la + n, buf + n, 1))
+		n++;
+	return n;
+}
+
+/* A store to the write-protected xAPIC page: decode, apply the IPI policy, skip. */
+static bool handle_apic_write(struct percpu *cpu, u64 gpa)
+{
+	u32 cs_ar = (u32)vmread(GUEST_AR(SEG_CS));
+	bool lm = (vmread(GUEST_EFER) & EFER_LMA) && (cs_ar & AR_L);
+	struct mmio_insn in;
+	u8 b[INSN_MAX_LEN];
+	unsigned int n = fetch_insn(b);
+	u64 val, tmp, *reg;
+
+	if (insn_decode_store(b, n, lm, cs_ar & AR_DB, &in) || in.size != 4) {
+		pr_err("cpu%u: cannot emulate the guest's write to APIC 0x%llx at rip 0x%llx (%u bytes: %02x %02x %02x %02x); #GP",
+		       cpu->cpu_id, (unsigned long long)gpa,
+		       (unsigned long long)vmread(GUEST_RIP), n, b[0], b[1], b[2], b[3]);
+		inject_exception(cpu, X86_EXC_GP, true, 0);
+		return true;
+	}
+	reg = gpr(cpu, in.reg, &tmp);
+	val = in.kind == MMIO_STORE_IMM ? in.imm : *reg;
+	if (in.kind == MMIO_XCHG) {
+		*reg = apic_mmio_read(gpa);
+		if (reg == &tmp)
+			vmwrite(GUEST_RSP, tmp);
+	}
+	apic_mmio_write(cpu, gpa, (u32)val);
+	vmwrite(GUEST_RIP, vmread(GUEST_RIP) + in.len);
+	return true;
+}
+
+/*
+ * A write to a page the space does not let the guest write: map the scratch
+ * page there, let the one instruction run with TF set (and, if interrupts are
+ * on, an STI shadow so none comes first), then (#DB) map the page back. The
+ * write lands in the scratch page and is discarded. TF rather than the
+ * monitor trap flag: not every VMX implementation has MTF (Bochs lacks it).
+ */
+static bool handle_ept_violation(struct percpu *cpu, u64 q)
+{
+	struct hidden_step *st = &cpu->arch.step;
+	u64 gpa = vmread(GUEST_PHYS_ADDR);
+	bool write = q & EPT_VIOLATION_WRITE;
+
+	/* SDM vol. 3C, 28.2.3: an IRET that faulted had unblocked NMIs; block them again. */
+	if ((q & (1ull << 12)) && !cpu->arch.vmx.event_injected)
+		vmwrite(GUEST_INTERRUPTIBILITY,
+			vmread(GUEST_INTERRUPTIBILITY) | INTERRUPTIBILITY_NMI);
+	if (write && apic_is_trapped(gpa) && !cpu->arch.vmx.event_injected)
+		return handle_apic_write(cpu, gpa);
+	if (!write || !gpm_write_protected(cpu->arch.gpm, gpa)) {
+		pr_err("cpu%u: guest %s of guest-physical 0x%llx, which is not mapped (map ends at 0x%llx)",
+		       cpu->cpu_id, write ? "write" : "access", (unsigned long long)gpa,
+		       (unsigned long long)gpm_limit());
+		return false;
+	}
+	if (gpm_redirect(cpu->arch.gpm, gpa, true))
+		return false;
+	if (log_ratelimit(&cpu->arch.hidden_writes))
+		pr_warn("cpu%u: guest write to %s at 0x%llx (rip 0x%llx) dropped", cpu->cpu_id,
+			hv_is_hidden(gpa, 1) ? "hidden memory" : "crashed guest RAM",
+			(unsigned long long)gpa, (unsigned long long)vmread(GUEST_RIP));
+	if (!st->active) {
+		u64 rflags = vmread(GUEST_RFLAGS);
+
+		st->active = true;
+		st->guest_tf = rflags & X86_RFLAGS_TF;
+		st->gpa = gpa;
+		vmwrite(GUEST_RFLAGS, rflags | X86_RFLAGS_TF);
+		if ((rflags & X86_RFLAGS_IF) && !cpu->arch.vmx.event_injected &&
+		    !(vmread(GUEST_INTERRUPTIBILITY) & INTERRUPTIBILITY_MOVSS))
+			vmwrite(GUEST_INTERRUPTIBILITY,
+				vmread(GUEST_INTERRUPTIBILITY) | INTERRUPTIBILITY_STI);
+		vmwrite(EXCEPTION_BITMAP, 1u << X86_EXC_DB);
+	} else if (ALIGN_DOWN(gpa, PAGE_SIZE) != ALIGN_DOWN(st->gpa, PAGE_SIZE)) {
+		/* The instruction also writes the next page: restore that one as well. */
+		st->gpa2 = gpa;
+	}
+	flush_ept(cpu);
+	return true;
+}
+
+static bool handle_db(struct percpu *cpu)
+{
+	struct hidden_step *st = &cpu->arch.step;
+
+	if (!st->active) {
+		inject_exception(cpu, X86_EXC_DB, false, 0);
+		return true;
+	}
+	if (gpm_redirect(cpu->arch.gpm, st->gpa, false) ||
+	    (st->gpa2 && gpm_redirect(cpu->arch.gpm, st->gpa2, false)))
+		return false;
+	/* The guest's own single step still gets its #DB (DR6.BS, SDM vol. 3B, 17.2.3). */
+	if (st->guest_tf) {
+		asm volatile("mov %0, %%dr6" : : "r"(0xffff4ff0ull));
+		inject_exception(cpu, X86_EXC_DB, false, 0);
+	} else {
+		vmwrite(GUEST_RFLAGS, vmread(GUEST_RFLAGS) & ~X86_RFLAGS_TF);
+	}
+	vmwrite(EXCEPTION_BITMAP, 0);
+	st->active = false;
+	st->gpa2 = 0;
+	flush_ept(cpu);
+	return true;
+}
+
+/* The pvpanic port (QEMU docs/specs/pvpanic.rst); the only port intercepted. */
+static bool handle_io(struct percpu *cpu, u64 q)
+{
+	if (!vcpu_pvpanic_io(cpu, (u16)(q >> 16), q & (1u << 3), !(q & (3u << 4))))
+		skip_insn();
+	return true;
+}
+
+/* An NMI exit; a guest NMI waits for its window (inject_pending_nmi()). */
+static bool handle_nmi(struct percpu *cpu)
+{
+	switch (vcpu_nmi(cpu)) {
+	case VCPU_NMI_GUEST:
+		cpu->arch.vmx.nmi_pending++;
+		return true;
+	case VCPU_NMI_DONE:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool vmx_handle_exit(struct percpu *cpu, u32 reason, u64 q)
+{
+	switch (reason) {
+	case EXIT_EXCEPTION_NMI: {
+		u32 info = (u32)vmread(EXIT_INTR_INFO);
+
+		if (INTR_TYPE(info) == INTR_TYPE_NMI)
+			return handle_nmi(cpu);
+		if ((info & 0xff) == X86_EXC_DB)
+			return handle_db(cpu);
+		break;
+	}
+	case EXIT_NMI_WINDOW:
+		return true; /* inject_pending_nmi() does the rest */
+	case EXIT_CPUID:
+		return handle_cpuid(cpu);
+	case EXIT_XSETBV:
+		return handle_xsetbv(cpu);
+	case EXIT_INVD: /* exits unconditionally; write back rather than lose data */
+		asm volatile("wbinvd" ::: "memory");
+		skip_insn();
+		return true;
+	case EXIT_RDMSR:
+	case EXIT_WRMSR:
+		return handle_msr(cpu, reason == EXIT_WRMSR);
+	case EXIT_VMCALL:
+		return handle_vmcall(cpu);
+	case EXIT_CR_ACCESS:
+		return handle_cr(cpu, q);
+	case EXIT_IO:
+		return handle_io(cpu, q);
+	case EXIT_EPT_VIOLATION:
+		return handle_ept_violation(cpu, q);
+	case EXIT_INIT:
+		/* The hv never lets a guest INIT reach the hardware (apic.c); if one came, obey it. */
+		pr_warn("cpu%u: INIT signal in guest mode; the vCPU waits for a start-up IPI",
+			cpu->cpu_id);
+		cpu->arch.mbox.init = 1;
+		cpu->arch.leave_guest = true;
+		return true;
+	case EXIT_TRIPLE_FAULT:
+		pr_err("cpu%u: guest shut down (triple fault)", cpu->cpu_id);
+		if (hv.opt.triple_fault == TRIGGER_CAPTURE)
+			return crash_trigger(cpu, "triple fault");
+		return false;
+	case EXIT_INVEPT:
+	case EXIT_INVVPID:
+	case EXIT_VMFUNC:
+	case 11: /* GETSEC */
+		inject_exception(cpu, X86_EXC_UD, false, 0);
+		return true;
+	default:
+		/* VMX is hidden: to the guest its instructions do not exist. */
+		if (reason >= EXIT_VMCLEAR && reason <= EXIT_VMXON) {
+			inject_exception(cpu, X86_EXC_UD, false, 0);
+			return true;
+		}
+	}
+	pr_err("cpu%u: unhandled exit %u (%s), qualification 0x%llx", cpu->cpu_id, reason,
+	       vmx_exit_name(reason), (unsigned long long)q);
+	return false;
+}
+
+static void vmx_dump(struct percpu *cpu)
+{
+	struct guest_regs *r = &cpu->arch.regs;
+
+	pr_err("cpu%u guest state: rip %04llx:%016llx rsp %016llx rflags %08llx cpl %u",
+	       cpu->cpu_id, (unsigned long long)vmread(GUEST_SEL(SEG_CS)),
+	       (unsigned long long)vmread(GUEST_RIP), (unsigned long long)vmread(GUEST_RSP),
+	       (unsigned long long)vmread(GUEST_RFLAGS), guest_cpl());
+	pr_err("  rax %016llx rbx %016llx rcx %016llx rdx %016llx", (unsigned long long)r->rax,
+	       (unsigned long long)r->rbx, (unsigned long long)r->rcx, (unsigned long long)r->rdx);
+	pr_err("  rsi %016llx rdi %016llx rbp %016llx r8  %016llx", (unsigned long long)r->rsi,
+	       (unsigned long long)r->rdi, (unsigned long long)r->rbp, (unsigned long long)r->r8);
+	pr_err("  cr0 %016llx cr2 %016llx cr3 %016llx cr4 %016llx efer %llx",
+	       (unsigned long long)cr_view(GUEST_CR0, CR0_READ_SHADOW, CR0_MASK),
+	       (unsigned long long)read_cr2(), (unsigned long long)vmread(GUEST_CR3),
+	       (unsigned long long)cr_view(GUEST_CR4, CR4_READ_SHADOW, CR4_MASK),
+	       (unsigned long long)vmread(GUEST_EFER));
+	pr_err("  exit %llu (%s) qualification 0x%llx intinfo 0x%llx vectoring 0x%llx",
+	       (unsigned long long)vmread(EXIT_REASON), vmx_exit_name(vmread(EXIT_REASON)),
+	       (unsigned long long)vmread(EXIT_QUALIFICATION),
+	       (unsigned long long)vmread(EXIT_INTR_INFO),
+	       (unsigned long long)vmread(IDT_VECTORING_INFO));
+	exit_ring_dump(cpu, vmx_exit_name);
+}
+
+/* Why VMLAUNCH/VMRESUME did not enter (SDM vol. 3C, 31.4). */
+static void entry_failed(struct percpu *cpu, int ret)
+{
+	if (ret == 1)
+		pr_err("cpu%u: %s failed: no valid current VMCS", cpu->cpu_id,
+		       cpu->arch.vmx.launched ? "VMRESUME" : "VMLAUNCH");
+	else
+		pr_err("cpu%u: %s failed: VM-instruction error %llu (7: bad control fields, 8: bad host state)",
+		       cpu->cpu_id, cpu->arch.vmx.launched ? "VMRESUME" : "VMLAUNCH",
+		       (unsigned long long)vmread(VM_INSN_ERROR));
+}
+
+/* Enter the guest once; returns the exit reason, or ~0u if the entry failed. */
+static u32 enter_once(struct percpu *cpu)
+{
+	int ret = vmx_enter(&cpu->arch.regs, cpu->arch.vmx.launched);
+
+	if (ret) {
+		entry_failed(cpu, ret);
+		return ~0u;
+	}
+	cpu->arch.vmx.launched = true;
+	cpu->arch.vmx.event_injected = false;
+	return (u32)vmread(EXIT_REASON);
+}
+
+static void vmx_run(struct percpu *cpu)
+{
+	cpu->state = CPU_GUEST;
+	for (;;) {
+		u32 reason;
+		u64 q;
+
+		/* A capture began while this vCPU was starting: no kick came, park now. */
+		if (cpu->arch.mbox.park)
+			arch_crash_park_self(cpu);
+		inject_pending_nmi(cpu);
+		reason = enter_once(cpu);
+		if (reason == ~0u)
+			break;
+		q = vmread(EXIT_QUALIFICATION);
+		exit_record(cpu, reason, q,
+			    (reason & 0xffff) == EXIT_EPT_VIOLATION ? vmread(GUEST_PHYS_ADDR) :
+								       vmread(EXIT_INTR_INFO),
+			    vmread(GUEST_RIP));
+		iommu_poll_lazy();
+		if (reason & EXIT_REASON_FAILED) {
+			pr_err("cpu%u: VM entry refused the guest state (exit reason %u, qualification 0x%llx)",
+			       cpu->cpu_id, reason & 0xffff, (unsigned long long)q);
+			break;
+		}
+		reinject_vectoring(cpu);
+		if (!vmx_handle_exit(cpu, reason & 0xffff, q))
+			break;
+		if (cpu->arch.leave_guest) { /* the guest sent this vCPU an INIT */
+			cpu->arch.leave_guest = false;
+			return;
+		}
+	}
+	vcpu_fatal(cpu);
+}
+
+/*
+ * A CPU without a running vCPU waits inside a tiny real-mode guest that only
+ * halts with interrupts off ("wait for SIPI"). NMIs exit; they are how other
+ * CPUs make it read its mailbox. Returns the vector of the start-up IPI the
+ * guest sent it, unless a capture has parked it for good.
+ */
+static u32 vmx_wait_for_sipi(struct percpu *cpu)
+{
+	u32 vector;
+
+	vmcs_fresh(cpu, pt_virt_to_phys(park_pt.root));
+	set_real_mode(0);
+	cpu->state = CPU_PARKED;
+	for (;;) {
+		u32 reason;
+
+		/*
+		 * Look before entering: the SIPI may be here already, its kick NMI
+		 * merged with the INIT's into the one this CPU just consumed.
+		 */
+		if (vcpu_take_sipi(cpu, &vector))
+			return vector;
+		reason = enter_once(cpu);
+		if (reason == ~0u || (reason & EXIT_REASON_FAILED))
+			hv_panic("cpu%u: the park guest was refused (exit reason 0x%x)", cpu->cpu_id,
+				 reason);
+	}
+}
+
+/* SDM vol. 3A, 8.4.4.1: a start-up IPI starts real mode at VV00:0000. */
+static void start_at_sipi(struct percpu *cpu, u32 vector)
+{
+	memset(&cpu->arch.regs, 0, sizeof(cpu->arch.regs));
+	cpu->arch.guest_nmis = 0;
+	cpu->arch.gpm = &guest_gpm;
+	vmcs_fresh(cpu, pt_virt_to_phys(guest_gpm.pt.root));
+	set_real_mode((u16)(vector << 8));
+}
+
+void vmx_host_nmi_repost(void)
+{
+	apic_self_nmi(this_cpu()->apic_id);
+}
+
+static void vmx_save_state(struct percpu *cpu, struct x86_cpu_state *s)
+{
+	s->gpr = cpu->arch.regs;
+	s->rsp = vmread(GUEST_RSP);
+	s->rip = vmread(GUEST_RIP);
+	s->rflags = vmread(GUEST_RFLAGS);
+	s->cs = (u16)vmread(GUEST_SEL(SEG_CS));
+	s->ss = (u16)vmread(GUEST_SEL(SEG_SS));
+	s->ds = (u16)vmread(GUEST_SEL(SEG_DS));
+	s->es = (u16)vmread(GUEST_SEL(SEG_ES));
+	s->fs = (u16)vmread(GUEST_SEL(SEG_FS));
+	s->gs = (u16)vmread(GUEST_SEL(SEG_GS));
+	s->fs_base = vmread(GUEST_BASE(SEG_FS));
+	s->gs_base = vmread(GUEST_BASE(SEG_GS));
+	/* VMX does not switch these; the hv never touches them, so they are the guest's. */
+	s->kernel_gs_base = rdmsr(MSR_KERNEL_GS_BASE);
+	s->cr2 = read_cr2();
+	s->cr0 = cr_view(GUEST_CR0, CR0_READ_SHADOW, CR0_MASK);
+	s->cr3 = vmread(GUEST_CR3);
+	s->cr4 = cr_view(GUEST_CR4, CR4_READ_SHADOW, CR4_MASK);
+	s->efer = vmread(GUEST_EFER);
+}
+
+static void *pt_page(void)
+{
+	return page_alloc(1);
+}
+
+static const struct vcpu_vendor vmx_vendor = {
+	.name = "Intel VMX",
+	.id = PARACHUTE_VENDOR_VMX,
+	.cpu_init = vmx_cpu_init,
+	.setup = vmx_setup,
+	.run = vmx_run,
+	.wait_for_sipi = vmx_wait_for_sipi,
+	.start_at_sipi = start_at_sipi,
+	.npt_format = &pt_ept,
+	.exit_name = vmx_exit_name,
+	.save_state = vmx_save_state,
+	.dump = vmx_dump,
+};
+
+static struct vcpu_vendor vmx_active;
+
+/* The controls, each checked against its capability MSR; a missing one is named. */
+static int vmx_controls(u64 basic)
+{
+	bool tc = basic & VMX_BASIC_TRUE_CTLS;
+	u64 cap2;
+	u32 may;
+
+	if (!((rdmsr(MSR_VMX_PROCBASED) >> 32) & CPU_SECONDARY)) {
+		pr_err("Intel VMX without secondary processor-based controls: no EPT, no unrestricted guest; parachute needs both");
+		return -ENODEV;
+	}
+	cap2 = rdmsr(MSR_VMX_PROCBASED2) >> 32;
+	if (!(cap2 & CPU2_EPT)) {
+		pr_err("Intel VMX without EPT (IA32_VMX_PROCBASED_CTLS2 bit 33 clear); parachute needs EPT");
+		return -ENODEV;
+	}
+	if (!(cap2 & CPU2_UNRESTRICTED)) {
+		pr_err("Intel VMX without unrestricted guest (IA32_VMX_PROCBASED_CTLS2 bit 39 clear); parachute needs it to run the guest's real-mode start-up");
+		return -ENODEV;
+	}
+	if (ctl_adjust(tc ? MSR_VMX_TRUE_PINBASED : MSR_VMX_PINBASED, "pin-based",
+		       PIN_NMI_EXITING | PIN_VIRTUAL_NMIS, 0, &vmx.pin) ||
+	    ctl_adjust(tc ? MSR_VMX_TRUE_PROCBASED : MSR_VMX_PROCBASED, "processor-based",
+		       CPU_IO_BITMAPS | CPU_MSR_BITMAPS | CPU_SECONDARY, 0, &vmx.cpu) ||
+	    ctl_adjust(MSR_VMX_PROCBASED2, "secondary processor-based",
+		       CPU2_EPT | CPU2_UNRESTRICTED, CPU2_RDTSCP | CPU2_INVPCID | CPU2_XSAVES,
+		       &vmx.cpu2) ||
+	    ctl_adjust(tc ? MSR_VMX_TRUE_EXIT : MSR_VMX_EXIT, "VM-exit",
+		       EXIT_HOST_64 | EXIT_SAVE_EFER | EXIT_LOAD_EFER, EXIT_SAVE_PAT | EXIT_LOAD_PAT,
+		       &vmx.exit) ||
+	    ctl_adjust(tc ? MSR_VMX_TRUE_ENTRY : MSR_VMX_ENTRY, "VM-entry", ENTRY_LOAD_EFER,
+		       (vmx.exit & EXIT_LOAD_PAT) ? ENTRY_LOAD_PAT : 0, &vmx.entry))
+		return -ENODEV;
+	/* Set only when needed, so checked here: the NMI window, for guest NMIs. */
+	may = (u32)(rdmsr(tc ? MSR_VMX_TRUE_PROCBASED : MSR_VMX_PROCBASED) >> 32);
+	if (!(may & CPU_NMI_WINDOW)) {
+		pr_err("Intel VMX without NMI-window exiting (processor-based controls may-be-1 0x%08x); parachute needs it to re-inject guest NMIs",
+		       may);
+		return -ENODEV;
+	}
+	vmx.entry &= ~ENTRY_IA32E_GUEST;
+	return 0;
+}
+
+/** vmx_probe() - the VMX backend if this CPU has VMX with EPT and unrestricted guest. */
+const struct vcpu_vendor *vmx_probe(void);
+const struct vcpu_vendor *vmx_probe(void)
+{
+	struct cpuid_regs c;
+	u64 basic, ept;
+
+	cpuid_count(1, 0, &c);
+	if (!(c.ecx & CPUID_1_ECX_VMX))
+		return NULL;
+	if (c.ecx & CPUID_1_ECX_XSAVE) {
+		cpuid_count(0xd, 0, &c);
+		vmx.xcr0_supported = ((u64)c.edx << 32) | c.eax;
+	}
+	basic = rdmsr(MSR_VMX_BASIC);
+	vmx.revision = (u32)basic & 0x7fffffff;
+	if (((basic >> 50) & 15) != 6 || ((basic >> 32) & 0x1fff) > PAGE_SIZE) {
+		pr_err("Intel VMX: unsupported VMCS (IA32_VMX_BASIC 0x%llx: needs write-back, at most 4 KiB)",
+		       (unsigned long long)basic);
+		return NULL;
+	}
+	if (vmx_controls(basic))
+		return NULL;
+	ept = rdmsr(MSR_VMX_EPT_VPID_CAP);
+	if (!(ept & VMX_EPT_PWL4) || !(ept & VMX_EPT_WB) || !(ept & VMX_EPT_INVEPT) ||
+	    !(ept & (VMX_EPT_INVEPT_SINGLE | VMX_EPT_INVEPT_ALL))) {
+		pr_err("Intel VMX: EPT lacks 4-level walks, write-back tables or INVEPT (IA32_VMX_EPT_VPID_CAP 0x%llx)",
+		       (unsigned long long)ept);
+		return NULL;
+	}
+	vmx.invept_all = ept & VMX_EPT_INVEPT_ALL;
+	vmx.cr0_must1 = rdmsr(MSR_VMX_CR0_FIXED0) & ~(X86_CR0_PE | X86_CR0_PG);
+	vmx.cr0_may1 = rdmsr(MSR_VMX_CR0_FIXED1);
+	vmx.cr4_must1 = rdmsr(MSR_VMX_CR4_FIXED0);
+	vmx.cr4_may1 = rdmsr(MSR_VMX_CR4_FIXED1);
+
+	msr_bitmap = page_alloc(1);
+	io_bitmaps = page_alloc(2);
+	park_code = page_alloc(1);
+	if (!msr_bitmap || !io_bitmaps || !park_code ||
+	    pt_init(&park_pt, &pt_ept, 1, pt_page) ||
+	    pt_map(&park_pt, 0, virt_to_phys(park_code), PAGE_SIZE, PT_READ | PT_EXEC))
+		return NULL;
+	park_code[0] = 0xf4; /* hlt */
+	park_code[1] = 0xeb; /* jmp back to the hlt */
+	park_code[2] = 0xfd;
+	/* Only the pvpanic port is set in the I/O bitmap; every other port passes. */
+	if (hv.opt.pvpanic == TRIGGER_CAPTURE)
+		io_bitmaps[PVPANIC_PORT / 8] |= (u8)(1u << (PVPANIC_PORT % 8));
+	msr_intercept(MSR_FEATURE_CONTROL, true, true);
+	for (u32 m = MSR_VMX_FIRST; m <= MSR_VMX_LAST; m++)
+		msr_intercept(m, true, true);
+	/* The APIC stays where it is, and IPIs are checked (asm/apic.h). */
+	msr_intercept(MSR_APIC_BASE, false, true);
+	msr_intercept(MSR_X2APIC_ICR, false, true);
+	idt_set_nmi(vmx_host_nmi);
+
+	vmx_active = vmx_vendor;
+	vmx_active.npt_max_leaf = (ept & VMX_EPT_1G) ? 3 : (ept & VMX_EPT_2M) ? 2 : 1;
+	pr_info("Intel VMX with EPT and unrestricted guest; VMCS revision 0x%x, EPT large pages %s",
+		vmx.revision,
+		(ept & VMX_EPT_1G) ? "1 GiB" : (ept & VMX_EPT_2M) ? "2 MiB" : "none");
+	return &vmx_active;
+}

@@ -1,0 +1,135 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""Bochs runs (Intel VMX with EPT) booting a GRUB ISO (grub.py).
+
+Bochs emulates a Skylake-X with VMX, EPT and unrestricted guest; QEMU's TCG
+has no VMX. Debian's bochs stops in its debugger at start, so it gets an rc
+file that says "c". Its display is the term library, which wants a tty: the
+run goes under script(1). The serial port is a file, read as it grows.
+Bochs exits when the guest powers off (ACPI soft-off is set to be fatal); a
+guest reset would boot again, so runs that reboot are killed by the test.
+"""
+import os
+import re
+import subprocess
+import threading
+import time
+
+from harness import Run
+
+BOCHS = os.environ.get("BOCHS", "bochs")
+BOCHS_CPU = "corei7_skylake_x"
+
+
+# A line the hv or the kernel prints whole, synchronously, in one go.
+ATOMIC = re.compile(r"\[hv\] |\[ *\d+\.\d{6}\] ")
+
+
+class Unsplicer:
+    """Bochs's UART is slow: the guest's interrupt-driven tty output is still
+    going out when the hv (or the kernel's console) prints a whole line, which
+    lands in the middle of the guest's. Cut such a line out and join the two
+    halves of the guest's line again."""
+
+    def __init__(self):
+        self.frag = ""
+
+    def feed(self, line):
+        m = ATOMIC.search(line, 1)
+        if m:
+            self.frag += line[:m.start()]
+            return [line[m.start():]]
+        if ATOMIC.match(line):
+            return [line]
+        whole, self.frag = self.frag + line, ""
+        return [whole]
+
+
+class BochsRun(Run):
+    """One Bochs instance booting iso; the serial console is read as with QEMU."""
+
+    def __init__(self, build, name, iso, *, cpu=BOCHS_CPU, mem_mb=1024, disk=None, cpus=1):
+        self.build = build
+        self.name = name
+        self.lines = []
+        self.cond = threading.Condition()
+        self.started = time.monotonic()
+        self.stamps = []
+        logs = f"{build}/logs"
+        os.makedirs(logs, exist_ok=True)
+        self.serial = f"{logs}/{name}.serial"
+        if os.path.exists(self.serial):
+            os.unlink(self.serial)
+        rc = f"{logs}/{name}.bochsrc"
+        # clock sync=none: guest time follows the instruction count (ips), so a
+        # run behaves the same however loaded the host is.
+        conf = [f"megs: {mem_mb}",
+                f"cpu: model={cpu}, count={cpus}, ips=100000000",
+                "clock: sync=none, time0=local",
+                "romimage: file=/usr/share/bochs/BIOS-bochs-latest",
+                "vgaromimage: file=/usr/share/bochs/VGABIOS-lgpl-latest",
+                f"ata0-master: type=cdrom, path={iso}, status=inserted",
+                "boot: cdrom",
+                f"com1: enabled=1, mode=file, dev={self.serial}",
+                "display_library: term",
+                f"log: {logs}/{name}.bochs.log",
+                "panic: action=fatal", "error: action=report", "info: action=ignore"]
+        self.disk = disk
+        if disk:
+            # Bochs locks a disk image with a .lock file; a killed run leaves it.
+            if os.path.exists(disk + ".lock"):
+                os.unlink(disk + ".lock")
+            conf.append(f"ata0-slave: type=disk, path={disk}, mode=flat")
+        with open(rc, "w") as f:
+            f.write("\n".join(conf) + "\n")
+        cont = f"{logs}/{name}.bochs-cmds"
+        with open(cont, "w") as f:
+            f.write("c\n")
+        self.rc = rc
+        self.cmd = ["script", "-qfec", f"{BOCHS} -q -f {rc} -rc {cont}", "/dev/null"]
+        self.logfile = open(f"{logs}/{name}.log", "w")
+        self.proc = subprocess.Popen(self.cmd, stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                     start_new_session=True)
+        self.reader = threading.Thread(target=self._tail, daemon=True)
+        self.reader.start()
+
+    def _tail(self):
+        pending = b""
+        f = None
+        unsplice = Unsplicer()
+        while True:
+            done = self.proc.poll() is not None
+            if f is None and os.path.exists(self.serial):
+                f = open(self.serial, "rb")
+            chunk = f.read() if f else b""
+            if chunk:
+                pending += chunk
+                *full, pending = pending.split(b"\n")
+                with self.cond:
+                    for raw in full:
+                        for line in unsplice.feed(raw.decode("utf-8", "replace").rstrip("\r")):
+                            self.lines.append(line)
+                            self.stamps.append(time.monotonic() - self.started)
+                            self.logfile.write(line + "\n")
+                    self.logfile.flush()
+                    self.cond.notify_all()
+            elif done:
+                break
+            else:
+                time.sleep(0.2)
+        with self.cond:
+            self.cond.notify_all()
+
+    def send(self, text):
+        raise NotImplementedError("the Bochs runs take no console input")
+
+    def close(self):
+        # Bochs runs in the session script(1) made for the pty: kill it by its rc file.
+        subprocess.run(["pkill", "-9", "-f", self.rc], check=False)
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, 9)
+        self.proc.wait()
+        if self.disk and os.path.exists(self.disk + ".lock"):
+            os.unlink(self.disk + ".lock")
+        self.reader.join(5)
+        self.logfile.close()

@@ -1,0 +1,95 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""Intel VMX with EPT, under Bochs, booted the way real machines boot the shim:
+GRUB (Multiboot2) from an ISO. The vmcore gets the same checks as on SVM."""
+import os
+import secrets
+import subprocess
+
+from bochs import BochsRun
+from capture import dmesg, dump_disk, extract, rip_in
+from grub import grub_iso
+from test_capture import check_patterns, check_unrandomised
+from vmcore import Vmcore
+
+GUEST = "console=ttyS0 quiet pc.drain=2"
+CAPTURE = "console=ttyS0 quiet nr_cpus=1 reset_devices pc.test=capture pc.disk=ata pc.drain=2"
+
+
+def modules(build, guest_args, capture=True):
+    mods = [(f"{build}/debian/vmlinuz", f"guest {GUEST} {guest_args}"),
+            (f"{build}/initrd.cpio.gz", "guest-initrd")]
+    if capture:
+        mods += [(f"{build}/debian/vmlinuz", f"capture {CAPTURE}"),
+                 (f"{build}/initrd.cpio.gz", "capture-initrd")]
+    return mods
+
+
+def test_vmx_boot(build):
+    iso = grub_iso(build, "vmx-boot", "loglevel=info", modules(build, "pc.test=demo", False))
+    with BochsRun(build, "vmx-boot", iso) as r:
+        r.wait_for(r"\[hv\] loader multiboot2", 120)
+        r.wait_for(r"\[hv\] Intel VMX with EPT and unrestricted guest; VMCS revision 0x[0-9a-f]+")
+        r.wait_for(r"\[hv\] entering the guest on cpu0 \(Intel VMX\)", 60)
+        r.wait_for(r'PCG: hvinfo: cpuid 0x40000000 max=0x40000001 signature="ParachuteHV"', 300)
+        r.wait_for(r"PCG: hvinfo: vmx visible no")
+        r.wait_for(r"PCG: hvinfo: hypercall from CPL 3: -1 \(refused\)")
+        r.wait_for(r"\[hv\] WARNING: cpu0: hypercall 0 from CPL 3 refused")
+        # The module's hypercalls (VMCALL, CPL 0) are served: vendor 2 is VMX.
+        m = r.wait_for(r"PCG: hv status: abi 1\.0 vendor 2 cpus 1 vcpus 1 flags 0x0 "
+                       r"capture 0x[0-9a-f]+\+0x[0-9a-f]+ exits (\d+)", 60)
+        assert int(m.group(1)) > 0
+        # Power off ends Bochs (ACPI soft-off): the guest ran to its end.
+        assert r.wait_exit(120) is not None
+
+
+def test_vmx_sysrq_captured(build):
+    token = secrets.token_hex(8)
+    name = "vmx-capture"
+    iso = grub_iso(build, name, "loglevel=info pvpanic=off",
+                   modules(build, f"pc.test=crash pc.token={token} pc.trigger=sysrq"))
+    disk = dump_disk(build, name, "256M")
+    with BochsRun(build, name, iso, disk=disk) as r:
+        r.wait_for(r"\[hv\] capture armed: SHA-256", 180)
+        r.wait_for(r"PCG: crashing via sysrq", 400)
+        pages = [(int(m.group(1), 16), int(m.group(2), 16))
+                 for m in r.all(r"PCG: patterns: page (0x[0-9a-f]+) value (0x[0-9a-f]+)")]
+        syms = {m.group(1): (int(m.group(2), 16), int(m.group(3), 16))
+                for m in r.all(r"PCG: kallsyms (\S+) ([0-9a-f]+) ([0-9a-f]+)")}
+        r.wait_for(r"\[hv\] crash: cpu0 enters the capture kernel", 120)
+        r.wait_for(r"PCG: capture kernel up, vmcore \d+ bytes", 400)
+        r.wait_for(r"PCG: dump saved", 400)
+        r.wait_for(r"PCG: capture done", 120)
+    path = extract(disk, f"{build}/logs/{name}.vmcore")
+    os.unlink(disk)
+    vm = Vmcore(path)
+    log = dmesg(path)
+    assert f"parachute-token: {token}" in log, "this run's token is not in the vmcore's dmesg"
+    assert "Kernel panic - not syncing: sysrq triggered crash" in log
+    # One NT_PRSTATUS, from the VMCS: the CRASH hypercall (VMCALL) in the panic notifier.
+    assert len(vm.prstatus) == 1
+    ok, why = rip_in(vm, syms, "pc_panic")
+    assert ok, why
+    check_unrandomised(vm)
+    assert vm.prstatus[0]["cs"] == 0x10 and vm.prstatus[0]["rsp"] >> 47 == 0x1ffff
+    check_patterns(vm, pages)
+    out = path + ".kdump"
+    if os.path.exists(out):
+        os.unlink(out)
+    subprocess.run(["makedumpfile", "-c", "-d", "31", path, out], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    with open(out, "rb") as f:
+        assert f.read(8) == b"KDUMP   ", "not a kdump-compressed file"
+
+
+def test_vmx_refuses_cpu_without_ept_or_unrestricted_guest(build):
+    # Penryn has VMX without EPT; Lynnfield (Nehalem) has EPT without unrestricted guest.
+    iso = grub_iso(build, "vmx-refuse", "loglevel=info", modules(build, "pc.test=demo", False))
+    for cpu, missing in (("core2_penryn_t9600", r"Intel VMX without EPT \(IA32_VMX_PROCBASED_CTLS2 bit 33 clear\)"),
+                         ("corei5_lynnfield_750", r"Intel VMX without unrestricted guest \(IA32_VMX_PROCBASED_CTLS2 bit 39 clear\)")):
+        with BochsRun(build, f"vmx-refuse-{cpu}", iso, cpu=cpu) as r:
+            r.wait_for(rf"\[hv\] ERROR: {missing}", 120)
+            r.wait_for(r"\[hv\] ERROR: this CPU has no usable hardware virtualisation")
+            r.wait_for(r"\[hv\] ERROR: parachute halted\.")
+            # Halted cleanly: no reset, no guest.
+            assert len(r.all(r"parachute .* starting")) == 1
+            assert not r.all(r"entering the guest")
