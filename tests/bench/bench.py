@@ -187,12 +187,12 @@ VMX_ROUNDS = int(os.environ.get("BENCH_VMX_ROUNDS", "2"))
 def vmx_boot(build, iso, name):
     """(wall seconds, guest uptime seconds) from Bochs start to userspace."""
     with BochsRun(build, name, iso) as r:
-        m = r.wait_for(r"PCG: userspace reached .* uptime ([0-9.]+)", 600)
+        m = r.wait_for(r"PCG: userspace reached.* uptime ([0-9.]+)", 600)
         return r.time_of(r"PCG: userspace reached"), float(m.group(1))
 
 
 def vmx_bench(build):
-    args = "console=ttyS0 quiet pc.test=boot"
+    args = "console=ttyS0 quiet pc.test=boot pc.drain=2"
     shim_iso = grub_iso(build, "bench-vmx-shim", "", [
         (f"{build}/debian/vmlinuz", f"guest {args}"), (f"{build}/initrd.cpio.gz", "guest-initrd")])
     direct_iso = plain_iso(build, "bench-vmx-direct", args)
@@ -209,7 +209,7 @@ def vmx_bench(build):
         print(f"Bochs VMX boot to userspace ({what}): direct median {md:.2f}s, shim median "
               f"{ms:.2f}s, ratio shim/direct {ms / md:.3f}")
     idle_iso = grub_iso(build, "bench-vmx-idle", "", [
-        (f"{build}/debian/vmlinuz", f"guest console=ttyS0 quiet pc.test=idle pc.idle={IDLE_SECONDS}"),
+        (f"{build}/debian/vmlinuz", f"guest console=ttyS0 quiet pc.test=idle pc.idle={IDLE_SECONDS} pc.drain=2"),
         (f"{build}/initrd.cpio.gz", "guest-initrd")])
     with BochsRun(build, "bench-vmx-idle", idle_iso) as r:
         pat = r"PCG: idle-{} .* exits (\d+) tsc_khz (\d+) uptime_tsc (\d+)"
