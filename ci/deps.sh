@@ -6,7 +6,7 @@ set -euo pipefail
 
 pkgs=(build-essential make gcc libc6-dev libcmocka-dev python3 cpio gzip
       qemu-system-x86 kmod grub-pc-bin grub-common xorriso mtools makedumpfile crash
-      bochs bochs-term bochsbios vgabios)
+      bochs bochs-term bochsbios vgabios procps)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

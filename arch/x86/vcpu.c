@@ -52,7 +52,7 @@ bool vcpu_pvpanic_io(struct percpu *cpu, u16 port, bool in, bool plain)
 		return true;
 	if (port != PVPANIC_PORT || !plain)
 		return false; /* not a form pvpanic uses: ignored */
-	if (in) /* reading tells the driver which events are supported */
+	if (in)		      /* reading tells the driver which events are supported */
 		*rax = (*rax & ~0xffull) | PVPANIC_PANICKED | PVPANIC_CRASH_LOADED;
 	else if (val & PVPANIC_CRASH_LOADED)
 		pr_info("cpu%u: pvpanic: the guest is starting its own crash kernel", cpu->cpu_id);

@@ -33,9 +33,9 @@ extern const u8 vmx_exit[], vmx_host_nmi[];
 void vmx_host_nmi_repost(void);
 
 #define GPAT_DEFAULT 0x0007040600070406ull /* SDM vol. 3A, 11.12.4: PAT at reset */
-#define X86_CR4_VMXE	(1ull << 13)
-#define X86_CR0_CD	(1ull << 30)
-#define X86_CR0_NW	(1ull << 29)
+#define X86_CR4_VMXE (1ull << 13)
+#define X86_CR0_CD   (1ull << 30)
+#define X86_CR0_NW   (1ull << 29)
 
 /* Access rights (SDM vol. 3C, 25.4.1): type, S, DPL, P in 7:0; AVL, L, D/B, G in 15:12. */
 #define AR_CODE32   0xc09b
@@ -322,8 +322,7 @@ static int vmx_cpu_init(struct percpu *cpu)
 	struct cpuid_regs c;
 
 	if (!(fc & FEATURE_CONTROL_LOCK)) {
-		wrmsr(MSR_FEATURE_CONTROL,
-		      fc | FEATURE_CONTROL_LOCK | FEATURE_CONTROL_VMX_OUTSIDE);
+		wrmsr(MSR_FEATURE_CONTROL, fc | FEATURE_CONTROL_LOCK | FEATURE_CONTROL_VMX_OUTSIDE);
 	} else if (!(fc & FEATURE_CONTROL_VMX_OUTSIDE)) {
 		pr_err("cpu%u: VMX is disabled by the firmware (IA32_FEATURE_CONTROL 0x%llx is locked without VMX outside SMX)",
 		       cpu->cpu_id, (unsigned long long)fc);
@@ -375,8 +374,8 @@ static void skip_insn(void)
 
 static void inject_exception(struct percpu *cpu, unsigned int vector, bool has_err, u32 err)
 {
-	vmwrite(ENTRY_INTR_INFO, INTR_INFO_VALID | (INTR_TYPE_HW_EXC << 8) | vector |
-					 (has_err ? INTR_INFO_ERR : 0));
+	vmwrite(ENTRY_INTR_INFO,
+		INTR_INFO_VALID | (INTR_TYPE_HW_EXC << 8) | vector | (has_err ? INTR_INFO_ERR : 0));
 	if (has_err)
 		vmwrite(ENTRY_EXC_ERROR, err);
 	cpu->arch.vmx.event_injected = true;
@@ -482,8 +481,7 @@ static bool handle_msr(struct percpu *cpu, bool write)
 		r->rdx = val >> 32;
 	} else if (write && msr == MSR_X2APIC_ICR) {
 		apic_x2apic_icr_write(cpu, val);
-	} else if (write && msr == MSR_APIC_BASE &&
-		   !((val ^ rdmsr(MSR_APIC_BASE)) & ~0xfffull)) {
+	} else if (write && msr == MSR_APIC_BASE && !((val ^ rdmsr(MSR_APIC_BASE)) & ~0xfffull)) {
 		wrmsr(MSR_APIC_BASE, val); /* enable bits only: the base never moves */
 	} else {
 		/* The VMX capability MSRs, and writes the hv refuses: as on a CPU without VMX. */
@@ -601,8 +599,7 @@ static unsigned int fetch_insn(u8 *buf)
 {
 	struct guest_paging gp = { vmread(GUEST_CR0), vmread(GUEST_CR3), vmread(GUEST_CR4),
 				   vmread(GUEST_EFER), guest_read_phys };
-	u64 la = vmread(GUEST_RIP) +
-		 ((gp.efer & EFER_LMA) ? 0 : vmread(GUEST_BASE(SEG_CS)));
+	u64 la = vmread(GUEST_RIP) + ((gp.efer & EFER_LMA) ? 0 : vmread(GUEST_BASE(SEG_CS)));
 	unsigned int n = 0;
 
 	while (n < INSN_MAX_LEN && !guest_read_linear(&gp, la + n, buf + n, 1))
@@ -622,8 +619,8 @@ static bool handle_apic_write(struct percpu *cpu, u64 gpa)
 
 	if (insn_decode_store(b, n, lm, cs_ar & AR_DB, &in) || in.size != 4) {
 		pr_err("cpu%u: cannot emulate the guest's write to APIC 0x%llx at rip 0x%llx (%u bytes: %02x %02x %02x %02x); #GP",
-		       cpu->cpu_id, (unsigned long long)gpa,
-		       (unsigned long long)vmread(GUEST_RIP), n, b[0], b[1], b[2], b[3]);
+		       cpu->cpu_id, (unsigned long long)gpa, (unsigned long long)vmread(GUEST_RIP),
+		       n, b[0], b[1], b[2], b[3]);
 		inject_exception(cpu, X86_EXC_GP, true, 0);
 		return true;
 	}
@@ -771,7 +768,8 @@ static bool vmx_handle_exit(struct percpu *cpu, u32 reason, u64 q)
 	case EXIT_EPT_VIOLATION:
 		return handle_ept_violation(cpu, q);
 	case EXIT_INIT:
-		/* The hv never lets a guest INIT reach the hardware (apic.c); if one came, obey it. */
+		/* The hv never lets a guest INIT reach the hardware (apic.c); if one came, obey it.
+		 */
 		pr_warn("cpu%u: INIT signal in guest mode; the vCPU waits for a start-up IPI",
 			cpu->cpu_id);
 		cpu->arch.mbox.init = 1;
@@ -868,7 +866,7 @@ static void vmx_run(struct percpu *cpu)
 		q = vmread(EXIT_QUALIFICATION);
 		exit_record(cpu, reason, q,
 			    (reason & 0xffff) == EXIT_EPT_VIOLATION ? vmread(GUEST_PHYS_ADDR) :
-								       vmread(EXIT_INTR_INFO),
+								      vmread(EXIT_INTR_INFO),
 			    vmread(GUEST_RIP));
 		iommu_poll_lazy();
 		if (reason & EXIT_REASON_FAILED) {
@@ -911,8 +909,8 @@ static u32 vmx_wait_for_sipi(struct percpu *cpu)
 			return vector;
 		reason = enter_once(cpu);
 		if (reason == ~0u || (reason & EXIT_REASON_FAILED))
-			hv_panic("cpu%u: the park guest was refused (exit reason 0x%x)", cpu->cpu_id,
-				 reason);
+			hv_panic("cpu%u: the park guest was refused (exit reason 0x%x)",
+				 cpu->cpu_id, reason);
 	}
 }
 
@@ -1003,8 +1001,8 @@ static int vmx_controls(u64 basic)
 		       CPU2_EPT | CPU2_UNRESTRICTED, CPU2_RDTSCP | CPU2_INVPCID | CPU2_XSAVES,
 		       &vmx.cpu2) ||
 	    ctl_adjust(tc ? MSR_VMX_TRUE_EXIT : MSR_VMX_EXIT, "VM-exit",
-		       EXIT_HOST_64 | EXIT_SAVE_EFER | EXIT_LOAD_EFER, EXIT_SAVE_PAT | EXIT_LOAD_PAT,
-		       &vmx.exit) ||
+		       EXIT_HOST_64 | EXIT_SAVE_EFER | EXIT_LOAD_EFER,
+		       EXIT_SAVE_PAT | EXIT_LOAD_PAT, &vmx.exit) ||
 	    ctl_adjust(tc ? MSR_VMX_TRUE_ENTRY : MSR_VMX_ENTRY, "VM-entry", ENTRY_LOAD_EFER,
 		       (vmx.exit & EXIT_LOAD_PAT) ? ENTRY_LOAD_PAT : 0, &vmx.entry))
 		return -ENODEV;
@@ -1058,8 +1056,7 @@ const struct vcpu_vendor *vmx_probe(void)
 	msr_bitmap = page_alloc(1);
 	io_bitmaps = page_alloc(2);
 	park_code = page_alloc(1);
-	if (!msr_bitmap || !io_bitmaps || !park_code ||
-	    pt_init(&park_pt, &pt_ept, 1, pt_page) ||
+	if (!msr_bitmap || !io_bitmaps || !park_code || pt_init(&park_pt, &pt_ept, 1, pt_page) ||
 	    pt_map(&park_pt, 0, virt_to_phys(park_code), PAGE_SIZE, PT_READ | PT_EXEC))
 		return NULL;
 	park_code[0] = 0xf4; /* hlt */
@@ -1080,6 +1077,8 @@ const struct vcpu_vendor *vmx_probe(void)
 	vmx_active.npt_max_leaf = (ept & VMX_EPT_1G) ? 3 : (ept & VMX_EPT_2M) ? 2 : 1;
 	pr_info("Intel VMX with EPT and unrestricted guest; VMCS revision 0x%x, EPT large pages %s",
 		vmx.revision,
-		(ept & VMX_EPT_1G) ? "1 GiB" : (ept & VMX_EPT_2M) ? "2 MiB" : "none");
+		(ept & VMX_EPT_1G) ? "1 GiB" :
+		(ept & VMX_EPT_2M) ? "2 MiB" :
+				     "none");
 	return &vmx_active;
 }
