@@ -638,10 +638,12 @@ static bool handle_apic_write(struct percpu *cpu, u64 gpa)
 
 /*
  * A write to a page the space does not let the guest write: map the scratch
- * page there, let the one instruction run with TF set (and, if interrupts are
- * on, an STI shadow so none comes first), then (#DB) map the page back. The
- * write lands in the scratch page and is discarded. TF rather than the
- * monitor trap flag: not every VMX implementation has MTF (Bochs lacks it).
+ * page there, let the one instruction run with TF set, then (#DB) map the
+ * page back. The write lands in the scratch page and is discarded. TF rather
+ * than the monitor trap flag: not every VMX implementation has MTF (Bochs
+ * lacks it). No STI shadow is forced, unlike SVM: VM entry would then demand
+ * a pending single-step trap (SDM vol. 3C, 27.3.1.5). An interrupt taken
+ * first runs its handler without TF and the step comes after its IRET.
  */
 static bool handle_ept_violation(struct percpu *cpu, u64 q)
 {
@@ -674,10 +676,6 @@ static bool handle_ept_violation(struct percpu *cpu, u64 q)
 		st->guest_tf = rflags & X86_RFLAGS_TF;
 		st->gpa = gpa;
 		vmwrite(GUEST_RFLAGS, rflags | X86_RFLAGS_TF);
-		if ((rflags & X86_RFLAGS_IF) && !cpu->arch.vmx.event_injected &&
-		    !(vmread(GUEST_INTERRUPTIBILITY) & INTERRUPTIBILITY_MOVSS))
-			vmwrite(GUEST_INTERRUPTIBILITY,
-				vmread(GUEST_INTERRUPTIBILITY) | INTERRUPTIBILITY_STI);
 		vmwrite(EXCEPTION_BITMAP, 1u << X86_EXC_DB);
 	} else if (ALIGN_DOWN(gpa, PAGE_SIZE) != ALIGN_DOWN(st->gpa, PAGE_SIZE)) {
 		/* The instruction also writes the next page: restore that one as well. */

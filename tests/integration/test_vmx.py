@@ -29,7 +29,9 @@ def modules(build, guest_args, capture=True):
 
 
 def test_vmx_boot(build):
-    iso = grub_iso(build, "vmx-boot", "loglevel=info", modules(build, "pc.test=demo", False))
+    # 0x100000: the hv image (GRUB loads it there), hidden from the guest.
+    iso = grub_iso(build, "vmx-boot", "loglevel=info",
+                   modules(build, "pc.test=demo pc.probeaddr=0x100000", False))
     with BochsRun(build, "vmx-boot", iso) as r:
         r.wait_for(r"\[hv\] loader multiboot2", 120)
         r.wait_for(r"\[hv\] Intel VMX with EPT and unrestricted guest; VMCS revision 0x[0-9a-f]+")
@@ -42,6 +44,10 @@ def test_vmx_boot(build):
         m = r.wait_for(r"PCG: hv status: abi 1\.0 vendor 2 cpus 1 vcpus 1 flags 0x0 "
                        r"capture 0x[0-9a-f]+\+0x[0-9a-f]+ exits (\d+)", 60)
         assert int(m.group(1)) > 0
+        # A write to hidden memory: EPT violation, stepped over on the scratch page.
+        r.wait_for(r"\[hv\] hidden: 0x000100000-0x[0-9a-f]+ hv image")
+        r.wait_for(r"PCG: memprobe: 0x100000: read all-ones; write dropped", 120)
+        r.wait_for(r"\[hv\] WARNING: cpu0: guest write to hidden memory at 0x100000 ")
         # Power off ends Bochs (ACPI soft-off): the guest ran to its end.
         assert r.wait_exit(120) is not None
 
