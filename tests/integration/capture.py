@@ -56,6 +56,16 @@ def dmesg(vmcore_path):
         return f.read()
 
 
+def evidence(r):
+    """What the crash mode printed before its trigger: the pattern pages as
+    (physical address, value) and the kallsyms ranges as name -> (start, end)."""
+    pages = [(int(m.group(1), 16), int(m.group(2), 16))
+             for m in r.all(r"PCG: patterns: page (0x[0-9a-f]+) value (0x[0-9a-f]+)")]
+    syms = {m.group(1): (int(m.group(2), 16), int(m.group(3), 16))
+            for m in r.all(r"PCG: kallsyms (\S+) ([0-9a-f]+) ([0-9a-f]+)")}
+    return pages, syms
+
+
 def crash_and_capture(build, name, trigger, guest_extra="", hv_args="", smp=1, operator=None):
     """Boot, crash by trigger, capture, rebuild. Returns (run, vmcore, token, info).
     operator(run) acts from outside once the guest has armed its trigger."""
@@ -63,14 +73,10 @@ def crash_and_capture(build, name, trigger, guest_extra="", hv_args="", smp=1, o
     r, disk = start(build, name, f"pc.test=crash pc.token={token} pc.trigger={trigger} "
                     f"{guest_extra}", hv_args=hv_args, smp=smp, monitor=operator is not None)
     with r:
-        pages = []
         r.wait_for(r"PCG: crashing via", 240)
         if operator:
             operator(r)
-        for m in r.all(r"PCG: patterns: page (0x[0-9a-f]+) value (0x[0-9a-f]+)"):
-            pages.append((int(m.group(1), 16), int(m.group(2), 16)))
-        syms = {m.group(1): (int(m.group(2), 16), int(m.group(3), 16))
-                for m in r.all(r"PCG: kallsyms (\S+) ([0-9a-f]+) ([0-9a-f]+)")}
+        pages, syms = evidence(r)
         r.wait_for(r"\[hv\] crash: cpu\d+ enters the capture kernel", 60)
         r.wait_for(r"PCG: dump saved", 300)
         r.wait_for(r"PCG: capture done", 60)

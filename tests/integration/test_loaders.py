@@ -5,7 +5,7 @@ import secrets
 import time
 
 from grub import grub_iso
-from capture import CAPTURE_ARGS, dmesg, dump_disk, extract, rip_in
+from capture import CAPTURE_ARGS, dmesg, dump_disk, evidence, extract, rip_in
 from harness import Run
 from vmcore import Vmcore
 
@@ -40,8 +40,7 @@ def test_grub_capture(build):
         r.wait_for(r"\[hv\] module 2: capture ")
         r.wait_for(r"\[hv\] capture armed: SHA-256", 60)
         r.wait_for(r"PCG: crashing via sysrq", 120)
-        syms = {m.group(1): (int(m.group(2), 16), int(m.group(3), 16))
-                for m in r.all(r"PCG: kallsyms (\S+) ([0-9a-f]+) ([0-9a-f]+)")}
+        _, syms = evidence(r)
         r.wait_for(r"\[hv\] crash: cpu0 enters the capture kernel", 60)
         r.wait_for(r"PCG: dump saved", 180)
         r.wait_for(r"PCG: capture done", 60)

@@ -6,7 +6,7 @@ import secrets
 import subprocess
 
 from bochs import BochsRun
-from capture import dmesg, dump_disk, extract, rip_in
+from capture import dmesg, dump_disk, evidence, extract, rip_in
 from grub import grub_iso
 from test_capture import check_patterns, check_unrandomised
 from vmcore import Vmcore
@@ -76,10 +76,7 @@ def test_vmx_sysrq_captured(build):
     with BochsRun(build, name, iso, disk=disk) as r:
         r.wait_for(r"\[hv\] capture armed: SHA-256", 180)
         r.wait_for(r"PCG: crashing via sysrq", 400)
-        pages = [(int(m.group(1), 16), int(m.group(2), 16))
-                 for m in r.all(r"PCG: patterns: page (0x[0-9a-f]+) value (0x[0-9a-f]+)")]
-        syms = {m.group(1): (int(m.group(2), 16), int(m.group(3), 16))
-                for m in r.all(r"PCG: kallsyms (\S+) ([0-9a-f]+) ([0-9a-f]+)")}
+        pages, syms = evidence(r)
         r.wait_for(r"\[hv\] crash: cpu0 enters the capture kernel", 120)
         r.wait_for(r"PCG: capture kernel up, vmcore \d+ bytes", 400)
         r.wait_for(r"PCG: dump saved", 400)
