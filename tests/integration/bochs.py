@@ -48,14 +48,8 @@ class BochsRun(Run):
     """One Bochs instance booting iso; the serial console is read as with QEMU."""
 
     def __init__(self, build, name, iso, *, cpu=BOCHS_CPU, mem_mb=1024, disk=None, cpus=1):
-        self.build = build
-        self.name = name
-        self.lines = []
-        self.cond = threading.Condition()
-        self.started = time.monotonic()
-        self.stamps = []
+        self._start_log(build, name)
         logs = f"{build}/logs"
-        os.makedirs(logs, exist_ok=True)
         self.serial = f"{logs}/{name}.serial"
         if os.path.exists(self.serial):
             os.unlink(self.serial)
@@ -86,7 +80,6 @@ class BochsRun(Run):
             f.write("c\n")
         self.rc = rc
         self.cmd = ["script", "-qfec", f"{BOCHS} -q -f {rc} -rc {cont}", "/dev/null"]
-        self.logfile = open(f"{logs}/{name}.log", "w")
         self.proc = subprocess.Popen(self.cmd, stdin=subprocess.DEVNULL,
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                      start_new_session=True)

@@ -2,7 +2,6 @@
 """Crash-capture runs: the shim with guest and capture modules and a dump disk;
 after the capture kernel reboots, the vmcore is rebuilt from the disk."""
 import os
-import re
 import secrets
 import subprocess
 
@@ -46,6 +45,27 @@ def extract(disk, out):
     return out
 
 
+def rebuild(build, disk, name):
+    """The run's vmcore, build/logs/NAME.vmcore, rebuilt from its dump disk,
+    which is then deleted."""
+    path = extract(disk, f"{build}/logs/{name}.vmcore")
+    os.unlink(disk)
+    return path
+
+
+def compress(vmcore_path):
+    """makedumpfile -c -d 31 from the VMCOREINFO inside the vmcore alone;
+    asserts the result is kdump-compressed and returns its path."""
+    out = vmcore_path + ".kdump"
+    if os.path.exists(out):
+        os.unlink(out)
+    subprocess.run(["makedumpfile", "-c", "-d", "31", vmcore_path, out], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    with open(out, "rb") as f:
+        assert f.read(8) == b"KDUMP   ", "not a kdump-compressed file"
+    return out
+
+
 def dmesg(vmcore_path):
     out = vmcore_path + ".dmesg"
     if os.path.exists(out):
@@ -81,8 +101,7 @@ def crash_and_capture(build, name, trigger, guest_extra="", hv_args="", smp=1, o
         r.wait_for(r"PCG: dump saved", 300)
         r.wait_for(r"PCG: capture done", 60)
         r.wait_exit(60)
-    path = extract(disk, f"{build}/logs/{name}.vmcore")
-    os.unlink(disk)
+    path = rebuild(build, disk, name)
     return r, Vmcore(path), token, {"pages": pages, "syms": syms, "path": path}
 
 

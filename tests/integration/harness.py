@@ -22,12 +22,7 @@ class Run:
     def __init__(self, build, name, *, hv_args="", guest_args="", modules=None,
                  kernel=None, smp=1, mem="1G", direct=False, extra=None, monitor=False,
                  initrd=None):
-        self.build = build
-        self.name = name
-        self.lines = []
-        self.cond = threading.Condition()
-        self.started = time.monotonic()
-        self.stamps = []
+        self._start_log(build, name)
         self.monitor_path = f"{build}/logs/{name}.monitor"
         cmd = [QEMU, "-accel", "tcg", "-cpu", CPU, "-m", mem, "-smp", str(smp),
                "-display", "none", "-serial", "stdio", "-no-reboot", "-monitor",
@@ -50,12 +45,21 @@ class Run:
                 cmd += ["-append", hv_args]
         cmd += extra or []
         self.cmd = cmd
-        os.makedirs(f"{build}/logs", exist_ok=True)
-        self.logfile = open(f"{build}/logs/{name}.log", "w")
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT)
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
+
+    def _start_log(self, build, name):
+        """The console line store, its clock, and build/logs/NAME.log."""
+        self.build = build
+        self.name = name
+        self.lines = []
+        self.cond = threading.Condition()
+        self.started = time.monotonic()
+        self.stamps = []
+        os.makedirs(f"{build}/logs", exist_ok=True)
+        self.logfile = open(f"{build}/logs/{name}.log", "w")
 
     def _read(self):
         for raw in self.proc.stdout:

@@ -1,11 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """Loading and stopping: GRUB Multiboot2, and a guest that triple-faults."""
-import os
 import secrets
 import time
 
 from grub import grub_iso
-from capture import CAPTURE_ARGS, dmesg, dump_disk, evidence, extract, rip_in
+from capture import CAPTURE_ARGS, dmesg, dump_disk, evidence, rebuild, rip_in
 from harness import Run
 from vmcore import Vmcore
 
@@ -45,8 +44,7 @@ def test_grub_capture(build):
         r.wait_for(r"PCG: dump saved", 180)
         r.wait_for(r"PCG: capture done", 60)
         r.wait_exit(60)
-    path = extract(disk, f"{build}/logs/grub-capture.vmcore")
-    os.unlink(disk)
+    path = rebuild(build, disk, "grub-capture")
     vm = Vmcore(path)
     assert f"parachute-token: {token}" in dmesg(path)
     assert len(vm.prstatus) == 1

@@ -1,12 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """Intel VMX with EPT, under Bochs, booted the way real machines boot the shim:
 GRUB (Multiboot2) from an ISO. The vmcore gets the same checks as on SVM."""
-import os
 import secrets
-import subprocess
 
 from bochs import BochsRun
-from capture import dmesg, dump_disk, evidence, extract, rip_in
+from capture import compress, dmesg, dump_disk, evidence, rebuild, rip_in
 from grub import grub_iso
 from test_capture import check_patterns, check_unrandomised
 from vmcore import Vmcore
@@ -81,8 +79,7 @@ def test_vmx_sysrq_captured(build):
         r.wait_for(r"PCG: capture kernel up, vmcore \d+ bytes", 400)
         r.wait_for(r"PCG: dump saved", 400)
         r.wait_for(r"PCG: capture done", 120)
-    path = extract(disk, f"{build}/logs/{name}.vmcore")
-    os.unlink(disk)
+    path = rebuild(build, disk, name)
     vm = Vmcore(path)
     log = dmesg(path)
     assert f"parachute-token: {token}" in log, "this run's token is not in the vmcore's dmesg"
@@ -94,13 +91,7 @@ def test_vmx_sysrq_captured(build):
     check_unrandomised(vm)
     assert vm.prstatus[0]["cs"] == 0x10 and vm.prstatus[0]["rsp"] >> 47 == 0x1ffff
     check_patterns(vm, pages)
-    out = path + ".kdump"
-    if os.path.exists(out):
-        os.unlink(out)
-    subprocess.run(["makedumpfile", "-c", "-d", "31", path, out], check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    with open(out, "rb") as f:
-        assert f.read(8) == b"KDUMP   ", "not a kdump-compressed file"
+    compress(path)
 
 
 def test_vmx_refuses_cpu_without_ept_or_unrestricted_guest(build):
