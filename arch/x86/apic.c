@@ -5,6 +5,12 @@
  * takes an INIT in host mode would be restarted outside guest mode (on AMD
  * hardware GIF holds INIT, but QEMU's TCG performs it whatever GIF says), so
  * they are routed to the target vCPU, which resets itself (smp.c).
+ *
+ * The xAPIC page is write-protected while a guest INIT/SIPI can come: from
+ * boot until the guest has started every AP, and again from the guest's
+ * CMOS warm-reset write that precedes a CPU start-up (smp.c). In between,
+ * under apic_trap=boot, EOI and timer writes cost no exit. The x2APIC ICR
+ * MSR stays intercepted throughout; it exits only for IPIs.
  */
 #include <asm/apic.h>
 #include <asm/processor.h>
@@ -20,23 +26,54 @@
 #define ICR_MODE_STARTUP 6
 
 static u64 apic_page;
+static struct gpm *trap_gpm;
+static bool trap_on;
 
-int apic_trap_init(struct pt_root *gpm)
+static int trap_map(struct gpm *gpm, bool on)
+{
+	int ret = pt_map(&gpm->pt, apic_page, apic_page, PAGE_SIZE, on ? PT_READ : PT_RWX);
+
+	if (!ret)
+		__atomic_add_fetch(&gpm->gen, 1, __ATOMIC_SEQ_CST);
+	return ret;
+}
+
+int apic_trap_init(struct gpm *gpm)
 {
 	u64 base = rdmsr(MSR_APIC_BASE);
 	int ret;
 
 	apic_page = base & 0x000ffffffffff000ull;
-	ret = pt_map(gpm, apic_page, apic_page, PAGE_SIZE, PT_READ);
+	ret = trap_map(gpm, true);
+	if (ret || gpm->mode != GPM_GUEST)
+		return ret; /* the capture kernel's trap is never lifted */
+	trap_gpm = gpm;
+	trap_on = true;
+	pr_info("local APIC at 0x%llx (%s mode): guest writes trapped, INIT/SIPI never leave the guest",
+		(unsigned long long)apic_page, (base & APIC_BASE_X2APIC) ? "x2APIC" : "xAPIC");
+	return 0;
+}
+
+bool apic_trap_armed(void)
+{
+	return trap_on;
+}
+
+int apic_trap_set(bool on)
+{
+	int ret;
+
+	if (!trap_gpm || trap_on == on)
+		return 0;
+	ret = trap_map(trap_gpm, on);
 	if (!ret)
-		pr_info("local APIC at 0x%llx (%s mode): guest writes trapped, INIT/SIPI never leave the guest",
-			(unsigned long long)apic_page,
-			(base & APIC_BASE_X2APIC) ? "x2APIC" : "xAPIC");
+		trap_on = on;
 	return ret;
 }
 
 bool apic_is_trapped(u64 gpa)
 {
+	/* Also once lifted: a vCPU may still fault through its stale TLB entry. */
 	return apic_page && (gpa & ~0xfffull) == apic_page;
 }
 
@@ -145,6 +182,13 @@ void apic_self_nmi(u32 apic_id)
 	mmio_write32(base + APIC_ICR_HI, apic_id << 24);
 	mmio_write32(base + APIC_ICR_LO, 0x4400); /* NMI, assert, physical */
 	mmio_write32(base + APIC_ICR_HI, hi);
+}
+
+bool apic_lint1_takes_nmi(void)
+{
+	u32 v = lapic_read(APIC_LVT_LINT1);
+
+	return !(v & LVT_MASKED) && ((v >> 8) & 7) == ICR_MODE_NMI;
 }
 
 static bool lapic_in_service(void)

@@ -148,7 +148,7 @@ int arch_capture_stage(const struct boot_info *bi, struct capture_state *c)
 
 	ret = gpm_build(&capture_gpm, GPM_CAPTURE, vendor->npt_format, vendor->npt_max_leaf);
 	if (!ret && nr_cpus_online > 1)
-		ret = apic_trap_init(&capture_gpm.pt);
+		ret = apic_trap_init(&capture_gpm);
 	if (ret)
 		return ret;
 	pr_info("capture kernel: boot protocol %u.%02u at 0x%llx, initrd 0x%llx+%llu, %llu MiB to run in, command line \"%s\"",

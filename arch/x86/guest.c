@@ -186,7 +186,7 @@ int guest_boot_linux(const struct boot_info *bi, struct percpu *cpu)
 	ret = gpm_build(&guest_gpm, GPM_GUEST, vendor->npt_format, vendor->npt_max_leaf);
 	/* Only CPUs the hv holds could be started by a guest INIT/SIPI. */
 	if (!ret && nr_cpus_online > 1)
-		ret = apic_trap_init(&guest_gpm.pt);
+		ret = apic_trap_init(&guest_gpm);
 	if (ret) {
 		pr_err("cannot build guest memory: %d (hv heap used %llu KiB)", ret,
 		       (unsigned long long)(heap_used() / KiB));

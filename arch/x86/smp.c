@@ -5,6 +5,7 @@
  * it in the park guest, so the guest can never start a CPU natively.
  */
 #include <asm/apic.h>
+#include <asm/guest_mem.h>
 #include <asm/layout.h>
 #include <asm/mm.h>
 #include <asm/processor.h>
@@ -17,6 +18,7 @@
 #include <hv/hv.h>
 #include <hv/lib.h>
 #include <hv/printk.h>
+#include <hv/spinlock.h>
 
 #define ICR_INIT	 0x00000500
 #define ICR_STARTUP	 0x00000600
@@ -159,6 +161,84 @@ void smp_note_guest_nmi(struct percpu *from, u32 lo, u32 dest)
 		if (t->state == CPU_GUEST && ipi_reaches(from, t, lo, dest))
 			__atomic_add_fetch(&t->arch.guest_nmis, 1, __ATOMIC_SEQ_CST);
 	}
+}
+
+/*
+ * The xAPIC page trap under apic_trap=boot (apic.c): lifted once every vCPU
+ * runs the guest and none waits for a SIPI, armed again by the CMOS
+ * warm-reset write that comes before an INIT (Linux's do_boot_cpu() writes
+ * it for every CPU it starts, as the MP spec's start-up algorithm says).
+ */
+static spinlock_t trap_lock;
+
+void smp_vcpu_started(struct percpu *cpu)
+{
+	unsigned int n = 0;
+
+	(void)cpu;
+	if (hv.opt.apic_trap != APIC_TRAP_BOOT || !apic_trap_armed())
+		return;
+	spin_lock(&trap_lock);
+	for (unsigned int i = 0; i < MAX_CPUS; i++) {
+		const struct percpu *t = &percpu_area[i];
+
+		if (!is_vcpu(t))
+			continue;
+		if (t->state != CPU_GUEST || t->arch.mbox.init || t->arch.mbox.sipi ||
+		    t->arch.mbox.park)
+			goto out;
+		n++;
+	}
+	if (apic_trap_armed() && !apic_trap_set(false))
+		pr_info("all %u vCPUs run the guest: xAPIC writes no longer trapped (apic_trap=boot)",
+			n);
+out:
+	spin_unlock(&trap_lock);
+}
+
+void smp_guest_warm_reset(struct percpu *cpu)
+{
+	u64 t0 = rdtsc(), limit = hv.tsc_khz * 1000; /* 1 s */
+	unsigned int late = 0;
+	u32 gen;
+
+	if (apic_trap_armed() || cpu->arch.gpm != &guest_gpm)
+		return;
+	spin_lock(&trap_lock);
+	if (apic_trap_armed() || apic_trap_set(true)) {
+		spin_unlock(&trap_lock);
+		return;
+	}
+	gen = guest_gpm.gen;
+	for (unsigned int i = 0; i < MAX_CPUS; i++) {
+		struct percpu *t = &percpu_area[i];
+
+		if (t != cpu && t->state == CPU_GUEST) {
+			t->arch.mbox.flush = 1;
+			kick(t);
+		}
+	}
+	/* Each acknowledges by taking the new generation, just before an entry that flushes. */
+	for (unsigned int i = 0; i < MAX_CPUS; i++) {
+		struct percpu *t = &percpu_area[i];
+
+		while (t != cpu && t->state == CPU_GUEST && t->arch.gpm_gen != gen &&
+		       rdtsc() - t0 < limit) {
+			if (cpu->arch.mbox.park) {
+				spin_unlock(&trap_lock);
+				arch_crash_park_self(cpu);
+			}
+			cpu_relax();
+		}
+		if (t != cpu && t->state == CPU_GUEST && t->arch.gpm_gen != gen)
+			late++;
+	}
+	spin_unlock(&trap_lock);
+	if (late)
+		pr_warn("cpu%u: %u vCPU(s) did not flush within 1 s; their APIC writes may pass untrapped",
+			cpu->cpu_id, late);
+	pr_info("cpu%u: the guest wrote the CMOS warm-reset code (a CPU start-up follows): xAPIC writes trapped again",
+		cpu->cpu_id);
 }
 
 void arch_crash_park_self(struct percpu *cpu)

@@ -435,14 +435,14 @@ static void svm_dump(struct percpu *cpu)
 	exit_ring_dump(cpu, svm_exit_name);
 }
 
-/* The pvpanic port (QEMU docs/specs/pvpanic.rst); the only port intercepted. */
+/* The pvpanic port (QEMU docs/specs/pvpanic.rst) and the CMOS ports (vcpu_io()). */
 static bool handle_ioio(struct percpu *cpu)
 {
 	struct vmcb *v = cpu->arch.svm.vmcb;
 	u64 info = v->ctl.exit_info1;
 
-	if (vcpu_pvpanic_io(cpu, (u16)(info >> 16), info & SVM_IOIO_IN,
-			    !(info & (SVM_IOIO_STR | SVM_IOIO_REP))))
+	if (vcpu_io(cpu, (u16)(info >> 16), info & SVM_IOIO_IN, SVM_IOIO_SIZE(info),
+		    !(info & (SVM_IOIO_STR | SVM_IOIO_REP))))
 		return true;
 	v->save.rip = v->ctl.exit_info2; /* the next RIP for IOIO, NRIP save or not */
 	return true;
@@ -518,6 +518,10 @@ static void svm_run(struct percpu *cpu)
 		/* A capture began while this vCPU was starting: no kick came, park now. */
 		if (cpu->arch.mbox.park)
 			arch_crash_park_self(cpu);
+		if (cpu->arch.gpm_gen != cpu->arch.gpm->gen) {
+			cpu->arch.gpm_gen = cpu->arch.gpm->gen;
+			svm_flush_npt(cpu);
+		}
 		v->save.rax = cpu->arch.regs.rax;
 		svm_vmrun(&cpu->arch.regs, cpu->arch.svm.vmcb_pa);
 		cpu->arch.regs.rax = v->save.rax;
@@ -655,7 +659,7 @@ const struct vcpu_vendor *svm_probe(void)
 	have_nrips = c.edx & SVM_FEATURE_NRIPS;
 
 	msrpm = page_alloc(2);
-	iopm = page_alloc(3); /* all zero: no port is intercepted */
+	iopm = page_alloc(3); /* all zero: only the ports set below are intercepted */
 	park_code = page_alloc(1);
 	if (!msrpm || !iopm || !park_code || pt_init(&park_pt, &pt_x86_64, 1, pt_page) ||
 	    pt_map(&park_pt, 0, virt_to_phys(park_code), PAGE_SIZE, PT_READ | PT_EXEC))
@@ -664,6 +668,9 @@ const struct vcpu_vendor *svm_probe(void)
 	park_code[1] = 0xeb; /* jmp back to the hlt */
 	park_code[2] = 0xfd;
 	iopm[PVPANIC_PORT / 8] |= (u8)(1u << (PVPANIC_PORT % 8));
+	if (hv.opt.apic_trap == APIC_TRAP_BOOT) /* to see CPU start-ups coming */
+		iopm[CMOS_INDEX_PORT / 8] |=
+			(u8)(3u << (CMOS_INDEX_PORT % 8)); /* and CMOS_DATA_PORT */
 	msrpm_intercept(MSR_EFER, true, true);
 	msrpm_intercept(MSR_VM_CR, true, true);
 	msrpm_intercept(MSR_IGNNE, true, true);

@@ -4,7 +4,10 @@
  * their VMCB or VMCS and apply the decision to it; the policy is here.
  */
 #include <asm/acpi.h>
+#include <asm/apic.h>
 #include <asm/cpuid.h>
+#include <asm/processor.h>
+#include <asm/smp.h>
 #include <asm/vcpu.h>
 #include <hv/capture.h>
 #include <hv/hv.h>
@@ -33,7 +36,18 @@ enum vcpu_nmi vcpu_nmi(struct percpu *cpu)
 		cpu->arch.leave_guest = true;
 		return VCPU_NMI_DONE;
 	}
-	if (cpu->arch.guest_nmis || hv.opt.nmi == TRIGGER_GUEST) {
+	if (cpu->arch.mbox.flush) { /* the entry that follows flushes (gpm->gen) */
+		cpu->arch.mbox.flush = 0;
+		return VCPU_NMI_DONE;
+	}
+	/*
+	 * Not the hv's. The guest's if the APIC trap saw it send one here, or if
+	 * this CPU's LINT1, where the platform's NMI comes in, is masked: the
+	 * guest's NMI IPIs and perf interrupts. Otherwise it is taken for the
+	 * operator's; with the xAPIC trap lifted (apic_trap=boot) an NMI IPI to
+	 * the CPU that listens on LINT1 (the boot CPU in Linux) is one too.
+	 */
+	if (cpu->arch.guest_nmis || hv.opt.nmi == TRIGGER_GUEST || !apic_lint1_takes_nmi()) {
 		if (cpu->arch.guest_nmis)
 			__atomic_sub_fetch(&cpu->arch.guest_nmis, 1, __ATOMIC_SEQ_CST);
 		return VCPU_NMI_GUEST;
@@ -41,11 +55,44 @@ enum vcpu_nmi vcpu_nmi(struct percpu *cpu)
 	return crash_trigger(cpu, "operator NMI") ? VCPU_NMI_DONE : VCPU_NMI_FATAL;
 }
 
-bool vcpu_pvpanic_io(struct percpu *cpu, u16 port, bool in, bool plain)
+/*
+ * The RTC/CMOS ports, performed on the hardware byte by byte (PC ports decode
+ * so). The hv follows the index: a non-zero shutdown code is the warm-reset
+ * step that precedes a CPU start-up (MP spec 1.4, B.4: code 0Ah, then INIT);
+ * Linux writes 0 there again once the CPU is up.
+ */
+static u8 cmos_index;
+
+static void cmos_io(struct percpu *cpu, u16 port, bool in, unsigned int size, u64 *rax)
+{
+	for (unsigned int i = 0; i < size; i++) {
+		u16 p = (u16)(port + i);
+		u8 b = (u8)(*rax >> (8 * i));
+
+		if (in) {
+			*rax = (*rax & ~(0xffull << (8 * i))) | ((u64)inb(p) << (8 * i));
+			continue;
+		}
+		if (p == CMOS_INDEX_PORT)
+			cmos_index = b & 0x7f; /* bit 7: the NMI mask of old chipsets */
+		else if (p == CMOS_DATA_PORT && cmos_index == CMOS_SHUTDOWN_STATUS && b)
+			smp_guest_warm_reset(cpu); /* before the INIT can be sent */
+		outb(p, b);
+	}
+}
+
+bool vcpu_io(struct percpu *cpu, u16 port, bool in, unsigned int size, bool plain)
 {
 	u64 *rax = &cpu->arch.regs.rax;
 	u8 val = (u8)*rax;
 
+	if (port + size > CMOS_INDEX_PORT && port <= CMOS_DATA_PORT) {
+		if (plain)
+			cmos_io(cpu, port, in, size, rax);
+		else if (log_ratelimit(&cpu->refused))
+			pr_warn("cpu%u: string I/O to the CMOS ports not performed", cpu->cpu_id);
+		return false;
+	}
 	/* The vmcore records the OUT itself; a vCPU that goes on resumes after it. */
 	if (!in && plain && port == PVPANIC_PORT && (val & PVPANIC_PANICKED) &&
 	    crash_trigger(cpu, "pvpanic (the guest kernel panicked)"))
@@ -76,6 +123,7 @@ bool vcpu_take_sipi(struct percpu *cpu, u32 *vector)
 	*vector = mb->sipi & 0xff;
 	mb->sipi = 0;
 	mb->init = 0;
+	mb->flush = 0; /* the vCPU starts with a full flush */
 	return true;
 }
 
@@ -87,6 +135,8 @@ void __noreturn vcpu_cpu_loop(struct percpu *cpu)
 		vendor->start_at_sipi(cpu, vector);
 		pr_info("cpu%u: vCPU started by the guest (SIPI vector 0x%02x), in guest mode",
 			cpu->cpu_id, vector);
+		cpu->state = CPU_GUEST;
+		smp_vcpu_started(cpu);
 		vendor->run(cpu);
 		if (cpu->state == CPU_HALTED)
 			cpu->arch.mbox.park = 1; /* fatal: never started again */

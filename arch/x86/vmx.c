@@ -710,10 +710,12 @@ static bool handle_db(struct percpu *cpu)
 	return true;
 }
 
-/* The pvpanic port (QEMU docs/specs/pvpanic.rst); the only port intercepted. */
+/* The pvpanic port (QEMU docs/specs/pvpanic.rst) and the CMOS ports (vcpu_io()). */
 static bool handle_io(struct percpu *cpu, u64 q)
 {
-	if (!vcpu_pvpanic_io(cpu, (u16)(q >> 16), q & (1u << 3), !(q & (3u << 4))))
+	/* SDM vol. 3C, table 28-5: size - 1 in bits 2:0, IN in bit 3, string and REP in 5:4. */
+	if (!vcpu_io(cpu, (u16)(q >> 16), q & (1u << 3), (unsigned int)(q & 7) + 1,
+		     !(q & (3u << 4))))
 		skip_insn();
 	return true;
 }
@@ -857,6 +859,10 @@ static void vmx_run(struct percpu *cpu)
 		/* A capture began while this vCPU was starting: no kick came, park now. */
 		if (cpu->arch.mbox.park)
 			arch_crash_park_self(cpu);
+		if (cpu->arch.gpm_gen != cpu->arch.gpm->gen) {
+			cpu->arch.gpm_gen = cpu->arch.gpm->gen;
+			flush_ept(cpu);
+		}
 		inject_pending_nmi(cpu);
 		reason = enter_once(cpu);
 		if (reason == ~0u)
@@ -1060,9 +1066,13 @@ const struct vcpu_vendor *vmx_probe(void)
 	park_code[0] = 0xf4; /* hlt */
 	park_code[1] = 0xeb; /* jmp back to the hlt */
 	park_code[2] = 0xfd;
-	/* Only the pvpanic port is set in the I/O bitmap; every other port passes. */
+	/* The pvpanic port and, to see CPU start-ups coming, the CMOS ports; every other port
+	 * passes. */
 	if (hv.opt.pvpanic == TRIGGER_CAPTURE)
 		io_bitmaps[PVPANIC_PORT / 8] |= (u8)(1u << (PVPANIC_PORT % 8));
+	if (hv.opt.apic_trap == APIC_TRAP_BOOT)
+		io_bitmaps[CMOS_INDEX_PORT / 8] |=
+			(u8)(3u << (CMOS_INDEX_PORT % 8)); /* and CMOS_DATA_PORT */
 	msr_intercept(MSR_FEATURE_CONTROL, true, true);
 	for (u32 m = MSR_VMX_FIRST; m <= MSR_VMX_LAST; m++)
 		msr_intercept(m, true, true);

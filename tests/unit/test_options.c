@@ -29,6 +29,7 @@ static void test_defaults(void **state)
 	assert_int_equal(o.capture_failure, FAILURE_REBOOT);
 	assert_int_equal(o.capture_test, CAPTURE_TEST_NONE);
 	assert_int_equal(o.iommu, IOMMU_AUTO);
+	assert_int_equal(o.apic_trap, APIC_TRAP_BOOT);
 }
 
 static void test_crash_policies(void **state)
@@ -57,6 +58,11 @@ static void test_crash_policies(void **state)
 	assert_int_equal(o.iommu, IOMMU_OFF);
 	assert_int_equal(options_parse("iommu=on", &o, err, sizeof(err)), -EINVAL);
 	assert_string_equal(err, "hv option \"iommu=on\": expected iommu=auto, required or off");
+	assert_int_equal(options_parse("apic_trap=always", &o, err, sizeof(err)), 0);
+	assert_int_equal(o.apic_trap, APIC_TRAP_ALWAYS);
+	assert_int_equal(options_parse("apic_trap=never", &o, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err,
+			    "hv option \"apic_trap=never\": expected apic_trap=boot or always");
 }
 
 static void test_values(void **state)

@@ -15,6 +15,7 @@ enum trigger_action { TRIGGER_CAPTURE, TRIGGER_REPORT, TRIGGER_REFUSE, TRIGGER_G
 enum failure_policy { FAILURE_REBOOT, FAILURE_HALT };
 enum capture_test { CAPTURE_TEST_NONE, CAPTURE_TEST_CORRUPT };
 enum iommu_policy { IOMMU_AUTO, IOMMU_REQUIRED, IOMMU_OFF };
+enum apic_trap_policy { APIC_TRAP_BOOT, APIC_TRAP_ALWAYS };
 
 struct hv_options {
 	enum console_port console;	     /* console=com1|com2|none, default com1 */
@@ -25,8 +26,9 @@ struct hv_options {
 	enum trigger_action nmi;	     /* nmi=capture|guest, default capture */
 	enum trigger_action pvpanic;	     /* pvpanic=capture|off, default capture */
 	enum failure_policy capture_failure; /* capture_failure=reboot|halt, default reboot */
-	enum capture_test capture_test; /* capture_test=none|corrupt (tests only), default none */
-	enum iommu_policy iommu;	/* iommu=auto|required|off, default auto */
+	enum capture_test capture_test;	 /* capture_test=none|corrupt (tests only), default none */
+	enum iommu_policy iommu;	 /* iommu=auto|required|off, default auto */
+	enum apic_trap_policy apic_trap; /* apic_trap=boot|always, default boot */
 };
 
 /** options_defaults() - fill in every option's documented default. */

@@ -3,21 +3,43 @@
  * The guest's local APIC: reads go straight to the hardware, writes are
  * trapped (xAPIC page read-only in the nested tables, x2APIC ICR MSR
  * intercepted) so that no INIT or start-up IPI from the guest ever reaches a
- * CPU the hv holds. Every other write is performed on the real APIC.
+ * CPU the hv holds. Every other write is performed on the real APIC. The
+ * xAPIC page trap is lifted while no start-up can come (apic_trap=boot).
  */
 #ifndef ASM_APIC_H
 #define ASM_APIC_H
 
-#include <asm/paging.h>
+#include <asm/guest_mem.h>
 #include <hv/percpu.h>
 
 #define MSR_X2APIC_ICR 0x830
 
-/** apic_trap_init() - write-protect the xAPIC page in the guest's nested tables. */
-int apic_trap_init(struct pt_root *gpm);
+/**
+ * apic_trap_init() - write-protect the xAPIC page in gpm: the guest's space
+ * (apic_trap_set() switches it later) or the capture kernel's (for good).
+ */
+int apic_trap_init(struct gpm *gpm);
 
-/** apic_is_trapped() - true if gpa lies in the trapped xAPIC page. */
+/**
+ * apic_trap_set() - write-protect the xAPIC page (on) or map it writable;
+ * bumps the space's generation. The caller makes the vCPUs flush (smp.c).
+ */
+int apic_trap_set(bool on);
+
+/** apic_trap_armed() - true while the xAPIC page is write-protected. */
+bool apic_trap_armed(void);
+
+/**
+ * apic_is_trapped() - true if gpa lies in the xAPIC page (a write that
+ * faults there is emulated, armed or not: a stale TLB entry may fault).
+ */
 bool apic_is_trapped(u64 gpa);
+
+/**
+ * apic_lint1_takes_nmi() - true if the calling CPU's LINT1 is an unmasked NMI
+ * input, where a platform (operator) NMI arrives (MADT local APIC NMI).
+ */
+bool apic_lint1_takes_nmi(void);
 
 /** apic_mmio_write() - apply the guest's write of val at gpa (INIT/SIPI are routed to vCPUs). */
 void apic_mmio_write(struct percpu *cpu, u64 gpa, u32 val);

@@ -20,6 +20,11 @@ enum gpm_mode { GPM_GUEST, GPM_CAPTURE };
 struct gpm {
 	struct pt_root pt;
 	enum gpm_mode mode;
+	/*
+	 * Bumped after a change that vCPUs may hold in their TLBs: each flushes
+	 * before it next enters the space with another generation than it saw.
+	 */
+	volatile u32 gen;
 };
 
 extern struct gpm guest_gpm, capture_gpm;

@@ -28,9 +28,10 @@ struct x86_cpu_state {
  * crash); written by the sender, then an NMI ("kick") makes this CPU look.
  */
 struct cpu_mailbox {
-	volatile u32 init; /* a guest INIT: leave the guest, wait for SIPI */
-	volatile u32 sipi; /* 0x100 | vector of a start-up IPI, 0 if none */
-	volatile u32 park; /* a capture runs: save the vCPU state and park */
+	volatile u32 init;  /* a guest INIT: leave the guest, wait for SIPI */
+	volatile u32 sipi;  /* 0x100 | vector of a start-up IPI, 0 if none */
+	volatile u32 park;  /* a capture runs: save the vCPU state and park */
+	volatile u32 flush; /* the guest's nested tables changed: flush before re-entry */
 };
 
 /* Pending step over a write to a hidden page (see svm.c, vmx.c). */
@@ -43,7 +44,8 @@ struct hidden_step {
 
 struct arch_percpu {
 	struct guest_regs regs;
-	struct gpm *gpm; /* the guest-physical space this vCPU runs in */
+	struct gpm *gpm;      /* the guest-physical space this vCPU runs in */
+	volatile u32 gpm_gen; /* the gpm->gen this CPU's TLB holds (flushed at entry) */
 	struct hidden_step step;
 	u64 hidden_writes;
 	u32 guest_nmis; /* NMI IPIs the guest sent to this vCPU (seen by the APIC trap) */

@@ -18,6 +18,23 @@ void smp_start_aps(void);
  */
 void smp_guest_startup_ipi(struct percpu *from, u32 lo, u32 dest);
 
+#define CMOS_INDEX_PORT	     0x70 /* RTC/CMOS index (bit 7 masks NMI on old chipsets) */
+#define CMOS_DATA_PORT	     0x71
+#define CMOS_SHUTDOWN_STATUS 0x0f /* the byte a warm reset reads (MP spec 1.4, B.4) */
+
+/**
+ * smp_vcpu_started() - cpu's vCPU was just started by the guest; under
+ * apic_trap=boot the xAPIC trap is lifted once every vCPU runs the guest.
+ */
+void smp_vcpu_started(struct percpu *cpu);
+
+/**
+ * smp_guest_warm_reset() - the guest on cpu set a CMOS shutdown code: a CPU
+ * start-up follows. Traps the xAPIC page again and returns once
+ * every vCPU in guest mode will fault on its next APIC write.
+ */
+void smp_guest_warm_reset(struct percpu *cpu);
+
 /** smp_note_guest_nmi() - count a guest NMI IPI on its targets, to re-inject it there. */
 void smp_note_guest_nmi(struct percpu *from, u32 lo, u32 dest);
 

@@ -53,10 +53,11 @@
 
 #define SVM_TLB_FLUSH_ALL_ASID 1
 /* IOIO EXITINFO1, APM vol. 2, 15.10.2 */
-#define SVM_IOIO_IN   (1ull << 0)
-#define SVM_IOIO_STR  (1ull << 2)
-#define SVM_IOIO_REP  (1ull << 3)
-#define SVM_NPF_WRITE (1ull << 1)
+#define SVM_IOIO_IN	    (1ull << 0)
+#define SVM_IOIO_STR	    (1ull << 2)
+#define SVM_IOIO_REP	    (1ull << 3)
+#define SVM_IOIO_SIZE(info) ((unsigned int)((info) >> 4) & 7) /* SZ8, SZ16, SZ32: 1, 2, 4 */
+#define SVM_NPF_WRITE	    (1ull << 1)
 
 /* CPUID Fn8000_000A EDX. */
 #define SVM_FEATURE_NPT	  (1u << 0)

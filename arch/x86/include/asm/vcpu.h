@@ -74,12 +74,13 @@ enum vcpu_nmi {
 enum vcpu_nmi vcpu_nmi(struct percpu *cpu);
 
 /**
- * vcpu_pvpanic_io() - an intercepted port access (port, IN or OUT, plain =
- * neither string nor REP; the byte in the guest's AL). Returns true if a
- * capture took the vCPU over: the caller must not complete the instruction.
- * Otherwise the caller completes it; an IN of the pvpanic port got its AL.
+ * vcpu_io() - an intercepted port access (port, IN or OUT of size bytes,
+ * plain = neither string nor REP; the data in the guest's RAX): the pvpanic
+ * port, or the CMOS ports, which the hv performs on the hardware.
+ * Returns true if a capture took the vCPU over: the caller must not complete
+ * the instruction. Otherwise the caller completes it; an IN got its RAX.
  */
-bool vcpu_pvpanic_io(struct percpu *cpu, u16 port, bool in, bool plain);
+bool vcpu_io(struct percpu *cpu, u16 port, bool in, unsigned int size, bool plain);
 
 /** vcpu_fatal() - registers, recent exits and counters on the console; the vCPU stops. */
 void vcpu_fatal(struct percpu *cpu);
