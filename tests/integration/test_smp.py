@@ -20,11 +20,18 @@ def check_all_started(r, n):
                    r"in guest mode", 120)
 
 
+LIFTED = r"\[hv\] all {} vCPUs run the guest: xAPIC writes no longer trapped \(apic_trap=boot\)"
+REARMED = (r"\[hv\] cpu\d+: the guest wrote the CMOS warm-reset code \(a CPU start-up follows\): "
+           r"xAPIC writes trapped again")
+
+
 def test_smp_all_cpus_online(build):
     for n in (2, 4):
         with Run(build, f"smp{n}-boot", smp=n, guest_args="quiet pc.test=boot") as r:
             r.wait_for(rf"\[hv\] {n} CPUs: cpu0 runs the guest, {n - 1} held by the hv")
             check_all_started(r, n)
+            # The trap ends only after the last AP was started through it.
+            r.wait_for(LIFTED.format(n), 60)
             r.wait_for(rf"PCG: userspace reached, mode boot, {n} cpu\(s\) online", 180)
             r.wait_for(r"PCG: done")
             assert not r.all(r"do_boot_cpu failed|\[hv\] (ERROR|PANIC)")
@@ -84,11 +91,38 @@ def test_smp_operator_nmi_all_busy(build):
 
 
 def test_smp_cpu_hotplug(build):
-    with Run(build, "smp2-hotplug", smp=2, guest_args="quiet pc.test=hotplug") as r:
-        r.wait_for(r"PCG: online 0-1", 180)
-        r.wait_for(r"PCG: cpu1 offline, online now 0$")
-        r.wait_for(r"PCG: cpu1 back, online now 0-1$", 60)
-        r.wait_for(r"PCG: cpu1 runs tasks again")
-        # Started twice by the guest, both times through the hv's INIT/SIPI path.
-        assert len(r.all(r"\[hv\] cpu1: vCPU started by the guest")) == 2
-        r.wait_for(r"PCG: done")
+    for mode in ("", "apic_trap=always"):
+        with Run(build, f"smp2-hotplug{'-' + mode.replace('=', '-') if mode else ''}", smp=2,
+                 hv_args=mode, guest_args="quiet pc.test=hotplug") as r:
+            r.wait_for(r"PCG: online 0-1", 180)
+            r.wait_for(r"PCG: cpu1 offline, online now 0$")
+            r.wait_for(r"PCG: cpu1 back, online now 0-1$", 60)
+            r.wait_for(r"PCG: cpu1 runs tasks again")
+            r.wait_for(r"PCG: done")
+            # Started twice by the guest, both times through the hv's INIT/SIPI path.
+            assert len(r.all(r"\[hv\] cpu1: vCPU started by the guest")) == 2
+            events = [m.group(0) for m in r.all(rf"{LIFTED.format(2)}|{REARMED}|"
+                                                r"\[hv\] cpu1: vCPU started by the guest")]
+            if mode:
+                # Trapped throughout: no lift, and no CMOS intercept to re-arm it.
+                assert not [e for e in events if "trapped" in e], events
+            else:
+                # Lifted after boot, trapped again before the second INIT, lifted again.
+                kinds = ["lift" if "no longer" in e else "arm" if "again" in e else "start"
+                         for e in events]
+                assert kinds == ["start", "lift", "arm", "start", "lift"], events
+
+
+def test_smp_guest_nmi_ipis_reach_the_guest(build):
+    """sysrq-l: the guest's NMI IPIs to the other CPUs are the guest's, not an
+    operator NMI: with the trap lifted (LINT1 masked on the APs) and with it kept."""
+    for mode in ("", "apic_trap=always"):
+        with Run(build, f"smp2-nmiipi{'-' + mode.replace('=', '-') if mode else ''}", smp=2,
+                 hv_args=mode, guest_args="quiet pc.test=nmiipi pc.cpu=0") as r:
+            if not mode:
+                r.wait_for(LIFTED.format(2), 120)
+            r.wait_for(r"PCG: Sending NMI from CPU 0 to CPUs 1:", 180)
+            r.wait_for(r"PCG: NMI backtrace for cpu 1", 5)
+            r.wait_for(r"PCG: done", 30)
+            assert not r.all(r"\[hv\] (ERROR|PANIC)|crash:"), "an NMI IPI was taken for a crash"
+            assert bool(r.all(LIFTED.format(2))) == (not mode)

@@ -59,6 +59,8 @@ def test_vmx_smp_boot(build):
         r.wait_for(r"\[hv\] 2 CPUs: cpu0 runs the guest, 1 held by the hv")
         r.wait_for(r"\[hv\] cpu1: vCPU started by the guest \(SIPI vector 0x[0-9a-f]+\), "
                    r"in guest mode", 400)
+        # Then the EPT stops trapping the APIC page (each vCPU flushes: INVEPT).
+        r.wait_for(r"\[hv\] all 2 vCPUs run the guest: xAPIC writes no longer trapped", 60)
         r.wait_for(r"PCG: userspace reached, mode demo, 2 cpu\(s\) online", 400)
         r.wait_for(r"PCG: hv status: abi 1\.0 vendor 2 cpus 2 vcpus 2 ", 120)
         r.wait_for(r"PCG: done", 60)
