@@ -196,7 +196,7 @@ out:
 	spin_unlock(&trap_lock);
 }
 
-void smp_guest_warm_reset(struct percpu *cpu)
+void smp_start_up_coming(struct percpu *cpu, const char *why)
 {
 	u64 t0 = rdtsc(), limit = hv.tsc_khz * 1000; /* 1 s */
 	unsigned int late = 0;
@@ -237,8 +237,7 @@ void smp_guest_warm_reset(struct percpu *cpu)
 	if (late)
 		pr_warn("cpu%u: %u vCPU(s) did not flush within 1 s; their APIC writes may pass untrapped",
 			cpu->cpu_id, late);
-	pr_info("cpu%u: the guest wrote the CMOS warm-reset code (a CPU start-up follows): xAPIC writes trapped again",
-		cpu->cpu_id);
+	pr_info("cpu%u: %s (a CPU start-up follows): xAPIC writes trapped again", cpu->cpu_id, why);
 }
 
 void arch_crash_park_self(struct percpu *cpu)

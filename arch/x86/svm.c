@@ -174,8 +174,8 @@ static void guest_intercepts(struct vmcb *v)
 {
 	v->ctl.intercept_misc1 = SVM_INTERCEPT_CPUID | SVM_INTERCEPT_MSR | SVM_INTERCEPT_SHUTDOWN |
 				 SVM_INTERCEPT_NMI;
-	/* Only the pvpanic port is set in the I/O bitmap; every other port passes. */
-	if (hv.opt.pvpanic == TRIGGER_CAPTURE)
+	/* The I/O bitmap has the pvpanic port and the CMOS ports, each by its option. */
+	if (hv.opt.pvpanic == TRIGGER_CAPTURE || hv.opt.apic_trap == APIC_TRAP_BOOT)
 		v->ctl.intercept_misc1 |= SVM_INTERCEPT_IOIO;
 }
 
@@ -667,7 +667,8 @@ const struct vcpu_vendor *svm_probe(void)
 	park_code[0] = 0xf4; /* hlt */
 	park_code[1] = 0xeb; /* jmp back to the hlt */
 	park_code[2] = 0xfd;
-	iopm[PVPANIC_PORT / 8] |= (u8)(1u << (PVPANIC_PORT % 8));
+	if (hv.opt.pvpanic == TRIGGER_CAPTURE)
+		iopm[PVPANIC_PORT / 8] |= (u8)(1u << (PVPANIC_PORT % 8));
 	if (hv.opt.apic_trap == APIC_TRAP_BOOT) /* to see CPU start-ups coming */
 		iopm[CMOS_INDEX_PORT / 8] |=
 			(u8)(3u << (CMOS_INDEX_PORT % 8)); /* and CMOS_DATA_PORT */

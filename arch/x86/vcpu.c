@@ -76,7 +76,7 @@ static void cmos_io(struct percpu *cpu, u16 port, bool in, unsigned int size, u6
 		if (p == CMOS_INDEX_PORT)
 			cmos_index = b & 0x7f; /* bit 7: the NMI mask of old chipsets */
 		else if (p == CMOS_DATA_PORT && cmos_index == CMOS_SHUTDOWN_STATUS && b)
-			smp_guest_warm_reset(cpu); /* before the INIT can be sent */
+			smp_start_up_coming(cpu, "the guest wrote the CMOS warm-reset code");
 		outb(p, b);
 	}
 }
@@ -95,9 +95,10 @@ bool vcpu_io(struct percpu *cpu, u16 port, bool in, unsigned int size, bool plai
 	}
 	/* The vmcore records the OUT itself; a vCPU that goes on resumes after it. */
 	if (!in && plain && port == PVPANIC_PORT && (val & PVPANIC_PANICKED) &&
+	    hv.opt.pvpanic == TRIGGER_CAPTURE &&
 	    crash_trigger(cpu, "pvpanic (the guest kernel panicked)"))
 		return true;
-	if (port != PVPANIC_PORT || !plain)
+	if (port != PVPANIC_PORT || !plain || hv.opt.pvpanic != TRIGGER_CAPTURE)
 		return false; /* not a form pvpanic uses: ignored */
 	if (in)		      /* reading tells the driver which events are supported */
 		*rax = (*rax & ~0xffull) | PVPANIC_PANICKED | PVPANIC_CRASH_LOADED;

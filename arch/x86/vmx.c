@@ -768,10 +768,13 @@ static bool vmx_handle_exit(struct percpu *cpu, u32 reason, u64 q)
 	case EXIT_EPT_VIOLATION:
 		return handle_ept_violation(cpu, q);
 	case EXIT_INIT:
-		/* The hv never lets a guest INIT reach the hardware (apic.c); if one came, obey it.
+		/*
+		 * The APIC trap keeps the guest's INITs from the hardware (apic.c);
+		 * one came while it was lifted. Obey it, and trap the SIPIs to come.
 		 */
 		pr_warn("cpu%u: INIT signal in guest mode; the vCPU waits for a start-up IPI",
 			cpu->cpu_id);
+		smp_start_up_coming(cpu, "an INIT reached this CPU");
 		cpu->arch.mbox.init = 1;
 		cpu->arch.leave_guest = true;
 		return true;

@@ -29,11 +29,12 @@ void smp_guest_startup_ipi(struct percpu *from, u32 lo, u32 dest);
 void smp_vcpu_started(struct percpu *cpu);
 
 /**
- * smp_guest_warm_reset() - the guest on cpu set a CMOS shutdown code: a CPU
- * start-up follows. Traps the xAPIC page again and returns once
- * every vCPU in guest mode will fault on its next APIC write.
+ * smp_start_up_coming() - the guest on cpu is about to start a CPU (why: it
+ * set a CMOS shutdown code, or an INIT reached cpu). Traps the xAPIC page
+ * again and returns once every vCPU in guest mode will fault on its next
+ * APIC write.
  */
-void smp_guest_warm_reset(struct percpu *cpu);
+void smp_start_up_coming(struct percpu *cpu, const char *why);
 
 /** smp_note_guest_nmi() - count a guest NMI IPI on its targets, to re-inject it there. */
 void smp_note_guest_nmi(struct percpu *from, u32 lo, u32 dest);
