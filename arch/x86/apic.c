@@ -184,6 +184,11 @@ void apic_self_nmi(u32 apic_id)
 	mmio_write32(base + APIC_ICR_HI, hi);
 }
 
+u32 apic_ldr(void)
+{
+	return lapic_read(APIC_LDR);
+}
+
 bool apic_lint1_takes_nmi(void)
 {
 	u32 v = lapic_read(APIC_LVT_LINT1);

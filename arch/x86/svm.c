@@ -518,10 +518,8 @@ static void svm_run(struct percpu *cpu)
 		/* A capture began while this vCPU was starting: no kick came, park now. */
 		if (cpu->arch.mbox.park)
 			arch_crash_park_self(cpu);
-		if (cpu->arch.gpm_gen != cpu->arch.gpm->gen) {
-			cpu->arch.gpm_gen = cpu->arch.gpm->gen;
+		if (vcpu_tlb_stale(cpu))
 			svm_flush_npt(cpu);
-		}
 		v->save.rax = cpu->arch.regs.rax;
 		svm_vmrun(&cpu->arch.regs, cpu->arch.svm.vmcb_pa);
 		cpu->arch.regs.rax = v->save.rax;

@@ -27,6 +27,18 @@ void vcpu_cpuid(struct percpu *cpu, u64 guest_cr4)
 	r->rdx = c.edx;
 }
 
+bool vcpu_tlb_stale(struct percpu *cpu)
+{
+	u32 gen = cpu->arch.gpm->gen;
+
+	if (cpu->arch.gpm_gen == gen)
+		return false;
+	cpu->arch.gpm_gen = gen;
+	/* The APIC trap may have been lifted when the guest set this CPU's LDR. */
+	cpu->arch.ldr = apic_ldr();
+	return true;
+}
+
 enum vcpu_nmi vcpu_nmi(struct percpu *cpu)
 {
 	/* A kick from another CPU: its mailbox says why. */

@@ -862,10 +862,8 @@ static void vmx_run(struct percpu *cpu)
 		/* A capture began while this vCPU was starting: no kick came, park now. */
 		if (cpu->arch.mbox.park)
 			arch_crash_park_self(cpu);
-		if (cpu->arch.gpm_gen != cpu->arch.gpm->gen) {
-			cpu->arch.gpm_gen = cpu->arch.gpm->gen;
+		if (vcpu_tlb_stale(cpu))
 			flush_ept(cpu);
-		}
 		inject_pending_nmi(cpu);
 		reason = enter_once(cpu);
 		if (reason == ~0u)

@@ -35,6 +35,9 @@ bool apic_trap_armed(void);
  */
 bool apic_is_trapped(u64 gpa);
 
+/** apic_ldr() - the calling CPU's logical destination register, as the guest set it. */
+u32 apic_ldr(void);
+
 /**
  * apic_lint1_takes_nmi() - true if the calling CPU's LINT1 is an unmasked NMI
  * input, where a platform (operator) NMI arrives (MADT local APIC NMI).

@@ -64,6 +64,12 @@ extern const struct vcpu_vendor *vendor;
 /** vcpu_cpuid() - the guest's CPUID (leaf in RAX, subleaf in RCX), answered in its GPRs. */
 void vcpu_cpuid(struct percpu *cpu, u64 guest_cr4);
 
+/**
+ * vcpu_tlb_stale() - true if the calling CPU must flush its nested TLB before
+ * it enters its space again (the space changed since): the caller flushes.
+ */
+bool vcpu_tlb_stale(struct percpu *cpu);
+
 enum vcpu_nmi {
 	VCPU_NMI_DONE,	/* handled: a kick, or a capture took the vCPU over */
 	VCPU_NMI_GUEST, /* the guest's own: deliver it to the guest */
