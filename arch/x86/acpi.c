@@ -45,8 +45,7 @@ struct acpi_header {
 } __packed;
 BUILD_BUG_ON(sizeof(struct acpi_header) != 36);
 
-#define MADT_IOAPIC 1
-#define TABLE_MAX   (1 * MiB)
+#define TABLE_MAX (1 * MiB)
 
 static bool table_ok(u64 pa, const char *sig)
 {
@@ -116,34 +115,19 @@ const u8 *acpi_find_table(u64 rsdp, const char *sig, u32 *len)
 	return phys_to_virt(pa);
 }
 
-int acpi_ioapics(u64 rsdp, u64 *addr, unsigned int max)
+int acpi_madt(u64 rsdp, struct madt_info *m)
 {
-	u64 madt = rsdp ? find_table(rsdp, "APIC") : 0;
+	u64 pa = rsdp ? find_table(rsdp, "APIC") : 0;
 	const struct acpi_header *h;
-	unsigned int n = 0;
+	char err[96];
 
-	if (!madt) {
-		pr_warn("ACPI: no valid MADT; no IO-APIC to quiesce at hand-over");
-		return 0;
-	}
-	h = phys_to_virt(madt);
-	/* MADT: local APIC address and flags, then entries of (type, length, ...). */
-	for (u32 off = sizeof(*h) + 8; off + 2 <= h->length;) {
-		const u8 *e = (const u8 *)h + off;
-		u32 a;
-
-		if (e[1] < 2 || off + e[1] > h->length) {
-			pr_warn("ACPI: MADT entry at offset %u has bad length %u; rest ignored",
-				off, e[1]);
-			break;
-		}
-		if (e[0] == MADT_IOAPIC && e[1] >= 12 && n < max) {
-			memcpy(&a, e + 4, 4);
-			addr[n++] = a;
-		}
-		off += e[1];
-	}
-	return (int)n;
+	memset(m, 0, sizeof(*m));
+	if (!pa)
+		return -ENOENT;
+	h = phys_to_virt(pa);
+	if (madt_parse((const u8 *)h, h->length, m, err, sizeof(err)))
+		pr_warn("ACPI: %s; the entries after it are ignored", err);
+	return 0;
 }
 
 /*

@@ -46,9 +46,8 @@
 
 BUILD_BUG_ON(TAIL_BACKUP + LOW_MEM_END > TAIL_SIZE);
 
-static u64 tail;       /* physical address of the reserved tail */
-static u64 ioapics[8]; /* from the MADT, masked at hand-over */
-static unsigned int nr_ioapics;
+static u64 tail;	      /* physical address of the reserved tail */
+static struct madt_info madt; /* its IO-APICs are masked at hand-over */
 
 static int capture_e820(const struct boot_info *bi, struct memmap *m)
 {
@@ -136,8 +135,8 @@ int arch_capture_stage(const struct boot_info *bi, struct capture_state *c)
 	ret = write_tail(bi, &bz, km, initrd, initrd_size);
 	if (ret)
 		return ret;
-	ret = acpi_ioapics(bi->rsdp ? bi->rsdp : acpi_find_rsdp(), ioapics, ARRAY_SIZE(ioapics));
-	nr_ioapics = ret > 0 ? (unsigned int)ret : 0;
+	if (acpi_madt(bi->rsdp ? bi->rsdp : acpi_find_rsdp(), &madt))
+		pr_warn("ACPI: no valid MADT; no IO-APIC to quiesce at hand-over");
 
 	c->nhashed = 0;
 	c->hashed[c->nhashed++] = (struct phys_range){ base, base + bz.kernel_size, "kernel" };
@@ -283,7 +282,7 @@ int arch_capture_handover(struct percpu *cpu)
 		in.vmcoreinfo ? "at " : "missing ", (unsigned long long)vi_pa,
 		(unsigned long long)in.page_offset);
 
-	apic_quiesce(ioapics, nr_ioapics);
+	apic_quiesce(madt.ioapic, madt.nr_ioapics);
 	entry.rip = hv.capture_base;
 	entry.rsi = tail + TAIL_BP;
 	entry.gdt_base = tail + TAIL_GDT;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* x86 start-up: from the 64-bit entry to the generic core, and back for the guest. */
+#include <asm/acpi.h>
 #include <asm/console.h>
 #include <asm/cpuid.h>
 #include <asm/guest.h>
@@ -72,7 +73,7 @@ int arch_boot(const struct boot_info *bi)
 	if (vendor->cpu_init(cpu))
 		return -ENODEV;
 	nr_cpus_online = 1;
-	smp_start_aps();
+	smp_start_aps(bi->rsdp ? bi->rsdp : acpi_find_rsdp());
 	if (guest_platform_init(bi))
 		return -ENODEV;
 	capture_stage(bi); /* before the guest kernel may land on the modules */

@@ -4,6 +4,7 @@
  * all but self) before the guest runs, enables virtualisation on it and holds
  * it in the park guest, so the guest can never start a CPU natively.
  */
+#include <asm/acpi.h>
 #include <asm/apic.h>
 #include <asm/guest_mem.h>
 #include <asm/layout.h>
@@ -61,9 +62,11 @@ void ap_start(unsigned int id)
 	vcpu_cpu_loop(cpu);
 }
 
-void smp_start_aps(void)
+void smp_start_aps(u64 rsdp)
 {
-	unsigned int seen = 0;
+	static struct madt_info madt;
+	bool listed = !acpi_madt(rsdp, &madt) && madt.cpus;
+	unsigned int seen = 0, want = listed ? MIN(madt.cpus, MAX_CPUS) : 0;
 
 	memcpy((void *)AP_TRAMPOLINE_ADDR, ap_trampoline,
 	       (size_t)(ap_trampoline_end - ap_trampoline));
@@ -75,18 +78,41 @@ void smp_start_aps(void)
 					 (AP_TRAMPOLINE_ADDR >> 12));
 		udelay(200);
 	}
-	/* Wait until no new AP has reported for 50 ms (at most 1 s). */
-	for (unsigned int waited = 0; waited < 1000; waited += 50) {
-		udelay(50000);
-		if (nr_cpus_online == seen && waited >= 100)
+	/*
+	 * Until every CPU the MADT lists has reported; without a MADT, until no
+	 * new AP has for 50 ms. At most 1 s either way.
+	 */
+	for (unsigned int waited = 0; waited < 1000000; waited += 1000) {
+		if (want && nr_cpus_online >= want)
 			break;
-		seen = nr_cpus_online;
+		if (!want && waited % 50000 == 0) {
+			if (nr_cpus_online == seen && waited >= 100000)
+				break;
+			seen = nr_cpus_online;
+		}
+		udelay(1000);
 	}
-	for (unsigned int i = 1; i < nr_cpus_online && i < MAX_CPUS; i++)
-		pr_info("cpu%u (APIC %u): %s", i, percpu_area[i].apic_id,
-			percpu_area[i].state == CPU_PARKED ? "held in the park guest" : "halted");
+	for (unsigned int i = 1; i < nr_cpus_online && i < MAX_CPUS; i++) {
+		struct percpu *t = &percpu_area[i];
+
+		/* In the park guest it never writes its state again: take it over. */
+		for (unsigned int ms = 0; t->state == CPU_HOST && ms < 100; ms++)
+			udelay(1000);
+		if (listed && t->state == CPU_PARKED && !madt_has_cpu(&madt, t->apic_id)) {
+			t->arch.mbox.park = 1; /* never started: the guest's MADT lacks it */
+			t->state = CPU_HALTED;
+			pr_warn("cpu%u (APIC %u): not a usable processor in the MADT; halted", i,
+				t->apic_id);
+			continue;
+		}
+		pr_info("cpu%u (APIC %u): %s", i, t->apic_id,
+			t->state == CPU_PARKED ? "held in the park guest" : "halted");
+	}
 	pr_info("%u CPUs: cpu0 runs the guest, %u held by the hv", nr_cpus_online,
 		nr_cpus_online - 1);
+	if (listed && nr_cpus_online < madt.cpus)
+		pr_warn("the MADT lists %u usable processors; %u came up", madt.cpus,
+			nr_cpus_online);
 	if (ap_next_id > MAX_CPUS)
 		pr_warn("%u more CPUs are halted: this build supports %u", ap_next_id - MAX_CPUS,
 			MAX_CPUS);
@@ -171,11 +197,10 @@ void smp_note_guest_nmi(struct percpu *from, u32 lo, u32 dest)
  */
 static spinlock_t trap_lock;
 
-void smp_vcpu_started(struct percpu *cpu)
+void smp_vcpu_started(void)
 {
 	unsigned int n = 0;
 
-	(void)cpu;
 	if (hv.opt.apic_trap != APIC_TRAP_BOOT || !apic_trap_armed())
 		return;
 	spin_lock(&trap_lock);

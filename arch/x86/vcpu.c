@@ -149,7 +149,7 @@ void __noreturn vcpu_cpu_loop(struct percpu *cpu)
 		pr_info("cpu%u: vCPU started by the guest (SIPI vector 0x%02x), in guest mode",
 			cpu->cpu_id, vector);
 		cpu->state = CPU_GUEST;
-		smp_vcpu_started(cpu);
+		smp_vcpu_started();
 		vendor->run(cpu);
 		if (cpu->state == CPU_HALTED)
 			cpu->arch.mbox.park = 1; /* fatal: never started again */

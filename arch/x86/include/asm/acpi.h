@@ -2,16 +2,17 @@
 #ifndef ASM_ACPI_H
 #define ASM_ACPI_H
 
+#include <asm/madt.h>
 #include <hv/types.h>
 
 /** acpi_find_rsdp() - physical address of the RSDP in BIOS memory, or 0. */
 u64 acpi_find_rsdp(void);
 
 /**
- * acpi_ioapics() - the IO-APIC addresses the MADT lists (at most max), from the
- * RSDP at rsdp. Tables with bad checksums or lengths are ignored with a warning.
+ * acpi_madt() - the MADT listed by the RSDP at rsdp, parsed into m; -ENOENT
+ * (m empty) if there is no valid one. A bad entry is reported and ends it.
  */
-int acpi_ioapics(u64 rsdp, u64 *addr, unsigned int max);
+int acpi_madt(u64 rsdp, struct madt_info *m);
 
 #define PVPANIC_PORT	     0x505
 #define PVPANIC_PANICKED     (1u << 0)

@@ -6,10 +6,11 @@
 
 /**
  * smp_start_aps() - start every application processor into the hv and hold it
- * in the park guest. The vendor backend must be chosen and the boot CPU
- * initialised. Counts the CPUs into nr_cpus_online.
+ * in the park guest; one the MADT (from the RSDP at rsdp) does not list as
+ * usable is halted, as the guest will never start it. The vendor backend must
+ * be chosen and the boot CPU initialised. Counts the CPUs into nr_cpus_online.
  */
-void smp_start_aps(void);
+void smp_start_aps(u64 rsdp);
 
 /**
  * smp_guest_startup_ipi() - a guest INIT or start-up IPI (ICR low word lo,
@@ -23,10 +24,10 @@ void smp_guest_startup_ipi(struct percpu *from, u32 lo, u32 dest);
 #define CMOS_SHUTDOWN_STATUS 0x0f /* the byte a warm reset reads (MP spec 1.4, B.4) */
 
 /**
- * smp_vcpu_started() - cpu's vCPU was just started by the guest; under
- * apic_trap=boot the xAPIC trap is lifted once every vCPU runs the guest.
+ * smp_vcpu_started() - the calling CPU's vCPU was just started by the guest;
+ * under apic_trap=boot the xAPIC trap is lifted once every vCPU runs the guest.
  */
-void smp_vcpu_started(struct percpu *cpu);
+void smp_vcpu_started(void);
 
 /**
  * smp_start_up_coming() - the guest on cpu is about to start a CPU (why: it
