@@ -27,7 +27,7 @@
 
 static u64 apic_page;
 static struct gpm *trap_gpm;
-static bool trap_on;
+static volatile bool trap_on; /* read unlocked by every vCPU */
 
 static int trap_map(struct gpm *gpm, bool on)
 {

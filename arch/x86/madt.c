@@ -8,6 +8,8 @@ static void add_cpu(struct madt_info *m, u32 apic_id, u32 flags)
 {
 	if (!(flags & (MADT_CPU_ENABLED | MADT_CPU_CAPABLE)))
 		return;
+	if (flags & MADT_CPU_ENABLED)
+		m->enabled++;
 	if (m->cpus < MADT_MAX_CPUS)
 		m->apic_id[m->cpus] = apic_id;
 	m->cpus++;
@@ -27,8 +29,9 @@ int madt_parse(const u8 *t, u32 len, struct madt_info *m, char *err, size_t errl
 		const u8 *e = t + off;
 
 		if (len - off < 2 || e[1] < 2 || e[1] > len - off) {
-			snprintf_hv(err, errlen, "MADT: entry at offset %u has length %u (%u bytes left)",
-				    off, len - off < 2 ? 0 : e[1], len - off);
+			snprintf_hv(err, errlen,
+				    "MADT: entry at offset %u has length %u (%u bytes left)", off,
+				    len - off < 2 ? 0 : e[1], len - off);
 			return -EINVAL;
 		}
 		if (e[0] == MADT_LAPIC && e[1] >= 8) {

@@ -66,7 +66,7 @@ void smp_start_aps(u64 rsdp)
 {
 	static struct madt_info madt;
 	bool listed = !acpi_madt(rsdp, &madt) && madt.cpus;
-	unsigned int seen = 0, want = listed ? MIN(madt.cpus, MAX_CPUS) : 0;
+	unsigned int seen = 0, want = listed ? MIN(madt.enabled, MAX_CPUS) : 0;
 
 	memcpy((void *)AP_TRAMPOLINE_ADDR, ap_trampoline,
 	       (size_t)(ap_trampoline_end - ap_trampoline));
@@ -79,8 +79,8 @@ void smp_start_aps(u64 rsdp)
 		udelay(200);
 	}
 	/*
-	 * Until every CPU the MADT lists has reported; without a MADT, until no
-	 * new AP has for 50 ms. At most 1 s either way.
+	 * Until every CPU the MADT lists as enabled has reported; without a MADT,
+	 * until no new AP has for 50 ms. At most 1 s either way.
 	 */
 	for (unsigned int waited = 0; waited < 1000000; waited += 1000) {
 		if (want && nr_cpus_online >= want)
@@ -110,8 +110,8 @@ void smp_start_aps(u64 rsdp)
 	}
 	pr_info("%u CPUs: cpu0 runs the guest, %u held by the hv", nr_cpus_online,
 		nr_cpus_online - 1);
-	if (listed && nr_cpus_online < madt.cpus)
-		pr_warn("the MADT lists %u usable processors; %u came up", madt.cpus,
+	if (listed && nr_cpus_online < madt.enabled)
+		pr_warn("the MADT lists %u enabled processors; %u came up", madt.enabled,
 			nr_cpus_online);
 	if (ap_next_id > MAX_CPUS)
 		pr_warn("%u more CPUs are halted: this build supports %u", ap_next_id - MAX_CPUS,

@@ -49,6 +49,7 @@ static void test_madt_qemu(void **state)
 	qemu_madt();
 	assert_int_equal(madt_parse(tbl, len, &m, err, sizeof(err)), 0);
 	assert_int_equal(m.cpus, 2);
+	assert_int_equal(m.enabled, 2);
 	assert_true(madt_has_cpu(&m, 0));
 	assert_true(madt_has_cpu(&m, 1));
 	assert_false(madt_has_cpu(&m, 2)); /* listed, but neither enabled nor online capable */
@@ -68,6 +69,7 @@ static void test_madt_x2apic_and_online_capable(void **state)
 	lapic(3, 3, MADT_CPU_CAPABLE);
 	assert_int_equal(madt_parse(tbl, len, &m, err, sizeof(err)), 0);
 	assert_int_equal(m.cpus, 4);
+	assert_int_equal(m.enabled, 3); /* the online-capable one is not up at boot */
 	assert_true(madt_has_cpu(&m, 300));
 	assert_true(madt_has_cpu(&m, 3));
 }

@@ -9,17 +9,18 @@
 
 #include <hv/types.h>
 
-#define MADT_MAX_CPUS	  256
-#define MADT_MAX_IOAPICS  8
-#define MADT_LAPIC	  0 /* processor local APIC: uid, APIC ID, flags */
-#define MADT_IOAPIC	  1
-#define MADT_X2APIC	  9 /* processor local x2APIC: 32-bit APIC ID, flags, uid */
-#define MADT_CPU_ENABLED  (1u << 0)
-#define MADT_CPU_CAPABLE  (1u << 1) /* online capable: may be enabled at run time */
-#define MADT_ENTRIES	  44	    /* header (36), local APIC address, flags */
+#define MADT_MAX_CPUS	 256
+#define MADT_MAX_IOAPICS 8
+#define MADT_LAPIC	 0 /* processor local APIC: uid, APIC ID, flags */
+#define MADT_IOAPIC	 1
+#define MADT_X2APIC	 9 /* processor local x2APIC: 32-bit APIC ID, flags, uid */
+#define MADT_CPU_ENABLED (1u << 0)
+#define MADT_CPU_CAPABLE (1u << 1) /* online capable: may be enabled at run time */
+#define MADT_ENTRIES	 44	   /* header (36), local APIC address, flags */
 
 struct madt_info {
-	u32 cpus; /* processors enabled or online capable */
+	u32 cpus;		    /* processors enabled or online capable */
+	u32 enabled;		    /* of those, the enabled ones: up at boot */
 	u32 apic_id[MADT_MAX_CPUS]; /* the first MADT_MAX_CPUS of their APIC IDs */
 	u32 nr_ioapics;
 	u64 ioapic[MADT_MAX_IOAPICS];
