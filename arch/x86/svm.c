@@ -6,7 +6,6 @@
  * MSRs that would reveal or control SVM, the SVM instructions, VMMCALL,
  * shutdown, and writes to hidden memory.
  */
-#include <asm/acpi.h>
 #include <asm/apic.h>
 #include <asm/cpuid.h>
 #include <asm/guest_mem.h>
@@ -47,6 +46,7 @@ void svm_vmrun(struct guest_regs *regs, u64 vmcb_pa);
 static bool have_nrips;
 static u8 *msrpm;
 static u8 *iopm;
+static bool io_intercepts; /* any port set in iopm */
 static u8 *park_code;
 static struct pt_root park_pt;
 
@@ -174,8 +174,7 @@ static void guest_intercepts(struct vmcb *v)
 {
 	v->ctl.intercept_misc1 = SVM_INTERCEPT_CPUID | SVM_INTERCEPT_MSR | SVM_INTERCEPT_SHUTDOWN |
 				 SVM_INTERCEPT_NMI;
-	/* The I/O bitmap has the pvpanic port and the CMOS ports, each by its option. */
-	if (hv.opt.pvpanic == TRIGGER_CAPTURE || hv.opt.apic_trap == APIC_TRAP_BOOT)
+	if (io_intercepts)
 		v->ctl.intercept_misc1 |= SVM_INTERCEPT_IOIO;
 }
 
@@ -665,11 +664,7 @@ const struct vcpu_vendor *svm_probe(void)
 	park_code[0] = 0xf4; /* hlt */
 	park_code[1] = 0xeb; /* jmp back to the hlt */
 	park_code[2] = 0xfd;
-	if (hv.opt.pvpanic == TRIGGER_CAPTURE)
-		iopm[PVPANIC_PORT / 8] |= (u8)(1u << (PVPANIC_PORT % 8));
-	if (hv.opt.apic_trap == APIC_TRAP_BOOT) /* to see CPU start-ups coming */
-		iopm[CMOS_INDEX_PORT / 8] |=
-			(u8)(3u << (CMOS_INDEX_PORT % 8)); /* and CMOS_DATA_PORT */
+	io_intercepts = vcpu_io_bitmap(iopm);
 	msrpm_intercept(MSR_EFER, true, true);
 	msrpm_intercept(MSR_VM_CR, true, true);
 	msrpm_intercept(MSR_IGNNE, true, true);

@@ -93,6 +93,22 @@ static void cmos_io(struct percpu *cpu, u16 port, bool in, unsigned int size, u6
 	}
 }
 
+static void set_port(u8 *bitmap, u16 port)
+{
+	bitmap[port / 8] |= (u8)(1u << (port % 8));
+}
+
+bool vcpu_io_bitmap(u8 *bitmap)
+{
+	if (hv.opt.pvpanic == TRIGGER_CAPTURE)
+		set_port(bitmap, PVPANIC_PORT);
+	if (hv.opt.apic_trap == APIC_TRAP_BOOT) { /* to see CPU start-ups coming */
+		set_port(bitmap, CMOS_INDEX_PORT);
+		set_port(bitmap, CMOS_DATA_PORT);
+	}
+	return hv.opt.pvpanic == TRIGGER_CAPTURE || hv.opt.apic_trap == APIC_TRAP_BOOT;
+}
+
 bool vcpu_io(struct percpu *cpu, u16 port, bool in, unsigned int size, bool plain)
 {
 	u64 *rax = &cpu->arch.regs.rax;

@@ -8,7 +8,6 @@
  * pin, NMIs, triple fault, INIT, the pvpanic port, and writes to hidden
  * memory (EPT violations).
  */
-#include <asm/acpi.h>
 #include <asm/apic.h>
 #include <asm/cpuid.h>
 #include <asm/guest_mem.h>
@@ -1067,13 +1066,7 @@ const struct vcpu_vendor *vmx_probe(void)
 	park_code[0] = 0xf4; /* hlt */
 	park_code[1] = 0xeb; /* jmp back to the hlt */
 	park_code[2] = 0xfd;
-	/* The pvpanic port and, to see CPU start-ups coming, the CMOS ports; every other port
-	 * passes. */
-	if (hv.opt.pvpanic == TRIGGER_CAPTURE)
-		io_bitmaps[PVPANIC_PORT / 8] |= (u8)(1u << (PVPANIC_PORT % 8));
-	if (hv.opt.apic_trap == APIC_TRAP_BOOT)
-		io_bitmaps[CMOS_INDEX_PORT / 8] |=
-			(u8)(3u << (CMOS_INDEX_PORT % 8)); /* and CMOS_DATA_PORT */
+	vcpu_io_bitmap(io_bitmaps); /* every other port passes */
 	msr_intercept(MSR_FEATURE_CONTROL, true, true);
 	for (u32 m = MSR_VMX_FIRST; m <= MSR_VMX_LAST; m++)
 		msr_intercept(m, true, true);

@@ -14,6 +14,11 @@ def valid_rip(rip):
     return rip < USER_TOP or rip >= KERNEL_BASE
 
 
+def suffix(hv_args):
+    """A run name's part for its hv options: "" or "-apic_trap-always"."""
+    return "-" + hv_args.replace("=", "-") if hv_args else ""
+
+
 def check_all_started(r, n):
     for c in range(1, n):
         r.wait_for(rf"\[hv\] cpu{c}: vCPU started by the guest \(SIPI vector 0x[0-9a-f]+\), "
@@ -93,7 +98,7 @@ def test_smp_operator_nmi_all_busy(build):
 def test_smp_cpu_hotplug(build):
     # pvpanic=off: the CMOS ports are intercepted for the trap's sake alone.
     for mode in ("", "pvpanic=off", "apic_trap=always"):
-        with Run(build, f"smp2-hotplug{'-' + mode.replace('=', '-') if mode else ''}", smp=2,
+        with Run(build, f"smp2-hotplug{suffix(mode)}", smp=2,
                  hv_args=mode, guest_args="quiet pc.test=hotplug") as r:
             r.wait_for(r"PCG: online 0-1", 180)
             r.wait_for(r"PCG: cpu1 offline, online now 0$")
@@ -118,7 +123,7 @@ def test_smp_guest_nmi_ipis_reach_the_guest(build):
     """sysrq-l: the guest's NMI IPIs to the other CPUs are the guest's, not an
     operator NMI: with the trap lifted (LINT1 masked on the APs) and with it kept."""
     for mode in ("", "apic_trap=always"):
-        with Run(build, f"smp2-nmiipi{'-' + mode.replace('=', '-') if mode else ''}", smp=2,
+        with Run(build, f"smp2-nmiipi{suffix(mode)}", smp=2,
                  hv_args=mode, guest_args="quiet pc.test=nmiipi pc.cpu=0") as r:
             if not mode:
                 r.wait_for(LIFTED.format(2), 120)

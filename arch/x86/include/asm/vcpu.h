@@ -80,6 +80,12 @@ enum vcpu_nmi {
 enum vcpu_nmi vcpu_nmi(struct percpu *cpu);
 
 /**
+ * vcpu_io_bitmap() - set the ports vcpu_io() serves in an I/O bitmap of one
+ * bit per port (SVM's IOPM, VMX's bitmap A); false if there are none.
+ */
+bool vcpu_io_bitmap(u8 *bitmap);
+
+/**
  * vcpu_io() - an intercepted port access (port, IN or OUT of size bytes,
  * plain = neither string nor REP; the data in the guest's RAX): the pvpanic
  * port, or the CMOS ports, which the hv performs on the hardware.
