@@ -121,14 +121,13 @@ bool vcpu_io(struct percpu *cpu, u16 port, bool in, unsigned int size, bool plai
 			pr_warn("cpu%u: string I/O to the CMOS ports not performed", cpu->cpu_id);
 		return false;
 	}
-	/* The vmcore records the OUT itself; a vCPU that goes on resumes after it. */
-	if (!in && plain && port == PVPANIC_PORT && (val & PVPANIC_PANICKED) &&
-	    hv.opt.pvpanic == TRIGGER_CAPTURE &&
-	    crash_trigger(cpu, "pvpanic (the guest kernel panicked)"))
-		return true;
 	if (port != PVPANIC_PORT || !plain || hv.opt.pvpanic != TRIGGER_CAPTURE)
 		return false; /* not a form pvpanic uses: ignored */
-	if (in)		      /* reading tells the driver which events are supported */
+	/* The vmcore records the OUT itself; a vCPU that goes on resumes after it. */
+	if (!in && (val & PVPANIC_PANICKED) &&
+	    crash_trigger(cpu, "pvpanic (the guest kernel panicked)"))
+		return true;
+	if (in) /* reading tells the driver which events are supported */
 		*rax = (*rax & ~0xffull) | PVPANIC_PANICKED | PVPANIC_CRASH_LOADED;
 	else if (val & PVPANIC_CRASH_LOADED)
 		pr_info("cpu%u: pvpanic: the guest is starting its own crash kernel", cpu->cpu_id);
