@@ -15,19 +15,20 @@ HV_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,max-page-size
 	-Wl,-z,noexecstack -Wl,--no-warn-rwx-segments -Wl,-T,arch/x86/hv.lds
 
 HV_SRCS := hv/elfcore.c hv/sha256.c hv/lib.c hv/util.c hv/format.c hv/printk.c hv/memmap.c hv/bootinfo.c \
-	hv/options.c hv/percpu.c hv/mm.c hv/hypercall.c hv/main.c hv/capture.c \
+	hv/options.c hv/percpu.c hv/mm.c hv/hypercall.c hv/main.c hv/state.c hv/capture.c \
 	arch/x86/boot/head.S arch/x86/entry.S arch/x86/svm_entry.S arch/x86/vmx_entry.S arch/x86/traps.c \
 	arch/x86/console.c arch/x86/time.c arch/x86/cpuid.c arch/x86/paging.c \
 	arch/x86/multiboot.c arch/x86/linux.c arch/x86/guest_mem.c arch/x86/svm.c arch/x86/vmx.c arch/x86/vcpu.c \
 	arch/x86/smp.c arch/x86/acpi.c arch/x86/setup.c arch/x86/guest.c \
 	arch/x86/apic.c arch/x86/insn.c arch/x86/guest_walk.c arch/x86/mm.c arch/x86/capture.c \
-	arch/x86/iommu_acpi.c arch/x86/iommu.c arch/x86/vtd.c arch/x86/amd_iommu.c arch/x86/madt.c
+	arch/x86/iommu_acpi.c arch/x86/iommu.c arch/x86/vtd.c arch/x86/amd_iommu.c arch/x86/madt.c \
+	arch/x86/acpi_sub.c
 HV_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(HV_SRCS))
 
 # Host unit tests compile the real hv sources against tests/unit/harness.c.
 UNIT_SRCS := hv/elfcore.c hv/sha256.c hv/util.c hv/format.c hv/memmap.c hv/bootinfo.c hv/options.c \
 	arch/x86/paging.c arch/x86/multiboot.c arch/x86/linux.c arch/x86/cpuid.c \
-	arch/x86/insn.c arch/x86/guest_walk.c arch/x86/iommu_acpi.c arch/x86/madt.c
+	arch/x86/insn.c arch/x86/guest_walk.c arch/x86/iommu_acpi.c arch/x86/madt.c arch/x86/acpi_sub.c
 UNIT_TESTS := test_memmap test_bootinfo test_options test_paging test_multiboot \
 	test_linux test_cpuid test_format test_insn test_guest_walk test_sha256 test_elfcore test_iommu_acpi test_madt
 UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-function \

@@ -61,13 +61,52 @@ static void __noreturn capture_failed(struct percpu *cpu, const char *why)
 	hv_halt();
 }
 
-bool crash_trigger(struct percpu *cpu, const char *why)
+static const char *const source_name[] = {
+	[CRASH_PVPANIC] = "pvpanic (the guest kernel panicked)",
+	[CRASH_TRIPLE_FAULT] = "triple fault",
+	[CRASH_NMI] = "operator NMI",
+	[CRASH_HYPERCALL] = "guest CRASH hypercall",
+};
+
+/* The option that says what src does: capture, or the one alternative it allows. */
+static enum trigger_action source_policy(enum crash_source src)
+{
+	switch (src) {
+	case CRASH_PVPANIC:
+		return hv.opt.pvpanic;
+	case CRASH_TRIPLE_FAULT:
+		return hv.opt.triple_fault;
+	case CRASH_NMI:
+		return hv.opt.nmi;
+	case CRASH_HYPERCALL:
+		return hv.opt.crash_hypercall;
+	}
+	return TRIGGER_REFUSE;
+}
+
+bool crash_source_enabled(enum crash_source src)
+{
+	return source_policy(src) == TRIGGER_CAPTURE;
+}
+
+enum vcpu_action crash_trigger(struct percpu *cpu, enum crash_source src)
 {
 	int none = -1;
 	u8 now[SHA256_DIGEST_SIZE];
 	char want[17], got[17];
 	u64 t0 = arch_timestamp_us();
 
+	switch (source_policy(src)) {
+	case TRIGGER_CAPTURE:
+		break;
+	case TRIGGER_REPORT:
+		return VCPU_FATAL;
+	default:
+		return VCPU_RESUME;
+	}
+	/* A guest that asks for a capture which cannot happen is told so; it goes on. */
+	if (src == CRASH_HYPERCALL && !capture.armed)
+		return VCPU_RESUME;
 	/* Xen's one_cpu_only(): a second trigger while capturing is recorded, not re-entered. */
 	if (!__atomic_compare_exchange_n(&capture.owner, &none, (int)cpu->cpu_id, false,
 					 __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
@@ -75,12 +114,12 @@ bool crash_trigger(struct percpu *cpu, const char *why)
 		if (capture.owner == (int)cpu->cpu_id)
 			capture_failed(cpu, "the capture kernel itself crashed");
 		pr_warn("cpu%u: crash trigger (%s) while cpu%d captures: recorded, vCPU parked",
-			cpu->cpu_id, why, capture.owner);
-		arch_crash_park_self(cpu);
+			cpu->cpu_id, source_name[src], capture.owner);
+		return VCPU_PARK;
 	}
 	/* First freeze the evidence: DMA the crashed guest armed must not land. */
 	arch_dma_capture_mode();
-	pr_err("crash: %s on cpu%u (APIC %u)", why, cpu->cpu_id, cpu->apic_id);
+	pr_err("crash: %s on cpu%u (APIC %u)", source_name[src], cpu->cpu_id, cpu->apic_id);
 	arch_park_other_cpus(cpu);
 	if (!capture.armed)
 		capture_failed(cpu, "capture is disarmed");
@@ -95,7 +134,7 @@ bool crash_trigger(struct percpu *cpu, const char *why)
 		capture_failed(cpu, "the hand-over could not be prepared");
 	pr_info("crash: hand-over took %llu us after the trigger",
 		(unsigned long long)(arch_timestamp_us() - t0));
-	return true;
+	return VCPU_RESET;
 }
 
 int find_vmcoreinfo(const struct memmap *map, u64 *desc_pa, u32 *desc_len)

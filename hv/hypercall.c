@@ -52,37 +52,53 @@ static s64 hc_status(struct percpu *cpu, u64 gpa, u64 size)
 	return (s64)n;
 }
 
-s64 hypercall(struct percpu *cpu, unsigned int cpl, u64 nr, u64 a0, u64 a1, u64 a2)
+static s64 hc_dump_stats(void)
 {
-	(void)a2;
+	for (unsigned int i = 0; i < MAX_CPUS; i++)
+		if (percpu_area[i].state == CPU_GUEST || percpu_area[i].state == CPU_PARKED)
+			exit_stats_dump(&percpu_area[i], arch_exit_name);
+	return 0;
+}
+
+/* Served: a->ret is the result. The CRASH call may instead hand the vCPU over. */
+static enum vcpu_action hc_crash(struct percpu *cpu, struct hypercall_args *a)
+{
+	enum vcpu_action act = crash_trigger(cpu, CRASH_HYPERCALL);
+
+	if (act != VCPU_RESUME)
+		return act;
+	pr_warn("cpu%u: CRASH hypercall (reason %llu) refused: %s", cpu->cpu_id,
+		(unsigned long long)a->a0,
+		capture.armed ? "crash_hypercall=refuse" : "capture disarmed");
+	a->ret = capture.armed ? -PARACHUTE_EPERM : -PARACHUTE_ENODEV;
+	return VCPU_SKIP;
+}
+
+enum vcpu_action hypercall(struct percpu *cpu, unsigned int cpl, struct hypercall_args *a)
+{
 	if (cpl != 0) {
 		if (log_ratelimit(&cpu->refused))
 			pr_warn("cpu%u: hypercall %llu from CPL %u refused (%llu refusals)",
-				cpu->cpu_id, (unsigned long long)nr, cpl,
+				cpu->cpu_id, (unsigned long long)a->nr, cpl,
 				(unsigned long long)cpu->refused);
-		return -PARACHUTE_EPERM;
+		a->ret = -PARACHUTE_EPERM;
+		return VCPU_SKIP;
 	}
 	arch_dma_poll(); /* DMA faults are reported before the call's own output */
-	switch (nr) {
+	switch (a->nr) {
 	case PARACHUTE_HC_VERSION:
-		return PARACHUTE_ABI_VERSION;
+		a->ret = PARACHUTE_ABI_VERSION;
+		break;
 	case PARACHUTE_HC_STATUS:
-		return hc_status(cpu, a0, a1);
+		a->ret = hc_status(cpu, a->a0, a->a1);
+		break;
 	case PARACHUTE_HC_CRASH:
-		if (hv.opt.crash_hypercall == TRIGGER_REFUSE || !capture.armed) {
-			pr_warn("cpu%u: CRASH hypercall (reason %llu) refused: %s", cpu->cpu_id,
-				(unsigned long long)a0,
-				capture.armed ? "crash_hypercall=refuse" : "capture disarmed");
-			return capture.armed ? -PARACHUTE_EPERM : -PARACHUTE_ENODEV;
-		}
-		cpu->vcpu_reset = crash_trigger(cpu, "guest CRASH hypercall");
-		return 0;
+		return hc_crash(cpu, a);
 	case PARACHUTE_HC_DUMP_STATS:
-		for (unsigned int i = 0; i < MAX_CPUS; i++)
-			if (percpu_area[i].state == CPU_GUEST || percpu_area[i].state == CPU_PARKED)
-				exit_stats_dump(&percpu_area[i], arch_exit_name);
-		return 0;
+		a->ret = hc_dump_stats();
+		break;
 	default:
-		return -PARACHUTE_ENOSYS;
+		a->ret = -PARACHUTE_ENOSYS;
 	}
+	return VCPU_SKIP;
 }

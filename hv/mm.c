@@ -32,3 +32,8 @@ u64 heap_used(void)
 {
 	return heap_next - heap_start;
 }
+
+void *pt_alloc_page(void)
+{
+	return page_alloc(1);
+}

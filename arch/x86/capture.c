@@ -46,8 +46,8 @@
 
 BUILD_BUG_ON(TAIL_BACKUP + LOW_MEM_END > TAIL_SIZE);
 
-static u64 tail;	      /* physical address of the reserved tail */
-static struct madt_info madt; /* its IO-APICs are masked at hand-over */
+static u64 tail;		      /* physical address of the reserved tail */
+static struct x86_entry capture_entry; /* the capture kernel's, made at hand-over */
 
 static int capture_e820(const struct boot_info *bi, struct memmap *m)
 {
@@ -74,7 +74,6 @@ static int capture_e820(const struct boot_info *bi, struct memmap *m)
 static int write_tail(const struct boot_info *bi, const struct bzimage *bz,
 		      const struct boot_module *km, u64 initrd, u64 initrd_size)
 {
-	static const u64 gdt[4] = { 0, 0, 0x00cf9a000000ffffull, 0x00cf92000000ffffull };
 	char *cmd = phys_to_virt(tail + TAIL_CMDLINE);
 	struct linux_boot lb = { .kernel_addr = hv.capture_base,
 				 .initrd_addr = initrd,
@@ -92,7 +91,7 @@ static int write_tail(const struct boot_info *bi, const struct bzimage *bz,
 		       (unsigned long long)bz->cmdline_max);
 		return -E2BIG;
 	}
-	memcpy(phys_to_virt(tail + TAIL_GDT), gdt, sizeof(gdt));
+	linux_boot_entry(&capture_entry, hv.capture_base, tail + TAIL_BP, tail + TAIL_GDT);
 	if (capture_e820(bi, &m))
 		return -ENOSPC;
 	return linux_build_boot_params(phys_to_virt(tail + TAIL_BP), bz, &m, &lb);
@@ -135,8 +134,8 @@ int arch_capture_stage(const struct boot_info *bi, struct capture_state *c)
 	ret = write_tail(bi, &bz, km, initrd, initrd_size);
 	if (ret)
 		return ret;
-	if (acpi_madt(bi->rsdp ? bi->rsdp : acpi_find_rsdp(), &madt))
-		pr_warn("ACPI: no valid MADT; no IO-APIC to quiesce at hand-over");
+	if (!boot_madt.nr_ioapics)
+		pr_warn("ACPI: the MADT lists no IO-APIC; none is quiesced at hand-over");
 
 	c->nhashed = 0;
 	c->hashed[c->nhashed++] = (struct phys_range){ base, base + bz.kernel_size, "kernel" };
@@ -159,9 +158,9 @@ int arch_capture_stage(const struct boot_info *bi, struct capture_state *c)
 }
 
 /* The crashed kernel's page tables are in the guest's RAM. */
-static int read_guest(u64 pa, void *buf, unsigned int n)
+static int read_guest(const void *space, u64 pa, void *buf, unsigned int n)
 {
-	return gpm_read(&guest_gpm, pa, buf, n);
+	return gpm_read(space, pa, buf, n);
 }
 
 /*
@@ -171,7 +170,8 @@ static int read_guest(u64 pa, void *buf, unsigned int n)
  */
 static u64 direct_map_base(const struct x86_cpu_state *s)
 {
-	struct guest_paging gp = { s->cr0, s->cr3 & ~0x1fffull, s->cr4, s->efer, read_guest };
+	struct guest_paging gp = { s->cr0,	s->cr3 & ~0x1fffull, s->cr4, s->efer,
+				   read_guest, &guest_gpm };
 	u64 pa;
 
 	if (!(s->efer & EFER_LMA) || (s->cr4 & (1ull << 12)))
@@ -233,7 +233,6 @@ int arch_capture_handover(struct percpu *cpu)
 	struct elfcore_input in = { 0 };
 	unsigned int n = 0;
 	struct x86_cpu_state s;
-	struct x86_entry entry;
 	u64 vi_pa = 0;
 	u32 vi_len = 0;
 	long len;
@@ -282,37 +281,16 @@ int arch_capture_handover(struct percpu *cpu)
 		in.vmcoreinfo ? "at " : "missing ", (unsigned long long)vi_pa,
 		(unsigned long long)in.page_offset);
 
-	apic_quiesce(madt.ioapic, madt.nr_ioapics);
-	entry.rip = hv.capture_base;
-	entry.rsi = tail + TAIL_BP;
-	entry.gdt_base = tail + TAIL_GDT;
-	entry.gdt_limit = 4 * 8 - 1;
-	if (vendor->setup(cpu, &entry, &capture_gpm))
-		return -EIO;
+	apic_quiesce(boot_madt.ioapic, boot_madt.nr_ioapics);
+	/* The run loop makes the entry (VCPU_RESET), not this deep in the exit handler. */
+	cpu->arch.reset = capture_entry;
+	cpu->arch.reset_gpm = &capture_gpm;
 	pr_info("crash: cpu%u enters the capture kernel at 0x%llx", cpu->cpu_id,
-		(unsigned long long)entry.rip);
+		(unsigned long long)hv.capture_base);
 	return 0;
 }
 
 void arch_capture_dump(struct percpu *cpu)
 {
-	vendor->dump(cpu);
-	exit_stats_dump(cpu, vendor->exit_name);
-}
-
-void arch_reboot(void)
-{
-	/* PCI reset control (0xcf9), then the keyboard controller, then a triple fault. */
-	outb(0xcf9, 0x02);
-	outb(0xcf9, 0x06);
-	udelay(50000);
-	outb(0x64, 0xfe);
-	udelay(50000);
-	asm volatile("lidt %0; int3"
-		     :
-		     : "m"((struct {
-			     u16 l;
-			     u64 b;
-		     } __packed){ 0, 0 }));
-	arch_cpu_halt();
+	vcpu_dump(cpu);
 }

@@ -8,10 +8,10 @@
 #include <asm/apic.h>
 #include <asm/guest.h>
 #include <asm/guest_mem.h>
-#include <asm/iommu.h>
 #include <asm/layout.h>
 #include <asm/linux.h>
 #include <asm/vcpu.h>
+#include <hv/capture.h>
 #include <hv/hv.h>
 #include <hv/lib.h>
 #include <hv/mm.h>
@@ -87,7 +87,7 @@ static int place_initrd(struct placement *p, const struct bzimage *bz, const str
  */
 static u64 rewrite_acpi(struct placement *p, u64 rsdp)
 {
-	bool pvpanic = hv.opt.pvpanic == TRIGGER_CAPTURE;
+	bool pvpanic = crash_source_enabled(CRASH_PVPANIC);
 	u64 page = memmap_find_free(&hv.guest_map, p->busy, p->n, PAGE_SIZE, PAGE_SIZE, 1 * MiB,
 				    4 * GiB, true);
 	u64 new_rsdp;
@@ -106,10 +106,6 @@ static u64 rewrite_acpi(struct placement *p, u64 rsdp)
 static int write_boot_pages(const struct bzimage *bz, const struct boot_module *km,
 			    struct linux_boot *lb)
 {
-	static const u64 gdt[4] = {
-		0, 0, 0x00cf9a000000ffffull, /* 0x10: __BOOT_CS, flat 32-bit code */
-		0x00cf92000000ffffull,	     /* 0x18: __BOOT_DS, flat data */
-	};
 	size_t len = strlen(km->args);
 
 	if (!memmap_is_ram(&hv.guest_map, GUEST_GDT_ADDR,
@@ -124,7 +120,6 @@ static int write_boot_pages(const struct bzimage *bz, const struct boot_module *
 		       (unsigned long long)MIN(bz->cmdline_max, (u64)GUEST_CMDLINE_MAX - 1));
 		return -E2BIG;
 	}
-	memcpy(phys_to_virt(GUEST_GDT_ADDR), gdt, sizeof(gdt));
 	memcpy(phys_to_virt(GUEST_CMDLINE_ADDR), km->args, len + 1);
 	lb->cmdline_addr = GUEST_CMDLINE_ADDR;
 	return linux_build_boot_params(phys_to_virt(GUEST_BOOT_PARAMS_ADDR), bz, &hv.guest_map, lb);
@@ -132,19 +127,16 @@ static int write_boot_pages(const struct bzimage *bz, const struct boot_module *
 
 u64 guest_rsdp;
 
-int guest_platform_init(const struct boot_info *bi)
+void guest_acpi_init(const struct boot_info *bi)
 {
 	struct placement p = { .n = 0 };
-	u64 rsdp = bi->rsdp ? bi->rsdp : acpi_find_rsdp();
 
 	busy_add(&p, 0, 1 * MiB, "low memory");
 	for (unsigned int i = 0; i < bi->nr_modules; i++)
 		busy_add(&p, ALIGN_DOWN(bi->mods[i].start, PAGE_SIZE),
 			 ALIGN_UP(bi->mods[i].start + bi->mods[i].size, PAGE_SIZE),
 			 role_name(bi->mods[i].role));
-	guest_rsdp = rsdp ? rewrite_acpi(&p, rsdp) : 0;
-	/* Hidden register pages must be known before any guest space is built. */
-	return iommu_init(rsdp);
+	guest_rsdp = bi->rsdp ? rewrite_acpi(&p, bi->rsdp) : 0;
 }
 
 int guest_boot_linux(const struct boot_info *bi, struct percpu *cpu)
@@ -192,17 +184,8 @@ int guest_boot_linux(const struct boot_info *bi, struct percpu *cpu)
 		       (unsigned long long)(heap_used() / KiB));
 		return ret;
 	}
-	entry.rip = lb.kernel_addr; /* 32-bit entry: the start of the protected-mode code */
-	entry.rsi = GUEST_BOOT_PARAMS_ADDR;
-	entry.gdt_base = GUEST_GDT_ADDR;
-	entry.gdt_limit = 4 * 8 - 1;
-	ret = vendor->setup(cpu, &entry, &guest_gpm);
-	if (ret)
-		return ret;
+	linux_boot_entry(&entry, lb.kernel_addr, GUEST_BOOT_PARAMS_ADDR, GUEST_GDT_ADDR);
 	pr_info("entering the guest on cpu0 (%s); hv heap used %llu KiB", vendor->name,
 		(unsigned long long)(heap_used() / KiB));
-	vendor->run(cpu);
-	if (cpu->state != CPU_HALTED)
-		vcpu_cpu_loop(cpu); /* the guest sent the boot vCPU an INIT */
-	return -EIO;
+	vcpu_cpu_loop(cpu, &entry, &guest_gpm);
 }

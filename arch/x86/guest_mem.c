@@ -6,14 +6,9 @@
 #include <hv/mm.h>
 #include <hv/printk.h>
 
-struct gpm guest_gpm, capture_gpm;
+struct gpm guest_gpm, capture_gpm, park_gpm;
 static u8 *ones_page, *scratch_page;
 static u64 mapped_limit;
-
-static void *pt_page(void)
-{
-	return page_alloc(1);
-}
 
 u64 gpm_limit(void)
 {
@@ -39,6 +34,8 @@ static bool evidence_in(const struct gpm *g, u64 gpa)
 
 bool gpm_is_ram(const struct gpm *g, u64 pa, u64 n)
 {
+	if (g->mode == GPM_PARK)
+		return false;
 	if (g->mode == GPM_CAPTURE && in_capture_region(pa) && in_capture_region(pa + n - 1))
 		return true;
 	return memmap_is_ram(&hv.guest_map, pa, n) && !hv_is_hidden(pa, n);
@@ -54,7 +51,7 @@ int gpm_read(const struct gpm *g, u64 pa, void *buf, unsigned int n)
 
 bool gpm_write_protected(const struct gpm *g, u64 gpa)
 {
-	return gpa < mapped_limit && (hidden_in(g, gpa) || evidence_in(g, gpa));
+	return g->mode != GPM_PARK && gpa < mapped_limit && (hidden_in(g, gpa) || evidence_in(g, gpa));
 }
 
 static int map_page(struct gpm *g, u64 page)
@@ -65,15 +62,27 @@ static int map_page(struct gpm *g, u64 page)
 		      evidence_in(g, page) ? PT_READ | PT_EXEC : PT_RWX);
 }
 
+/* The park guest: real mode at 0:0 runs "hlt; jmp back to the hlt" with interrupts off. */
+static int map_park_code(struct gpm *g)
+{
+	static const u8 code[] = { 0xf4, 0xeb, 0xfd };
+	u8 *page = page_alloc(1);
+
+	if (!page)
+		return -ENOMEM;
+	memcpy(page, code, sizeof(code));
+	return pt_map(&g->pt, 0, virt_to_phys(page), PAGE_SIZE, PT_READ | PT_EXEC);
+}
+
 int gpm_build(struct gpm *g, enum gpm_mode mode, const struct pt_format *fmt, unsigned int max_leaf)
 {
 	u64 top = ALIGN_UP(MAX(memmap_ram_top(&hv.guest_map), 4 * GiB), GiB);
 	int ret;
 
 	g->mode = mode;
-	ret = pt_init(&g->pt, fmt, max_leaf, pt_page);
-	if (ret)
-		return ret;
+	ret = pt_init(&g->pt, fmt, max_leaf, pt_alloc_page);
+	if (ret || mode == GPM_PARK)
+		return ret ? ret : map_park_code(g);
 	/*
 	 * Map RAM, the 32-bit MMIO hole and a generous 64-bit MMIO window: with
 	 * 1 GiB pages 512 GiB costs one table; with 2 MiB pages 64 GiB costs 64.

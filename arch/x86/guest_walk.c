@@ -17,7 +17,7 @@ static int walk_64(const struct guest_paging *gp, u64 la, unsigned int levels, u
 		unsigned int shift = 12 + 9 * (l - 1);
 		u64 e;
 
-		if (gp->read_phys(table + ((la >> shift) & 511) * 8, &e, 8) || !(e & PTE_P))
+		if (gp->read_phys(gp->ctx, table + ((la >> shift) & 511) * 8, &e, 8) || !(e & PTE_P))
 			return -EFAULT;
 		if (l == 1 || ((l == 2 || l == 3) && (e & PTE_PS))) {
 			u64 mask = (1ull << shift) - 1;
@@ -35,17 +35,17 @@ static int walk_pae(const struct guest_paging *gp, u64 la, u64 *pa)
 	u64 pdpte, e, pd;
 
 	/* PAE: CR3 points to four 8-byte PDPTEs, 32-byte aligned. */
-	if (gp->read_phys((gp->cr3 & 0xffffffe0u) + ((la >> 30) & 3) * 8, &pdpte, 8) ||
+	if (gp->read_phys(gp->ctx, (gp->cr3 & 0xffffffe0u) + ((la >> 30) & 3) * 8, &pdpte, 8) ||
 	    !(pdpte & PTE_P))
 		return -EFAULT;
 	pd = pdpte & PTE_ADDR;
-	if (gp->read_phys(pd + ((la >> 21) & 511) * 8, &e, 8) || !(e & PTE_P))
+	if (gp->read_phys(gp->ctx, pd + ((la >> 21) & 511) * 8, &e, 8) || !(e & PTE_P))
 		return -EFAULT;
 	if (e & PTE_PS) {
 		*pa = (e & PTE_ADDR & ~0x1fffffull) | (la & 0x1fffff);
 		return 0;
 	}
-	if (gp->read_phys((e & PTE_ADDR) + ((la >> 12) & 511) * 8, &e, 8) || !(e & PTE_P))
+	if (gp->read_phys(gp->ctx, (e & PTE_ADDR) + ((la >> 12) & 511) * 8, &e, 8) || !(e & PTE_P))
 		return -EFAULT;
 	*pa = (e & PTE_ADDR) | (la & 0xfff);
 	return 0;
@@ -55,13 +55,13 @@ static int walk_32(const struct guest_paging *gp, u64 la, u64 *pa)
 {
 	u32 e;
 
-	if (gp->read_phys((gp->cr3 & 0xfffff000u) + ((la >> 22) & 1023) * 4, &e, 4) || !(e & PTE_P))
+	if (gp->read_phys(gp->ctx, (gp->cr3 & 0xfffff000u) + ((la >> 22) & 1023) * 4, &e, 4) || !(e & PTE_P))
 		return -EFAULT;
 	if ((e & PTE_PS) && (gp->cr4 & CR4_PSE)) {
 		*pa = (e & 0xffc00000u) | (la & 0x3fffff);
 		return 0;
 	}
-	if (gp->read_phys((e & 0xfffff000u) + ((la >> 12) & 1023) * 4, &e, 4) || !(e & PTE_P))
+	if (gp->read_phys(gp->ctx, (e & 0xfffff000u) + ((la >> 12) & 1023) * 4, &e, 4) || !(e & PTE_P))
 		return -EFAULT;
 	*pa = (e & 0xfffff000u) | (la & 0xfff);
 	return 0;
@@ -88,7 +88,7 @@ int guest_read_linear(const struct guest_paging *gp, u64 la, void *buf, unsigned
 		unsigned int chunk = (unsigned int)MIN((u64)n, PAGE_SIZE - (la & 0xfff));
 		u64 pa;
 
-		if (guest_translate(gp, la, &pa) || gp->read_phys(pa, out, chunk))
+		if (guest_translate(gp, la, &pa) || gp->read_phys(gp->ctx, pa, out, chunk))
 			return -EFAULT;
 		la += chunk;
 		out += chunk;

@@ -28,11 +28,6 @@ bool iommu_active(void)
 	return active;
 }
 
-static void *pt_page(void)
-{
-	return page_alloc(1);
-}
-
 /*
  * The table the hardware walks: the engine's 4-level root, or for a 3-level
  * (39-bit) unit the level-3 table under its first entry, which covers the
@@ -64,7 +59,7 @@ static int map_unity(struct pt_root *pt)
  */
 static int build_domain(struct pt_root *pt, bool capture, unsigned int max_leaf)
 {
-	int ret = pt_init(pt, drv->fmt, max_leaf, pt_page);
+	int ret = pt_init(pt, drv->fmt, max_leaf, pt_alloc_page);
 
 	for (unsigned int i = 0; !ret && i < hv.guest_map.nr; i++) {
 		const struct e820_entry *e = &hv.guest_map.e[i];

@@ -5,6 +5,7 @@
  * checked the signature, length and checksum; every structure inside is
  * bounds-checked here, and anything unusable is refused with its offset.
  */
+#include <asm/acpi_sub.h>
 #include <asm/iommu.h>
 #include <hv/lib.h>
 #include <hv/printk.h>
@@ -97,55 +98,55 @@ static int add_unity(struct iommu_acpi *out, u64 start, u64 end, const char *tbl
 	return 0;
 }
 
+static const struct acpi_sub_layout dmar_layout = {
+	.table = "DMAR", .what = "structure type %u", .first = DMAR_FIRST,
+	.type_size = 2, .len_at = 2, .len_size = 2,
+};
+
+static const struct acpi_sub_layout ivrs_layout = {
+	.table = "IVRS", .what = "block type 0x%x", .first = IVRS_FIRST,
+	.type_size = 1, .len_at = 2, .len_size = 2,
+};
+
+/* A structure shorter than what the hv reads of it. */
+static int too_short(const struct acpi_sub *s, const char *tbl, const char *what, u32 min,
+		     char *err, size_t errlen)
+{
+	return fail(err, errlen, "%s: %s at offset %u is %u bytes, under %u", tbl, what, s->off,
+		    s->len, min);
+}
+
 int dmar_parse(const u8 *t, u32 len, struct iommu_acpi *out, char *err, size_t errlen)
 {
-	u32 off;
+	struct acpi_sub s = { 0 };
 	int ret;
 
 	memset(out, 0, sizeof(*out));
 	out->kind = IOMMU_VTD;
-	if (len < DMAR_FIRST)
-		return fail(err, errlen, "DMAR: %u bytes, shorter than its %u-byte header", len,
-			    DMAR_FIRST);
+	if (acpi_sub_check(t, len, &dmar_layout, err, errlen))
+		return -EINVAL;
 	out->addr_width = (u8)(t[ACPI_HEADER_LEN] + 1);
 	if (out->addr_width < 32)
 		return fail(err, errlen, "DMAR: host address width %u bits is below 32",
 			    out->addr_width);
-	for (off = DMAR_FIRST; off < len;) {
-		u16 type, n;
-
-		if (len - off < 4)
-			return fail(err, errlen, "DMAR: %u stray bytes at offset %u", len - off,
-				    off);
-		type = rd16(t + off);
-		n = rd16(t + off + 2);
-		if (n < 4 || n > len - off)
-			return fail(
-				err, errlen,
-				"DMAR: structure type %u at offset %u has length %u (%u bytes left)",
-				type, off, n, len - off);
-		if (type == DMAR_DRHD) {
-			if (n < 16)
-				return fail(err, errlen,
-					    "DMAR: DRHD at offset %u is %u bytes, under 16", off,
-					    n);
-			ret = add_unit(out, rd64(t + off + 8), VTD_REG_MIN << (t[off + 5] & 0xf),
-				       rd16(t + off + 6), 0, t[off + 4] & DRHD_INCLUDE_PCI_ALL,
-				       "DMAR", off, err, errlen);
-		} else if (type == DMAR_RMRR) {
-			if (n < 24)
-				return fail(err, errlen,
-					    "DMAR: RMRR at offset %u is %u bytes, under 24", off,
-					    n);
-			ret = add_unity(out, rd64(t + off + 8), rd64(t + off + 16) + 1, "DMAR", off,
-					err, errlen);
-		} else {
-			ret = 0; /* ATSR, RHSA, ANDD, SATC: nothing the hv needs */
-		}
-		if (ret)
+	while ((ret = acpi_sub_next(t, len, &dmar_layout, &s, err, errlen)) > 0) {
+		if (s.type == DMAR_DRHD) {
+			if (s.len < 16)
+				return too_short(&s, "DMAR", "DRHD", 16, err, errlen);
+			ret = add_unit(out, rd64(s.p + 8), VTD_REG_MIN << (s.p[5] & 0xf),
+				       rd16(s.p + 6), 0, s.p[4] & DRHD_INCLUDE_PCI_ALL, "DMAR",
+				       s.off, err, errlen);
+		} else if (s.type == DMAR_RMRR) {
+			if (s.len < 24)
+				return too_short(&s, "DMAR", "RMRR", 24, err, errlen);
+			ret = add_unity(out, rd64(s.p + 8), rd64(s.p + 16) + 1, "DMAR", s.off, err,
+					errlen);
+		} /* ATSR, RHSA, ANDD, SATC: nothing the hv needs */
+		if (ret < 0)
 			return ret;
-		off += n;
 	}
+	if (ret)
+		return ret;
 	if (!out->nr_units)
 		return fail(err, errlen, "DMAR lists no remapping unit (DRHD)");
 	return 0;
@@ -153,53 +154,34 @@ int dmar_parse(const u8 *t, u32 len, struct iommu_acpi *out, char *err, size_t e
 
 int ivrs_parse(const u8 *t, u32 len, struct iommu_acpi *out, char *err, size_t errlen)
 {
-	u32 off;
+	struct acpi_sub s = { 0 };
+	char what[24];
 	int ret;
 
 	memset(out, 0, sizeof(*out));
 	out->kind = IOMMU_AMDVI;
-	if (len < IVRS_FIRST)
-		return fail(err, errlen, "IVRS: %u bytes, shorter than its %u-byte header", len,
-			    IVRS_FIRST);
-	for (off = IVRS_FIRST; off < len;) {
-		u8 type;
-		u16 n;
+	if (acpi_sub_check(t, len, &ivrs_layout, err, errlen))
+		return -EINVAL;
+	while ((ret = acpi_sub_next(t, len, &ivrs_layout, &s, err, errlen)) > 0) {
+		if (s.type == IVHD_10 || s.type == IVHD_11 || s.type == IVHD_40) {
+			u32 min = s.type == IVHD_10 ? 24 : 40;
 
-		if (len - off < 4)
-			return fail(err, errlen, "IVRS: %u stray bytes at offset %u", len - off,
-				    off);
-		type = t[off];
-		n = rd16(t + off + 2);
-		if (n < 4 || n > len - off)
-			return fail(
-				err, errlen,
-				"IVRS: block type 0x%x at offset %u has length %u (%u bytes left)",
-				type, off, n, len - off);
-		if (type == IVHD_10 || type == IVHD_11 || type == IVHD_40) {
-			u32 min = type == IVHD_10 ? 24 : 40;
-
-			if (n < min)
-				return fail(
-					err, errlen,
-					"IVRS: IVHD type 0x%x at offset %u is %u bytes, under %u",
-					type, off, n, min);
-			ret = add_unit(out, rd64(t + off + 8), AMDVI_REG_SIZE, rd16(t + off + 16),
-				       rd16(t + off + 4), true, "IVRS", off, err, errlen);
-		} else if (type == IVMD_ALL || type == IVMD_ONE || type == IVMD_RANGE) {
-			if (n < 32)
-				return fail(err, errlen,
-					    "IVRS: IVMD at offset %u is %u bytes, under 32", off,
-					    n);
-			ret = add_unity(out, rd64(t + off + 16),
-					rd64(t + off + 16) + rd64(t + off + 24), "IVRS", off, err,
-					errlen);
-		} else {
-			ret = 0; /* unknown block types are skipped by their length */
-		}
-		if (ret)
+			snprintf_hv(what, sizeof(what), "IVHD type 0x%x", s.type);
+			if (s.len < min)
+				return too_short(&s, "IVRS", what, min, err, errlen);
+			ret = add_unit(out, rd64(s.p + 8), AMDVI_REG_SIZE, rd16(s.p + 16),
+				       rd16(s.p + 4), true, "IVRS", s.off, err, errlen);
+		} else if (s.type == IVMD_ALL || s.type == IVMD_ONE || s.type == IVMD_RANGE) {
+			if (s.len < 32)
+				return too_short(&s, "IVRS", "IVMD", 32, err, errlen);
+			ret = add_unity(out, rd64(s.p + 16), rd64(s.p + 16) + rd64(s.p + 24), "IVRS",
+					s.off, err, errlen);
+		} /* unknown block types are skipped by their length */
+		if (ret < 0)
 			return ret;
-		off += n;
 	}
+	if (ret)
+		return ret;
 	if (!out->nr_units)
 		return fail(err, errlen, "IVRS lists no IOMMU (IVHD)");
 	return 0;

@@ -2,6 +2,7 @@
 /* Linux x86 boot protocol: bzImage header checks and boot_params. */
 #include <asm/linux.h>
 #include <hv/lib.h>
+#include <hv/mm.h>
 #include <hv/printk.h>
 
 int bzimage_parse(const void *image, u64 size, struct bzimage *bz, const char *what)
@@ -87,4 +88,18 @@ int linux_build_boot_params(struct boot_params *bp, const struct bzimage *bz,
 	bp->e820_entries = (u8)e820->nr;
 	memcpy(bp->e820_table, e820->e, e820->nr * sizeof(struct e820_entry));
 	return 0;
+}
+
+void linux_boot_entry(struct x86_entry *e, u64 kernel, u64 bp, u64 gdt)
+{
+	static const u64 entries[LINUX_BOOT_GDT_SIZE / 8] = {
+		0, 0, 0x00cf9a000000ffffull, /* 0x10: __BOOT_CS, flat 32-bit code */
+		0x00cf92000000ffffull,	     /* 0x18: __BOOT_DS, flat data */
+	};
+
+	memcpy(phys_to_virt(gdt), entries, sizeof(entries));
+	*e = (struct x86_entry){ .rip = kernel,
+				 .rsi = bp,
+				 .gdt_base = gdt,
+				 .gdt_limit = LINUX_BOOT_GDT_SIZE - 1 };
 }

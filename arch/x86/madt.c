@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The MADT's processors and IO-APICs (asm/madt.h). */
+#include <asm/acpi_sub.h>
 #include <asm/madt.h>
 #include <hv/lib.h>
 #include <hv/printk.h>
@@ -15,39 +16,35 @@ static void add_cpu(struct madt_info *m, u32 apic_id, u32 flags)
 	m->cpus++;
 }
 
+static const struct acpi_sub_layout madt_layout = {
+	.table = "MADT", .what = "entry", .first = MADT_ENTRIES,
+	.type_size = 1, .len_at = 1, .len_size = 1,
+};
+
 int madt_parse(const u8 *t, u32 len, struct madt_info *m, char *err, size_t errlen)
 {
+	struct acpi_sub e = { 0 };
 	u32 a, b;
+	int ret;
 
 	memset(m, 0, sizeof(*m));
-	if (len < MADT_ENTRIES) {
-		snprintf_hv(err, errlen, "MADT: %u bytes, shorter than its %u-byte header", len,
-			    MADT_ENTRIES);
-		return -EINVAL;
-	}
-	for (u32 off = MADT_ENTRIES; off < len;) {
-		const u8 *e = t + off;
-
-		if (len - off < 2 || e[1] < 2 || e[1] > len - off) {
-			snprintf_hv(err, errlen,
-				    "MADT: entry at offset %u has length %u (%u bytes left)", off,
-				    len - off < 2 ? 0 : e[1], len - off);
-			return -EINVAL;
-		}
-		if (e[0] == MADT_LAPIC && e[1] >= 8) {
-			memcpy(&b, e + 4, 4);
-			add_cpu(m, e[3], b);
-		} else if (e[0] == MADT_X2APIC && e[1] >= 16) {
-			memcpy(&a, e + 4, 4);
-			memcpy(&b, e + 8, 4);
+	ret = acpi_sub_check(t, len, &madt_layout, err, errlen);
+	if (ret)
+		return ret;
+	while ((ret = acpi_sub_next(t, len, &madt_layout, &e, err, errlen)) > 0) {
+		if (e.type == MADT_LAPIC && e.len >= 8) {
+			memcpy(&b, e.p + 4, 4);
+			add_cpu(m, e.p[3], b);
+		} else if (e.type == MADT_X2APIC && e.len >= 16) {
+			memcpy(&a, e.p + 4, 4);
+			memcpy(&b, e.p + 8, 4);
 			add_cpu(m, a, b);
-		} else if (e[0] == MADT_IOAPIC && e[1] >= 12 && m->nr_ioapics < MADT_MAX_IOAPICS) {
-			memcpy(&a, e + 4, 4);
+		} else if (e.type == MADT_IOAPIC && e.len >= 12 && m->nr_ioapics < MADT_MAX_IOAPICS) {
+			memcpy(&a, e.p + 4, 4);
 			m->ioapic[m->nr_ioapics++] = a;
 		}
-		off += e[1];
 	}
-	return 0;
+	return ret;
 }
 
 bool madt_has_cpu(const struct madt_info *m, u32 apic_id)

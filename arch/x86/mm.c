@@ -13,17 +13,12 @@
 
 static struct pt_root hv_pt;
 
-static void *pt_page(void)
-{
-	return page_alloc(1);
-}
-
 int hv_mm_init(const struct memmap *mem)
 {
 	u64 top = ALIGN_UP(MAX(memmap_ram_top(mem), 4 * GiB), GiB);
 	int ret;
 
-	ret = pt_init(&hv_pt, &pt_x86_64, pt_x86_max_leaf(), pt_page);
+	ret = pt_init(&hv_pt, &pt_x86_64, pt_x86_max_leaf(), pt_alloc_page);
 	if (!ret)
 		ret = pt_map(&hv_pt, 0, 0, top, PT_RWX | PT_UNCACHED);
 	for (unsigned int i = 0; !ret && i < mem->nr; i++) {

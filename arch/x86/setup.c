@@ -4,6 +4,7 @@
 #include <asm/console.h>
 #include <asm/cpuid.h>
 #include <asm/guest.h>
+#include <asm/iommu.h>
 #include <asm/mm.h>
 #include <asm/multiboot.h>
 #include <asm/processor.h>
@@ -57,6 +58,8 @@ const struct vcpu_vendor *vcpu_vendor_probe(void)
 	return v;
 }
 
+struct madt_info boot_madt;
+
 int arch_boot(const struct boot_info *bi)
 {
 	struct percpu *cpu = &percpu_area[0];
@@ -65,7 +68,7 @@ int arch_boot(const struct boot_info *bi)
 	if (hv_mm_init(&bi->mem))
 		return -ENOMEM;
 	vendor = vcpu_vendor_probe();
-	if (!vendor)
+	if (!vendor || vcpu_init())
 		return -ENODEV;
 	cpuid_count(1, 0, &c);
 	cpu->apic_id = c.ebx >> 24;
@@ -73,11 +76,32 @@ int arch_boot(const struct boot_info *bi)
 	if (vendor->cpu_init(cpu))
 		return -ENODEV;
 	nr_cpus_online = 1;
-	smp_start_aps(bi->rsdp ? bi->rsdp : acpi_find_rsdp());
-	if (guest_platform_init(bi))
+	if (bi->rsdp && acpi_madt(bi->rsdp, &boot_madt))
+		pr_warn("ACPI: no valid MADT; the guest will run on one CPU");
+	smp_start_aps(&boot_madt);
+	guest_acpi_init(bi);
+	/* The IOMMUs' register pages are hidden before any guest space is built. */
+	if (iommu_init(bi->rsdp))
 		return -ENODEV;
 	capture_stage(bi); /* before the guest kernel may land on the modules */
 	return guest_boot_linux(bi, cpu);
+}
+
+void arch_reboot(void)
+{
+	/* PCI reset control (0xcf9), then the keyboard controller, then a triple fault. */
+	outb(0xcf9, 0x02);
+	outb(0xcf9, 0x06);
+	udelay(50000);
+	outb(0x64, 0xfe);
+	udelay(50000);
+	asm volatile("lidt %0; int3"
+		     :
+		     : "m"((struct {
+			     u16 l;
+			     u64 b;
+		     } __packed){ 0, 0 }));
+	arch_cpu_halt();
 }
 
 void hv_start(u32 magic, u64 info);
@@ -91,5 +115,12 @@ void hv_start(u32 magic, u64 info)
 	hv.tsc_khz = tsc_calibrate();
 	if (multiboot_parse(magic, info, &bi))
 		hv_halt();
+	/* The RSDP, resolved once: what the loader handed over, else the BIOS areas. */
+	if (!bi.rsdp)
+		bi.rsdp = acpi_find_rsdp();
+	if (bi.rsdp)
+		pr_info("ACPI: RSDP at 0x%llx", (unsigned long long)bi.rsdp);
+	else
+		pr_warn("ACPI: no RSDP found: one CPU, no pvpanic device, no DMA isolation");
 	hv_main(&bi);
 }

@@ -59,14 +59,13 @@ void ap_start(unsigned int id)
 		arch_cpu_halt();
 	}
 	__atomic_add_fetch(&nr_cpus_online, 1, __ATOMIC_SEQ_CST);
-	vcpu_cpu_loop(cpu);
+	vcpu_cpu_loop(cpu, NULL, NULL);
 }
 
-void smp_start_aps(u64 rsdp)
+void smp_start_aps(const struct madt_info *madt)
 {
-	static struct madt_info madt;
-	bool listed = !acpi_madt(rsdp, &madt) && madt.cpus;
-	unsigned int seen = 0, want = listed ? MIN(madt.enabled, MAX_CPUS) : 0;
+	bool listed = madt->cpus;
+	unsigned int seen = 0, want = listed ? MIN(madt->enabled, MAX_CPUS) : 0;
 
 	memcpy((void *)AP_TRAMPOLINE_ADDR, ap_trampoline,
 	       (size_t)(ap_trampoline_end - ap_trampoline));
@@ -98,7 +97,7 @@ void smp_start_aps(u64 rsdp)
 		/* In the park guest it never writes its state again: take it over. */
 		for (unsigned int ms = 0; t->state == CPU_HOST && ms < 100; ms++)
 			udelay(1000);
-		if (listed && t->state == CPU_PARKED && !madt_has_cpu(&madt, t->apic_id)) {
+		if (listed && t->state == CPU_PARKED && !madt_has_cpu(madt, t->apic_id)) {
 			t->arch.mbox.park = 1; /* never started: the guest's MADT lacks it */
 			t->state = CPU_HALTED;
 			pr_warn("cpu%u (APIC %u): not a usable processor in the MADT; halted", i,
@@ -110,8 +109,8 @@ void smp_start_aps(u64 rsdp)
 	}
 	pr_info("%u CPUs: cpu0 runs the guest, %u held by the hv", nr_cpus_online,
 		nr_cpus_online - 1);
-	if (listed && nr_cpus_online < madt.enabled)
-		pr_warn("the MADT lists %u enabled processors; %u came up", madt.enabled,
+	if (listed && nr_cpus_online < madt->enabled)
+		pr_warn("the MADT lists %u enabled processors; %u came up", madt->enabled,
 			nr_cpus_online);
 	if (ap_next_id > MAX_CPUS)
 		pr_warn("%u more CPUs are halted: this build supports %u", ap_next_id - MAX_CPUS,
@@ -221,18 +220,18 @@ out:
 	spin_unlock(&trap_lock);
 }
 
-void smp_start_up_coming(struct percpu *cpu, const char *why)
+bool smp_start_up_coming(struct percpu *cpu, const char *why)
 {
 	u64 t0 = rdtsc(), limit = hv.tsc_khz * 1000; /* 1 s */
 	unsigned int late = 0;
 	u32 gen;
 
 	if (apic_trap_armed() || cpu->arch.gpm != &guest_gpm)
-		return;
+		return false;
 	spin_lock(&trap_lock);
 	if (apic_trap_armed() || apic_trap_set(true)) {
 		spin_unlock(&trap_lock);
-		return;
+		return false;
 	}
 	gen = guest_gpm.gen;
 	for (unsigned int i = 0; i < MAX_CPUS; i++) {
@@ -249,9 +248,9 @@ void smp_start_up_coming(struct percpu *cpu, const char *why)
 
 		while (t != cpu && t->state == CPU_GUEST && t->arch.gpm_gen != gen &&
 		       rdtsc() - t0 < limit) {
-			if (cpu->arch.mbox.park) {
+			if (cpu->arch.mbox.park) { /* a capture began: this vCPU parks */
 				spin_unlock(&trap_lock);
-				arch_crash_park_self(cpu);
+				return true;
 			}
 			cpu_relax();
 		}
@@ -263,14 +262,7 @@ void smp_start_up_coming(struct percpu *cpu, const char *why)
 		pr_warn("cpu%u: %u vCPU(s) did not flush within 1 s; their APIC writes may pass untrapped",
 			cpu->cpu_id, late);
 	pr_info("cpu%u: %s (a CPU start-up follows): xAPIC writes trapped again", cpu->cpu_id, why);
-}
-
-void arch_crash_park_self(struct percpu *cpu)
-{
-	vendor->save_state(cpu, &cpu->arch.crash_state);
-	cpu->arch.mbox.park = 1;
-	__atomic_store_n(&cpu->arch.crash_saved, true, __ATOMIC_SEQ_CST);
-	vcpu_cpu_loop(cpu); /* with mbox.park set it never starts the vCPU again */
+	return false;
 }
 
 /* Ask every other vCPU to park (mailbox, then NMI); returns how many run guest code. */

@@ -1,33 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * AMD SVM backend: detection, VMCB set-up, the VMRUN loop and a short #VMEXIT
- * dispatch. The guest runs with nested paging; interrupts, I/O ports and MMIO
- * go straight to it. Exits happen only for what the hv must see: CPUID, the
- * MSRs that would reveal or control SVM, the SVM instructions, VMMCALL,
- * shutdown, and writes to hidden memory.
+ * AMD SVM backend (the contract in asm/vcpu.h): detection, VMCB set-up,
+ * VMRUN and a short #VMEXIT decode into the shared handlers of vcpu.c. The
+ * guest runs with nested paging; interrupts, I/O ports and MMIO go straight
+ * to it. Exits happen only for what the hv must see: CPUID, the MSRs that
+ * would reveal or control SVM, the SVM instructions, VMMCALL, NMIs,
+ * shutdown, the pvpanic and CMOS ports, and writes to hidden memory.
  */
-#include <asm/apic.h>
 #include <asm/cpuid.h>
 #include <asm/guest_mem.h>
-#include <asm/guest_walk.h>
-#include <asm/insn.h>
-#include <asm/iommu.h>
 #include <asm/processor.h>
-#include <asm/smp.h>
 #include <asm/svm.h>
 #include <asm/vcpu.h>
-#include <hv/capture.h>
 #include <hv/hv.h>
-#include <hv/hypercall.h>
 #include <hv/lib.h>
 #include <hv/mm.h>
 #include <hv/printk.h>
 #include <parachute/abi.h>
-
-/* svm_entry.S addresses the registers by these offsets. */
-BUILD_BUG_ON(__builtin_offsetof(struct guest_regs, rbx) != 0x08);
-BUILD_BUG_ON(__builtin_offsetof(struct guest_regs, rdi) != 0x28);
-BUILD_BUG_ON(__builtin_offsetof(struct guest_regs, r15) != 0x70);
 
 void svm_vmrun(struct guest_regs *regs, u64 vmcb_pa);
 
@@ -47,8 +36,6 @@ static bool have_nrips;
 static u8 *msrpm;
 static u8 *iopm;
 static bool io_intercepts; /* any port set in iopm */
-static u8 *park_code;
-static struct pt_root park_pt;
 
 static const char *svm_exit_name(u64 code)
 {
@@ -151,334 +138,239 @@ static void set_flat_segs(struct vmcb *v, u16 cs, u16 cs_attr, u16 ds, u16 ds_at
 	set_seg(&v->save.ldtr, 0, SEG_LDT, 0xffff, 0);
 }
 
-static void vmcb_common(struct vmcb *v, u64 npt_root, u32 asid)
+static void svm_setup(struct percpu *cpu, const struct x86_entry *e, struct gpm *gpm)
 {
+	struct vmcb *v = cpu->arch.svm.vmcb;
+	bool park = gpm->mode == GPM_PARK;
+
+	memset(v, 0, sizeof(*v));
 	v->ctl.intercept_misc2 = SVM_INTERCEPT_VMRUN | SVM_INTERCEPT_VMMCALL |
 				 SVM_INTERCEPT_VMLOAD | SVM_INTERCEPT_VMSAVE | SVM_INTERCEPT_STGI |
 				 SVM_INTERCEPT_CLGI | SVM_INTERCEPT_SKINIT;
+	/* The park guest exits only for what wakes it (NMI) or must not reach it. */
+	if (park)
+		v->ctl.intercept_misc1 = SVM_INTERCEPT_INIT | SVM_INTERCEPT_NMI |
+					 SVM_INTERCEPT_SHUTDOWN;
+	else
+		v->ctl.intercept_misc1 = SVM_INTERCEPT_CPUID | SVM_INTERCEPT_MSR |
+					 SVM_INTERCEPT_SHUTDOWN | SVM_INTERCEPT_NMI |
+					 (io_intercepts ? SVM_INTERCEPT_IOIO : 0);
 	v->ctl.iopm_base_pa = virt_to_phys(iopm);
 	v->ctl.msrpm_base_pa = virt_to_phys(msrpm);
-	v->ctl.asid = asid;
+	v->ctl.asid = park ? ASID_PARK : ASID_GUEST;
 	v->ctl.tlb_control = SVM_TLB_FLUSH_ALL_ASID;
 	v->ctl.np_enable = 1;
-	v->ctl.n_cr3 = npt_root;
+	v->ctl.n_cr3 = pt_virt_to_phys(gpm->pt.root);
 	/* VMRUN refuses a guest without EFER.SVME (APM vol. 2, 15.5.1); reads hide it. */
 	v->save.efer = EFER_SVME;
 	v->save.g_pat = GPAT_DEFAULT;
 	v->save.dr6 = 0xffff0ff0;
 	v->save.dr7 = 0x400;
 	v->save.rflags = X86_RFLAGS_FIXED;
+	if (e->real_mode) {
+		/* APM vol. 2, 15.13 / SDM vol. 3A, 9.1.1: real mode at CS:0, caches off. */
+		set_flat_segs(v, 0, SEG_CODE16, 0, SEG_DATA16, 0xffff);
+		set_seg(&v->save.cs, e->cs, SEG_CODE16, 0xffff, (u64)e->cs << 4);
+		set_seg(&v->save.gdtr, 0, 0, 0xffff, 0);
+		set_seg(&v->save.idtr, 0, 0, 0xffff, 0);
+		v->save.cr0 = X86_CR0_CD | X86_CR0_NW | X86_CR0_ET;
+		v->save.rip = 0;
+	} else {
+		/* boot.rst, 32-bit protocol: flat 4 GiB segments, __BOOT_CS 0x10, __BOOT_DS 0x18. */
+		set_flat_segs(v, 0x10, SEG_CODE32, 0x18, SEG_DATA32, 0xffffffff);
+		set_seg(&v->save.gdtr, 0, 0, e->gdt_limit, e->gdt_base);
+		set_seg(&v->save.idtr, 0, 0, 0, 0);
+		v->save.cr0 = X86_CR0_PE | X86_CR0_ET;
+		v->save.rip = e->rip;
+	}
 }
 
-static void guest_intercepts(struct vmcb *v)
-{
-	v->ctl.intercept_misc1 = SVM_INTERCEPT_CPUID | SVM_INTERCEPT_MSR | SVM_INTERCEPT_SHUTDOWN |
-				 SVM_INTERCEPT_NMI;
-	if (io_intercepts)
-		v->ctl.intercept_misc1 |= SVM_INTERCEPT_IOIO;
-}
-
-static int svm_setup(struct percpu *cpu, const struct x86_entry *e, struct gpm *gpm)
+/*
+ * Complete the instruction that exited. Without NRIP save (QEMU TCG has
+ * none) the hv knows the length of each instruction it intercepts.
+ */
+static void svm_skip(struct percpu *cpu)
 {
 	struct vmcb *v = cpu->arch.svm.vmcb;
 
-	/* Nothing of a previous run survives: no pending event, step or intercept. */
-	memset(v, 0, sizeof(*v));
-	memset(&cpu->arch.step, 0, sizeof(cpu->arch.step));
-	cpu->arch.gpm = gpm;
-	vmcb_common(v, pt_virt_to_phys(gpm->pt.root), ASID_GUEST);
-	guest_intercepts(v);
+	if (v->ctl.exit_code == SVM_EXIT_IOIO)
+		v->save.rip = v->ctl.exit_info2; /* the next RIP for IOIO, NRIP save or not */
+	else if (have_nrips && v->ctl.next_rip)
+		v->save.rip = v->ctl.next_rip;
+	else /* CPUID 0f a2, RDMSR/WRMSR 0f 32/30, VMMCALL 0f 01 d9 */
+		v->save.rip += v->ctl.exit_code == SVM_EXIT_VMMCALL ? 3 : 2;
+}
 
-	/* boot.rst, 32-bit protocol: flat 4 GiB segments, __BOOT_CS 0x10, __BOOT_DS 0x18. */
-	set_flat_segs(v, 0x10, SEG_CODE32, 0x18, SEG_DATA32, 0xffffffff);
-	set_seg(&v->save.gdtr, 0, 0, e->gdt_limit, e->gdt_base);
-	set_seg(&v->save.idtr, 0, 0, 0, 0);
-	v->save.cr0 = X86_CR0_PE | X86_CR0_ET;
-	v->save.rip = e->rip;
-	v->save.rsp = 0;
-	v->save.rax = 0;
-	memset(&cpu->arch.regs, 0, sizeof(cpu->arch.regs));
-	cpu->arch.regs.rsi = e->rsi;
+static u64 svm_get(struct percpu *cpu, enum vcpu_reg reg)
+{
+	const struct vmcb_save *s = &cpu->arch.svm.vmcb->save;
+
+	switch (reg) {
+	case VCPU_RIP:
+		return s->rip;
+	case VCPU_RSP:
+		return s->rsp;
+	case VCPU_RFLAGS:
+		return s->rflags;
+	case VCPU_CR0:
+		return s->cr0;
+	case VCPU_CR2:
+		return s->cr2;
+	case VCPU_CR3:
+		return s->cr3;
+	case VCPU_CR4:
+		return s->cr4;
+	case VCPU_EFER:
+		return s->efer & ~EFER_SVME;
+	case VCPU_CS:
+		return s->cs.selector;
+	case VCPU_CS_BASE:
+		return s->cs.base;
+	case VCPU_CS_L: /* VMCB attributes: L in bit 9, D/B in bit 10 */
+		return (s->cs.attrib >> 9) & 1;
+	case VCPU_CS_DB:
+		return (s->cs.attrib >> 10) & 1;
+	case VCPU_CPL:
+		return s->cpl;
+	}
 	return 0;
 }
 
-/* Without NRIP save (QEMU TCG has none) the hv knows each intercepted instruction's length. */
-static void skip_insn(struct vmcb *v, unsigned int len)
+static void svm_set(struct percpu *cpu, enum vcpu_reg reg, u64 val)
 {
-	if (have_nrips && v->ctl.next_rip)
-		v->save.rip = v->ctl.next_rip;
-	else
-		v->save.rip += len;
+	struct vmcb_save *s = &cpu->arch.svm.vmcb->save;
+
+	if (reg == VCPU_RIP)
+		s->rip = val;
+	else if (reg == VCPU_RSP)
+		s->rsp = val;
+	else if (reg == VCPU_RFLAGS)
+		s->rflags = val;
 }
 
-static void inject_exception(struct vmcb *v, unsigned int vector, bool has_err, u32 err)
+static void svm_inject(struct percpu *cpu, unsigned int vector, bool has_err, u32 err)
 {
-	v->ctl.event_inj = vector | SVM_EVTINJ_TYPE_EXC | SVM_EVTINJ_VALID |
-			   (has_err ? SVM_EVTINJ_ERR_VALID | ((u64)err << 32) : 0);
+	cpu->arch.svm.vmcb->ctl.event_inj =
+		vector | SVM_EVTINJ_TYPE_EXC | SVM_EVTINJ_VALID |
+		(has_err ? SVM_EVTINJ_ERR_VALID | ((u64)err << 32) : 0);
 }
 
-static bool handle_cpuid(struct percpu *cpu)
+static void svm_inject_nmi(struct percpu *cpu)
 {
-	vcpu_cpuid(cpu, cpu->arch.svm.vmcb->save.cr4);
-	skip_insn(cpu->arch.svm.vmcb, 2);
-	return true;
+	cpu->arch.svm.vmcb->ctl.event_inj = X86_EXC_NMI | SVM_EVTINJ_TYPE_NMI | SVM_EVTINJ_VALID;
+}
+
+static void svm_flush(struct percpu *cpu)
+{
+	cpu->arch.svm.vmcb->ctl.tlb_control = SVM_TLB_FLUSH_ALL_ASID;
+}
+
+/* TF, with interrupts shadowed so that the step is the faulting instruction's. */
+static void svm_step_begin(struct percpu *cpu)
+{
+	struct vmcb *v = cpu->arch.svm.vmcb;
+
+	v->save.rflags |= X86_RFLAGS_TF;
+	v->ctl.int_state |= 1;
+	v->ctl.intercept_exceptions |= 1u << X86_EXC_DB;
+}
+
+static void svm_step_end(struct percpu *cpu, bool guest_tf)
+{
+	struct vmcb *v = cpu->arch.svm.vmcb;
+
+	v->ctl.intercept_exceptions &= ~(1u << X86_EXC_DB);
+	if (guest_tf) {
+		svm_inject(cpu, X86_EXC_DB, false, 0); /* DR6.BS stays: the step was the guest's too */
+		return;
+	}
+	v->save.rflags &= ~X86_RFLAGS_TF;
+	v->save.dr6 &= ~(1ull << 14); /* BS: the step was ours */
+}
+
+static void svm_dump_exit(struct percpu *cpu)
+{
+	const struct vmcb_control *c = &cpu->arch.svm.vmcb->ctl;
+
+	pr_err("  exit 0x%llx (%s) info1 0x%llx info2 0x%llx intinfo 0x%llx",
+	       (unsigned long long)c->exit_code, svm_exit_name(c->exit_code),
+	       (unsigned long long)c->exit_info1, (unsigned long long)c->exit_info2,
+	       (unsigned long long)c->exit_int_info);
 }
 
 /* EFER bits a guest may write (APM vol. 2, 3.1.7); SVME stays hidden and set. */
 #define EFER_GUEST_BITS \
 	(EFER_SCE | EFER_LME | EFER_NXE | (1ull << 13) | (1ull << 14) | (1ull << 15))
 
-static bool handle_msr(struct percpu *cpu)
+/* The MSRs that would reveal SVM; the APIC's writes are vcpu.c's. */
+static enum vcpu_action handle_msr(struct percpu *cpu, bool write)
 {
 	struct vmcb *v = cpu->arch.svm.vmcb;
 	struct guest_regs *r = &cpu->arch.regs;
 	u32 msr = (u32)r->rcx;
-	bool write = v->ctl.exit_info1 & 1;
 	u64 val = (r->rdx << 32) | (u32)r->rax;
 
-	if (!write) {
-		switch (msr) {
-		case MSR_EFER:
-			val = v->save.efer & ~EFER_SVME;
-			break;
-		case MSR_VM_CR:
-			val = VM_CR_SVMDIS | VM_CR_LOCK; /* "SVM disabled and locked" */
-			break;
-		default:
-			val = 0;
-		}
-		r->rax = (u32)val;
-		r->rdx = val >> 32;
-	} else if (msr == MSR_EFER && !(val & ~(EFER_GUEST_BITS | EFER_LMA | EFER_SVME))) {
+	if (write) {
+		if (msr != MSR_EFER || (val & ~(EFER_GUEST_BITS | EFER_LMA | EFER_SVME)))
+			return vcpu_handle_wrmsr(cpu, msr, val);
 		v->save.efer = (val & EFER_GUEST_BITS) | (v->save.efer & EFER_LMA) | EFER_SVME;
-	} else if (msr == MSR_X2APIC_ICR) {
-		apic_x2apic_icr_write(cpu, val);
-	} else if (msr == MSR_APIC_BASE && !((val ^ rdmsr(MSR_APIC_BASE)) & ~0xfffull)) {
-		wrmsr(MSR_APIC_BASE, val); /* enable bits only: the base never moves */
-	} else {
-		if (log_ratelimit(&cpu->refused))
-			pr_warn("cpu%u: guest WRMSR 0x%x <- 0x%llx refused (#GP)", cpu->cpu_id, msr,
-				(unsigned long long)val);
-		inject_exception(v, X86_EXC_GP, true, 0);
-		return true;
+		return VCPU_SKIP;
 	}
-	skip_insn(v, 2);
-	return true;
-}
-
-static bool handle_vmmcall(struct percpu *cpu)
-{
-	struct vmcb *v = cpu->arch.svm.vmcb;
-	struct guest_regs *r = &cpu->arch.regs;
-
-	s64 ret = hypercall(cpu, v->save.cpl, r->rax, r->rbx, r->rcx, r->rdx);
-
-	if (cpu->vcpu_reset) { /* CRASH: the vCPU now starts the capture kernel */
-		cpu->vcpu_reset = false;
-		return true;
+	switch (msr) {
+	case MSR_EFER:
+		val = v->save.efer & ~EFER_SVME;
+		break;
+	case MSR_VM_CR:
+		val = VM_CR_SVMDIS | VM_CR_LOCK; /* "SVM disabled and locked" */
+		break;
+	default:
+		val = 0;
 	}
-	r->rax = (u64)ret;
-	skip_insn(v, 3);
-	return true;
-}
-
-static void svm_flush_npt(struct percpu *cpu)
-{
-	cpu->arch.svm.vmcb->ctl.tlb_control = SVM_TLB_FLUSH_ALL_ASID;
-}
-
-/* Register n in ModRM order (RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI, R8-R15). */
-static u64 *gpr(struct percpu *cpu, unsigned int n)
-{
-	struct guest_regs *r = &cpu->arch.regs;
-	u64 *const map[16] = {
-		&r->rax, &r->rcx, &r->rdx, &r->rbx, &cpu->arch.svm.vmcb->save.rsp,
-		&r->rbp, &r->rsi, &r->rdi, &r->r8,  &r->r9,
-		&r->r10, &r->r11, &r->r12, &r->r13, &r->r14,
-		&r->r15,
-	};
-
-	return map[n & 15];
-}
-
-/* Guest memory as the running vCPU's space allows (the capture kernel's too). */
-static int guest_read_phys(u64 pa, void *buf, unsigned int n)
-{
-	return gpm_read(this_cpu()->arch.gpm, pa, buf, n);
-}
-
-/* Fetch the instruction at CS:RIP, as many of its bytes as are mapped. */
-static unsigned int fetch_insn(struct vmcb *v, u8 *buf)
-{
-	struct guest_paging gp = { v->save.cr0, v->save.cr3, v->save.cr4, v->save.efer,
-				   guest_read_phys };
-	u64 la = v->save.rip + ((v->save.efer & EFER_LMA) ? 0 : v->save.cs.base);
-	unsigned int n = 0;
-
-	while (n < INSN_MAX_LEN && !guest_read_linear(&gp, la + n, buf + n, 1))
-		n++;
-	return n;
-}
-
-/* A store to the write-protected xAPIC page: decode, apply the IPI policy, skip. */
-static bool handle_apic_write(struct percpu *cpu, u64 gpa)
-{
-	struct vmcb *v = cpu->arch.svm.vmcb;
-	bool lm = (v->save.efer & EFER_LMA) && (v->save.cs.attrib & (1u << 9));
-	bool d32 = v->save.cs.attrib & (1u << 10);
-	struct mmio_insn in;
-	u8 b[INSN_MAX_LEN];
-	unsigned int n = fetch_insn(v, b);
-	u64 val;
-
-	if (insn_decode_store(b, n, lm, d32, &in) || in.size != 4) {
-		pr_err("cpu%u: cannot emulate the guest's write to APIC 0x%llx at rip 0x%llx (%u bytes: %02x %02x %02x %02x); #GP",
-		       cpu->cpu_id, (unsigned long long)gpa, (unsigned long long)v->save.rip, n,
-		       b[0], b[1], b[2], b[3]);
-		inject_exception(v, X86_EXC_GP, true, 0);
-		return true;
-	}
-	val = in.kind == MMIO_STORE_IMM ? in.imm : *gpr(cpu, in.reg);
-	if (in.kind == MMIO_XCHG)
-		*gpr(cpu, in.reg) = apic_mmio_read(gpa);
-	apic_mmio_write(cpu, gpa, (u32)val);
-	v->save.rip += in.len;
-	return true;
-}
-
-/*
- * A write to a hidden page: map the scratch page there, let the one
- * instruction run with TF set and interrupts shadowed, then (#DB) map the
- * all-ones page back. The write lands in the scratch page and is discarded.
- */
-static bool handle_npf(struct percpu *cpu)
-{
-	struct vmcb *v = cpu->arch.svm.vmcb;
-	struct hidden_step *st = &cpu->arch.step;
-	u64 gpa = v->ctl.exit_info2;
-
-	if ((v->ctl.exit_info1 & SVM_NPF_WRITE) && apic_is_trapped(gpa))
-		return handle_apic_write(cpu, gpa);
-	if (!(v->ctl.exit_info1 & SVM_NPF_WRITE) || !gpm_write_protected(cpu->arch.gpm, gpa)) {
-		pr_err("cpu%u: guest %s of guest-physical 0x%llx, which is not mapped (map ends at 0x%llx)",
-		       cpu->cpu_id, (v->ctl.exit_info1 & SVM_NPF_WRITE) ? "write" : "access",
-		       (unsigned long long)gpa, (unsigned long long)gpm_limit());
-		return false;
-	}
-	if (gpm_redirect(cpu->arch.gpm, gpa, true))
-		return false;
-	if (log_ratelimit(&cpu->arch.hidden_writes))
-		pr_warn("cpu%u: guest write to %s at 0x%llx (rip 0x%llx) dropped", cpu->cpu_id,
-			hv_is_hidden(gpa, 1) ? "hidden memory" : "crashed guest RAM",
-			(unsigned long long)gpa, (unsigned long long)v->save.rip);
-	if (!st->active) {
-		st->active = true;
-		st->guest_tf = v->save.rflags & X86_RFLAGS_TF;
-		st->gpa = gpa;
-		v->save.rflags |= X86_RFLAGS_TF;
-		v->ctl.int_state |= 1;
-		v->ctl.intercept_exceptions |= 1u << X86_EXC_DB;
-	} else if (ALIGN_DOWN(gpa, PAGE_SIZE) != ALIGN_DOWN(st->gpa, PAGE_SIZE)) {
-		/* The instruction also writes the next page: restore that one as well. */
-		st->gpa2 = gpa;
-	}
-	svm_flush_npt(cpu);
-	return true;
-}
-
-static bool handle_db(struct percpu *cpu)
-{
-	struct vmcb *v = cpu->arch.svm.vmcb;
-	struct hidden_step *st = &cpu->arch.step;
-
-	if (!st->active) {
-		inject_exception(v, X86_EXC_DB, false, 0);
-		return true;
-	}
-	if (gpm_redirect(cpu->arch.gpm, st->gpa, false) ||
-	    (st->gpa2 && gpm_redirect(cpu->arch.gpm, st->gpa2, false)))
-		return false;
-	/* The guest's own single step still gets its #DB. */
-	if (st->guest_tf)
-		inject_exception(v, X86_EXC_DB, false, 0);
-	else
-		v->save.rflags &= ~X86_RFLAGS_TF;
-	v->save.dr6 &= ~(1ull << 14); /* BS: the step was ours */
-	v->ctl.intercept_exceptions &= ~(1u << X86_EXC_DB);
-	st->active = false;
-	st->gpa2 = 0;
-	svm_flush_npt(cpu);
-	return true;
-}
-
-static void svm_dump(struct percpu *cpu)
-{
-	struct vmcb *v = cpu->arch.svm.vmcb;
-	struct guest_regs *r = &cpu->arch.regs;
-
-	pr_err("cpu%u guest state: rip %04x:%016llx rsp %016llx rflags %08llx cpl %u", cpu->cpu_id,
-	       v->save.cs.selector, (unsigned long long)v->save.rip,
-	       (unsigned long long)v->save.rsp, (unsigned long long)v->save.rflags, v->save.cpl);
-	pr_err("  rax %016llx rbx %016llx rcx %016llx rdx %016llx", (unsigned long long)r->rax,
-	       (unsigned long long)r->rbx, (unsigned long long)r->rcx, (unsigned long long)r->rdx);
-	pr_err("  rsi %016llx rdi %016llx rbp %016llx r8  %016llx", (unsigned long long)r->rsi,
-	       (unsigned long long)r->rdi, (unsigned long long)r->rbp, (unsigned long long)r->r8);
-	pr_err("  cr0 %016llx cr2 %016llx cr3 %016llx cr4 %016llx efer %llx",
-	       (unsigned long long)v->save.cr0, (unsigned long long)v->save.cr2,
-	       (unsigned long long)v->save.cr3, (unsigned long long)v->save.cr4,
-	       (unsigned long long)v->save.efer);
-	pr_err("  exit 0x%llx (%s) info1 0x%llx info2 0x%llx intinfo 0x%llx",
-	       (unsigned long long)v->ctl.exit_code, svm_exit_name(v->ctl.exit_code),
-	       (unsigned long long)v->ctl.exit_info1, (unsigned long long)v->ctl.exit_info2,
-	       (unsigned long long)v->ctl.exit_int_info);
-	exit_ring_dump(cpu, svm_exit_name);
-}
-
-/* The pvpanic port (QEMU docs/specs/pvpanic.rst) and the CMOS ports (vcpu_io()). */
-static bool handle_ioio(struct percpu *cpu)
-{
-	struct vmcb *v = cpu->arch.svm.vmcb;
-	u64 info = v->ctl.exit_info1;
-
-	if (vcpu_io(cpu, (u16)(info >> 16), info & SVM_IOIO_IN, SVM_IOIO_SIZE(info),
-		    !(info & (SVM_IOIO_STR | SVM_IOIO_REP))))
-		return true;
-	v->save.rip = v->ctl.exit_info2; /* the next RIP for IOIO, NRIP save or not */
-	return true;
+	r->rax = (u32)val;
+	r->rdx = val >> 32;
+	return VCPU_SKIP;
 }
 
 /*
  * APM vol. 2, 15.21.1: an intercepted NMI stays pending, held by GIF, and the
  * next VMRUN would take it again. Open GIF for an instant so the hv's own NMI
- * handler (entry.S) consumes it, then decide whose it was.
+ * handler (entry.S) consumes it.
  */
-static bool handle_nmi(struct percpu *cpu)
+static void consume_nmi(void)
 {
-	struct vmcb *v = cpu->arch.svm.vmcb;
-
 	asm volatile("stgi; nop; clgi" ::: "memory");
-	switch (vcpu_nmi(cpu)) {
-	case VCPU_NMI_GUEST:
-		v->ctl.event_inj = X86_EXC_NMI | SVM_EVTINJ_TYPE_NMI | SVM_EVTINJ_VALID;
-		return true;
-	case VCPU_NMI_DONE:
-		return true;
-	default:
-		return false;
-	}
 }
 
-static bool svm_handle_exit(struct percpu *cpu)
+/*
+ * APM vol. 2, 15.7.2: a nested page fault may cut off the delivery of an
+ * event (EXITINTINFO, laid out as EVENTINJ); it is delivered again at the
+ * next VMRUN. Software interrupts and INT3/INTO re-execute their instruction.
+ */
+static enum vcpu_action handle_npf(struct percpu *cpu)
 {
 	struct vmcb *v = cpu->arch.svm.vmcb;
+	u64 ev = v->ctl.exit_int_info;
+	unsigned int type = (ev >> 8) & 7, vector = ev & 0xff;
+	bool in_event = ev & SVM_EVTINJ_VALID;
+
+	if (in_event && type != 4 && !(type == 3 && (vector == 3 || vector == 4)))
+		v->ctl.event_inj = ev;
+	return vcpu_handle_npf(cpu, v->ctl.exit_info2, v->ctl.exit_info1 & SVM_NPF_WRITE,
+			       in_event);
+}
+
+static enum vcpu_action svm_handle_exit(struct percpu *cpu)
+{
+	struct vmcb *v = cpu->arch.svm.vmcb;
+	u64 info1 = v->ctl.exit_info1;
 
 	switch (v->ctl.exit_code) {
 	case SVM_EXIT_CPUID:
-		return handle_cpuid(cpu);
+		return vcpu_handle_cpuid(cpu);
 	case SVM_EXIT_MSR:
-		return handle_msr(cpu);
+		return handle_msr(cpu, info1 & 1);
 	case SVM_EXIT_VMMCALL:
-		return handle_vmmcall(cpu);
+		return vcpu_handle_hypercall(cpu);
 	case SVM_EXIT_VMRUN:
 	case SVM_EXIT_VMLOAD:
 	case SVM_EXIT_VMSAVE:
@@ -486,121 +378,55 @@ static bool svm_handle_exit(struct percpu *cpu)
 	case SVM_EXIT_CLGI:
 	case SVM_EXIT_SKINIT:
 		/* SVM is hidden: to the guest these instructions do not exist. */
-		inject_exception(v, X86_EXC_UD, false, 0);
-		return true;
+		svm_inject(cpu, X86_EXC_UD, false, 0);
+		return VCPU_RESUME;
 	case SVM_EXIT_NPF:
 		return handle_npf(cpu);
 	case SVM_EXIT_NMI:
-		return handle_nmi(cpu);
-	case SVM_EXIT_IOIO:
-		return handle_ioio(cpu);
+		consume_nmi();
+		return vcpu_handle_nmi(cpu);
+	case SVM_EXIT_IOIO: /* APM vol. 2, 15.10.2 */
+		return vcpu_handle_io(cpu, (u16)(info1 >> 16), info1 & SVM_IOIO_IN,
+				      SVM_IOIO_SIZE(info1), !(info1 & (SVM_IOIO_STR | SVM_IOIO_REP)));
 	case SVM_EXIT_EXCP_BASE + X86_EXC_DB:
-		return handle_db(cpu);
+		return vcpu_handle_db(cpu);
 	case SVM_EXIT_SHUTDOWN:
-		pr_err("cpu%u: guest shut down (triple fault)", cpu->cpu_id);
-		if (hv.opt.triple_fault == TRIGGER_CAPTURE)
-			return crash_trigger(cpu, "triple fault");
-		return false;
+		return vcpu_handle_triple_fault(cpu);
 	default:
 		pr_err("cpu%u: unhandled exit 0x%llx (%s)", cpu->cpu_id,
 		       (unsigned long long)v->ctl.exit_code, svm_exit_name(v->ctl.exit_code));
+		return VCPU_FATAL;
+	}
+}
+
+static bool svm_enter(struct percpu *cpu)
+{
+	struct vmcb *v = cpu->arch.svm.vmcb;
+
+	v->save.rax = cpu->arch.regs.rax;
+	svm_vmrun(&cpu->arch.regs, cpu->arch.svm.vmcb_pa);
+	cpu->arch.regs.rax = v->save.rax;
+	v->ctl.tlb_control = 0;
+	v->ctl.event_inj = 0;
+	exit_record(cpu, v->ctl.exit_code, v->ctl.exit_info1, v->ctl.exit_info2, v->save.rip);
+	if (v->ctl.exit_code == SVM_EXIT_INVALID) {
+		pr_err("cpu%u: VMRUN refused the guest state (VMEXIT_INVALID)", cpu->cpu_id);
 		return false;
 	}
+	return true;
 }
 
-static void svm_run(struct percpu *cpu)
+static void svm_park(struct percpu *cpu)
 {
 	struct vmcb *v = cpu->arch.svm.vmcb;
 
-	cpu->state = CPU_GUEST;
-	for (;;) {
-		/* A capture began while this vCPU was starting: no kick came, park now. */
-		if (cpu->arch.mbox.park)
-			arch_crash_park_self(cpu);
-		if (vcpu_tlb_stale(cpu))
-			svm_flush_npt(cpu);
-		v->save.rax = cpu->arch.regs.rax;
-		svm_vmrun(&cpu->arch.regs, cpu->arch.svm.vmcb_pa);
-		cpu->arch.regs.rax = v->save.rax;
-		v->ctl.tlb_control = 0;
-		v->ctl.event_inj = 0;
-		exit_record(cpu, v->ctl.exit_code, v->ctl.exit_info1, v->ctl.exit_info2,
-			    v->save.rip);
-		iommu_poll_lazy();
-		if (v->ctl.exit_code == SVM_EXIT_INVALID) {
-			pr_err("cpu%u: VMRUN refused the guest state (VMEXIT_INVALID)",
-			       cpu->cpu_id);
-			break;
-		}
-		if (!svm_handle_exit(cpu))
-			break;
-		if (cpu->arch.leave_guest) { /* the guest sent this vCPU an INIT */
-			cpu->arch.leave_guest = false;
-			return;
-		}
-	}
-	vcpu_fatal(cpu);
-}
-
-/*
- * A CPU without a running vCPU waits inside a tiny real-mode guest that only
- * halts with interrupts off ("wait for SIPI"). INIT and NMI are intercepted;
- * the NMI is how other CPUs make it read its mailbox. Returns the vector of
- * the start-up IPI the guest sent it, unless a capture has parked it for good.
- */
-static u32 svm_wait_for_sipi(struct percpu *cpu)
-{
-	struct vmcb *v = cpu->arch.svm.vmcb;
-	u32 vector;
-
-	memset(v, 0, sizeof(*v));
-	vmcb_common(v, pt_virt_to_phys(park_pt.root), ASID_PARK);
-	v->ctl.intercept_misc1 = SVM_INTERCEPT_INIT | SVM_INTERCEPT_NMI | SVM_INTERCEPT_SHUTDOWN;
-	set_flat_segs(v, 0, SEG_CODE16, 0, SEG_DATA16, 0xffff);
-	set_seg(&v->save.gdtr, 0, 0, 0xffff, 0);
-	set_seg(&v->save.idtr, 0, 0, 0xffff, 0);
-	v->save.cr0 = X86_CR0_ET;
-	cpu->state = CPU_PARKED;
-	for (;;) {
-		/*
-		 * Look before entering: the SIPI may be here already, its kick NMI
-		 * merged with the INIT's into the one this CPU just consumed.
-		 */
-		if (vcpu_take_sipi(cpu, &vector))
-			return vector;
-		v->save.rip = 0;
-		svm_vmrun(&cpu->arch.regs, cpu->arch.svm.vmcb_pa);
-		v->ctl.tlb_control = 0;
-		if (v->ctl.exit_code == SVM_EXIT_NMI)
-			asm volatile("stgi; nop; clgi" ::: "memory"); /* see handle_nmi() */
-		else if (v->ctl.exit_code == SVM_EXIT_INVALID)
-			hv_panic("cpu%u: park guest refused by VMRUN", cpu->cpu_id);
-	}
-}
-
-/* SDM vol. 3A, 8.4.4.1 / APM vol. 2, 15.13: a start-up IPI starts real mode at VV00:0000. */
-static void start_at_sipi(struct percpu *cpu, u32 vector)
-{
-	struct vmcb *v = cpu->arch.svm.vmcb;
-
-	memset(v, 0, sizeof(*v));
-	memset(&cpu->arch.step, 0, sizeof(cpu->arch.step));
-	memset(&cpu->arch.regs, 0, sizeof(cpu->arch.regs));
-	cpu->arch.guest_nmis = 0;
-	cpu->arch.gpm = &guest_gpm;
-	vmcb_common(v, pt_virt_to_phys(guest_gpm.pt.root), ASID_GUEST);
-	guest_intercepts(v);
-	set_flat_segs(v, 0, SEG_CODE16, 0, SEG_DATA16, 0xffff);
-	set_seg(&v->save.cs, (u16)(vector << 8), SEG_CODE16, 0xffff, (u64)vector << 12);
-	set_seg(&v->save.gdtr, 0, 0, 0xffff, 0);
-	set_seg(&v->save.idtr, 0, 0, 0xffff, 0);
-	v->save.cr0 = 0x60000000ull | X86_CR0_ET; /* CD, NW, ET: the INIT state */
 	v->save.rip = 0;
-}
-
-static void *pt_page(void)
-{
-	return page_alloc(1);
+	svm_vmrun(&cpu->arch.regs, cpu->arch.svm.vmcb_pa);
+	v->ctl.tlb_control = 0;
+	if (v->ctl.exit_code == SVM_EXIT_NMI)
+		consume_nmi();
+	else if (v->ctl.exit_code == SVM_EXIT_INVALID)
+		hv_panic("cpu%u: park guest refused by VMRUN", cpu->cpu_id);
 }
 
 static void svm_save_state(struct percpu *cpu, struct x86_cpu_state *s)
@@ -618,18 +444,31 @@ static void svm_save_state(struct percpu *cpu, struct x86_cpu_state *s)
 	s->efer = v->efer & ~EFER_SVME;
 }
 
+static void intercept_write(u32 msr)
+{
+	msrpm_intercept(msr, false, true);
+}
+
 static const struct vcpu_vendor svm_vendor = {
 	.name = "AMD SVM",
 	.id = PARACHUTE_VENDOR_SVM,
+	.npt_format = &pt_x86_64,
 	.cpu_init = svm_cpu_init,
 	.setup = svm_setup,
-	.run = svm_run,
-	.wait_for_sipi = svm_wait_for_sipi,
-	.start_at_sipi = start_at_sipi,
-	.npt_format = &pt_x86_64,
+	.enter = svm_enter,
+	.handle_exit = svm_handle_exit,
+	.park = svm_park,
+	.skip = svm_skip,
+	.get = svm_get,
+	.set = svm_set,
+	.inject = svm_inject,
+	.inject_nmi = svm_inject_nmi,
+	.flush = svm_flush,
+	.step_begin = svm_step_begin,
+	.step_end = svm_step_end,
 	.exit_name = svm_exit_name,
 	.save_state = svm_save_state,
-	.dump = svm_dump,
+	.dump_exit = svm_dump_exit,
 };
 
 static struct vcpu_vendor svm_active;
@@ -657,22 +496,15 @@ const struct vcpu_vendor *svm_probe(void)
 
 	msrpm = page_alloc(2);
 	iopm = page_alloc(3); /* all zero: only the ports set below are intercepted */
-	park_code = page_alloc(1);
-	if (!msrpm || !iopm || !park_code || pt_init(&park_pt, &pt_x86_64, 1, pt_page) ||
-	    pt_map(&park_pt, 0, virt_to_phys(park_code), PAGE_SIZE, PT_READ | PT_EXEC))
+	if (!msrpm || !iopm)
 		return NULL;
-	park_code[0] = 0xf4; /* hlt */
-	park_code[1] = 0xeb; /* jmp back to the hlt */
-	park_code[2] = 0xfd;
 	io_intercepts = vcpu_io_bitmap(iopm);
 	msrpm_intercept(MSR_EFER, true, true);
 	msrpm_intercept(MSR_VM_CR, true, true);
 	msrpm_intercept(MSR_IGNNE, true, true);
 	msrpm_intercept(MSR_SMM_CTL, true, true);
 	msrpm_intercept(MSR_VM_HSAVE_PA, true, true);
-	/* The APIC stays where it is, and IPIs are checked (asm/apic.h). */
-	msrpm_intercept(MSR_APIC_BASE, false, true);
-	msrpm_intercept(MSR_X2APIC_ICR, false, true);
+	vcpu_msr_intercepts(intercept_write);
 
 	svm_active = svm_vendor;
 	/* APM vol. 2, 15.25.1: NPT takes 1 GiB pages where the host can. */

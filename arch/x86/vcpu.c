@@ -1,70 +1,119 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * What both backends decide alike. svm.c and vmx.c only read the exit from
- * their VMCB or VMCS and apply the decision to it; the policy is here.
+ * The vCPU core both backends share (asm/vcpu.h): the run loop, every exit
+ * handler and the wait for a start-up IPI. svm.c and vmx.c set up their VMCB
+ * or VMCS, enter the guest, decode each exit into one vcpu_handle_*() call
+ * and apply what it decides through the accessors of struct vcpu_vendor.
+ * Which events start a capture is decided in one place, crash_trigger().
  */
 #include <asm/acpi.h>
 #include <asm/apic.h>
 #include <asm/cpuid.h>
+#include <asm/guest_walk.h>
+#include <asm/insn.h>
+#include <asm/iommu.h>
 #include <asm/processor.h>
 #include <asm/smp.h>
 #include <asm/vcpu.h>
 #include <hv/capture.h>
 #include <hv/hv.h>
+#include <hv/hypercall.h>
+#include <hv/lib.h>
 #include <hv/printk.h>
 
-void vcpu_cpuid(struct percpu *cpu, u64 guest_cr4)
+int vcpu_init(void)
+{
+	return gpm_build(&park_gpm, GPM_PARK, vendor->npt_format, 1);
+}
+
+/* Register n in ModRM order; RSP is the backend's (VMCB or VMCS), hence NULL. */
+static u64 *gpr_slot(struct percpu *cpu, unsigned int n)
+{
+	struct guest_regs *r = &cpu->arch.regs;
+	u64 *const map[16] = {
+		&r->rax, &r->rcx, &r->rdx, &r->rbx, NULL,    &r->rbp, &r->rsi, &r->rdi,
+		&r->r8,	 &r->r9,  &r->r10, &r->r11, &r->r12, &r->r13, &r->r14, &r->r15,
+	};
+
+	return map[n & 15];
+}
+
+u64 vcpu_gpr(struct percpu *cpu, unsigned int n)
+{
+	u64 *p = gpr_slot(cpu, n);
+
+	return p ? *p : vendor->get(cpu, VCPU_RSP);
+}
+
+void vcpu_set_gpr(struct percpu *cpu, unsigned int n, u64 val)
+{
+	u64 *p = gpr_slot(cpu, n);
+
+	if (p)
+		*p = val;
+	else
+		vendor->set(cpu, VCPU_RSP, val);
+}
+
+enum vcpu_action vcpu_refuse(struct percpu *cpu, const char *fmt, ...)
+{
+	char what[96];
+	va_list ap;
+
+	if (log_ratelimit(&cpu->refused)) {
+		va_start(ap, fmt);
+		vsnprintf_hv(what, sizeof(what), fmt, ap);
+		va_end(ap);
+		pr_warn("cpu%u: guest %s refused (#GP)", cpu->cpu_id, what);
+	}
+	vendor->inject(cpu, X86_EXC_GP, true, 0);
+	return VCPU_RESUME;
+}
+
+enum vcpu_action vcpu_handle_cpuid(struct percpu *cpu)
 {
 	struct guest_regs *r = &cpu->arch.regs;
 	struct cpuid_regs c;
 	u32 leaf = (u32)r->rax, sub = (u32)r->rcx;
 
 	cpuid_count(leaf, sub, &c);
-	cpuid_policy(leaf, sub, guest_cr4, &c);
+	cpuid_policy(leaf, sub, vendor->get(cpu, VCPU_CR4), &c);
 	r->rax = c.eax;
 	r->rbx = c.ebx;
 	r->rcx = c.ecx;
 	r->rdx = c.edx;
+	return VCPU_SKIP;
 }
 
-bool vcpu_tlb_stale(struct percpu *cpu)
+enum vcpu_action vcpu_handle_hypercall(struct percpu *cpu)
 {
-	u32 gen = cpu->arch.gpm->gen;
+	struct guest_regs *r = &cpu->arch.regs;
+	struct hypercall_args a = { r->rax, r->rbx, r->rcx, r->rdx, 0 };
+	enum vcpu_action act = hypercall(cpu, (unsigned int)vendor->get(cpu, VCPU_CPL), &a);
 
-	if (cpu->arch.gpm_gen == gen)
-		return false;
-	cpu->arch.gpm_gen = gen;
-	/* The APIC trap may have been lifted when the guest set this CPU's LDR. */
-	cpu->arch.ldr = apic_ldr();
-	return true;
+	if (act == VCPU_SKIP)
+		r->rax = (u64)a.ret;
+	return act;
 }
 
-enum vcpu_nmi vcpu_nmi(struct percpu *cpu)
+void vcpu_msr_intercepts(void (*set)(u32 msr))
 {
-	/* A kick from another CPU: its mailbox says why. */
-	if (cpu->arch.mbox.park)
-		arch_crash_park_self(cpu);
-	if (cpu->arch.mbox.init) {
-		cpu->arch.leave_guest = true;
-		return VCPU_NMI_DONE;
+	/* The APIC stays where it is, and IPIs are checked (asm/apic.h). */
+	set(MSR_APIC_BASE);
+	set(MSR_X2APIC_ICR);
+}
+
+enum vcpu_action vcpu_handle_wrmsr(struct percpu *cpu, u32 msr, u64 val)
+{
+	if (msr == MSR_X2APIC_ICR) {
+		apic_x2apic_icr_write(cpu, val);
+		return VCPU_SKIP;
 	}
-	if (cpu->arch.mbox.flush) { /* the entry that follows flushes (gpm->gen) */
-		cpu->arch.mbox.flush = 0;
-		return VCPU_NMI_DONE;
+	if (msr == MSR_APIC_BASE && !((val ^ rdmsr(MSR_APIC_BASE)) & ~0xfffull)) {
+		wrmsr(MSR_APIC_BASE, val); /* enable bits only: the base never moves */
+		return VCPU_SKIP;
 	}
-	/*
-	 * Not the hv's. The guest's if the APIC trap saw it send one here, or if
-	 * this CPU's LINT1, where the platform's NMI comes in, is masked: the
-	 * guest's NMI IPIs and perf interrupts. Otherwise it is taken for the
-	 * operator's; with the xAPIC trap lifted (apic_trap=boot) an NMI IPI to
-	 * the CPU that listens on LINT1 (the boot CPU in Linux) is one too.
-	 */
-	if (cpu->arch.guest_nmis || hv.opt.nmi == TRIGGER_GUEST || !apic_lint1_takes_nmi()) {
-		if (cpu->arch.guest_nmis)
-			__atomic_sub_fetch(&cpu->arch.guest_nmis, 1, __ATOMIC_SEQ_CST);
-		return VCPU_NMI_GUEST;
-	}
-	return crash_trigger(cpu, "operator NMI") ? VCPU_NMI_DONE : VCPU_NMI_FATAL;
+	return vcpu_refuse(cpu, "WRMSR 0x%x <- 0x%llx", msr, (unsigned long long)val);
 }
 
 /*
@@ -75,7 +124,8 @@ enum vcpu_nmi vcpu_nmi(struct percpu *cpu)
  */
 static u8 cmos_index;
 
-static void cmos_io(struct percpu *cpu, u16 port, bool in, unsigned int size, u64 *rax)
+static enum vcpu_action cmos_io(struct percpu *cpu, u16 port, bool in, unsigned int size,
+				u64 *rax)
 {
 	for (unsigned int i = 0; i < size; i++) {
 		u16 p = (u16)(port + i);
@@ -87,10 +137,12 @@ static void cmos_io(struct percpu *cpu, u16 port, bool in, unsigned int size, u6
 		}
 		if (p == CMOS_INDEX_PORT)
 			cmos_index = b & 0x7f; /* bit 7: the NMI mask of old chipsets */
-		else if (p == CMOS_DATA_PORT && cmos_index == CMOS_SHUTDOWN_STATUS && b)
-			smp_start_up_coming(cpu, "the guest wrote the CMOS warm-reset code");
+		else if (p == CMOS_DATA_PORT && cmos_index == CMOS_SHUTDOWN_STATUS && b &&
+			 smp_start_up_coming(cpu, "the guest wrote the CMOS warm-reset code"))
+			return VCPU_PARK;
 		outb(p, b);
 	}
+	return VCPU_SKIP;
 }
 
 static void set_port(u8 *bitmap, u16 port)
@@ -100,49 +152,267 @@ static void set_port(u8 *bitmap, u16 port)
 
 bool vcpu_io_bitmap(u8 *bitmap)
 {
-	if (hv.opt.pvpanic == TRIGGER_CAPTURE)
+	bool pvpanic = crash_source_enabled(CRASH_PVPANIC);
+
+	if (pvpanic)
 		set_port(bitmap, PVPANIC_PORT);
 	if (hv.opt.apic_trap == APIC_TRAP_BOOT) { /* to see CPU start-ups coming */
 		set_port(bitmap, CMOS_INDEX_PORT);
 		set_port(bitmap, CMOS_DATA_PORT);
 	}
-	return hv.opt.pvpanic == TRIGGER_CAPTURE || hv.opt.apic_trap == APIC_TRAP_BOOT;
+	return pvpanic || hv.opt.apic_trap == APIC_TRAP_BOOT;
 }
 
-bool vcpu_io(struct percpu *cpu, u16 port, bool in, unsigned int size, bool plain)
+/* The pvpanic port (QEMU docs/specs/pvpanic.rst). */
+static enum vcpu_action pvpanic_io(struct percpu *cpu, bool in, u64 *rax)
 {
-	u64 *rax = &cpu->arch.regs.rax;
 	u8 val = (u8)*rax;
+	enum vcpu_action act;
 
-	if (port + size > CMOS_INDEX_PORT && port <= CMOS_DATA_PORT) {
-		if (plain)
-			cmos_io(cpu, port, in, size, rax);
-		else if (log_ratelimit(&cpu->refused))
-			pr_warn("cpu%u: string I/O to the CMOS ports not performed", cpu->cpu_id);
-		return false;
-	}
-	if (port != PVPANIC_PORT || !plain || hv.opt.pvpanic != TRIGGER_CAPTURE)
-		return false; /* not a form pvpanic uses: ignored */
 	/* The vmcore records the OUT itself; a vCPU that goes on resumes after it. */
-	if (!in && (val & PVPANIC_PANICKED) &&
-	    crash_trigger(cpu, "pvpanic (the guest kernel panicked)"))
-		return true;
+	if (!in && (val & PVPANIC_PANICKED)) {
+		act = crash_trigger(cpu, CRASH_PVPANIC);
+		if (act != VCPU_RESUME)
+			return act;
+	}
 	if (in) /* reading tells the driver which events are supported */
 		*rax = (*rax & ~0xffull) | PVPANIC_PANICKED | PVPANIC_CRASH_LOADED;
 	else if (val & PVPANIC_CRASH_LOADED)
 		pr_info("cpu%u: pvpanic: the guest is starting its own crash kernel", cpu->cpu_id);
-	return false;
+	return VCPU_SKIP;
 }
 
-void vcpu_fatal(struct percpu *cpu)
+enum vcpu_action vcpu_handle_io(struct percpu *cpu, u16 port, bool in, unsigned int size,
+				bool plain)
 {
-	vendor->dump(cpu);
-	exit_stats_dump(cpu, vendor->exit_name);
-	pr_err("cpu%u: vCPU parked after a fatal guest event", cpu->cpu_id);
-	cpu->state = CPU_HALTED;
+	u64 *rax = &cpu->arch.regs.rax;
+
+	if (port + size > CMOS_INDEX_PORT && port <= CMOS_DATA_PORT) {
+		if (plain)
+			return cmos_io(cpu, port, in, size, rax);
+		if (log_ratelimit(&cpu->refused))
+			pr_warn("cpu%u: string I/O to the CMOS ports not performed", cpu->cpu_id);
+		return VCPU_SKIP;
+	}
+	if (port == PVPANIC_PORT && plain)
+		return pvpanic_io(cpu, in, rax);
+	return VCPU_SKIP; /* not a form pvpanic uses: ignored */
 }
 
-bool vcpu_take_sipi(struct percpu *cpu, u32 *vector)
+/* Guest memory as the vCPU's space allows (the capture kernel's too). */
+static int read_space(const void *space, u64 pa, void *buf, unsigned int n)
+{
+	return gpm_read(space, pa, buf, n);
+}
+
+/* Fetch the instruction at CS:RIP, as many of its bytes as are mapped. */
+static unsigned int fetch_insn(struct percpu *cpu, u8 *buf)
+{
+	struct guest_paging gp = { vendor->get(cpu, VCPU_CR0), vendor->get(cpu, VCPU_CR3),
+				   vendor->get(cpu, VCPU_CR4), vendor->get(cpu, VCPU_EFER),
+				   read_space,		      cpu->arch.gpm };
+	u64 la = vendor->get(cpu, VCPU_RIP) +
+		 ((gp.efer & EFER_LMA) ? 0 : vendor->get(cpu, VCPU_CS_BASE));
+	unsigned int n = 0;
+
+	while (n < INSN_MAX_LEN && !guest_read_linear(&gp, la + n, buf + n, 1))
+		n++;
+	return n;
+}
+
+/* A store to the write-protected xAPIC page: decode, apply the IPI policy, step past it. */
+static enum vcpu_action apic_store(struct percpu *cpu, u64 gpa)
+{
+	bool lm = (vendor->get(cpu, VCPU_EFER) & EFER_LMA) && vendor->get(cpu, VCPU_CS_L);
+	u64 rip = vendor->get(cpu, VCPU_RIP);
+	struct mmio_insn in;
+	u8 b[INSN_MAX_LEN] = { 0 };
+	unsigned int n = fetch_insn(cpu, b);
+	u64 val;
+
+	if (insn_decode_store(b, n, lm, vendor->get(cpu, VCPU_CS_DB), &in) || in.size != 4) {
+		pr_err("cpu%u: cannot emulate the guest's write to APIC 0x%llx at rip 0x%llx (%u bytes: %02x %02x %02x %02x); #GP",
+		       cpu->cpu_id, (unsigned long long)gpa, (unsigned long long)rip, n, b[0], b[1],
+		       b[2], b[3]);
+		vendor->inject(cpu, X86_EXC_GP, true, 0);
+		return VCPU_RESUME;
+	}
+	val = in.kind == MMIO_STORE_IMM ? in.imm : vcpu_gpr(cpu, in.reg);
+	if (in.kind == MMIO_XCHG)
+		vcpu_set_gpr(cpu, in.reg, apic_mmio_read(gpa));
+	apic_mmio_write(cpu, gpa, (u32)val);
+	vendor->set(cpu, VCPU_RIP, rip + in.len);
+	return VCPU_RESUME;
+}
+
+/*
+ * A write to a page the space does not let the guest write (hidden, or
+ * crashed-guest RAM in capture mode): map the scratch page there, let the
+ * one instruction run with TF set, then (#DB, vcpu_handle_db()) map the page
+ * back. The write lands in the scratch page and is discarded.
+ */
+enum vcpu_action vcpu_handle_npf(struct percpu *cpu, u64 gpa, bool write, bool in_event)
+{
+	struct hidden_step *st = &cpu->arch.step;
+
+	if (write && !in_event && apic_is_trapped(gpa))
+		return apic_store(cpu, gpa);
+	if (!write || !gpm_write_protected(cpu->arch.gpm, gpa)) {
+		pr_err("cpu%u: guest %s of guest-physical 0x%llx, which is not mapped (map ends at 0x%llx)",
+		       cpu->cpu_id, write ? "write" : "access", (unsigned long long)gpa,
+		       (unsigned long long)gpm_limit());
+		return VCPU_FATAL;
+	}
+	if (gpm_redirect(cpu->arch.gpm, gpa, true))
+		return VCPU_FATAL;
+	if (log_ratelimit(&cpu->arch.hidden_writes))
+		pr_warn("cpu%u: guest write to %s at 0x%llx (rip 0x%llx) dropped", cpu->cpu_id,
+			hv_is_hidden(gpa, 1) ? "hidden memory" : "crashed guest RAM",
+			(unsigned long long)gpa, (unsigned long long)vendor->get(cpu, VCPU_RIP));
+	if (!st->active) {
+		st->active = true;
+		st->guest_tf = vendor->get(cpu, VCPU_RFLAGS) & X86_RFLAGS_TF;
+		st->gpa = gpa;
+		vendor->step_begin(cpu);
+	} else if (ALIGN_DOWN(gpa, PAGE_SIZE) != ALIGN_DOWN(st->gpa, PAGE_SIZE)) {
+		/* The instruction also writes the next page: restore that one as well. */
+		st->gpa2 = gpa;
+	}
+	vendor->flush(cpu);
+	return VCPU_RESUME;
+}
+
+enum vcpu_action vcpu_handle_db(struct percpu *cpu)
+{
+	struct hidden_step *st = &cpu->arch.step;
+
+	if (!st->active) {
+		vendor->inject(cpu, X86_EXC_DB, false, 0);
+		return VCPU_RESUME;
+	}
+	if (gpm_redirect(cpu->arch.gpm, st->gpa, false) ||
+	    (st->gpa2 && gpm_redirect(cpu->arch.gpm, st->gpa2, false)))
+		return VCPU_FATAL;
+	vendor->step_end(cpu, st->guest_tf); /* the guest's own single step still gets its #DB */
+	st->active = false;
+	st->gpa2 = 0;
+	vendor->flush(cpu);
+	return VCPU_RESUME;
+}
+
+/*
+ * An NMI nobody in the hv sent is the guest's if the APIC trap saw it send
+ * one here, or if this CPU's LINT1, where the platform's NMI comes in, is
+ * masked: the guest's NMI IPIs and perf interrupts. Otherwise it is taken for
+ * the operator's; with the xAPIC trap lifted (apic_trap=boot) an NMI IPI to
+ * the CPU that listens on LINT1 (the boot CPU in Linux) is one too.
+ */
+static bool nmi_is_guests(struct percpu *cpu)
+{
+	if (cpu->arch.guest_nmis) {
+		__atomic_sub_fetch(&cpu->arch.guest_nmis, 1, __ATOMIC_SEQ_CST);
+		return true;
+	}
+	return !apic_lint1_takes_nmi();
+}
+
+enum vcpu_action vcpu_handle_nmi(struct percpu *cpu)
+{
+	struct cpu_mailbox *mb = &cpu->arch.mbox;
+	enum vcpu_action act;
+
+	/* A kick from another CPU: its mailbox says why. */
+	if (mb->park)
+		return VCPU_PARK;
+	if (mb->init)
+		return VCPU_LEAVE;
+	if (mb->flush) { /* the entry that follows flushes (gpm->gen) */
+		mb->flush = 0;
+		return VCPU_RESUME;
+	}
+	act = nmi_is_guests(cpu) ? VCPU_RESUME : crash_trigger(cpu, CRASH_NMI);
+	if (act == VCPU_RESUME) /* the guest's, or nmi=guest */
+		vendor->inject_nmi(cpu);
+	return act;
+}
+
+enum vcpu_action vcpu_handle_triple_fault(struct percpu *cpu)
+{
+	pr_err("cpu%u: guest shut down (triple fault)", cpu->cpu_id);
+	return crash_trigger(cpu, CRASH_TRIPLE_FAULT);
+}
+
+enum vcpu_action vcpu_handle_init(struct percpu *cpu)
+{
+	/*
+	 * The APIC trap keeps the guest's INITs from the hardware (apic.c); one
+	 * came while it was lifted. Obey it, and trap the SIPIs to come.
+	 */
+	pr_warn("cpu%u: INIT signal in guest mode; the vCPU waits for a start-up IPI",
+		cpu->cpu_id);
+	if (smp_start_up_coming(cpu, "an INIT reached this CPU"))
+		return VCPU_PARK;
+	cpu->arch.mbox.init = 1;
+	return VCPU_LEAVE;
+}
+
+void vcpu_dump(struct percpu *cpu)
+{
+	struct guest_regs *r = &cpu->arch.regs;
+
+	pr_err("cpu%u guest state: rip %04llx:%016llx rsp %016llx rflags %08llx cpl %llu",
+	       cpu->cpu_id, (unsigned long long)vendor->get(cpu, VCPU_CS),
+	       (unsigned long long)vendor->get(cpu, VCPU_RIP),
+	       (unsigned long long)vendor->get(cpu, VCPU_RSP),
+	       (unsigned long long)vendor->get(cpu, VCPU_RFLAGS),
+	       (unsigned long long)vendor->get(cpu, VCPU_CPL));
+	pr_err("  rax %016llx rbx %016llx rcx %016llx rdx %016llx", (unsigned long long)r->rax,
+	       (unsigned long long)r->rbx, (unsigned long long)r->rcx, (unsigned long long)r->rdx);
+	pr_err("  rsi %016llx rdi %016llx rbp %016llx r8  %016llx", (unsigned long long)r->rsi,
+	       (unsigned long long)r->rdi, (unsigned long long)r->rbp, (unsigned long long)r->r8);
+	pr_err("  cr0 %016llx cr2 %016llx cr3 %016llx cr4 %016llx efer %llx",
+	       (unsigned long long)vendor->get(cpu, VCPU_CR0),
+	       (unsigned long long)vendor->get(cpu, VCPU_CR2),
+	       (unsigned long long)vendor->get(cpu, VCPU_CR3),
+	       (unsigned long long)vendor->get(cpu, VCPU_CR4),
+	       (unsigned long long)vendor->get(cpu, VCPU_EFER));
+	vendor->dump_exit(cpu);
+	exit_ring_dump(cpu, vendor->exit_name);
+	exit_stats_dump(cpu, vendor->exit_name);
+}
+
+/*
+ * True if the calling CPU must flush its nested TLB before it enters its
+ * space again (the space changed since it last looked).
+ */
+static bool vcpu_tlb_stale(struct percpu *cpu)
+{
+	u32 gen = cpu->arch.gpm->gen;
+
+	if (cpu->arch.gpm_gen == gen)
+		return false;
+	cpu->arch.gpm_gen = gen;
+	/* The APIC trap may have been lifted when the guest set this CPU's LDR. */
+	cpu->arch.ldr = apic_ldr();
+	return true;
+}
+
+/*
+ * The calling CPU's vCPU enters at e in space gpm, as after INIT: registers,
+ * a pending step and noted guest NMIs of a previous run are dropped.
+ */
+static void vcpu_reset(struct percpu *cpu, const struct x86_entry *e, struct gpm *gpm)
+{
+	memset(&cpu->arch.regs, 0, sizeof(cpu->arch.regs));
+	cpu->arch.regs.rsi = e->rsi;
+	memset(&cpu->arch.step, 0, sizeof(cpu->arch.step));
+	cpu->arch.guest_nmis = 0;
+	cpu->arch.gpm = gpm;
+	vendor->setup(cpu, e, gpm);
+}
+
+/* True, and the vector, if the mailbox holds a start-up IPI to obey. */
+static bool take_sipi(struct percpu *cpu, u32 *vector)
 {
 	struct cpu_mailbox *mb = &cpu->arch.mbox;
 
@@ -155,18 +425,95 @@ bool vcpu_take_sipi(struct percpu *cpu, u32 *vector)
 	return true;
 }
 
-void __noreturn vcpu_cpu_loop(struct percpu *cpu)
+/*
+ * A CPU without a running vCPU waits inside the park guest, which only halts
+ * with interrupts off ("wait for SIPI"); NMIs exit, and are how other CPUs
+ * make it read its mailbox. Returns the vector of the start-up IPI the guest
+ * sent it; never, once a capture or a fatal event parked it for good.
+ */
+static u32 wait_for_sipi(struct percpu *cpu)
 {
-	for (;;) {
-		u32 vector = vendor->wait_for_sipi(cpu);
+	static const struct x86_entry park_entry = { .real_mode = true, .cs = 0 };
+	u32 vector;
 
-		vendor->start_at_sipi(cpu, vector);
-		pr_info("cpu%u: vCPU started by the guest (SIPI vector 0x%02x), in guest mode",
-			cpu->cpu_id, vector);
-		cpu->state = CPU_GUEST;
-		smp_vcpu_started();
-		vendor->run(cpu);
-		if (cpu->state == CPU_HALTED)
-			cpu->arch.mbox.park = 1; /* fatal: never started again */
+	vcpu_reset(cpu, &park_entry, &park_gpm);
+	cpu->state = CPU_PARKED;
+	for (;;) {
+		/*
+		 * Look before entering: the SIPI may be here already, its kick NMI
+		 * merged with the INIT's into the one this CPU just consumed.
+		 */
+		if (take_sipi(cpu, &vector))
+			return vector;
+		vendor->park(cpu);
+	}
+}
+
+/* Run the vCPU until it leaves guest mode: VCPU_LEAVE, VCPU_PARK or VCPU_FATAL. */
+static enum vcpu_action vcpu_run(struct percpu *cpu)
+{
+	enum vcpu_action act;
+
+	cpu->state = CPU_GUEST;
+	for (;;) {
+		/* A capture began while this vCPU was starting: no kick came, park now. */
+		if (cpu->arch.mbox.park)
+			return VCPU_PARK;
+		if (vcpu_tlb_stale(cpu))
+			vendor->flush(cpu);
+		if (!vendor->enter(cpu))
+			return VCPU_FATAL;
+		iommu_poll_lazy();
+		act = vendor->handle_exit(cpu);
+		switch (act) {
+		case VCPU_RESUME:
+			break;
+		case VCPU_SKIP:
+			vendor->skip(cpu);
+			break;
+		case VCPU_RESET:
+			vcpu_reset(cpu, &cpu->arch.reset, cpu->arch.reset_gpm);
+			break;
+		default:
+			return act;
+		}
+	}
+}
+
+/* The vCPU left guest mode for good (park, fatal) or until a SIPI (INIT). */
+static void vcpu_stopped(struct percpu *cpu, enum vcpu_action why)
+{
+	if (why == VCPU_PARK) {
+		/* Its state is the capture's evidence: taken before the park guest replaces it. */
+		vendor->save_state(cpu, &cpu->arch.crash_state);
+		cpu->arch.mbox.park = 1;
+		__atomic_store_n(&cpu->arch.crash_saved, true, __ATOMIC_SEQ_CST);
+	} else if (why == VCPU_FATAL) {
+		vcpu_dump(cpu);
+		pr_err("cpu%u: vCPU parked after a fatal guest event", cpu->cpu_id);
+		cpu->state = CPU_HALTED;
+		cpu->arch.mbox.park = 1; /* never started again */
+	}
+}
+
+void __noreturn vcpu_cpu_loop(struct percpu *cpu, const struct x86_entry *first, struct gpm *gpm)
+{
+	struct x86_entry sipi = { .real_mode = true };
+	u32 vector;
+
+	if (first)
+		vcpu_reset(cpu, first, gpm);
+	for (;;) {
+		if (!first) {
+			vector = wait_for_sipi(cpu);
+			sipi.cs = (u16)(vector << 8);
+			vcpu_reset(cpu, &sipi, &guest_gpm);
+			pr_info("cpu%u: vCPU started by the guest (SIPI vector 0x%02x), in guest mode",
+				cpu->cpu_id, vector);
+			cpu->state = CPU_GUEST;
+			smp_vcpu_started();
+		}
+		vcpu_stopped(cpu, vcpu_run(cpu));
+		first = NULL;
 	}
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Intel VMX backend: the same contract as svm.c (asm/vcpu.h). The guest runs
+ * Intel VMX backend: the same contract as svm.c (asm/vcpu.h); the decisions
+ * are vcpu.c's, this file sets up the VMCS and decodes exits. The guest runs
  * with EPT and unrestricted guest; interrupts, I/O ports and MMIO go straight
  * to it. Exits happen only for what the hv must see or the architecture
  * forces: CPUID, XSETBV, INVD, the VMX instructions, VMCALL, the MSRs that
@@ -11,17 +12,11 @@
 #include <asm/apic.h>
 #include <asm/cpuid.h>
 #include <asm/guest_mem.h>
-#include <asm/guest_walk.h>
-#include <asm/insn.h>
-#include <asm/iommu.h>
 #include <asm/processor.h>
-#include <asm/smp.h>
 #include <asm/traps.h>
 #include <asm/vcpu.h>
 #include <asm/vmx.h>
-#include <hv/capture.h>
 #include <hv/hv.h>
-#include <hv/hypercall.h>
 #include <hv/lib.h>
 #include <hv/mm.h>
 #include <hv/printk.h>
@@ -32,9 +27,6 @@ extern const u8 vmx_exit[], vmx_host_nmi[];
 void vmx_host_nmi_repost(void);
 
 #define GPAT_DEFAULT 0x0007040600070406ull /* SDM vol. 3A, 11.12.4: PAT at reset */
-#define X86_CR4_VMXE (1ull << 13)
-#define X86_CR0_CD   (1ull << 30)
-#define X86_CR0_NW   (1ull << 29)
 
 /* Access rights (SDM vol. 3C, 25.4.1): type, S, DPL, P in 7:0; AVL, L, D/B, G in 15:12. */
 #define AR_CODE32   0xc09b
@@ -57,8 +49,6 @@ static struct {
 
 static u8 *msr_bitmap;
 static u8 *io_bitmaps;
-static u8 *park_code;
-static struct pt_root park_pt;
 /* The exit loads TR with this base and limit 0x67; the hv never uses it. */
 static u8 host_tss[104] __aligned(16);
 
@@ -298,7 +288,6 @@ static void vmcs_fresh(struct percpu *cpu, u64 ept_root)
 	vmwrite(GUEST_INTERRUPTIBILITY, 0);
 	vmwrite(GUEST_ACTIVITY, ACTIVITY_ACTIVE);
 	vmwrite(GUEST_PENDING_DBG, 0);
-	memset(&cpu->arch.step, 0, sizeof(cpu->arch.step));
 	flush_ept(cpu);
 }
 
@@ -349,10 +338,13 @@ static int vmx_cpu_init(struct percpu *cpu)
 	return 0;
 }
 
-static int vmx_setup(struct percpu *cpu, const struct x86_entry *e, struct gpm *gpm)
+static void vmx_setup(struct percpu *cpu, const struct x86_entry *e, struct gpm *gpm)
 {
-	cpu->arch.gpm = gpm;
 	vmcs_fresh(cpu, pt_virt_to_phys(gpm->pt.root));
+	if (e->real_mode) {
+		set_real_mode(e->cs);
+		return;
+	}
 	/* boot.rst, 32-bit protocol: flat 4 GiB segments, __BOOT_CS 0x10, __BOOT_DS 0x18. */
 	set_flat_segs(0x10, AR_CODE32, 0x18, AR_DATA32, 0xffffffff);
 	vmwrite(GUEST_GDTR_BASE, e->gdt_base);
@@ -361,23 +353,32 @@ static int vmx_setup(struct percpu *cpu, const struct x86_entry *e, struct gpm *
 	vmwrite(GUEST_IDTR_LIMIT, 0);
 	set_cr0(X86_CR0_PE | X86_CR0_ET);
 	vmwrite(GUEST_RIP, e->rip);
-	memset(&cpu->arch.regs, 0, sizeof(cpu->arch.regs));
-	cpu->arch.regs.rsi = e->rsi;
-	return 0;
 }
 
-static void skip_insn(void)
+static void vmx_skip(struct percpu *cpu)
 {
+	(void)cpu;
 	vmwrite(GUEST_RIP, vmread(GUEST_RIP) + vmread(EXIT_INSN_LEN));
 }
 
-static void inject_exception(struct percpu *cpu, unsigned int vector, bool has_err, u32 err)
+static void vmx_inject(struct percpu *cpu, unsigned int vector, bool has_err, u32 err)
 {
 	vmwrite(ENTRY_INTR_INFO,
 		INTR_INFO_VALID | (INTR_TYPE_HW_EXC << 8) | vector | (has_err ? INTR_INFO_ERR : 0));
 	if (has_err)
 		vmwrite(ENTRY_EXC_ERROR, err);
 	cpu->arch.vmx.event_injected = true;
+}
+
+/* A guest NMI waits for its window (inject_pending_nmi()). */
+static void vmx_inject_nmi(struct percpu *cpu)
+{
+	cpu->arch.vmx.nmi_pending++;
+}
+
+static void vmx_flush(struct percpu *cpu)
+{
+	flush_ept(cpu);
 }
 
 static unsigned int guest_cpl(void)
@@ -429,14 +430,77 @@ static void inject_pending_nmi(struct percpu *cpu)
 	set_cpu_controls(cpu, ctl);
 }
 
-static bool handle_cpuid(struct percpu *cpu)
+static u64 vmx_get(struct percpu *cpu, enum vcpu_reg reg)
 {
-	vcpu_cpuid(cpu, cr_view(GUEST_CR4, CR4_READ_SHADOW, CR4_MASK));
-	skip_insn();
-	return true;
+	(void)cpu;
+	switch (reg) {
+	case VCPU_RIP:
+		return vmread(GUEST_RIP);
+	case VCPU_RSP:
+		return vmread(GUEST_RSP);
+	case VCPU_RFLAGS:
+		return vmread(GUEST_RFLAGS);
+	case VCPU_CR0:
+		return cr_view(GUEST_CR0, CR0_READ_SHADOW, CR0_MASK);
+	case VCPU_CR2: /* VMX does not switch CR2, and the hv never faults: it is the guest's */
+		return read_cr2();
+	case VCPU_CR3:
+		return vmread(GUEST_CR3);
+	case VCPU_CR4:
+		return cr_view(GUEST_CR4, CR4_READ_SHADOW, CR4_MASK);
+	case VCPU_EFER:
+		return vmread(GUEST_EFER);
+	case VCPU_CS:
+		return vmread(GUEST_SEL(SEG_CS));
+	case VCPU_CS_BASE:
+		return vmread(GUEST_BASE(SEG_CS));
+	case VCPU_CS_L:
+		return !!(vmread(GUEST_AR(SEG_CS)) & AR_L);
+	case VCPU_CS_DB:
+		return !!(vmread(GUEST_AR(SEG_CS)) & AR_DB);
+	case VCPU_CPL:
+		return guest_cpl();
+	}
+	return 0;
 }
 
-/* SDM vol. 1, 13.3: XCR0 bit 0 set, AVX needs SSE, the AVX-512 bits all or none and with AVX. */
+static void vmx_set(struct percpu *cpu, enum vcpu_reg reg, u64 val)
+{
+	(void)cpu;
+	if (reg == VCPU_RIP)
+		vmwrite(GUEST_RIP, val);
+	else if (reg == VCPU_RSP)
+		vmwrite(GUEST_RSP, val);
+	else if (reg == VCPU_RFLAGS)
+		vmwrite(GUEST_RFLAGS, val);
+}
+
+/*
+ * The step over a dropped write uses TF rather than the monitor trap flag:
+ * not every VMX implementation has MTF (Bochs lacks it). No STI shadow is
+ * forced, unlike SVM: VM entry would then demand a pending single-step trap
+ * (SDM vol. 3C, 27.3.1.5). An interrupt taken first runs its handler without
+ * TF and the step comes after its IRET.
+ */
+static void vmx_step_begin(struct percpu *cpu)
+{
+	(void)cpu;
+	vmwrite(GUEST_RFLAGS, vmread(GUEST_RFLAGS) | X86_RFLAGS_TF);
+	vmwrite(EXCEPTION_BITMAP, 1u << X86_EXC_DB);
+}
+
+static void vmx_step_end(struct percpu *cpu, bool guest_tf)
+{
+	vmwrite(EXCEPTION_BITMAP, 0);
+	if (guest_tf) {
+		/* The exit left DR6 alone: set BS as the guest's #DB would (SDM vol. 3B, 17.2.3). */
+		asm volatile("mov %0, %%dr6" : : "r"(0xffff4ff0ull));
+		vmx_inject(cpu, X86_EXC_DB, false, 0);
+	} else {
+		vmwrite(GUEST_RFLAGS, vmread(GUEST_RFLAGS) & ~X86_RFLAGS_TF);
+	}
+}
+
 static bool xcr0_valid(u64 v)
 {
 	if (!(v & 1) || (v & ~vmx.xcr0_supported))
@@ -448,101 +512,53 @@ static bool xcr0_valid(u64 v)
 	return true;
 }
 
-static bool handle_xsetbv(struct percpu *cpu)
+static enum vcpu_action handle_xsetbv(struct percpu *cpu)
 {
 	struct guest_regs *r = &cpu->arch.regs;
 	u64 v = (r->rdx << 32) | (u32)r->rax;
 
-	if ((u32)r->rcx != 0 || !xcr0_valid(v)) {
-		if (log_ratelimit(&cpu->refused))
-			pr_warn("cpu%u: guest XSETBV XCR%u <- 0x%llx refused (#GP)", cpu->cpu_id,
-				(u32)r->rcx, (unsigned long long)v);
-		inject_exception(cpu, X86_EXC_GP, true, 0);
-		return true;
-	}
+	if ((u32)r->rcx != 0 || !xcr0_valid(v))
+		return vcpu_refuse(cpu, "XSETBV XCR%u <- 0x%llx", (u32)r->rcx,
+				   (unsigned long long)v);
 	asm volatile("xsetbv" : : "a"((u32)v), "d"((u32)(v >> 32)), "c"(0) : "memory");
-	skip_insn();
-	return true;
+	return VCPU_SKIP;
 }
 
 #define MSR_VMX_FIRST 0x480
 #define MSR_VMX_LAST  0x491
 
-static bool handle_msr(struct percpu *cpu, bool write)
+#define MSR_VMX_FIRST 0x480
+#define MSR_VMX_LAST  0x491
+
+/* The MSRs that would reveal VMX; the APIC's writes are vcpu.c's. */
+static enum vcpu_action handle_msr(struct percpu *cpu, bool write)
 {
 	struct guest_regs *r = &cpu->arch.regs;
 	u32 msr = (u32)r->rcx;
-	u64 val = (r->rdx << 32) | (u32)r->rax;
 
-	if (!write && msr == MSR_FEATURE_CONTROL) {
-		val = FEATURE_CONTROL_LOCK; /* "locked, VMX off": VMX is not there to use */
-		r->rax = (u32)val;
-		r->rdx = val >> 32;
-	} else if (write && msr == MSR_X2APIC_ICR) {
-		apic_x2apic_icr_write(cpu, val);
-	} else if (write && msr == MSR_APIC_BASE && !((val ^ rdmsr(MSR_APIC_BASE)) & ~0xfffull)) {
-		wrmsr(MSR_APIC_BASE, val); /* enable bits only: the base never moves */
-	} else {
-		/* The VMX capability MSRs, and writes the hv refuses: as on a CPU without VMX. */
-		if (log_ratelimit(&cpu->refused))
-			pr_warn("cpu%u: guest %s 0x%x%s refused (#GP)", cpu->cpu_id,
-				write ? "WRMSR" : "RDMSR", msr, write ? " (write)" : "");
-		inject_exception(cpu, X86_EXC_GP, true, 0);
-		return true;
-	}
-	skip_insn();
-	return true;
+	if (write)
+		return vcpu_handle_wrmsr(cpu, msr, (r->rdx << 32) | (u32)r->rax);
+	/* The VMX capability MSRs read as on a CPU without VMX. */
+	if (msr != MSR_FEATURE_CONTROL)
+		return vcpu_refuse(cpu, "RDMSR 0x%x", msr);
+	r->rax = (u32)FEATURE_CONTROL_LOCK; /* "locked, VMX off": VMX is not there to use */
+	r->rdx = 0;
+	return VCPU_SKIP;
 }
 
-static bool handle_vmcall(struct percpu *cpu)
+static enum vcpu_action handle_cr(struct percpu *cpu, u64 q)
 {
-	struct guest_regs *r = &cpu->arch.regs;
-	s64 ret = hypercall(cpu, guest_cpl(), r->rax, r->rbx, r->rcx, r->rdx);
-
-	if (cpu->vcpu_reset) { /* CRASH: the vCPU now starts the capture kernel */
-		cpu->vcpu_reset = false;
-		return true;
-	}
-	r->rax = (u64)ret;
-	skip_insn();
-	return true;
-}
-
-/* Register n in ModRM order; RSP lives in the VMCS and goes through *tmp. */
-static u64 *gpr(struct percpu *cpu, unsigned int n, u64 *tmp)
-{
-	struct guest_regs *r = &cpu->arch.regs;
-	u64 *const map[16] = {
-		&r->rax, &r->rcx, &r->rdx, &r->rbx, tmp,     &r->rbp, &r->rsi, &r->rdi,
-		&r->r8,	 &r->r9,  &r->r10, &r->r11, &r->r12, &r->r13, &r->r14, &r->r15,
-	};
-
-	*tmp = vmread(GUEST_RSP);
-	return map[n & 15];
-}
-
-/*
- * MOV to CR0 or CR4 that touches a bit the hv owns (the pinned ones, or
- * reserved ones), and MOV to or from CR3 where this CPU model forces those
- * exits. The guest's value goes to the read shadow; paging on or off with
- * EFER.LME set is the long-mode switch the hardware would have made.
- */
-static bool handle_cr(struct percpu *cpu, u64 q)
-{
-	unsigned int cr = q & 15, type = (q >> 4) & 3;
-	u64 tmp, *reg = gpr(cpu, (q >> 8) & 15, &tmp), v = *reg;
+	unsigned int cr = q & 15, type = (q >> 4) & 3, reg = (q >> 8) & 15;
+	u64 v = vcpu_gpr(cpu, reg);
 
 	if (type == 1 && cr == 3) {
-		*reg = vmread(GUEST_CR3);
-		if (reg == &tmp)
-			vmwrite(GUEST_RSP, tmp);
-		skip_insn();
-		return true;
+		vcpu_set_gpr(cpu, reg, vmread(GUEST_CR3));
+		return VCPU_SKIP;
 	}
 	if (type != 0) {
 		pr_err("cpu%u: unexpected control-register exit (qualification 0x%llx)",
 		       cpu->cpu_id, (unsigned long long)q);
-		return false;
+		return VCPU_FATAL;
 	}
 	switch (cr) {
 	case 0: {
@@ -577,255 +593,90 @@ static bool handle_cr(struct percpu *cpu, u64 q)
 	default:
 		goto gp;
 	}
-	skip_insn();
-	return true;
+	return VCPU_SKIP;
 gp:
-	if (log_ratelimit(&cpu->refused))
-		pr_warn("cpu%u: guest MOV to CR%u <- 0x%llx refused (#GP)", cpu->cpu_id, cr,
-			(unsigned long long)v);
-	inject_exception(cpu, X86_EXC_GP, true, 0);
-	return true;
+	return vcpu_refuse(cpu, "MOV to CR%u <- 0x%llx", cr, (unsigned long long)v);
 }
 
 /* Guest memory as the running vCPU's space allows (the capture kernel's too). */
-static int guest_read_phys(u64 pa, void *buf, unsigned int n)
+/* SDM vol. 3C, 28.2.1 and table 28-7: what an EPT violation's qualification says. */
+static enum vcpu_action handle_ept_violation(struct percpu *cpu, u64 q)
 {
-	return gpm_read(this_cpu()->arch.gpm, pa, buf, n);
-}
-
-/* Fetch the instruction at CS:RIP, as many of its bytes as are mapped. */
-static unsigned int fetch_insn(u8 *buf)
-{
-	struct guest_paging gp = { vmread(GUEST_CR0), vmread(GUEST_CR3), vmread(GUEST_CR4),
-				   vmread(GUEST_EFER), guest_read_phys };
-	u64 la = vmread(GUEST_RIP) + ((gp.efer & EFER_LMA) ? 0 : vmread(GUEST_BASE(SEG_CS)));
-	unsigned int n = 0;
-
-	while (n < INSN_MAX_LEN && !guest_read_linear(&gp, la + n, buf + n, 1))
-		n++;
-	return n;
-}
-
-/* A store to the write-protected xAPIC page: decode, apply the IPI policy, skip. */
-static bool handle_apic_write(struct percpu *cpu, u64 gpa)
-{
-	u32 cs_ar = (u32)vmread(GUEST_AR(SEG_CS));
-	bool lm = (vmread(GUEST_EFER) & EFER_LMA) && (cs_ar & AR_L);
-	struct mmio_insn in;
-	u8 b[INSN_MAX_LEN];
-	unsigned int n = fetch_insn(b);
-	u64 val, tmp, *reg;
-
-	if (insn_decode_store(b, n, lm, cs_ar & AR_DB, &in) || in.size != 4) {
-		pr_err("cpu%u: cannot emulate the guest's write to APIC 0x%llx at rip 0x%llx (%u bytes: %02x %02x %02x %02x); #GP",
-		       cpu->cpu_id, (unsigned long long)gpa, (unsigned long long)vmread(GUEST_RIP),
-		       n, b[0], b[1], b[2], b[3]);
-		inject_exception(cpu, X86_EXC_GP, true, 0);
-		return true;
-	}
-	reg = gpr(cpu, in.reg, &tmp);
-	val = in.kind == MMIO_STORE_IMM ? in.imm : *reg;
-	if (in.kind == MMIO_XCHG) {
-		*reg = apic_mmio_read(gpa);
-		if (reg == &tmp)
-			vmwrite(GUEST_RSP, tmp);
-	}
-	apic_mmio_write(cpu, gpa, (u32)val);
-	vmwrite(GUEST_RIP, vmread(GUEST_RIP) + in.len);
-	return true;
-}
-
-/*
- * A write to a page the space does not let the guest write: map the scratch
- * page there, let the one instruction run with TF set, then (#DB) map the
- * page back. The write lands in the scratch page and is discarded. TF rather
- * than the monitor trap flag: not every VMX implementation has MTF (Bochs
- * lacks it). No STI shadow is forced, unlike SVM: VM entry would then demand
- * a pending single-step trap (SDM vol. 3C, 27.3.1.5). An interrupt taken
- * first runs its handler without TF and the step comes after its IRET.
- */
-static bool handle_ept_violation(struct percpu *cpu, u64 q)
-{
-	struct hidden_step *st = &cpu->arch.step;
-	u64 gpa = vmread(GUEST_PHYS_ADDR);
-	bool write = q & EPT_VIOLATION_WRITE;
-
 	/* SDM vol. 3C, 28.2.3: an IRET that faulted had unblocked NMIs; block them again. */
 	if ((q & (1ull << 12)) && !cpu->arch.vmx.event_injected)
 		vmwrite(GUEST_INTERRUPTIBILITY,
 			vmread(GUEST_INTERRUPTIBILITY) | INTERRUPTIBILITY_NMI);
-	if (write && apic_is_trapped(gpa) && !cpu->arch.vmx.event_injected)
-		return handle_apic_write(cpu, gpa);
-	if (!write || !gpm_write_protected(cpu->arch.gpm, gpa)) {
-		pr_err("cpu%u: guest %s of guest-physical 0x%llx, which is not mapped (map ends at 0x%llx)",
-		       cpu->cpu_id, write ? "write" : "access", (unsigned long long)gpa,
-		       (unsigned long long)gpm_limit());
-		return false;
-	}
-	if (gpm_redirect(cpu->arch.gpm, gpa, true))
-		return false;
-	if (log_ratelimit(&cpu->arch.hidden_writes))
-		pr_warn("cpu%u: guest write to %s at 0x%llx (rip 0x%llx) dropped", cpu->cpu_id,
-			hv_is_hidden(gpa, 1) ? "hidden memory" : "crashed guest RAM",
-			(unsigned long long)gpa, (unsigned long long)vmread(GUEST_RIP));
-	if (!st->active) {
-		u64 rflags = vmread(GUEST_RFLAGS);
-
-		st->active = true;
-		st->guest_tf = rflags & X86_RFLAGS_TF;
-		st->gpa = gpa;
-		vmwrite(GUEST_RFLAGS, rflags | X86_RFLAGS_TF);
-		vmwrite(EXCEPTION_BITMAP, 1u << X86_EXC_DB);
-	} else if (ALIGN_DOWN(gpa, PAGE_SIZE) != ALIGN_DOWN(st->gpa, PAGE_SIZE)) {
-		/* The instruction also writes the next page: restore that one as well. */
-		st->gpa2 = gpa;
-	}
-	flush_ept(cpu);
-	return true;
+	return vcpu_handle_npf(cpu, vmread(GUEST_PHYS_ADDR), q & EPT_VIOLATION_WRITE,
+			       cpu->arch.vmx.event_injected);
 }
 
-static bool handle_db(struct percpu *cpu)
+static enum vcpu_action vmx_handle_exit(struct percpu *cpu)
 {
-	struct hidden_step *st = &cpu->arch.step;
+	u32 reason = cpu->arch.vmx.exit_reason & 0xffff;
+	u64 q = cpu->arch.vmx.exit_qual;
 
-	if (!st->active) {
-		inject_exception(cpu, X86_EXC_DB, false, 0);
-		return true;
-	}
-	if (gpm_redirect(cpu->arch.gpm, st->gpa, false) ||
-	    (st->gpa2 && gpm_redirect(cpu->arch.gpm, st->gpa2, false)))
-		return false;
-	/* The guest's own single step still gets its #DB (DR6.BS, SDM vol. 3B, 17.2.3). */
-	if (st->guest_tf) {
-		asm volatile("mov %0, %%dr6" : : "r"(0xffff4ff0ull));
-		inject_exception(cpu, X86_EXC_DB, false, 0);
-	} else {
-		vmwrite(GUEST_RFLAGS, vmread(GUEST_RFLAGS) & ~X86_RFLAGS_TF);
-	}
-	vmwrite(EXCEPTION_BITMAP, 0);
-	st->active = false;
-	st->gpa2 = 0;
-	flush_ept(cpu);
-	return true;
-}
-
-/* The pvpanic port (QEMU docs/specs/pvpanic.rst) and the CMOS ports (vcpu_io()). */
-static bool handle_io(struct percpu *cpu, u64 q)
-{
-	/* SDM vol. 3C, table 28-5: size - 1 in bits 2:0, IN in bit 3, string and REP in 5:4. */
-	if (!vcpu_io(cpu, (u16)(q >> 16), q & (1u << 3), (unsigned int)(q & 7) + 1,
-		     !(q & (3u << 4))))
-		skip_insn();
-	return true;
-}
-
-/* An NMI exit; a guest NMI waits for its window (inject_pending_nmi()). */
-static bool handle_nmi(struct percpu *cpu)
-{
-	switch (vcpu_nmi(cpu)) {
-	case VCPU_NMI_GUEST:
-		cpu->arch.vmx.nmi_pending++;
-		return true;
-	case VCPU_NMI_DONE:
-		return true;
-	default:
-		return false;
-	}
-}
-
-static bool vmx_handle_exit(struct percpu *cpu, u32 reason, u64 q)
-{
 	switch (reason) {
 	case EXIT_EXCEPTION_NMI: {
 		u32 info = (u32)vmread(EXIT_INTR_INFO);
 
 		if (INTR_TYPE(info) == INTR_TYPE_NMI)
-			return handle_nmi(cpu);
+			return vcpu_handle_nmi(cpu);
 		if ((info & 0xff) == X86_EXC_DB)
-			return handle_db(cpu);
+			return vcpu_handle_db(cpu);
 		break;
 	}
 	case EXIT_NMI_WINDOW:
-		return true; /* inject_pending_nmi() does the rest */
+		return VCPU_RESUME; /* inject_pending_nmi() does the rest */
 	case EXIT_CPUID:
-		return handle_cpuid(cpu);
+		return vcpu_handle_cpuid(cpu);
 	case EXIT_XSETBV:
 		return handle_xsetbv(cpu);
 	case EXIT_INVD: /* exits unconditionally; write back rather than lose data */
 		asm volatile("wbinvd" ::: "memory");
-		skip_insn();
-		return true;
+		return VCPU_SKIP;
 	case EXIT_RDMSR:
 	case EXIT_WRMSR:
 		return handle_msr(cpu, reason == EXIT_WRMSR);
 	case EXIT_VMCALL:
-		return handle_vmcall(cpu);
+		return vcpu_handle_hypercall(cpu);
 	case EXIT_CR_ACCESS:
 		return handle_cr(cpu, q);
-	case EXIT_IO:
-		return handle_io(cpu, q);
+	case EXIT_IO: /* SDM vol. 3C, table 28-5: size - 1 in 2:0, IN in 3, string and REP in 5:4 */
+		return vcpu_handle_io(cpu, (u16)(q >> 16), q & (1u << 3),
+				      (unsigned int)(q & 7) + 1, !(q & (3u << 4)));
 	case EXIT_EPT_VIOLATION:
 		return handle_ept_violation(cpu, q);
 	case EXIT_INIT:
-		/*
-		 * The APIC trap keeps the guest's INITs from the hardware (apic.c);
-		 * one came while it was lifted. Obey it, and trap the SIPIs to come.
-		 */
-		pr_warn("cpu%u: INIT signal in guest mode; the vCPU waits for a start-up IPI",
-			cpu->cpu_id);
-		smp_start_up_coming(cpu, "an INIT reached this CPU");
-		cpu->arch.mbox.init = 1;
-		cpu->arch.leave_guest = true;
-		return true;
+		return vcpu_handle_init(cpu);
 	case EXIT_TRIPLE_FAULT:
-		pr_err("cpu%u: guest shut down (triple fault)", cpu->cpu_id);
-		if (hv.opt.triple_fault == TRIGGER_CAPTURE)
-			return crash_trigger(cpu, "triple fault");
-		return false;
+		return vcpu_handle_triple_fault(cpu);
 	case EXIT_INVEPT:
 	case EXIT_INVVPID:
 	case EXIT_VMFUNC:
 	case 11: /* GETSEC */
-		inject_exception(cpu, X86_EXC_UD, false, 0);
-		return true;
+		vmx_inject(cpu, X86_EXC_UD, false, 0);
+		return VCPU_RESUME;
 	default:
 		/* VMX is hidden: to the guest its instructions do not exist. */
 		if (reason >= EXIT_VMCLEAR && reason <= EXIT_VMXON) {
-			inject_exception(cpu, X86_EXC_UD, false, 0);
-			return true;
+			vmx_inject(cpu, X86_EXC_UD, false, 0);
+			return VCPU_RESUME;
 		}
 	}
 	pr_err("cpu%u: unhandled exit %u (%s), qualification 0x%llx", cpu->cpu_id, reason,
 	       vmx_exit_name(reason), (unsigned long long)q);
-	return false;
+	return VCPU_FATAL;
 }
 
-static void vmx_dump(struct percpu *cpu)
+static void vmx_dump_exit(struct percpu *cpu)
 {
-	struct guest_regs *r = &cpu->arch.regs;
-
-	pr_err("cpu%u guest state: rip %04llx:%016llx rsp %016llx rflags %08llx cpl %u",
-	       cpu->cpu_id, (unsigned long long)vmread(GUEST_SEL(SEG_CS)),
-	       (unsigned long long)vmread(GUEST_RIP), (unsigned long long)vmread(GUEST_RSP),
-	       (unsigned long long)vmread(GUEST_RFLAGS), guest_cpl());
-	pr_err("  rax %016llx rbx %016llx rcx %016llx rdx %016llx", (unsigned long long)r->rax,
-	       (unsigned long long)r->rbx, (unsigned long long)r->rcx, (unsigned long long)r->rdx);
-	pr_err("  rsi %016llx rdi %016llx rbp %016llx r8  %016llx", (unsigned long long)r->rsi,
-	       (unsigned long long)r->rdi, (unsigned long long)r->rbp, (unsigned long long)r->r8);
-	pr_err("  cr0 %016llx cr2 %016llx cr3 %016llx cr4 %016llx efer %llx",
-	       (unsigned long long)cr_view(GUEST_CR0, CR0_READ_SHADOW, CR0_MASK),
-	       (unsigned long long)read_cr2(), (unsigned long long)vmread(GUEST_CR3),
-	       (unsigned long long)cr_view(GUEST_CR4, CR4_READ_SHADOW, CR4_MASK),
-	       (unsigned long long)vmread(GUEST_EFER));
-	pr_err("  exit %llu (%s) qualification 0x%llx intinfo 0x%llx vectoring 0x%llx",
-	       (unsigned long long)vmread(EXIT_REASON), vmx_exit_name(vmread(EXIT_REASON)),
-	       (unsigned long long)vmread(EXIT_QUALIFICATION),
+	pr_err("  exit %u (%s) qualification 0x%llx intinfo 0x%llx vectoring 0x%llx",
+	       cpu->arch.vmx.exit_reason, vmx_exit_name(cpu->arch.vmx.exit_reason),
+	       (unsigned long long)cpu->arch.vmx.exit_qual,
 	       (unsigned long long)vmread(EXIT_INTR_INFO),
 	       (unsigned long long)vmread(IDT_VECTORING_INFO));
-	exit_ring_dump(cpu, vmx_exit_name);
 }
 
-/* Why VMLAUNCH/VMRESUME did not enter (SDM vol. 3C, 31.4). */
 static void entry_failed(struct percpu *cpu, int ret)
 {
 	if (ret == 1)
@@ -851,81 +702,38 @@ static u32 enter_once(struct percpu *cpu)
 	return (u32)vmread(EXIT_REASON);
 }
 
-static void vmx_run(struct percpu *cpu)
+static bool vmx_enter_guest(struct percpu *cpu)
 {
-	cpu->state = CPU_GUEST;
-	for (;;) {
-		u32 reason;
-		u64 q;
+	u32 reason;
+	u64 q;
 
-		/* A capture began while this vCPU was starting: no kick came, park now. */
-		if (cpu->arch.mbox.park)
-			arch_crash_park_self(cpu);
-		if (vcpu_tlb_stale(cpu))
-			flush_ept(cpu);
-		inject_pending_nmi(cpu);
-		reason = enter_once(cpu);
-		if (reason == ~0u)
-			break;
-		q = vmread(EXIT_QUALIFICATION);
-		exit_record(cpu, reason, q,
-			    (reason & 0xffff) == EXIT_EPT_VIOLATION ? vmread(GUEST_PHYS_ADDR) :
-								      vmread(EXIT_INTR_INFO),
-			    vmread(GUEST_RIP));
-		iommu_poll_lazy();
-		if (reason & EXIT_REASON_FAILED) {
-			pr_err("cpu%u: VM entry refused the guest state (exit reason %u, qualification 0x%llx)",
-			       cpu->cpu_id, reason & 0xffff, (unsigned long long)q);
-			break;
-		}
-		reinject_vectoring(cpu);
-		if (!vmx_handle_exit(cpu, reason & 0xffff, q))
-			break;
-		if (cpu->arch.leave_guest) { /* the guest sent this vCPU an INIT */
-			cpu->arch.leave_guest = false;
-			return;
-		}
+	inject_pending_nmi(cpu);
+	reason = enter_once(cpu);
+	if (reason == ~0u)
+		return false;
+	q = vmread(EXIT_QUALIFICATION);
+	cpu->arch.vmx.exit_reason = reason;
+	cpu->arch.vmx.exit_qual = q;
+	exit_record(cpu, reason, q,
+		    (reason & 0xffff) == EXIT_EPT_VIOLATION ? vmread(GUEST_PHYS_ADDR) :
+							      vmread(EXIT_INTR_INFO),
+		    vmread(GUEST_RIP));
+	if (reason & EXIT_REASON_FAILED) {
+		pr_err("cpu%u: VM entry refused the guest state (exit reason %u, qualification 0x%llx)",
+		       cpu->cpu_id, reason & 0xffff, (unsigned long long)q);
+		return false;
 	}
-	vcpu_fatal(cpu);
+	reinject_vectoring(cpu);
+	return true;
 }
 
-/*
- * A CPU without a running vCPU waits inside a tiny real-mode guest that only
- * halts with interrupts off ("wait for SIPI"). NMIs exit; they are how other
- * CPUs make it read its mailbox. Returns the vector of the start-up IPI the
- * guest sent it, unless a capture has parked it for good.
- */
-static u32 vmx_wait_for_sipi(struct percpu *cpu)
+static void vmx_park(struct percpu *cpu)
 {
-	u32 vector;
+	u32 reason = enter_once(cpu);
 
-	vmcs_fresh(cpu, pt_virt_to_phys(park_pt.root));
-	set_real_mode(0);
-	cpu->state = CPU_PARKED;
-	for (;;) {
-		u32 reason;
-
-		/*
-		 * Look before entering: the SIPI may be here already, its kick NMI
-		 * merged with the INIT's into the one this CPU just consumed.
-		 */
-		if (vcpu_take_sipi(cpu, &vector))
-			return vector;
-		reason = enter_once(cpu);
-		if (reason == ~0u || (reason & EXIT_REASON_FAILED))
-			hv_panic("cpu%u: the park guest was refused (exit reason 0x%x)",
-				 cpu->cpu_id, reason);
-	}
-}
-
-/* SDM vol. 3A, 8.4.4.1: a start-up IPI starts real mode at VV00:0000. */
-static void start_at_sipi(struct percpu *cpu, u32 vector)
-{
-	memset(&cpu->arch.regs, 0, sizeof(cpu->arch.regs));
-	cpu->arch.guest_nmis = 0;
-	cpu->arch.gpm = &guest_gpm;
-	vmcs_fresh(cpu, pt_virt_to_phys(guest_gpm.pt.root));
-	set_real_mode((u16)(vector << 8));
+	if (reason == ~0u || (reason & EXIT_REASON_FAILED))
+		hv_panic("cpu%u: the park guest was refused (exit reason 0x%x)", cpu->cpu_id,
+			 reason);
 }
 
 void vmx_host_nmi_repost(void)
@@ -956,24 +764,32 @@ static void vmx_save_state(struct percpu *cpu, struct x86_cpu_state *s)
 	s->efer = vmread(GUEST_EFER);
 }
 
-static void *pt_page(void)
-{
-	return page_alloc(1);
-}
-
 static const struct vcpu_vendor vmx_vendor = {
 	.name = "Intel VMX",
 	.id = PARACHUTE_VENDOR_VMX,
+	.npt_format = &pt_ept,
 	.cpu_init = vmx_cpu_init,
 	.setup = vmx_setup,
-	.run = vmx_run,
-	.wait_for_sipi = vmx_wait_for_sipi,
-	.start_at_sipi = start_at_sipi,
-	.npt_format = &pt_ept,
+	.enter = vmx_enter_guest,
+	.handle_exit = vmx_handle_exit,
+	.park = vmx_park,
+	.skip = vmx_skip,
+	.get = vmx_get,
+	.set = vmx_set,
+	.inject = vmx_inject,
+	.inject_nmi = vmx_inject_nmi,
+	.flush = vmx_flush,
+	.step_begin = vmx_step_begin,
+	.step_end = vmx_step_end,
 	.exit_name = vmx_exit_name,
 	.save_state = vmx_save_state,
-	.dump = vmx_dump,
+	.dump_exit = vmx_dump_exit,
 };
+
+static void intercept_write(u32 msr)
+{
+	msr_intercept(msr, false, true);
+}
 
 static struct vcpu_vendor vmx_active;
 
@@ -1059,20 +875,13 @@ const struct vcpu_vendor *vmx_probe(void)
 
 	msr_bitmap = page_alloc(1);
 	io_bitmaps = page_alloc(2);
-	park_code = page_alloc(1);
-	if (!msr_bitmap || !io_bitmaps || !park_code || pt_init(&park_pt, &pt_ept, 1, pt_page) ||
-	    pt_map(&park_pt, 0, virt_to_phys(park_code), PAGE_SIZE, PT_READ | PT_EXEC))
+	if (!msr_bitmap || !io_bitmaps)
 		return NULL;
-	park_code[0] = 0xf4; /* hlt */
-	park_code[1] = 0xeb; /* jmp back to the hlt */
-	park_code[2] = 0xfd;
 	vcpu_io_bitmap(io_bitmaps); /* every other port passes */
 	msr_intercept(MSR_FEATURE_CONTROL, true, true);
 	for (u32 m = MSR_VMX_FIRST; m <= MSR_VMX_LAST; m++)
 		msr_intercept(m, true, true);
-	/* The APIC stays where it is, and IPIs are checked (asm/apic.h). */
-	msr_intercept(MSR_APIC_BASE, false, true);
-	msr_intercept(MSR_X2APIC_ICR, false, true);
+	vcpu_msr_intercepts(intercept_write);
 	idt_set_nmi(vmx_host_nmi);
 
 	vmx_active = vmx_vendor;
@@ -1084,3 +893,4 @@ const struct vcpu_vendor *vmx_probe(void)
 				     "none");
 	return &vmx_active;
 }
+

@@ -7,8 +7,9 @@
 #define MEM_SIZE (64 * 4096)
 static u8 mem[MEM_SIZE] __attribute__((aligned(4096)));
 
-static int read_phys(u64 pa, void *buf, unsigned int n)
+static int read_phys(const void *ctx, u64 pa, void *buf, unsigned int n)
 {
+	(void)ctx;
 	if (pa + n > MEM_SIZE || pa + n < pa)
 		return -EFAULT;
 	memcpy(buf, mem + pa, n);
@@ -28,7 +29,7 @@ static void set32(u64 pa, u32 v)
 static void test_long_mode(void **state)
 {
 	struct guest_paging gp = { X86_CR0_PG | X86_CR0_PE, 0x1000, X86_CR4_PAE,
-				   EFER_LMA | EFER_LME, read_phys };
+				   EFER_LMA | EFER_LME, read_phys, NULL };
 	u64 la = 0xffffffff81000000ull, pa;
 	u8 bytes[4];
 
@@ -64,9 +65,9 @@ static void test_long_mode(void **state)
 
 static void test_legacy_modes(void **state)
 {
-	struct guest_paging off = { X86_CR0_PE, 0, 0, 0, read_phys };
-	struct guest_paging pae = { X86_CR0_PG | X86_CR0_PE, 0x1000, X86_CR4_PAE, 0, read_phys };
-	struct guest_paging p32 = { X86_CR0_PG | X86_CR0_PE, 0x5000, 1 << 4, 0, read_phys };
+	struct guest_paging off = { X86_CR0_PE, 0, 0, 0, read_phys, NULL };
+	struct guest_paging pae = { X86_CR0_PG | X86_CR0_PE, 0x1000, X86_CR4_PAE, 0, read_phys, NULL };
+	struct guest_paging p32 = { X86_CR0_PG | X86_CR0_PE, 0x5000, 1 << 4, 0, read_phys, NULL };
 	u64 pa;
 
 	(void)state;

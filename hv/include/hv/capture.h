@@ -32,16 +32,37 @@ extern struct capture_state capture;
  */
 void capture_stage(const struct boot_info *bi);
 
+/* What can start a capture; hv options say what each source does (docs/boot.md). */
+enum crash_source {
+	CRASH_PVPANIC,	    /* the guest kernel's panic notifier wrote the pvpanic port */
+	CRASH_TRIPLE_FAULT, /* the guest shut down */
+	CRASH_NMI,	    /* an NMI the guest did not send itself: the operator's */
+	CRASH_HYPERCALL,    /* PARACHUTE_HC_CRASH from the guest module */
+};
+
 /**
- * crash_trigger() - the guest on cpu crashed (why says how). Elects this CPU,
- * parks the other vCPUs, checks the region and hands the vCPU to the capture
- * kernel: returns true, and the vCPU's state is the capture kernel's entry
- * state (the caller must not complete the exiting instruction). A trigger on
- * another CPU while a capture runs is recorded and parks that vCPU (no
- * return). When capture is impossible (disarmed, region corrupted, capture
- * kernel crashed) the capture_failure policy applies and this does not return.
+ * crash_source_enabled() - true if the options make src a capture trigger
+ * (for what must be wired up to see it: the pvpanic port and device).
  */
-bool crash_trigger(struct percpu *cpu, const char *why);
+bool crash_source_enabled(enum crash_source src);
+
+/**
+ * crash_trigger() - the one decision whether and how an event from src on
+ * cpu starts a capture: applies the source's option, elects this CPU, parks
+ * the other vCPUs, checks the region and prepares the hand-over. Returns
+ * what the vCPU does next:
+ *  VCPU_RESET  it enters the capture kernel (the exiting instruction is not
+ *              completed);
+ *  VCPU_PARK   another CPU captures already: the trigger is recorded and
+ *              this vCPU parks;
+ *  VCPU_FATAL  the source's option is to report and stop (triple_fault=report);
+ *  VCPU_RESUME the event is no trigger (nmi=guest, crash_hypercall=refuse,
+ *              pvpanic=off, or a CRASH hypercall while capture is disarmed):
+ *              the caller goes on as without it.
+ * When capture is impossible (disarmed, region corrupted, the capture kernel
+ * itself crashed) the capture_failure policy applies and this does not return.
+ */
+enum vcpu_action crash_trigger(struct percpu *cpu, enum crash_source src);
 
 /**
  * find_vmcoreinfo() - scan the page starts of the RAM in map for the Linux
@@ -52,11 +73,14 @@ int find_vmcoreinfo(const struct memmap *map, u64 *desc_pa, u32 *desc_len);
 
 /* Provided by the architecture. */
 int arch_capture_stage(const struct boot_info *bi, struct capture_state *c);
+/*
+ * Write the ELF core header from every vCPU's state and prepare cpu's entry
+ * into the capture kernel, which the run loop makes on VCPU_RESET.
+ */
 int arch_capture_handover(struct percpu *cpu);
 /* Ask every other vCPU to save its state and park (NMI); wait up to 1 s. */
 void arch_park_other_cpus(struct percpu *self);
-/* Save this vCPU's state for the capture and park it for good. */
-void arch_crash_park_self(struct percpu *cpu) __noreturn;
+/* The crashed vCPU's registers and recent exits on the console. */
 void arch_capture_dump(struct percpu *cpu);
 void arch_reboot(void) __noreturn;
 

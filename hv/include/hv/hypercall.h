@@ -6,11 +6,18 @@
 #include <hv/percpu.h>
 #include <hv/types.h>
 
+/* A hypercall's number and arguments as the guest passed them, and its result. */
+struct hypercall_args {
+	u64 nr, a0, a1, a2;
+	s64 ret; /* for the guest's RAX */
+};
+
 /**
- * hypercall() - serve hypercall nr with arguments a0..a2 for the guest on cpu.
- * cpl is the caller's privilege level; anything but 0 is refused with
- * -PARACHUTE_EPERM before the number is looked at. Returns the value for RAX.
+ * hypercall() - serve the hypercall in a for the guest on cpu. cpl is the
+ * caller's privilege level; anything but 0 is refused with -PARACHUTE_EPERM
+ * before the number is looked at. Returns VCPU_SKIP with a->ret set, or what
+ * a capture the call started makes of the vCPU (crash_trigger()).
  */
-s64 hypercall(struct percpu *cpu, unsigned int cpl, u64 nr, u64 a0, u64 a1, u64 a2);
+enum vcpu_action hypercall(struct percpu *cpu, unsigned int cpl, struct hypercall_args *a);
 
 #endif /* HV_HYPERCALL_H */

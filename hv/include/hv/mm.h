@@ -14,6 +14,9 @@ void heap_init(u64 start, u64 size);
 /** page_alloc() - n zeroed, page-aligned pages, or NULL when the heap is exhausted. */
 void *page_alloc(unsigned int n);
 
+/** pt_alloc_page() - one zeroed page, for the page-table engine (struct pt_root's alloc). */
+void *pt_alloc_page(void);
+
 /** heap_used() - bytes handed out so far. */
 u64 heap_used(void);
 

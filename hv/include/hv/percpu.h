@@ -38,13 +38,25 @@ enum cpu_state {
 	CPU_HALTED, /* stopped for good */
 };
 
+/*
+ * What a vCPU does after an exit: every exit handler, and the crash trigger,
+ * answers with one of these, and the run loop alone acts on it.
+ */
+enum vcpu_action {
+	VCPU_RESUME, /* enter the guest again as it stands (an event may be injected) */
+	VCPU_SKIP,   /* complete the exiting instruction, then enter */
+	VCPU_RESET,  /* a capture took the vCPU: enter the state it prepared */
+	VCPU_LEAVE,  /* the guest sent the vCPU an INIT: wait for a start-up IPI */
+	VCPU_PARK,   /* a capture runs elsewhere: record the state and park for good */
+	VCPU_FATAL,  /* report the guest state and stop the vCPU */
+};
+
 struct percpu {
 	unsigned int cpu_id; /* 0 is the boot CPU */
 	u32 apic_id;
 	volatile enum cpu_state state;
 	struct exit_stats stats;
-	u64 refused;	 /* refused guest requests (hypercalls, MSR writes), for log_ratelimit() */
-	bool vcpu_reset; /* set when the crash path reset the vCPU: skip the exiting insn */
+	u64 refused; /* refused guest requests (hypercalls, MSR writes), for log_ratelimit() */
 	unsigned int ring_next;
 	struct exit_record ring[EXIT_RING_SIZE];
 	struct arch_percpu arch;

@@ -8,6 +8,9 @@
 /** acpi_find_rsdp() - physical address of the RSDP in BIOS memory, or 0. */
 u64 acpi_find_rsdp(void);
 
+/* The firmware's MADT, parsed once at boot; empty without one. */
+extern struct madt_info boot_madt;
+
 /**
  * acpi_madt() - the MADT listed by the RSDP at rsdp, parsed into m; -ENOENT
  * (m empty) if there is no valid one. A bad entry is reported and ends it.

@@ -9,16 +9,16 @@
 extern u64 guest_rsdp;
 
 /**
- * guest_platform_init() - what the guest and capture kernel will see of the
- * platform: new ACPI root tables (no DMAR/IVRS; pvpanic), and the IOMMUs
- * taken (iommu_init()). Returns nonzero when the hv must not start.
+ * guest_acpi_init() - the ACPI tables the guest and the capture kernel will
+ * see (guest_rsdp): new root tables without DMAR and IVRS, with a pvpanic
+ * device when that trigger is on; the firmware's if none are needed.
  */
-int guest_platform_init(const struct boot_info *bi);
+void guest_acpi_init(const struct boot_info *bi);
 
 /**
  * guest_boot_linux() - load the guest module as a Linux bzImage with its
  * initrd and command line, build the guest's memory, and run it on cpu.
- * Returns only on error (after printing why) or when the vCPU was parked.
+ * Returns only on error, after printing why.
  */
 int guest_boot_linux(const struct boot_info *bi, struct percpu *cpu);
 

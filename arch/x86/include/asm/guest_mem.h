@@ -7,6 +7,8 @@
  *  - capture mode, for the capture kernel: the capture region and low memory
  *    are writable, the crashed guest's RAM is read-only evidence, the hv's own
  *    ranges stay all-ones.
+ *  - the park guest's, where a CPU without a running vCPU waits: one page
+ *    at 0 holding "hlt; jmp back", nothing else.
  * A write to a page the space does not let the guest write is stepped over
  * with a private scratch page mapped in its place, so it lands nowhere.
  */
@@ -15,7 +17,7 @@
 
 #include <asm/paging.h>
 
-enum gpm_mode { GPM_GUEST, GPM_CAPTURE };
+enum gpm_mode { GPM_GUEST, GPM_CAPTURE, GPM_PARK };
 
 struct gpm {
 	struct pt_root pt;
@@ -27,7 +29,7 @@ struct gpm {
 	volatile u32 gen;
 };
 
-extern struct gpm guest_gpm, capture_gpm;
+extern struct gpm guest_gpm, capture_gpm, park_gpm;
 
 /** gpm_build() - build space g in mode with format fmt, leaves up to max_leaf. */
 int gpm_build(struct gpm *g, enum gpm_mode mode, const struct pt_format *fmt,

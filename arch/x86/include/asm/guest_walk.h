@@ -8,7 +8,8 @@
 struct guest_paging {
 	u64 cr0, cr3, cr4, efer;
 	/* Reads guest-physical memory; fails for anything but guest RAM. */
-	int (*read_phys)(u64 pa, void *buf, unsigned int n);
+	int (*read_phys)(const void *ctx, u64 pa, void *buf, unsigned int n);
+	const void *ctx; /* read_phys's first argument */
 };
 
 /**

@@ -6,6 +6,7 @@
 #ifndef ASM_LINUX_H
 #define ASM_LINUX_H
 
+#include <asm/percpu.h>
 #include <hv/memmap.h>
 #include <hv/types.h>
 
@@ -137,5 +138,15 @@ struct linux_boot {
  */
 int linux_build_boot_params(struct boot_params *bp, const struct bzimage *bz,
 			    const struct memmap *e820, const struct linux_boot *lb);
+
+/* The boot protocol's GDT: null, null, __BOOT_CS (0x10) and __BOOT_DS (0x18), flat. */
+#define LINUX_BOOT_GDT_SIZE 32
+
+/**
+ * linux_boot_entry() - the 32-bit boot protocol's entry (boot.rst, "32-bit
+ * boot protocol"): write its GDT at guest-physical gdt and fill e to start
+ * the protected-mode code at kernel with boot_params at bp.
+ */
+void linux_boot_entry(struct x86_entry *e, u64 kernel, u64 bp, u64 gdt);
 
 #endif /* ASM_LINUX_H */

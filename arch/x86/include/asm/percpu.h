@@ -3,16 +3,33 @@
 #ifndef ASM_PERCPU_H
 #define ASM_PERCPU_H
 
+#include <asm/guest_regs.h>
 #include <hv/types.h>
 
 struct vmcb;
 struct gpm;
 
-/* Saved guest GPRs; the same layout for both vendors. svm_entry.S uses the offsets. */
+/* Saved guest GPRs; the same layout for both vendors. The entry stubs use the offsets. */
 struct guest_regs {
 	u64 rax, rbx, rcx, rdx, rsi, rdi, rbp;
 	u64 r8, r9, r10, r11, r12, r13, r14, r15;
 };
+BUILD_BUG_ON(__builtin_offsetof(struct guest_regs, rax) != R_RAX);
+BUILD_BUG_ON(__builtin_offsetof(struct guest_regs, rbx) != R_RBX);
+BUILD_BUG_ON(__builtin_offsetof(struct guest_regs, rcx) != R_RCX);
+BUILD_BUG_ON(__builtin_offsetof(struct guest_regs, rdx) != R_RDX);
+BUILD_BUG_ON(__builtin_offsetof(struct guest_regs, rsi) != R_RSI);
+BUILD_BUG_ON(__builtin_offsetof(struct guest_regs, rdi) != R_RDI);
+BUILD_BUG_ON(__builtin_offsetof(struct guest_regs, rbp) != R_RBP);
+BUILD_BUG_ON(__builtin_offsetof(struct guest_regs, r8) != R_R8);
+BUILD_BUG_ON(__builtin_offsetof(struct guest_regs, r9) != R_R9);
+BUILD_BUG_ON(__builtin_offsetof(struct guest_regs, r10) != R_R10);
+BUILD_BUG_ON(__builtin_offsetof(struct guest_regs, r11) != R_R11);
+BUILD_BUG_ON(__builtin_offsetof(struct guest_regs, r12) != R_R12);
+BUILD_BUG_ON(__builtin_offsetof(struct guest_regs, r13) != R_R13);
+BUILD_BUG_ON(__builtin_offsetof(struct guest_regs, r14) != R_R14);
+BUILD_BUG_ON(__builtin_offsetof(struct guest_regs, r15) != R_R15);
+BUILD_BUG_ON(sizeof(struct guest_regs) != R_R15 + 8);
 
 /* A vCPU's architectural state, as the crash path records it. */
 struct x86_cpu_state {
@@ -34,7 +51,22 @@ struct cpu_mailbox {
 	volatile u32 flush; /* the guest's nested tables changed: flush before re-entry */
 };
 
-/* Pending step over a write to a hidden page (see svm.c, vmx.c). */
+/*
+ * Where a vCPU enters: the Linux 32-bit boot protocol (flat protected mode,
+ * paging off, boot_params in RSI; Documentation/arch/x86/boot.rst), or real
+ * mode at cs:0 as INIT and a start-up IPI leave a CPU (SDM vol. 3A, 9.1.1
+ * and 8.4.4.1).
+ */
+struct x86_entry {
+	bool real_mode;
+	u16 cs;	 /* real mode: the code segment (base cs << 4) */
+	u64 rip; /* protected mode: the entry point */
+	u64 rsi;
+	u64 gdt_base;
+	u16 gdt_limit;
+};
+
+/* Pending step over a write to a hidden page (vcpu_handle_npf()). */
 struct hidden_step {
 	bool active;
 	bool guest_tf; /* the guest had TF set itself */
@@ -53,7 +85,9 @@ struct arch_percpu {
 	struct cpu_mailbox mbox;
 	struct x86_cpu_state crash_state; /* saved when parked for a capture */
 	volatile bool crash_saved;
-	bool leave_guest; /* set by an exit handler: the vCPU got INIT */
+	/* VCPU_RESET: the entry the capture prepared for this vCPU, and its space. */
+	struct x86_entry reset;
+	struct gpm *reset_gpm;
 	union {
 		struct {
 			struct vmcb *vmcb;
@@ -67,6 +101,8 @@ struct arch_percpu {
 			u64 eptp;	     /* of the space the VMCS runs in */
 			u32 cpu_controls;    /* primary processor-based, as last written */
 			u32 nmi_pending;     /* guest NMIs waiting for an NMI window */
+			u32 exit_reason;     /* of the exit being handled */
+			u64 exit_qual;
 			bool launched;	     /* VMRESUME rather than VMLAUNCH */
 			bool event_injected; /* the next entry injects an event already */
 		} vmx;

@@ -3,13 +3,17 @@
 #ifndef ASM_PROCESSOR_H
 #define ASM_PROCESSOR_H
 
+#include <asm/io.h>
 #include <hv/types.h>
 
 #define X86_CR0_PE	 (1ull << 0)
 #define X86_CR0_ET	 (1ull << 4)
 #define X86_CR0_NE	 (1ull << 5)
+#define X86_CR0_NW	 (1ull << 29)
+#define X86_CR0_CD	 (1ull << 30)
 #define X86_CR0_PG	 (1ull << 31)
 #define X86_CR4_PAE	 (1ull << 5)
+#define X86_CR4_VMXE	 (1ull << 13)
 #define X86_RFLAGS_FIXED (1ull << 1)
 #define X86_RFLAGS_TF	 (1ull << 8)
 #define X86_RFLAGS_IF	 (1ull << 9)
@@ -47,38 +51,12 @@ static inline void cpuid_count(u32 leaf, u32 sub, struct cpuid_regs *r)
 		     : "a"(leaf), "c"(sub));
 }
 
-static inline u64 rdmsr(u32 msr)
-{
-	u32 lo, hi;
-
-	asm volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
-	return ((u64)hi << 32) | lo;
-}
-
-static inline void wrmsr(u32 msr, u64 v)
-{
-	asm volatile("wrmsr" : : "c"(msr), "a"((u32)v), "d"((u32)(v >> 32)) : "memory");
-}
-
 static inline u64 rdtsc(void)
 {
 	u32 lo, hi;
 
 	asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
 	return ((u64)hi << 32) | lo;
-}
-
-static inline void outb(u16 port, u8 v)
-{
-	asm volatile("outb %0, %1" : : "a"(v), "Nd"(port));
-}
-
-static inline u8 inb(u16 port)
-{
-	u8 v;
-
-	asm volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
 }
 
 static inline u64 read_cr0(void)

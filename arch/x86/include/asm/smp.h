@@ -2,15 +2,17 @@
 #ifndef ASM_SMP_H
 #define ASM_SMP_H
 
+#include <asm/madt.h>
 #include <hv/percpu.h>
 
 /**
  * smp_start_aps() - start every application processor into the hv and hold it
- * in the park guest; one the MADT (from the RSDP at rsdp) does not list as
- * usable is halted, as the guest will never start it. The vendor backend must
- * be chosen and the boot CPU initialised. Counts the CPUs into nr_cpus_online.
+ * in the park guest; one the MADT does not list as usable is halted, as the
+ * guest will never start it (madt empty: no MADT, every CPU is kept). The
+ * vendor backend must be chosen and the boot CPU initialised. Counts the
+ * CPUs into nr_cpus_online.
  */
-void smp_start_aps(u64 rsdp);
+void smp_start_aps(const struct madt_info *madt);
 
 /**
  * smp_guest_startup_ipi() - a guest INIT or start-up IPI (ICR low word lo,
@@ -33,9 +35,9 @@ void smp_vcpu_started(void);
  * smp_start_up_coming() - the guest on cpu is about to start a CPU (why: it
  * set a CMOS shutdown code, or an INIT reached cpu). Traps the xAPIC page
  * again and returns once every vCPU in guest mode will fault on its next
- * APIC write.
+ * APIC write: false, or true if a capture asked cpu to park meanwhile.
  */
-void smp_start_up_coming(struct percpu *cpu, const char *why);
+bool smp_start_up_coming(struct percpu *cpu, const char *why);
 
 /** smp_note_guest_nmi() - count a guest NMI IPI on its targets, to re-inject it there. */
 void smp_note_guest_nmi(struct percpu *from, u32 lo, u32 dest);

@@ -1,7 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The contract both virtualisation backends implement (arch/x86/svm.c now,
- * arch/x86/vmx.c later). x86 code above it never names a VMCB or a VMCS.
+ * One vCPU core for both vendors. arch/x86/vcpu.c holds every decision: the
+ * run loop, the exit handlers (CPUID, hypercalls, MSRs, ports, NMIs, writes
+ * to hidden pages, xAPIC stores, triple faults, INIT) and the wait for a
+ * start-up IPI. A backend (svm.c, vmx.c) implements struct vcpu_vendor: it
+ * sets up its VMCB or VMCS, enters the guest, decodes each exit into a call
+ * of one vcpu_handle_*() and applies the result. x86 code above this header
+ * never names a VMCB or a VMCS.
  */
 #ifndef ASM_VCPU_H
 #define ASM_VCPU_H
@@ -11,12 +16,21 @@
 #include <hv/percpu.h>
 #include <hv/types.h>
 
-/* Guest entry state of the Linux 32-bit boot protocol: flat protected mode, paging off. */
-struct x86_entry {
-	u64 rip;
-	u64 rsi; /* boot_params */
-	u64 gdt_base;
-	u16 gdt_limit;
+/* Guest state the shared logic reads, through vcpu_vendor.get. */
+enum vcpu_reg {
+	VCPU_RIP,
+	VCPU_RSP,
+	VCPU_RFLAGS,
+	VCPU_CR0, /* control registers and EFER as the guest sees them */
+	VCPU_CR2,
+	VCPU_CR3,
+	VCPU_CR4,
+	VCPU_EFER,
+	VCPU_CS, /* the selector */
+	VCPU_CS_BASE,
+	VCPU_CS_L,  /* CS.L: 64-bit code (1 or 0) */
+	VCPU_CS_DB, /* CS.D/B: 32-bit default operand size (1 or 0) */
+	VCPU_CPL,
 };
 
 struct vcpu_vendor {
@@ -28,27 +42,43 @@ struct vcpu_vendor {
 	/* Enable virtualisation on the calling CPU. */
 	int (*cpu_init)(struct percpu *cpu);
 	/*
-	 * (Re)set the calling CPU's vCPU to enter at entry in space gpm, as after
-	 * INIT: every register and pending event of a previous run is dropped.
+	 * Make the calling CPU's VMCB or VMCS enter at e in space gpm, as after
+	 * INIT: nothing of a previous run survives. A GPM_PARK space gets only
+	 * the intercepts the park guest needs.
 	 */
-	int (*setup)(struct percpu *cpu, const struct x86_entry *entry, struct gpm *gpm);
+	void (*setup)(struct percpu *cpu, const struct x86_entry *e, struct gpm *gpm);
 	/*
-	 * Run the guest on the calling CPU; returns when the guest sent the vCPU
-	 * an INIT, or after a fatal guest event (state CPU_HALTED).
+	 * Enter the guest once, up to its next exit, and record that exit.
+	 * Returns false if the entry failed (reported).
 	 */
-	void (*run)(struct percpu *cpu);
+	bool (*enter)(struct percpu *cpu);
+	/* The exit just recorded, decoded and handled: what the vCPU does next. */
+	enum vcpu_action (*handle_exit)(struct percpu *cpu);
+	/* Enter the park guest once; returns after its next exit (an NMI consumed). */
+	void (*park)(struct percpu *cpu);
+	/* Complete the instruction that exited (VCPU_SKIP). */
+	void (*skip)(struct percpu *cpu);
+	u64 (*get)(struct percpu *cpu, enum vcpu_reg reg);
+	/* RIP, RSP and RFLAGS only. */
+	void (*set)(struct percpu *cpu, enum vcpu_reg reg, u64 val);
+	/* A hardware exception for the guest at the next entry. */
+	void (*inject)(struct percpu *cpu, unsigned int vector, bool has_err, u32 err);
+	/* Deliver an NMI to the guest as soon as it can take one. */
+	void (*inject_nmi)(struct percpu *cpu);
+	/* Drop the nested TLB's entries for the vCPU's space before the next entry. */
+	void (*flush)(struct percpu *cpu);
+	/* Begin a single step over the next instruction: TF set, #DB intercepted. */
+	void (*step_begin)(struct percpu *cpu);
 	/*
-	 * Hold the calling CPU in the park guest, which cannot run guest code,
-	 * until its mailbox holds a start-up IPI; returns the vector.
+	 * End it: #DB no longer intercepted, TF cleared; or, when the guest had
+	 * set TF itself (guest_tf), TF kept and the guest's #DB delivered.
 	 */
-	u32 (*wait_for_sipi)(struct percpu *cpu);
-	/* Reset the calling CPU's vCPU to real mode at vector << 12, as a SIPI does. */
-	void (*start_at_sipi)(struct percpu *cpu, u32 vector);
+	void (*step_end)(struct percpu *cpu, bool guest_tf);
 	const char *(*exit_name)(u64 reason);
 	/* The calling CPU's vCPU state, from the VMCB/VMCS (not from the guest). */
 	void (*save_state)(struct percpu *cpu, struct x86_cpu_state *s);
-	/* Registers and the ring of recent exits on the console. */
-	void (*dump)(struct percpu *cpu);
+	/* The exit being handled, in the vendor's terms, on the console. */
+	void (*dump_exit)(struct percpu *cpu);
 };
 
 /**
@@ -59,48 +89,91 @@ const struct vcpu_vendor *vcpu_vendor_probe(void);
 
 extern const struct vcpu_vendor *vendor;
 
-/* What both backends decide alike (arch/x86/vcpu.c); they apply it to their VMCB or VMCS. */
-
-/** vcpu_cpuid() - the guest's CPUID (leaf in RAX, subleaf in RCX), answered in its GPRs. */
-void vcpu_cpuid(struct percpu *cpu, u64 guest_cr4);
+/** vcpu_init() - the park guest's space, once the backend is chosen; 0 or -ENOMEM. */
+int vcpu_init(void);
 
 /**
- * vcpu_tlb_stale() - true if the calling CPU must flush its nested TLB before
- * it enters its space again (the space changed since): the caller flushes.
- */
-bool vcpu_tlb_stale(struct percpu *cpu);
-
-enum vcpu_nmi {
-	VCPU_NMI_DONE,	/* handled: a kick, or a capture took the vCPU over */
-	VCPU_NMI_GUEST, /* the guest's own: deliver it to the guest */
-	VCPU_NMI_FATAL, /* the operator's, and no capture could start */
-};
-
-/** vcpu_nmi() - an NMI exit: a kick (mailbox), a guest NMI, or the operator's crash NMI. */
-enum vcpu_nmi vcpu_nmi(struct percpu *cpu);
-
-/**
- * vcpu_io_bitmap() - set the ports vcpu_io() serves in an I/O bitmap of one
- * bit per port (SVM's IOPM, VMX's bitmap A); false if there are none.
+ * vcpu_io_bitmap() - set the ports vcpu_handle_io() serves in an I/O bitmap
+ * of one bit per port (SVM's IOPM, VMX's bitmap A); false if there are none.
  */
 bool vcpu_io_bitmap(u8 *bitmap);
 
 /**
- * vcpu_io() - an intercepted port access (port, IN or OUT of size bytes,
- * plain = neither string nor REP; the data in the guest's RAX): the pvpanic
- * port, or the CMOS ports, which the hv performs on the hardware.
- * Returns true if a capture took the vCPU over: the caller must not complete
- * the instruction. Otherwise the caller completes it; an IN got its RAX.
+ * vcpu_msr_intercepts() - call set(msr) for every MSR whose writes
+ * vcpu_handle_wrmsr() must see (the APIC base and the x2APIC ICR).
  */
-bool vcpu_io(struct percpu *cpu, u16 port, bool in, unsigned int size, bool plain);
+void vcpu_msr_intercepts(void (*set)(u32 msr));
 
-/** vcpu_fatal() - registers, recent exits and counters on the console; the vCPU stops. */
-void vcpu_fatal(struct percpu *cpu);
+/**
+ * vcpu_cpu_loop() - every CPU's life once its hv is up: enter at first (in
+ * space gpm) if given, run until INIT, wait for a start-up IPI, run again.
+ * A vCPU parked for a capture or stopped by a fatal event waits for good.
+ */
+void vcpu_cpu_loop(struct percpu *cpu, const struct x86_entry *first, struct gpm *gpm) __noreturn;
 
-/** vcpu_take_sipi() - true, and the vector, if the mailbox holds a start-up IPI to obey. */
-bool vcpu_take_sipi(struct percpu *cpu, u32 *vector);
+/*
+ * The exit handlers a backend calls with the exit decoded. Each returns what
+ * the vCPU does next; the backend returns that from handle_exit.
+ */
 
-/** vcpu_cpu_loop() - every CPU's life after boot: wait for a SIPI, run until INIT, again. */
-void vcpu_cpu_loop(struct percpu *cpu) __noreturn;
+/** vcpu_handle_cpuid() - the guest's CPUID (leaf in RAX, subleaf in RCX). */
+enum vcpu_action vcpu_handle_cpuid(struct percpu *cpu);
+
+/** vcpu_handle_hypercall() - VMMCALL or VMCALL: the call in RAX, arguments in RBX, RCX, RDX. */
+enum vcpu_action vcpu_handle_hypercall(struct percpu *cpu);
+
+/**
+ * vcpu_handle_wrmsr() - a WRMSR the backend does not serve itself: the
+ * APIC base (enable bits only) and the x2APIC ICR; anything else gets #GP.
+ */
+enum vcpu_action vcpu_handle_wrmsr(struct percpu *cpu, u32 msr, u64 val);
+
+/**
+ * vcpu_refuse() - the guest asked for something the hv refuses (a WRMSR, an
+ * XSETBV, a CR write): log it (rate-limited) and inject #GP.
+ */
+enum vcpu_action vcpu_refuse(struct percpu *cpu, const char *fmt, ...) __printf(2, 3);
+
+/**
+ * vcpu_handle_io() - an intercepted port access (port, IN or OUT of size
+ * bytes, plain = neither string nor REP; the data in the guest's RAX): the
+ * pvpanic port, or the CMOS ports, which the hv performs on the hardware.
+ */
+enum vcpu_action vcpu_handle_io(struct percpu *cpu, u16 port, bool in, unsigned int size,
+				bool plain);
+
+/**
+ * vcpu_handle_npf() - a nested page fault at gpa (write or not). in_event:
+ * the fault came while an event was being delivered, not from an
+ * instruction. A store to the trapped xAPIC page is emulated; a write to a
+ * page the space write-protects is stepped over and dropped; anything else
+ * is fatal.
+ */
+enum vcpu_action vcpu_handle_npf(struct percpu *cpu, u64 gpa, bool write, bool in_event);
+
+/** vcpu_handle_db() - an intercepted #DB: the end of a step over a dropped write. */
+enum vcpu_action vcpu_handle_db(struct percpu *cpu);
+
+/**
+ * vcpu_handle_nmi() - an NMI in guest mode, already consumed by the hv: a
+ * kick (the mailbox says why), the guest's own (delivered to it), or the
+ * operator's (a crash trigger).
+ */
+enum vcpu_action vcpu_handle_nmi(struct percpu *cpu);
+
+/** vcpu_handle_triple_fault() - the guest shut down: a crash trigger. */
+enum vcpu_action vcpu_handle_triple_fault(struct percpu *cpu);
+
+/** vcpu_handle_init() - an INIT signal reached the vCPU in guest mode. */
+enum vcpu_action vcpu_handle_init(struct percpu *cpu);
+
+/** vcpu_dump() - the vCPU's registers, its exit, recent exits and counters on the console. */
+void vcpu_dump(struct percpu *cpu);
+
+/** vcpu_gpr() - guest register n in ModRM order (RAX, RCX, ... R15; RSP via the backend). */
+u64 vcpu_gpr(struct percpu *cpu, unsigned int n);
+
+/** vcpu_set_gpr() - write guest register n in ModRM order. */
+void vcpu_set_gpr(struct percpu *cpu, unsigned int n, u64 val);
 
 #endif /* ASM_VCPU_H */
