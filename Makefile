@@ -30,7 +30,8 @@ UNIT_SRCS := hv/elfcore.c hv/sha256.c hv/util.c hv/format.c hv/memmap.c hv/booti
 	arch/x86/paging.c arch/x86/multiboot.c arch/x86/linux.c arch/x86/cpuid.c \
 	arch/x86/insn.c arch/x86/guest_walk.c arch/x86/iommu_acpi.c arch/x86/madt.c arch/x86/acpi_sub.c
 UNIT_TESTS := test_memmap test_bootinfo test_options test_paging test_multiboot \
-	test_linux test_cpuid test_format test_insn test_guest_walk test_sha256 test_elfcore test_iommu_acpi test_madt
+	test_linux test_cpuid test_format test_insn test_guest_walk test_sha256 test_elfcore test_iommu_acpi test_madt \
+	test_policy test_dma_domains
 UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-function \
 	-Iinclude -Ihv/include -Iarch/x86/include -Itests/unit -DHV_UNIT_TEST \
 	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -70,6 +71,20 @@ $(BUILD)/unit/%: tests/unit/%.c tests/unit/harness.c tests/unit/harness.h $(UNIT
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
 	$(Q)$(HOSTCC) $(UNIT_CFLAGS) -o $@ $< tests/unit/harness.c $(UNIT_SRCS) -lcmocka
+
+# Policy code against stubbed arch hooks: each test names the hv sources it
+# adds; tests/unit/stub, first on the include path, replaces the port and MSR
+# instructions.
+STUBBED_TESTS := test_policy test_dma_domains
+test_policy_SRCS := hv/capture.c hv/hypercall.c hv/state.c hv/percpu.c arch/x86/vcpu.c
+test_dma_domains_SRCS := arch/x86/iommu.c hv/state.c
+.SECONDEXPANSION:
+$(patsubst %,$(BUILD)/unit/%,$(STUBBED_TESTS)): $(BUILD)/unit/%: tests/unit/%.c tests/unit/harness.c \
+		tests/unit/harness.h tests/unit/stub/asm/io.h $(UNIT_SRCS) $$($$*_SRCS)
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	$(Q)$(HOSTCC) -Itests/unit/stub $(UNIT_CFLAGS) -o $@ $< tests/unit/harness.c $(UNIT_SRCS) \
+		$($*_SRCS) -lcmocka
 
 unit: $(patsubst %,$(BUILD)/unit/%,$(UNIT_TESTS))
 	@tests/unit/run.sh $(BUILD)/unit $(UNIT_TESTS)

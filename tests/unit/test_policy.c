@@ -1,0 +1,847 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The policy core against stubbed arch hooks (Xen tools/tests style): the
+ * real hv/capture.c (one trigger decision, election, digest check, failure
+ * policy), hv/hypercall.c (CPL and range checks) and arch/x86/vcpu.c (NMI
+ * classification, port decoding, hidden-write step, APIC store emulation),
+ * driven through a fake vendor backend that records what it is asked to do.
+ */
+#include "harness.h"
+#include <asm/acpi.h>
+#include <asm/apic.h>
+#include <asm/guest_mem.h>
+#include <asm/insn.h>
+#include <asm/iommu.h>
+#include <asm/processor.h>
+#include <asm/smp.h>
+#include <asm/vcpu.h>
+#include <hv/arch.h>
+#include <hv/capture.h>
+#include <hv/hv.h>
+#include <hv/hypercall.h>
+#include <parachute/abi.h>
+#include <stdlib.h>
+
+/* ---- What the stubs record, reset before every test. ---- */
+
+static struct {
+	int dma_capture, parked_others, handovers, reboots, halts, dumps;
+	int order; /* dma_capture must come before park_others */
+	int dma_polls, start_up_coming, icr_writes;
+	bool lint1_nmi, start_up_parks;
+	u8 port_in[0x10000];
+	int outs;
+	u16 out_port[16];
+	u8 out_val[16];
+	/* fake vendor */
+	u64 rip, rsp, rflags, cr0, cr3, cr4, efer, cs_base, cpl;
+	bool cs_l, cs_db;
+	int injected, inject_vector, nmis_injected, flushes, steps_begun, steps_ended;
+	bool step_guest_tf;
+	/* guest memory for fetches: [mem_base, mem_base + sizeof mem) */
+	u8 mem[64];
+	u64 mem_base;
+	u64 apic_written_gpa;
+	u32 apic_written_val;
+	int redirects;
+} st;
+
+static jmp_buf noreturn_jmp;
+
+void arch_reboot(void)
+{
+	st.reboots++;
+	longjmp(noreturn_jmp, 1);
+}
+
+void hv_halt(void)
+{
+	st.halts++;
+	longjmp(noreturn_jmp, 2);
+}
+
+/* Runs stmt, which must end in arch_reboot() or hv_halt(): 1 or 2, which one. */
+#define NORETURN(stmt)                                 \
+	({                                             \
+		int _r = setjmp(noreturn_jmp);         \
+		if (!_r) {                             \
+			stmt;                          \
+			fail_msg("%s returned", #stmt); \
+		}                                      \
+		_r;                                    \
+	})
+
+int arch_capture_stage(const struct boot_info *bi, struct capture_state *c)
+{
+	static u8 region[0x2000];
+
+	(void)bi;
+	memset(region, 0x5a, sizeof(region));
+	c->nhashed = 1;
+	c->hashed[0] = (struct phys_range){ (u64)(uintptr_t)region,
+					    (u64)(uintptr_t)region + sizeof(region), "kernel" };
+	return 0;
+}
+
+int arch_capture_handover(struct percpu *cpu)
+{
+	(void)cpu;
+	st.handovers++;
+	return 0;
+}
+
+void arch_park_other_cpus(struct percpu *self)
+{
+	(void)self;
+	st.parked_others++;
+	st.order = st.order * 10 + 2;
+}
+
+void arch_dma_capture_mode(void)
+{
+	st.dma_capture++;
+	st.order = st.order * 10 + 1;
+}
+
+void arch_capture_dump(struct percpu *cpu)
+{
+	(void)cpu;
+	st.dumps++;
+}
+
+u64 arch_timestamp_us(void)
+{
+	return 0;
+}
+
+u64 arch_timestamp(void)
+{
+	return 0;
+}
+
+bool arch_dma_isolated(void)
+{
+	return true;
+}
+
+void arch_dma_poll(void)
+{
+	st.dma_polls++;
+}
+
+unsigned int arch_vendor(void)
+{
+	return PARACHUTE_VENDOR_SVM;
+}
+
+const char *arch_exit_name(u64 reason)
+{
+	(void)reason;
+	return "exit";
+}
+
+/* Devices, APIC, SMP: the vCPU core's neighbours. */
+void iommu_poll_lazy(void)
+{
+}
+
+bool apic_lint1_takes_nmi(void)
+{
+	return st.lint1_nmi;
+}
+
+u32 apic_ldr(void)
+{
+	return 0;
+}
+
+bool apic_is_trapped(u64 gpa)
+{
+	return (gpa & ~0xfffull) == 0xfee00000;
+}
+
+u32 apic_mmio_read(u64 gpa)
+{
+	(void)gpa;
+	return 0x1234;
+}
+
+void apic_mmio_write(struct percpu *cpu, u64 gpa, u32 val)
+{
+	(void)cpu;
+	st.apic_written_gpa = gpa;
+	st.apic_written_val = val;
+}
+
+void apic_x2apic_icr_write(struct percpu *cpu, u64 val)
+{
+	(void)cpu;
+	(void)val;
+	st.icr_writes++;
+}
+
+bool smp_start_up_coming(struct percpu *cpu, const char *why)
+{
+	(void)cpu;
+	(void)why;
+	st.start_up_coming++;
+	return st.start_up_parks;
+}
+
+void smp_vcpu_started(void)
+{
+}
+
+/* The hardware the stub asm/io.h declares. */
+u8 inb(u16 port)
+{
+	return st.port_in[port];
+}
+
+void outb(u16 port, u8 v)
+{
+	if (st.outs < 16) {
+		st.out_port[st.outs] = port;
+		st.out_val[st.outs] = v;
+	}
+	st.outs++;
+}
+
+u64 rdmsr(u32 msr)
+{
+	return msr == MSR_APIC_BASE ? 0xfee00900 : 0;
+}
+
+void wrmsr(u32 msr, u64 v)
+{
+	(void)msr;
+	(void)v;
+}
+
+/* Guest spaces: one window of fake guest memory; 0x200000-0x201fff is write-protected. */
+struct gpm guest_gpm, capture_gpm, park_gpm;
+
+int gpm_build(struct gpm *g, enum gpm_mode mode, const struct pt_format *fmt,
+	      unsigned int max_leaf)
+{
+	(void)fmt;
+	(void)max_leaf;
+	g->mode = mode;
+	return 0;
+}
+
+int gpm_read(const struct gpm *g, u64 pa, void *buf, unsigned int n)
+{
+	(void)g;
+	if (pa < st.mem_base || pa + n > st.mem_base + sizeof(st.mem))
+		return -EFAULT;
+	memcpy(buf, st.mem + (pa - st.mem_base), n);
+	return 0;
+}
+
+bool gpm_write_protected(const struct gpm *g, u64 gpa)
+{
+	(void)g;
+	return gpa >= 0x200000 && gpa < 0x202000;
+}
+
+int gpm_redirect(struct gpm *g, u64 gpa, bool scratch)
+{
+	(void)g;
+	(void)gpa;
+	(void)scratch;
+	st.redirects++;
+	return 0;
+}
+
+u64 gpm_limit(void)
+{
+	return 512ull << 30;
+}
+
+/* ---- The fake backend. ---- */
+
+static u64 fake_get(struct percpu *cpu, enum vcpu_reg reg)
+{
+	(void)cpu;
+	switch (reg) {
+	case VCPU_RIP:
+		return st.rip;
+	case VCPU_RSP:
+		return st.rsp;
+	case VCPU_RFLAGS:
+		return st.rflags;
+	case VCPU_CR0:
+		return st.cr0;
+	case VCPU_CR3:
+		return st.cr3;
+	case VCPU_CR4:
+		return st.cr4;
+	case VCPU_EFER:
+		return st.efer;
+	case VCPU_CS_BASE:
+		return st.cs_base;
+	case VCPU_CS_L:
+		return st.cs_l;
+	case VCPU_CS_DB:
+		return st.cs_db;
+	case VCPU_CPL:
+		return st.cpl;
+	default:
+		return 0;
+	}
+}
+
+static void fake_set(struct percpu *cpu, enum vcpu_reg reg, u64 val)
+{
+	(void)cpu;
+	if (reg == VCPU_RIP)
+		st.rip = val;
+	else if (reg == VCPU_RSP)
+		st.rsp = val;
+	else if (reg == VCPU_RFLAGS)
+		st.rflags = val;
+}
+
+static void fake_inject(struct percpu *cpu, unsigned int vector, bool has_err, u32 err)
+{
+	(void)cpu;
+	(void)has_err;
+	(void)err;
+	st.injected++;
+	st.inject_vector = (int)vector;
+}
+
+static void fake_inject_nmi(struct percpu *cpu)
+{
+	(void)cpu;
+	st.nmis_injected++;
+}
+
+static void fake_flush(struct percpu *cpu)
+{
+	(void)cpu;
+	st.flushes++;
+}
+
+static void fake_step_begin(struct percpu *cpu)
+{
+	(void)cpu;
+	st.steps_begun++;
+	st.rflags |= X86_RFLAGS_TF;
+}
+
+static void fake_step_end(struct percpu *cpu, bool guest_tf)
+{
+	(void)cpu;
+	st.steps_ended++;
+	st.step_guest_tf = guest_tf;
+}
+
+static const struct vcpu_vendor fake_vendor = {
+	.name = "fake",
+	.get = fake_get,
+	.set = fake_set,
+	.inject = fake_inject,
+	.inject_nmi = fake_inject_nmi,
+	.flush = fake_flush,
+	.step_begin = fake_step_begin,
+	.step_end = fake_step_end,
+};
+
+const struct vcpu_vendor *vendor = &fake_vendor;
+
+/* ---- Fixtures. ---- */
+
+static struct boot_info bi;
+static struct percpu *cpu0, *cpu1;
+
+static int setup(void **state)
+{
+	(void)state;
+	memset(&st, 0, sizeof(st));
+	memset(percpu_area, 0, sizeof(percpu_area));
+	memset(&hv, 0, sizeof(hv));
+	options_defaults(&hv.opt);
+	capture = (struct capture_state){ .owner = -1 };
+	cpu0 = &percpu_area[0];
+	cpu1 = &percpu_area[1];
+	cpu1->cpu_id = 1;
+	cpu0->arch.gpm = &guest_gpm;
+	cpu1->arch.gpm = &guest_gpm;
+	st.lint1_nmi = true;
+	memset(&bi, 0, sizeof(bi));
+	bi.nr_modules = 1;
+	bi.mods[0] = (struct boot_module){ 0x1000000, 0x100000, ROLE_CAPTURE, "" };
+	bi.by_role[ROLE_CAPTURE] = &bi.mods[0];
+	log_reset();
+	return 0;
+}
+
+static void arm(void)
+{
+	capture_stage(&bi);
+	assert_true(capture.armed);
+}
+
+/* ---- The trigger decision and the election. ---- */
+
+static void test_first_trigger_captures(void **state)
+{
+	(void)state;
+	arm();
+	assert_int_equal(crash_trigger(cpu0, CRASH_PVPANIC), VCPU_RESET);
+	assert_int_equal(capture.owner, 0);
+	/* The evidence is frozen (DMA) before the other vCPUs are parked, then handed over. */
+	assert_int_equal(st.order, 12);
+	assert_int_equal(st.handovers, 1);
+	assert_int_equal(st.reboots + st.halts, 0);
+}
+
+static void test_second_trigger_parks(void **state)
+{
+	(void)state;
+	arm();
+	assert_int_equal(crash_trigger(cpu0, CRASH_NMI), VCPU_RESET);
+	log_reset();
+	assert_int_equal(crash_trigger(cpu1, CRASH_TRIPLE_FAULT), VCPU_PARK);
+	assert_logged("cpu1: crash trigger (triple fault) while cpu0 captures");
+	assert_int_equal(capture.later_triggers, 1);
+	assert_int_equal(st.handovers, 1); /* not re-entered */
+	assert_int_equal(capture.owner, 0);
+}
+
+static void test_capture_kernel_crash_fails(void **state)
+{
+	(void)state;
+	arm();
+	assert_int_equal(crash_trigger(cpu0, CRASH_HYPERCALL), VCPU_RESET);
+	/* The capture kernel on the same CPU panics: no second hand-over, the policy. */
+	assert_int_equal(NORETURN(crash_trigger(cpu0, CRASH_PVPANIC)), 1);
+	assert_int_equal(st.reboots, 1);
+	assert_int_equal(st.handovers, 1);
+	assert_int_equal(st.dumps, 1);
+	assert_logged("rebooting the machine");
+}
+
+static void test_source_policies(void **state)
+{
+	(void)state;
+	arm();
+	hv.opt.triple_fault = TRIGGER_REPORT;
+	assert_int_equal(crash_trigger(cpu0, CRASH_TRIPLE_FAULT), VCPU_FATAL);
+	hv.opt.nmi = TRIGGER_GUEST;
+	assert_int_equal(crash_trigger(cpu0, CRASH_NMI), VCPU_RESUME);
+	hv.opt.crash_hypercall = TRIGGER_REFUSE;
+	assert_int_equal(crash_trigger(cpu0, CRASH_HYPERCALL), VCPU_RESUME);
+	hv.opt.pvpanic = TRIGGER_REFUSE;
+	assert_false(crash_source_enabled(CRASH_PVPANIC));
+	assert_int_equal(crash_trigger(cpu0, CRASH_PVPANIC), VCPU_RESUME);
+	/* None of them started a capture. */
+	assert_int_equal(capture.owner, -1);
+	assert_int_equal(st.dma_capture + st.parked_others + st.handovers, 0);
+	options_defaults(&hv.opt);
+	assert_true(crash_source_enabled(CRASH_PVPANIC));
+}
+
+static void test_disarmed(void **state)
+{
+	(void)state;
+	/* A guest asking for a capture that cannot happen is told so and goes on. */
+	assert_int_equal(crash_trigger(cpu0, CRASH_HYPERCALL), VCPU_RESUME);
+	assert_int_equal(capture.owner, -1);
+	/* Any other trigger: capture_failure applies (reboot by default, halt by choice). */
+	assert_int_equal(NORETURN(crash_trigger(cpu0, CRASH_TRIPLE_FAULT)), 1);
+	assert_int_equal(st.handovers, 0);
+	capture.owner = -1;
+	hv.opt.capture_failure = FAILURE_HALT;
+	assert_int_equal(NORETURN(crash_trigger(cpu0, CRASH_NMI)), 2);
+	assert_int_equal(st.halts, 1);
+}
+
+static void test_digest_mismatch(void **state)
+{
+	(void)state;
+	arm();
+	((u8 *)(uintptr_t)capture.hashed[0].start)[100] ^= 1;
+	assert_int_equal(NORETURN(crash_trigger(cpu0, CRASH_PVPANIC)), 1);
+	assert_int_equal(st.handovers, 0);
+	assert_int_equal(st.dma_capture, 1); /* the evidence was frozen all the same */
+	/* capture_test=corrupt damages the region after hashing it, with the same end. */
+	setup(NULL);
+	hv.opt.capture_test = CAPTURE_TEST_CORRUPT;
+	arm();
+	hv.opt.capture_failure = FAILURE_HALT;
+	assert_int_equal(NORETURN(crash_trigger(cpu0, CRASH_NMI)), 2);
+	assert_int_equal(st.handovers, 0);
+}
+
+/* ---- Hypercalls: CPL, numbers, ranges. ---- */
+
+static u8 *guest_ram; /* two pages of "guest RAM", the second one hidden */
+
+static void guest_ram_map(void)
+{
+	u64 base;
+
+	guest_ram = aligned_alloc(PAGE_SIZE, 2 * PAGE_SIZE);
+	assert_non_null(guest_ram);
+	memset(guest_ram, 0xee, 2 * PAGE_SIZE);
+	base = (u64)(uintptr_t)guest_ram;
+	hv.guest_map.nr = 0;
+	assert_int_equal(memmap_add(&hv.guest_map, base, 2 * PAGE_SIZE, E820_RAM), 0);
+	assert_int_equal(hv_hide(base + PAGE_SIZE, base + 2 * PAGE_SIZE, "test hidden"), 0);
+}
+
+static enum vcpu_action call(unsigned int cpl, u64 nr, u64 a0, u64 a1, s64 *ret)
+{
+	struct hypercall_args a = { nr, a0, a1, 0, 0x7777 };
+	enum vcpu_action act = hypercall(cpu0, cpl, &a);
+
+	*ret = a.ret;
+	return act;
+}
+
+static void test_hypercall_cpl(void **state)
+{
+	s64 ret;
+
+	(void)state;
+	arm();
+	for (unsigned int cpl = 1; cpl <= 3; cpl++) {
+		assert_int_equal(call(cpl, PARACHUTE_HC_CRASH, 0, 0, &ret), VCPU_SKIP);
+		assert_int_equal(ret, -PARACHUTE_EPERM);
+	}
+	assert_logged("hypercall 3 from CPL 3 refused");
+	/* Refused before anything is looked at: no poll, no election. */
+	assert_int_equal(st.dma_polls, 0);
+	assert_int_equal(capture.owner, -1);
+	assert_int_equal(call(0, PARACHUTE_HC_VERSION, 0, 0, &ret), VCPU_SKIP);
+	assert_int_equal(ret, PARACHUTE_ABI_VERSION);
+	assert_int_equal(call(0, 99, 0, 0, &ret), VCPU_SKIP);
+	assert_int_equal(ret, -PARACHUTE_ENOSYS);
+}
+
+static void test_hypercall_status_ranges(void **state)
+{
+	u64 base;
+	s64 ret;
+	struct parachute_status s;
+
+	(void)state;
+	guest_ram_map();
+	base = (u64)(uintptr_t)guest_ram;
+	assert_int_equal(call(0, PARACHUTE_HC_STATUS, base, 7, &ret), VCPU_SKIP);
+	assert_int_equal(ret, -PARACHUTE_EINVAL); /* shorter than abi_version + struct_size */
+	/* Crossing into the next page, in hidden memory, outside RAM, wrapping around. */
+	assert_int_equal(call(0, PARACHUTE_HC_STATUS, base + PAGE_SIZE - 8, 16, &ret), VCPU_SKIP);
+	assert_int_equal(ret, -PARACHUTE_EFAULT);
+	call(0, PARACHUTE_HC_STATUS, base + PAGE_SIZE, 16, &ret);
+	assert_int_equal(ret, -PARACHUTE_EFAULT);
+	call(0, PARACHUTE_HC_STATUS, base - PAGE_SIZE, 16, &ret);
+	assert_int_equal(ret, -PARACHUTE_EFAULT);
+	call(0, PARACHUTE_HC_STATUS, ~0ull - 4, 16, &ret);
+	assert_int_equal(ret, -PARACHUTE_EFAULT);
+	assert_int_equal(guest_ram[PAGE_SIZE], 0xee); /* nothing written to the hidden page */
+	/* A short buffer gets what fits; a large one the whole structure. */
+	assert_int_equal(call(0, PARACHUTE_HC_STATUS, base, 8, &ret), VCPU_SKIP);
+	assert_int_equal(ret, 8);
+	assert_int_equal(guest_ram[8], 0xee);
+	call(0, PARACHUTE_HC_STATUS, base, PAGE_SIZE, &ret);
+	assert_int_equal(ret, sizeof(s));
+	memcpy(&s, guest_ram, sizeof(s));
+	assert_int_equal(s.abi_version, PARACHUTE_ABI_VERSION);
+	assert_int_equal(s.struct_size, sizeof(s));
+	assert_int_equal(s.flags, PARACHUTE_STATUS_DMA_ISOLATION); /* not armed here */
+	free(guest_ram);
+}
+
+static void test_hypercall_crash(void **state)
+{
+	s64 ret;
+
+	(void)state;
+	assert_int_equal(call(0, PARACHUTE_HC_CRASH, 7, 0, &ret), VCPU_SKIP);
+	assert_int_equal(ret, -PARACHUTE_ENODEV);
+	assert_logged("CRASH hypercall (reason 7) refused: capture disarmed");
+	arm();
+	hv.opt.crash_hypercall = TRIGGER_REFUSE;
+	call(0, PARACHUTE_HC_CRASH, 7, 0, &ret);
+	assert_int_equal(ret, -PARACHUTE_EPERM);
+	assert_logged("refused: crash_hypercall=refuse");
+	hv.opt.crash_hypercall = TRIGGER_CAPTURE;
+	/* Taken: RAX is not written, the vCPU enters the capture kernel. */
+	cpu0->arch.regs.rax = PARACHUTE_HC_CRASH;
+	assert_int_equal(vcpu_handle_hypercall(cpu0), VCPU_RESET);
+	assert_int_equal(cpu0->arch.regs.rax, PARACHUTE_HC_CRASH);
+	/* Served calls return through RAX and complete the instruction. */
+	cpu0->arch.regs.rax = PARACHUTE_HC_VERSION;
+	assert_int_equal(vcpu_handle_hypercall(cpu0), VCPU_SKIP);
+	assert_int_equal(cpu0->arch.regs.rax, PARACHUTE_ABI_VERSION);
+	st.cpl = 3;
+	cpu0->arch.regs.rax = PARACHUTE_HC_VERSION;
+	vcpu_handle_hypercall(cpu0);
+	assert_int_equal((s64)cpu0->arch.regs.rax, -PARACHUTE_EPERM);
+}
+
+/* ---- NMI classification. ---- */
+
+static void test_nmi_mailbox(void **state)
+{
+	(void)state;
+	cpu0->arch.mbox.flush = 1;
+	assert_int_equal(vcpu_handle_nmi(cpu0), VCPU_RESUME);
+	assert_int_equal(cpu0->arch.mbox.flush, 0);
+	cpu0->arch.mbox.init = 1;
+	assert_int_equal(vcpu_handle_nmi(cpu0), VCPU_LEAVE);
+	cpu0->arch.mbox.park = 1; /* a capture's kick wins over everything */
+	assert_int_equal(vcpu_handle_nmi(cpu0), VCPU_PARK);
+	assert_int_equal(st.nmis_injected, 0);
+	assert_int_equal(capture.owner, -1);
+}
+
+static void test_nmi_guest_or_operator(void **state)
+{
+	(void)state;
+	arm();
+	/* One the APIC trap saw the guest send: the guest's, counted down. */
+	cpu0->arch.guest_nmis = 2;
+	assert_int_equal(vcpu_handle_nmi(cpu0), VCPU_RESUME);
+	assert_int_equal(cpu0->arch.guest_nmis, 1);
+	assert_int_equal(st.nmis_injected, 1);
+	/* LINT1 masked: no platform NMI can arrive here, so it is the guest's (perf, IPIs). */
+	cpu0->arch.guest_nmis = 0;
+	st.lint1_nmi = false;
+	assert_int_equal(vcpu_handle_nmi(cpu0), VCPU_RESUME);
+	assert_int_equal(st.nmis_injected, 2);
+	/* nmi=guest: the operator's NMI is delivered to the guest too. */
+	st.lint1_nmi = true;
+	hv.opt.nmi = TRIGGER_GUEST;
+	assert_int_equal(vcpu_handle_nmi(cpu0), VCPU_RESUME);
+	assert_int_equal(st.nmis_injected, 3);
+	assert_int_equal(capture.owner, -1);
+	/* Otherwise the operator's: a capture. */
+	hv.opt.nmi = TRIGGER_CAPTURE;
+	assert_int_equal(vcpu_handle_nmi(cpu0), VCPU_RESET);
+	assert_int_equal(st.nmis_injected, 3);
+	assert_int_equal(capture.owner, 0);
+}
+
+/* ---- Port decoding. ---- */
+
+static void test_io_bitmap(void **state)
+{
+	u8 bm[0x2000] = { 0 };
+
+	(void)state;
+	assert_true(vcpu_io_bitmap(bm));
+	assert_true(bm[PVPANIC_PORT / 8] & (1u << (PVPANIC_PORT % 8)));
+	assert_true(bm[CMOS_INDEX_PORT / 8] & (1u << (CMOS_INDEX_PORT % 8)));
+	assert_true(bm[CMOS_DATA_PORT / 8] & (1u << (CMOS_DATA_PORT % 8)));
+	memset(bm, 0, sizeof(bm));
+	hv.opt.pvpanic = TRIGGER_REFUSE;
+	hv.opt.apic_trap = APIC_TRAP_ALWAYS;
+	assert_false(vcpu_io_bitmap(bm));
+	for (unsigned int i = 0; i < sizeof(bm); i++)
+		assert_int_equal(bm[i], 0);
+}
+
+static void test_cmos(void **state)
+{
+	u64 *rax = &cpu0->arch.regs.rax;
+
+	(void)state;
+	/* Index 0x0f, then a non-zero shutdown code: a CPU start-up is coming. */
+	*rax = 0x8f; /* bit 7, the NMI mask of old chipsets, is not part of the index */
+	assert_int_equal(vcpu_handle_io(cpu0, CMOS_INDEX_PORT, false, 1, true), VCPU_SKIP);
+	*rax = 0x0a;
+	assert_int_equal(vcpu_handle_io(cpu0, CMOS_DATA_PORT, false, 1, true), VCPU_SKIP);
+	assert_int_equal(st.start_up_coming, 1);
+	assert_int_equal(st.outs, 2);
+	assert_int_equal(st.out_port[1], CMOS_DATA_PORT);
+	assert_int_equal(st.out_val[1], 0x0a);
+	/* Writing 0 back, or another index, is no start-up. */
+	*rax = 0;
+	vcpu_handle_io(cpu0, CMOS_DATA_PORT, false, 1, true);
+	*rax = 0x0e;
+	vcpu_handle_io(cpu0, CMOS_INDEX_PORT, false, 1, true);
+	*rax = 0x0a;
+	vcpu_handle_io(cpu0, CMOS_DATA_PORT, false, 1, true);
+	assert_int_equal(st.start_up_coming, 1);
+	/* A 16-bit OUT to 0x70 writes both ports: index 0x0f, then the code. */
+	*rax = 0x0a0f;
+	vcpu_handle_io(cpu0, CMOS_INDEX_PORT, false, 2, true);
+	assert_int_equal(st.start_up_coming, 2);
+	/* Reads come from the hardware, into the right byte of RAX. */
+	st.port_in[CMOS_DATA_PORT] = 0x42;
+	*rax = 0xffffffffffffffffull;
+	assert_int_equal(vcpu_handle_io(cpu0, CMOS_DATA_PORT, true, 1, true), VCPU_SKIP);
+	assert_int_equal(*rax, 0xffffffffffffff42ull);
+	/* String I/O is not performed; a capture during the wait parks the vCPU. */
+	st.outs = 0;
+	assert_int_equal(vcpu_handle_io(cpu0, CMOS_DATA_PORT, false, 1, false), VCPU_SKIP);
+	assert_int_equal(st.outs, 0);
+	st.start_up_parks = true;
+	*rax = 0x0f;
+	vcpu_handle_io(cpu0, CMOS_INDEX_PORT, false, 1, true);
+	*rax = 0x0a;
+	assert_int_equal(vcpu_handle_io(cpu0, CMOS_DATA_PORT, false, 1, true), VCPU_PARK);
+}
+
+static void test_pvpanic(void **state)
+{
+	u64 *rax = &cpu0->arch.regs.rax;
+
+	(void)state;
+	arm();
+	/* Reading says which events the device supports. */
+	*rax = 0;
+	assert_int_equal(vcpu_handle_io(cpu0, PVPANIC_PORT, true, 1, true), VCPU_SKIP);
+	assert_int_equal(*rax, PVPANIC_PANICKED | PVPANIC_CRASH_LOADED);
+	/* "crash loaded" alone is logged; string forms are ignored. */
+	*rax = PVPANIC_CRASH_LOADED;
+	assert_int_equal(vcpu_handle_io(cpu0, PVPANIC_PORT, false, 1, true), VCPU_SKIP);
+	assert_logged("starting its own crash kernel");
+	*rax = PVPANIC_PANICKED;
+	assert_int_equal(vcpu_handle_io(cpu0, PVPANIC_PORT, false, 1, false), VCPU_SKIP);
+	assert_int_equal(capture.owner, -1);
+	/* "panicked" starts the capture; the OUT is not completed. */
+	assert_int_equal(vcpu_handle_io(cpu0, PVPANIC_PORT, false, 1, true), VCPU_RESET);
+	assert_logged("hand-over took");
+}
+
+/* ---- Writes to hidden pages, and xAPIC stores. ---- */
+
+static void test_hidden_write_step(void **state)
+{
+	(void)state;
+	st.rflags = X86_RFLAGS_FIXED;
+	/* A read fault, or a write where nothing is write-protected: fatal. */
+	assert_int_equal(vcpu_handle_npf(cpu0, 0x200010, false, false), VCPU_FATAL);
+	assert_int_equal(vcpu_handle_npf(cpu0, 0x300010, true, false), VCPU_FATAL);
+	assert_logged("not mapped");
+	/* A write to the protected page: scratch mapped, one step. */
+	assert_int_equal(vcpu_handle_npf(cpu0, 0x200ffc, true, false), VCPU_RESUME);
+	assert_int_equal(st.steps_begun, 1);
+	assert_int_equal(st.redirects, 1);
+	assert_true(cpu0->arch.step.active);
+	/* The same instruction also writes the next page: both are restored after it. */
+	assert_int_equal(vcpu_handle_npf(cpu0, 0x201000, true, false), VCPU_RESUME);
+	assert_int_equal(st.steps_begun, 1);
+	assert_int_equal(cpu0->arch.step.gpa2, 0x201000);
+	assert_int_equal(vcpu_handle_db(cpu0), VCPU_RESUME);
+	assert_int_equal(st.steps_ended, 1);
+	assert_false(st.step_guest_tf);
+	assert_false(cpu0->arch.step.active);
+	assert_int_equal(st.redirects, 4); /* scratch in twice, the pages back twice */
+	/* A #DB that is not the hv's step is the guest's own. */
+	assert_int_equal(vcpu_handle_db(cpu0), VCPU_RESUME);
+	assert_int_equal(st.inject_vector, X86_EXC_DB);
+	/* A guest that single-steps itself keeps its TF and gets its #DB. */
+	st.rflags = X86_RFLAGS_FIXED | X86_RFLAGS_TF;
+	vcpu_handle_npf(cpu0, 0x200000, true, false);
+	vcpu_handle_db(cpu0);
+	assert_true(st.step_guest_tf);
+}
+
+static void test_apic_store(void **state)
+{
+	/* mov %eax, 0x300(%rdx) ; then garbage */
+	static const u8 code[] = { 0x89, 0x82, 0x00, 0x03, 0x00, 0x00, 0xcc };
+
+	(void)state;
+	st.mem_base = 0x100000;
+	memcpy(st.mem, code, sizeof(code));
+	st.rip = 0x100000; /* paging off: the linear address is CS.base + RIP */
+	st.cr0 = X86_CR0_PE;
+	st.cs_db = true;
+	cpu0->arch.regs.rax = 0x000c4500;
+	assert_int_equal(vcpu_handle_npf(cpu0, 0xfee00300, true, false), VCPU_RESUME);
+	assert_int_equal(st.apic_written_gpa, 0xfee00300);
+	assert_int_equal(st.apic_written_val, 0x000c4500);
+	assert_int_equal(st.rip, 0x100006); /* stepped past the 6-byte store */
+	assert_int_equal(st.injected, 0);
+	/* During event delivery there is no instruction to emulate. */
+	assert_int_equal(vcpu_handle_npf(cpu0, 0xfee00300, true, true), VCPU_FATAL);
+	/* An instruction it cannot decode gets #GP, and RIP stays. */
+	st.rip = 0x100006;
+	assert_int_equal(vcpu_handle_npf(cpu0, 0xfee00300, true, false), VCPU_RESUME);
+	assert_int_equal(st.inject_vector, X86_EXC_GP);
+	assert_int_equal(st.rip, 0x100006);
+	assert_logged("cannot emulate the guest's write to APIC 0xfee00300");
+}
+
+static void test_wrmsr_and_refusals(void **state)
+{
+	(void)state;
+	assert_int_equal(vcpu_handle_wrmsr(cpu0, MSR_X2APIC_ICR, 0x4400), VCPU_SKIP);
+	assert_int_equal(st.icr_writes, 1);
+	/* The APIC base may change its enable bits, never move. */
+	assert_int_equal(vcpu_handle_wrmsr(cpu0, MSR_APIC_BASE, 0xfee00800), VCPU_SKIP);
+	assert_int_equal(vcpu_handle_wrmsr(cpu0, MSR_APIC_BASE, 0xfec00900), VCPU_RESUME);
+	assert_int_equal(st.inject_vector, X86_EXC_GP);
+	assert_logged("guest WRMSR 0x1b <- 0xfec00900 refused (#GP)");
+	assert_int_equal(vcpu_handle_wrmsr(cpu0, MSR_EFER, 0), VCPU_RESUME);
+	assert_int_equal(st.injected, 2);
+}
+
+static void test_triple_fault_and_init(void **state)
+{
+	(void)state;
+	arm();
+	hv.opt.triple_fault = TRIGGER_REPORT;
+	assert_int_equal(vcpu_handle_triple_fault(cpu0), VCPU_FATAL);
+	assert_logged("guest shut down (triple fault)");
+	hv.opt.triple_fault = TRIGGER_CAPTURE;
+	assert_int_equal(vcpu_handle_triple_fault(cpu0), VCPU_RESET);
+	/* INIT in guest mode: the vCPU waits for a SIPI, unless a capture parks it. */
+	assert_int_equal(vcpu_handle_init(cpu1), VCPU_LEAVE);
+	assert_int_equal(cpu1->arch.mbox.init, 1);
+	st.start_up_parks = true;
+	assert_int_equal(vcpu_handle_init(cpu1), VCPU_PARK);
+}
+
+static void test_gpr_order(void **state)
+{
+	(void)state;
+	for (unsigned int n = 0; n < 16; n++)
+		vcpu_set_gpr(cpu0, n, 0x100 + n);
+	assert_int_equal(cpu0->arch.regs.rax, 0x100);
+	assert_int_equal(cpu0->arch.regs.rcx, 0x101);
+	assert_int_equal(cpu0->arch.regs.rdx, 0x102);
+	assert_int_equal(cpu0->arch.regs.rbx, 0x103);
+	assert_int_equal(st.rsp, 0x104); /* RSP is the backend's */
+	assert_int_equal(cpu0->arch.regs.rbp, 0x105);
+	assert_int_equal(cpu0->arch.regs.rdi, 0x107);
+	assert_int_equal(cpu0->arch.regs.r8, 0x108);
+	assert_int_equal(cpu0->arch.regs.r15, 0x10f);
+	assert_int_equal(vcpu_gpr(cpu0, 4), 0x104);
+	assert_int_equal(vcpu_gpr(cpu0, 6), 0x106);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_first_trigger_captures, setup),
+		cmocka_unit_test_setup(test_second_trigger_parks, setup),
+		cmocka_unit_test_setup(test_capture_kernel_crash_fails, setup),
+		cmocka_unit_test_setup(test_source_policies, setup),
+		cmocka_unit_test_setup(test_disarmed, setup),
+		cmocka_unit_test_setup(test_digest_mismatch, setup),
+		cmocka_unit_test_setup(test_hypercall_cpl, setup),
+		cmocka_unit_test_setup(test_hypercall_status_ranges, setup),
+		cmocka_unit_test_setup(test_hypercall_crash, setup),
+		cmocka_unit_test_setup(test_nmi_mailbox, setup),
+		cmocka_unit_test_setup(test_nmi_guest_or_operator, setup),
+		cmocka_unit_test_setup(test_io_bitmap, setup),
+		cmocka_unit_test_setup(test_cmos, setup),
+		cmocka_unit_test_setup(test_pvpanic, setup),
+		cmocka_unit_test_setup(test_hidden_write_step, setup),
+		cmocka_unit_test_setup(test_apic_store, setup),
+		cmocka_unit_test_setup(test_wrmsr_and_refusals, setup),
+		cmocka_unit_test_setup(test_triple_fault_and_init, setup),
+		cmocka_unit_test_setup(test_gpr_order, setup),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
