@@ -16,6 +16,7 @@ HV_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,max-page-size
 
 HV_SRCS := hv/elfcore.c hv/sha256.c hv/lib.c hv/util.c hv/format.c hv/printk.c hv/memmap.c hv/bootinfo.c \
 	hv/options.c hv/percpu.c hv/mm.c hv/hypercall.c hv/main.c hv/state.c hv/capture.c \
+	hv/vmcoreinfo.c \
 	arch/x86/boot/head.S arch/x86/entry.S arch/x86/svm_entry.S arch/x86/vmx_entry.S arch/x86/traps.c \
 	arch/x86/console.c arch/x86/time.c arch/x86/cpuid.c arch/x86/paging.c \
 	arch/x86/multiboot.c arch/x86/linux.c arch/x86/guest_mem.c arch/x86/svm.c arch/x86/vmx.c arch/x86/vcpu.c \
@@ -26,7 +27,7 @@ HV_SRCS := hv/elfcore.c hv/sha256.c hv/lib.c hv/util.c hv/format.c hv/printk.c h
 HV_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(HV_SRCS))
 
 # Host unit tests compile the real hv sources against tests/unit/harness.c.
-UNIT_SRCS := hv/elfcore.c hv/sha256.c hv/util.c hv/format.c hv/memmap.c hv/bootinfo.c hv/options.c \
+UNIT_SRCS := hv/elfcore.c hv/vmcoreinfo.c hv/sha256.c hv/util.c hv/format.c hv/memmap.c hv/bootinfo.c hv/options.c \
 	arch/x86/paging.c arch/x86/multiboot.c arch/x86/linux.c arch/x86/cpuid.c \
 	arch/x86/insn.c arch/x86/guest_walk.c arch/x86/iommu_acpi.c arch/x86/madt.c arch/x86/acpi_sub.c
 UNIT_TESTS := test_memmap test_bootinfo test_options test_paging test_multiboot \
@@ -105,6 +106,10 @@ $(BUILD)/module/parachute.ko: guest/module/parachute.c guest/module/Kbuild inclu
 $(BUILD)/debian/vmlinuz:
 	ci/fetch-debian.sh $(BUILD)
 
+# The guest kernel's debug vmlinux, for crash and drgn (cached outside the tree).
+$(BUILD)/debian/vmlinux-dbg: | $(BUILD)/debian/vmlinuz
+	ci/fetch-debug-vmlinux.sh $(BUILD)
+
 $(BUILD)/initrd.cpio.gz: $(BUILD)/debian/vmlinuz $(GUEST_PROGS) $(BUILD)/module/parachute.ko \
 		tests/initrd/init tests/initrd/mkinitrd.sh
 	tests/initrd/mkinitrd.sh $(BUILD) $@
@@ -112,7 +117,7 @@ $(BUILD)/initrd.cpio.gz: $(BUILD)/debian/vmlinuz $(GUEST_PROGS) $(BUILD)/module/
 $(BUILD)/initrd-kdump.cpio.gz: $(BUILD)/initrd.cpio.gz
 	tests/initrd/mkinitrd.sh $(BUILD) $@ kdump
 
-integration: all $(BUILD)/initrd.cpio.gz
+integration: all $(BUILD)/initrd.cpio.gz $(BUILD)/initrd-kdump.cpio.gz $(BUILD)/debian/vmlinux-dbg
 	@tests/integration/run.sh $(BUILD)
 
 check: headers-check

@@ -4,8 +4,11 @@
 # Idempotent; uses sudo when not run as root.
 set -euo pipefail
 
+# python3-drgn and crash read the vmcores; libxenmisc4.17 is what Debian's kexec
+# (the stock kdump the tests compare against) links.
 pkgs=(build-essential make gcc libc6-dev libcmocka-dev python3 cpio gzip
-      qemu-system-x86 kmod grub-pc-bin grub-common xorriso mtools makedumpfile crash
+      qemu-system-x86 kmod grub-pc-bin grub-common xorriso mtools makedumpfile crash python3-drgn
+      libxenmisc4.17
       bochs bochs-term bochsbios vgabios procps)
 missing=()
 for p in "${pkgs[@]}"; do

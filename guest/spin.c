@@ -7,6 +7,7 @@
 #include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <unistd.h>
 
 __attribute__((noinline, aligned(64))) static void loop(volatile unsigned long *n)
 {
@@ -26,8 +27,8 @@ int main(void)
 
 	if (sched_setscheduler(0, SCHED_FIFO, &sp))
 		perror("spin: sched_setscheduler");
-	printf("spin: loop 0x%lx 0x%lx\n", (unsigned long)(uintptr_t)loop,
-	       (unsigned long)(uintptr_t)after_loop);
+	printf("spin: loop 0x%lx 0x%lx pid %d\n", (unsigned long)(uintptr_t)loop,
+	       (unsigned long)(uintptr_t)after_loop, (int)getpid());
 	fflush(stdout);
 	loop(&n);
 	return 0;

@@ -21,7 +21,7 @@ static size_t notes_size(const struct elfcore_input *in)
 
 static unsigned int phnum(const struct elfcore_input *in)
 {
-	return 1 + in->nram;
+	return 1 + (in->text_size ? 1 : 0) + in->nram;
 }
 
 size_t elfcore_size(const struct elfcore_input *in)
@@ -75,6 +75,14 @@ long elfcore_build(void *buf, size_t size, u64 buf_pa, const struct elfcore_inpu
 	ph[0].p_type = PT_NOTE;
 	ph[0].p_offset = buf_pa + notes_off;
 	ph[0].p_filesz = ph[0].p_memsz = notes_size(in);
+	if (in->text_size) {
+		ph++;
+		ph[0].p_type = PT_LOAD;
+		ph[0].p_flags = PF_R | PF_W | PF_X;
+		ph[0].p_offset = ph[0].p_paddr = in->text_paddr;
+		ph[0].p_vaddr = in->text_vaddr;
+		ph[0].p_filesz = ph[0].p_memsz = in->text_size;
+	}
 	for (unsigned int i = 0; i < in->nram; i++) {
 		struct elf64_phdr *l = &ph[1 + i];
 

@@ -52,6 +52,34 @@ static s64 hc_status(struct percpu *cpu, u64 gpa, u64 size)
 	return (s64)n;
 }
 
+/*
+ * Offsets the crash path will follow through the crashed kernel's memory:
+ * bounded, so that a hostile value cannot send it far; reads there are
+ * checked against guest RAM all the same.
+ */
+#define GUEST_INFO_MAX_OFFSET (1 * GiB)
+
+static s64 hc_guest_info(struct percpu *cpu, u64 gpa, u64 size)
+{
+	struct parachute_guest_info gi = { 0 };
+
+	if (size < 16)
+		return -PARACHUTE_EINVAL;
+	size = MIN(size, sizeof(gi));
+	if (!guest_range_ok(gpa, size))
+		return -PARACHUTE_EFAULT;
+	memcpy(&gi, phys_to_virt(gpa), size);
+	if (gi.task_pid_offset >= 64 * KiB || gi.current_task >= GUEST_INFO_MAX_OFFSET) {
+		pr_warn("cpu%u: GUEST_INFO refused: task pid offset 0x%x, current task at per-CPU offset 0x%llx",
+			cpu->cpu_id, gi.task_pid_offset, (unsigned long long)gi.current_task);
+		return -PARACHUTE_EINVAL;
+	}
+	capture.kinfo = (struct guest_kernel_info){ true, gi.task_pid_offset, gi.current_task };
+	pr_info("cpu%u: guest kernel info: task pid at +0x%x, current task at per-CPU +0x%llx",
+		cpu->cpu_id, gi.task_pid_offset, (unsigned long long)gi.current_task);
+	return 0;
+}
+
 static s64 hc_dump_stats(void)
 {
 	for (unsigned int i = 0; i < MAX_CPUS; i++)
@@ -96,6 +124,9 @@ enum vcpu_action hypercall(struct percpu *cpu, unsigned int cpl, struct hypercal
 		return hc_crash(cpu, a);
 	case PARACHUTE_HC_DUMP_STATS:
 		a->ret = hc_dump_stats();
+		break;
+	case PARACHUTE_HC_GUEST_INFO:
+		a->ret = hc_guest_info(cpu, a->a0, a->a1);
 		break;
 	default:
 		a->ret = -PARACHUTE_ENOSYS;

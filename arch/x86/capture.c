@@ -33,6 +33,7 @@
 #include <hv/lib.h>
 #include <hv/mm.h>
 #include <hv/printk.h>
+#include <hv/vmcoreinfo.h>
 
 #define TAIL_SIZE    (1 * MiB)
 #define TAIL_BP	     0x00000
@@ -163,27 +164,101 @@ static int read_guest(const void *space, u64 pa, void *buf, unsigned int n)
 	return gpm_read(space, pa, buf, n);
 }
 
+/* Kernel addresses through the crashed vCPU's tables (CR3 without PCID and the PTI user bit). */
+static void crashed_paging(const struct x86_cpu_state *s, struct guest_paging *gp)
+{
+	*gp = (struct guest_paging){ s->cr0,	  s->cr3 & ~0x1fffull, s->cr4, s->efer,
+				     read_guest, &guest_gpm };
+}
+
+#define START_KERNEL_MAP 0xffffffff80000000ull /* __START_KERNEL_map */
+#define CR4_LA57	 (1ull << 12)
+
 /*
  * The guest's direct map (page_offset_base, randomised in 1 GiB steps with
- * KASLR): the lowest kernel-half address at a 1 GiB boundary that the crashed
- * kernel's page tables translate to physical 0. 0 if none (e.g. 5-level).
+ * KASLR). VMCOREINFO's mem_section lies in it: its address less its physical
+ * one, if that translates physical 0 back. Otherwise the lowest kernel-half
+ * address at a 1 GiB boundary that translates to physical 0. 0 if none.
  */
-static u64 direct_map_base(const struct x86_cpu_state *s)
+static u64 direct_map_base(const struct x86_cpu_state *s, const char *vi, u32 vi_len)
 {
-	struct guest_paging gp = { s->cr0,	s->cr3 & ~0x1fffull, s->cr4, s->efer,
-				   read_guest, &guest_gpm };
-	u64 pa;
+	struct guest_paging gp;
+	u64 va, pa, zero;
 
-	if (!(s->efer & EFER_LMA) || (s->cr4 & (1ull << 12)))
+	if (!(s->efer & EFER_LMA) || (s->cr4 & CR4_LA57))
 		return 0;
+	crashed_paging(s, &gp);
+	if (vi && !vmcoreinfo_hex(vi, vi_len, "SYMBOL(mem_section)", &va) &&
+	    !guest_translate(&gp, va, &pa) && IS_ALIGNED(va - pa, GiB) &&
+	    !guest_translate(&gp, va - pa, &zero) && zero == 0)
+		return va - pa;
 	for (u64 i = 256; i < 512; i++)
 		for (u64 j = 0; j < 512; j++) {
-			u64 va = 0xffff000000000000ull | i << 39 | j << 30;
-
+			va = 0xffff000000000000ull | i << 39 | j << 30;
 			if (!guest_translate(&gp, va, &pa) && pa == 0)
 				return va;
 		}
 	return 0;
+}
+
+/*
+ * The kernel-text mapping, as the kernel's own core header has it
+ * ([_text, _end) at __START_KERNEL_map + phys_base): from VMCOREINFO's _stext,
+ * which is _text on x86-64, through the crashed kernel's own tables, up to
+ * the last 2 MiB of the image it still maps linearly (cleanup_highmap()
+ * keeps [_text, _brk_end rounded up to 2 MiB]). Debuggers read the kernel's
+ * page tables and variables through it.
+ */
+static void kernel_text(const struct x86_cpu_state *s, const char *vi, u32 vi_len,
+			struct elfcore_input *in)
+{
+	u64 stext, pa, p, end = 0, limit = START_KERNEL_MAP + 1 * GiB;
+	struct guest_paging gp;
+	s64 v;
+
+	crashed_paging(s, &gp);
+	if (!vi || vmcoreinfo_hex(vi, vi_len, "SYMBOL(_stext)", &stext) ||
+	    stext < START_KERNEL_MAP || !IS_ALIGNED(stext, 2 * MiB) ||
+	    guest_translate(&gp, stext, &pa))
+		return;
+	if (!vmcoreinfo_number(vi, vi_len, "NUMBER(phys_base)", &v) &&
+	    stext - START_KERNEL_MAP + (u64)v != pa)
+		pr_warn("crash: _stext maps to 0x%llx, not where VMCOREINFO's phys_base puts it",
+			(unsigned long long)pa);
+	if (!vmcoreinfo_number(vi, vi_len, "NUMBER(KERNEL_IMAGE_SIZE)", &v) && v > 0 &&
+	    (u64)v < limit - START_KERNEL_MAP)
+		limit = START_KERNEL_MAP + (u64)v;
+	for (u64 va = stext; va < limit; va += 2 * MiB)
+		if (!guest_translate(&gp, va, &p) && p == pa + (va - stext))
+			end = va + 2 * MiB;
+	while (end > stext && !memmap_is_ram(&hv.guest_map, pa, end - stext))
+		end -= 2 * MiB;
+	in->text_vaddr = stext;
+	in->text_paddr = pa;
+	in->text_size = end - stext;
+}
+
+/*
+ * pr_pid as the kernel's crash_save_cpu() writes it, current->pid: the
+ * task pointer in the vCPU's per-CPU area (its GS base in kernel mode,
+ * KERNEL_GS_BASE in user mode: whichever lies in the kernel half) at the
+ * offset the guest module gave. 0 when the guest gave none or a read fails.
+ */
+static s32 running_pid(const struct x86_cpu_state *s)
+{
+	u64 base = (s->gs_base >> 63)	     ? s->gs_base :
+		   (s->kernel_gs_base >> 63) ? s->kernel_gs_base :
+					       0;
+	struct guest_paging gp;
+	u64 task;
+	s32 pid;
+
+	crashed_paging(s, &gp);
+	if (!capture.kinfo.valid || !base ||
+	    guest_read_linear(&gp, base + capture.kinfo.current_task, &task, sizeof(task)) ||
+	    guest_read_linear(&gp, task + capture.kinfo.task_pid_offset, &pid, sizeof(pid)))
+		return 0;
+	return pid;
 }
 
 static void elf_regs(const struct x86_cpu_state *s, u64 *r)
@@ -254,8 +329,11 @@ int arch_capture_handover(struct percpu *cpu)
 			order[j - 1] = t;
 		}
 	for (unsigned int i = 0; i < n; i++) {
+		const struct x86_cpu_state *st = order[i] == cpu ? &s : &order[i]->arch.crash_state;
+
 		memset(&ec[i], 0, sizeof(ec[i]));
-		elf_regs(order[i] == cpu ? &s : &order[i]->arch.crash_state, ec[i].regs);
+		elf_regs(st, ec[i].regs);
+		ec[i].pid = running_pid(st);
 	}
 	in.ncpus = n;
 	in.cpus = ec;
@@ -265,7 +343,8 @@ int arch_capture_handover(struct percpu *cpu)
 	} else {
 		pr_warn("no VMCOREINFO note in guest RAM: tools will need the guest's vmlinux");
 	}
-	in.page_offset = direct_map_base(&s);
+	in.page_offset = direct_map_base(&s, in.vmcoreinfo, in.vmcoreinfo_len);
+	kernel_text(&s, in.vmcoreinfo, in.vmcoreinfo_len, &in);
 	in.ram = ram;
 	in.nram = ram_ranges(ram, MEMMAP_MAX);
 	len = elfcore_build(phys_to_virt(tail + TAIL_ELF), TAIL_ELF_MAX, tail + TAIL_ELF, &in);
@@ -276,10 +355,15 @@ int arch_capture_handover(struct percpu *cpu)
 	pr_info("crash: cpu%u rip %04llx:%016llx rsp %016llx cr3 %016llx", cpu->cpu_id,
 		(unsigned long long)s.cs, (unsigned long long)s.rip, (unsigned long long)s.rsp,
 		(unsigned long long)s.cr3);
-	pr_info("crash: ELF core header 0x%llx+%ld: %u PT_LOAD, %u NT_PRSTATUS, VMCOREINFO %s0x%llx, direct map 0x%llx",
-		(unsigned long long)(tail + TAIL_ELF), len, in.nram, in.ncpus,
-		in.vmcoreinfo ? "at " : "missing ", (unsigned long long)vi_pa,
-		(unsigned long long)in.page_offset);
+	pr_info("crash: ELF core header 0x%llx+%ld: %u PT_LOAD, %u NT_PRSTATUS, VMCOREINFO %s0x%llx, direct map 0x%llx, kernel text 0x%llx+0x%llx",
+		(unsigned long long)(tail + TAIL_ELF), len, in.nram + (in.text_size ? 1 : 0),
+		in.ncpus, in.vmcoreinfo ? "at " : "missing ", (unsigned long long)vi_pa,
+		(unsigned long long)in.page_offset, (unsigned long long)in.text_vaddr,
+		(unsigned long long)in.text_size);
+	for (unsigned int i = 0; i < n; i++)
+		pr_info("crash: NT_PRSTATUS %u: cpu%u (APIC %u) pid %d rip 0x%llx", i,
+			order[i]->cpu_id, order[i]->apic_id, ec[i].pid,
+			(unsigned long long)ec[i].regs[ELF_RIP]);
 
 	apic_quiesce(boot_madt.ioapic, boot_madt.nr_ioapics);
 	/* The run loop makes the entry (VCPU_RESET), not this deep in the exit handler. */

@@ -5,8 +5,11 @@
  *   /sys/module/parachute/parameters/dump_stats  write 1: exit counters on the hv console
  *   /sys/module/parachute/parameters/selftest    write 1: STATUS range checks, results in dmesg
  *   /sys/module/parachute/parameters/crash       write 1: CRASH hypercall now (capture)
+ *   /sys/module/parachute/parameters/oops        write 1: an oops here (a NULL write)
  *   crash_on_panic=1 (load time): a panic notifier issues the CRASH hypercall
- * Loading fails with -ENODEV when the CPU does not report ParachuteHV.
+ * At load it tells the hv where each CPU's running task is (GUEST_INFO), so
+ * the vmcore's NT_PRSTATUS notes carry its pid. Loading fails with -ENODEV
+ * when the CPU does not report ParachuteHV.
  */
 #include <asm/io.h>
 #include <asm/processor.h>
@@ -16,6 +19,7 @@
 #include <linux/moduleparam.h>
 #include <linux/notifier.h>
 #include <linux/panic_notifier.h>
+#include <linux/sched.h>
 #include <parachute/abi.h>
 
 static unsigned long status_page;
@@ -118,6 +122,17 @@ static struct notifier_block pc_panic_nb = {
 	.priority = INT_MAX,
 };
 
+static int *volatile null_page;
+
+static int oops_set(const char *val, const struct kernel_param *kp)
+{
+	*null_page = 1;
+	return 0;
+}
+
+static const struct kernel_param_ops oops_ops = { .set = oops_set };
+module_param_cb(oops, &oops_ops, NULL, 0200);
+
 static const struct kernel_param_ops crash_ops = { .set = crash_set };
 module_param_cb(crash, &crash_ops, NULL, 0200);
 
@@ -127,6 +142,22 @@ static const struct kernel_param_ops selftest_ops = { .set = selftest_set };
 module_param_cb(status, &status_ops, NULL, 0444);
 module_param_cb(dump_stats, &dump_ops, NULL, 0200);
 module_param_cb(selftest, &selftest_ops, NULL, 0200);
+
+/* Where crash_save_cpu() finds current->pid: the per-CPU current_task and the pid's offset. */
+static void guest_info(void)
+{
+	struct parachute_guest_info *gi = (void *)status_page;
+	long ret;
+
+	*gi = (struct parachute_guest_info){
+		.struct_size = sizeof(*gi),
+		.task_pid_offset = offsetof(struct task_struct, pid),
+		.current_task = (unsigned long)&current_task,
+	};
+	ret = pc_hypercall(PARACHUTE_HC_GUEST_INFO, virt_to_phys(gi), sizeof(*gi));
+	pr_info("parachute: GUEST_INFO (task pid at +%u, current task at per-CPU +0x%llx) returned %ld\n",
+		gi->task_pid_offset, gi->current_task, ret);
+}
 
 static int __init pc_init(void)
 {
@@ -145,6 +176,8 @@ static int __init pc_init(void)
 	ver = pc_hypercall(PARACHUTE_HC_VERSION, 0, 0);
 	pr_info("parachute: hypercall VERSION from CPL 0 returned %ld (abi %ld.%ld)\n", ver,
 		ver >> 16, ver & 0xffff);
+	if (ver >= ((1 << 16) | 1))
+		guest_info();
 	if (crash_on_panic)
 		atomic_notifier_chain_register(&panic_notifier_list, &pc_panic_nb);
 	return 0;

@@ -29,7 +29,7 @@
 #define PARACHUTE_CPUID_VERSION_LEAF 0x40000001u
 
 #define PARACHUTE_ABI_MAJOR   1
-#define PARACHUTE_ABI_MINOR   0
+#define PARACHUTE_ABI_MINOR   1
 #define PARACHUTE_ABI_VERSION ((PARACHUTE_ABI_MAJOR << 16) | PARACHUTE_ABI_MINOR)
 
 /* Hypercall numbers (RAX). */
@@ -37,6 +37,7 @@
 #define PARACHUTE_HC_STATUS	1 /* (gpa, size) -> bytes written */
 #define PARACHUTE_HC_DUMP_STATS 2 /* () -> 0; prints exit counters on the hv console */
 #define PARACHUTE_HC_CRASH	3 /* (reason) -> does not return while capture is armed */
+#define PARACHUTE_HC_GUEST_INFO 4 /* (gpa, size) -> 0; since ABI 1.1 */
 
 /* Error codes, returned negated in RAX. Values follow Linux errno. */
 #define PARACHUTE_EPERM	 1
@@ -71,6 +72,19 @@ struct parachute_status {
 	uint64_t exits_total; /* VM exits on the calling vCPU since it started */
 	uint64_t tsc_khz;     /* hv's TSC frequency estimate, 0 if unknown */
 	uint64_t uptime_tsc;  /* TSC ticks since the hv started */
+};
+
+/*
+ * Read by PARACHUTE_HC_GUEST_INFO from guest memory at gpa (RBX), size (RCX)
+ * bytes (at least 16, within one page): what the hv cannot learn alone about
+ * the running kernel, so that each vCPU's NT_PRSTATUS note names its running
+ * task as the kernel's own crash_save_cpu() does (pr_pid = current->pid).
+ * A later call replaces an earlier one; without any, pr_pid is 0.
+ */
+struct parachute_guest_info {
+	uint32_t struct_size;	  /* sizeof(struct parachute_guest_info) as the guest knows it */
+	uint32_t task_pid_offset; /* offsetof(struct task_struct, pid) */
+	uint64_t current_task;	  /* &current_task: its offset in a CPU's per-CPU area (GS base) */
 };
 
 #endif /* PARACHUTE_ABI_H */

@@ -30,7 +30,9 @@ for m in drivers/virtio/virtio drivers/virtio/virtio_ring drivers/virtio/virtio_
 	cp "$kmods/$m.ko" "$root/lib/modules/"
 done
 copy_with_libs() {
-	if ldd "$1" | grep -q "not found"; then
+	# grep reads all of ldd's output (no -q): under pipefail an early exit
+	# would fail ldd with SIGPIPE and hide the missing library.
+	if ldd "$1" | grep "not found" >/dev/null; then
 		echo "mkinitrd: $1 needs libraries this host lacks:" >&2
 		ldd "$1" | grep "not found" >&2
 		exit 1

@@ -102,7 +102,34 @@ def crash_and_capture(build, name, trigger, guest_extra="", hv_args="", smp=1, o
         r.wait_for(r"PCG: capture done", 60)
         r.wait_exit(60)
     path = rebuild(build, disk, name)
-    return r, Vmcore(path), token, {"pages": pages, "syms": syms, "path": path}
+    return r, Vmcore(path), token, {"pages": pages, "syms": syms, "path": path,
+                                    "pid": crashing_pid(r)}
+
+
+def crashing_pid(r):
+    """The pid of the task that crashed, as the guest logged it."""
+    m = r.all(r"PCG: crashing task pid (\d+)") or r.all(r"^spin: loop \S+ \S+ pid (\d+)")
+    return int(m[0].group(1)) if m else None
+
+
+def kdump_capture(build, name, trigger, mem_mb=128):
+    """The same crash under stock kdump, without the shim: QEMU boots the
+    kernel itself and the guest loads its own capture kernel with kexec -p
+    (tests/initrd/init, pc.kdump=1), which saves the vmcore as the shim's
+    does. Returns (vmcore path, token, crashing pid)."""
+    token = secrets.token_hex(8)
+    disk = dump_disk(build, name)
+    r = Run(build, name, direct=True, initrd=f"{build}/initrd-kdump.cpio.gz",
+            extra=["-drive", f"file={disk},format=raw,if=virtio"],
+            guest_args=f"quiet crashkernel={mem_mb}M pc.kdump=1 pc.test=crash pc.notifier=0 "
+                       f"pc.trigger={trigger} pc.token={token}")
+    with r:
+        r.wait_for(r"PCG: kdump kernel loaded", 240)
+        r.wait_for(r"PCG: crashing via", 60)
+        r.wait_for(r"PCG: dump saved", 300)
+        r.wait_for(r"PCG: capture done", 60)
+        r.wait_exit(60)
+    return rebuild(build, disk, name), token, crashing_pid(r)
 
 
 def rip_in(vm, syms, name, note=0):
@@ -129,4 +156,4 @@ def hv_line(r, pattern):
 
 
 __all__ = ["crash_and_capture", "dmesg", "extract", "start", "rip_in", "kaslr_offset",
-           "hv_line", "modules", "dump_disk", "re"]
+           "hv_line", "modules", "dump_disk", "kdump_capture", "crashing_pid"]

@@ -3,8 +3,9 @@
 import os
 import time
 
+import debuggers
 from capture import (CAPTURE_ARGS, compress, crash_and_capture, dmesg, extract, kaslr_offset,
-                     modules, rip_in, spinner_regs, start)
+                     kdump_capture, modules, rip_in, spinner_regs, start)
 from harness import Run
 
 
@@ -46,6 +47,20 @@ def test_sysrq_panic_captured(build):
     out = compress(info["path"])
     assert os.path.getsize(out) < os.path.getsize(info["path"])
     r.wait_for(r"\[hv\] capture armed: SHA-256", 1)
+    # drgn and crash read it as they read kexec's: tasks, the crashed thread, its stack, the log.
+    shim, shim_crash = debuggers.check(build, info["path"], token, info["pid"], "panic")
+    # Stock kdump, same kernel and initrd: the debuggers see the same crash.
+    path, ktoken, kpid = kdump_capture(build, "cap-sysrq-kdump", "sysrq")
+    kdump, kdump_crash = debuggers.check(build, path, ktoken, kpid, "panic")
+    for name, a, b in (("drgn", shim, kdump), ("crash", shim_crash, kdump_crash)):
+        assert abs(a["tasks"] - b["tasks"]) <= 4, \
+            f"{name}: {a['tasks']} tasks in the shim's vmcore, {b['tasks']} in kdump's"
+    assert shim["crashed_comm"] == kdump["crashed_comm"] == "sh"
+    assert shim_crash["comm"] == kdump_crash["comm"] == "sh"
+    # The kernel's own crash path ran only under kdump: its frames lead from panic to the
+    # kexec; the shim's record panic itself, calling the hv.
+    assert shim["frames"][shim["frames"].index("panic"):] == \
+        kdump["frames"][kdump["frames"].index("panic"):], (shim["frames"], kdump["frames"])
 
 
 def test_pvpanic_captured(build):
@@ -73,6 +88,16 @@ def test_crash_hypercall_captured(build):
     check_patterns(vm, info["pages"])
 
 
+def test_oops_captured(build):
+    # A NULL write in a module, with oops=panic: oops, then panic, then the notifier.
+    r, vm, token, info = crash_and_capture(build, "cap-oops", "oops", guest_extra="oops=panic")
+    log = dmesg(info["path"])
+    assert "BUG: kernel NULL pointer dereference" in log
+    assert "Kernel panic - not syncing: Fatal exception" in log
+    d, c = debuggers.check(build, info["path"], token, info["pid"], "panic")
+    assert "oops_set" in d["frames"] and "oops_set" in c["text"], (d["frames"], c["frames"])
+
+
 def test_triple_fault_captured(build):
     r, vm, token, info = crash_and_capture(build, "cap-triple", "triplefault",
                                            guest_extra="reboot=t")
@@ -83,6 +108,9 @@ def test_triple_fault_captured(build):
     ok, why = rip_in(vm, info["syms"], "native_machine_emergency_restart")
     assert ok, why
     check_unrandomised(vm)
+    # No panic: the reboot syscall's task, caught mid-reset (stock kdump never sees this).
+    debuggers.check(build, info["path"], token, info["pid"], "native_machine_emergency_restart",
+                    crash_frame="__do_sys_reboot")
 
 
 def test_compressed_dump_option(build):
@@ -115,6 +143,8 @@ def test_operator_nmi_captured(build):
     assert spinner_regs(regs, spin["range"]), \
         f"rip {regs['rip']:#x} cs {regs['cs']:#x}: neither the spinning loop [{lo:#x}, {hi:#x}) nor kernel text"
     assert f"parachute-token: {token}" in dmesg(info["path"])
+    # The crashed thread is the spinner, whose pid the capture took from the vCPU's state.
+    debuggers.check(build, info["path"], token, info["pid"])
 
 
 def test_cpl3_crash_refused(build):
@@ -192,7 +222,7 @@ def test_bad_capture_input_disarms(build):
             if name != "cap-bad-missing":
                 r.wait_for(r"\[hv\] ERROR: capture disarmed: the guest boots")
             # The guest boots, and the status hypercall says disarmed (flags 0).
-            r.wait_for(r"PCG: status abi 1\.0 vendor 1 cpus 1 vcpus 1 flags 0x0 ", 120)
+            r.wait_for(r"PCG: status abi 1\.1 vendor 1 cpus 1 vcpus 1 flags 0x0 ", 120)
             r.wait_for(r"PCG: probe\?")
             r.send("\n")
             r.wait_for(r"PCG: done")

@@ -584,6 +584,41 @@ static void test_hypercall_crash(void **state)
 	assert_int_equal((s64)cpu0->arch.regs.rax, -PARACHUTE_EPERM);
 }
 
+static void test_hypercall_guest_info(void **state)
+{
+	struct parachute_guest_info gi = { sizeof(gi), 0x5c8, 0x1fbc0 };
+	u64 base;
+	s64 ret;
+
+	(void)state;
+	guest_ram_map();
+	base = (u64)(uintptr_t)guest_ram;
+	memcpy(guest_ram, &gi, sizeof(gi));
+	call(0, PARACHUTE_HC_GUEST_INFO, base, 8, &ret);
+	assert_int_equal(ret, -PARACHUTE_EINVAL);
+	call(0, PARACHUTE_HC_GUEST_INFO, base + PAGE_SIZE, sizeof(gi), &ret); /* hidden */
+	assert_int_equal(ret, -PARACHUTE_EFAULT);
+	assert_false(capture.kinfo.valid);
+	call(0, PARACHUTE_HC_GUEST_INFO, base, sizeof(gi), &ret);
+	assert_int_equal(ret, 0);
+	assert_true(capture.kinfo.valid);
+	assert_int_equal(capture.kinfo.task_pid_offset, 0x5c8);
+	assert_int_equal(capture.kinfo.current_task, 0x1fbc0);
+	/* Offsets that would send the crash path far away are refused; the old ones stay. */
+	gi.current_task = 1ull << 40;
+	memcpy(guest_ram, &gi, sizeof(gi));
+	call(0, PARACHUTE_HC_GUEST_INFO, base, sizeof(gi), &ret);
+	assert_int_equal(ret, -PARACHUTE_EINVAL);
+	assert_int_equal(capture.kinfo.current_task, 0x1fbc0);
+	gi.current_task = 0x1fbc0;
+	gi.task_pid_offset = 1u << 20;
+	memcpy(guest_ram, &gi, sizeof(gi));
+	call(0, PARACHUTE_HC_GUEST_INFO, base, sizeof(gi), &ret);
+	assert_int_equal(ret, -PARACHUTE_EINVAL);
+	assert_int_equal(capture.kinfo.task_pid_offset, 0x5c8);
+	free(guest_ram);
+}
+
 /* ---- NMI classification. ---- */
 
 static void test_nmi_mailbox(void **state)
@@ -831,6 +866,7 @@ int main(void)
 		cmocka_unit_test_setup(test_hypercall_cpl, setup),
 		cmocka_unit_test_setup(test_hypercall_status_ranges, setup),
 		cmocka_unit_test_setup(test_hypercall_crash, setup),
+		cmocka_unit_test_setup(test_hypercall_guest_info, setup),
 		cmocka_unit_test_setup(test_nmi_mailbox, setup),
 		cmocka_unit_test_setup(test_nmi_guest_or_operator, setup),
 		cmocka_unit_test_setup(test_io_bitmap, setup),

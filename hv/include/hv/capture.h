@@ -14,6 +14,13 @@
 
 #define CAPTURE_MAX_HASHED 4
 
+/* What the guest told of its kernel (PARACHUTE_HC_GUEST_INFO), for the NT_PRSTATUS notes. */
+struct guest_kernel_info {
+	bool valid;
+	u32 task_pid_offset; /* offsetof(struct task_struct, pid) */
+	u64 current_task;    /* per-CPU offset of the current task pointer */
+};
+
 struct capture_state {
 	bool armed;
 	unsigned int nhashed;
@@ -21,6 +28,7 @@ struct capture_state {
 	u8 digest[SHA256_DIGEST_SIZE];
 	volatile int owner; /* CPU that is capturing, -1 while none */
 	u64 later_triggers; /* triggers after the first, recorded only */
+	struct guest_kernel_info kinfo;
 };
 
 extern struct capture_state capture;

@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The ELF core header the capture kernel reads through elfcorehdr= and serves
- * as /proc/vmcore: one PT_NOTE holding an NT_PRSTATUS per vCPU and the guest's
- * VMCOREINFO note, and a PT_LOAD per range of the crashed guest's RAM. As
- * kexec-tools does, p_offset of a PT_LOAD is the physical address where the
- * bytes are now (a backup copy for low memory), p_paddr where they belong.
+ * as /proc/vmcore, laid out as the kernel's own (kernel/crash_core.c,
+ * crash_prepare_elf64_headers()) and kexec-tools' are: one PT_NOTE holding an
+ * NT_PRSTATUS per vCPU and the guest's VMCOREINFO note, a PT_LOAD for the
+ * kernel-text mapping, and a PT_LOAD per range of the crashed guest's RAM
+ * at its direct-map address. p_offset of a PT_LOAD is the physical address
+ * where the bytes are now (a backup copy for low memory), p_paddr where they
+ * belong.
  */
 #ifndef HV_ELFCORE_H
 #define HV_ELFCORE_H
@@ -79,6 +82,8 @@ struct elfcore_input {
 	const struct elfcore_range *ram;
 	unsigned int nram;
 	u64 page_offset; /* guest direct-map base, for p_vaddr; 0 if unknown */
+	/* The kernel-text mapping: [text_vaddr, + text_size) at text_paddr; size 0 if unknown. */
+	u64 text_vaddr, text_paddr, text_size;
 };
 
 /** elfcore_size() - bytes elfcore_build() needs for in. */
