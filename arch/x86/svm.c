@@ -34,8 +34,8 @@ void svm_vmrun(struct guest_regs *regs, u64 vmcb_pa);
 
 static bool have_nrips;
 static u8 *msrpm;
-static u8 *iopm;
-static bool io_intercepts; /* any port set in iopm */
+static u8 *iopm, *iopm_watch; /* the ports vcpu.c serves; with the NMI reason port */
+static bool io_intercepts;     /* any port set in iopm */
 
 static const char *svm_exit_name(u64 code)
 {
@@ -50,6 +50,8 @@ static const char *svm_exit_name(u64 code)
 		return "INIT";
 	case SVM_EXIT_CPUID:
 		return "CPUID";
+	case SVM_EXIT_IRET:
+		return "IRET";
 	case SVM_EXIT_HLT:
 		return "HLT";
 	case SVM_EXIT_IOIO:
@@ -255,9 +257,34 @@ static void svm_inject(struct percpu *cpu, unsigned int vector, bool has_err, u3
 		(has_err ? SVM_EVTINJ_ERR_VALID | ((u64)err << 32) : 0);
 }
 
-static void svm_inject_nmi(struct percpu *cpu)
+static void svm_inject_nmi(struct percpu *cpu, bool watch)
 {
 	cpu->arch.svm.vmcb->ctl.event_inj = X86_EXC_NMI | SVM_EVTINJ_TYPE_NMI | SVM_EVTINJ_VALID;
+	if (watch)
+		vcpu_nmi_watch(cpu);
+}
+
+/*
+ * While an NMI is watched: the NMI reason port exits (a second IOPM), and so
+ * does the IRET that ends the guest's handler (APM vol. 2, 15.9: the
+ * intercept comes before the IRET executes).
+ */
+static void svm_watch_nmi(struct percpu *cpu, bool on)
+{
+	struct vmcb_control *c = &cpu->arch.svm.vmcb->ctl;
+
+	c->iopm_base_pa = virt_to_phys(on ? iopm_watch : iopm);
+	c->intercept_misc1 &= ~(SVM_INTERCEPT_IRET | SVM_INTERCEPT_IOIO);
+	if (on)
+		c->intercept_misc1 |= SVM_INTERCEPT_IRET | SVM_INTERCEPT_IOIO;
+	else if (io_intercepts)
+		c->intercept_misc1 |= SVM_INTERCEPT_IOIO;
+}
+
+/* SVM shows no NMI blocking; a watched NMI blocks them from injection to its IRET. */
+static bool svm_nmi_blocked(struct percpu *cpu)
+{
+	return cpu->arch.nmi_watch;
 }
 
 static void svm_flush(struct percpu *cpu)
@@ -392,6 +419,8 @@ static enum vcpu_action svm_handle_exit(struct percpu *cpu)
 		return vcpu_handle_db(cpu);
 	case SVM_EXIT_SHUTDOWN:
 		return vcpu_handle_triple_fault(cpu);
+	case SVM_EXIT_IRET:
+		return vcpu_handle_iret(cpu);
 	default:
 		pr_err("cpu%u: unhandled exit 0x%llx (%s)", cpu->cpu_id,
 		       (unsigned long long)v->ctl.exit_code, svm_exit_name(v->ctl.exit_code));
@@ -463,6 +492,8 @@ static const struct vcpu_vendor svm_vendor = {
 	.set = svm_set,
 	.inject = svm_inject,
 	.inject_nmi = svm_inject_nmi,
+	.watch_nmi = svm_watch_nmi,
+	.nmi_blocked = svm_nmi_blocked,
 	.flush = svm_flush,
 	.step_begin = svm_step_begin,
 	.step_end = svm_step_end,
@@ -496,9 +527,11 @@ const struct vcpu_vendor *svm_probe(void)
 
 	msrpm = page_alloc(2);
 	iopm = page_alloc(3); /* all zero: only the ports set below are intercepted */
-	if (!msrpm || !iopm)
+	iopm_watch = page_alloc(3);
+	if (!msrpm || !iopm || !iopm_watch)
 		return NULL;
-	io_intercepts = vcpu_io_bitmap(iopm);
+	io_intercepts = vcpu_io_bitmap(iopm, false);
+	vcpu_io_bitmap(iopm_watch, true);
 	msrpm_intercept(MSR_EFER, true, true);
 	msrpm_intercept(MSR_VM_CR, true, true);
 	msrpm_intercept(MSR_IGNNE, true, true);

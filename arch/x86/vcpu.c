@@ -15,6 +15,7 @@
 #include <asm/processor.h>
 #include <asm/smp.h>
 #include <asm/vcpu.h>
+#include <hv/arch.h>
 #include <hv/capture.h>
 #include <hv/hv.h>
 #include <hv/hypercall.h>
@@ -124,6 +125,15 @@ enum vcpu_action vcpu_handle_wrmsr(struct percpu *cpu, u32 msr, u64 val)
  */
 static u8 cmos_index;
 
+/* Byte i of an access of the guest's, performed on the hardware port p. */
+static void port_byte(u16 p, bool in, unsigned int i, u64 *rax)
+{
+	if (in)
+		*rax = (*rax & ~(0xffull << (8 * i))) | ((u64)inb(p) << (8 * i));
+	else
+		outb(p, (u8)(*rax >> (8 * i)));
+}
+
 static enum vcpu_action cmos_io(struct percpu *cpu, u16 port, bool in, unsigned int size,
 				u64 *rax)
 {
@@ -131,17 +141,36 @@ static enum vcpu_action cmos_io(struct percpu *cpu, u16 port, bool in, unsigned 
 		u16 p = (u16)(port + i);
 		u8 b = (u8)(*rax >> (8 * i));
 
-		if (in) {
-			*rax = (*rax & ~(0xffull << (8 * i))) | ((u64)inb(p) << (8 * i));
-			continue;
-		}
-		if (p == CMOS_INDEX_PORT)
+		if (!in && p == CMOS_INDEX_PORT)
 			cmos_index = b & 0x7f; /* bit 7: the NMI mask of old chipsets */
-		else if (p == CMOS_DATA_PORT && cmos_index == CMOS_SHUTDOWN_STATUS && b &&
+		else if (!in && p == CMOS_DATA_PORT && cmos_index == CMOS_SHUTDOWN_STATUS && b &&
 			 smp_start_up_coming(cpu, "the guest wrote the CMOS warm-reset code"))
 			return VCPU_PARK;
-		outb(p, b);
+		port_byte(p, in, i, rax);
 	}
+	return VCPU_SKIP;
+}
+
+/*
+ * The NMI reason port, intercepted while a watched NMI is in the guest's
+ * hands (vcpu_handle_nmi()). Linux's default_do_nmi() reads it only once
+ * every NMI handler of its own has declined the NMI: nobody in the guest
+ * owns it, so it is the operator's. Otherwise performed on the hardware.
+ */
+static enum vcpu_action nmi_reason_io(struct percpu *cpu, u16 port, bool in, unsigned int size,
+				      u64 *rax)
+{
+	enum vcpu_action act;
+
+	if (in && port == NMI_REASON_PORT && cpu->arch.nmi_watch && vendor->nmi_blocked(cpu)) {
+		pr_info("cpu%u: the guest's NMI handlers declined an NMI (it reads the NMI reason port): the operator's",
+			cpu->cpu_id);
+		act = crash_trigger(cpu, CRASH_NMI);
+		if (act != VCPU_RESUME)
+			return act;
+	}
+	for (unsigned int i = 0; i < size; i++)
+		port_byte((u16)(port + i), in, i, rax);
 	return VCPU_SKIP;
 }
 
@@ -150,7 +179,7 @@ static void set_port(u8 *bitmap, u16 port)
 	bitmap[port / 8] |= (u8)(1u << (port % 8));
 }
 
-bool vcpu_io_bitmap(u8 *bitmap)
+bool vcpu_io_bitmap(u8 *bitmap, bool nmi_watch)
 {
 	bool pvpanic = crash_source_enabled(CRASH_PVPANIC);
 
@@ -160,7 +189,9 @@ bool vcpu_io_bitmap(u8 *bitmap)
 		set_port(bitmap, CMOS_INDEX_PORT);
 		set_port(bitmap, CMOS_DATA_PORT);
 	}
-	return pvpanic || hv.opt.apic_trap == APIC_TRAP_BOOT;
+	if (nmi_watch)
+		set_port(bitmap, NMI_REASON_PORT);
+	return pvpanic || hv.opt.apic_trap == APIC_TRAP_BOOT || nmi_watch;
 }
 
 /* The pvpanic port (QEMU docs/specs/pvpanic.rst). */
@@ -194,6 +225,8 @@ enum vcpu_action vcpu_handle_io(struct percpu *cpu, u16 port, bool in, unsigned 
 			pr_warn("cpu%u: string I/O to the CMOS ports not performed", cpu->cpu_id);
 		return VCPU_SKIP;
 	}
+	if (port + size > NMI_REASON_PORT && port <= NMI_REASON_PORT && plain)
+		return nmi_reason_io(cpu, port, in, size, rax);
 	if (port == PVPANIC_PORT && plain)
 		return pvpanic_io(cpu, in, rax);
 	return VCPU_SKIP; /* not a form pvpanic uses: ignored */
@@ -301,11 +334,9 @@ enum vcpu_action vcpu_handle_db(struct percpu *cpu)
 }
 
 /*
- * An NMI nobody in the hv sent is the guest's if the APIC trap saw it send
- * one here, or if this CPU's LINT1, where the platform's NMI comes in, is
- * masked: the guest's NMI IPIs and perf interrupts. Otherwise it is taken for
- * the operator's; with the xAPIC trap lifted (apic_trap=boot) an NMI IPI to
- * the CPU that listens on LINT1 (the boot CPU in Linux) is one too.
+ * An NMI nobody in the hv sent is the guest's for certain if the APIC trap
+ * saw it send one here, or if this CPU's LINT1, where the platform's NMI
+ * comes in, is masked (the guest's NMI IPIs and perf interrupts on APs).
  */
 static bool nmi_is_guests(struct percpu *cpu)
 {
@@ -316,10 +347,26 @@ static bool nmi_is_guests(struct percpu *cpu)
 	return !apic_lint1_takes_nmi();
 }
 
+#define NMI_BOUND_MS 1000 /* how long the guest may keep a watched NMI before it counts as stuck */
+
+static u64 ms_since(u64 tsc)
+{
+	return hv.tsc_khz ? (arch_timestamp() - tsc) / hv.tsc_khz : 0;
+}
+
+/*
+ * Any other NMI may be the operator's (the platform's NMI button, QEMU's
+ * nmi, virsh inject-nmi), or the guest's own: a self-IPI, an NMI IPI to the
+ * CPU that listens on LINT1 while the xAPIC trap is lifted, a PMU overflow,
+ * its own LVTs. The guest gets it first, watched: if one of its handlers
+ * takes it, nothing happens; if none does, it reads the NMI reason port and
+ * the hv captures (nmi_reason_io()). A guest that cannot take NMIs (a
+ * watched one still waits, or is still being handled, after NMI_BOUND_MS)
+ * is captured at the next NMI that comes: an operator's second press.
+ */
 enum vcpu_action vcpu_handle_nmi(struct percpu *cpu)
 {
 	struct cpu_mailbox *mb = &cpu->arch.mbox;
-	enum vcpu_action act;
 
 	/* A kick from another CPU: its mailbox says why. */
 	if (mb->park)
@@ -330,10 +377,40 @@ enum vcpu_action vcpu_handle_nmi(struct percpu *cpu)
 		mb->flush = 0;
 		return VCPU_RESUME;
 	}
-	act = nmi_is_guests(cpu) ? VCPU_RESUME : crash_trigger(cpu, CRASH_NMI);
-	if (act == VCPU_RESUME) /* the guest's, or nmi=guest */
-		vendor->inject_nmi(cpu);
-	return act;
+	if (nmi_is_guests(cpu) || !crash_source_enabled(CRASH_NMI)) {
+		vendor->inject_nmi(cpu, false);
+		return VCPU_RESUME;
+	}
+	if (cpu->arch.nmi_queued && ms_since(cpu->arch.nmi_queued) > NMI_BOUND_MS) {
+		pr_info("cpu%u: another NMI while the guest has kept one for %llu ms: it cannot take NMIs",
+			cpu->cpu_id, (unsigned long long)ms_since(cpu->arch.nmi_queued));
+		return crash_trigger(cpu, CRASH_NMI);
+	}
+	if (!cpu->arch.nmi_queued)
+		cpu->arch.nmi_queued = arch_timestamp();
+	vendor->inject_nmi(cpu, true);
+	return VCPU_RESUME;
+}
+
+void vcpu_nmi_watch(struct percpu *cpu)
+{
+	if (!cpu->arch.nmi_watch)
+		vendor->watch_nmi(cpu, true);
+	cpu->arch.nmi_watch = true;
+}
+
+void vcpu_nmi_unwatch(struct percpu *cpu)
+{
+	if (cpu->arch.nmi_watch)
+		vendor->watch_nmi(cpu, false);
+	cpu->arch.nmi_watch = false;
+	cpu->arch.nmi_queued = 0;
+}
+
+enum vcpu_action vcpu_handle_iret(struct percpu *cpu)
+{
+	vcpu_nmi_unwatch(cpu); /* the IRET itself runs when the vCPU resumes */
+	return VCPU_RESUME;
 }
 
 enum vcpu_action vcpu_handle_triple_fault(struct percpu *cpu)
@@ -407,6 +484,8 @@ static void vcpu_reset(struct percpu *cpu, const struct x86_entry *e, struct gpm
 	cpu->arch.regs.rsi = e->rsi;
 	memset(&cpu->arch.step, 0, sizeof(cpu->arch.step));
 	cpu->arch.guest_nmis = 0;
+	cpu->arch.nmi_watch = false;
+	cpu->arch.nmi_queued = 0;
 	cpu->arch.gpm = gpm;
 	vendor->setup(cpu, e, gpm);
 }

@@ -23,6 +23,7 @@
 #include <parachute/abi.h>
 
 int vmx_enter(struct guest_regs *regs, int launched);
+void vmx_unblock_nmis(void);
 extern const u8 vmx_exit[], vmx_host_nmi[];
 void vmx_host_nmi_repost(void);
 
@@ -48,7 +49,8 @@ static struct {
 } vmx;
 
 static u8 *msr_bitmap;
-static u8 *io_bitmaps;
+static u8 *io_bitmaps;	/* A and B: the ports vcpu.c serves */
+static u8 *io_watch_a;	/* A with the NMI reason port, while an NMI is watched */
 /* The exit loads TR with this base and limit 0x67; the hv never uses it. */
 static u8 host_tss[104] __aligned(16);
 
@@ -229,6 +231,8 @@ static void vmcs_fresh(struct percpu *cpu, u64 ept_root)
 	cpu->arch.vmx.launched = false;
 	cpu->arch.vmx.event_injected = false;
 	cpu->arch.vmx.nmi_pending = 0;
+	cpu->arch.vmx.nmi_watch_next = false;
+	cpu->arch.vmx.nmi_in_guest = false;
 	cpu->arch.vmx.cpu_controls = vmx.cpu;
 	cpu->arch.vmx.eptp = ept_root | EPTP_WB_4LEVEL;
 
@@ -371,9 +375,23 @@ static void vmx_inject(struct percpu *cpu, unsigned int vector, bool has_err, u3
 }
 
 /* A guest NMI waits for its window (inject_pending_nmi()). */
-static void vmx_inject_nmi(struct percpu *cpu)
+static void vmx_inject_nmi(struct percpu *cpu, bool watch)
 {
 	cpu->arch.vmx.nmi_pending++;
+	if (watch)
+		cpu->arch.vmx.nmi_watch_next = true;
+}
+
+static void vmx_watch_nmi(struct percpu *cpu, bool on)
+{
+	(void)cpu;
+	vmwrite(IO_BITMAP_A, virt_to_phys(on ? io_watch_a : io_bitmaps));
+}
+
+/* From delivery to the handler's IRET, which the NMI window shows (inject_pending_nmi()). */
+static bool vmx_nmi_blocked(struct percpu *cpu)
+{
+	return cpu->arch.vmx.nmi_in_guest;
 }
 
 static void vmx_flush(struct percpu *cpu)
@@ -424,8 +442,18 @@ static void inject_pending_nmi(struct percpu *cpu)
 		vmwrite(ENTRY_INTR_INFO, INTR_INFO_VALID | (INTR_TYPE_NMI << 8) | X86_EXC_NMI);
 		vx->nmi_pending--;
 		vx->event_injected = true;
+		vx->nmi_in_guest = true;
+		if (vx->nmi_watch_next) {
+			vx->nmi_watch_next = false;
+			vcpu_nmi_watch(cpu);
+		}
 	}
-	if (vx->nmi_pending)
+	/*
+	 * The window opens when no NMI is pending delivery and the guest's
+	 * handler has returned (its IRET ends virtual-NMI blocking): for the
+	 * NMIs still waiting, and to see the one in the guest end.
+	 */
+	if (vx->nmi_pending || vx->nmi_in_guest)
 		ctl |= CPU_NMI_WINDOW;
 	set_cpu_controls(cpu, ctl);
 }
@@ -626,7 +654,11 @@ static enum vcpu_action vmx_handle_exit(struct percpu *cpu)
 		break;
 	}
 	case EXIT_NMI_WINDOW:
-		return VCPU_RESUME; /* inject_pending_nmi() does the rest */
+		/* The guest's NMI handler returned; inject_pending_nmi() gives it the next. */
+		cpu->arch.vmx.nmi_in_guest = false;
+		if (cpu->arch.nmi_watch) /* without a look at the NMI reason port */
+			vcpu_nmi_unwatch(cpu);
+		return VCPU_RESUME;
 	case EXIT_CPUID:
 		return vcpu_handle_cpuid(cpu);
 	case EXIT_XSETBV:
@@ -723,6 +755,15 @@ static bool vmx_enter_guest(struct percpu *cpu)
 		       cpu->cpu_id, reason & 0xffff, (unsigned long long)q);
 		return false;
 	}
+	/*
+	 * An NMI exit, and the window after an NMI the guest was given: NMIs
+	 * may be blocked in the hv now (SDM vol. 3A, 6.7.1); an IRET here lets
+	 * the next kick in.
+	 */
+	if ((reason & 0xffff) == EXIT_NMI_WINDOW ||
+	    ((reason & 0xffff) == EXIT_EXCEPTION_NMI &&
+	     INTR_TYPE(vmread(EXIT_INTR_INFO)) == INTR_TYPE_NMI))
+		vmx_unblock_nmis();
 	reinject_vectoring(cpu);
 	return true;
 }
@@ -778,6 +819,8 @@ static const struct vcpu_vendor vmx_vendor = {
 	.set = vmx_set,
 	.inject = vmx_inject,
 	.inject_nmi = vmx_inject_nmi,
+	.watch_nmi = vmx_watch_nmi,
+	.nmi_blocked = vmx_nmi_blocked,
 	.flush = vmx_flush,
 	.step_begin = vmx_step_begin,
 	.step_end = vmx_step_end,
@@ -875,9 +918,11 @@ const struct vcpu_vendor *vmx_probe(void)
 
 	msr_bitmap = page_alloc(1);
 	io_bitmaps = page_alloc(2);
-	if (!msr_bitmap || !io_bitmaps)
+	io_watch_a = page_alloc(1);
+	if (!msr_bitmap || !io_bitmaps || !io_watch_a)
 		return NULL;
-	vcpu_io_bitmap(io_bitmaps); /* every other port passes */
+	vcpu_io_bitmap(io_bitmaps, false); /* every other port passes */
+	vcpu_io_bitmap(io_watch_a, true);
 	msr_intercept(MSR_FEATURE_CONTROL, true, true);
 	for (u32 m = MSR_VMX_FIRST; m <= MSR_VMX_LAST; m++)
 		msr_intercept(m, true, true);

@@ -105,3 +105,23 @@ vmx_host_nmi:
 	popq	%rax
 	popfq
 	ret
+
+/*
+ * void vmx_unblock_nmis(void): an IRET to the next instruction, in VMX root
+ * operation. An NMI that caused a VM exit, or one the entry gave the guest
+ * (whose own IRET ends only virtual-NMI blocking), may leave NMIs blocked in
+ * the hv (SDM vol. 3A, 6.7.1: until the next IRET; Bochs does so), and then
+ * no kick would reach this CPU again. KVM and Jailhouse run an IRET after NMI
+ * exits for the same reason.
+ */
+	.globl	vmx_unblock_nmis
+vmx_unblock_nmis:
+	movq	%rsp, %rax
+	pushq	$0x10			/* SS: the hv's data segment (HOST_SS_SEL) */
+	pushq	%rax
+	pushfq
+	pushq	$0x08			/* CS: the hv's code segment (HOST_CS_SEL) */
+	leaq	1f(%rip), %rax
+	pushq	%rax
+	iretq
+1:	ret

@@ -6,13 +6,21 @@
  *   /sys/module/parachute/parameters/selftest    write 1: STATUS range checks, results in dmesg
  *   /sys/module/parachute/parameters/crash       write 1: CRASH hypercall now (capture)
  *   /sys/module/parachute/parameters/oops        write 1: an oops here (a NULL write)
+ *   /sys/module/parachute/parameters/nmi_send    write N: N NMIs to nmi_target (-1: this
+ *                                                CPU), each taken by a handler of ours
+ *   /sys/module/parachute/parameters/nmi_panic   write 1: a self-NMI whose handler panics
+ *   /sys/module/parachute/parameters/hardlockup  write 1: every CPU spins, interrupts off
  *   crash_on_panic=1 (load time): a panic notifier issues the CRASH hypercall
  * At load it tells the hv where each CPU's running task is (GUEST_INFO), so
  * the vmcore's NT_PRSTATUS notes carry its pid. Loading fails with -ENODEV
  * when the CPU does not report ParachuteHV.
  */
+#include <asm/apic.h>
 #include <asm/io.h>
+#include <asm/nmi.h>
 #include <asm/processor.h>
+#include <linux/delay.h>
+#include <linux/kthread.h>
 #include <linux/gfp.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -132,6 +140,106 @@ static int oops_set(const char *val, const struct kernel_param *kp)
 
 static const struct kernel_param_ops oops_ops = { .set = oops_set };
 module_param_cb(oops, &oops_ops, NULL, 0200);
+
+/*
+ * The guest's own NMIs, for the tests: NMIs it sends, to itself or another
+ * CPU, must reach its handlers and start no capture.
+ */
+static atomic_t nmi_expected = ATOMIC_INIT(0), nmi_handled = ATOMIC_INIT(0);
+static int nmi_target = -1;
+module_param(nmi_target, int, 0644);
+
+static int pc_nmi(unsigned int type, struct pt_regs *regs)
+{
+	if (atomic_add_unless(&nmi_expected, -1, 0)) {
+		atomic_inc(&nmi_handled);
+		return NMI_HANDLED;
+	}
+	return NMI_DONE;
+}
+
+static int nmi_send_set(const char *val, const struct kernel_param *kp)
+{
+	int cpu = nmi_target < 0 ? raw_smp_processor_id() : nmi_target, i, n, ret;
+
+	ret = kstrtoint(val, 0, &n);
+	if (ret || n < 0 || !cpu_online(cpu))
+		return ret ? ret : -EINVAL;
+	ret = register_nmi_handler(NMI_LOCAL, pc_nmi, 0, "parachute_test");
+	if (ret)
+		return ret;
+	atomic_set(&nmi_handled, 0);
+	for (i = 0; i < n; i++) {
+		int before = atomic_read(&nmi_handled), ms;
+
+		atomic_inc(&nmi_expected);
+		/* Not send_IPI_self(): with x2APIC that is a fixed interrupt, vector 2. */
+		apic->send_IPI(cpu, NMI_VECTOR);
+		for (ms = 0; ms < 1000 && atomic_read(&nmi_handled) == before; ms++)
+			mdelay(1);
+	}
+	atomic_set(&nmi_expected, 0);
+	unregister_nmi_handler(NMI_LOCAL, "parachute_test");
+	pr_info("parachute: NMIs to cpu%d from cpu%d: %d sent, %d taken by our handler\n", cpu,
+		raw_smp_processor_id(), n, atomic_read(&nmi_handled));
+	return 0;
+}
+
+static const struct kernel_param_ops nmi_send_ops = { .set = nmi_send_set };
+module_param_cb(nmi_send, &nmi_send_ops, NULL, 0200);
+
+static int pc_nmi_panic(unsigned int type, struct pt_regs *regs)
+{
+	panic("parachute: panic in the NMI handler");
+	return NMI_HANDLED;
+}
+
+static int nmi_panic_set(const char *val, const struct kernel_param *kp)
+{
+	int ret = register_nmi_handler(NMI_LOCAL, pc_nmi_panic, 0, "parachute_panic");
+
+	if (!ret)
+		apic->send_IPI(raw_smp_processor_id(), NMI_VECTOR);
+	mdelay(1000);
+	return ret ? ret : -EIO; /* only here if the NMI never came */
+}
+
+static const struct kernel_param_ops nmi_panic_ops = { .set = nmi_panic_set };
+module_param_cb(nmi_panic, &nmi_panic_ops, NULL, 0200);
+
+/* A hard lockup: a thread on every CPU spins with interrupts off (only an NMI gets in). */
+static int pc_spin_irqs_off(void *unused)
+{
+	local_irq_disable();
+	for (;;)
+		cpu_relax();
+	return 0;
+}
+
+static int hardlockup_set(const char *val, const struct kernel_param *kp)
+{
+	static struct task_struct *spinner[64];
+	unsigned int cpu, n = 0;
+
+	for_each_online_cpu(cpu) {
+		struct task_struct *t = kthread_create_on_cpu(pc_spin_irqs_off, NULL, cpu, "pc_spin/%u");
+
+		if (IS_ERR(t))
+			return PTR_ERR(t);
+		sched_set_fifo(t);
+		if (n < ARRAY_SIZE(spinner))
+			spinner[n++] = t;
+	}
+	/* All at once: the one on this CPU takes it over as soon as preemption is back. */
+	preempt_disable();
+	while (n)
+		wake_up_process(spinner[--n]);
+	preempt_enable();
+	return 0;
+}
+
+static const struct kernel_param_ops hardlockup_ops = { .set = hardlockup_set };
+module_param_cb(hardlockup, &hardlockup_ops, NULL, 0200);
 
 static const struct kernel_param_ops crash_ops = { .set = crash_set };
 module_param_cb(crash, &crash_ops, NULL, 0200);

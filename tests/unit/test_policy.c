@@ -37,6 +37,8 @@ static struct {
 	u64 rip, rsp, rflags, cr0, cr3, cr4, efer, cs_base, cpl;
 	bool cs_l, cs_db;
 	int injected, inject_vector, nmis_injected, flushes, steps_begun, steps_ended;
+	bool watching;
+	u64 tsc;
 	bool step_guest_tf;
 	/* guest memory for fetches: [mem_base, mem_base + sizeof mem) */
 	u8 mem[64];
@@ -116,7 +118,7 @@ u64 arch_timestamp_us(void)
 
 u64 arch_timestamp(void)
 {
-	return 0;
+	return st.tsc;
 }
 
 bool arch_dma_isolated(void)
@@ -312,10 +314,23 @@ static void fake_inject(struct percpu *cpu, unsigned int vector, bool has_err, u
 	st.inject_vector = (int)vector;
 }
 
-static void fake_inject_nmi(struct percpu *cpu)
+/* Like SVM: the NMI goes in at once, a watched one is watched from then on. */
+static void fake_inject_nmi(struct percpu *cpu, bool watch)
+{
+	st.nmis_injected++;
+	if (watch)
+		vcpu_nmi_watch(cpu);
+}
+
+static void fake_watch_nmi(struct percpu *cpu, bool on)
 {
 	(void)cpu;
-	st.nmis_injected++;
+	st.watching = on;
+}
+
+static bool fake_nmi_blocked(struct percpu *cpu)
+{
+	return cpu->arch.nmi_watch;
 }
 
 static void fake_flush(struct percpu *cpu)
@@ -344,6 +359,8 @@ static const struct vcpu_vendor fake_vendor = {
 	.set = fake_set,
 	.inject = fake_inject,
 	.inject_nmi = fake_inject_nmi,
+	.watch_nmi = fake_watch_nmi,
+	.nmi_blocked = fake_nmi_blocked,
 	.flush = fake_flush,
 	.step_begin = fake_step_begin,
 	.step_end = fake_step_end,
@@ -637,28 +654,71 @@ static void test_nmi_mailbox(void **state)
 
 static void test_nmi_guest_or_operator(void **state)
 {
+	u64 *rax = &cpu0->arch.regs.rax;
+
 	(void)state;
 	arm();
-	/* One the APIC trap saw the guest send: the guest's, counted down. */
+	hv.tsc_khz = 1000000; /* 1 GHz: 1 ms is 1000000 ticks */
+	/* One the APIC trap saw the guest send: the guest's, counted down, not watched. */
 	cpu0->arch.guest_nmis = 2;
 	assert_int_equal(vcpu_handle_nmi(cpu0), VCPU_RESUME);
 	assert_int_equal(cpu0->arch.guest_nmis, 1);
 	assert_int_equal(st.nmis_injected, 1);
+	assert_false(cpu0->arch.nmi_watch);
 	/* LINT1 masked: no platform NMI can arrive here, so it is the guest's (perf, IPIs). */
 	cpu0->arch.guest_nmis = 0;
 	st.lint1_nmi = false;
 	assert_int_equal(vcpu_handle_nmi(cpu0), VCPU_RESUME);
 	assert_int_equal(st.nmis_injected, 2);
-	/* nmi=guest: the operator's NMI is delivered to the guest too. */
+	assert_false(cpu0->arch.nmi_watch);
+	/* nmi=guest: any NMI is delivered, never watched. */
 	st.lint1_nmi = true;
 	hv.opt.nmi = TRIGGER_GUEST;
 	assert_int_equal(vcpu_handle_nmi(cpu0), VCPU_RESUME);
 	assert_int_equal(st.nmis_injected, 3);
-	assert_int_equal(capture.owner, -1);
-	/* Otherwise the operator's: a capture. */
+	assert_false(cpu0->arch.nmi_watch);
+	/* Otherwise the guest gets it first, watched: the reason port is intercepted. */
 	hv.opt.nmi = TRIGGER_CAPTURE;
+	assert_int_equal(vcpu_handle_nmi(cpu0), VCPU_RESUME);
+	assert_int_equal(st.nmis_injected, 4);
+	assert_true(cpu0->arch.nmi_watch);
+	assert_true(st.watching);
+	assert_int_equal(capture.owner, -1);
+	/* A guest handler took it: the IRET ends the watch, nothing is captured. */
+	assert_int_equal(vcpu_handle_iret(cpu0), VCPU_RESUME);
+	assert_false(cpu0->arch.nmi_watch);
+	assert_false(st.watching);
+	st.port_in[NMI_REASON_PORT] = 0x20;
+	*rax = 0;
+	assert_int_equal(vcpu_handle_io(cpu0, NMI_REASON_PORT, true, 1, true), VCPU_SKIP);
+	assert_int_equal(*rax, 0x20); /* performed on the hardware */
+	assert_int_equal(capture.owner, -1);
+	/* None took it: the guest reads the reason port inside the watched NMI. The operator's. */
+	vcpu_handle_nmi(cpu0);
+	assert_true(cpu0->arch.nmi_watch);
+	*rax = 0x0c;
+	assert_int_equal(vcpu_handle_io(cpu0, NMI_REASON_PORT, false, 1, true), VCPU_SKIP);
+	assert_int_equal(capture.owner, -1); /* a write is no reading */
+	assert_int_equal(vcpu_handle_io(cpu0, NMI_REASON_PORT, true, 1, true), VCPU_RESET);
+	assert_int_equal(capture.owner, 0);
+	assert_logged("hand-over took");
+}
+
+static void test_nmi_guest_cannot_take(void **state)
+{
+	(void)state;
+	arm();
+	hv.tsc_khz = 1000000;
+	st.lint1_nmi = true;
+	st.tsc = 5000000000ull;
+	assert_int_equal(vcpu_handle_nmi(cpu0), VCPU_RESUME);
+	/* Another within the bound (the guest is slow): delivered, watched, no capture. */
+	st.tsc += 500 * 1000000ull;
+	assert_int_equal(vcpu_handle_nmi(cpu0), VCPU_RESUME);
+	assert_int_equal(capture.owner, -1);
+	/* The guest has kept the first for over a second: it cannot take NMIs. */
+	st.tsc += 600 * 1000000ull;
 	assert_int_equal(vcpu_handle_nmi(cpu0), VCPU_RESET);
-	assert_int_equal(st.nmis_injected, 3);
 	assert_int_equal(capture.owner, 0);
 }
 
@@ -669,14 +729,19 @@ static void test_io_bitmap(void **state)
 	u8 bm[0x2000] = { 0 };
 
 	(void)state;
-	assert_true(vcpu_io_bitmap(bm));
+	assert_true(vcpu_io_bitmap(bm, false));
 	assert_true(bm[PVPANIC_PORT / 8] & (1u << (PVPANIC_PORT % 8)));
 	assert_true(bm[CMOS_INDEX_PORT / 8] & (1u << (CMOS_INDEX_PORT % 8)));
 	assert_true(bm[CMOS_DATA_PORT / 8] & (1u << (CMOS_DATA_PORT % 8)));
+	/* The NMI reason port only in the bitmap for a watched NMI. */
+	assert_false(bm[NMI_REASON_PORT / 8] & (1u << (NMI_REASON_PORT % 8)));
+	memset(bm, 0, sizeof(bm));
+	assert_true(vcpu_io_bitmap(bm, true));
+	assert_true(bm[NMI_REASON_PORT / 8] & (1u << (NMI_REASON_PORT % 8)));
 	memset(bm, 0, sizeof(bm));
 	hv.opt.pvpanic = TRIGGER_REFUSE;
 	hv.opt.apic_trap = APIC_TRAP_ALWAYS;
-	assert_false(vcpu_io_bitmap(bm));
+	assert_false(vcpu_io_bitmap(bm, false));
 	for (unsigned int i = 0; i < sizeof(bm); i++)
 		assert_int_equal(bm[i], 0);
 }
@@ -869,6 +934,7 @@ int main(void)
 		cmocka_unit_test_setup(test_hypercall_guest_info, setup),
 		cmocka_unit_test_setup(test_nmi_mailbox, setup),
 		cmocka_unit_test_setup(test_nmi_guest_or_operator, setup),
+		cmocka_unit_test_setup(test_nmi_guest_cannot_take, setup),
 		cmocka_unit_test_setup(test_io_bitmap, setup),
 		cmocka_unit_test_setup(test_cmos, setup),
 		cmocka_unit_test_setup(test_pvpanic, setup),

@@ -81,6 +81,12 @@ struct arch_percpu {
 	struct hidden_step step;
 	u64 hidden_writes;
 	u32 guest_nmis; /* NMI IPIs the guest sent to this vCPU (seen by the APIC trap) */
+	/*
+	 * An NMI nobody could attribute is in the guest's NMI handler (watched:
+	 * vcpu.c), queued for it since nmi_queued (TSC); 0 while none waits.
+	 */
+	bool nmi_watch;
+	u64 nmi_queued;
 	u32 ldr;	/* the guest's logical APIC ID for this vCPU (trapped LDR writes) */
 	struct cpu_mailbox mbox;
 	struct x86_cpu_state crash_state; /* saved when parked for a capture */
@@ -101,6 +107,8 @@ struct arch_percpu {
 			u64 eptp;	     /* of the space the VMCS runs in */
 			u32 cpu_controls;    /* primary processor-based, as last written */
 			u32 nmi_pending;     /* guest NMIs waiting for an NMI window */
+			bool nmi_watch_next; /* the next one injected is watched */
+			bool nmi_in_guest;   /* an NMI given to the guest, its handler not yet returned */
 			u32 exit_reason;     /* of the exit being handled */
 			u64 exit_qual;
 			bool launched;	     /* VMRESUME rather than VMLAUNCH */

@@ -24,6 +24,7 @@ void smp_guest_startup_ipi(struct percpu *from, u32 lo, u32 dest);
 #define CMOS_INDEX_PORT	     0x70 /* RTC/CMOS index (bit 7 masks NMI on old chipsets) */
 #define CMOS_DATA_PORT	     0x71
 #define CMOS_SHUTDOWN_STATUS 0x0f /* the byte a warm reset reads (MP spec 1.4, B.4) */
+#define NMI_REASON_PORT	     0x61 /* system control port B: SERR (bit 7), IOCHK (bit 6) */
 
 /**
  * smp_vcpu_started() - the calling CPU's vCPU was just started by the guest;

@@ -63,8 +63,18 @@ struct vcpu_vendor {
 	void (*set)(struct percpu *cpu, enum vcpu_reg reg, u64 val);
 	/* A hardware exception for the guest at the next entry. */
 	void (*inject)(struct percpu *cpu, unsigned int vector, bool has_err, u32 err);
-	/* Deliver an NMI to the guest as soon as it can take one. */
-	void (*inject_nmi)(struct percpu *cpu);
+	/*
+	 * Deliver an NMI to the guest as soon as it can take one; watch: call
+	 * vcpu_nmi_watch() once it is delivered.
+	 */
+	void (*inject_nmi)(struct percpu *cpu, bool watch);
+	/*
+	 * While an NMI is watched (on): intercept the NMI reason port, and on
+	 * SVM the IRET that ends the handler (vcpu_handle_iret()).
+	 */
+	void (*watch_nmi)(struct percpu *cpu, bool on);
+	/* True while the guest has NMIs blocked: it is inside an NMI handler. */
+	bool (*nmi_blocked)(struct percpu *cpu);
 	/* Drop the nested TLB's entries for the vCPU's space before the next entry. */
 	void (*flush)(struct percpu *cpu);
 	/* Begin a single step over the next instruction: TF set, #DB intercepted. */
@@ -94,9 +104,10 @@ int vcpu_init(void);
 
 /**
  * vcpu_io_bitmap() - set the ports vcpu_handle_io() serves in an I/O bitmap
- * of one bit per port (SVM's IOPM, VMX's bitmap A); false if there are none.
+ * of one bit per port (SVM's IOPM, VMX's bitmap A), with nmi_watch the NMI
+ * reason port too (for the time an NMI is watched); false if there are none.
  */
-bool vcpu_io_bitmap(u8 *bitmap);
+bool vcpu_io_bitmap(u8 *bitmap, bool nmi_watch);
 
 /**
  * vcpu_msr_intercepts() - call set(msr) for every MSR whose writes
@@ -160,6 +171,18 @@ enum vcpu_action vcpu_handle_db(struct percpu *cpu);
  * operator's (a crash trigger).
  */
 enum vcpu_action vcpu_handle_nmi(struct percpu *cpu);
+
+/** vcpu_nmi_watch() - the NMI the backend was asked to watch reached the guest. */
+void vcpu_nmi_watch(struct percpu *cpu);
+
+/**
+ * vcpu_nmi_unwatch() - the guest left the watched NMI's handler without
+ * reading the NMI reason port: one of its own handlers took the NMI.
+ */
+void vcpu_nmi_unwatch(struct percpu *cpu);
+
+/** vcpu_handle_iret() - an intercepted IRET (SVM, while an NMI is watched). */
+enum vcpu_action vcpu_handle_iret(struct percpu *cpu);
 
 /** vcpu_handle_triple_fault() - the guest shut down: a crash trigger. */
 enum vcpu_action vcpu_handle_triple_fault(struct percpu *cpu);
