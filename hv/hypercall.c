@@ -58,6 +58,7 @@ static s64 hc_status(struct percpu *cpu, u64 gpa, u64 size)
  * checked against guest RAM all the same.
  */
 #define GUEST_INFO_MAX_OFFSET (1 * GiB)
+#define KERNEL_HALF	      0xffff800000000000ull
 
 static s64 hc_guest_info(struct percpu *cpu, u64 gpa, u64 size)
 {
@@ -69,14 +70,19 @@ static s64 hc_guest_info(struct percpu *cpu, u64 gpa, u64 size)
 	if (!guest_range_ok(gpa, size))
 		return -PARACHUTE_EFAULT;
 	memcpy(&gi, phys_to_virt(gpa), size);
-	if (gi.task_pid_offset >= 64 * KiB || gi.current_task >= GUEST_INFO_MAX_OFFSET) {
-		pr_warn("cpu%u: GUEST_INFO refused: task pid offset 0x%x, current task at per-CPU offset 0x%llx",
-			cpu->cpu_id, gi.task_pid_offset, (unsigned long long)gi.current_task);
+	if (gi.task_pid_offset >= 64 * KiB || gi.current_task >= GUEST_INFO_MAX_OFFSET ||
+	    gi.cpu_number >= GUEST_INFO_MAX_OFFSET ||
+	    (gi.crashing_cpu && gi.crashing_cpu < KERNEL_HALF)) {
+		pr_warn("cpu%u: GUEST_INFO refused: task pid offset 0x%x, per-CPU offsets 0x%llx and 0x%llx, crashing_cpu at 0x%llx",
+			cpu->cpu_id, gi.task_pid_offset, (unsigned long long)gi.current_task,
+			(unsigned long long)gi.cpu_number, (unsigned long long)gi.crashing_cpu);
 		return -PARACHUTE_EINVAL;
 	}
-	capture.kinfo = (struct guest_kernel_info){ true, gi.task_pid_offset, gi.current_task };
-	pr_info("cpu%u: guest kernel info: task pid at +0x%x, current task at per-CPU +0x%llx",
-		cpu->cpu_id, gi.task_pid_offset, (unsigned long long)gi.current_task);
+	capture.kinfo = (struct guest_kernel_info){ true, gi.task_pid_offset, gi.current_task,
+						    gi.cpu_number, gi.crashing_cpu };
+	pr_info("cpu%u: guest kernel info: task pid at +0x%x, per-CPU current task at +0x%llx, CPU number at +0x%llx, crashing_cpu at 0x%llx",
+		cpu->cpu_id, gi.task_pid_offset, (unsigned long long)gi.current_task,
+		(unsigned long long)gi.cpu_number, (unsigned long long)gi.crashing_cpu);
 	return 0;
 }
 

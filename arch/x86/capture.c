@@ -239,26 +239,72 @@ static void kernel_text(const struct x86_cpu_state *s, const char *vi, u32 vi_le
 }
 
 /*
- * pr_pid as the kernel's crash_save_cpu() writes it, current->pid: the
- * task pointer in the vCPU's per-CPU area (its GS base in kernel mode,
- * KERNEL_GS_BASE in user mode: whichever lies in the kernel half) at the
- * offset the guest module gave. 0 when the guest gave none or a read fails.
+ * n bytes of the crashed kernel's per-CPU variable at offset off on the vCPU
+ * whose state is s: its per-CPU base is its GS base in kernel mode and
+ * KERNEL_GS_BASE in user mode, whichever lies in the kernel half.
  */
-static s32 running_pid(const struct x86_cpu_state *s)
+static int percpu_read(const struct x86_cpu_state *s, u64 off, void *buf, unsigned int n)
 {
 	u64 base = (s->gs_base >> 63)	     ? s->gs_base :
 		   (s->kernel_gs_base >> 63) ? s->kernel_gs_base :
 					       0;
 	struct guest_paging gp;
+
+	crashed_paging(s, &gp);
+	return base ? guest_read_linear(&gp, base + off, buf, n) : -EFAULT;
+}
+
+/*
+ * pr_pid as the kernel's crash_save_cpu() writes it, current->pid, at the
+ * offsets the guest module gave. 0 when the guest gave none or a read fails.
+ */
+static s32 running_pid(const struct x86_cpu_state *s)
+{
+	struct guest_paging gp;
 	u64 task;
 	s32 pid;
 
 	crashed_paging(s, &gp);
-	if (!capture.kinfo.valid || !base ||
-	    guest_read_linear(&gp, base + capture.kinfo.current_task, &task, sizeof(task)) ||
+	if (!capture.kinfo.valid ||
+	    percpu_read(s, capture.kinfo.current_task, &task, sizeof(task)) ||
 	    guest_read_linear(&gp, task + capture.kinfo.task_pid_offset, &pid, sizeof(pid)))
 		return 0;
 	return pid;
+}
+
+/* The kernel's number for the vCPU (its per-CPU cpu_number), or -1 if unknown. */
+static s32 kernel_cpu(const struct x86_cpu_state *s)
+{
+	s32 n;
+
+	if (!capture.kinfo.cpu_number ||
+	    percpu_read(s, capture.kinfo.cpu_number, &n, sizeof(n)) || n < 0)
+		return -1;
+	return n;
+}
+
+/*
+ * crashing_cpu as the kernel's own crash path sets it
+ * (native_machine_crash_shutdown()): debuggers take the crashed thread from
+ * the NT_PRSTATUS note of that CPU (drgn's crashed_thread()). The one word
+ * of the crashed kernel the hv writes, and only where the guest said it is.
+ */
+static void record_crashing_cpu(const struct x86_cpu_state *s, s32 cpu)
+{
+	struct guest_paging gp;
+	u64 pa;
+
+	crashed_paging(s, &gp);
+	if (!capture.kinfo.crashing_cpu ||
+	    guest_translate(&gp, capture.kinfo.crashing_cpu, &pa) ||
+	    !gpm_is_ram(&guest_gpm, pa, sizeof(cpu))) {
+		if (capture.kinfo.crashing_cpu)
+			pr_warn("crash: crashing_cpu at 0x%llx is not in guest RAM; left as it is",
+				(unsigned long long)capture.kinfo.crashing_cpu);
+		return;
+	}
+	memcpy(phys_to_virt(pa), &cpu, sizeof(cpu));
+	pr_info("crash: crashing_cpu = %d, as the kernel's crash path records it", cpu);
 }
 
 static void elf_regs(const struct x86_cpu_state *s, u64 *r)
@@ -300,11 +346,20 @@ static unsigned int ram_ranges(struct elfcore_range *r, unsigned int max)
 	return n;
 }
 
+/* The state a vCPU left for the capture: the crashing one's is in hand. */
+static const struct x86_cpu_state *state_of(const struct percpu *crashing,
+					    const struct x86_cpu_state *s, const struct percpu *c)
+{
+	return c == crashing ? s : &c->arch.crash_state;
+}
+
 int arch_capture_handover(struct percpu *cpu)
 {
 	static struct elfcore_range ram[MEMMAP_MAX];
 	static struct elfcore_cpu ec[MAX_CPUS];
 	const struct percpu *order[MAX_CPUS];
+	s32 key[MAX_CPUS];
+	bool known = true;
 	struct elfcore_input in = { 0 };
 	unsigned int n = 0;
 	struct x86_cpu_state s;
@@ -313,27 +368,38 @@ int arch_capture_handover(struct percpu *cpu)
 	long len;
 
 	/*
-	 * One NT_PRSTATUS per vCPU in the guest's CPU order, which follows APIC
-	 * IDs (the hv numbers CPUs as they arrived); the other vCPUs saved their
-	 * state when they parked.
+	 * One NT_PRSTATUS per vCPU in the kernel's CPU order: its own numbers
+	 * where the guest module told where they are, else APIC IDs (the hv
+	 * numbers CPUs as they arrived). The other vCPUs saved their state
+	 * when they parked.
 	 */
 	vendor->save_state(cpu, &s);
 	for (unsigned int i = 0; i < MAX_CPUS; i++)
-		if (&percpu_area[i] == cpu || percpu_area[i].arch.crash_saved)
-			order[n++] = &percpu_area[i];
+		if (&percpu_area[i] == cpu || percpu_area[i].arch.crash_saved) {
+			order[n] = &percpu_area[i];
+			key[n] = kernel_cpu(state_of(cpu, &s, order[n]));
+			known &= key[n] >= 0;
+			n++;
+		}
+	for (unsigned int i = 0; i < n; i++)
+		if (!known)
+			key[i] = (s32)order[i]->apic_id;
 	for (unsigned int i = 1; i < n; i++)
-		for (unsigned int j = i; j && order[j - 1]->apic_id > order[j]->apic_id; j--) {
+		for (unsigned int j = i; j && key[j - 1] > key[j]; j--) {
 			const struct percpu *t = order[j];
+			s32 k = key[j];
 
-			order[j] = order[j - 1];
-			order[j - 1] = t;
+			order[j] = order[j - 1], key[j] = key[j - 1];
+			order[j - 1] = t, key[j - 1] = k;
 		}
 	for (unsigned int i = 0; i < n; i++) {
-		const struct x86_cpu_state *st = order[i] == cpu ? &s : &order[i]->arch.crash_state;
+		const struct x86_cpu_state *st = state_of(cpu, &s, order[i]);
 
 		memset(&ec[i], 0, sizeof(ec[i]));
 		elf_regs(st, ec[i].regs);
 		ec[i].pid = running_pid(st);
+		if (order[i] == cpu)
+			record_crashing_cpu(&s, known ? key[i] : (s32)i);
 	}
 	in.ncpus = n;
 	in.cpus = ec;

@@ -77,14 +77,19 @@ struct parachute_status {
 /*
  * Read by PARACHUTE_HC_GUEST_INFO from guest memory at gpa (RBX), size (RCX)
  * bytes (at least 16, within one page): what the hv cannot learn alone about
- * the running kernel, so that each vCPU's NT_PRSTATUS note names its running
- * task as the kernel's own crash_save_cpu() does (pr_pid = current->pid).
- * A later call replaces an earlier one; without any, pr_pid is 0.
+ * the running kernel, so that the vmcore says what the kernel's own crash
+ * path would have: each vCPU's NT_PRSTATUS names its running task
+ * (crash_save_cpu(): pr_pid = current->pid), the notes are in the kernel's
+ * CPU order, and crashing_cpu holds the CPU that crashed
+ * (native_machine_crash_shutdown()). A field left 0 is unknown. A later
+ * call replaces an earlier one; without any, pr_pid is 0.
  */
 struct parachute_guest_info {
 	uint32_t struct_size;	  /* sizeof(struct parachute_guest_info) as the guest knows it */
 	uint32_t task_pid_offset; /* offsetof(struct task_struct, pid) */
 	uint64_t current_task;	  /* &current_task: its offset in a CPU's per-CPU area (GS base) */
+	uint64_t cpu_number;	  /* &cpu_number, likewise (the kernel's number for the CPU) */
+	uint64_t crashing_cpu;	  /* kernel virtual address of the int crashing_cpu */
 };
 
 #endif /* PARACHUTE_ABI_H */

@@ -17,6 +17,11 @@
    userspace with the shim versus the same kernel booted by GRUB directly, and
    idle VM exits per second. Bochs time is virtual (clock sync=none), so the
    guest's own uptime at "userspace reached" is the measure, next to wall time.
+7. (BENCH_ONLY=nmi) the guest's own NMIs: VM exits each one costs on its
+   target vCPU, watched (the boot CPU) and not (an AP, LINT1 masked), and the
+   time one takes to reach the guest's handler, shim vs. direct; then two
+   vCPUs panicking together, PANIC2_SOAK times (default 20): each must be
+   captured exactly once, through the panic's own report.
 """
 import os
 import re
@@ -232,6 +237,54 @@ def vmx_bench(build):
         print("  " + c.replace("[hv] ", "").strip())
 
 
+def guest_nmis(build, name, smp, cpu, target, count, direct):
+    """(ns per NMI, exits per NMI on the target vCPU or None) for count NMIs."""
+    with Run(build, name, smp=smp, direct=direct,
+             guest_args=f"quiet pc.test=nmi pc.cpu={cpu} pc.nmitarget={target} "
+                        f"pc.count={count}") as r:
+        m = r.wait_for(rf"PCG: parachute: NMIs to cpu\d+ from cpu\d+: {count} sent, (\d+) taken "
+                       r"by our handler, (\d+) ns each", 600)
+        r.wait_for(r"PCG: done", 60)
+        assert int(m.group(1)) == count, m.group(0)
+        exits = None
+        if not direct:
+            a = r.wait_for(r"PCG: nmi-exits-before .* exits (\d+) ", 5)
+            b = r.wait_for(r"PCG: nmi-exits-after .* exits (\d+) ", 5)
+            exits = (int(b.group(1)) - int(a.group(1)) - 1) / count  # less the second status call
+        return int(m.group(2)), exits
+
+
+def nmi_bench(build):
+    count = int(os.environ.get("BENCH_NMIS", "500"))
+    for smp, cpu, target, what in ((1, 0, -1, "self, 1 vCPU (boot CPU: watched)"),
+                                   (2, 1, 1, "self on CPU 1 (LINT1 masked: not watched)"),
+                                   (2, 1, 0, "CPU 1 to CPU 0, xAPIC trap lifted (watched)")):
+        tag = f"smp{smp}-{cpu}to{target}"
+        d_ns, _ = guest_nmis(build, f"bench-nmi-{tag}-direct", smp, cpu, target, count, True)
+        s_ns, exits = guest_nmis(build, f"bench-nmi-{tag}-shim", smp, cpu, target, count, False)
+        print(f"guest NMIs, {what}: {exits:.2f} exits each on the target; "
+              f"{s_ns / 1000:.1f} us each with the shim, {d_ns / 1000:.1f} us direct, "
+              f"ratio {s_ns / d_ns:.2f}", flush=True)
+    rounds = int(os.environ.get("PANIC2_SOAK", "20"))
+    once = 0
+    for i in range(rounds):
+        name = f"bench-panic2-{i}"
+        disk = dump_disk(build, name)
+        with Run(build, name, smp=2, extra=["-drive", f"file={disk},format=raw,if=virtio"],
+                 modules=modules(build, f"pc.test=crash pc.trigger=panic2 pc.token={i}")) as r:
+            try:
+                r.wait_for(r"PCG: dump saved", 300)
+                triggers = [m.group(1) for m in r.all(r"\[hv\] ERROR: crash: (.+) on cpu\d")]
+                ok = len(triggers) == 1 and "operator" not in triggers[0]
+            except AssertionError:
+                ok = False
+        os.unlink(disk)
+        once += ok
+        print(f"two vCPUs panicking together, round {i + 1}/{rounds}: "
+              f"{'captured once' if ok else 'NOT captured once'}", flush=True)
+    print(f"two vCPUs panicking together: captured exactly once in {once} of {rounds} runs")
+
+
 def main():
     build = sys.argv[1] if len(sys.argv) > 1 else "build"
     only = os.environ.get("BENCH_ONLY")
@@ -246,6 +299,9 @@ def main():
         return 0
     if only == "vmx":
         vmx_bench(build)
+        return 0
+    if only == "nmi":
+        nmi_bench(build)
         return 0
     shim, direct = [], []
     for i in range(ROUNDS):
@@ -268,6 +324,7 @@ def main():
     smp_bench(build)
     dma_bench(build)
     vmx_bench(build)
+    nmi_bench(build)
     return 0
 
 

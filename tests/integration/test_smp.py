@@ -3,6 +3,7 @@
 parked on a crash with one NT_PRSTATUS each (checked in the vmcore)."""
 import time
 
+import debuggers
 from capture import crash_and_capture, dmesg, rip_in, spinner_regs
 from harness import Run
 
@@ -63,6 +64,10 @@ def test_smp_crash_on_cpu0_and_last(build):
         r.wait_for(rf"\[hv\] crash: cpu{m.group(1)} enters the capture kernel", 1)
         check_notes(vm, n, cpu, info["syms"], "pc_panic")
         assert f"parachute-token: {token}" in dmesg(info["path"])
+        # crashing_cpu recorded as the kernel's kexec path would: drgn's crashed
+        # thread is the one on the crashing CPU; crash's active task there too.
+        r.wait_for(rf"\[hv\] crash: crashing_cpu = {cpu}, as the kernel's crash path records it", 1)
+        debuggers.check(build, info["path"], token, info["pid"], "panic", cpu=cpu)
 
 
 def test_smp_two_crashes_one_capture(build):

@@ -603,7 +603,7 @@ static void test_hypercall_crash(void **state)
 
 static void test_hypercall_guest_info(void **state)
 {
-	struct parachute_guest_info gi = { sizeof(gi), 0x5c8, 0x1fbc0 };
+	struct parachute_guest_info gi = { sizeof(gi), 0x5c8, 0x1fbc0, 0x1fb9c, 0xffffffff82a05d40 };
 	u64 base;
 	s64 ret;
 
@@ -621,6 +621,13 @@ static void test_hypercall_guest_info(void **state)
 	assert_true(capture.kinfo.valid);
 	assert_int_equal(capture.kinfo.task_pid_offset, 0x5c8);
 	assert_int_equal(capture.kinfo.current_task, 0x1fbc0);
+	assert_int_equal(capture.kinfo.cpu_number, 0x1fb9c);
+	assert_int_equal(capture.kinfo.crashing_cpu, 0xffffffff82a05d40);
+	/* An ABI 1.1 guest of the first kind: 16 bytes, the rest unknown. */
+	call(0, PARACHUTE_HC_GUEST_INFO, base, 16, &ret);
+	assert_int_equal(ret, 0);
+	assert_int_equal(capture.kinfo.cpu_number, 0);
+	assert_int_equal(capture.kinfo.crashing_cpu, 0);
 	/* Offsets that would send the crash path far away are refused; the old ones stay. */
 	gi.current_task = 1ull << 40;
 	memcpy(guest_ram, &gi, sizeof(gi));
@@ -633,6 +640,12 @@ static void test_hypercall_guest_info(void **state)
 	call(0, PARACHUTE_HC_GUEST_INFO, base, sizeof(gi), &ret);
 	assert_int_equal(ret, -PARACHUTE_EINVAL);
 	assert_int_equal(capture.kinfo.task_pid_offset, 0x5c8);
+	/* crashing_cpu must be a kernel address: the hv writes there at a capture. */
+	gi.task_pid_offset = 0x5c8;
+	gi.crashing_cpu = 0x1000;
+	memcpy(guest_ram, &gi, sizeof(gi));
+	call(0, PARACHUTE_HC_GUEST_INFO, base, sizeof(gi), &ret);
+	assert_int_equal(ret, -PARACHUTE_EINVAL);
 	free(guest_ram);
 }
 

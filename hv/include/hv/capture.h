@@ -14,11 +14,13 @@
 
 #define CAPTURE_MAX_HASHED 4
 
-/* What the guest told of its kernel (PARACHUTE_HC_GUEST_INFO), for the NT_PRSTATUS notes. */
+/* What the guest told of its kernel (PARACHUTE_HC_GUEST_INFO), for the vmcore. */
 struct guest_kernel_info {
 	bool valid;
 	u32 task_pid_offset; /* offsetof(struct task_struct, pid) */
 	u64 current_task;    /* per-CPU offset of the current task pointer */
+	u64 cpu_number;	     /* per-CPU offset of the kernel's CPU number; 0: unknown */
+	u64 crashing_cpu;    /* kernel address of crashing_cpu; 0: unknown */
 };
 
 struct capture_state {
