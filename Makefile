@@ -23,16 +23,16 @@ HV_SRCS := hv/elfcore.c hv/sha256.c hv/lib.c hv/util.c hv/format.c hv/printk.c h
 	arch/x86/smp.c arch/x86/acpi.c arch/x86/setup.c arch/x86/guest.c \
 	arch/x86/apic.c arch/x86/insn.c arch/x86/guest_walk.c arch/x86/mm.c arch/x86/capture.c \
 	arch/x86/iommu_acpi.c arch/x86/iommu.c arch/x86/vtd.c arch/x86/amd_iommu.c arch/x86/madt.c \
-	arch/x86/acpi_sub.c
+	arch/x86/acpi_sub.c arch/x86/efi.c arch/x86/firmware.c
 HV_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(HV_SRCS))
 
 # Host unit tests compile the real hv sources against tests/unit/harness.c.
 UNIT_SRCS := hv/elfcore.c hv/vmcoreinfo.c hv/sha256.c hv/util.c hv/format.c hv/memmap.c hv/bootinfo.c hv/options.c \
 	arch/x86/paging.c arch/x86/multiboot.c arch/x86/linux.c arch/x86/cpuid.c \
-	arch/x86/insn.c arch/x86/guest_walk.c arch/x86/iommu_acpi.c arch/x86/madt.c arch/x86/acpi_sub.c
+	arch/x86/insn.c arch/x86/guest_walk.c arch/x86/iommu_acpi.c arch/x86/madt.c arch/x86/acpi_sub.c arch/x86/efi.c
 UNIT_TESTS := test_memmap test_bootinfo test_options test_paging test_multiboot \
 	test_linux test_cpuid test_format test_insn test_guest_walk test_sha256 test_elfcore test_iommu_acpi test_madt \
-	test_policy test_dma_domains
+	test_efi test_firmware test_policy test_dma_domains
 UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-function \
 	-Iinclude -Ihv/include -Iarch/x86/include -Itests/unit -DHV_UNIT_TEST \
 	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -76,16 +76,18 @@ $(BUILD)/unit/%: tests/unit/%.c tests/unit/harness.c tests/unit/harness.h $(UNIT
 # Policy code against stubbed arch hooks: each test names the hv sources it
 # adds; tests/unit/stub, first on the include path, replaces the port and MSR
 # instructions.
-STUBBED_TESTS := test_policy test_dma_domains
+STUBBED_TESTS := test_policy test_dma_domains test_firmware
 test_policy_SRCS := hv/capture.c hv/hypercall.c hv/state.c hv/percpu.c arch/x86/vcpu.c
 test_dma_domains_SRCS := arch/x86/iommu.c hv/state.c
+test_firmware_SRCS := arch/x86/firmware.c arch/x86/acpi.c
+test_firmware_LDFLAGS := -Wl,--wrap=acpi_find_rsdp
 .SECONDEXPANSION:
 $(patsubst %,$(BUILD)/unit/%,$(STUBBED_TESTS)): $(BUILD)/unit/%: tests/unit/%.c tests/unit/harness.c \
 		tests/unit/harness.h tests/unit/stub/asm/io.h $(UNIT_SRCS) $$($$*_SRCS)
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
 	$(Q)$(HOSTCC) -Itests/unit/stub $(UNIT_CFLAGS) -o $@ $< tests/unit/harness.c $(UNIT_SRCS) \
-		$($*_SRCS) -lcmocka
+		$($*_SRCS) $($*_LDFLAGS) -lcmocka
 
 unit: $(patsubst %,$(BUILD)/unit/%,$(UNIT_TESTS))
 	@tests/unit/run.sh $(BUILD)/unit $(UNIT_TESTS)

@@ -5,9 +5,11 @@
 set -euo pipefail
 
 # python3-drgn and crash read the vmcores; libxenmisc4.17 is what Debian's kexec
-# (the stock kdump the tests compare against) links.
+# (the stock kdump the tests compare against) links; ovmf and grub-efi-amd64-bin
+# boot the UEFI tests.
 pkgs=(build-essential make gcc libc6-dev libcmocka-dev python3 cpio gzip
-      qemu-system-x86 kmod grub-pc-bin grub-common xorriso mtools makedumpfile crash python3-drgn
+      qemu-system-x86 kmod grub-pc-bin grub-efi-amd64-bin grub-common ovmf xorriso mtools
+      makedumpfile crash python3-drgn
       libxenmisc4.17
       bochs bochs-term bochsbios vgabios procps)
 missing=()

@@ -1,25 +1,34 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Locating the ACPI RSDP on BIOS machines (ACPI 6.5, 5.2.5.1). */
+/* The ACPI RSDP on BIOS machines (ACPI 6.5, 5.2.5.1), tables, and the guest's copies. */
 #include <asm/acpi.h>
 #include <hv/lib.h>
 #include <hv/mm.h>
 #include <hv/printk.h>
 
-static bool rsdp_valid(const u8 *p)
+bool acpi_rsdp_valid(const u8 *p, u32 avail)
 {
-	u8 sum = 0;
+	u8 sum = 0, xsum = 0;
+	u32 len;
 
-	if (memcmp(p, "RSD PTR ", 8))
+	if (avail < 20 || memcmp(p, "RSD PTR ", 8))
 		return false;
 	for (unsigned int i = 0; i < 20; i++)
 		sum += p[i];
-	return sum == 0;
+	if (sum || p[15] < 2)
+		return !sum;
+	/* ACPI 6.5, 5.2.5.3: revision 2 adds a length and a checksum over all of it. */
+	memcpy(&len, p + 20, 4);
+	if (len < 36 || len > avail)
+		return false;
+	for (u32 i = 0; i < len; i++)
+		xsum += p[i];
+	return xsum == 0;
 }
 
 static u64 scan(u64 start, u64 len)
 {
 	for (u64 pa = start; pa + 20 <= start + len; pa += 16)
-		if (rsdp_valid(phys_to_virt(pa)))
+		if (acpi_rsdp_valid(phys_to_virt(pa), (u32)(start + len - pa)))
 			return pa;
 	return 0;
 }

@@ -80,7 +80,8 @@ static int write_tail(const struct boot_info *bi, const struct bzimage *bz,
 				 .initrd_addr = initrd,
 				 .initrd_size = initrd_size,
 				 .cmdline_addr = tail + TAIL_CMDLINE,
-				 .rsdp = guest_rsdp };
+				 .rsdp = guest_rsdp,
+				 .fb = &bi->fw.fb };
 	struct memmap m;
 	int n;
 

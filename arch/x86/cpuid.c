@@ -46,3 +46,14 @@ void cpuid_policy(u32 leaf, u32 subleaf, u64 guest_cr4, struct cpuid_regs *r)
 			r->eax = r->ebx = r->ecx = r->edx = 0;
 	}
 }
+
+unsigned int cpu_phys_bits(void)
+{
+	struct cpuid_regs r;
+
+	cpuid_count(0x80000000, 0, &r);
+	if (r.eax < 0x80000008)
+		return 36;
+	cpuid_count(0x80000008, 0, &r);
+	return (r.eax & 0xff) ? r.eax & 0xff : 36;
+}

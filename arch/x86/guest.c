@@ -92,7 +92,8 @@ static u64 rewrite_acpi(struct placement *p, u64 rsdp)
 				    4 * GiB, true);
 	u64 new_rsdp;
 
-	if (!pvpanic && !acpi_needs_rewrite(rsdp))
+	/* An RSDP the hv keeps (the loader's copy) is no use to the guest: always rewritten. */
+	if (!pvpanic && !acpi_needs_rewrite(rsdp) && !hv_is_hidden(rsdp, 36))
 		return rsdp;
 	if (!page || memmap_add(&hv.guest_map, page, PAGE_SIZE, E820_ACPI) ||
 	    memmap_sanitize(&hv.guest_map)) {
@@ -166,6 +167,7 @@ int guest_boot_linux(const struct boot_info *bi, struct percpu *cpu)
 		lb.initrd_size = im->size;
 	}
 	lb.rsdp = guest_rsdp;
+	lb.fb = &bi->fw.fb;
 	if (!ret)
 		ret = write_boot_pages(&bz, km, &lb);
 	if (ret)

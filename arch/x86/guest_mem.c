@@ -1,14 +1,42 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Guest-physical address spaces: the guest's and the capture kernel's. */
+#include <asm/cpuid.h>
 #include <asm/guest_mem.h>
 #include <hv/hv.h>
 #include <hv/lib.h>
 #include <hv/mm.h>
 #include <hv/printk.h>
+#include <hv/spinlock.h>
 
 struct gpm guest_gpm, capture_gpm, park_gpm;
 static u8 *ones_page, *scratch_page;
-static u64 mapped_limit;
+static u64 mapped_limit; /* mapped at build time: RAM, the 32-bit hole, a 64-bit window */
+static u64 phys_limit;	 /* the CPU's physical address width: MMIO may lie up to here */
+static spinlock_t map_lock;
+
+/* Firmware pages the guest reads through a copy in the hv's memory (firmware.c). */
+#define GPM_OVERLAYS 2
+static struct {
+	u64 gpa, pa;
+} overlay[GPM_OVERLAYS];
+static unsigned int nr_overlays;
+
+int gpm_overlay(u64 gpa, u64 pa)
+{
+	if (nr_overlays == GPM_OVERLAYS || !IS_ALIGNED(gpa, PAGE_SIZE) || hv_is_hidden(gpa, 1))
+		return -ENOSPC;
+	overlay[nr_overlays].gpa = gpa;
+	overlay[nr_overlays++].pa = pa;
+	return 0;
+}
+
+static u64 overlay_at(u64 gpa)
+{
+	for (unsigned int i = 0; i < nr_overlays; i++)
+		if (overlay[i].gpa == ALIGN_DOWN(gpa, PAGE_SIZE))
+			return overlay[i].pa;
+	return 0;
+}
 
 u64 gpm_limit(void)
 {
@@ -51,11 +79,14 @@ int gpm_read(const struct gpm *g, u64 pa, void *buf, unsigned int n)
 
 bool gpm_write_protected(const struct gpm *g, u64 gpa)
 {
-	return g->mode != GPM_PARK && gpa < mapped_limit && (hidden_in(g, gpa) || evidence_in(g, gpa));
+	return g->mode != GPM_PARK && gpa < mapped_limit &&
+	       (hidden_in(g, gpa) || evidence_in(g, gpa) || overlay_at(gpa));
 }
 
 static int map_page(struct gpm *g, u64 page)
 {
+	if (overlay_at(page))
+		return pt_map(&g->pt, page, overlay_at(page), PAGE_SIZE, PT_READ | PT_EXEC);
 	if (hidden_in(g, page))
 		return pt_map(&g->pt, page, virt_to_phys(ones_page), PAGE_SIZE, PT_READ | PT_EXEC);
 	return pt_map(&g->pt, page, page, PAGE_SIZE,
@@ -86,8 +117,11 @@ int gpm_build(struct gpm *g, enum gpm_mode mode, const struct pt_format *fmt, un
 	/*
 	 * Map RAM, the 32-bit MMIO hole and a generous 64-bit MMIO window: with
 	 * 1 GiB pages 512 GiB costs one table; with 2 MiB pages 64 GiB costs 64.
+	 * Above, up to the physical address width, where firmware puts 64-bit
+	 * BARs, a GiB is mapped when the guest first touches it (gpm_map_mmio()).
 	 */
 	mapped_limit = MAX(top, g->pt.max_leaf_level >= 3 ? 512 * GiB : 64 * GiB);
+	phys_limit = MAX(1ull << cpu_phys_bits(), mapped_limit);
 	if (!ones_page) {
 		ones_page = page_alloc(1);
 		scratch_page = page_alloc(1);
@@ -100,6 +134,8 @@ int gpm_build(struct gpm *g, enum gpm_mode mode, const struct pt_format *fmt, un
 	for (unsigned int i = 0; !ret && i < hv.nr_hidden; i++)
 		for (u64 pa = hv.hidden[i].start; !ret && pa < hv.hidden[i].end; pa += PAGE_SIZE)
 			ret = map_page(g, pa);
+	for (unsigned int i = 0; !ret && i < nr_overlays; i++)
+		ret = map_page(g, overlay[i].gpa);
 	/* Evidence: whole RAM ranges read-only, with the largest pages that fit. */
 	for (unsigned int i = 0; !ret && mode == GPM_CAPTURE && i < hv.guest_map.nr; i++) {
 		const struct e820_entry *e = &hv.guest_map.e[i];
@@ -117,6 +153,27 @@ int gpm_build(struct gpm *g, enum gpm_mode mode, const struct pt_format *fmt, un
 		mode == GPM_CAPTURE ? ", crashed guest RAM read-only" :
 				      ", hidden ranges read as all-ones");
 	return 0;
+}
+
+int gpm_map_mmio(struct gpm *g, u64 gpa)
+{
+	u64 base = ALIGN_DOWN(gpa, GiB), pa;
+	unsigned int tables, flags, level;
+	int ret = 0;
+
+	if (g->mode == GPM_PARK || gpa < mapped_limit || gpa >= phys_limit ||
+	    hv_is_hidden(base, GiB))
+		return -EFAULT;
+	spin_lock(&map_lock); /* two vCPUs may fault on the same GiB */
+	tables = g->pt.tables;
+	if (!pt_walk(&g->pt, gpa, &pa, &flags, &level))
+		ret = pt_map(&g->pt, base, base, GiB, PT_RWX);
+	spin_unlock(&map_lock);
+	if (!ret && g->pt.tables != tables)
+		pr_info("%s memory: 0x%llx-0x%llx (above RAM: MMIO) mapped at the first access, %u table page(s)",
+			g->mode == GPM_CAPTURE ? "capture-mode" : "guest", (unsigned long long)base,
+			(unsigned long long)(base + GiB - 1), g->pt.tables - tables);
+	return ret;
 }
 
 int gpm_redirect(struct gpm *g, u64 gpa, bool scratch)

@@ -61,6 +61,40 @@ int bzimage_parse(const void *image, u64 size, struct bzimage *bz, const char *w
 	return 0;
 }
 
+/* The screen as a boot loader leaves it: vgacon, efifb or vesafb, and sysfb, take it. */
+static void set_screen_info(struct screen_info *si, const struct boot_fb *fb)
+{
+	if (fb->text) { /* what the real-mode setup code reads from the video BIOS */
+		si->orig_video_mode = 3; /* 80x25 colour text */
+		si->orig_video_cols = (u8)fb->width;
+		si->orig_video_lines = (u8)fb->height;
+		si->orig_video_isVGA = VIDEO_TYPE_VGAC;
+		si->orig_video_ega_bx = 3; /* EGA/VGA present (BL != 0x10), 256 KiB */
+		si->orig_video_points = 16;
+		return;
+	}
+	si->orig_video_isVGA = fb->efi ? VIDEO_TYPE_EFI : VIDEO_TYPE_VLFB;
+	si->lfb_base = (u32)fb->addr;
+	si->ext_lfb_base = (u32)(fb->addr >> 32);
+	if (si->ext_lfb_base)
+		si->capabilities |= VIDEO_CAPABILITY_64BIT_BASE;
+	si->lfb_width = (u16)fb->width;
+	si->lfb_height = (u16)fb->height;
+	si->lfb_depth = fb->bpp;
+	si->lfb_linelength = (u16)fb->pitch;
+	/* efifb takes bytes; vesafb, like the VBE BIOS, 64 KiB units. */
+	si->lfb_size = fb->pitch * fb->height;
+	if (!fb->efi)
+		si->lfb_size = (u32)(ALIGN_UP(si->lfb_size, 64 * KiB) / (64 * KiB));
+	si->red_size = fb->red_size, si->red_pos = fb->red_pos;
+	si->green_size = fb->green_size, si->green_pos = fb->green_pos;
+	si->blue_size = fb->blue_size, si->blue_pos = fb->blue_pos;
+	if (fb->bpp == 32) { /* the byte colour leaves free */
+		si->rsvd_size = 8;
+		si->rsvd_pos = 24;
+	}
+}
+
 int linux_build_boot_params(struct boot_params *bp, const struct bzimage *bz,
 			    const struct memmap *e820, const struct linux_boot *lb)
 {
@@ -84,6 +118,9 @@ int linux_build_boot_params(struct boot_params *bp, const struct bzimage *bz,
 	/* Protocol 2.14 added acpi_rsdp_addr; older kernels search themselves. */
 	if (bz->hdr->version >= 0x020e)
 		bp->acpi_rsdp_addr = lb->rsdp;
+
+	if (lb->fb && lb->fb->addr)
+		set_screen_info(&bp->screen_info, lb->fb);
 
 	bp->e820_entries = (u8)e820->nr;
 	memcpy(bp->e820_table, e820->e, e820->nr * sizeof(struct e820_entry));

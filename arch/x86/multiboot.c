@@ -74,6 +74,50 @@ static int mb2_mmap(const struct mb2_tag_mmap *t, struct boot_info *bi)
 	return 0;
 }
 
+/* A copy the loader made of a firmware structure: kept whole, or refused by name. */
+static int mb2_copy(const struct mb2_tag *t, u32 hdr, u8 *dst, u32 max, u32 *len, const char *what)
+{
+	u32 n = t->size - hdr;
+
+	if (t->size < hdr || n < 20) {
+		pr_err("multiboot2: %s tag of %u bytes holds no %s", what, t->size, what);
+		return -EINVAL;
+	}
+	*len = MIN(n, max);
+	memcpy(dst, (const u8 *)t + hdr, *len);
+	return 0;
+}
+
+static int mb2_framebuffer(const struct mb2_tag_framebuffer *t, struct boot_fb *fb)
+{
+	if (t->size < sizeof(*t) - 6) {
+		pr_err("multiboot2: framebuffer tag too short (%u bytes)", t->size);
+		return -EINVAL;
+	}
+	/* GRUB's gfxpayload=text on BIOS machines: Linux's VGA console takes it. */
+	if (t->fb_type == MB2_FB_EGA_TEXT && t->addr && t->width && t->width < 256 && t->height &&
+	    t->height < 256) {
+		*fb = (struct boot_fb){ .addr = t->addr, .width = t->width, .height = t->height,
+					.pitch = t->pitch, .text = true };
+		return 0;
+	}
+	/* Else only a direct-colour linear framebuffer makes a console (not indexed colour). */
+	if (t->fb_type != MB2_FB_RGB || t->size < sizeof(*t) || !t->addr || !t->bpp)
+		return 0;
+	*fb = (struct boot_fb){ .addr = t->addr,
+				.pitch = t->pitch,
+				.width = t->width,
+				.height = t->height,
+				.bpp = t->bpp,
+				.red_pos = t->red_pos,
+				.red_size = t->red_size,
+				.green_pos = t->green_pos,
+				.green_size = t->green_size,
+				.blue_pos = t->blue_pos,
+				.blue_size = t->blue_size };
+	return 0;
+}
+
 static int parse_mb2(u64 info, struct boot_info *bi)
 {
 	static char str[MB_STRING_MAX];
@@ -118,6 +162,28 @@ static int parse_mb2(u64 info, struct boot_info *bi)
 		case MB2_TAG_MMAP:
 			ret = mb2_mmap((const void *)t, bi);
 			have_mmap = true;
+			break;
+		case MB2_TAG_EFI64:
+			if (t->size < sizeof(struct mb2_tag_efi64)) {
+				pr_err("multiboot2: EFI system table tag too short (%u bytes)",
+				       t->size);
+				return -EINVAL;
+			}
+			bi->fw.efi_systab = ((const struct mb2_tag_efi64 *)t)->pointer;
+			break;
+		case MB2_TAG_ACPI_NEW: /* preferred over the ACPI 1.0 copy, whatever the order */
+		case MB2_TAG_ACPI_OLD:
+			if (t->type == MB2_TAG_ACPI_OLD && bi->fw.rsdp_len > 20)
+				break;
+			ret = mb2_copy(t, sizeof(*t), bi->fw.rsdp, sizeof(bi->fw.rsdp),
+				       &bi->fw.rsdp_len, "RSDP");
+			break;
+		case MB2_TAG_SMBIOS:
+			ret = mb2_copy(t, sizeof(struct mb2_tag_smbios), bi->fw.smbios,
+				       sizeof(bi->fw.smbios), &bi->fw.smbios_len, "SMBIOS entry point");
+			break;
+		case MB2_TAG_FRAMEBUFFER:
+			ret = mb2_framebuffer((const void *)t, &bi->fw.fb);
 			break;
 		}
 		if (ret)

@@ -3,6 +3,7 @@
 #include <asm/acpi.h>
 #include <asm/console.h>
 #include <asm/cpuid.h>
+#include <asm/firmware.h>
 #include <asm/guest.h>
 #include <asm/iommu.h>
 #include <asm/mm.h>
@@ -80,6 +81,7 @@ int arch_boot(const struct boot_info *bi)
 		pr_warn("ACPI: no valid MADT; the guest will run on one CPU");
 	smp_start_aps(&boot_madt);
 	guest_acpi_init(bi);
+	firmware_guest_smbios(bi);
 	/* The IOMMUs' register pages are hidden before any guest space is built. */
 	if (iommu_init(bi->rsdp))
 		return -ENODEV;
@@ -115,12 +117,6 @@ void hv_start(u32 magic, u64 info)
 	hv.tsc_khz = tsc_calibrate();
 	if (multiboot_parse(magic, info, &bi))
 		hv_halt();
-	/* The RSDP, resolved once: what the loader handed over, else the BIOS areas. */
-	if (!bi.rsdp)
-		bi.rsdp = acpi_find_rsdp();
-	if (bi.rsdp)
-		pr_info("ACPI: RSDP at 0x%llx", (unsigned long long)bi.rsdp);
-	else
-		pr_warn("ACPI: no RSDP found: one CPU, no pvpanic device, no DMA isolation");
+	firmware_resolve(&bi); /* the RSDP and SMBIOS, once */
 	hv_main(&bi);
 }

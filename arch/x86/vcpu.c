@@ -291,6 +291,10 @@ enum vcpu_action vcpu_handle_npf(struct percpu *cpu, u64 gpa, bool write, bool i
 	if (write && !in_event && apic_is_trapped(gpa))
 		return apic_store(cpu, gpa);
 	if (!write || !gpm_write_protected(cpu->arch.gpm, gpa)) {
+		if (!gpm_map_mmio(cpu->arch.gpm, gpa)) { /* MMIO above RAM: a 64-bit BAR */
+			vendor->flush(cpu);
+			return VCPU_RESUME;
+		}
 		pr_err("cpu%u: guest %s of guest-physical 0x%llx, which is not mapped (map ends at 0x%llx)",
 		       cpu->cpu_id, write ? "write" : "access", (unsigned long long)gpa,
 		       (unsigned long long)gpm_limit());

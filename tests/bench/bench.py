@@ -22,6 +22,11 @@
    time one takes to reach the guest's handler, shim vs. direct; then two
    vCPUs panicking together, PANIC2_SOAK times (default 20): each must be
    captured exactly once, through the panic's own report.
+8. (BENCH_ONLY=uefi) UEFI: OVMF on q35 with 2 vCPUs, boot to guest userspace
+   from an EFI GRUB ISO with the shim versus one that boots the same kernel
+   directly, alternating runs, median ratio (firmware and GRUB included on
+   both sides, so also the guest's own uptime); and the table pages the
+   guest's nested map costs.
 """
 import os
 import re
@@ -32,7 +37,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "integration"))
 from capture import dump_disk, modules  # noqa: E402
 from harness import Run  # noqa: E402
 from bochs import BochsRun  # noqa: E402
-from grub import grub_iso, plain_iso  # noqa: E402
+from grub import OVMF, grub_iso, plain_iso  # noqa: E402
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 IDLE_SECONDS = int(os.environ.get("BENCH_IDLE", "20"))
@@ -203,23 +208,33 @@ def vmx_boot(build, iso, name):
         return r.time_of(r"PCG: userspace reached"), float(m.group(1))
 
 
-def vmx_bench(build):
-    args = "console=ttyS0 quiet pc.test=boot pc.drain=2"
-    shim_iso = grub_iso(build, "bench-vmx-shim", "", [
-        (f"{build}/debian/vmlinuz", f"guest {args}"), (f"{build}/initrd.cpio.gz", "guest-initrd")])
-    direct_iso = plain_iso(build, "bench-vmx-direct", args)
+def iso_boots(build, tag, title, boot, args, rounds, platform="bios"):
+    """Boot to userspace from GRUB ISOs, the shim's and one that boots the same
+    kernel directly, alternating; print wall time and guest uptime medians.
+    boot(build, iso, name) returns (wall seconds, guest uptime seconds, ...).
+    Returns the shim's results."""
+    shim_iso = grub_iso(build, f"bench-{tag}-shim", "", [
+        (f"{build}/debian/vmlinuz", f"guest {args}"), (f"{build}/initrd.cpio.gz", "guest-initrd")],
+        platform=platform)
+    direct_iso = plain_iso(build, f"bench-{tag}-direct", args, platform=platform)
     shim, direct = [], []
-    for i in range(VMX_ROUNDS):
-        direct.append(vmx_boot(build, direct_iso, f"bench-vmx-direct-{i}"))
-        shim.append(vmx_boot(build, shim_iso, f"bench-vmx-shim-{i}"))
-        print(f"vmx round {i + 1}/{VMX_ROUNDS}: direct {direct[-1][0]:.1f}s wall "
-              f"({direct[-1][1]:.2f}s guest)  shim {shim[-1][0]:.1f}s wall "
+    for i in range(rounds):
+        direct.append(boot(build, direct_iso, f"bench-{tag}-direct-{i}"))
+        shim.append(boot(build, shim_iso, f"bench-{tag}-shim-{i}"))
+        print(f"{tag} round {i + 1}/{rounds}: direct {direct[-1][0]:.2f}s wall "
+              f"({direct[-1][1]:.2f}s guest)  shim {shim[-1][0]:.2f}s wall "
               f"({shim[-1][1]:.2f}s guest)", flush=True)
     for k, what in ((0, "wall time"), (1, "guest uptime")):
         md = statistics.median(x[k] for x in direct)
         ms = statistics.median(x[k] for x in shim)
-        print(f"Bochs VMX boot to userspace ({what}): direct median {md:.2f}s, shim median "
+        print(f"{title} boot to userspace ({what}): direct median {md:.2f}s, shim median "
               f"{ms:.2f}s, ratio shim/direct {ms / md:.3f}")
+    return shim
+
+
+def vmx_bench(build):
+    iso_boots(build, "vmx", "Bochs VMX", vmx_boot, "console=ttyS0 quiet pc.test=boot pc.drain=2",
+              VMX_ROUNDS)
     idle_iso = grub_iso(build, "bench-vmx-idle", "", [
         (f"{build}/debian/vmlinuz", f"guest console=ttyS0 quiet pc.test=idle pc.idle={IDLE_SECONDS} pc.drain=2"),
         (f"{build}/initrd.cpio.gz", "guest-initrd")])
@@ -285,6 +300,24 @@ def nmi_bench(build):
     print(f"two vCPUs panicking together: captured exactly once in {once} of {rounds} runs")
 
 
+def uefi_boot(build, iso, name):
+    """(wall seconds, guest uptime seconds, hv log lines about the nested map)."""
+    with Run(build, name, modules=[], smp=2,
+             extra=["-machine", "q35", "-bios", OVMF, "-cdrom", iso]) as r:
+        m = r.wait_for(r"PCG: userspace reached.* uptime ([0-9.]+)", 300)
+        t = r.time_of(r"PCG: userspace reached")
+        r.wait_exit(60)
+        maps = [x.group(0) for x in r.all(r"guest memory: .*table page.*")]
+        return t, float(m.group(1)), maps
+
+
+def uefi_bench(build):
+    shim = iso_boots(build, "uefi", "UEFI (OVMF, q35, 2 vCPUs; firmware and GRUB in wall time)",
+                     uefi_boot, "console=ttyS0 quiet pc.test=boot", ROUNDS, platform="efi")
+    for line in shim[-1][2]:
+        print("  nested map: " + line)
+
+
 def main():
     build = sys.argv[1] if len(sys.argv) > 1 else "build"
     only = os.environ.get("BENCH_ONLY")
@@ -302,6 +335,9 @@ def main():
         return 0
     if only == "nmi":
         nmi_bench(build)
+        return 0
+    if only == "uefi":
+        uefi_bench(build)
         return 0
     shim, direct = [], []
     for i in range(ROUNDS):
@@ -325,6 +361,7 @@ def main():
     dma_bench(build)
     vmx_bench(build)
     nmi_bench(build)
+    uefi_bench(build)
     return 0
 
 

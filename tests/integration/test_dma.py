@@ -6,6 +6,7 @@ import os
 import secrets
 
 from capture import CAPTURE_ARGS, dump_disk, extract, modules
+from grub import efi_boot
 from harness import Run, hidden_ranges
 from vmcore import Vmcore
 
@@ -24,12 +25,20 @@ def q35(iommu, disk):
                     "-device", "virtio-blk-pci,drive=dump,iommu_platform=on,disable-legacy=on"]
 
 
-def isolation_run(build, name, iommu, unit):
+def isolation_run(build, name, iommu, unit, efi=False):
+    """efi: boot from UEFI (OVMF and an EFI GRUB ISO), the DMAR or IVRS then
+    found through the EFI configuration table."""
     token = secrets.token_hex(8)
     disk = dump_disk(build, name)
-    r = Run(build, name, modules=modules(build, f"pc.test=dma pc.token={token}"),
-            extra=q35(iommu, disk))
+    mods = modules(build, f"pc.test=dma pc.token={token}")
+    if efi:
+        r = Run(build, name, modules=[],
+                extra=q35(iommu, disk) + efi_boot(build, name, "loglevel=info", mods))
+    else:
+        r = Run(build, name, modules=mods, extra=q35(iommu, disk))
     with r:
+        if efi:
+            r.wait_for(r"\[hv\] ACPI: RSDP at 0x[0-9a-f]+ \(EFI configuration table\)", 120)
         r.wait_for(r"\[hv\] ACPI: (DMAR|IVRS) hidden from the guest", 60)
         r.wait_for(rf"\[hv\] DMA isolation: on, {unit}, 1 unit", 5)
         hidden = {what: (start, end) for start, end, what in hidden_ranges(r)}

@@ -10,13 +10,17 @@ from vmcore import Vmcore
 
 
 def test_grub_multiboot2(build):
+    # GRUB's own choice of screen (no gfxpayload): a VESA mode, the guest's vesafb console.
     iso = grub_iso(build, "grub-mb2", "loglevel=info", [
         (f"{build}/debian/vmlinuz", "guest console=ttyS0 quiet pc.test=demo"),
-        (f"{build}/initrd.cpio.gz", "guest-initrd")])
+        (f"{build}/initrd.cpio.gz", "guest-initrd")], text=False)
     with Run(build, "grub-mb2", modules=[], kernel=None, extra=["-cdrom", iso]) as r:
+        m = r.wait_for(r"\[hv\] framebuffer: (\d+)x(\d+), (\d+) bpp, at 0x[0-9a-f]+ \(VESA\)", 60)
+        mode = "x".join(m.groups())
         r.wait_for(r"\[hv\] loader multiboot2, options \"loglevel=info\"", 60)
         r.wait_for(r'\[hv\] module 0: guest .* "console=ttyS0 quiet pc.test=demo"')
         r.wait_for(r"\[hv\] module 1: guest-initrd .* \"\"")
+        r.wait_for(rf"PCG: screen: vesafb: mode is {mode}, ", 120)
         r.wait_for(r'PCG: hvinfo: cpuid 0x40000000 max=0x40000001 signature="ParachuteHV"')
         r.wait_for(r"PCG: done")
         assert r.wait_exit(60) == 0
@@ -35,6 +39,7 @@ def test_grub_capture(build):
     with Run(build, "grub-capture", modules=[], kernel=None,
              extra=["-cdrom", iso, "-boot", "d",
                     "-drive", f"file={disk},format=raw,if=virtio"]) as r:
+        r.wait_for(r"\[hv\] screen: 80x25 text at 0xb8000 \(VGA\)", 60)
         r.wait_for(r"\[hv\] loader multiboot2", 60)
         r.wait_for(r"\[hv\] module 2: capture ")
         r.wait_for(r"\[hv\] capture armed: SHA-256", 60)
@@ -46,7 +51,10 @@ def test_grub_capture(build):
         r.wait_exit(60)
     path = rebuild(build, disk, "grub-capture")
     vm = Vmcore(path)
-    assert f"parachute-token: {token}" in dmesg(path)
+    log = dmesg(path)
+    assert f"parachute-token: {token}" in log
+    # GRUB's text screen (gfxpayload=text) is the guest's VGA console.
+    assert "Console: colour VGA+ 80x25" in log, "the guest has no VGA console"
     assert len(vm.prstatus) == 1
     ok, why = rip_in(vm, syms, "pc_panic")
     assert ok, why

@@ -128,6 +128,69 @@ static void test_boot_params(void **state)
 	free(bp);
 }
 
+/* The loader's screen becomes screen_info: GOP as VIDEO_TYPE_EFI (the upper
+ * half of a 64-bit base in ext_lfb_base), VESA, VGA text; none, none. */
+static void test_screen_info(void **state)
+{
+	u8 *img = image(0x020f);
+	struct boot_params *bp = calloc(1, sizeof(*bp));
+	struct memmap m = { 0 };
+	struct boot_fb gop = { .addr = 0x80c0000000ull, .pitch = 3200, .width = 800,
+			       .height = 600, .bpp = 32, .red_pos = 16, .red_size = 8,
+			       .green_pos = 8, .green_size = 8, .blue_pos = 0, .blue_size = 8,
+			       .efi = true };
+	struct linux_boot lb = { .kernel_addr = 0x1000000, .cmdline_addr = 0x9000, .fb = &gop };
+	struct bzimage bz;
+
+	(void)state;
+	memmap_add(&m, 0, 0x9fc00, E820_RAM);
+	assert_int_equal(bzimage_parse(img, IMG_SIZE, &bz, "k"), 0);
+	assert_int_equal(linux_build_boot_params(bp, &bz, &m, &lb), 0);
+	assert_int_equal(bp->screen_info.orig_video_isVGA, VIDEO_TYPE_EFI);
+	assert_int_equal(bp->screen_info.lfb_base, 0xc0000000);
+	assert_int_equal(bp->screen_info.ext_lfb_base, 0x80);
+	assert_true(bp->screen_info.capabilities & VIDEO_CAPABILITY_64BIT_BASE);
+	assert_int_equal(bp->screen_info.lfb_width, 800);
+	assert_int_equal(bp->screen_info.lfb_height, 600);
+	assert_int_equal(bp->screen_info.lfb_depth, 32);
+	assert_int_equal(bp->screen_info.lfb_linelength, 3200);
+	assert_int_equal(bp->screen_info.lfb_size, 3200 * 600);
+	assert_int_equal(bp->screen_info.red_pos, 16);
+	assert_int_equal(bp->screen_info.rsvd_size, 8);
+	assert_int_equal(bp->screen_info.rsvd_pos, 24);
+
+	/* A VESA mode below 4 GiB: vesafb's type, no 64-bit capability. */
+	gop = (struct boot_fb){ .addr = 0xfd000000, .pitch = 3072, .width = 1024, .height = 768,
+				.bpp = 24, .red_pos = 16, .red_size = 8, .green_pos = 8,
+				.green_size = 8, .blue_size = 8 };
+	assert_int_equal(linux_build_boot_params(bp, &bz, &m, &lb), 0);
+	assert_int_equal(bp->screen_info.orig_video_isVGA, VIDEO_TYPE_VLFB);
+	assert_int_equal(bp->screen_info.lfb_base, 0xfd000000);
+	assert_int_equal(bp->screen_info.lfb_size, 36); /* 3072 x 768 in 64 KiB units */
+	assert_int_equal(bp->screen_info.ext_lfb_base, 0);
+	assert_int_equal(bp->screen_info.capabilities, 0);
+	assert_int_equal(bp->screen_info.rsvd_size, 0);
+
+	/* VGA text (GRUB's gfxpayload=text): vgacon's fields, no framebuffer. */
+	gop = (struct boot_fb){ .addr = 0xb8000, .width = 80, .height = 25, .pitch = 160,
+				.text = true };
+	assert_int_equal(linux_build_boot_params(bp, &bz, &m, &lb), 0);
+	assert_int_equal(bp->screen_info.orig_video_isVGA, VIDEO_TYPE_VGAC);
+	assert_int_equal(bp->screen_info.orig_video_mode, 3);
+	assert_int_equal(bp->screen_info.orig_video_cols, 80);
+	assert_int_equal(bp->screen_info.orig_video_lines, 25);
+	assert_int_not_equal(bp->screen_info.orig_video_ega_bx & 0xff, 0x10);
+	assert_int_equal(bp->screen_info.lfb_base, 0);
+
+	/* No framebuffer: screen_info stays zero (the page is cleared first). */
+	lb.fb = NULL;
+	assert_int_equal(linux_build_boot_params(bp, &bz, &m, &lb), 0);
+	assert_int_equal(bp->screen_info.orig_video_isVGA, 0);
+	assert_int_equal(bp->screen_info.lfb_base, 0);
+	free(img);
+	free(bp);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -135,6 +198,7 @@ int main(void)
 		cmocka_unit_test(test_rejections_name_the_problem),
 		cmocka_unit_test(test_setup_sects_zero_means_four),
 		cmocka_unit_test(test_boot_params),
+		cmocka_unit_test(test_screen_info),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -143,6 +143,11 @@ static void test_mb2_complete(void **state)
 	assert_int_equal(bi.nr_modules, 1);
 	assert_string_equal(bi.mods[0].args, "root=/dev/vda");
 	assert_int_equal(bi.mods[0].start, 0x200000);
+	/* No firmware tags (a BIOS loader, or one that passes none): nothing made up. */
+	assert_int_equal(bi.fw.efi_systab, 0);
+	assert_int_equal(bi.fw.rsdp_len, 0);
+	assert_int_equal(bi.fw.smbios_len, 0);
+	assert_int_equal(bi.fw.fb.addr, 0);
 }
 
 static void test_mb2_missing_pieces(void **state)
@@ -166,6 +171,102 @@ static void test_mb2_malformed_tag(void **state)
 	assert_logged("malformed tag type 1 at offset 8");
 }
 
+/* What GRUB passes under UEFI: the EFI system table, copies of the RSDPs and SMBIOS, a framebuffer. */
+static u8 *mb2_firmware(void)
+{
+	u8 *buf = mb2(false, true), *p;
+	u32 total;
+	u64 systab = 0x7fbee018;
+	u8 rsdp1[20] = "RSD PTR ", rsdp2[36] = "RSD PTR ";
+	u8 smbios[8 + 24] = { 3, 6, 0, 0, 0, 0, 0, 0, '_', 'S', 'M', '3', '_' };
+	struct {
+		u64 addr;
+		u32 pitch, width, height;
+		u8 bpp, type;
+		u16 reserved;
+		u8 rp, rs, gp, gs, bp, bs;
+	} __attribute__((packed)) fb = { 0x80000000, 4096, 1024, 768, 32, 1, 0, 16, 8, 8, 8, 0, 8 };
+
+	memcpy(&total, buf, 4);
+	p = buf + total;
+	rsdp1[15] = 0;
+	rsdp2[15] = 2;
+	p = put_tag(p, MB2_TAG_ACPI_NEW, rsdp2, sizeof(rsdp2));
+	p = put_tag(p, MB2_TAG_ACPI_OLD, rsdp1, sizeof(rsdp1)); /* after the new one: ignored */
+	p = put_tag(p, MB2_TAG_EFI64, &systab, 8);
+	p = put_tag(p, MB2_TAG_SMBIOS, smbios, sizeof(smbios));
+	p = put_tag(p, MB2_TAG_FRAMEBUFFER, &fb, sizeof(fb));
+	p = put_tag(p, MB2_TAG_END, NULL, 0);
+	total = (u32)(p - buf);
+	memcpy(buf, &total, 4);
+	return buf;
+}
+
+static void test_mb2_firmware_tags(void **state)
+{
+	(void)state;
+	assert_int_equal(multiboot_parse(MB2_LOADER_MAGIC, lo(mb2_firmware()), &bi), 0);
+	assert_int_equal(bi.fw.efi_systab, 0x7fbee018);
+	assert_int_equal(bi.fw.rsdp_len, 36); /* the ACPI 2.0 copy wins over the 1.0 one */
+	assert_int_equal(bi.fw.rsdp[15], 2);
+	assert_int_equal(bi.fw.smbios_len, 24);
+	assert_memory_equal(bi.fw.smbios, "_SM3_", 5);
+	assert_int_equal(bi.fw.fb.addr, 0x80000000);
+	assert_int_equal(bi.fw.fb.width, 1024);
+	assert_int_equal(bi.fw.fb.pitch, 4096);
+	assert_int_equal(bi.fw.fb.red_pos, 16);
+	assert_int_equal(bi.fw.fb.blue_size, 8);
+}
+
+/* A Multiboot2 information with memory map and one more tag. */
+static u8 *mb2_with(u32 type, const void *body, u32 len)
+{
+	u8 *info = mb2(false, true), *p;
+	u32 total;
+
+	memcpy(&total, info, 4);
+	p = put_tag(info + total, type, body, len);
+	p = put_tag(p, MB2_TAG_END, NULL, 0);
+	total = (u32)(p - info);
+	memcpy(info, &total, 4);
+	return info;
+}
+
+/* A tag's size field names the problem: each short one is refused with its name. */
+static void test_mb2_firmware_tags_truncated(void **state)
+{
+	u8 body[16] = { 0 };
+
+	(void)state;
+	assert_int_equal(multiboot_parse(MB2_LOADER_MAGIC, lo(mb2_with(MB2_TAG_EFI64, body, 4)), &bi),
+			 -EINVAL);
+	assert_logged("EFI system table tag too short (12 bytes)");
+
+	memset(&bi, 0, sizeof(bi));
+	assert_int_equal(multiboot_parse(MB2_LOADER_MAGIC, lo(mb2_with(MB2_TAG_ACPI_OLD, body, 8)),
+					 &bi),
+			 -EINVAL);
+	assert_logged("RSDP tag of 16 bytes holds no RSDP");
+
+	/* Indexed colour (type 0) makes no console; EGA text (type 2, 80x25) does. */
+	for (u8 type = 0; type <= 2; type += 2) {
+		u8 fb[30] = { 0 };
+
+		memset(&bi, 0, sizeof(bi));
+		fb[1] = 0x80, fb[2] = 0x0b; /* addr 0xb8000 */
+		fb[8] = 160;		    /* pitch */
+		fb[12] = 80, fb[16] = 25;   /* width, height */
+		fb[20] = 16;		    /* bpp */
+		fb[21] = type;
+		assert_int_equal(multiboot_parse(MB2_LOADER_MAGIC,
+						 lo(mb2_with(MB2_TAG_FRAMEBUFFER, fb, sizeof(fb))), &bi),
+				 0);
+		assert_int_equal(bi.fw.fb.addr, type ? 0xb8000 : 0);
+		assert_int_equal(bi.fw.fb.text, type == 2);
+		assert_int_equal(bi.fw.fb.width, type ? 80 : 0);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -176,6 +277,8 @@ int main(void)
 		cmocka_unit_test_setup(test_mb2_complete, reset),
 		cmocka_unit_test_setup(test_mb2_missing_pieces, reset),
 		cmocka_unit_test_setup(test_mb2_malformed_tag, reset),
+		cmocka_unit_test_setup(test_mb2_firmware_tags, reset),
+		cmocka_unit_test_setup(test_mb2_firmware_tags_truncated, reset),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -45,7 +45,7 @@ static struct {
 	u64 mem_base;
 	u64 apic_written_gpa;
 	u32 apic_written_val;
-	int redirects;
+	int redirects, mmio_maps;
 } st;
 
 static jmp_buf noreturn_jmp;
@@ -259,6 +259,16 @@ int gpm_redirect(struct gpm *g, u64 gpa, bool scratch)
 u64 gpm_limit(void)
 {
 	return 512ull << 30;
+}
+
+/* MMIO above the start-up map: 0x100_0000_0000-0x100_ffff_ffff maps on demand. */
+int gpm_map_mmio(struct gpm *g, u64 gpa)
+{
+	(void)g;
+	if ((gpa >> 32) != 0x100)
+		return -EFAULT;
+	st.mmio_maps++;
+	return 0;
 }
 
 /* ---- The fake backend. ---- */
@@ -833,6 +843,12 @@ static void test_hidden_write_step(void **state)
 	assert_int_equal(vcpu_handle_npf(cpu0, 0x200010, false, false), VCPU_FATAL);
 	assert_int_equal(vcpu_handle_npf(cpu0, 0x300010, true, false), VCPU_FATAL);
 	assert_logged("not mapped");
+	/* Unless it is MMIO above the start-up map: mapped, flushed, retried. */
+	assert_int_equal(vcpu_handle_npf(cpu0, 0x10000000014ull, true, false), VCPU_RESUME);
+	assert_int_equal(vcpu_handle_npf(cpu0, 0x10000000014ull, false, false), VCPU_RESUME);
+	assert_int_equal(st.mmio_maps, 2);
+	assert_int_equal(st.flushes, 2);
+	st.flushes = 0;
 	/* A write to the protected page: scratch mapped, one step. */
 	assert_int_equal(vcpu_handle_npf(cpu0, 0x200ffc, true, false), VCPU_RESUME);
 	assert_int_equal(st.steps_begun, 1);

@@ -38,6 +38,10 @@ mb2_header:
 	.balign 8			/* page-align modules */
 	.short	6, 0
 	.long	8
+	.balign 8			/* a framebuffer, optional, any mode: the guest's console */
+	.short	5, 1		/* under UEFI there is no text mode to fall back to */
+	.long	20
+	.long	0, 0, 0
 	.balign 8			/* end tag */
 	.short	0, 0
 	.long	8

@@ -29,11 +29,34 @@ struct boot_module {
 	const char *args; /* what follows the role token (kernels: command line) */
 };
 
+/* The screen the loader left (Multiboot2 framebuffer tag): a linear RGB
+ * framebuffer, or a VGA text screen (width x height characters). */
+struct boot_fb {
+	u64 addr; /* 0: none */
+	u32 pitch, width, height;
+	u8 bpp;
+	u8 red_pos, red_size, green_pos, green_size, blue_pos, blue_size;
+	bool text; /* EGA/VGA text mode at addr (0xb8000) */
+	bool efi;  /* set up by UEFI's GOP (else a VESA mode) */
+};
+
+/* What the firmware left for the OS besides the memory map (UEFI, ACPI, SMBIOS). */
+struct boot_firmware {
+	u64 efi_systab;	   /* EFI system table (64-bit), 0 if none */
+	u8 rsdp[36];	   /* the loader's copy of the ACPI RSDP (Multiboot2 ACPI tags) */
+	u32 rsdp_len;	   /* 0 if none; 20 (ACPI 1.0) or 36 */
+	u8 smbios[32];	   /* the loader's copy of the SMBIOS entry point (tag 13) */
+	u32 smbios_len;	   /* 0 if none */
+	struct boot_fb fb; /* the framebuffer, fb.addr 0 if none */
+};
+
 struct boot_info {
 	const char *loader;		/* "multiboot" or "multiboot2" */
 	char cmdline[BOOT_CMDLINE_MAX]; /* hv options, path token removed */
 	struct memmap mem;		/* firmware memory map, sanitized */
 	u64 rsdp;			/* ACPI RSDP physical address, 0 if not handed over */
+	u64 smbios;			/* SMBIOS entry point physical address, 0 if none */
+	struct boot_firmware fw;
 	unsigned int nr_modules;
 	struct boot_module mods[BOOT_MAX_MODULES];
 	const struct boot_module *by_role[ROLE_COUNT];

@@ -8,6 +8,12 @@
 /** acpi_find_rsdp() - physical address of the RSDP in BIOS memory, or 0. */
 u64 acpi_find_rsdp(void);
 
+/**
+ * acpi_rsdp_valid() - true if p (avail bytes readable) holds an RSDP whose
+ * checksums hold: the first 20 bytes, and for revision 2 its whole length.
+ */
+bool acpi_rsdp_valid(const u8 *p, u32 avail);
+
 /* The firmware's MADT, parsed once at boot; empty without one. */
 extern struct madt_info boot_madt;
 

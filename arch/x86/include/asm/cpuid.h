@@ -22,4 +22,10 @@
  */
 void cpuid_policy(u32 leaf, u32 subleaf, u64 guest_cr4, struct cpuid_regs *r);
 
+/**
+ * cpu_phys_bits() - the physical address width (CPUID 0x80000008 EAX[7:0]),
+ * 36 where the leaf is missing (SDM vol. 3A, 4.1.4).
+ */
+unsigned int cpu_phys_bits(void);
+
 #endif /* ASM_CPUID_H */

@@ -35,7 +35,7 @@ extern struct gpm guest_gpm, capture_gpm, park_gpm;
 int gpm_build(struct gpm *g, enum gpm_mode mode, const struct pt_format *fmt,
 	      unsigned int max_leaf);
 
-/** gpm_limit() - end of the guest-physical space that is mapped. */
+/** gpm_limit() - end of the guest-physical space mapped from the start. */
 u64 gpm_limit(void);
 
 /**
@@ -49,6 +49,21 @@ int gpm_read(const struct gpm *g, u64 pa, void *buf, unsigned int n);
 
 /** gpm_write_protected() - true if g maps gpa but refuses guest writes to it. */
 bool gpm_write_protected(const struct gpm *g, u64 gpa);
+
+/**
+ * gpm_overlay() - before any space is built: the guest-physical page gpa
+ * reads as the hv's page at pa, read-only, in the guest's space and in
+ * capture mode (a firmware page the guest must see with an addition).
+ * Returns 0, or -ENOSPC.
+ */
+int gpm_overlay(u64 gpa, u64 pa);
+
+/**
+ * gpm_map_mmio() - map the GiB around gpa, which lies above what g maps from
+ * the start and below the CPU's physical address width (64-bit BARs), on the
+ * guest's first access there. Returns 0, or -EFAULT for any other address.
+ */
+int gpm_map_mmio(struct gpm *g, u64 gpa);
 
 /**
  * gpm_redirect() - point the page at gpa to the writable scratch page

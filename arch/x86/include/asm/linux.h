@@ -7,6 +7,7 @@
 #define ASM_LINUX_H
 
 #include <asm/percpu.h>
+#include <hv/bootinfo.h>
 #include <hv/memmap.h>
 #include <hv/types.h>
 
@@ -61,9 +62,44 @@ struct setup_header {
 
 #define SETUP_HEADER_OFFSET 0x1f1
 
+/* include/uapi/linux/screen_info.h: the console the boot loader leaves. */
+struct screen_info {
+	u8 orig_x, orig_y;	  /* 0x00 */
+	u16 ext_mem_k;		  /* 0x02 */
+	u16 orig_video_page;	  /* 0x04 */
+	u8 orig_video_mode;	  /* 0x06 */
+	u8 orig_video_cols;	  /* 0x07 */
+	u8 flags, unused2;	  /* 0x08 */
+	u16 orig_video_ega_bx;	  /* 0x0a */
+	u16 unused3;		  /* 0x0c */
+	u8 orig_video_lines;	  /* 0x0e */
+	u8 orig_video_isVGA;	  /* 0x0f: VIDEO_TYPE_* */
+	u16 orig_video_points;	  /* 0x10 */
+	u16 lfb_width, lfb_height; /* 0x12 */
+	u16 lfb_depth;		  /* 0x16 */
+	u32 lfb_base, lfb_size;	  /* 0x18 */
+	u16 cl_magic, cl_offset;  /* 0x20 */
+	u16 lfb_linelength;	  /* 0x24 */
+	u8 red_size, red_pos, green_size, green_pos, blue_size, blue_pos, rsvd_size, rsvd_pos;
+	u16 vesapm_seg, vesapm_off; /* 0x2e */
+	u16 pages;		    /* 0x32 */
+	u16 vesa_attributes;	    /* 0x34 */
+	u32 capabilities;	    /* 0x36 */
+	u32 ext_lfb_base;	    /* 0x3a */
+	u8 _reserved[2];	    /* 0x3e */
+} __packed;
+BUILD_BUG_ON(sizeof(struct screen_info) != 0x40);
+BUILD_BUG_ON(__builtin_offsetof(struct screen_info, lfb_linelength) != 0x24);
+BUILD_BUG_ON(__builtin_offsetof(struct screen_info, capabilities) != 0x36);
+
+#define VIDEO_TYPE_VGAC		   0x22	    /* VGA colour text (vgacon) */
+#define VIDEO_TYPE_VLFB		   0x23	    /* VESA linear framebuffer (vesafb) */
+#define VIDEO_TYPE_EFI		   0x70	    /* UEFI GOP framebuffer (efifb) */
+#define VIDEO_CAPABILITY_64BIT_BASE (1u << 1) /* ext_lfb_base holds the upper 32 bits */
+
 /* zero-page.rst: only the fields the hv fills are named. */
 struct boot_params {
-	u8 screen_info[0x40];	    /* 0x000 */
+	struct screen_info screen_info; /* 0x000 */
 	u8 apm_bios_info[0x14];	    /* 0x040 */
 	u8 _pad1[4];		    /* 0x054 */
 	u64 tboot_addr;		    /* 0x058 */
@@ -128,13 +164,15 @@ struct linux_boot {
 	u64 kernel_addr; /* where the protected-mode code was placed */
 	u64 initrd_addr, initrd_size;
 	u64 cmdline_addr;
-	u64 rsdp; /* ACPI RSDP, 0 to let the kernel search */
+	u64 rsdp;		  /* ACPI RSDP, 0 to let the kernel search */
+	const struct boot_fb *fb; /* the firmware's framebuffer for the console, NULL if none */
 };
 
 /**
  * linux_build_boot_params() - fill bp for entering bz through the 32-bit boot
  * protocol: zeroed page, header copied from the image, loader fields, command
- * line pointer, initrd, e820 (at most 128 entries) and the RSDP.
+ * line pointer, initrd, e820 (at most 128 entries), the RSDP and the
+ * screen the loader left (lb->fb) as screen_info: VGA text, VESA or EFI.
  */
 int linux_build_boot_params(struct boot_params *bp, const struct bzimage *bz,
 			    const struct memmap *e820, const struct linux_boot *lb);

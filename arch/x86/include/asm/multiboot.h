@@ -44,12 +44,17 @@ struct mb1_mmap_entry {
 BUILD_BUG_ON(sizeof(struct mb1_mmap_entry) != 24);
 
 /* Multiboot2 1.0, 3.6: tags follow an 8-byte fixed part, each 8-byte aligned. */
-#define MB2_TAG_END	 0
-#define MB2_TAG_CMDLINE	 1
-#define MB2_TAG_MODULE	 3
-#define MB2_TAG_MMAP	 6
-#define MB2_TAG_ACPI_OLD 14
-#define MB2_TAG_ACPI_NEW 15
+#define MB2_TAG_END	    0
+#define MB2_TAG_CMDLINE	    1
+#define MB2_TAG_MODULE	    3
+#define MB2_TAG_MMAP	    6
+#define MB2_TAG_FRAMEBUFFER 8
+#define MB2_TAG_EFI64	    12 /* the EFI system table, 64-bit pointer */
+#define MB2_TAG_SMBIOS	    13 /* a copy of the SMBIOS entry point */
+#define MB2_TAG_ACPI_OLD    14 /* a copy of the ACPI 1.0 RSDP */
+#define MB2_TAG_ACPI_NEW    15 /* a copy of the ACPI 2.0+ RSDP */
+#define MB2_FB_RGB	    1  /* framebuffer_type: direct RGB colour */
+#define MB2_FB_EGA_TEXT	    2  /* framebuffer_type: EGA text, width x height characters */
 
 struct mb2_tag {
 	u32 type;
@@ -74,6 +79,31 @@ struct mb2_mmap_entry {
 	u32 reserved;
 } __packed;
 BUILD_BUG_ON(sizeof(struct mb2_mmap_entry) != 24);
+
+struct mb2_tag_efi64 {
+	u32 type, size;
+	u64 pointer;
+} __packed;
+BUILD_BUG_ON(sizeof(struct mb2_tag_efi64) != 16);
+
+/* Then the entry point structure itself. */
+struct mb2_tag_smbios {
+	u32 type, size;
+	u8 major, minor;
+	u8 reserved[6];
+} __packed;
+BUILD_BUG_ON(sizeof(struct mb2_tag_smbios) != 16);
+
+/* Multiboot2 1.0, 3.6.12; RGB colour information follows for type 1. */
+struct mb2_tag_framebuffer {
+	u32 type, size;
+	u64 addr;
+	u32 pitch, width, height;
+	u8 bpp, fb_type;
+	u16 reserved;
+	u8 red_pos, red_size, green_pos, green_size, blue_pos, blue_size;
+} __packed;
+BUILD_BUG_ON(sizeof(struct mb2_tag_framebuffer) != 38);
 
 #define MB_STRING_MAX 2048
 
