@@ -32,7 +32,7 @@ UNIT_SRCS := hv/elfcore.c hv/vmcoreinfo.c hv/sha256.c hv/util.c hv/format.c hv/m
 	arch/x86/insn.c arch/x86/guest_walk.c arch/x86/iommu_acpi.c arch/x86/madt.c arch/x86/acpi_sub.c arch/x86/efi.c
 UNIT_TESTS := test_memmap test_bootinfo test_options test_paging test_multiboot \
 	test_linux test_cpuid test_format test_insn test_guest_walk test_sha256 test_elfcore test_iommu_acpi test_madt \
-	test_efi test_firmware test_policy test_dma_domains
+	test_efi test_firmware test_guest_mem test_policy test_dma_domains
 UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-function \
 	-Iinclude -Ihv/include -Iarch/x86/include -Itests/unit -DHV_UNIT_TEST \
 	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -76,11 +76,13 @@ $(BUILD)/unit/%: tests/unit/%.c tests/unit/harness.c tests/unit/harness.h $(UNIT
 # Policy code against stubbed arch hooks: each test names the hv sources it
 # adds; tests/unit/stub, first on the include path, replaces the port and MSR
 # instructions.
-STUBBED_TESTS := test_policy test_dma_domains test_firmware
+STUBBED_TESTS := test_policy test_dma_domains test_firmware test_guest_mem
 test_policy_SRCS := hv/capture.c hv/hypercall.c hv/state.c hv/percpu.c arch/x86/vcpu.c
 test_dma_domains_SRCS := arch/x86/iommu.c hv/state.c
 test_firmware_SRCS := arch/x86/firmware.c arch/x86/acpi.c
 test_firmware_LDFLAGS := -Wl,--wrap=acpi_find_rsdp
+test_guest_mem_SRCS := arch/x86/guest_mem.c hv/state.c
+test_guest_mem_LDFLAGS := -Wl,--wrap=cpu_phys_bits
 .SECONDEXPANSION:
 $(patsubst %,$(BUILD)/unit/%,$(STUBBED_TESTS)): $(BUILD)/unit/%: tests/unit/%.c tests/unit/harness.c \
 		tests/unit/harness.h tests/unit/stub/asm/io.h $(UNIT_SRCS) $$($$*_SRCS)

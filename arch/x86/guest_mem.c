@@ -157,6 +157,8 @@ int gpm_build(struct gpm *g, enum gpm_mode mode, const struct pt_format *fmt, un
 
 int gpm_map_mmio(struct gpm *g, u64 gpa)
 {
+	/* A GiB costs at most a page directory and a PDPT (2 MiB pages). */
+	const unsigned int worst = 2;
 	u64 base = ALIGN_DOWN(gpa, GiB), pa;
 	unsigned int tables, flags, level;
 	int ret = 0;
@@ -166,9 +168,18 @@ int gpm_map_mmio(struct gpm *g, u64 gpa)
 		return -EFAULT;
 	spin_lock(&map_lock); /* two vCPUs may fault on the same GiB */
 	tables = g->pt.tables;
-	if (!pt_walk(&g->pt, gpa, &pa, &flags, &level))
+	if (pt_walk(&g->pt, gpa, &pa, &flags, &level))
+		; /* another vCPU mapped it meanwhile */
+	else if (g->mmio_tables + worst > GPM_MMIO_TABLES)
+		ret = -ENOMEM;
+	else
 		ret = pt_map(&g->pt, base, base, GiB, PT_RWX);
+	g->mmio_tables += g->pt.tables - tables;
 	spin_unlock(&map_lock);
+	if (ret == -ENOMEM)
+		pr_err("%s memory: 0x%llx is above RAM, but the %u table pages for MMIO mapped on access are spent",
+		       g->mode == GPM_CAPTURE ? "capture-mode" : "guest", (unsigned long long)gpa,
+		       GPM_MMIO_TABLES);
 	if (!ret && g->pt.tables != tables)
 		pr_info("%s memory: 0x%llx-0x%llx (above RAM: MMIO) mapped at the first access, %u table page(s)",
 			g->mode == GPM_CAPTURE ? "capture-mode" : "guest", (unsigned long long)base,

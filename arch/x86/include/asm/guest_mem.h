@@ -27,6 +27,7 @@ struct gpm {
 	 * before it next enters the space with another generation than it saw.
 	 */
 	volatile u32 gen;
+	unsigned int mmio_tables; /* table pages gpm_map_mmio() has added */
 };
 
 extern struct gpm guest_gpm, capture_gpm, park_gpm;
@@ -61,8 +62,12 @@ int gpm_overlay(u64 gpa, u64 pa);
 /**
  * gpm_map_mmio() - map the GiB around gpa, which lies above what g maps from
  * the start and below the CPU's physical address width (64-bit BARs), on the
- * guest's first access there. Returns 0, or -EFAULT for any other address.
+ * guest's first access there. Each space may add GPM_MMIO_TABLES table pages
+ * this way, so that a guest touching every GiB cannot empty the hv's heap
+ * (nor take what the capture kernel's space needs). Returns 0, -EFAULT for
+ * an address outside that range, or -ENOMEM past the budget (logged).
  */
+#define GPM_MMIO_TABLES 64
 int gpm_map_mmio(struct gpm *g, u64 gpa);
 
 /**
