@@ -12,7 +12,6 @@ import os
 import re
 import subprocess
 import threading
-import time
 
 from harness import Run
 
@@ -83,35 +82,10 @@ class BochsRun(Run):
         self.proc = subprocess.Popen(self.cmd, stdin=subprocess.DEVNULL,
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                      start_new_session=True)
-        self.reader = threading.Thread(target=self._tail, daemon=True)
+        self.reader = threading.Thread(target=self._tail_file, daemon=True,
+                                       args=(self.serial, lambda: self.proc.poll() is not None,
+                                             Unsplicer().feed))
         self.reader.start()
-
-    def _tail(self):
-        pending = b""
-        f = None
-        unsplice = Unsplicer()
-        while True:
-            done = self.proc.poll() is not None
-            if f is None and os.path.exists(self.serial):
-                f = open(self.serial, "rb")
-            chunk = f.read() if f else b""
-            if chunk:
-                pending += chunk
-                *full, pending = pending.split(b"\n")
-                with self.cond:
-                    for raw in full:
-                        for line in unsplice.feed(raw.decode("utf-8", "replace").rstrip("\r")):
-                            self.lines.append(line)
-                            self.stamps.append(time.monotonic() - self.started)
-                            self.logfile.write(line + "\n")
-                    self.logfile.flush()
-                    self.cond.notify_all()
-            elif done:
-                break
-            else:
-                time.sleep(0.2)
-        with self.cond:
-            self.cond.notify_all()
 
     def send(self, text):
         raise NotImplementedError("the Bochs runs take no console input")

@@ -73,6 +73,38 @@ class Run:
         with self.cond:
             self.cond.notify_all()
 
+    def _tail_file(self, path, finished, split=None):
+        """The console from a serial port written to the file at path (Bochs,
+        libvirt), read until finished() and nothing is left; split(line) may
+        turn a line into several."""
+        pending = b""
+        f = None
+        while True:
+            done = finished()
+            if f is None and os.path.exists(path):
+                f = open(path, "rb")
+            chunk = f.read() if f else b""
+            if chunk:
+                pending += chunk
+                *full, pending = pending.split(b"\n")
+                with self.cond:
+                    for raw in full:
+                        line = raw.decode("utf-8", "replace").rstrip("\r")
+                        for part in split(line) if split else (line,):
+                            self.lines.append(part)
+                            self.stamps.append(time.monotonic() - self.started)
+                            self.logfile.write(part + "\n")
+                    self.logfile.flush()
+                    self.cond.notify_all()
+            elif done:
+                break
+            else:
+                time.sleep(0.2)
+        if f:
+            f.close()
+        with self.cond:
+            self.cond.notify_all()
+
     def wait_for(self, pattern, timeout=120):
         """Return the first match of pattern in a console line (from the start)."""
         rx = re.compile(pattern)
@@ -86,7 +118,7 @@ class Run:
                         return m
                 seen = len(self.lines)
                 left = deadline - time.monotonic()
-                if left <= 0 or (self.proc.poll() is not None and not self.reader.is_alive()):
+                if left <= 0 or (not self.alive() and not self.reader.is_alive()):
                     raise AssertionError(f"{self.name}: no console line matching {pattern!r} "
                                          f"within {timeout}s (log: {self.logfile.name})")
                 self.cond.wait(min(left, 1.0))
