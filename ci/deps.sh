@@ -12,7 +12,7 @@ pkgs=(build-essential make gcc libc6-dev libcmocka-dev python3 cpio gzip
       qemu-system-x86 kmod grub-pc-bin grub-efi-amd64-bin grub-common ovmf xorriso mtools
       makedumpfile crash python3-drgn
       libxenmisc4.17
-      bochs bochs-term bochsbios vgabios procps
+      bochs bochs-term bochsbios vgabios procps e2fsprogs
       libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients)
 missing=()
 for p in "${pkgs[@]}"; do
