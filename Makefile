@@ -39,7 +39,7 @@ UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-function \
 
 GUEST_PROGS := $(BUILD)/guest/hvinfo $(BUILD)/guest/memprobe $(BUILD)/guest/patterns $(BUILD)/guest/spin $(BUILD)/guest/edu
 
-.PHONY: all check unit integration demo bench clean format headers-check guest
+.PHONY: all check unit integration demo bench clean format headers-check guest install
 all: $(BUILD)/parachute.elf
 
 V ?= 0
@@ -123,6 +123,18 @@ $(BUILD)/initrd-kdump.cpio.gz: $(BUILD)/initrd.cpio.gz
 
 integration: all $(BUILD)/initrd.cpio.gz $(BUILD)/initrd-kdump.cpio.gz $(BUILD)/debian/vmlinux-dbg
 	@tests/integration/run.sh $(BUILD)
+
+# What an installed system has (DESTDIR for a scratch root or a package):
+# the hv in /boot, the GRUB entries, the capture initramfs builder and its
+# init, the kernel hooks that build one per installed kernel, the settings.
+install: $(BUILD)/parachute.elf
+	install -D -m 0644 $(BUILD)/parachute.elf $(DESTDIR)/boot/parachute.elf
+	install -D -m 0755 guest/grub.d/20_linux_parachute $(DESTDIR)/etc/grub.d/20_linux_parachute
+	install -D -m 0644 guest/default/parachute $(DESTDIR)/etc/default/parachute
+	install -D -m 0755 guest/parachute-mkinitrd $(DESTDIR)/usr/sbin/parachute-mkinitrd
+	install -D -m 0755 guest/capture/init $(DESTDIR)/usr/share/parachute/capture-init
+	install -D -m 0755 guest/kernel/postinst.d/parachute $(DESTDIR)/etc/kernel/postinst.d/parachute
+	install -D -m 0755 guest/kernel/postrm.d/parachute $(DESTDIR)/etc/kernel/postrm.d/parachute
 
 check: headers-check
 	@$(MAKE) --no-print-directory unit

@@ -2,19 +2,30 @@
 """What an installed parachute does on its own: the capture initramfs that
 guest/parachute-mkinitrd builds from the system's busybox, makedumpfile and
 kernel modules saves the vmcore where kdump-tools does, on a real ext4
-filesystem found by its UUID; the files are read back with debugfs (no
-mount) and judged by makedumpfile."""
+filesystem found by its UUID; the GRUB entries guest/grub.d/20_linux_parachute
+writes boot and capture. Files are read back with debugfs (no mount) and
+judged by makedumpfile."""
 import os
 import re
 import secrets
+import shutil
 import subprocess
 import uuid
 
 from capture import dmesg
+from grub import HEAD, mkrescue
 from harness import Run
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-MKINITRD = os.path.join(HERE, "..", "..", "guest", "parachute-mkinitrd")
+TOP = os.path.join(HERE, "..", "..")
+
+
+def install(build, root):
+    """`make install DESTDIR=root`: the tree an installed system has."""
+    shutil.rmtree(root, ignore_errors=True)
+    subprocess.run(["make", "-C", TOP, f"BUILD={os.path.abspath(build)}", "install",
+                    f"DESTDIR={os.path.abspath(root)}"], check=True, stdout=subprocess.DEVNULL)
+    return root
 
 
 def ext4_image(build, name, fs_uuid, size="1G"):
@@ -32,17 +43,19 @@ def debugfs(image, request):
     return p.stdout
 
 
-def capture_initrd(build, name, settings):
-    """guest/parachute-mkinitrd for the Debian kernel, from its unpacked
-    package and Debian's busybox, with settings as /etc/default/parachute."""
-    conf = f"{build}/logs/{name}.parachute.conf"
-    with open(conf, "w") as f:
+def capture_initrd(build, installed, name, settings):
+    """The installed parachute-mkinitrd (root installed) for the Debian kernel,
+    from its unpacked package and Debian's busybox, with the installed
+    /etc/default/parachute and settings added to it."""
+    conf = f"{installed}/etc/default/parachute"
+    with open(conf, "a") as f:
         f.write(settings)
     out = f"{build}/logs/{name}-capture.img"
     with open(f"{build}/debian/kernel-version") as f:
         version = f.read().strip()
-    subprocess.run([MKINITRD, "-k", version, "-o", out, "-c", conf, "-r", f"{build}/debian/root",
-                    "-b", f"{build}/debian/busybox"], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([f"{installed}/usr/sbin/parachute-mkinitrd", "-k", version, "-o", out,
+                    "-c", conf, "-r", f"{build}/debian/root", "-b", f"{build}/debian/busybox"],
+                   check=True, stdout=subprocess.DEVNULL)
     return out
 
 
@@ -51,7 +64,8 @@ def test_capture_initramfs_saves_like_kdump_tools(build):
     token = secrets.token_hex(8)
     fs_uuid = str(uuid.uuid4())
     image = ext4_image(build, name, fs_uuid)
-    initrd = capture_initrd(build, name, f'DUMP_DEVICE=UUID={fs_uuid}\nMAKEDUMP_ARGS="-c -d 31"\n')
+    installed = install(build, f"{build}/logs/{name}-root")
+    initrd = capture_initrd(build, installed, name, f"DUMP_DEVICE=UUID={fs_uuid}\n")
     mods = [f"{build}/debian/vmlinuz guest console=ttyS0 quiet pc.test=crash pc.trigger=sysrq "
             f"pc.token={token}",
             f"{build}/initrd.cpio.gz guest-initrd",
@@ -63,6 +77,7 @@ def test_capture_initramfs_saves_like_kdump_tools(build):
         r.wait_for(r"PCG: crashing via sysrq", 240)
         r.wait_for(r"\[hv\] crash: cpu0 enters the capture kernel", 60)
         r.wait_for(r"parachute-capture: crashed guest: \d+ bytes in /proc/vmcore", 120)
+        # The installed defaults: kdump-tools' directory and makedumpfile arguments.
         m = r.wait_for(rf"parachute-capture: saving /var/crash/(\d{{12}})/dump\.(\d{{12}}) on "
                        rf"UUID={fs_uuid} \(makedumpfile -c -d 31\)", 120)
         stamp = m.group(1)
@@ -86,3 +101,84 @@ def test_capture_initramfs_saves_like_kdump_tools(build):
         text = f.read()
     assert f"parachute-token: {token}" in text and "Kernel panic - not syncing" in text
     os.unlink(image)
+    shutil.rmtree(installed)
+
+
+def test_grub_d_entries_boot_and_capture(build):
+    """/etc/grub.d/20_linux_parachute run by hand as grub-mkconfig runs it
+    (its library, its variables) over a scratch root with two kernels; its
+    output checked line by line, then booted: a GRUB ISO whose grub.cfg is
+    that output finds the ext4 boot filesystem by UUID, loads the shim and
+    the modules from it, and the crash is captured onto that filesystem."""
+    name = "install-grub"
+    token = secrets.token_hex(8)
+    fs_uuid = str(uuid.uuid4())
+    with open(f"{build}/debian/kernel-version") as f:
+        new = f.read().strip()
+    old = "6.1.0-9-amd64"  # an older kernel with no capture initramfs built for it
+    # The installed tree plus what the kernel packages and the kernel hook would add.
+    root = install(build, f"{build}/logs/{name}-root")
+    os.makedirs(f"{root}/boot/parachute")
+    for v in (new, old):
+        shutil.copy(f"{build}/debian/vmlinuz", f"{root}/boot/vmlinuz-{v}")
+        shutil.copy(f"{build}/initrd.cpio.gz", f"{root}/boot/initrd.img-{v}")
+    shutil.copy(capture_initrd(build, root, name,
+                               'PARACHUTE_HV_OPTIONS="loglevel=info capture_mem=160M"\n'
+                               'KDUMP_CMDLINE_APPEND="quiet nr_cpus=1 reset_devices"\n'
+                               f"DUMP_DEVICE=UUID={fs_uuid}\n"),
+                f"{root}/boot/parachute/capture-{new}.img")
+    image = f"{build}/logs/{name}-root.img"
+    if os.path.exists(image):
+        os.unlink(image)
+    subprocess.run(["mke2fs", "-q", "-F", "-t", "ext4", "-U", fs_uuid, "-d", root, image, "1G"],
+                   check=True, stdout=subprocess.DEVNULL)
+    guest_args = f"quiet pc.test=crash pc.trigger=sysrq pc.token={token}"
+    env = dict(os.environ, pkgdatadir="/usr/share/grub", PARACHUTE_ROOT=root,
+               GRUB_DEVICE="/dev/vda", GRUB_DEVICE_UUID=fs_uuid, GRUB_DEVICE_BOOT=image,
+               GRUB_DISTRIBUTOR="Debian", GRUB_CMDLINE_LINUX="console=ttyS0",
+               GRUB_CMDLINE_LINUX_DEFAULT=guest_args)
+    p = subprocess.run(["sh", f"{root}/etc/grub.d/20_linux_parachute"], env=env,
+                       capture_output=True, text=True, check=True)
+    entries = p.stdout.split("menuentry ")[1:]
+    assert len(entries) == 2, p.stdout
+    newest = entries[0].splitlines()
+    assert newest[0].startswith(f"'Debian GNU/Linux, with parachute, Linux {new}' --class debian "), \
+        newest[0]
+    body = [line.strip() for line in newest[1:]]
+    assert body == [
+        "insmod all_video", "insmod ext2", f"search --no-floppy --fs-uuid --set=root {fs_uuid}",
+        "echo 'Loading parachute ...'",
+        "multiboot2 /boot/parachute.elf loglevel=info capture_mem=160M",
+        f"echo 'Loading Linux {new} ...'",
+        f"module2 /boot/vmlinuz-{new} guest root=UUID={fs_uuid} ro console=ttyS0 {guest_args}",
+        f"module2 --nounzip /boot/initrd.img-{new} guest-initrd",
+        f"module2 /boot/vmlinuz-{new} capture console=ttyS0 quiet nr_cpus=1 reset_devices",
+        f"module2 --nounzip /boot/parachute/capture-{new}.img capture-initrd", "}"], body
+    # The older kernel: an entry without capture modules, and a warning that names it.
+    assert f"Linux {old}'" in entries[1] and "capture-initrd" not in entries[1], entries[1]
+    assert f"no capture kernel and initramfs for {old}" in p.stderr, p.stderr
+    # Booted as GRUB would boot it, from the ext4 filesystem the entry searches for.
+    iso_root = f"{build}/grub/{name}"
+    shutil.rmtree(iso_root, ignore_errors=True)
+    os.makedirs(f"{iso_root}/boot/grub")
+    with open(f"{iso_root}/boot/grub/grub.cfg", "w") as f:
+        f.write(HEAD + "set default=0\n" + p.stdout)
+    iso = mkrescue(build, name, iso_root)
+    with Run(build, name, modules=[], kernel=None,
+             extra=["-cdrom", iso, "-boot", "d",
+                    "-drive", f"file={image},format=raw,if=virtio"]) as r:
+        r.wait_for(r'\[hv\] loader multiboot2, options "loglevel=info capture_mem=160M"', 90)
+        r.wait_for(rf'\[hv\] module 0: guest .* "root=UUID={fs_uuid} ro console=ttyS0 quiet ')
+        r.wait_for(r"\[hv\] capture armed: SHA-256", 60)
+        r.wait_for(r"PCG: crashing via sysrq", 240)
+        r.wait_for(r"\[hv\] crash: cpu0 enters the capture kernel", 60)
+        m = r.wait_for(rf"parachute-capture: saving /var/crash/(\d{{12}})/dump\.\d{{12}} on "
+                       rf"UUID={fs_uuid}", 120)
+        r.wait_for(r"parachute-capture: saved; rebooting", 300)
+        r.wait_exit(60)
+    stamp = m.group(1)
+    dump = f"{build}/logs/{name}.dump"
+    debugfs(image, f"dump /var/crash/{stamp}/dump.{stamp} {dump}")
+    assert f"parachute-token: {token}" in dmesg(dump)
+    os.unlink(image)
+    shutil.rmtree(root)
