@@ -132,6 +132,7 @@ install: $(BUILD)/parachute.elf
 	install -D -m 0755 guest/grub.d/20_linux_parachute $(DESTDIR)/etc/grub.d/20_linux_parachute
 	install -D -m 0644 guest/default/parachute $(DESTDIR)/etc/default/parachute
 	install -D -m 0755 guest/parachute-mkinitrd $(DESTDIR)/usr/sbin/parachute-mkinitrd
+	install -D -m 0644 guest/man/parachute-mkinitrd.8 $(DESTDIR)/usr/share/man/man8/parachute-mkinitrd.8
 	install -D -m 0755 guest/capture/init $(DESTDIR)/usr/share/parachute/capture-init
 	install -D -m 0755 guest/kernel/postinst.d/parachute $(DESTDIR)/etc/kernel/postinst.d/parachute
 	install -D -m 0755 guest/kernel/postrm.d/parachute $(DESTDIR)/etc/kernel/postrm.d/parachute

@@ -7,13 +7,15 @@ set -euo pipefail
 # python3-drgn and crash read the vmcores; libxenmisc4.17 is what Debian's kexec
 # (the stock kdump the tests compare against) links; ovmf and grub-efi-amd64-bin
 # boot the UEFI tests; libvirtd (without libvirt-daemon-system: nothing starts
-# at boot) runs the libvirt test.
+# at boot) runs the libvirt test; debhelper and lintian build and judge the
+# Debian packages.
 pkgs=(build-essential make gcc libc6-dev libcmocka-dev python3 cpio gzip
       qemu-system-x86 kmod grub-pc-bin grub-efi-amd64-bin grub-common ovmf xorriso mtools
       makedumpfile crash python3-drgn
       libxenmisc4.17
       bochs bochs-term bochsbios vgabios procps e2fsprogs
-      libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients)
+      libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients
+      debhelper lintian)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
