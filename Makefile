@@ -32,12 +32,20 @@ UNIT_SRCS := hv/elfcore.c hv/vmcoreinfo.c hv/sha256.c hv/util.c hv/format.c hv/m
 	arch/x86/insn.c arch/x86/guest_walk.c arch/x86/iommu_acpi.c arch/x86/madt.c arch/x86/acpi_sub.c arch/x86/efi.c
 UNIT_TESTS := test_memmap test_bootinfo test_options test_paging test_multiboot \
 	test_linux test_cpuid test_format test_insn test_guest_walk test_sha256 test_elfcore test_iommu_acpi test_madt \
-	test_efi test_firmware test_guest_mem test_policy test_dma_domains
+	test_efi test_firmware test_guest_mem test_policy test_dma_domains test_parachutectl
 UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-function \
 	-Iinclude -Ihv/include -Iarch/x86/include -Itests/unit -DHV_UNIT_TEST \
 	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-GUEST_PROGS := $(BUILD)/guest/hvinfo $(BUILD)/guest/memprobe $(BUILD)/guest/patterns $(BUILD)/guest/spin $(BUILD)/guest/edu
+# parachutectl (guest/parachutectl.c), also what make install installs.
+PARACHUTECTL_SRCS := guest/parachutectl.c guest/parachutectl_report.c
+PARACHUTECTL_DEPS := $(PARACHUTECTL_SRCS) guest/parachutectl.h include/parachute/abi.h \
+	include/parachute/ioctl.h
+PARACHUTECTL_CFLAGS := -std=c11 -Wall -Wextra -Werror -Iinclude -DPARACHUTE_VERSION='"$(VERSION)"'
+CFLAGS ?= -O2 -g
+
+GUEST_PROGS := $(BUILD)/guest/hvinfo $(BUILD)/guest/memprobe $(BUILD)/guest/patterns $(BUILD)/guest/spin $(BUILD)/guest/edu \
+	$(BUILD)/guest/parachutectl
 
 .PHONY: all check unit integration demo bench clean format headers-check guest install
 all: $(BUILD)/parachute.elf
@@ -91,6 +99,12 @@ $(patsubst %,$(BUILD)/unit/%,$(STUBBED_TESTS)): $(BUILD)/unit/%: tests/unit/%.c 
 	$(Q)$(HOSTCC) -Itests/unit/stub $(UNIT_CFLAGS) -o $@ $< tests/unit/harness.c $(UNIT_SRCS) \
 		$($*_SRCS) $($*_LDFLAGS) -lcmocka
 
+# parachutectl's texts, without the hv sources.
+$(BUILD)/unit/test_parachutectl: tests/unit/test_parachutectl.c $(PARACHUTECTL_DEPS)
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	$(Q)$(HOSTCC) $(UNIT_CFLAGS) -Iguest -o $@ $< guest/parachutectl_report.c -lcmocka
+
 unit: $(patsubst %,$(BUILD)/unit/%,$(UNIT_TESTS))
 	@tests/unit/run.sh $(BUILD)/unit $(UNIT_TESTS)
 
@@ -98,10 +112,22 @@ $(BUILD)/guest/%: guest/%.c include/parachute/abi.h
 	@mkdir -p $(dir $@)
 	$(HOSTCC) -static -O2 -Wall -Wextra -Werror -Iinclude -o $@ $<
 
+# parachutectl: static for the test initrd, which has no libc; for make
+# install linked against the system's libc, with the CFLAGS, CPPFLAGS and
+# LDFLAGS of the environment (dpkg-buildflags in the package build).
+$(BUILD)/guest/parachutectl: $(PARACHUTECTL_DEPS)
+	@mkdir -p $(dir $@)
+	$(HOSTCC) -static -O2 $(PARACHUTECTL_CFLAGS) -o $@ $(PARACHUTECTL_SRCS)
+
+$(BUILD)/parachutectl: $(PARACHUTECTL_DEPS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(PARACHUTECTL_CFLAGS) $(LDFLAGS) -o $@ $(PARACHUTECTL_SRCS)
+
 guest: $(GUEST_PROGS)
 
 # The guest test module, built out of tree against the fetched Debian headers.
-$(BUILD)/module/parachute.ko: guest/module/parachute.c guest/module/Kbuild include/parachute/abi.h $(BUILD)/debian/vmlinuz
+$(BUILD)/module/parachute.ko: guest/module/parachute.c guest/module/Kbuild include/parachute/abi.h \
+		include/parachute/ioctl.h $(BUILD)/debian/vmlinuz
 	@mkdir -p $(BUILD)/module
 	cp guest/module/parachute.c guest/module/Kbuild $(BUILD)/module/
 	$(MAKE) -s -C $(BUILD)/debian/kbuild M=$(abspath $(BUILD)/module) \
@@ -126,13 +152,16 @@ integration: all $(BUILD)/initrd.cpio.gz $(BUILD)/initrd-kdump.cpio.gz $(BUILD)/
 
 # What an installed system has (DESTDIR for a scratch root or a package):
 # the hv in /boot, the GRUB entries, the capture initramfs builder and its
-# init, the kernel hooks that build one per installed kernel, the settings.
-install: $(BUILD)/parachute.elf
+# init, the kernel hooks that build one per installed kernel, the settings,
+# parachutectl.
+install: $(BUILD)/parachute.elf $(BUILD)/parachutectl
 	install -D -m 0644 $(BUILD)/parachute.elf $(DESTDIR)/boot/parachute.elf
 	install -D -m 0755 guest/grub.d/20_linux_parachute $(DESTDIR)/etc/grub.d/20_linux_parachute
 	install -D -m 0644 guest/default/parachute $(DESTDIR)/etc/default/parachute
 	install -D -m 0755 guest/parachute-mkinitrd $(DESTDIR)/usr/sbin/parachute-mkinitrd
 	install -D -m 0644 guest/man/parachute-mkinitrd.8 $(DESTDIR)/usr/share/man/man8/parachute-mkinitrd.8
+	install -D -m 0755 $(BUILD)/parachutectl $(DESTDIR)/usr/sbin/parachutectl
+	install -D -m 0644 guest/man/parachutectl.8 $(DESTDIR)/usr/share/man/man8/parachutectl.8
 	install -D -m 0755 guest/capture/init $(DESTDIR)/usr/share/parachute/capture-init
 	install -D -m 0755 guest/kernel/postinst.d/parachute $(DESTDIR)/etc/kernel/postinst.d/parachute
 	install -D -m 0755 guest/kernel/postrm.d/parachute $(DESTDIR)/etc/kernel/postrm.d/parachute
@@ -151,4 +180,5 @@ format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
 clean:
-	rm -rf $(BUILD)/obj $(BUILD)/unit $(BUILD)/guest $(BUILD)/parachute.elf $(BUILD)/initrd.cpio.gz
+	rm -rf $(BUILD)/obj $(BUILD)/unit $(BUILD)/guest $(BUILD)/parachute.elf $(BUILD)/parachutectl \
+		$(BUILD)/initrd.cpio.gz

@@ -11,6 +11,7 @@
 #include <hv/lib.h>
 #include <hv/mm.h>
 #include <hv/printk.h>
+#include <hv/spinlock.h>
 #include <parachute/abi.h>
 
 /* The buffer must be guest RAM, outside every hidden range, within one page. */
@@ -86,6 +87,37 @@ static s64 hc_guest_info(struct percpu *cpu, u64 gpa, u64 size)
 	return 0;
 }
 
+/* The layout docs/hypercalls.md gives. */
+BUILD_BUG_ON(sizeof(struct parachute_capture_info) != 2256 ||
+	     __builtin_offsetof(struct parachute_capture_info, sha256) != 48 ||
+	     __builtin_offsetof(struct parachute_capture_info, cmdline) != 208);
+
+static s64 hc_capture_info(u64 gpa, u64 size)
+{
+	static struct parachute_capture_info ci; /* 2.3 KiB: not on a 16 KiB stack */
+	static spinlock_t lock;
+	u64 n;
+
+	if (size < 2 * sizeof(u32))
+		return -PARACHUTE_EINVAL;
+	n = MIN(size, sizeof(ci));
+	if (!guest_range_ok(gpa, n))
+		return -PARACHUTE_EFAULT;
+	spin_lock(&lock);
+	capture_info(&ci);
+	memcpy(phys_to_virt(gpa), &ci, n);
+	spin_unlock(&lock);
+	return (s64)n;
+}
+
+/* One page of a load: the guest's page must be guest RAM, whole and aligned. */
+static s64 hc_load_data(struct percpu *cpu, u64 part, u64 offset, u64 gpa)
+{
+	if (!IS_ALIGNED(gpa, PAGE_SIZE) || !guest_range_ok(gpa, PAGE_SIZE))
+		return -PARACHUTE_EFAULT;
+	return capture_load_data(cpu, part, offset, phys_to_virt(gpa));
+}
+
 static s64 hc_dump_stats(void)
 {
 	for (unsigned int i = 0; i < MAX_CPUS; i++)
@@ -133,6 +165,21 @@ enum vcpu_action hypercall(struct percpu *cpu, unsigned int cpl, struct hypercal
 		break;
 	case PARACHUTE_HC_GUEST_INFO:
 		a->ret = hc_guest_info(cpu, a->a0, a->a1);
+		break;
+	case PARACHUTE_HC_CAPTURE_INFO:
+		a->ret = hc_capture_info(a->a0, a->a1);
+		break;
+	case PARACHUTE_HC_LOAD_BEGIN:
+		a->ret = capture_load_begin(cpu, a->a0, a->a1, a->a2);
+		break;
+	case PARACHUTE_HC_LOAD_DATA:
+		a->ret = hc_load_data(cpu, a->a0, a->a1, a->a2);
+		break;
+	case PARACHUTE_HC_LOAD_COMMIT:
+		a->ret = capture_load_commit(cpu, a->a0);
+		break;
+	case PARACHUTE_HC_UNLOAD:
+		a->ret = capture_unload(cpu);
 		break;
 	default:
 		a->ret = -PARACHUTE_ENOSYS;

@@ -17,6 +17,7 @@ void options_defaults(struct hv_options *o)
 	o->capture_test = CAPTURE_TEST_NONE;
 	o->iommu = IOMMU_AUTO;
 	o->apic_trap = APIC_TRAP_BOOT;
+	o->reload = RELOAD_ALLOW;
 }
 
 static bool is_space(char c)
@@ -70,6 +71,10 @@ static const struct word apic_trap_words[] = { { "boot", APIC_TRAP_BOOT },
 					       { "always", APIC_TRAP_ALWAYS },
 					       { NULL, 0 } };
 
+static const struct word reload_words[] = { { "allow", RELOAD_ALLOW },
+					    { "lock", RELOAD_LOCK },
+					    { NULL, 0 } };
+
 static int parse_capture_mem(const char *v, size_t vlen, struct hv_options *o)
 {
 	u64 size;
@@ -103,6 +108,7 @@ static const struct option {
 	WORD_OPTION(capture_test, capture_test_words),
 	WORD_OPTION(iommu, iommu_words),
 	WORD_OPTION(apic_trap, apic_trap_words),
+	WORD_OPTION(reload, reload_words),
 };
 
 static int parse_value(const struct option *opt, const char *v, size_t vlen, struct hv_options *o)

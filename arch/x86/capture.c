@@ -49,6 +49,11 @@ BUILD_BUG_ON(TAIL_BACKUP + LOW_MEM_END > TAIL_SIZE);
 
 static u64 tail;		      /* physical address of the reserved tail */
 static struct x86_entry capture_entry; /* the capture kernel's, made at hand-over */
+static const struct boot_info *boot_bi; /* the firmware's memory map and screen */
+static bool space_built;		       /* capture_gpm, the capture kernel's space */
+
+BUILD_BUG_ON(ENOSPC != PARACHUTE_ENOSPC || ENOEXEC != PARACHUTE_ENOEXEC ||
+	     E2BIG != PARACHUTE_E2BIG || EINVAL != PARACHUTE_EINVAL);
 
 static int capture_e820(const struct boot_info *bi, struct memmap *m)
 {
@@ -72,91 +77,222 @@ static int capture_e820(const struct boot_info *bi, struct memmap *m)
 	return memmap_sanitize(m);
 }
 
-static int write_tail(const struct boot_info *bi, const struct bzimage *bz,
-		      const struct boot_module *km, u64 initrd, u64 initrd_size)
+/* The command line the capture kernel gets: args and where its ELF core header is. */
+static int capture_cmdline(const struct bzimage *bz, const char *args, char *out, const char *what)
 {
-	char *cmd = phys_to_virt(tail + TAIL_CMDLINE);
+	/* Linux kernel/crash_dump: elfcorehdr=size@address. */
+	int n = snprintf_hv(out, PAGE_SIZE, "%s elfcorehdr=0x%x@0x%llx", args, TAIL_ELF_MAX,
+			    (unsigned long long)(tail + TAIL_ELF));
+
+	if (n >= (int)PAGE_SIZE || (u64)n > bz->cmdline_max) {
+		pr_err("%s: command line of %d bytes is longer than it takes (%llu)", what, n,
+		       (unsigned long long)bz->cmdline_max);
+		return -E2BIG;
+	}
+	return 0;
+}
+
+static int write_tail(const struct bzimage *bz, const char *args, u64 initrd, u64 initrd_size)
+{
 	struct linux_boot lb = { .kernel_addr = hv.capture_base,
 				 .initrd_addr = initrd,
 				 .initrd_size = initrd_size,
 				 .cmdline_addr = tail + TAIL_CMDLINE,
 				 .rsdp = guest_rsdp,
-				 .fb = &bi->fw.fb };
+				 .fb = &boot_bi->fw.fb };
 	struct memmap m;
-	int n;
+	int ret = capture_cmdline(bz, args, phys_to_virt(tail + TAIL_CMDLINE), "capture kernel");
 
-	/* Linux kernel/crash_dump: elfcorehdr=size@address. */
-	n = snprintf_hv(cmd, PAGE_SIZE, "%s elfcorehdr=0x%x@0x%llx", km->args, TAIL_ELF_MAX,
-			(unsigned long long)(tail + TAIL_ELF));
-	if (n >= (int)PAGE_SIZE || (u64)n > bz->cmdline_max) {
-		pr_err("capture kernel: command line of %d bytes is longer than it takes (%llu)", n,
-		       (unsigned long long)bz->cmdline_max);
-		return -E2BIG;
-	}
+	if (ret)
+		return ret;
 	linux_boot_entry(&capture_entry, hv.capture_base, tail + TAIL_BP, tail + TAIL_GDT);
-	if (capture_e820(bi, &m))
+	if (capture_e820(boot_bi, &m))
 		return -ENOSPC;
 	return linux_build_boot_params(phys_to_virt(tail + TAIL_BP), bz, &m, &lb);
+}
+
+/* Where things go in the region: the kernel at its base, the initrd right below the tail. */
+struct placement {
+	u64 kernel_end; /* base + the kernel's init_size */
+	u64 top;	/* the initrd's address, or the tail without one */
+};
+
+static int place(const struct bzimage *bz, u64 initrd_size, struct placement *p, const char *what)
+{
+	u64 base = hv.capture_base;
+
+	p->kernel_end = base + ALIGN_UP(bz->init_size, PAGE_SIZE);
+	p->top = initrd_size <= tail - base ? ALIGN_DOWN(tail - initrd_size, PAGE_SIZE) : base;
+	if (hv.capture_size < TAIL_SIZE || initrd_size > tail - base || p->kernel_end > p->top) {
+		pr_err("%s needs %llu MiB and its initrd %llu MiB: more than capture_mem=%lluM holds",
+		       what, (unsigned long long)(bz->init_size >> 20),
+		       (unsigned long long)(initrd_size >> 20),
+		       (unsigned long long)(hv.capture_size >> 20));
+		return -ENOSPC;
+	}
+	if (!IS_ALIGNED(base, bz->alignment)) {
+		pr_err("%s wants %llu KiB alignment; the region is at 0x%llx", what,
+		       (unsigned long long)(bz->alignment >> 10), (unsigned long long)base);
+		return -EINVAL;
+	}
+	if (p->top - p->kernel_end < MIN_RUN_MEM)
+		pr_warn("%s: only %llu MiB left to run in; consider a larger capture_mem", what,
+			(unsigned long long)((p->top - p->kernel_end) >> 20));
+	return 0;
+}
+
+/* The bzImage's version string (boot.rst: kernel_version, an offset from 0x200 into setup). */
+static void kernel_version(const struct bzimage *bz, char *out, size_t len)
+{
+	u64 at = 0x200 + (u64)bz->hdr->kernel_version;
+	size_t n = 0;
+
+	if (bz->hdr->kernel_version)
+		while (at + n < bz->setup_size && n + 1 < len && bz->image[at + n] >= ' ' &&
+		       bz->image[at + n] < 0x7f) {
+			out[n] = (char)bz->image[at + n];
+			n++;
+		}
+	out[n] = 0;
+	if (!n)
+		snprintf_hv(out, len, "(no version string)");
+}
+
+/* The armed contents: kernel and initrd, and the boot data (not the ELF header, written at crash). */
+static void set_contents(struct capture_state *c, const struct bzimage *bz,
+			 const struct placement *p, u64 initrd_size)
+{
+	c->nhashed = 0;
+	c->hashed[c->nhashed++] = (struct phys_range){ hv.capture_base,
+						       hv.capture_base + bz->kernel_size, "kernel" };
+	if (initrd_size)
+		c->hashed[c->nhashed++] =
+			(struct phys_range){ p->top, p->top + initrd_size, "initrd" };
+	c->hashed[c->nhashed++] = (struct phys_range){ tail, tail + TAIL_ELF, "boot data" };
+	c->free_start = p->kernel_end;
+	c->free_end = p->top;
+}
+
+/* The capture kernel's address space, built once (also for a first load at run time). */
+static int build_space(void)
+{
+	int ret;
+
+	if (space_built)
+		return 0;
+	ret = gpm_build(&capture_gpm, GPM_CAPTURE, vendor->npt_format, vendor->npt_max_leaf);
+	if (!ret && nr_cpus_online > 1)
+		ret = apic_trap_init(&capture_gpm);
+	space_built = !ret;
+	return ret;
+}
+
+void arch_capture_init(const struct boot_info *bi, struct capture_state *c)
+{
+	boot_bi = bi;
+	tail = hv.capture_size >= TAIL_SIZE ? hv.capture_base + hv.capture_size - TAIL_SIZE
+					    : hv.capture_base;
+	c->free_start = hv.capture_base;
+	c->free_end = tail;
 }
 
 int arch_capture_stage(const struct boot_info *bi, struct capture_state *c)
 {
 	const struct boot_module *km = bi->by_role[ROLE_CAPTURE];
 	const struct boot_module *im = bi->by_role[ROLE_CAPTURE_INITRD];
-	u64 base = hv.capture_base, kernel_end, initrd = 0, initrd_size = im ? im->size : 0;
+	u64 initrd_size = im ? im->size : 0;
+	struct placement p;
 	struct bzimage bz;
 	int ret;
 
 	ret = bzimage_parse(phys_to_virt(km->start), km->size, &bz, "capture kernel");
 	if (ret)
 		return ret;
-	tail = base + hv.capture_size - TAIL_SIZE;
-	kernel_end = base + ALIGN_UP(bz.init_size, PAGE_SIZE);
+	ret = place(&bz, initrd_size, &p, "capture kernel");
+	if (ret)
+		return ret;
+	memcpy(phys_to_virt(hv.capture_base), bz.image + bz.setup_size, bz.kernel_size);
 	if (im)
-		initrd = ALIGN_DOWN(tail - im->size, PAGE_SIZE);
-	if (hv.capture_size < TAIL_SIZE || kernel_end > (im ? initrd : tail) || initrd > tail) {
-		pr_err("capture kernel needs %llu MiB and its initrd %llu MiB: more than capture_mem=%lluM holds",
-		       (unsigned long long)(bz.init_size >> 20),
-		       (unsigned long long)(initrd_size >> 20),
-		       (unsigned long long)(hv.capture_size >> 20));
-		return -ENOSPC;
-	}
-	if (!IS_ALIGNED(base, bz.alignment)) {
-		pr_err("capture kernel wants %llu KiB alignment; the region is at 0x%llx",
-		       (unsigned long long)(bz.alignment >> 10), (unsigned long long)base);
-		return -EINVAL;
-	}
-	if ((im ? initrd : tail) - kernel_end < MIN_RUN_MEM)
-		pr_warn("capture kernel: only %llu MiB left to run in; consider a larger capture_mem",
-			(unsigned long long)(((im ? initrd : tail) - kernel_end) >> 20));
-
-	memcpy(phys_to_virt(base), bz.image + bz.setup_size, bz.kernel_size);
-	if (im)
-		memcpy(phys_to_virt(initrd), phys_to_virt(im->start), im->size);
-	ret = write_tail(bi, &bz, km, initrd, initrd_size);
+		memcpy(phys_to_virt(p.top), phys_to_virt(im->start), im->size);
+	ret = write_tail(&bz, km->args, im ? p.top : 0, initrd_size);
 	if (ret)
 		return ret;
 	if (!boot_madt.nr_ioapics)
 		pr_warn("ACPI: the MADT lists no IO-APIC; none is quiesced at hand-over");
-
-	c->nhashed = 0;
-	c->hashed[c->nhashed++] = (struct phys_range){ base, base + bz.kernel_size, "kernel" };
-	if (im)
-		c->hashed[c->nhashed++] =
-			(struct phys_range){ initrd, initrd + im->size, "initrd" };
-	c->hashed[c->nhashed++] = (struct phys_range){ tail, tail + TAIL_ELF, "boot data" };
-
-	ret = gpm_build(&capture_gpm, GPM_CAPTURE, vendor->npt_format, vendor->npt_max_leaf);
-	if (!ret && nr_cpus_online > 1)
-		ret = apic_trap_init(&capture_gpm);
+	set_contents(c, &bz, &p, initrd_size);
+	c->meta = (struct capture_meta){ .protocol = bz.hdr->version,
+					 .kernel_size = km->size,
+					 .initrd_size = initrd_size };
+	kernel_version(&bz, c->meta.version, sizeof(c->meta.version));
+	snprintf_hv(c->meta.cmdline, sizeof(c->meta.cmdline), "%s", km->args);
+	ret = build_space();
 	if (ret)
 		return ret;
 	pr_info("capture kernel: boot protocol %u.%02u at 0x%llx, initrd 0x%llx+%llu, %llu MiB to run in, command line \"%s\"",
-		bz.hdr->version >> 8, bz.hdr->version & 0xff, (unsigned long long)base,
-		(unsigned long long)initrd, (unsigned long long)initrd_size,
-		(unsigned long long)(((im ? initrd : tail) - kernel_end) >> 20),
+		bz.hdr->version >> 8, bz.hdr->version & 0xff, (unsigned long long)hv.capture_base,
+		(unsigned long long)(im ? p.top : 0), (unsigned long long)initrd_size,
+		(unsigned long long)((p.top - p.kernel_end) >> 20),
 		(const char *)phys_to_virt(tail + TAIL_CMDLINE));
 	return 0;
+}
+
+int arch_capture_check(const struct capture_load *l, struct capture_meta *meta)
+{
+	const char *what = "loaded capture kernel";
+	u64 initrd_size = l->size[PARACHUTE_LOAD_INITRD];
+	static char cmd[PAGE_SIZE];
+	static struct memmap e820;
+	struct placement p;
+	struct bzimage bz;
+	int ret;
+
+	ret = bzimage_parse(phys_to_virt(l->addr[0]), l->size[PARACHUTE_LOAD_KERNEL], &bz, what);
+	if (!ret)
+		ret = place(&bz, initrd_size, &p, what);
+	if (!ret)
+		ret = capture_cmdline(&bz, l->cmdline, cmd, what);
+	if (!ret && capture_e820(boot_bi, &e820)) {
+		pr_err("%s: the capture kernel's memory map has too many entries", what);
+		ret = -ENOSPC;
+	}
+	if (!ret && build_space()) {
+		pr_err("%s: no memory for the capture kernel's address space", what);
+		ret = -ENOSPC;
+	}
+	if (ret)
+		return ret;
+	meta->protocol = bz.hdr->version;
+	kernel_version(&bz, meta->version, sizeof(meta->version));
+	return 0;
+}
+
+void arch_capture_switch(const struct capture_load *l, struct capture_state *c)
+{
+	u64 initrd_size = l->size[PARACHUTE_LOAD_INITRD];
+	struct placement p;
+	struct bzimage bz;
+
+	/* Checked by arch_capture_check(): neither can fail now, nor log. */
+	bzimage_parse(phys_to_virt(l->addr[0]), l->size[PARACHUTE_LOAD_KERNEL], &bz, "");
+	place(&bz, initrd_size, &p, "loaded capture kernel");
+	/* The boot data first, while bz still points at an intact staged copy. */
+	write_tail(&bz, l->cmdline, initrd_size ? p.top : 0, initrd_size);
+	/*
+	 * The staged copies lie in the old free part, the kernel first: the
+	 * initrd moves up (its place ends at the tail, above its staged copy),
+	 * then the kernel down to the base (its init_size ends below the initrd).
+	 */
+	if (initrd_size)
+		memmove(phys_to_virt(p.top), phys_to_virt(l->addr[1]), initrd_size);
+	memmove(phys_to_virt(hv.capture_base), bz.image + bz.setup_size, bz.kernel_size);
+	set_contents(c, &bz, &p, initrd_size);
+}
+
+void arch_capture_unload(struct capture_state *c)
+{
+	c->nhashed = 0;
+	c->free_start = hv.capture_base;
+	c->free_end = tail;
 }
 
 /* The crashed kernel's page tables are in the guest's RAM. */

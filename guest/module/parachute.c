@@ -1,6 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * parachute guest module (minimal): talks to the hv at CPL 0.
+ * parachute guest module: talks to the hv at CPL 0 (docs/guest.md).
+ *
+ * /dev/parachute (misc device, 0600), the stable interface for tools such as
+ * parachutectl; its ioctls are in include/parachute/ioctl.h:
+ *   PARACHUTE_IOC_STATUS        one PARACHUTE_HC_STATUS call
+ *   PARACHUTE_IOC_CAPTURE_INFO  the armed capture kernel (HC_CAPTURE_INFO)
+ *   PARACHUTE_IOC_LOAD          replace the capture kernel, or only check that
+ *                               the hv would take it (LOAD_BEGIN, LOAD_DATA
+ *                               page by page, LOAD_COMMIT); CAP_SYS_BOOT
+ *   PARACHUTE_IOC_UNLOAD        disarm capture (HC_UNLOAD); CAP_SYS_BOOT
+ *
+ * Module parameters, for the tests and for a look by hand:
  *   /sys/module/parachute/parameters/status      read: one PARACHUTE_HC_STATUS call
  *   /sys/module/parachute/parameters/dump_stats  write 1: exit counters on the hv console
  *   /sys/module/parachute/parameters/selftest    write 1: STATUS range checks, results in dmesg
@@ -14,27 +25,38 @@
  *   crashing_cpu=ADDR (load time): crashing_cpu's address, from /proc/kallsyms
  * At load it tells the hv where each CPU's running task is (GUEST_INFO), so
  * the vmcore's NT_PRSTATUS notes carry its pid. Loading fails with -ENODEV
- * when the CPU does not report ParachuteHV.
+ * when the CPU does not report ParachuteHV (require_hv=0, for the benchmark's
+ * direct boots: it loads anyway, without /dev/parachute and hypercalls).
  */
 #include <asm/apic.h>
 #include <asm/io.h>
 #include <asm/nmi.h>
 #include <asm/processor.h>
+#include <linux/capability.h>
 #include <linux/delay.h>
-#include <linux/kthread.h>
+#include <linux/fs.h>
 #include <linux/gfp.h>
+#include <linux/kthread.h>
+#include <linux/miscdevice.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/mutex.h>
 #include <linux/notifier.h>
 #include <linux/panic_notifier.h>
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/security.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
 #include <parachute/abi.h>
+#include <parachute/ioctl.h>
 
 static unsigned long status_page;
 static bool on_hv; /* CPUID says ParachuteHV: hypercalls can be made */
 
-static long pc_hypercall(unsigned long nr, unsigned long a0, unsigned long a1)
+static long pc_hypercall(unsigned long nr, unsigned long a0, unsigned long a1, unsigned long a2)
 {
 	unsigned long ret = nr;
 
@@ -42,16 +64,16 @@ static long pc_hypercall(unsigned long nr, unsigned long a0, unsigned long a1)
 		return -ENODEV;
 	/* include/parachute/abi.h: VMCALL on Intel, VMMCALL on AMD. */
 	if (boot_cpu_data.x86_vendor == X86_VENDOR_INTEL)
-		asm volatile("vmcall" : "+a"(ret) : "b"(a0), "c"(a1), "d"(0UL) : "memory");
+		asm volatile("vmcall" : "+a"(ret) : "b"(a0), "c"(a1), "d"(a2) : "memory");
 	else
-		asm volatile("vmmcall" : "+a"(ret) : "b"(a0), "c"(a1), "d"(0UL) : "memory");
+		asm volatile("vmmcall" : "+a"(ret) : "b"(a0), "c"(a1), "d"(a2) : "memory");
 	return (long)ret;
 }
 
 static int status_get(char *buf, const struct kernel_param *kp)
 {
 	struct parachute_status *st = (void *)status_page;
-	long ret = pc_hypercall(PARACHUTE_HC_STATUS, virt_to_phys(st), sizeof(*st));
+	long ret = pc_hypercall(PARACHUTE_HC_STATUS, virt_to_phys(st), sizeof(*st), 0);
 
 	if (ret < 0)
 		return sysfs_emit(buf, "error %ld\n", ret);
@@ -65,7 +87,7 @@ static int status_get(char *buf, const struct kernel_param *kp)
 
 static int dump_stats_set(const char *val, const struct kernel_param *kp)
 {
-	long ret = pc_hypercall(PARACHUTE_HC_DUMP_STATS, 0, 0);
+	long ret = pc_hypercall(PARACHUTE_HC_DUMP_STATS, 0, 0, 0);
 
 	return ret < 0 ? -EIO : 0;
 }
@@ -73,7 +95,7 @@ static int dump_stats_set(const char *val, const struct kernel_param *kp)
 static void check(const char *what, unsigned long gpa, unsigned long size)
 {
 	pr_info("parachute: selftest %s: STATUS(0x%lx, %lu) = %ld\n", what, gpa, size,
-		pc_hypercall(PARACHUTE_HC_STATUS, gpa, size));
+		pc_hypercall(PARACHUTE_HC_STATUS, gpa, size, 0));
 }
 
 /* The hv must validate every range: only guest RAM, never its own, one page. */
@@ -85,7 +107,7 @@ static int selftest_set(const char *val, const struct kernel_param *kp)
 	int n = 0;
 
 	check("own-page", pa, sizeof(*st));
-	if (pc_hypercall(PARACHUTE_HC_STATUS, pa, sizeof(*st)) > 0 && st->capture_size)
+	if (pc_hypercall(PARACHUTE_HC_STATUS, pa, sizeof(*st), 0) > 0 && st->capture_size)
 		check("capture-region", st->capture_base + PAGE_SIZE, sizeof(*st));
 	check("crosses-page", pa + PAGE_SIZE - 16, sizeof(*st));
 	check("too-small", pa, 4);
@@ -110,7 +132,7 @@ static int selftest_set(const char *val, const struct kernel_param *kp)
 
 static int crash_set(const char *val, const struct kernel_param *kp)
 {
-	long ret = pc_hypercall(PARACHUTE_HC_CRASH, 1, 0);
+	long ret = pc_hypercall(PARACHUTE_HC_CRASH, 1, 0, 0);
 
 	/* Only returns when the hv refuses (capture disarmed or refused by policy). */
 	pr_err("parachute: CRASH hypercall returned %ld\n", ret);
@@ -123,7 +145,7 @@ module_param(crash_on_panic, bool, 0444);
 /* Runs after panic() has logged its message: the vmcore's dmesg holds it. */
 static int pc_panic(struct notifier_block *nb, unsigned long event, void *msg)
 {
-	long ret = pc_hypercall(PARACHUTE_HC_CRASH, 2, 0);
+	long ret = pc_hypercall(PARACHUTE_HC_CRASH, 2, 0, 0);
 
 	pr_emerg("parachute: CRASH hypercall from the panic notifier returned %ld\n", ret);
 	return NOTIFY_DONE;
@@ -282,10 +304,230 @@ static void guest_info(void)
 		.cpu_number = (unsigned long)&cpu_number,
 		.crashing_cpu = crashing_cpu,
 	};
-	ret = pc_hypercall(PARACHUTE_HC_GUEST_INFO, virt_to_phys(gi), sizeof(*gi));
+	ret = pc_hypercall(PARACHUTE_HC_GUEST_INFO, virt_to_phys(gi), sizeof(*gi), 0);
 	pr_info("parachute: GUEST_INFO (task pid at +%u, current task at per-CPU +0x%llx, crashing_cpu at 0x%llx) returned %ld\n",
 		gi->task_pid_offset, gi->current_task, gi->crashing_cpu, ret);
 }
+
+/*
+ * /dev/parachute: the ioctls of include/parachute/ioctl.h. Each call has a
+ * page of its own for the hv to read or write (guest RAM, one page), so
+ * callers never share a buffer.
+ */
+/* PARACHUTE_HC_VERSION at load. */
+static long hv_abi;
+/* One load or unload at a time: the hv has one open load. */
+static DEFINE_MUTEX(load_mutex);
+
+/* The hv's error codes are Linux errno values (include/parachute/abi.h). */
+static_assert(PARACHUTE_EPERM == EPERM && PARACHUTE_E2BIG == E2BIG &&
+	      PARACHUTE_ENOEXEC == ENOEXEC && PARACHUTE_EACCES == EACCES &&
+	      PARACHUTE_EFAULT == EFAULT && PARACHUTE_EBUSY == EBUSY &&
+	      PARACHUTE_ENODEV == ENODEV && PARACHUTE_EINVAL == EINVAL &&
+	      PARACHUTE_ENOSPC == ENOSPC && PARACHUTE_ENOSYS == ENOSYS);
+static_assert(sizeof(struct parachute_status) <= PAGE_SIZE &&
+	      sizeof(struct parachute_capture_info) <= PAGE_SIZE &&
+	      PARACHUTE_LOAD_CMDLINE_MAX <= PAGE_SIZE);
+
+/* A hypercall's result as an ioctl's: a call the hv does not know is EOPNOTSUPP. */
+static long pc_errno(long ret)
+{
+	if (ret == -PARACHUTE_ENOSYS)
+		return -EOPNOTSUPP;
+	if (ret < -MAX_ERRNO)
+		return -EIO;
+	return ret;
+}
+
+/* The calls of ABI 1.2: the armed kernel, loads, unload. */
+static bool hv_can_load(void)
+{
+	return hv_abi >= ((PARACHUTE_ABI_MAJOR << 16) | 2);
+}
+
+/* STATUS, CAPTURE_INFO: the hv fills a zeroed page; what it did not write reads as 0. */
+static long pc_ioc_read(unsigned long nr, void __user *arg, size_t size)
+{
+	unsigned long page = get_zeroed_page(GFP_KERNEL);
+	long ret;
+
+	if (!page)
+		return -ENOMEM;
+	ret = pc_errno(pc_hypercall(nr, virt_to_phys((void *)page), size, 0));
+	if (ret >= 0)
+		ret = copy_to_user(arg, (void *)page, size) ? -EFAULT : 0;
+	free_page(page);
+	return ret;
+}
+
+/* One LOAD_DATA call: the hv takes n bytes of the page at offset of the part. */
+static long pc_load_data(unsigned int part, u64 offset, void *page, size_t n)
+{
+	long ret;
+
+	if (n < PAGE_SIZE)
+		memset(page + n, 0, PAGE_SIZE - n);
+	ret = pc_hypercall(PARACHUTE_HC_LOAD_DATA, part, offset, virt_to_phys(page));
+	if (ret < 0)
+		return pc_errno(ret);
+	if ((size_t)ret != n) {
+		pr_warn("parachute: LOAD_DATA(%u, 0x%llx) took %ld of %zu bytes\n", part, offset,
+			ret, n);
+		return -EIO;
+	}
+	return 0;
+}
+
+/* A part from user memory, page by page through the kernel page. */
+static long pc_load_part(unsigned int part, u64 uptr, u64 size, void *page)
+{
+	const char __user *src = u64_to_user_ptr(uptr);
+	u64 off;
+	long ret;
+
+	for (off = 0; off < size; off += PAGE_SIZE) {
+		size_t n = min_t(u64, size - off, PAGE_SIZE);
+
+		if (fatal_signal_pending(current))
+			return -EINTR;
+		if (copy_from_user(page, src + off, n))
+			return -EFAULT;
+		ret = pc_load_data(part, off, page, n);
+		if (ret)
+			return ret;
+		cond_resched();
+	}
+	return 0;
+}
+
+/*
+ * LOAD_BEGIN, the kernel, the initrd and the command line page by page, then
+ * LOAD_COMMIT. Everything the hv would refuse for its form is refused here
+ * first, before any hypercall. A load that fails halfway stays open in the
+ * hv, harmlessly: the armed kernel is untouched and the next LOAD_BEGIN
+ * drops it.
+ */
+static long pc_ioc_load(const void __user *arg)
+{
+	bool check;
+	struct parachute_ioc_load ld;
+	char *cmdline;
+	void *page;
+	long ret;
+
+	if (!capable(CAP_SYS_BOOT))
+		return -EPERM;
+	if (copy_from_user(&ld, arg, sizeof(ld)))
+		return -EFAULT;
+	if (!ld.kernel_size || !ld.cmdline_size || ld.cmdline_size > PARACHUTE_LOAD_CMDLINE_MAX ||
+	    (ld.flags & ~PARACHUTE_LOAD_CHECK_ONLY) || ld.pad)
+		return -EINVAL;
+	check = ld.flags & PARACHUTE_LOAD_CHECK_ONLY;
+	/* As for kexec_load(): under lockdown, no kernel that nothing verified waits to run. */
+	if (!check && security_locked_down(LOCKDOWN_KEXEC))
+		return -EPERM;
+	if (!access_ok(u64_to_user_ptr(ld.kernel_ptr), ld.kernel_size) ||
+	    !access_ok(u64_to_user_ptr(ld.initrd_ptr), ld.initrd_size))
+		return -EFAULT;
+	if (!hv_can_load())
+		return -EOPNOTSUPP;
+	/* Copied once: the string checked is the string sent. */
+	cmdline = memdup_user(u64_to_user_ptr(ld.cmdline_ptr), ld.cmdline_size);
+	if (IS_ERR(cmdline))
+		return PTR_ERR(cmdline);
+	ret = -EINVAL;
+	if (strnlen(cmdline, ld.cmdline_size) != ld.cmdline_size - 1)
+		goto out_cmdline;
+	ret = -ENOMEM;
+	page = (void *)__get_free_page(GFP_KERNEL);
+	if (!page)
+		goto out_cmdline;
+	ret = mutex_lock_killable(&load_mutex);
+	if (ret)
+		goto out_page;
+	ret = pc_errno(pc_hypercall(PARACHUTE_HC_LOAD_BEGIN, ld.kernel_size, ld.initrd_size,
+				    ld.cmdline_size));
+	if (!ret)
+		ret = pc_load_part(PARACHUTE_LOAD_KERNEL, ld.kernel_ptr, ld.kernel_size, page);
+	if (!ret)
+		ret = pc_load_part(PARACHUTE_LOAD_INITRD, ld.initrd_ptr, ld.initrd_size, page);
+	if (!ret) {
+		memcpy(page, cmdline, ld.cmdline_size);
+		ret = pc_load_data(PARACHUTE_LOAD_CMDLINE, 0, page, ld.cmdline_size);
+	}
+	if (!ret)
+		ret = pc_errno(pc_hypercall(PARACHUTE_HC_LOAD_COMMIT, ld.flags, 0, 0));
+	mutex_unlock(&load_mutex);
+	if (ret)
+		pr_info("parachute: capture kernel %s failed: %ld\n", check ? "check" : "load",
+			ret);
+	else
+		pr_info("parachute: capture kernel %s: kernel %llu bytes, initrd %llu bytes\n",
+			check ? "checked" : "loaded", ld.kernel_size, ld.initrd_size);
+out_page:
+	free_page((unsigned long)page);
+out_cmdline:
+	kfree(cmdline);
+	return ret;
+}
+
+static long pc_ioc_unload(void)
+{
+	long ret;
+
+	if (!capable(CAP_SYS_BOOT))
+		return -EPERM;
+	if (!hv_can_load())
+		return -EOPNOTSUPP;
+	ret = mutex_lock_killable(&load_mutex);
+	if (ret)
+		return ret;
+	ret = pc_errno(pc_hypercall(PARACHUTE_HC_UNLOAD, 0, 0, 0));
+	mutex_unlock(&load_mutex);
+	if (!ret)
+		pr_warn("parachute: capture kernel unloaded: capture disarmed\n");
+	return ret;
+}
+
+static long pc_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	void __user *argp = (void __user *)arg;
+
+	switch (cmd) {
+	case PARACHUTE_IOC_STATUS:
+		return pc_ioc_read(PARACHUTE_HC_STATUS, argp, sizeof(struct parachute_status));
+	case PARACHUTE_IOC_CAPTURE_INFO:
+		if (!hv_can_load())
+			return -EOPNOTSUPP;
+		return pc_ioc_read(PARACHUTE_HC_CAPTURE_INFO, argp,
+				   sizeof(struct parachute_capture_info));
+	case PARACHUTE_IOC_LOAD:
+		if (!(file->f_mode & FMODE_WRITE))
+			return -EBADF;
+		return pc_ioc_load(argp);
+	case PARACHUTE_IOC_UNLOAD:
+		if (!(file->f_mode & FMODE_WRITE))
+			return -EBADF;
+		return pc_ioc_unload();
+	default:
+		return -ENOTTY;
+	}
+}
+
+static const struct file_operations pc_fops = {
+	.owner = THIS_MODULE,
+	.open = nonseekable_open,
+	.llseek = no_llseek,
+	.unlocked_ioctl = pc_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+};
+
+static struct miscdevice pc_misc = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "parachute",
+	.fops = &pc_fops,
+	.mode = 0600,
+};
 
 /* require_hv=0 (benchmarks only): load without the hv, for the NMI tests alone. */
 static bool require_hv = true;
@@ -294,7 +536,7 @@ module_param(require_hv, bool, 0444);
 static int __init pc_init(void)
 {
 	unsigned int eax, ebx, ecx, edx;
-	long ver;
+	int ret;
 
 	cpuid(PARACHUTE_CPUID_LEAF, &eax, &ebx, &ecx, &edx);
 	if (ebx != PARACHUTE_CPUID_EBX || ecx != PARACHUTE_CPUID_ECX ||
@@ -306,11 +548,17 @@ static int __init pc_init(void)
 	status_page = get_zeroed_page(GFP_KERNEL);
 	if (!status_page)
 		return -ENOMEM;
-	ver = pc_hypercall(PARACHUTE_HC_VERSION, 0, 0);
-	pr_info("parachute: hypercall VERSION from CPL 0 returned %ld (abi %ld.%ld)\n", ver,
-		ver >> 16, ver & 0xffff);
-	if (ver >= ((1 << 16) | 1))
+	hv_abi = pc_hypercall(PARACHUTE_HC_VERSION, 0, 0, 0);
+	pr_info("parachute: hypercall VERSION from CPL 0 returned %ld (abi %ld.%ld)\n", hv_abi,
+		hv_abi >> 16, hv_abi & 0xffff);
+	if (hv_abi >= ((1 << 16) | 1))
 		guest_info();
+	ret = misc_register(&pc_misc);
+	if (ret) {
+		pr_err("parachute: cannot register /dev/parachute: %d\n", ret);
+		free_page(status_page);
+		return ret;
+	}
 	if (crash_on_panic)
 		atomic_notifier_chain_register(&panic_notifier_list, &pc_panic_nb);
 	return 0;
@@ -320,6 +568,8 @@ static void __exit pc_exit(void)
 {
 	if (crash_on_panic)
 		atomic_notifier_chain_unregister(&panic_notifier_list, &pc_panic_nb);
+	if (on_hv)
+		misc_deregister(&pc_misc);
 	free_page(status_page);
 }
 

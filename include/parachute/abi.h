@@ -29,7 +29,7 @@
 #define PARACHUTE_CPUID_VERSION_LEAF 0x40000001u
 
 #define PARACHUTE_ABI_MAJOR   1
-#define PARACHUTE_ABI_MINOR   1
+#define PARACHUTE_ABI_MINOR   2
 #define PARACHUTE_ABI_VERSION ((PARACHUTE_ABI_MAJOR << 16) | PARACHUTE_ABI_MINOR)
 
 /* Hypercall numbers (RAX). */
@@ -38,13 +38,24 @@
 #define PARACHUTE_HC_DUMP_STATS 2 /* () -> 0; prints exit counters on the hv console */
 #define PARACHUTE_HC_CRASH	3 /* (reason) -> does not return while capture is armed */
 #define PARACHUTE_HC_GUEST_INFO 4 /* (gpa, size) -> 0; since ABI 1.1 */
+/* Since ABI 1.2: the armed capture kernel, and replacing it at run time. */
+#define PARACHUTE_HC_CAPTURE_INFO 5 /* (gpa, size) -> bytes written */
+#define PARACHUTE_HC_LOAD_BEGIN	  6 /* (kernel size, initrd size, command line size) -> 0 */
+#define PARACHUTE_HC_LOAD_DATA	  7 /* (part, offset, gpa) -> bytes taken */
+#define PARACHUTE_HC_LOAD_COMMIT  8 /* (flags) -> 0: the new kernel is armed */
+#define PARACHUTE_HC_UNLOAD	  9 /* () -> 0: capture disarmed */
 
 /* Error codes, returned negated in RAX. Values follow Linux errno. */
-#define PARACHUTE_EPERM	 1
-#define PARACHUTE_EFAULT 14
-#define PARACHUTE_ENODEV 19 /* CRASH: capture is disarmed */
-#define PARACHUTE_EINVAL 22
-#define PARACHUTE_ENOSYS 38
+#define PARACHUTE_EPERM	  1  /* CPL > 0; CRASH refused by crash_hypercall=refuse */
+#define PARACHUTE_E2BIG	  7  /* LOAD: command line longer than the kernel takes */
+#define PARACHUTE_ENOEXEC 8  /* LOAD_COMMIT: the kernel is not a bzImage it can boot */
+#define PARACHUTE_EACCES  13 /* LOAD_*, UNLOAD: reload=lock */
+#define PARACHUTE_EFAULT  14
+#define PARACHUTE_EBUSY	  16 /* LOAD_*, UNLOAD: a capture is running */
+#define PARACHUTE_ENODEV  19 /* CRASH: capture is disarmed */
+#define PARACHUTE_EINVAL  22
+#define PARACHUTE_ENOSPC  28 /* LOAD: does not fit in the capture region */
+#define PARACHUTE_ENOSYS  38
 
 /* Flags in parachute_status.flags. */
 #define PARACHUTE_STATUS_CAPTURE_ARMED (1u << 0) /* a capture kernel is loaded */
@@ -90,6 +101,54 @@ struct parachute_guest_info {
 	uint64_t current_task;	  /* &current_task: its offset in a CPU's per-CPU area (GS base) */
 	uint64_t cpu_number;	  /* &cpu_number, likewise (the kernel's number for the CPU) */
 	uint64_t crashing_cpu;	  /* kernel virtual address of the int crashing_cpu */
+};
+
+/*
+ * Replacing the capture kernel at run time (docs/hypercalls.md):
+ *   LOAD_BEGIN(kernel_size, initrd_size, cmdline_size) opens a load: the hv
+ *     checks that both files fit beside the armed kernel; sizes include the
+ *     command line's NUL. initrd_size may be 0. A new LOAD_BEGIN drops an
+ *     open load.
+ *   LOAD_DATA(part, offset, gpa) copies one guest page (gpa page-aligned,
+ *     guest RAM) into the part at offset, which must be the next unfilled
+ *     page of that part; the last page of a part is copied only as far as
+ *     the part's size. Returns the bytes taken.
+ *   LOAD_COMMIT(flags) checks the complete load as the boot-time staging
+ *     does (bzImage header, sizes, alignment, command line) and, unless
+ *     PARACHUTE_LOAD_CHECK_ONLY, switches to it atomically: a crash before
+ *     the switch is captured with the old kernel, after it with the new.
+ *     Any failure leaves the armed kernel as it was.
+ * Every call made while a capture runs returns -PARACHUTE_EBUSY; with the hv
+ * option reload=lock, LOAD_* and UNLOAD return -PARACHUTE_EACCES.
+ */
+#define PARACHUTE_LOAD_KERNEL  0 /* LOAD_DATA parts */
+#define PARACHUTE_LOAD_INITRD  1
+#define PARACHUTE_LOAD_CMDLINE 2
+#define PARACHUTE_LOAD_CMDLINE_MAX 2048 /* including the NUL */
+
+#define PARACHUTE_LOAD_CHECK_ONLY (1u << 0) /* LOAD_COMMIT: check, keep the armed kernel */
+
+/* Flags in parachute_capture_info.flags. */
+#define PARACHUTE_CAPTURE_ARMED	      (1u << 0)
+#define PARACHUTE_CAPTURE_RELOAD_LOCK (1u << 1) /* hv option reload=lock */
+#define PARACHUTE_CAPTURE_LOADING     (1u << 2) /* a load is open */
+
+/*
+ * Filled by PARACHUTE_HC_CAPTURE_INFO, like parachute_status (one page at
+ * most, min(size, sizeof) bytes written, that count returned).
+ */
+struct parachute_capture_info {
+	uint32_t struct_size; /* sizeof(struct parachute_capture_info) as the hv knows it */
+	uint32_t flags;	      /* PARACHUTE_CAPTURE_* */
+	uint32_t generation;  /* 0: the kernel GRUB loaded; +1 for each load since */
+	uint32_t boot_protocol; /* the bzImage's boot protocol version */
+	uint64_t kernel_size;	/* bytes of the bzImage file */
+	uint64_t initrd_size;
+	uint64_t loaded_tsc;	  /* when it was armed, in TSC ticks since the hv started */
+	uint64_t region_free;	  /* bytes a new kernel and initrd may take together */
+	uint8_t sha256[32];	  /* of the armed kernel, initrd and boot data */
+	char kernel_version[128]; /* the bzImage's version string, NUL-terminated */
+	char cmdline[PARACHUTE_LOAD_CMDLINE_MAX]; /* as loaded, without the hv's elfcorehdr= */
 };
 
 #endif /* PARACHUTE_ABI_H */

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
-# Build the guest initrd: Debian's static busybox, the guest test programs,
-# the parachute test module, and tests/initrd/init.
+# Build the guest initrd: Debian's static busybox, the guest test programs
+# and parachutectl, the parachute test module, and tests/initrd/init.
 # Usage: tests/initrd/mkinitrd.sh BUILD_DIR OUTPUT [kdump]
 # With "kdump", for the benchmark's stock-kdump side: also Debian's kexec, the
 # kernel and the plain initrd under /boot, for kexec -p inside the guest.
@@ -16,7 +16,7 @@ rm -rf "$root"
 mkdir -p "$root"/{bin,sbin,proc,sys,dev,tmp,lib/modules}
 cp "$build/debian/busybox" "$root/bin/busybox"
 cp "$build/guest/hvinfo" "$build/guest/memprobe" "$build/guest/patterns" "$build/guest/spin" \
-	"$build/guest/edu" "$root/bin/"
+	"$build/guest/edu" "$build/guest/parachutectl" "$root/bin/"
 cp "$build/module/parachute.ko" "$root/lib/modules/"
 # For the capture kernel: virtio-blk (QEMU) or IDE (Bochs) for the dump disk, makedumpfile and the
 # shared libraries it links (from Debian's makedumpfile package on this host).

@@ -32,9 +32,11 @@ def install(build, root):
 PACKAGE_FILES = ["/boot/parachute.elf", "/etc/default/parachute", "/etc/grub.d/20_linux_parachute",
                  "/etc/kernel/postinst.d/parachute", "/etc/kernel/postrm.d/parachute",
                  "/usr/sbin/parachute-mkinitrd", "/usr/share/parachute/capture-init",
-                 "/usr/share/man/man8/parachute-mkinitrd.8.gz"]
+                 "/usr/share/man/man8/parachute-mkinitrd.8.gz", "/usr/sbin/parachutectl",
+                 "/usr/share/man/man8/parachutectl.8.gz"]
 CONFFILES = [f for f in PACKAGE_FILES if f.startswith("/etc/")]
-DKMS_FILES = ["dkms.conf", "Kbuild", "parachute.c", "include/parachute/abi.h"]
+DKMS_FILES = ["dkms.conf", "Kbuild", "parachute.c", "include/parachute/abi.h",
+              "include/parachute/ioctl.h"]
 
 
 def package_root(build, name):

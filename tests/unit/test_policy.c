@@ -46,6 +46,7 @@ static struct {
 	u64 apic_written_gpa;
 	u32 apic_written_val;
 	int redirects, mmio_maps;
+	int checks, check_ret, switches, unloads;
 } st;
 
 static jmp_buf noreturn_jmp;
@@ -83,6 +84,42 @@ int arch_capture_stage(const struct boot_info *bi, struct capture_state *c)
 	c->hashed[0] = (struct phys_range){ (u64)(uintptr_t)region,
 					    (u64)(uintptr_t)region + sizeof(region), "kernel" };
 	return 0;
+}
+
+/* The region's free part a load is staged in, and where a switch puts the kernel. */
+static u8 free_part[8 * PAGE_SIZE], live[8 * PAGE_SIZE];
+
+void arch_capture_init(const struct boot_info *bi, struct capture_state *c)
+{
+	(void)bi;
+	c->free_start = (u64)(uintptr_t)free_part;
+	c->free_end = c->free_start + sizeof(free_part);
+}
+
+int arch_capture_check(const struct capture_load *l, struct capture_meta *meta)
+{
+	st.checks++;
+	/* Only what the generic code must have ensured: every byte staged in order. */
+	assert_int_equal(l->filled[PARACHUTE_LOAD_KERNEL], l->size[PARACHUTE_LOAD_KERNEL]);
+	snprintf_hv(meta->version, sizeof(meta->version), "test %.8s", (const char *)free_part);
+	return st.check_ret;
+}
+
+void arch_capture_switch(const struct capture_load *l, struct capture_state *c)
+{
+	assert_true(c->switch_lock.locked);
+	st.switches++;
+	memcpy(live, (const void *)(uintptr_t)l->addr[0], l->size[PARACHUTE_LOAD_KERNEL]);
+	c->nhashed = 1;
+	c->hashed[0] = (struct phys_range){ (u64)(uintptr_t)live,
+					    (u64)(uintptr_t)live + l->size[PARACHUTE_LOAD_KERNEL],
+					    "kernel" };
+}
+
+void arch_capture_unload(struct capture_state *c)
+{
+	st.unloads++;
+	c->nhashed = 0;
 }
 
 int arch_capture_handover(struct percpu *cpu)
@@ -480,7 +517,8 @@ static void test_disarmed(void **state)
 	/* Any other trigger: capture_failure applies (reboot by default, halt by choice). */
 	assert_int_equal(NORETURN(crash_trigger(cpu0, CRASH_TRIPLE_FAULT)), 1);
 	assert_int_equal(st.handovers, 0);
-	capture.owner = -1;
+	capture.owner = -1; /* as after a capture_failed() that returned */
+	capture.switch_lock.locked = 0;
 	hv.opt.capture_failure = FAILURE_HALT;
 	assert_int_equal(NORETURN(crash_trigger(cpu0, CRASH_NMI)), 2);
 	assert_int_equal(st.halts, 1);
@@ -609,6 +647,168 @@ static void test_hypercall_crash(void **state)
 	cpu0->arch.regs.rax = PARACHUTE_HC_VERSION;
 	vcpu_handle_hypercall(cpu0);
 	assert_int_equal((s64)cpu0->arch.regs.rax, -PARACHUTE_EPERM);
+}
+
+static s64 call3(unsigned int cpl, u64 nr, u64 a0, u64 a1, u64 a2)
+{
+	struct hypercall_args a = { nr, a0, a1, a2, 0x7777 };
+
+	assert_int_equal(hypercall(cpu0, cpl, &a), VCPU_SKIP);
+	return a.ret;
+}
+
+/* A load of a two-page "kernel" and a command line from guest page base. */
+static s64 load(u64 base, const char *kernel, const char *cmdline, u64 flags)
+{
+	u64 n = strlen(cmdline) + 1;
+	s64 ret = call3(0, PARACHUTE_HC_LOAD_BEGIN, PAGE_SIZE + 100, 0, n);
+
+	if (ret)
+		return ret;
+	memset(guest_ram, 0, PAGE_SIZE);
+	strcpy((char *)guest_ram, kernel);
+	assert_int_equal(call3(0, PARACHUTE_HC_LOAD_DATA, PARACHUTE_LOAD_KERNEL, 0, base), PAGE_SIZE);
+	assert_int_equal(call3(0, PARACHUTE_HC_LOAD_DATA, PARACHUTE_LOAD_KERNEL, PAGE_SIZE, base), 100);
+	strcpy((char *)guest_ram, cmdline);
+	assert_int_equal(call3(0, PARACHUTE_HC_LOAD_DATA, PARACHUTE_LOAD_CMDLINE, 0, base), (s64)n);
+	return call3(0, PARACHUTE_HC_LOAD_COMMIT, flags, 0, 0);
+}
+
+/* Armed, with guest RAM for the data pages; the digest armed, and that RAM's address. */
+static u64 load_setup(u8 digest[SHA256_DIGEST_SIZE])
+{
+	arm();
+	guest_ram_map();
+	memcpy(digest, capture.digest, SHA256_DIGEST_SIZE);
+	hv.capture_size = 128 * MiB;
+	return (u64)(uintptr_t)guest_ram;
+}
+
+static void test_load_refusals(void **state)
+{
+	u8 digest[SHA256_DIGEST_SIZE];
+	u64 base;
+
+	(void)state;
+	base = load_setup(digest);
+	for (u64 nr = PARACHUTE_HC_LOAD_BEGIN; nr <= PARACHUTE_HC_UNLOAD; nr++)
+		assert_int_equal(call3(3, nr, 1, 1, 1), -PARACHUTE_EPERM);
+	/* Sizes: no kernel, no command line, one too long, more than the region. */
+	assert_int_equal(call3(0, PARACHUTE_HC_LOAD_BEGIN, 0, 0, 8), -PARACHUTE_EINVAL);
+	assert_int_equal(call3(0, PARACHUTE_HC_LOAD_BEGIN, 4096, 0, 0), -PARACHUTE_EINVAL);
+	assert_int_equal(call3(0, PARACHUTE_HC_LOAD_BEGIN, 4096, 0, PARACHUTE_LOAD_CMDLINE_MAX + 1),
+			 -PARACHUTE_EINVAL);
+	assert_int_equal(call3(0, PARACHUTE_HC_LOAD_BEGIN, sizeof(free_part), 1, 8),
+			 -PARACHUTE_ENOSPC);
+	assert_logged("the capture region has 32 KiB free beside the armed kernel");
+	assert_int_equal(call3(0, PARACHUTE_HC_LOAD_BEGIN, ~0ull, ~0ull, 8), -PARACHUTE_EINVAL);
+	/* Data without a load, out of order, beyond the part, from outside guest RAM. */
+	assert_int_equal(call3(0, PARACHUTE_HC_LOAD_DATA, 0, 0, base), -PARACHUTE_EINVAL);
+	assert_logged("no load is open");
+	assert_int_equal(call3(0, PARACHUTE_HC_LOAD_BEGIN, PAGE_SIZE + 1, 0, 8), 0);
+	assert_int_equal(call3(0, PARACHUTE_HC_LOAD_DATA, 0, PAGE_SIZE, base), -PARACHUTE_EINVAL);
+	assert_int_equal(call3(0, PARACHUTE_HC_LOAD_DATA, 3, 0, base), -PARACHUTE_EINVAL);
+	assert_int_equal(call3(0, PARACHUTE_HC_LOAD_DATA, 0, 0, base + 8), -PARACHUTE_EFAULT);
+	assert_int_equal(call3(0, PARACHUTE_HC_LOAD_DATA, 0, 0, base + PAGE_SIZE),
+			 -PARACHUTE_EFAULT); /* the hidden page */
+	assert_int_equal(call3(0, PARACHUTE_HC_LOAD_DATA, 0, 0, base - PAGE_SIZE), -PARACHUTE_EFAULT);
+	assert_int_equal(call3(0, PARACHUTE_HC_LOAD_DATA, 0, 0, base), PAGE_SIZE);
+	assert_int_equal(call3(0, PARACHUTE_HC_LOAD_DATA, 0, PAGE_SIZE, base), 1);
+	assert_int_equal(call3(0, PARACHUTE_HC_LOAD_DATA, 0, PAGE_SIZE + 1, base), -PARACHUTE_EINVAL);
+	/* Commit of an incomplete load (no command line yet), then without a load. */
+	assert_int_equal(call3(0, PARACHUTE_HC_LOAD_COMMIT, 0, 0, 0), -PARACHUTE_EINVAL);
+	assert_logged("the command line has 0 of 8 bytes");
+	assert_int_equal(call3(0, PARACHUTE_HC_LOAD_COMMIT, 0, 0, 0), -PARACHUTE_EINVAL);
+	assert_logged("no load is open");
+	/* A command line that is not one string of the size announced. */
+	assert_int_equal(call3(0, PARACHUTE_HC_LOAD_BEGIN, 16, 0, 8), 0);
+	call3(0, PARACHUTE_HC_LOAD_DATA, 0, 0, base);
+	memcpy(guest_ram, "ab\0cdefg", 8);
+	call3(0, PARACHUTE_HC_LOAD_DATA, PARACHUTE_LOAD_CMDLINE, 0, base);
+	assert_int_equal(call3(0, PARACHUTE_HC_LOAD_COMMIT, 0, 0, 0), -PARACHUTE_EINVAL);
+	assert_logged("not one NUL-terminated string");
+	/* Unknown commit flags; the architecture's checks refuse (not a bzImage). */
+	assert_int_equal(load(base, "K", "x", 2), -PARACHUTE_EINVAL);
+	st.check_ret = -PARACHUTE_ENOEXEC;
+	assert_int_equal(load(base, "K", "x", 0), -PARACHUTE_ENOEXEC);
+	/* reload=lock, and a capture running: refused before anything is looked at. */
+	hv.opt.reload = RELOAD_LOCK;
+	for (u64 nr = PARACHUTE_HC_LOAD_BEGIN; nr <= PARACHUTE_HC_UNLOAD; nr++)
+		if (nr != PARACHUTE_HC_LOAD_DATA)
+			assert_int_equal(call3(0, nr, 4096, 0, 8), -PARACHUTE_EACCES);
+	assert_logged("reload=lock");
+	hv.opt.reload = RELOAD_ALLOW;
+	capture.owner = 1;
+	assert_int_equal(call3(0, PARACHUTE_HC_LOAD_BEGIN, 4096, 0, 8), -PARACHUTE_EBUSY);
+	assert_int_equal(call3(0, PARACHUTE_HC_UNLOAD, 0, 0, 0), -PARACHUTE_EBUSY);
+	capture.owner = -1; /* as after a capture_failed() that returned */
+	capture.switch_lock.locked = 0;
+	/* Through all of it the armed kernel stayed as it was. */
+	assert_int_equal(st.switches + st.unloads, 0);
+	assert_true(capture.armed);
+	assert_memory_equal(digest, capture.digest, sizeof(digest));
+	assert_int_equal(capture.meta.generation, 0);
+	free(guest_ram);
+}
+
+static void test_load_switch(void **state)
+{
+	struct parachute_capture_info ci;
+	u8 digest[SHA256_DIGEST_SIZE];
+	u64 base;
+
+	(void)state;
+	base = load_setup(digest);
+	/* CHECK_ONLY runs the checks and changes nothing. */
+	assert_int_equal(load(base, "B", "console=ttyS0", PARACHUTE_LOAD_CHECK_ONLY), 0);
+	assert_int_equal(st.checks, 1);
+	assert_int_equal(st.switches, 0);
+	assert_memory_equal(digest, capture.digest, sizeof(digest));
+	assert_false(capture.load.open);
+	/* A load: switched under the lock, rehashed, described. */
+	assert_int_equal(load(base, "B", "console=ttyS0 B", 0), 0);
+	assert_int_equal(st.switches, 1);
+	assert_false(capture.switch_lock.locked);
+	assert_memory_not_equal(digest, capture.digest, sizeof(digest));
+	assert_logged("cpu0: capture kernel command line \"console=ttyS0 B\"");
+	assert_int_equal(call3(0, PARACHUTE_HC_CAPTURE_INFO, base, PAGE_SIZE, 0), sizeof(ci));
+	memcpy(&ci, guest_ram, sizeof(ci));
+	assert_int_equal(ci.struct_size, sizeof(ci));
+	assert_int_equal(ci.flags, PARACHUTE_CAPTURE_ARMED);
+	assert_int_equal(ci.generation, 1);
+	assert_int_equal(ci.kernel_size, PAGE_SIZE + 100);
+	assert_string_equal(ci.cmdline, "console=ttyS0 B");
+	assert_string_equal(ci.kernel_version, "test B");
+	assert_memory_equal(ci.sha256, capture.digest, sizeof(ci.sha256));
+	assert_int_equal(call3(0, PARACHUTE_HC_CAPTURE_INFO, base + PAGE_SIZE - 8, 16, 0),
+			 -PARACHUTE_EFAULT);
+	/* The crash check passes on what was loaded, and catches a change to it. */
+	live[10] ^= 1;
+	hv.opt.capture_failure = FAILURE_HALT;
+	assert_int_equal(NORETURN(crash_trigger(cpu0, CRASH_NMI)), 2);
+	assert_logged("the staged capture kernel was modified");
+	live[10] ^= 1;
+	capture.owner = -1; /* as after a capture_failed() that returned */
+	capture.switch_lock.locked = 0;
+	assert_int_equal(crash_trigger(cpu0, CRASH_NMI), VCPU_RESET);
+	assert_int_equal(st.handovers, 1);
+	/* Loads are refused once a capture runs. */
+	assert_int_equal(load(base, "C", "x", 0), -PARACHUTE_EBUSY);
+	free(guest_ram);
+}
+
+static void test_unload(void **state)
+{
+	s64 ret;
+
+	(void)state;
+	arm();
+	assert_int_equal(call3(0, PARACHUTE_HC_UNLOAD, 0, 0, 0), 0);
+	assert_int_equal(st.unloads, 1);
+	assert_false(capture.armed);
+	assert_logged("capture disarmed");
+	call(0, PARACHUTE_HC_CRASH, 0, 0, &ret);
+	assert_int_equal(ret, -PARACHUTE_ENODEV);
 }
 
 static void test_hypercall_guest_info(void **state)
@@ -961,6 +1161,9 @@ int main(void)
 		cmocka_unit_test_setup(test_hypercall_status_ranges, setup),
 		cmocka_unit_test_setup(test_hypercall_crash, setup),
 		cmocka_unit_test_setup(test_hypercall_guest_info, setup),
+		cmocka_unit_test_setup(test_load_refusals, setup),
+		cmocka_unit_test_setup(test_load_switch, setup),
+		cmocka_unit_test_setup(test_unload, setup),
 		cmocka_unit_test_setup(test_nmi_mailbox, setup),
 		cmocka_unit_test_setup(test_nmi_guest_or_operator, setup),
 		cmocka_unit_test_setup(test_nmi_guest_cannot_take, setup),

@@ -11,6 +11,8 @@
 #include <hv/memmap.h>
 #include <hv/percpu.h>
 #include <hv/sha256.h>
+#include <hv/spinlock.h>
+#include <parachute/abi.h>
 
 #define CAPTURE_MAX_HASHED 4
 
@@ -23,6 +25,33 @@ struct guest_kernel_info {
 	u64 crashing_cpu;    /* kernel address of crashing_cpu; 0: unknown */
 };
 
+/* What is armed: reported by PARACHUTE_HC_CAPTURE_INFO. */
+struct capture_meta {
+	u32 generation; /* 0: staged at boot; +1 for each run-time load */
+	u32 protocol;	/* boot protocol version */
+	u64 kernel_size, initrd_size;
+	u64 loaded_tsc; /* TSC ticks since the hv started */
+	char version[128];
+	char cmdline[PARACHUTE_LOAD_CMDLINE_MAX]; /* as given, without elfcorehdr= */
+};
+
+/* Parts of a run-time load, indexed by PARACHUTE_LOAD_KERNEL, _INITRD, _CMDLINE. */
+#define LOAD_PARTS 3
+
+/*
+ * A run-time load in progress: the kernel and initrd are copied into the
+ * part of the capture region the armed kernel leaves free (the memory it
+ * would run in), the command line into cmdline. Nothing armed changes until
+ * the commit.
+ */
+struct capture_load {
+	bool open;
+	u64 size[LOAD_PARTS];	/* bytes announced by LOAD_BEGIN */
+	u64 filled[LOAD_PARTS]; /* bytes received, in order */
+	u64 addr[2];		/* staged kernel and initrd (host physical) */
+	char cmdline[PARACHUTE_LOAD_CMDLINE_MAX];
+};
+
 struct capture_state {
 	bool armed;
 	unsigned int nhashed;
@@ -31,6 +60,16 @@ struct capture_state {
 	volatile int owner; /* CPU that is capturing, -1 while none */
 	u64 later_triggers; /* triggers after the first, recorded only */
 	struct guest_kernel_info kinfo;
+	struct capture_meta meta;
+	u64 free_start, free_end; /* the region's part no armed content uses */
+	/*
+	 * Held while the armed contents change (a load's switch, unload) and
+	 * taken by the capturing CPU before it parks the others and checks the
+	 * digest: a capture sees the old kernel or the new, never a mix.
+	 */
+	spinlock_t switch_lock;
+	spinlock_t load_lock; /* one load at a time; taken before switch_lock */
+	struct capture_load load;
 };
 
 extern struct capture_state capture;
@@ -81,8 +120,37 @@ enum vcpu_action crash_trigger(struct percpu *cpu, enum crash_source src);
  */
 int find_vmcoreinfo(const struct memmap *map, u64 *desc_pa, u32 *desc_len);
 
+/*
+ * Run-time loads (PARACHUTE_HC_LOAD_*, UNLOAD): return 0 or a negative
+ * PARACHUTE_E* code, each refusal logged with its reason. Nothing armed
+ * changes unless capture_load_commit() succeeds without CHECK_ONLY.
+ */
+s64 capture_load_begin(struct percpu *cpu, u64 kernel_size, u64 initrd_size, u64 cmdline_size);
+/* src: the guest's page, already checked to be guest RAM. */
+s64 capture_load_data(struct percpu *cpu, u64 part, u64 offset, const void *src);
+s64 capture_load_commit(struct percpu *cpu, u64 flags);
+s64 capture_unload(struct percpu *cpu);
+/** capture_info() - what PARACHUTE_HC_CAPTURE_INFO reports. */
+void capture_info(struct parachute_capture_info *ci);
+
 /* Provided by the architecture. */
+/* The region's layout before anything is staged: all of it free but the boot data. */
+void arch_capture_init(const struct boot_info *bi, struct capture_state *c);
 int arch_capture_stage(const struct boot_info *bi, struct capture_state *c);
+/*
+ * Check a complete load as boot-time staging checks its modules (bzImage
+ * header, room, alignment, command line length) and fill meta's protocol
+ * and version. Returns 0 or a negative PARACHUTE_E* code, with a message.
+ */
+int arch_capture_check(const struct capture_load *l, struct capture_meta *meta);
+/*
+ * Install a checked load (caller holds switch_lock): move the kernel and
+ * initrd to their places in the region, write the boot data, set c's
+ * hashed ranges and free part. Cannot fail once checked.
+ */
+void arch_capture_switch(const struct capture_load *l, struct capture_state *c);
+/* Capture disarmed: the whole region but its boot data is free again. */
+void arch_capture_unload(struct capture_state *c);
 /*
  * Write the ELF core header from every vCPU's state and prepare cpu's entry
  * into the capture kernel, which the run loop makes on VCPU_RESET.

@@ -16,6 +16,7 @@ enum failure_policy { FAILURE_REBOOT, FAILURE_HALT };
 enum capture_test { CAPTURE_TEST_NONE, CAPTURE_TEST_CORRUPT };
 enum iommu_policy { IOMMU_AUTO, IOMMU_REQUIRED, IOMMU_OFF };
 enum apic_trap_policy { APIC_TRAP_BOOT, APIC_TRAP_ALWAYS };
+enum reload_policy { RELOAD_ALLOW, RELOAD_LOCK };
 
 struct hv_options {
 	enum console_port console;	     /* console=com1|com2|none, default com1 */
@@ -29,6 +30,7 @@ struct hv_options {
 	enum capture_test capture_test;	 /* capture_test=none|corrupt (tests only), default none */
 	enum iommu_policy iommu;	 /* iommu=auto|required|off, default auto */
 	enum apic_trap_policy apic_trap; /* apic_trap=boot|always, default boot */
+	enum reload_policy reload;	 /* reload=allow|lock, default allow */
 };
 
 /** options_defaults() - fill in every option's documented default. */

@@ -1,0 +1,402 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * parachutectl: the parachute hv's capture kernel, from the guest, through
+ * the guest module's /dev/parachute (include/parachute/ioctl.h,
+ * docs/guest.md, guest/man/parachutectl.8).
+ *
+ *   parachutectl status    whether a crash now would be captured, and with what
+ *   parachutectl load --kernel K [--initrd I] [--append ARGS]
+ *                          replace the capture kernel
+ *   parachutectl test ...  the same, checked by the hv without a change
+ *   parachutectl unload    disarm capture
+ */
+#define _GNU_SOURCE
+#include "parachutectl.h"
+#include <cpuid.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <parachute/ioctl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#ifndef PARACHUTE_VERSION
+#define PARACHUTE_VERSION "unknown"
+#endif
+
+#define DEVICE "/dev/parachute"
+
+static const char usage_text[] =
+	"usage: parachutectl COMMAND [OPTIONS]\n"
+	"Control the parachute hv's capture kernel from its guest, through " DEVICE ".\n"
+	"\n"
+	"commands:\n"
+	"  status       whether a crash now would be captured, and with what kernel\n"
+	"  load --kernel KERNEL [--initrd INITRD] [--append ARGS]\n"
+	"               replace the capture kernel, its initrd and its command line\n"
+	"  test --kernel KERNEL [--initrd INITRD] [--append ARGS]\n"
+	"               ask the hv whether it would take them; nothing changes\n"
+	"  unload       drop the capture kernel: capture is disarmed\n"
+	"\n"
+	"options:\n"
+	"  -h, --help   this summary\n"
+	"  --version    parachutectl's version and the ABI it was built for\n"
+	"\n"
+	"exit status: 0 success (status: ready to capture), 1 error, 2 usage error,\n"
+	"3 (status) not ready to capture.\n";
+
+/* The problem, then the summary, on stderr: PC_EXIT_USAGE. */
+__attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "parachutectl: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n%s", usage_text);
+	return PC_EXIT_USAGE;
+}
+
+#define GO_ON (-1) /* the arguments are good: run the command */
+
+/* CPUID leaf 0x40000000 names the hypervisor, to CPL 3 too. */
+static bool on_parachute(void)
+{
+	unsigned int a, b, c, d;
+
+	__cpuid(PARACHUTE_CPUID_LEAF, a, b, c, d);
+	(void)a;
+	return b == PARACHUTE_CPUID_EBX && c == PARACHUTE_CPUID_ECX && d == PARACHUTE_CPUID_EDX;
+}
+
+/* Why the device is missing: no hv at all, or no module. */
+static const char *why_no_device(void)
+{
+	return on_parachute() ? PC_WHY_NO_MODULE : PC_WHY_NO_HV;
+}
+
+/* The device, or -1 with errno; ENOENT means no module (why_no_device()). */
+static int open_device(int flags)
+{
+	return open(DEVICE, flags | O_CLOEXEC);
+}
+
+/* Why open_device() failed with err, into msg. */
+static void open_error(char *msg, size_t size, int err)
+{
+	if (err == ENOENT || err == ENODEV || err == ENXIO)
+		snprintf(msg, size, "%s", why_no_device());
+	else
+		snprintf(msg, size, "cannot open %s: %s", DEVICE, strerror(err));
+}
+
+static int cmd_status(void)
+{
+	struct parachute_capture_info ci;
+	struct parachute_status st;
+	bool have_ci = true;
+	int fd, ret;
+
+	fd = open_device(O_RDONLY);
+	if (fd < 0 && (errno == ENOENT || errno == ENODEV || errno == ENXIO))
+		return pc_print_not_ready(stdout, why_no_device());
+	if (fd < 0) {
+		fprintf(stderr, "parachutectl: cannot open %s: %s\n", DEVICE, strerror(errno));
+		return PC_EXIT_ERROR;
+	}
+	memset(&st, 0, sizeof(st));
+	memset(&ci, 0, sizeof(ci));
+	if (ioctl(fd, PARACHUTE_IOC_STATUS, &st) < 0) {
+		fprintf(stderr, "parachutectl: %s: status: %s\n", DEVICE, strerror(errno));
+		close(fd);
+		return PC_EXIT_ERROR;
+	}
+	if (ioctl(fd, PARACHUTE_IOC_CAPTURE_INFO, &ci) < 0) {
+		if (errno != EOPNOTSUPP && errno != ENOTTY) {
+			fprintf(stderr, "parachutectl: %s: capture info: %s\n", DEVICE,
+				strerror(errno));
+			close(fd);
+			return PC_EXIT_ERROR;
+		}
+		have_ci = false;
+	}
+	close(fd);
+	ret = pc_print_status(stdout, &st, have_ci ? &ci : NULL);
+	return fflush(stdout) ? PC_EXIT_ERROR : ret;
+}
+
+/* A whole file in memory (pipes too), its length in *size; NULL with errno set. */
+static void *read_file(const char *path, uint64_t *size)
+{
+	size_t cap = 1 << 20, len = 0;
+	char *buf = NULL;
+	struct stat sb;
+	int fd, err = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &sb) < 0) {
+		err = errno;
+		goto out;
+	}
+	if (S_ISDIR(sb.st_mode)) {
+		err = EISDIR;
+		goto out;
+	}
+	if (S_ISREG(sb.st_mode))
+		cap = (size_t)sb.st_size + 1; /* + 1: the end seen without growing */
+	for (;;) {
+		ssize_t n;
+
+		if (!buf || len == cap) {
+			size_t want = buf ? cap * 2 : cap;
+			char *bigger = realloc(buf, want);
+
+			if (!bigger) {
+				err = ENOMEM;
+				break;
+			}
+			buf = bigger;
+			cap = want;
+		}
+		n = read(fd, buf + len, cap - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			err = errno;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+out:
+	close(fd);
+	if (err) {
+		free(buf);
+		errno = err;
+		return NULL;
+	}
+	*size = len;
+	return buf;
+}
+
+struct load_args {
+	const char *kernel;
+	const char *initrd;
+	const char *append;
+};
+
+/* GO_ON, or the exit status for --help or a usage error. */
+static int parse_load_args(int argc, char **argv, struct load_args *a)
+{
+	static const struct option opts[] = {
+		{ "kernel", required_argument, NULL, 'k' },
+		{ "initrd", required_argument, NULL, 'i' },
+		{ "append", required_argument, NULL, 'a' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'k':
+			a->kernel = optarg;
+			break;
+		case 'i':
+			a->initrd = optarg;
+			break;
+		case 'a':
+			a->append = optarg;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return PC_EXIT_OK;
+		case ':':
+			return usage_error("%s: %s needs an argument", argv[0], argv[optind - 1]);
+		default:
+			return usage_error("%s: unknown option %s", argv[0], argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return usage_error("%s: unexpected argument %s", argv[0], argv[optind]);
+	if (!a->kernel)
+		return usage_error("%s needs --kernel", argv[0]);
+	return GO_ON;
+}
+
+/* load and test: the files read, one PARACHUTE_IOC_LOAD, the answer explained. */
+static int cmd_load(int argc, char **argv, bool check)
+{
+	struct parachute_ioc_load ld = { 0 };
+	struct load_args a = { 0 };
+	struct parachute_capture_info ci;
+	struct pc_load_req req = { 0 };
+	void *kernel, *initrd = NULL;
+	const char *cmdline;
+	char msg[512], release[128];
+	bool have_ci;
+	int fd, ret, err;
+
+	ret = parse_load_args(argc, argv, &a);
+	if (ret != GO_ON)
+		return ret;
+	cmdline = a.append ? a.append : "";
+	req.kernel_path = a.kernel;
+	req.cmdline_len = strlen(cmdline);
+
+	kernel = read_file(a.kernel, &req.kernel_size);
+	if (!kernel) {
+		fprintf(stderr, "parachutectl: cannot read %s: %s\n", a.kernel, strerror(errno));
+		return PC_EXIT_ERROR;
+	}
+	if (!req.kernel_size) {
+		fprintf(stderr, "parachutectl: %s is empty\n", a.kernel);
+		ret = PC_EXIT_ERROR;
+		goto out;
+	}
+	if (a.initrd) {
+		initrd = read_file(a.initrd, &req.initrd_size);
+		if (!initrd) {
+			fprintf(stderr, "parachutectl: cannot read %s: %s\n", a.initrd,
+				strerror(errno));
+			ret = PC_EXIT_ERROR;
+			goto out;
+		}
+	}
+	if (req.cmdline_len + 1 > PARACHUTE_LOAD_CMDLINE_MAX) {
+		snprintf(msg, sizeof(msg),
+			 "the command line (%zu bytes) is longer than the hv takes (%d bytes)",
+			 req.cmdline_len, PARACHUTE_LOAD_CMDLINE_MAX - 1);
+		ret = PC_EXIT_ERROR;
+		goto report;
+	}
+
+	fd = open_device(O_RDWR);
+	if (fd < 0) {
+		open_error(msg, sizeof(msg), errno);
+		ret = PC_EXIT_ERROR;
+		goto report;
+	}
+	ld.kernel_ptr = (uintptr_t)kernel;
+	ld.kernel_size = req.kernel_size;
+	ld.initrd_ptr = (uintptr_t)initrd;
+	ld.initrd_size = req.initrd_size;
+	ld.cmdline_ptr = (uintptr_t)cmdline;
+	ld.cmdline_size = req.cmdline_len + 1;
+	ld.flags = check ? PARACHUTE_LOAD_CHECK_ONLY : 0;
+	ret = ioctl(fd, PARACHUTE_IOC_LOAD, &ld) < 0 ? PC_EXIT_ERROR : PC_EXIT_OK;
+	err = errno;
+	/* After the load: its generation, or the room there is for the message. */
+	have_ci = ioctl(fd, PARACHUTE_IOC_CAPTURE_INFO, &ci) == 0;
+	close(fd);
+	if (ret == PC_EXIT_ERROR) {
+		pc_load_error(msg, sizeof(msg), err, &req, have_ci ? &ci : NULL);
+		goto report;
+	}
+	if (!check) {
+		if (have_ci)
+			printf("parachute: capture kernel %s loaded (generation %" PRIu32 ")\n",
+			       a.kernel, ci.generation);
+		else
+			printf("parachute: capture kernel %s loaded\n", a.kernel);
+	} else {
+		char need[32], room[32];
+
+		if (!pc_bzimage_release(kernel, req.kernel_size, release, sizeof(release)))
+			snprintf(release, sizeof(release), "unknown");
+		pc_mib(need, sizeof(need), pc_load_need(&req), true);
+		printf("parachute: %s would load: version %s, %s %s", a.kernel, release,
+		       a.initrd ? "kernel and initrd take" : "the kernel takes", need);
+		if (have_ci) {
+			pc_mib(room, sizeof(room), ci.region_free, false);
+			printf(", %s free", room);
+		}
+		printf("\n");
+	}
+	if (fflush(stdout))
+		ret = PC_EXIT_ERROR;
+	goto out;
+report:
+	if (check)
+		fprintf(stderr, "parachute: %s would not load: %s\n", a.kernel, msg);
+	else
+		fprintf(stderr, "parachute: cannot load %s: %s\n", a.kernel, msg);
+out:
+	free(kernel);
+	free(initrd);
+	return ret;
+}
+
+static int cmd_unload(void)
+{
+	char msg[256];
+	int fd, err;
+
+	fd = open_device(O_RDWR);
+	if (fd < 0) {
+		open_error(msg, sizeof(msg), errno);
+		fprintf(stderr, "parachute: cannot unload: %s\n", msg);
+		return PC_EXIT_ERROR;
+	}
+	if (ioctl(fd, PARACHUTE_IOC_UNLOAD) < 0) {
+		err = errno;
+		close(fd);
+		pc_load_error(msg, sizeof(msg), err, NULL, NULL);
+		fprintf(stderr, "parachute: cannot unload: %s\n", msg);
+		return PC_EXIT_ERROR;
+	}
+	close(fd);
+	printf("parachute: capture kernel unloaded: capture disarmed\n");
+	return fflush(stdout) ? PC_EXIT_ERROR : PC_EXIT_OK;
+}
+
+/* status and unload take no options but --help: GO_ON, or the exit status. */
+static int no_options(int argc, char **argv)
+{
+	if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+		fputs(usage_text, stdout);
+		return PC_EXIT_OK;
+	}
+	if (argc > 1)
+		return usage_error("%s: %s %s", argv[0],
+				   argv[1][0] == '-' ? "unknown option" : "unexpected argument",
+				   argv[1]);
+	return GO_ON;
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd;
+	int ret;
+
+	if (argc < 2)
+		return usage_error("a command is needed");
+	cmd = argv[1];
+	if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help")) {
+		fputs(usage_text, stdout);
+		return PC_EXIT_OK;
+	}
+	if (!strcmp(cmd, "--version")) {
+		printf("parachutectl %s (parachute ABI %d.%d)\n", PARACHUTE_VERSION,
+		       PARACHUTE_ABI_MAJOR, PARACHUTE_ABI_MINOR);
+		return PC_EXIT_OK;
+	}
+	if (!strcmp(cmd, "load") || !strcmp(cmd, "test"))
+		return cmd_load(argc - 1, argv + 1, !strcmp(cmd, "test"));
+	if (!strcmp(cmd, "status") || !strcmp(cmd, "unload")) {
+		ret = no_options(argc - 1, argv + 1);
+		if (ret != GO_ON)
+			return ret;
+		return !strcmp(cmd, "status") ? cmd_status() : cmd_unload();
+	}
+	return usage_error("%s %s", cmd[0] == '-' ? "unknown option" : "unknown command", cmd);
+}

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+/*
+ * parachute guest device: the ioctls of /dev/parachute, the guest module's
+ * interface for tools (guest/parachutectl.c, docs/guest.md). Each one makes
+ * the hypercalls of include/parachute/abi.h on the caller's behalf.
+ *
+ * Errors come back in errno: the hv's PARACHUTE_E* codes are Linux errno
+ * values and pass through unchanged, except PARACHUTE_ENOSYS (an hv older
+ * than the call), which becomes EOPNOTSUPP. Usable from the kernel and from
+ * userspace (with <sys/ioctl.h> for ioctl() itself).
+ */
+#ifndef PARACHUTE_IOCTL_H
+#define PARACHUTE_IOCTL_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+#include <parachute/abi.h>
+
+#define PARACHUTE_IOC_MAGIC 'P'
+
+/* One PARACHUTE_HC_STATUS call; bytes the hv did not write read as 0. */
+#define PARACHUTE_IOC_STATUS _IOR(PARACHUTE_IOC_MAGIC, 1, struct parachute_status)
+
+/* One PARACHUTE_HC_CAPTURE_INFO call (ABI 1.2); likewise. */
+#define PARACHUTE_IOC_CAPTURE_INFO _IOR(PARACHUTE_IOC_MAGIC, 2, struct parachute_capture_info)
+
+/*
+ * Replace the capture kernel (LOAD_BEGIN, LOAD_DATA page by page, LOAD_COMMIT
+ * with flags), or with PARACHUTE_LOAD_CHECK_ONLY only check that the hv would
+ * take it. The pointers are user addresses; the command line is one string
+ * whose NUL is its last byte (cmdline_size = strlen + 1, at most
+ * PARACHUTE_LOAD_CMDLINE_MAX). initrd_size may be 0. Needs CAP_SYS_BOOT, and
+ * without PARACHUTE_LOAD_CHECK_ONLY a kernel not locked down against kexec.
+ */
+struct parachute_ioc_load {
+	__u64 kernel_ptr;
+	__u64 kernel_size;
+	__u64 initrd_ptr;
+	__u64 initrd_size;
+	__u64 cmdline_ptr;
+	__u64 cmdline_size; /* including the NUL */
+	__u32 flags;	    /* PARACHUTE_LOAD_CHECK_ONLY */
+	__u32 pad;	    /* 0 */
+};
+
+#define PARACHUTE_IOC_LOAD _IOW(PARACHUTE_IOC_MAGIC, 3, struct parachute_ioc_load)
+
+/* PARACHUTE_HC_UNLOAD: disarm capture (CAP_SYS_BOOT). */
+#define PARACHUTE_IOC_UNLOAD _IO(PARACHUTE_IOC_MAGIC, 4)
+
+#endif /* PARACHUTE_IOCTL_H */
