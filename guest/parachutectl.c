@@ -42,6 +42,7 @@ static const char usage_text[] =
 	"  test --kernel KERNEL [--initrd INITRD] [--append ARGS]\n"
 	"               ask the hv whether it would take them; nothing changes\n"
 	"  unload       drop the capture kernel: capture is disarmed\n"
+	"  dma-faults   the DMA the hv's IOMMU blocked, newest last\n"
 	"\n"
 	"options:\n"
 	"  -h, --help   this summary\n"
@@ -359,6 +360,31 @@ static int cmd_unload(void)
 	return fflush(stdout) ? PC_EXIT_ERROR : PC_EXIT_OK;
 }
 
+static int cmd_dma_faults(void)
+{
+	static struct parachute_dma_faults df;
+	struct parachute_status st;
+	char msg[256];
+	int fd, err;
+
+	fd = open_device(O_RDONLY);
+	if (fd < 0) {
+		open_error(msg, sizeof(msg), errno);
+		fprintf(stderr, "parachute: cannot read the DMA faults: %s\n", msg);
+		return PC_EXIT_ERROR;
+	}
+	if (ioctl(fd, PARACHUTE_IOC_STATUS, &st) < 0 || ioctl(fd, PARACHUTE_IOC_DMA_FAULTS, &df) < 0) {
+		err = errno;
+		close(fd);
+		pc_load_error(msg, sizeof(msg), err, NULL, NULL);
+		fprintf(stderr, "parachute: cannot read the DMA faults: %s\n", msg);
+		return PC_EXIT_ERROR;
+	}
+	close(fd);
+	pc_print_dma_faults(stdout, &st, &df);
+	return fflush(stdout) ? PC_EXIT_ERROR : PC_EXIT_OK;
+}
+
 /* status and unload take no options but --help: GO_ON, or the exit status. */
 static int no_options(int argc, char **argv)
 {
@@ -392,10 +418,12 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "load") || !strcmp(cmd, "test"))
 		return cmd_load(argc - 1, argv + 1, !strcmp(cmd, "test"));
-	if (!strcmp(cmd, "status") || !strcmp(cmd, "unload")) {
+	if (!strcmp(cmd, "status") || !strcmp(cmd, "unload") || !strcmp(cmd, "dma-faults")) {
 		ret = no_options(argc - 1, argv + 1);
 		if (ret != GO_ON)
 			return ret;
+		if (!strcmp(cmd, "dma-faults"))
+			return cmd_dma_faults();
 		return !strcmp(cmd, "status") ? cmd_status() : cmd_unload();
 	}
 	return usage_error("%s %s", cmd[0] == '-' ? "unknown option" : "unknown command", cmd);

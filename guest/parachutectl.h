@@ -39,6 +39,10 @@ int pc_print_status(FILE *out, const struct parachute_status *st,
 /* "parachute: not ready: <why>", for the cases without an hv to ask. */
 int pc_print_not_ready(FILE *out, const char *why);
 
+/* The blocked DMAs, one line each, oldest first, times from the hv's start. */
+void pc_print_dma_faults(FILE *out, const struct parachute_status *st,
+			 const struct parachute_dma_faults *df);
+
 #define PC_WHY_NO_HV	 "not running under the parachute hv"
 #define PC_WHY_NO_MODULE "the parachute module is not loaded (modprobe parachute)"
 

@@ -225,3 +225,33 @@ void pc_load_error(char *buf, size_t size, int err, const struct pc_load_req *re
 	}
 	snprintf(buf, size, "%s", strerror(err));
 }
+
+void pc_print_dma_faults(FILE *out, const struct parachute_status *st,
+			 const struct parachute_dma_faults *df)
+{
+	static const char *const target[] = { "guest memory", "the capture region", "hv memory" };
+	uint32_t n = df->nr < PARACHUTE_DMA_FAULTS_MAX ? df->nr : PARACHUTE_DMA_FAULTS_MAX;
+
+	fprintf(out, "parachute: %" PRIu64 " DMA(s) blocked since the hv started", df->total);
+	if (df->total > n)
+		fprintf(out, "; the last %" PRIu32 " follow", n);
+	fprintf(out, "\n");
+	for (uint32_t i = 0; i < n; i++) {
+		const struct parachute_dma_fault *f = &df->f[i];
+		uint64_t ms = st->tsc_khz ? f->tsc / st->tsc_khz : 0;
+
+		if (st->tsc_khz)
+			fprintf(out, "%" PRIu64 ".%03" PRIu64 " s: ", ms / 1000, ms % 1000);
+		else
+			fprintf(out, "TSC %" PRIu64 ": ", f->tsc);
+		fprintf(out, "device %02x:%02x.%u %s at 0x%" PRIx64 " blocked by %s, %s domain, %s",
+			f->source >> 8, (f->source >> 3) & 0x1f, f->source & 7,
+			f->write ? "write" : "read", f->addr,
+			f->iommu == PARACHUTE_DMA_AMDVI ? "AMD-Vi" : "VT-d",
+			f->domain == PARACHUTE_DMA_CAPTURE ? "capture" : "guest",
+			f->target <= PARACHUTE_DMA_TO_HV ? target[f->target] : "unknown memory");
+		if (f->iommu == PARACHUTE_DMA_VTD && f->reason)
+			fprintf(out, " (VT-d fault reason 0x%x)", f->reason);
+		fprintf(out, "\n");
+	}
+}

@@ -91,6 +91,27 @@ bool crash_source_enabled(enum crash_source src)
 	return source_policy(src) == TRIGGER_CAPTURE;
 }
 
+/* The blocked DMAs in the capture log, as PARACHUTE_HC_DMA_FAULTS gives them. */
+static void log_dma_faults(void)
+{
+	static const char *const target[] = { "guest memory", "the capture region", "hv memory" };
+	static struct parachute_dma_fault f[8];
+	u64 total, khz = hv.tsc_khz ? hv.tsc_khz : 1;
+	unsigned int n = arch_dma_faults(f, ARRAY_SIZE(f), &total);
+
+	if (!total)
+		return;
+	pr_warn("crash: %llu DMA(s) blocked since the hv started; the last %u:",
+		(unsigned long long)total, n);
+	for (unsigned int i = 0; i < n; i++)
+		pr_warn("crash:   at %llu ms: device %02x:%02x.%u %s at 0x%llx, %s domain, %s",
+			(unsigned long long)(f[i].tsc / khz), f[i].source >> 8,
+			(f[i].source >> 3) & 0x1f, f[i].source & 7, f[i].write ? "write" : "read",
+			(unsigned long long)f[i].addr,
+			f[i].domain == PARACHUTE_DMA_CAPTURE ? "capture" : "guest",
+			target[MIN(f[i].target, (u8)PARACHUTE_DMA_TO_HV)]);
+}
+
 enum vcpu_action crash_trigger(struct percpu *cpu, enum crash_source src)
 {
 	int none = -1;
@@ -125,6 +146,8 @@ enum vcpu_action crash_trigger(struct percpu *cpu, enum crash_source src)
 	/* A load switching kernels on another vCPU finishes first; never released. */
 	spin_lock(&capture.switch_lock);
 	arch_park_other_cpus(cpu);
+	arch_dma_poll(); /* what devices attempted until now: in the log and the ring */
+	log_dma_faults();
 	if (!capture.armed)
 		capture_failed(cpu, "capture is disarmed");
 	digest_region(now);
@@ -141,29 +164,41 @@ enum vcpu_action crash_trigger(struct percpu *cpu, enum crash_source src)
 	return VCPU_RESET;
 }
 
-int find_vmcoreinfo(const struct memmap *map, u64 *desc_pa, u32 *desc_len)
+int vmcoreinfo_note_at(const struct memmap *map, u64 pa, u64 *desc_pa, u32 *desc_len)
 {
+	const u8 *p;
+	struct elf64_nhdr h;
+
+	if (!IS_ALIGNED(pa, PAGE_SIZE) || !memmap_is_ram(map, pa, PAGE_SIZE) ||
+	    hv_is_hidden(pa, PAGE_SIZE))
+		return -ENOENT;
+	p = phys_to_virt(pa);
+	memcpy(&h, p, sizeof(h));
+	/* name "VMCOREINFO\0" pads to 12 bytes: the text starts at 24. */
+	if (h.n_namesz != 11 || h.n_type != NT_VMCOREINFO || h.n_descsz < 10 ||
+	    h.n_descsz > PAGE_SIZE - 24 || memcmp(p + 12, "VMCOREINFO", 11) ||
+	    memcmp(p + 24, "OSRELEASE=", 10))
+		return -ENOENT;
+	*desc_pa = pa + 24;
+	*desc_len = h.n_descsz;
+	return 0;
+}
+
+int find_vmcoreinfo(const struct memmap *map, u64 *desc_pa, u32 *desc_len, bool *registered)
+{
+	*registered = capture.kinfo.vmcoreinfo_note &&
+		      !vmcoreinfo_note_at(map, capture.kinfo.vmcoreinfo_note, desc_pa, desc_len);
+	if (*registered)
+		return 0;
 	for (unsigned int i = 0; i < map->nr; i++) {
 		const struct e820_entry *e = &map->e[i];
 		u64 end = e->addr + e->size;
 
 		if (e->type != E820_RAM)
 			continue;
-		for (u64 pa = ALIGN_UP(e->addr, PAGE_SIZE); pa + PAGE_SIZE <= end;
-		     pa += PAGE_SIZE) {
-			const u8 *p = phys_to_virt(pa);
-			struct elf64_nhdr h;
-
-			memcpy(&h, p, sizeof(h));
-			/* name "VMCOREINFO\0" pads to 12 bytes: the text starts at 24. */
-			if (h.n_namesz != 11 || h.n_type != NT_VMCOREINFO || h.n_descsz < 10 ||
-			    h.n_descsz > PAGE_SIZE - 24 || memcmp(p + 12, "VMCOREINFO", 11) ||
-			    memcmp(p + 24, "OSRELEASE=", 10))
-				continue;
-			*desc_pa = pa + 24;
-			*desc_len = h.n_descsz;
-			return 0;
-		}
+		for (u64 pa = ALIGN_UP(e->addr, PAGE_SIZE); pa + PAGE_SIZE <= end; pa += PAGE_SIZE)
+			if (!vmcoreinfo_note_at(map, pa, desc_pa, desc_len))
+				return 0;
 	}
 	return -ENOENT;
 }

@@ -64,6 +64,8 @@ static s64 hc_status(struct percpu *cpu, u64 gpa, u64 size)
 static s64 hc_guest_info(struct percpu *cpu, u64 gpa, u64 size)
 {
 	struct parachute_guest_info gi = { 0 };
+	u64 text;
+	u32 len;
 
 	if (size < 16)
 		return -PARACHUTE_EINVAL;
@@ -79,15 +81,24 @@ static s64 hc_guest_info(struct percpu *cpu, u64 gpa, u64 size)
 			(unsigned long long)gi.cpu_number, (unsigned long long)gi.crashing_cpu);
 		return -PARACHUTE_EINVAL;
 	}
-	capture.kinfo = (struct guest_kernel_info){ true, gi.task_pid_offset, gi.current_task,
-						    gi.cpu_number, gi.crashing_cpu };
-	pr_info("cpu%u: guest kernel info: task pid at +0x%x, per-CPU current task at +0x%llx, CPU number at +0x%llx, crashing_cpu at 0x%llx",
+	if (gi.vmcoreinfo_note && vmcoreinfo_note_at(&hv.guest_map, gi.vmcoreinfo_note, &text, &len)) {
+		pr_warn("cpu%u: GUEST_INFO refused: no VMCOREINFO note at 0x%llx", cpu->cpu_id,
+			(unsigned long long)gi.vmcoreinfo_note);
+		return -PARACHUTE_EINVAL;
+	}
+	capture.kinfo = (struct guest_kernel_info){ true,	    gi.task_pid_offset,
+						    gi.current_task, gi.cpu_number,
+						    gi.crashing_cpu, gi.vmcoreinfo_note };
+	pr_info("cpu%u: guest kernel info: task pid at +0x%x, per-CPU current task at +0x%llx, CPU number at +0x%llx, crashing_cpu at 0x%llx, VMCOREINFO at 0x%llx",
 		cpu->cpu_id, gi.task_pid_offset, (unsigned long long)gi.current_task,
-		(unsigned long long)gi.cpu_number, (unsigned long long)gi.crashing_cpu);
+		(unsigned long long)gi.cpu_number, (unsigned long long)gi.crashing_cpu,
+		(unsigned long long)gi.vmcoreinfo_note);
 	return 0;
 }
 
 /* The layout docs/hypercalls.md gives. */
+BUILD_BUG_ON(sizeof(struct parachute_dma_fault) != 24 ||
+	     __builtin_offsetof(struct parachute_dma_faults, f) != 16);
 BUILD_BUG_ON(sizeof(struct parachute_capture_info) != 2256 ||
 	     __builtin_offsetof(struct parachute_capture_info, sha256) != 48 ||
 	     __builtin_offsetof(struct parachute_capture_info, cmdline) != 208);
@@ -106,6 +117,28 @@ static s64 hc_capture_info(u64 gpa, u64 size)
 	spin_lock(&lock);
 	capture_info(&ci);
 	memcpy(phys_to_virt(gpa), &ci, n);
+	spin_unlock(&lock);
+	return (s64)n;
+}
+
+/* The blocked DMAs that fit in size bytes, the most recent ones. */
+static s64 hc_dma_faults(u64 gpa, u64 size)
+{
+	static struct parachute_dma_faults df; /* 1.5 KiB: not on a 16 KiB stack */
+	static spinlock_t lock;
+	const u64 hdr = __builtin_offsetof(struct parachute_dma_faults, f);
+	u64 n;
+
+	if (size < hdr)
+		return -PARACHUTE_EINVAL;
+	size = MIN(size, sizeof(df));
+	if (!guest_range_ok(gpa, size))
+		return -PARACHUTE_EFAULT;
+	spin_lock(&lock);
+	df.struct_size = (u32)hdr;
+	df.nr = arch_dma_faults(df.f, (unsigned int)((size - hdr) / sizeof(df.f[0])), &df.total);
+	n = hdr + df.nr * sizeof(df.f[0]);
+	memcpy(phys_to_virt(gpa), &df, n);
 	spin_unlock(&lock);
 	return (s64)n;
 }
@@ -177,6 +210,9 @@ enum vcpu_action hypercall(struct percpu *cpu, unsigned int cpl, struct hypercal
 		break;
 	case PARACHUTE_HC_LOAD_COMMIT:
 		a->ret = capture_load_commit(cpu, a->a0);
+		break;
+	case PARACHUTE_HC_DMA_FAULTS:
+		a->ret = hc_dma_faults(a->a0, a->a1);
 		break;
 	case PARACHUTE_HC_UNLOAD:
 		a->ret = capture_unload(cpu);

@@ -222,7 +222,8 @@ static void amdvi_poll(struct iommu_unit *u)
 		if (code == EVT_IO_PAGE_FAULT) {
 			snprintf_hv(why, sizeof(why), "AMD-Vi I/O page fault, domain %u",
 				    e[1] & 0xffff);
-			iommu_report("AMD-Vi", (u16)e[0], addr, flags & EVT_FLAG_RW, why);
+			iommu_report(PARACHUTE_DMA_AMDVI, (u16)e[0], addr, flags & EVT_FLAG_RW, 0,
+				     why);
 			reported = true;
 		} else {
 			pr_warn("AMD-Vi: event 0x%x from device %02x:%02x.%u, address 0x%llx", code,

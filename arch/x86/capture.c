@@ -502,6 +502,7 @@ int arch_capture_handover(struct percpu *cpu)
 	struct x86_cpu_state s;
 	u64 vi_pa = 0;
 	u32 vi_len = 0;
+	bool vi_registered = false;
 	long len;
 
 	/*
@@ -540,9 +541,12 @@ int arch_capture_handover(struct percpu *cpu)
 	}
 	in.ncpus = n;
 	in.cpus = ec;
-	if (find_vmcoreinfo(&hv.guest_map, &vi_pa, &vi_len) == 0) {
+	if (find_vmcoreinfo(&hv.guest_map, &vi_pa, &vi_len, &vi_registered) == 0) {
 		in.vmcoreinfo = phys_to_virt(vi_pa);
 		in.vmcoreinfo_len = vi_len;
+		if (capture.kinfo.vmcoreinfo_note && !vi_registered)
+			pr_warn("crash: no VMCOREINFO note where the guest registered it (0x%llx): found by scanning",
+				(unsigned long long)capture.kinfo.vmcoreinfo_note);
 	} else {
 		pr_warn("no VMCOREINFO note in guest RAM: tools will need the guest's vmlinux");
 	}
@@ -558,9 +562,10 @@ int arch_capture_handover(struct percpu *cpu)
 	pr_info("crash: cpu%u rip %04llx:%016llx rsp %016llx cr3 %016llx", cpu->cpu_id,
 		(unsigned long long)s.cs, (unsigned long long)s.rip, (unsigned long long)s.rsp,
 		(unsigned long long)s.cr3);
-	pr_info("crash: ELF core header 0x%llx+%ld: %u PT_LOAD, %u NT_PRSTATUS, VMCOREINFO %s0x%llx, direct map 0x%llx, kernel text 0x%llx+0x%llx",
+	pr_info("crash: ELF core header 0x%llx+%ld: %u PT_LOAD, %u NT_PRSTATUS, VMCOREINFO %s0x%llx%s, direct map 0x%llx, kernel text 0x%llx+0x%llx",
 		(unsigned long long)(tail + TAIL_ELF), len, in.nram + (in.text_size ? 1 : 0),
 		in.ncpus, in.vmcoreinfo ? "at " : "missing ", (unsigned long long)vi_pa,
+		!in.vmcoreinfo ? "" : vi_registered ? " (registered)" : " (scanned)",
 		(unsigned long long)in.page_offset, (unsigned long long)in.text_vaddr,
 		(unsigned long long)in.text_size);
 	for (unsigned int i = 0; i < n; i++)

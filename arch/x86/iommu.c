@@ -224,14 +224,47 @@ volatile void *iommu_pci_cfg(u16 bdf)
 	return ecam ? phys_to_virt(ecam + ((u64)bdf << 12)) : NULL;
 }
 
-void iommu_report(const char *unit, u16 sid, u64 addr, bool write, const char *why)
+/* The last PARACHUTE_DMA_FAULTS_MAX blocked DMAs, under poll_lock. */
+static struct parachute_dma_fault ring[PARACHUTE_DMA_FAULTS_MAX];
+static u64 ring_total;
+
+void iommu_report(unsigned int iommu, u16 sid, u64 addr, bool write, u8 reason, const char *why)
 {
-	pr_warn("%s: DMA fault: device %02x:%02x.%u %s at 0x%llx blocked (%s)%s", unit, sid >> 8,
-		(sid >> 3) & 0x1f, sid & 7, write ? "write" : "read", (unsigned long long)addr, why,
-		addr - hv.capture_base < hv.capture_size ? ", the capture region" :
-		hv_is_hidden(addr, 1)			 ? ", hv memory" :
-		in_capture				 ? ", crashed guest memory" :
-							   "");
+	u8 target = addr - hv.capture_base < hv.capture_size ? PARACHUTE_DMA_TO_CAPTURE :
+		    hv_is_hidden(addr, 1)		       ? PARACHUTE_DMA_TO_HV :
+							 PARACHUTE_DMA_TO_GUEST;
+	static const char *const to[] = { [PARACHUTE_DMA_TO_GUEST] = "",
+					  [PARACHUTE_DMA_TO_CAPTURE] = ", the capture region",
+					  [PARACHUTE_DMA_TO_HV] = ", hv memory" };
+
+	ring[ring_total++ % PARACHUTE_DMA_FAULTS_MAX] = (struct parachute_dma_fault){
+		.tsc = arch_timestamp() - hv.start_tsc,
+		.addr = addr,
+		.source = sid,
+		.write = write,
+		.iommu = (u8)iommu,
+		.domain = in_capture ? PARACHUTE_DMA_CAPTURE : PARACHUTE_DMA_GUEST,
+		.target = target,
+		.reason = reason,
+	};
+	pr_warn("%s: DMA fault: device %02x:%02x.%u %s at 0x%llx blocked (%s)%s",
+		iommu == PARACHUTE_DMA_VTD ? "VT-d" : "AMD-Vi", sid >> 8, (sid >> 3) & 0x1f,
+		sid & 7, write ? "write" : "read", (unsigned long long)addr, why,
+		target == PARACHUTE_DMA_TO_GUEST && in_capture ? ", crashed guest memory" :
+								  to[target]);
+}
+
+unsigned int arch_dma_faults(struct parachute_dma_fault *out, unsigned int max, u64 *total)
+{
+	unsigned int n;
+
+	spin_lock(&poll_lock);
+	*total = ring_total;
+	n = (unsigned int)MIN(MIN(ring_total, (u64)PARACHUTE_DMA_FAULTS_MAX), (u64)max);
+	for (unsigned int i = 0; i < n; i++)
+		out[i] = ring[(ring_total - n + i) % PARACHUTE_DMA_FAULTS_MAX];
+	spin_unlock(&poll_lock);
+	return n;
 }
 
 bool arch_dma_isolated(void)

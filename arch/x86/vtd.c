@@ -231,7 +231,8 @@ static void vtd_poll(struct iommu_unit *u)
 		lo = unit_read64(u, off);
 		snprintf_hv(why, sizeof(why), "VT-d reason 0x%x, %s",
 			    (unsigned int)(hi >> 32) & 0xff, reason((hi >> 32) & 0xff));
-		iommu_report("VT-d", (u16)hi, lo & ~0xfffull, !(hi & FRCD_T_READ), why);
+		iommu_report(PARACHUTE_DMA_VTD, (u16)hi, lo & ~0xfffull, !(hi & FRCD_T_READ),
+			     (u8)(hi >> 32), why);
 		unit_write64(u, off + 8, FRCD_F); /* write 1 to clear */
 	}
 	if (fsts & FSTS_PFO)

@@ -10,6 +10,7 @@
  *                               the hv would take it (LOAD_BEGIN, LOAD_DATA
  *                               page by page, LOAD_COMMIT); CAP_SYS_BOOT
  *   PARACHUTE_IOC_UNLOAD        disarm capture (HC_UNLOAD); CAP_SYS_BOOT
+ *   PARACHUTE_IOC_DMA_FAULTS    the DMA the hv blocked (HC_DMA_FAULTS)
  *
  * Module parameters, for the tests and for a look by hand:
  *   /sys/module/parachute/parameters/status      read: one PARACHUTE_HC_STATUS call
@@ -33,6 +34,7 @@
 #include <asm/nmi.h>
 #include <asm/processor.h>
 #include <linux/capability.h>
+#include <linux/crash_core.h>
 #include <linux/delay.h>
 #include <linux/fs.h>
 #include <linux/gfp.h>
@@ -55,6 +57,7 @@
 
 static unsigned long status_page;
 static bool on_hv; /* CPUID says ParachuteHV: hypercalls can be made */
+static long hv_abi; /* PARACHUTE_HC_VERSION at load */
 
 static long pc_hypercall(unsigned long nr, unsigned long a0, unsigned long a1, unsigned long a2)
 {
@@ -303,10 +306,14 @@ static void guest_info(void)
 		.current_task = (unsigned long)&current_task,
 		.cpu_number = (unsigned long)&cpu_number,
 		.crashing_cpu = crashing_cpu,
+		/* What kexec-tools reads from /sys/kernel/vmcoreinfo. */
+		.vmcoreinfo_note = paddr_vmcoreinfo_note(),
 	};
-	ret = pc_hypercall(PARACHUTE_HC_GUEST_INFO, virt_to_phys(gi), sizeof(*gi), 0);
-	pr_info("parachute: GUEST_INFO (task pid at +%u, current task at per-CPU +0x%llx, crashing_cpu at 0x%llx) returned %ld\n",
-		gi->task_pid_offset, gi->current_task, gi->crashing_cpu, ret);
+	/* An ABI 1.1 hv takes the 32 bytes it knows. */
+	ret = pc_hypercall(PARACHUTE_HC_GUEST_INFO, virt_to_phys(gi),
+			   hv_abi >= ((PARACHUTE_ABI_MAJOR << 16) | 2) ? sizeof(*gi) : 32, 0);
+	pr_info("parachute: GUEST_INFO (task pid at +%u, current task at per-CPU +0x%llx, crashing_cpu at 0x%llx, VMCOREINFO at 0x%llx) returned %ld\n",
+		gi->task_pid_offset, gi->current_task, gi->crashing_cpu, gi->vmcoreinfo_note, ret);
 }
 
 /*
@@ -314,8 +321,6 @@ static void guest_info(void)
  * page of its own for the hv to read or write (guest RAM, one page), so
  * callers never share a buffer.
  */
-/* PARACHUTE_HC_VERSION at load. */
-static long hv_abi;
 /* One load or unload at a time: the hv has one open load. */
 static DEFINE_MUTEX(load_mutex);
 
@@ -327,6 +332,7 @@ static_assert(PARACHUTE_EPERM == EPERM && PARACHUTE_E2BIG == E2BIG &&
 	      PARACHUTE_ENOSPC == ENOSPC && PARACHUTE_ENOSYS == ENOSYS);
 static_assert(sizeof(struct parachute_status) <= PAGE_SIZE &&
 	      sizeof(struct parachute_capture_info) <= PAGE_SIZE &&
+	      sizeof(struct parachute_dma_faults) <= PAGE_SIZE &&
 	      PARACHUTE_LOAD_CMDLINE_MAX <= PAGE_SIZE);
 
 /* A hypercall's result as an ioctl's: a call the hv does not know is EOPNOTSUPP. */
@@ -501,6 +507,11 @@ static long pc_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 			return -EOPNOTSUPP;
 		return pc_ioc_read(PARACHUTE_HC_CAPTURE_INFO, argp,
 				   sizeof(struct parachute_capture_info));
+	case PARACHUTE_IOC_DMA_FAULTS:
+		if (!hv_can_load())
+			return -EOPNOTSUPP;
+		return pc_ioc_read(PARACHUTE_HC_DMA_FAULTS, argp,
+				   sizeof(struct parachute_dma_faults));
 	case PARACHUTE_IOC_LOAD:
 		if (!(file->f_mode & FMODE_WRITE))
 			return -EBADF;

@@ -44,6 +44,7 @@
 #define PARACHUTE_HC_LOAD_DATA	  7 /* (part, offset, gpa) -> bytes taken */
 #define PARACHUTE_HC_LOAD_COMMIT  8 /* (flags) -> 0: the new kernel is armed */
 #define PARACHUTE_HC_UNLOAD	  9 /* () -> 0: capture disarmed */
+#define PARACHUTE_HC_DMA_FAULTS	  10 /* (gpa, size) -> bytes written */
 
 /* Error codes, returned negated in RAX. Values follow Linux errno. */
 #define PARACHUTE_EPERM	  1  /* CPL > 0; CRASH refused by crash_hypercall=refuse */
@@ -93,7 +94,9 @@ struct parachute_status {
  * (crash_save_cpu(): pr_pid = current->pid), the notes are in the kernel's
  * CPU order, and crashing_cpu holds the CPU that crashed
  * (native_machine_crash_shutdown()). A field left 0 is unknown. A later
- * call replaces an earlier one; without any, pr_pid is 0.
+ * call replaces an earlier one; without any, pr_pid is 0. With
+ * vmcoreinfo_note the hv reads VMCOREINFO there at a crash instead of
+ * scanning guest RAM for it (the note must be a valid one at the call).
  */
 struct parachute_guest_info {
 	uint32_t struct_size;	  /* sizeof(struct parachute_guest_info) as the guest knows it */
@@ -101,6 +104,9 @@ struct parachute_guest_info {
 	uint64_t current_task;	  /* &current_task: its offset in a CPU's per-CPU area (GS base) */
 	uint64_t cpu_number;	  /* &cpu_number, likewise (the kernel's number for the CPU) */
 	uint64_t crashing_cpu;	  /* kernel virtual address of the int crashing_cpu */
+	/* Since ABI 1.2 (a 32-byte structure is still taken): */
+	uint64_t vmcoreinfo_note; /* physical address of the VMCOREINFO ELF note
+				   * (paddr_vmcoreinfo_note()), 0 if unknown */
 };
 
 /*
@@ -149,6 +155,41 @@ struct parachute_capture_info {
 	uint8_t sha256[32];	  /* of the armed kernel, initrd and boot data */
 	char kernel_version[128]; /* the bzImage's version string, NUL-terminated */
 	char cmdline[PARACHUTE_LOAD_CMDLINE_MAX]; /* as loaded, without the hv's elfcorehdr= */
+};
+
+/*
+ * The DMA the IOMMUs blocked, newest last (PARACHUTE_HC_DMA_FAULTS, ABI 1.2):
+ * the hv keeps the last PARACHUTE_DMA_FAULTS_MAX in a ring and writes into
+ * guest memory at gpa (one page, guest RAM) the header and as many records
+ * as size holds, the most recent ones; returns the bytes written.
+ */
+#define PARACHUTE_DMA_FAULTS_MAX 64
+
+#define PARACHUTE_DMA_VTD    1 /* parachute_dma_fault.iommu */
+#define PARACHUTE_DMA_AMDVI  2
+#define PARACHUTE_DMA_GUEST   0 /* parachute_dma_fault.domain: the guest ran */
+#define PARACHUTE_DMA_CAPTURE 1 /* a capture had begun: only the region writable */
+#define PARACHUTE_DMA_TO_GUEST	 0 /* parachute_dma_fault.target */
+#define PARACHUTE_DMA_TO_CAPTURE 1 /* the capture region */
+#define PARACHUTE_DMA_TO_HV	 2 /* the hv's image or heap */
+
+struct parachute_dma_fault {
+	uint64_t tsc;	 /* TSC ticks since the hv started, when the hv saw it */
+	uint64_t addr;	 /* the address the device used, page-aligned */
+	uint16_t source; /* PCI requester ID: bus << 8 | device << 3 | function */
+	uint8_t write;	 /* 1: a write, 0: a read */
+	uint8_t iommu;	 /* PARACHUTE_DMA_VTD or _AMDVI */
+	uint8_t domain;	 /* PARACHUTE_DMA_GUEST or _CAPTURE */
+	uint8_t target;	 /* PARACHUTE_DMA_TO_* */
+	uint8_t reason;	 /* VT-d fault reason, 0 for AMD-Vi */
+	uint8_t pad;
+};
+
+struct parachute_dma_faults {
+	uint32_t struct_size; /* of the header: 16 */
+	uint32_t nr;	      /* records that follow */
+	uint64_t total;	      /* faults recorded since the hv started (total - nr were dropped) */
+	struct parachute_dma_fault f[PARACHUTE_DMA_FAULTS_MAX];
 };
 
 #endif /* PARACHUTE_ABI_H */

@@ -48,4 +48,7 @@ struct parachute_ioc_load {
 /* PARACHUTE_HC_UNLOAD: disarm capture (CAP_SYS_BOOT). */
 #define PARACHUTE_IOC_UNLOAD _IO(PARACHUTE_IOC_MAGIC, 4)
 
+/* One PARACHUTE_HC_DMA_FAULTS call (ABI 1.2): the DMA the hv blocked. */
+#define PARACHUTE_IOC_DMA_FAULTS _IOR(PARACHUTE_IOC_MAGIC, 5, struct parachute_dma_faults)
+
 #endif /* PARACHUTE_IOCTL_H */

@@ -47,6 +47,10 @@ def test_sysrq_panic_captured(build):
     out = compress(info["path"])
     assert os.path.getsize(out) < os.path.getsize(info["path"])
     r.wait_for(r"\[hv\] capture armed: SHA-256", 1)
+    # The module registered VMCOREINFO (paddr_vmcoreinfo_note()): no scan at the crash.
+    m = r.wait_for(r"\[hv\] cpu0: guest kernel info: .*, VMCOREINFO at (0x[0-9a-f]+)$", 1)
+    r.wait_for(rf"\[hv\] crash: ELF core header .* VMCOREINFO at {int(m.group(1), 16) + 24:#x} "
+               r"\(registered\)", 1)
     # drgn and crash read it as they read kexec's: tasks, the crashed thread, its stack, the log.
     shim, shim_crash = debuggers.check(build, info["path"], token, info["pid"], "panic")
     # Stock kdump, same kernel and initrd: the debuggers see the same crash.
@@ -71,6 +75,8 @@ def test_pvpanic_captured(build):
     r.wait_for(r"\[hv\] ACPI: pvpanic device QEMU0001 at port 0x505 added", 1)
     r.wait_for(r"PCG: pvpanic device bound", 1)
     r.wait_for(r"\[hv\] ERROR: crash: pvpanic \(the guest kernel panicked\) on cpu0", 1)
+    # Nobody told the hv where VMCOREINFO is: it scanned guest RAM for it.
+    r.wait_for(r"\[hv\] crash: ELF core header .* VMCOREINFO at 0x[0-9a-f]+ \(scanned\)", 1)
     ok, why = rip_in(vm, info["syms"], "iowrite8")
     assert ok, why
     check_unrandomised(vm)

@@ -3,6 +3,7 @@
 real device DMA from QEMU's edu device and a virtio-blk disk behind the
 IOMMU; every check reads the serial log, the disk image or the vmcore."""
 import os
+import re
 import secrets
 
 from capture import CAPTURE_ARGS, dump_disk, extract, modules
@@ -65,11 +66,29 @@ def isolation_run(build, name, iommu, unit, efi=False):
                            rf"{where}", 10)
             else:
                 r.wait_for(r"\[hv\] WARNING: AMD-Vi: a DMA was blocked", 10)
+        # The guest's own view of what was blocked: parachutectl dma-faults.
+        r.wait_for(r"PCG: ctl dma-faults: exit 0", 30)
+        faults = [m.group(1) for m in r.all(r"PCG: ctl dma-faults: (.*)")]
+        if unit == "Intel VT-d":
+            assert faults[0] == "parachute: 2 DMA(s) blocked since the hv started", faults
+            for line, (addr, where) in zip(faults[1:3], ((cap, "the capture region"),
+                                                          (heap, "hv memory"))):
+                assert re.fullmatch(rf"\d+\.\d{{3}} s: device 00:0[0-9a-f]\.0 write at "
+                                    rf"{addr & ~0xfff:#x} blocked by VT-d, guest domain, {where} "
+                                    r"\(VT-d fault reason 0x5\)", line), line
+        else:
+            # QEMU's AMD-Vi logs no event: the hv knows no device or address to list.
+            assert faults[0] == "parachute: 0 DMA(s) blocked since the hv started", faults
         # A DMA armed just before the crash lands after capture mode began.
         m = r.wait_for(r"PCG: edu: armed DMA to page (0x[0-9a-f]+) value (0x[0-9a-f]+); crashing",
                        30)
         armed_pa, armed_value = int(m.group(1), 16), int(m.group(2), 16)
         r.wait_for(r"\[hv\] DMA isolation: capture mode", 30)
+        if unit == "Intel VT-d":  # the capture log lists them too
+            m = r.wait_for(r"\[hv\] WARNING: crash: (\d+) DMA\(s\) blocked since the hv started", 30)
+            assert int(m.group(1)) >= 2, m.group(0)
+            r.wait_for(rf"\[hv\] WARNING: crash:   at \d+ ms: device 00:0[0-9a-f]\.0 write at "
+                       rf"{cap & ~0xfff:#x}, guest domain, the capture region", 5)
         # Nothing was written into the staged capture kernel: its hash holds.
         r.wait_for(r"\[hv\] crash: cpu0 enters the capture kernel", 30)
         if unit == "Intel VT-d":

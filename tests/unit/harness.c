@@ -8,12 +8,14 @@
 #include <hv/printk.h>
 
 char last_log[512];
+char all_log[16384];
 unsigned int log_count;
 enum log_level hv_loglevel = LOG_DEBUG;
 
 void log_reset(void)
 {
 	last_log[0] = '\0';
+	all_log[0] = '\0';
 	log_count = 0;
 }
 
@@ -25,6 +27,10 @@ void hv_log(enum log_level level, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf_hv(last_log, sizeof(last_log), fmt, ap);
 	va_end(ap);
+	if (strlen(all_log) + strlen(last_log) + 2 < sizeof(all_log)) {
+		strcat(all_log, last_log);
+		strcat(all_log, "\n");
+	}
 	log_count++;
 	if (getenv("UNIT_VERBOSE"))
 		fprintf(stderr, "  log: %s\n", last_log);

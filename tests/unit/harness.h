@@ -15,6 +15,7 @@
 
 /* The last message the code under test logged, and how many it logged. */
 extern char last_log[512];
+extern char all_log[16384];
 extern unsigned int log_count;
 void log_reset(void);
 
@@ -25,6 +26,9 @@ void *alloc_low(size_t size);
 void *test_page(void);
 
 #define assert_logged(substr) assert_non_null_msg(strstr(last_log, (substr)), last_log)
+/* Any line since log_reset() (the first 16 KiB of them). */
+#define assert_logged_since_reset(substr) \
+	assert_non_null_msg(strstr(all_log, (substr)), "(not among the lines since the reset)")
 
 static inline void assert_non_null_msg(const void *p, const char *msg)
 {

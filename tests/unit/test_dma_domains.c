@@ -38,6 +38,11 @@ u64 acpi_ecam_base(u64 rsdp)
 	return 0;
 }
 
+u64 arch_timestamp(void)
+{
+	return 0;
+}
+
 u64 arch_timestamp_us(void)
 {
 	return 0;

@@ -202,6 +202,31 @@ static void test_load_errors(void **state)
 	assert_string_equal(b, strerror(EFAULT));
 }
 
+static void test_dma_faults(void **state)
+{
+	static struct parachute_dma_faults df = {
+		.struct_size = 16, .nr = 2, .total = 70,
+		.f = { { 3000000000ull, 0x7e001000, 0x0018, 1, PARACHUTE_DMA_VTD,
+			 PARACHUTE_DMA_GUEST, PARACHUTE_DMA_TO_CAPTURE, 5, 0 },
+		       { 5000000000ull, 0x1000, 0x0100, 0, PARACHUTE_DMA_AMDVI,
+			 PARACHUTE_DMA_CAPTURE, PARACHUTE_DMA_TO_GUEST, 0, 0 } },
+	};
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	(void)state;
+	assert_non_null(f);
+	pc_print_dma_faults(f, &status_armed, &df);
+	fclose(f);
+	assert_string_equal(
+		text,
+		"parachute: 70 DMA(s) blocked since the hv started; the last 2 follow\n"
+		"1.500 s: device 00:03.0 write at 0x7e001000 blocked by VT-d, guest domain, the capture region (VT-d fault reason 0x5)\n"
+		"2.500 s: device 01:00.0 read at 0x1000 blocked by AMD-Vi, capture domain, guest memory\n");
+	free(text);
+}
+
 static void test_mib(void **state)
 {
 	char b[32];
@@ -252,6 +277,7 @@ int main(void)
 		cmocka_unit_test(test_status_old_hv),
 		cmocka_unit_test(test_not_ready_without_hv),
 		cmocka_unit_test(test_load_errors),
+		cmocka_unit_test(test_dma_faults),
 		cmocka_unit_test(test_mib),
 		cmocka_unit_test(test_bzimage_release),
 	};

@@ -17,6 +17,7 @@
 #include <asm/vcpu.h>
 #include <hv/arch.h>
 #include <hv/capture.h>
+#include <hv/elfcore.h>
 #include <hv/hv.h>
 #include <hv/hypercall.h>
 #include <parachute/abi.h>
@@ -47,6 +48,7 @@ static struct {
 	u32 apic_written_val;
 	int redirects, mmio_maps;
 	int checks, check_ret, switches, unloads;
+	u64 dma_total;
 } st;
 
 static jmp_buf noreturn_jmp;
@@ -133,13 +135,13 @@ void arch_park_other_cpus(struct percpu *self)
 {
 	(void)self;
 	st.parked_others++;
-	st.order = st.order * 10 + 2;
+	st.order = st.order % 100000 * 10 + 2; /* the last digits: the recent order */
 }
 
 void arch_dma_capture_mode(void)
 {
 	st.dma_capture++;
-	st.order = st.order * 10 + 1;
+	st.order = st.order % 100000 * 10 + 1; /* the last digits: the recent order */
 }
 
 void arch_capture_dump(struct percpu *cpu)
@@ -166,6 +168,22 @@ bool arch_dma_isolated(void)
 void arch_dma_poll(void)
 {
 	st.dma_polls++;
+	st.order = st.order % 100000 * 10 + 3; /* the last digits: the recent order */
+}
+
+/* st.dma_total faults so far, record i at address i pages, as the ring holds them. */
+unsigned int arch_dma_faults(struct parachute_dma_fault *out, unsigned int max, u64 *total)
+{
+	unsigned int n = (unsigned int)MIN(MIN(st.dma_total, (u64)PARACHUTE_DMA_FAULTS_MAX), max);
+
+	*total = st.dma_total;
+	for (unsigned int i = 0; i < n; i++)
+		out[i] = (struct parachute_dma_fault){ .tsc = 1000 * i,
+						       .addr = (st.dma_total - n + i) * PAGE_SIZE,
+						       .source = 0x18, .write = 1,
+						       .iommu = PARACHUTE_DMA_VTD,
+						       .target = PARACHUTE_DMA_TO_CAPTURE };
+	return n;
 }
 
 unsigned int arch_vendor(void)
@@ -456,8 +474,11 @@ static void test_first_trigger_captures(void **state)
 	arm();
 	assert_int_equal(crash_trigger(cpu0, CRASH_PVPANIC), VCPU_RESET);
 	assert_int_equal(capture.owner, 0);
-	/* The evidence is frozen (DMA) before the other vCPUs are parked, then handed over. */
-	assert_int_equal(st.order, 12);
+	/*
+	 * The evidence is frozen (DMA) before the other vCPUs are parked, then
+	 * what devices attempted is polled into the log, and the vCPU handed over.
+	 */
+	assert_int_equal(st.order, 123);
 	assert_int_equal(st.handovers, 1);
 	assert_int_equal(st.reboots + st.halts, 0);
 }
@@ -797,6 +818,47 @@ static void test_load_switch(void **state)
 	free(guest_ram);
 }
 
+static void test_hypercall_dma_faults(void **state)
+{
+	struct parachute_dma_faults df;
+	u64 base;
+
+	(void)state;
+	guest_ram_map();
+	base = (u64)(uintptr_t)guest_ram;
+	/* A header's worth at least, in guest RAM, within a page. */
+	assert_int_equal(call3(0, PARACHUTE_HC_DMA_FAULTS, base, 15, 0), -PARACHUTE_EINVAL);
+	assert_int_equal(call3(0, PARACHUTE_HC_DMA_FAULTS, base + PAGE_SIZE - 8, 64, 0),
+			 -PARACHUTE_EFAULT);
+	assert_int_equal(call3(0, PARACHUTE_HC_DMA_FAULTS, base + PAGE_SIZE, 64, 0), -PARACHUTE_EFAULT);
+	/* None yet: the header alone. */
+	assert_int_equal(call3(0, PARACHUTE_HC_DMA_FAULTS, base, PAGE_SIZE, 0), 16);
+	memcpy(&df, guest_ram, 16);
+	assert_int_equal(df.struct_size, 16);
+	assert_int_equal(df.nr, 0);
+	assert_int_equal(df.total, 0);
+	/* 100 so far: the ring's 64 in a big buffer, the 2 newest in a 64-byte one. */
+	st.dma_total = 100;
+	assert_int_equal(call3(0, PARACHUTE_HC_DMA_FAULTS, base, PAGE_SIZE, 0), sizeof(df));
+	memcpy(&df, guest_ram, sizeof(df));
+	assert_int_equal(df.nr, PARACHUTE_DMA_FAULTS_MAX);
+	assert_int_equal(df.total, 100);
+	assert_int_equal(df.f[63].addr, 99 * PAGE_SIZE);
+	memset(guest_ram, 0xee, PAGE_SIZE);
+	assert_int_equal(call3(0, PARACHUTE_HC_DMA_FAULTS, base, 64, 0), 16 + 2 * 24);
+	memcpy(&df, guest_ram, 64);
+	assert_int_equal(df.nr, 2);
+	assert_int_equal(df.f[0].addr, 98 * PAGE_SIZE);
+	assert_int_equal(df.f[1].addr, 99 * PAGE_SIZE);
+	assert_int_equal(guest_ram[64], 0xee); /* nothing past what was asked */
+	/* At a crash they go to the capture log. */
+	arm();
+	assert_int_equal(crash_trigger(cpu0, CRASH_NMI), VCPU_RESET);
+	assert_logged_since_reset("crash: 100 DMA(s) blocked since the hv started; the last 8:");
+	assert_logged_since_reset("device 00:03.0 write at 0x63000, guest domain, the capture region");
+	free(guest_ram);
+}
+
 static void test_unload(void **state)
 {
 	s64 ret;
@@ -811,9 +873,64 @@ static void test_unload(void **state)
 	assert_int_equal(ret, -PARACHUTE_ENODEV);
 }
 
+/* A Linux VMCOREINFO note at the start of page p. */
+static void put_vmcoreinfo(u8 *p)
+{
+	static const char text[] = "OSRELEASE=6.1.0-57-amd64\nPAGESIZE=4096\n";
+	struct elf64_nhdr h = { 11, sizeof(text) - 1, NT_VMCOREINFO };
+
+	memcpy(p, &h, sizeof(h));
+	memcpy(p + 12, "VMCOREINFO", 11);
+	memcpy(p + 24, text, sizeof(text) - 1);
+}
+
+static void test_guest_info_vmcoreinfo(void **state)
+{
+	struct parachute_guest_info gi = { sizeof(gi), 0x5c8, 0x1fbc0, 0x1fb9c, 0, 0 };
+	u8 *ram = aligned_alloc(PAGE_SIZE, 2 * PAGE_SIZE);
+	u64 base = (u64)(uintptr_t)ram, text;
+	bool registered;
+	u32 len;
+	s64 ret;
+
+	(void)state;
+	assert_non_null(ram);
+	memset(ram, 0, 2 * PAGE_SIZE);
+	hv.guest_map.nr = 0;
+	assert_int_equal(memmap_add(&hv.guest_map, base, 2 * PAGE_SIZE, E820_RAM), 0);
+	/* Where there is no note, or not at a page start, or outside RAM: refused. */
+	for (u64 at = base + PAGE_SIZE; at; at = at == base + PAGE_SIZE ? base + PAGE_SIZE + 8 :
+					       at == base + PAGE_SIZE + 8 ? base + 2 * PAGE_SIZE : 0) {
+		gi.vmcoreinfo_note = at;
+		memcpy(ram, &gi, sizeof(gi));
+		call(0, PARACHUTE_HC_GUEST_INFO, base, sizeof(gi), &ret);
+		assert_int_equal(ret, -PARACHUTE_EINVAL);
+		assert_logged("no VMCOREINFO note at");
+	}
+	/* Registered: found there at a crash, without a scan. */
+	put_vmcoreinfo(ram + PAGE_SIZE);
+	gi.vmcoreinfo_note = base + PAGE_SIZE;
+	memcpy(ram, &gi, sizeof(gi));
+	call(0, PARACHUTE_HC_GUEST_INFO, base, sizeof(gi), &ret);
+	assert_int_equal(ret, 0);
+	assert_int_equal(find_vmcoreinfo(&hv.guest_map, &text, &len, &registered), 0);
+	assert_true(registered);
+	assert_int_equal(text, base + PAGE_SIZE + 24);
+	assert_int_equal(len, 39);
+	/* Gone from there by the crash: the scan finds the one that is left. */
+	ram[PAGE_SIZE + 12] = 'X';
+	put_vmcoreinfo(ram);
+	assert_int_equal(find_vmcoreinfo(&hv.guest_map, &text, &len, &registered), 0);
+	assert_false(registered);
+	assert_int_equal(text, base + 24);
+	ram[12] = 'X';
+	assert_int_equal(find_vmcoreinfo(&hv.guest_map, &text, &len, &registered), -ENOENT);
+	free(ram);
+}
+
 static void test_hypercall_guest_info(void **state)
 {
-	struct parachute_guest_info gi = { sizeof(gi), 0x5c8, 0x1fbc0, 0x1fb9c, 0xffffffff82a05d40 };
+	struct parachute_guest_info gi = { sizeof(gi), 0x5c8, 0x1fbc0, 0x1fb9c, 0xffffffff82a05d40, 0 };
 	u64 base;
 	s64 ret;
 
@@ -1161,9 +1278,11 @@ int main(void)
 		cmocka_unit_test_setup(test_hypercall_status_ranges, setup),
 		cmocka_unit_test_setup(test_hypercall_crash, setup),
 		cmocka_unit_test_setup(test_hypercall_guest_info, setup),
+		cmocka_unit_test_setup(test_guest_info_vmcoreinfo, setup),
 		cmocka_unit_test_setup(test_load_refusals, setup),
 		cmocka_unit_test_setup(test_load_switch, setup),
 		cmocka_unit_test_setup(test_unload, setup),
+		cmocka_unit_test_setup(test_hypercall_dma_faults, setup),
 		cmocka_unit_test_setup(test_nmi_mailbox, setup),
 		cmocka_unit_test_setup(test_nmi_guest_or_operator, setup),
 		cmocka_unit_test_setup(test_nmi_guest_cannot_take, setup),

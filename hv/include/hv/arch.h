@@ -33,6 +33,13 @@ bool arch_dma_isolated(void);
 /** arch_dma_poll() - report the DMA faults the IOMMUs recorded since the last poll. */
 void arch_dma_poll(void);
 
+struct parachute_dma_fault;
+/**
+ * arch_dma_faults() - the most recent blocked DMAs, at most max, oldest
+ * first, into out; *total counts all since boot. Returns how many.
+ */
+unsigned int arch_dma_faults(struct parachute_dma_fault *out, unsigned int max, u64 *total);
+
 /**
  * arch_dma_capture_mode() - from now on devices may write only the capture
  * kernel's memory; the crashed guest's RAM is evidence.

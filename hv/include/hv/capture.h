@@ -23,6 +23,7 @@ struct guest_kernel_info {
 	u64 current_task;    /* per-CPU offset of the current task pointer */
 	u64 cpu_number;	     /* per-CPU offset of the kernel's CPU number; 0: unknown */
 	u64 crashing_cpu;    /* kernel address of crashing_cpu; 0: unknown */
+	u64 vmcoreinfo_note; /* physical address of the VMCOREINFO note; 0: scan for it */
 };
 
 /* What is armed: reported by PARACHUTE_HC_CAPTURE_INFO. */
@@ -114,11 +115,19 @@ bool crash_source_enabled(enum crash_source src);
 enum vcpu_action crash_trigger(struct percpu *cpu, enum crash_source src);
 
 /**
- * find_vmcoreinfo() - scan the page starts of the RAM in map for the Linux
- * "VMCOREINFO" ELF note (its buffer is page-aligned). Returns 0 with the
- * physical address and length of its text, or -ENOENT.
+ * vmcoreinfo_note_at() - whether the page at pa (guest RAM in map) starts
+ * with the Linux "VMCOREINFO" ELF note. Returns 0 with the physical address
+ * and length of its text, or -ENOENT.
  */
-int find_vmcoreinfo(const struct memmap *map, u64 *desc_pa, u32 *desc_len);
+int vmcoreinfo_note_at(const struct memmap *map, u64 pa, u64 *desc_pa, u32 *desc_len);
+
+/**
+ * find_vmcoreinfo() - the note where the guest said it is (GUEST_INFO), if
+ * it is still valid there, else the first found scanning the page starts of
+ * the RAM in map (its buffer is page-aligned). Returns 0 with the physical
+ * address and length of its text, or -ENOENT; *registered says which way.
+ */
+int find_vmcoreinfo(const struct memmap *map, u64 *desc_pa, u32 *desc_len, bool *registered);
 
 /*
  * Run-time loads (PARACHUTE_HC_LOAD_*, UNLOAD): return 0 or a negative

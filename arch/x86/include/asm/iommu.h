@@ -16,6 +16,7 @@
 #include <asm/processor.h>
 #include <hv/memmap.h>
 #include <hv/types.h>
+#include <parachute/abi.h>
 
 #define IOMMU_MAX_UNITS 8
 #define IOMMU_MAX_UNITY 8
@@ -109,7 +110,11 @@ static inline void unit_write64(const struct iommu_unit *u, u32 off, u64 v)
 	mmio_write64(u->base + off, v);
 }
 
-/** iommu_report() - one fault line, the same for both vendors. */
-void iommu_report(const char *unit, u16 sid, u64 addr, bool write, const char *why);
+/**
+ * iommu_report() - one blocked DMA, the same for both vendors: a console
+ * line and a record in the ring PARACHUTE_HC_DMA_FAULTS reads. iommu is
+ * PARACHUTE_DMA_VTD or _AMDVI, reason the VT-d fault reason (0 for AMD-Vi).
+ */
+void iommu_report(unsigned int iommu, u16 sid, u64 addr, bool write, u8 reason, const char *why);
 
 #endif /* ASM_IOMMU_H */
