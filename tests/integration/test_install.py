@@ -12,7 +12,7 @@ import shutil
 import subprocess
 import uuid
 
-from capture import dmesg
+from capture import dmesg, dump_disk, extract
 from grub import HEAD, mkrescue
 from harness import Run
 
@@ -165,6 +165,35 @@ def test_capture_initramfs_saves_like_kdump_tools(build):
         text = f.read()
     assert f"parachute-token: {token}" in text and "Kernel panic - not syncing" in text
     os.unlink(image)
+    shutil.rmtree(installed)
+
+
+def test_capture_initramfs_raw_dump_partition(build):
+    """kdump-tools' other target: a raw partition (DUMP_DEVICE_RAW=1) gets
+    makedumpfile's flattened stream, which makedumpfile -R turns back into
+    the dump."""
+    name = "install-raw"
+    token = secrets.token_hex(8)
+    disk = dump_disk(build, name)
+    installed = install(build, f"{build}/logs/{name}-root")
+    initrd = capture_initrd(build, installed, name, "DUMP_DEVICE=/dev/vda\nDUMP_DEVICE_RAW=1\n")
+    mods = [f"{build}/debian/vmlinuz guest console=ttyS0 quiet pc.test=crash pc.trigger=sysrq "
+            f"pc.token={token}",
+            f"{build}/initrd.cpio.gz guest-initrd",
+            f"{build}/debian/vmlinuz capture console=ttyS0 quiet nr_cpus=1 reset_devices",
+            f"{initrd} capture-initrd"]
+    with Run(build, name, modules=mods,
+             extra=["-drive", f"file={disk},format=raw,if=virtio"]) as r:
+        r.wait_for(r"\[hv\] crash: cpu0 enters the capture kernel", 240)
+        r.wait_for(r"parachute-capture: saving to raw device /dev/vda \(/dev/vda\)", 120)
+        r.wait_for(r"parachute-capture: saved; rebooting", 300)
+        r.wait_exit(60)
+        assert not r.all(r"parachute-capture: FAILED")
+    dump = extract(disk, f"{build}/logs/{name}.dump")
+    os.unlink(disk)
+    with open(dump, "rb") as f:
+        assert f.read(8) == b"KDUMP   ", "not a kdump-compressed dump (makedumpfile -F -c)"
+    assert f"parachute-token: {token}" in dmesg(dump)
     shutil.rmtree(installed)
 
 
