@@ -43,6 +43,10 @@ static const char usage_text[] =
 	"               ask the hv whether it would take them; nothing changes\n"
 	"  unload       drop the capture kernel: capture is disarmed\n"
 	"  dma-faults   the DMA the hv's IOMMU blocked, newest last\n"
+	"  watchdog start [--timeout SECONDS]\n"
+	"               the hv captures if the guest stops petting it for SECONDS\n"
+	"               (default 30; the module pets it from a timer)\n"
+	"  watchdog stop\n"
 	"\n"
 	"options:\n"
 	"  -h, --help   this summary\n"
@@ -385,6 +389,61 @@ static int cmd_dma_faults(void)
 	return fflush(stdout) ? PC_EXIT_ERROR : PC_EXIT_OK;
 }
 
+static int cmd_watchdog(int argc, char **argv)
+{
+	unsigned long secs = 30;
+	char msg[256], *end;
+	uint32_t ms;
+	int fd, err;
+	bool start;
+
+	if (argc < 2)
+		return usage_error("watchdog: start or stop?");
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		fputs(usage_text, stdout);
+		return PC_EXIT_OK;
+	}
+	start = !strcmp(argv[1], "start");
+	if (!start && strcmp(argv[1], "stop"))
+		return usage_error("watchdog: %s is neither start nor stop", argv[1]);
+	if (start && argc == 4 && !strcmp(argv[2], "--timeout")) {
+		errno = 0;
+		secs = strtoul(argv[3], &end, 10);
+		if (errno || end == argv[3] || *end || secs < PARACHUTE_WATCHDOG_MIN_MS / 1000 ||
+		    secs > PARACHUTE_WATCHDOG_MAX_MS / 1000)
+			return usage_error("watchdog: --timeout %s: seconds from %d to %d", argv[3],
+					   PARACHUTE_WATCHDOG_MIN_MS / 1000,
+					   PARACHUTE_WATCHDOG_MAX_MS / 1000);
+	} else if (argc != 2) {
+		return usage_error("watchdog %s: unexpected argument %s", argv[1], argv[2]);
+	}
+	ms = start ? (uint32_t)(secs * 1000) : 0;
+	fd = open_device(O_RDWR);
+	if (fd < 0) {
+		open_error(msg, sizeof(msg), errno);
+		fprintf(stderr, "parachute: cannot %s the watchdog: %s\n", argv[1], msg);
+		return PC_EXIT_ERROR;
+	}
+	if (ioctl(fd, PARACHUTE_IOC_WATCHDOG, &ms) < 0) {
+		err = errno;
+		close(fd);
+		if (err == EPERM)
+			snprintf(msg, sizeof(msg), "the hv refuses it (hv option watchdog=off), or "
+						   "CAP_SYS_BOOT is needed");
+		else
+			pc_load_error(msg, sizeof(msg), err, NULL, NULL);
+		fprintf(stderr, "parachute: cannot %s the watchdog: %s\n", argv[1], msg);
+		return PC_EXIT_ERROR;
+	}
+	close(fd);
+	if (start)
+		printf("parachute: watchdog started: a capture if the guest stops petting it for %lu s\n",
+		       secs);
+	else
+		printf("parachute: watchdog stopped\n");
+	return fflush(stdout) ? PC_EXIT_ERROR : PC_EXIT_OK;
+}
+
 /* status and unload take no options but --help: GO_ON, or the exit status. */
 static int no_options(int argc, char **argv)
 {
@@ -416,6 +475,8 @@ int main(int argc, char **argv)
 		       PARACHUTE_ABI_MAJOR, PARACHUTE_ABI_MINOR);
 		return PC_EXIT_OK;
 	}
+	if (!strcmp(cmd, "watchdog"))
+		return cmd_watchdog(argc - 1, argv + 1);
 	if (!strcmp(cmd, "load") || !strcmp(cmd, "test"))
 		return cmd_load(argc - 1, argv + 1, !strcmp(cmd, "test"));
 	if (!strcmp(cmd, "status") || !strcmp(cmd, "unload") || !strcmp(cmd, "dma-faults")) {

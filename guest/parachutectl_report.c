@@ -149,6 +149,12 @@ int pc_print_status(FILE *out, const struct parachute_status *st,
 			ci->flags & PARACHUTE_CAPTURE_LOADING ? " (a load is open)" : "");
 	fprintf(out, "DMA isolation: %s\n",
 		st->flags & PARACHUTE_STATUS_DMA_ISOLATION ? "on" : "off");
+	if (st->struct_size >= sizeof(*st) && st->watchdog_ms)
+		fprintf(out, "watchdog: on, %" PRIu32 ".%03" PRIu32 " s timeout, %" PRIu32
+			".%03" PRIu32 " s left\n", st->watchdog_ms / 1000, st->watchdog_ms % 1000,
+			st->watchdog_left_ms / 1000, st->watchdog_left_ms % 1000);
+	else if (st->struct_size >= sizeof(*st))
+		fprintf(out, "watchdog: off\n");
 	return armed ? PC_EXIT_OK : PC_EXIT_NOT_READY;
 }
 

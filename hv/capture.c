@@ -7,6 +7,7 @@
 #include <hv/lib.h>
 #include <hv/mm.h>
 #include <hv/printk.h>
+#include <hv/watchdog.h>
 
 struct capture_state capture = { .owner = -1 };
 
@@ -68,6 +69,7 @@ static const char *const source_name[] = {
 	[CRASH_TRIPLE_FAULT] = "triple fault",
 	[CRASH_NMI] = "operator NMI",
 	[CRASH_HYPERCALL] = "guest CRASH hypercall",
+	[CRASH_WATCHDOG] = "watchdog (the guest stopped petting it)",
 };
 
 /* The option that says what src does: capture, or the one alternative it allows. */
@@ -82,6 +84,8 @@ static enum trigger_action source_policy(enum crash_source src)
 		return hv.opt.nmi;
 	case CRASH_HYPERCALL:
 		return hv.opt.crash_hypercall;
+	case CRASH_WATCHDOG:
+		return hv.opt.watchdog;
 	}
 	return TRIGGER_REFUSE;
 }
@@ -140,6 +144,8 @@ enum vcpu_action crash_trigger(struct percpu *cpu, enum crash_source src)
 			cpu->cpu_id, source_name[src], capture.owner);
 		return VCPU_PARK;
 	}
+	/* The capture kernel is not the guest that petted it. */
+	watchdog_stop();
 	/* First freeze the evidence: DMA the crashed guest armed must not land. */
 	arch_dma_capture_mode();
 	pr_err("crash: %s on cpu%u (APIC %u)", source_name[src], cpu->cpu_id, cpu->apic_id);

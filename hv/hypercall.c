@@ -12,6 +12,7 @@
 #include <hv/mm.h>
 #include <hv/printk.h>
 #include <hv/spinlock.h>
+#include <hv/watchdog.h>
 #include <parachute/abi.h>
 
 /* The buffer must be guest RAM, outside every hidden range, within one page. */
@@ -49,6 +50,7 @@ static s64 hc_status(struct percpu *cpu, u64 gpa, u64 size)
 	st.exits_total = cpu->stats.total;
 	st.tsc_khz = hv.tsc_khz;
 	st.uptime_tsc = arch_timestamp() - hv.start_tsc;
+	watchdog_status(&st.watchdog_ms, &st.watchdog_left_ms);
 	memcpy(phys_to_virt(gpa), &st, n);
 	return (s64)n;
 }
@@ -213,6 +215,9 @@ enum vcpu_action hypercall(struct percpu *cpu, unsigned int cpl, struct hypercal
 		break;
 	case PARACHUTE_HC_DMA_FAULTS:
 		a->ret = hc_dma_faults(a->a0, a->a1);
+		break;
+	case PARACHUTE_HC_WATCHDOG:
+		a->ret = watchdog_set(cpu, a->a0);
 		break;
 	case PARACHUTE_HC_UNLOAD:
 		a->ret = capture_unload(cpu);

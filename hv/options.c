@@ -18,6 +18,7 @@ void options_defaults(struct hv_options *o)
 	o->iommu = IOMMU_AUTO;
 	o->apic_trap = APIC_TRAP_BOOT;
 	o->reload = RELOAD_ALLOW;
+	o->watchdog = TRIGGER_CAPTURE;
 }
 
 static bool is_space(char c)
@@ -109,6 +110,7 @@ static const struct option {
 	WORD_OPTION(iommu, iommu_words),
 	WORD_OPTION(apic_trap, apic_trap_words),
 	WORD_OPTION(reload, reload_words),
+	WORD_OPTION(watchdog, pvpanic_words), /* capture|off, as pvpanic= */
 };
 
 static int parse_value(const struct option *opt, const char *v, size_t vlen, struct hv_options *o)

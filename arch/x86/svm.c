@@ -54,6 +54,8 @@ static const char *svm_exit_name(u64 code)
 		return "IRET";
 	case SVM_EXIT_HLT:
 		return "HLT";
+	case SVM_EXIT_PAUSE:
+		return "PAUSE";
 	case SVM_EXIT_IOIO:
 		return "IOIO";
 	case SVM_EXIT_MSR:
@@ -199,7 +201,7 @@ static void svm_skip(struct percpu *cpu)
 		v->save.rip = v->ctl.exit_info2; /* the next RIP for IOIO, NRIP save or not */
 	else if (have_nrips && v->ctl.next_rip)
 		v->save.rip = v->ctl.next_rip;
-	else /* CPUID 0f a2, RDMSR/WRMSR 0f 32/30, VMMCALL 0f 01 d9 */
+	else /* CPUID 0f a2, RDMSR/WRMSR 0f 32/30, PAUSE f3 90, VMMCALL 0f 01 d9 */
 		v->save.rip += v->ctl.exit_code == SVM_EXIT_VMMCALL ? 3 : 2;
 }
 
@@ -279,6 +281,27 @@ static void svm_watch_nmi(struct percpu *cpu, bool on)
 		c->intercept_misc1 |= SVM_INTERCEPT_IRET | SVM_INTERCEPT_IOIO;
 	else if (io_intercepts)
 		c->intercept_misc1 |= SVM_INTERCEPT_IOIO;
+}
+
+/*
+ * SVM has no preemption timer, and the guest owns every interrupt source: a
+ * guest whose CPUs all run with interrupts off makes no exit at all. While
+ * the watchdog is armed, PAUSE is intercepted instead, with the pause filter
+ * (APM vol. 2, 15.14.4) letting 65535 PAUSEs pass per entry: a locked-up
+ * kernel spins in cpu_relax() (spinlocks, csd_lock_wait(), stop_machine),
+ * and each filtered exit is a chance to check the deadline. QEMU's TCG has
+ * no filter: every PAUSE exits while the watchdog is armed.
+ */
+static void svm_watchdog(struct percpu *cpu, bool on)
+{
+	struct vmcb_control *c = &cpu->arch.svm.vmcb->ctl;
+
+	c->pause_filter_count = 0xffff;
+	c->pause_filter_thresh = 0;
+	if (on)
+		c->intercept_misc1 |= SVM_INTERCEPT_PAUSE;
+	else
+		c->intercept_misc1 &= ~SVM_INTERCEPT_PAUSE;
 }
 
 /* SVM shows no NMI blocking; a watched NMI blocks them from injection to its IRET. */
@@ -394,6 +417,8 @@ static enum vcpu_action svm_handle_exit(struct percpu *cpu)
 	switch (v->ctl.exit_code) {
 	case SVM_EXIT_CPUID:
 		return vcpu_handle_cpuid(cpu);
+	case SVM_EXIT_PAUSE: /* the watchdog's chance: vcpu.c checked the deadline */
+		return VCPU_SKIP;
 	case SVM_EXIT_MSR:
 		return handle_msr(cpu, info1 & 1);
 	case SVM_EXIT_VMMCALL:
@@ -500,6 +525,7 @@ static const struct vcpu_vendor svm_vendor = {
 	.exit_name = svm_exit_name,
 	.save_state = svm_save_state,
 	.dump_exit = svm_dump_exit,
+	.watchdog = svm_watchdog,
 };
 
 static struct vcpu_vendor svm_active;

@@ -21,6 +21,7 @@
 #include <hv/hypercall.h>
 #include <hv/lib.h>
 #include <hv/printk.h>
+#include <hv/watchdog.h>
 
 int vcpu_init(void)
 {
@@ -492,6 +493,7 @@ static void vcpu_reset(struct percpu *cpu, const struct x86_entry *e, struct gpm
 	cpu->arch.nmi_queued = 0;
 	cpu->arch.gpm = gpm;
 	vendor->setup(cpu, e, gpm);
+	cpu->arch.wd_gen = watchdog_gen() - 1; /* the fresh VMCB/VMCS: set for the watchdog anew */
 }
 
 /* True, and the vector, if the mailbox holds a start-up IPI to obey. */
@@ -544,10 +546,17 @@ static enum vcpu_action vcpu_run(struct percpu *cpu)
 			return VCPU_PARK;
 		if (vcpu_tlb_stale(cpu))
 			vendor->flush(cpu);
+		if (cpu->arch.wd_gen != watchdog_gen()) {
+			cpu->arch.wd_gen = watchdog_gen();
+			vendor->watchdog(cpu, watchdog_armed());
+		}
 		if (!vendor->enter(cpu))
 			return VCPU_FATAL;
 		iommu_poll_lazy();
-		act = vendor->handle_exit(cpu);
+		/* The watchdog's deadline passed: capture from wherever the guest was. */
+		act = watchdog_due() ? crash_trigger(cpu, CRASH_WATCHDOG) : VCPU_RESUME;
+		if (act == VCPU_RESUME)
+			act = vendor->handle_exit(cpu);
 		switch (act) {
 		case VCPU_RESUME:
 			break;

@@ -46,6 +46,8 @@ static struct {
 	u64 cr0_must1, cr0_may1, cr4_must1, cr4_may1;
 	u64 xcr0_supported;
 	bool invept_all;
+	bool preempt_timer, pause_exiting; /* what the watchdog may use */
+	u32 preempt_rate;		   /* the timer ticks every 2^rate TSC ticks */
 } vmx;
 
 static u8 *msr_bitmap;
@@ -99,6 +101,10 @@ static const char *vmx_exit_name(u64 reason)
 		return "EPT_MISCONFIG";
 	case EXIT_XSETBV:
 		return "XSETBV";
+	case EXIT_PAUSE:
+		return "PAUSE";
+	case EXIT_PREEMPT_TIMER:
+		return "PREEMPT_TIMER";
 	default:
 		if ((reason & 0xffff) >= EXIT_VMCLEAR && (reason & 0xffff) <= EXIT_VMXON)
 			return "VMX insn";
@@ -661,6 +667,10 @@ static enum vcpu_action vmx_handle_exit(struct percpu *cpu)
 		return VCPU_RESUME;
 	case EXIT_CPUID:
 		return vcpu_handle_cpuid(cpu);
+	case EXIT_PREEMPT_TIMER: /* the watchdog's tick: vcpu.c checked the deadline */
+		return VCPU_RESUME;
+	case EXIT_PAUSE: /* likewise, without a preemption timer */
+		return VCPU_SKIP;
 	case EXIT_XSETBV:
 		return handle_xsetbv(cpu);
 	case EXIT_INVD: /* exits unconditionally; write back rather than lose data */
@@ -805,6 +815,30 @@ static void vmx_save_state(struct percpu *cpu, struct x86_cpu_state *s)
 	s->efer = vmread(GUEST_EFER);
 }
 
+/*
+ * While the watchdog is armed, the VMX-preemption timer (SDM vol. 3C, 26.5.1)
+ * makes the guest exit at least every WATCHDOG_TICK_MS, interrupts off or
+ * not: the timer counts down in guest mode only and is reloaded from the
+ * VMCS at each entry (its value is not saved at exits). Without one, PAUSE
+ * exiting: a locked-up kernel spins in cpu_relax().
+ */
+#define WATCHDOG_TICK_MS 100
+
+static void vmx_watchdog(struct percpu *cpu, bool on)
+{
+	u32 pin = (u32)vmread(PIN_CONTROLS);
+	u64 ticks;
+
+	if (vmx.preempt_timer) {
+		ticks = (hv.tsc_khz ? hv.tsc_khz : 1000000) * WATCHDOG_TICK_MS >> vmx.preempt_rate;
+		vmwrite(PIN_CONTROLS, on ? pin | PIN_PREEMPT_TIMER : pin & ~PIN_PREEMPT_TIMER);
+		vmwrite(PREEMPT_TIMER_VALUE, MIN(ticks, 0xffffffffull));
+	} else if (vmx.pause_exiting) {
+		set_cpu_controls(cpu, on ? cpu->arch.vmx.cpu_controls | CPU_PAUSE_EXITING :
+					   cpu->arch.vmx.cpu_controls & ~CPU_PAUSE_EXITING);
+	}
+}
+
 static const struct vcpu_vendor vmx_vendor = {
 	.name = "Intel VMX",
 	.id = PARACHUTE_VENDOR_VMX,
@@ -827,6 +861,7 @@ static const struct vcpu_vendor vmx_vendor = {
 	.exit_name = vmx_exit_name,
 	.save_state = vmx_save_state,
 	.dump_exit = vmx_dump_exit,
+	.watchdog = vmx_watchdog,
 };
 
 static void intercept_write(u32 msr)
@@ -877,6 +912,15 @@ static int vmx_controls(u64 basic)
 		return -ENODEV;
 	}
 	vmx.entry &= ~ENTRY_IA32E_GUEST;
+	/* For the watchdog, set while it is armed: the preemption timer, else PAUSE exiting. */
+	vmx.preempt_timer = (rdmsr(tc ? MSR_VMX_TRUE_PINBASED : MSR_VMX_PINBASED) >> 32) &
+			    PIN_PREEMPT_TIMER;
+	vmx.preempt_rate = rdmsr(MSR_VMX_MISC) & 0x1f;
+	vmx.pause_exiting = may & CPU_PAUSE_EXITING;
+	pr_info("Intel VMX: the watchdog uses %s",
+		vmx.preempt_timer ? "the VMX-preemption timer" :
+		vmx.pause_exiting ? "PAUSE exiting (no VMX-preemption timer)" :
+				    "exits alone (no VMX-preemption timer, no PAUSE exiting)");
 	return 0;
 }
 

@@ -11,6 +11,8 @@
  *                               page by page, LOAD_COMMIT); CAP_SYS_BOOT
  *   PARACHUTE_IOC_UNLOAD        disarm capture (HC_UNLOAD); CAP_SYS_BOOT
  *   PARACHUTE_IOC_DMA_FAULTS    the DMA the hv blocked (HC_DMA_FAULTS)
+ *   PARACHUTE_IOC_WATCHDOG      start (a timeout in ms) or stop (0) the hv's
+ *                               watchdog, petted from a timer; CAP_SYS_BOOT
  *
  * Module parameters, for the tests and for a look by hand:
  *   /sys/module/parachute/parameters/status      read: one PARACHUTE_HC_STATUS call
@@ -46,6 +48,8 @@
 #include <linux/mutex.h>
 #include <linux/notifier.h>
 #include <linux/panic_notifier.h>
+#include <linux/reboot.h>
+#include <linux/timer.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/security.h>
@@ -495,6 +499,56 @@ static long pc_ioc_unload(void)
 	return ret;
 }
 
+/*
+ * The watchdog: a timer pets the hv four times per timeout. It runs from the
+ * timer interrupt, so a guest whose CPUs stopped taking interrupts (or whose
+ * timer CPU did) stops petting, and the hv captures.
+ */
+static DEFINE_SPINLOCK(wd_lock);
+static struct timer_list wd_timer;
+static u32 wd_ms; /* 0: stopped */
+
+static void wd_pet(struct timer_list *t)
+{
+	spin_lock(&wd_lock);
+	if (wd_ms) { /* not stopped meanwhile: then the timer must not come back */
+		pc_hypercall(PARACHUTE_HC_WATCHDOG, wd_ms, 0, 0);
+		mod_timer(&wd_timer, jiffies + msecs_to_jiffies(wd_ms / 4));
+	}
+	spin_unlock(&wd_lock);
+}
+
+static long pc_watchdog(u32 ms)
+{
+	long ret;
+
+	if (ms && (ms < PARACHUTE_WATCHDOG_MIN_MS || ms > PARACHUTE_WATCHDOG_MAX_MS))
+		return -EINVAL;
+	spin_lock_bh(&wd_lock);
+	ret = pc_errno(pc_hypercall(PARACHUTE_HC_WATCHDOG, ms, 0, 0));
+	if (!ret) {
+		WRITE_ONCE(wd_ms, ms);
+		if (ms)
+			mod_timer(&wd_timer, jiffies + msecs_to_jiffies(ms / 4));
+	}
+	spin_unlock_bh(&wd_lock);
+	if (!ms)
+		del_timer_sync(&wd_timer);
+	if (!ret)
+		pr_info("parachute: watchdog %s (%u ms)\n", ms ? "started" : "stopped", ms);
+	return ret;
+}
+
+/* Reboot, power-off, halt and kexec: the next kernel does not pet it. */
+static int pc_reboot(struct notifier_block *nb, unsigned long event, void *unused)
+{
+	if (READ_ONCE(wd_ms))
+		pc_watchdog(0);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block pc_reboot_nb = { .notifier_call = pc_reboot };
+
 static long pc_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	void __user *argp = (void __user *)arg;
@@ -512,6 +566,19 @@ static long pc_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 			return -EOPNOTSUPP;
 		return pc_ioc_read(PARACHUTE_HC_DMA_FAULTS, argp,
 				   sizeof(struct parachute_dma_faults));
+	case PARACHUTE_IOC_WATCHDOG: {
+		u32 ms;
+
+		if (!capable(CAP_SYS_BOOT))
+			return -EPERM;
+		if (!(file->f_mode & FMODE_WRITE))
+			return -EBADF;
+		if (!hv_can_load())
+			return -EOPNOTSUPP;
+		if (copy_from_user(&ms, argp, sizeof(ms)))
+			return -EFAULT;
+		return pc_watchdog(ms);
+	}
 	case PARACHUTE_IOC_LOAD:
 		if (!(file->f_mode & FMODE_WRITE))
 			return -EBADF;
@@ -564,9 +631,12 @@ static int __init pc_init(void)
 		hv_abi >> 16, hv_abi & 0xffff);
 	if (hv_abi >= ((1 << 16) | 1))
 		guest_info();
+	timer_setup(&wd_timer, wd_pet, 0);
+	register_reboot_notifier(&pc_reboot_nb);
 	ret = misc_register(&pc_misc);
 	if (ret) {
 		pr_err("parachute: cannot register /dev/parachute: %d\n", ret);
+		unregister_reboot_notifier(&pc_reboot_nb);
 		free_page(status_page);
 		return ret;
 	}
@@ -579,8 +649,12 @@ static void __exit pc_exit(void)
 {
 	if (crash_on_panic)
 		atomic_notifier_chain_unregister(&panic_notifier_list, &pc_panic_nb);
-	if (on_hv)
+	if (on_hv) {
 		misc_deregister(&pc_misc);
+		unregister_reboot_notifier(&pc_reboot_nb);
+		if (READ_ONCE(wd_ms))
+			pc_watchdog(0);
+	}
 	free_page(status_page);
 }
 

@@ -45,6 +45,19 @@
 #define PARACHUTE_HC_LOAD_COMMIT  8 /* (flags) -> 0: the new kernel is armed */
 #define PARACHUTE_HC_UNLOAD	  9 /* () -> 0: capture disarmed */
 #define PARACHUTE_HC_DMA_FAULTS	  10 /* (gpa, size) -> bytes written */
+#define PARACHUTE_HC_WATCHDOG	  11 /* (timeout_ms) -> 0: armed or petted; 0 stops it */
+
+/*
+ * The hv's watchdog (ABI 1.2): each WATCHDOG(timeout_ms) call pets it and
+ * sets the time the guest has until the next one; past it, the hv captures
+ * (trigger "watchdog", hv option watchdog=capture|off). WATCHDOG(0) stops
+ * it. The guest module pets it from a timer, so a guest whose every CPU
+ * stopped taking interrupts stops petting. -PARACHUTE_EINVAL for a timeout
+ * outside [MIN, MAX], -PARACHUTE_EPERM under watchdog=off, -PARACHUTE_EBUSY
+ * while a capture runs.
+ */
+#define PARACHUTE_WATCHDOG_MIN_MS 1000
+#define PARACHUTE_WATCHDOG_MAX_MS 3600000
 
 /* Error codes, returned negated in RAX. Values follow Linux errno. */
 #define PARACHUTE_EPERM	  1  /* CPL > 0; CRASH refused by crash_hypercall=refuse */
@@ -84,6 +97,9 @@ struct parachute_status {
 	uint64_t exits_total; /* VM exits on the calling vCPU since it started */
 	uint64_t tsc_khz;     /* hv's TSC frequency estimate, 0 if unknown */
 	uint64_t uptime_tsc;  /* TSC ticks since the hv started */
+	/* Since ABI 1.2 (a 64-byte buffer still gets the fields above): */
+	uint32_t watchdog_ms;	   /* the watchdog's timeout, 0 while it is stopped */
+	uint32_t watchdog_left_ms; /* until it fires, unless petted */
 };
 
 /*

@@ -51,4 +51,13 @@ struct parachute_ioc_load {
 /* One PARACHUTE_HC_DMA_FAULTS call (ABI 1.2): the DMA the hv blocked. */
 #define PARACHUTE_IOC_DMA_FAULTS _IOR(PARACHUTE_IOC_MAGIC, 5, struct parachute_dma_faults)
 
+/*
+ * The hv's watchdog (ABI 1.2): a timeout in ms (PARACHUTE_WATCHDOG_MIN_MS to
+ * _MAX_MS) starts it or changes its timeout, and the module pets it from a
+ * kernel timer four times per timeout; 0 stops it. It also stops when the
+ * module unloads and when the kernel reboots, powers off or kexecs.
+ * Needs CAP_SYS_BOOT.
+ */
+#define PARACHUTE_IOC_WATCHDOG _IOW(PARACHUTE_IOC_MAGIC, 6, __u32)
+
 #endif /* PARACHUTE_IOCTL_H */

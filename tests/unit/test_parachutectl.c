@@ -74,7 +74,8 @@ static void test_status_ready(void **state)
 		"capture kernel: 6.1.0-57-amd64 (8247232 bytes), initrd 31457280 bytes, generation 2, loaded 1.234 s after hv start\n"
 		"command line: console=ttyS0 nr_cpus=1 reset_devices\n"
 		"reload: allowed\n"
-		"DMA isolation: on\n");
+		"DMA isolation: on\n"
+		"watchdog: off\n");
 	free(text);
 }
 
@@ -99,7 +100,8 @@ static void test_status_disarmed(void **state)
 			    "capture region: 0x7e000000+163844 KiB\n"
 			    "capture kernel: none (generation 3)\n"
 			    "reload: allowed\n"
-			    "DMA isolation: off\n");
+			    "DMA isolation: off\n"
+			    "watchdog: off\n");
 	free(text);
 }
 
@@ -115,8 +117,11 @@ static void test_status_ticks_lock_no_initrd(void **state)
 	ci.initrd_size = 0;
 	ci.flags |= PARACHUTE_CAPTURE_RELOAD_LOCK;
 	ci.kernel_version[0] = '\0';
+	st.watchdog_ms = 30000;
+	st.watchdog_left_ms = 27250;
 	text = report(&st, &ci, &ret);
 	assert_int_equal(ret, PC_EXIT_OK);
+	assert_non_null(strstr(text, "watchdog: on, 30.000 s timeout, 27.250 s left\n"));
 	assert_non_null(strstr(text, "capture kernel: unknown version (8247232 bytes), no initrd, "
 				     "generation 2, loaded 2468000000 TSC ticks after hv start\n"));
 	assert_non_null(strstr(text, "reload: locked\n"));
@@ -132,12 +137,14 @@ static void test_status_old_hv(void **state)
 
 	(void)state;
 	st.abi_version = (1 << 16) | 1;
+	st.struct_size = 64; /* no watchdog fields */
 	text = report(&st, NULL, &ret);
 	assert_int_equal(ret, PC_EXIT_OK);
 	assert_non_null(strstr(text,
 			       "capture kernel: unknown (the hv's ABI 1.1 predates CAPTURE_INFO)\n"
 			       "reload: not supported by this hv\n"));
 	assert_null(strstr(text, "command line:"));
+	assert_null(strstr(text, "watchdog"));
 	free(text);
 }
 

@@ -20,6 +20,7 @@
 #include <hv/elfcore.h>
 #include <hv/hv.h>
 #include <hv/hypercall.h>
+#include <hv/watchdog.h>
 #include <parachute/abi.h>
 #include <stdlib.h>
 
@@ -859,6 +860,70 @@ static void test_hypercall_dma_faults(void **state)
 	free(guest_ram);
 }
 
+static void test_watchdog(void **state)
+{
+	struct parachute_status s;
+	u32 gen = watchdog_gen();
+
+	(void)state;
+	arm();
+	guest_ram_map();
+	hv.tsc_khz = 1000; /* 1000 ticks per ms */
+	st.tsc = 0;
+	/* Timeouts out of range; watchdog=off. */
+	assert_int_equal(call3(0, PARACHUTE_HC_WATCHDOG, 999, 0, 0), -PARACHUTE_EINVAL);
+	assert_int_equal(call3(0, PARACHUTE_HC_WATCHDOG, 3600001, 0, 0), -PARACHUTE_EINVAL);
+	hv.opt.watchdog = TRIGGER_REFUSE;
+	assert_int_equal(call3(0, PARACHUTE_HC_WATCHDOG, 2000, 0, 0), -PARACHUTE_EPERM);
+	hv.opt.watchdog = TRIGGER_CAPTURE;
+	assert_false(watchdog_armed());
+	assert_int_equal(watchdog_gen(), gen);
+	/* Started: the vCPUs are told (a new generation); due only past the deadline. */
+	assert_int_equal(call3(0, PARACHUTE_HC_WATCHDOG, 2000, 0, 0), 0);
+	assert_logged("cpu0: watchdog started: the guest has 2000 ms between pets");
+	assert_true(watchdog_armed());
+	assert_int_not_equal(watchdog_gen(), gen);
+	gen = watchdog_gen();
+	st.tsc = 2000 * 1000;
+	assert_false(watchdog_due());
+	st.tsc++;
+	assert_true(watchdog_due());
+	/* A pet moves the deadline, and is no news to the vCPUs. */
+	assert_int_equal(call3(0, PARACHUTE_HC_WATCHDOG, 2000, 0, 0), 0);
+	assert_false(watchdog_due());
+	assert_int_equal(watchdog_gen(), gen);
+	st.tsc += 500 * 1000;
+	call3(0, PARACHUTE_HC_STATUS, (u64)(uintptr_t)guest_ram, sizeof(s), 0);
+	memcpy(&s, guest_ram, sizeof(s));
+	assert_int_equal(s.watchdog_ms, 2000);
+	assert_int_equal(s.watchdog_left_ms, 1500);
+	/* Expired: the trigger of its own; the capture stops the watchdog. */
+	st.tsc += 1501 * 1000;
+	assert_true(watchdog_due());
+	assert_int_equal(crash_trigger(cpu0, CRASH_WATCHDOG), VCPU_RESET);
+	assert_logged_since_reset("crash: watchdog (the guest stopped petting it) on cpu0");
+	assert_false(watchdog_armed());
+	assert_false(watchdog_due());
+	assert_int_not_equal(watchdog_gen(), gen);
+	assert_int_equal(call3(0, PARACHUTE_HC_WATCHDOG, 2000, 0, 0), -PARACHUTE_EBUSY);
+	free(guest_ram);
+}
+
+static void test_watchdog_stop(void **state)
+{
+	(void)state;
+	hv.tsc_khz = 1000;
+	assert_int_equal(call3(0, PARACHUTE_HC_WATCHDOG, 5000, 0, 0), 0);
+	assert_int_equal(call3(0, PARACHUTE_HC_WATCHDOG, 0, 0, 0), 0);
+	assert_logged("cpu0: watchdog stopped by the guest");
+	assert_false(watchdog_armed());
+	st.tsc += 10000 * 1000;
+	assert_false(watchdog_due());
+	/* watchdog=off: the source never captures, whatever the deadline. */
+	hv.opt.watchdog = TRIGGER_REFUSE;
+	assert_int_equal(crash_trigger(cpu0, CRASH_WATCHDOG), VCPU_RESUME);
+}
+
 static void test_unload(void **state)
 {
 	s64 ret;
@@ -1282,6 +1347,8 @@ int main(void)
 		cmocka_unit_test_setup(test_load_refusals, setup),
 		cmocka_unit_test_setup(test_load_switch, setup),
 		cmocka_unit_test_setup(test_unload, setup),
+		cmocka_unit_test_setup(test_watchdog, setup),
+		cmocka_unit_test_setup(test_watchdog_stop, setup),
 		cmocka_unit_test_setup(test_hypercall_dma_faults, setup),
 		cmocka_unit_test_setup(test_nmi_mailbox, setup),
 		cmocka_unit_test_setup(test_nmi_guest_or_operator, setup),

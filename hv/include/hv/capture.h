@@ -88,6 +88,7 @@ enum crash_source {
 	CRASH_TRIPLE_FAULT, /* the guest shut down */
 	CRASH_NMI,	    /* an NMI the guest did not send itself: the operator's */
 	CRASH_HYPERCALL,    /* PARACHUTE_HC_CRASH from the guest module */
+	CRASH_WATCHDOG,	    /* the guest stopped petting the watchdog (PARACHUTE_HC_WATCHDOG) */
 };
 
 /**

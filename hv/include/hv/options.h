@@ -31,6 +31,7 @@ struct hv_options {
 	enum iommu_policy iommu;	 /* iommu=auto|required|off, default auto */
 	enum apic_trap_policy apic_trap; /* apic_trap=boot|always, default boot */
 	enum reload_policy reload;	 /* reload=allow|lock, default allow */
+	enum trigger_action watchdog;	 /* watchdog=capture|off, default capture */
 };
 
 /** options_defaults() - fill in every option's documented default. */

@@ -78,6 +78,7 @@ struct arch_percpu {
 	struct guest_regs regs;
 	struct gpm *gpm;      /* the guest-physical space this vCPU runs in */
 	volatile u32 gpm_gen; /* the gpm->gen this CPU's TLB holds (flushed at entry) */
+	u32 wd_gen;	      /* the watchdog_gen() this vCPU's exits are set for */
 	struct hidden_step step;
 	u64 hidden_writes;
 	u32 guest_nmis; /* NMI IPIs the guest sent to this vCPU (seen by the APIC trap) */

@@ -12,6 +12,7 @@
 #define SVM_INTERCEPT_INIT     (1u << 3)
 #define SVM_INTERCEPT_CPUID    (1u << 18)
 #define SVM_INTERCEPT_IRET     (1u << 20)
+#define SVM_INTERCEPT_PAUSE    (1u << 23)
 #define SVM_INTERCEPT_HLT      (1u << 24)
 #define SVM_INTERCEPT_IOIO     (1u << 27)
 #define SVM_INTERCEPT_MSR      (1u << 28)
@@ -33,6 +34,7 @@
 #define SVM_EXIT_INIT	   0x063
 #define SVM_EXIT_CPUID	   0x072
 #define SVM_EXIT_IRET	   0x074
+#define SVM_EXIT_PAUSE	   0x077
 #define SVM_EXIT_HLT	   0x078
 #define SVM_EXIT_IOIO	   0x07b
 #define SVM_EXIT_MSR	   0x07c

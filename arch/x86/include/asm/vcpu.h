@@ -89,6 +89,12 @@ struct vcpu_vendor {
 	void (*save_state)(struct percpu *cpu, struct x86_cpu_state *s);
 	/* The exit being handled, in the vendor's terms, on the console. */
 	void (*dump_exit)(struct percpu *cpu);
+	/*
+	 * While the watchdog is armed (on), exits that come even from a guest
+	 * running with interrupts off: VMX's preemption timer, SVM's PAUSE
+	 * intercept (docs/capture.md); each one is a chance to check it.
+	 */
+	void (*watchdog)(struct percpu *cpu, bool on);
 };
 
 /**

@@ -53,8 +53,10 @@
 /* Pin-based controls. */
 #define PIN_NMI_EXITING	 (1u << 3)
 #define PIN_VIRTUAL_NMIS (1u << 5)
+#define PIN_PREEMPT_TIMER (1u << 6) /* activate the VMX-preemption timer */
 /* Primary processor-based controls. */
 #define CPU_NMI_WINDOW	(1u << 22)
+#define CPU_PAUSE_EXITING (1u << 30)
 #define CPU_IO_BITMAPS	(1u << 25)
 #define CPU_MSR_BITMAPS (1u << 28)
 #define CPU_SECONDARY	(1u << 31)
@@ -126,6 +128,7 @@ enum vmcs_seg { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SEG_TR
 #define GUEST_IDTR_LIMIT       0x4812
 #define GUEST_INTERRUPTIBILITY 0x4824
 #define GUEST_ACTIVITY	       0x4826
+#define PREEMPT_TIMER_VALUE    0x482e
 #define GUEST_SYSENTER_CS      0x482a
 #define HOST_SYSENTER_CS       0x4c00
 
@@ -179,10 +182,12 @@ enum vmcs_seg { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SEG_TR
 #define EXIT_INVALID_STATE 33
 #define EXIT_MSR_LOADING   34
 #define EXIT_MTF	   37
+#define EXIT_PAUSE	   40
 #define EXIT_MACHINE_CHECK 41
 #define EXIT_EPT_VIOLATION 48
 #define EXIT_EPT_MISCONFIG 49
 #define EXIT_INVEPT	   50
+#define EXIT_PREEMPT_TIMER 52
 #define EXIT_INVVPID	   53
 #define EXIT_XSETBV	   55
 #define EXIT_VMFUNC	   59
