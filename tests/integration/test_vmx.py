@@ -103,6 +103,26 @@ def test_vmx_sysrq_captured(build):
     compress(path)
 
 
+def test_vmx_watchdog_preemption_timer(build):
+    # The guest's only vCPU spins with interrupts off and no NMI comes: the
+    # VMX-preemption timer makes it exit, and the watchdog's deadline passes.
+    # The capture's start is the check here; test_vmx_sysrq_captured saves a dump.
+    name = "vmx-watchdog"
+    iso = grub_iso(build, name, "loglevel=info",
+                   modules(build, "pc.test=crash pc.trigger=watchdog pc.notifier=1"))
+    with BochsRun(build, name, iso, disk=dump_disk(build, name, "256M")) as r:
+        r.wait_for(r"\[hv\] Intel VMX: the watchdog uses the VMX-preemption timer", 120)
+        r.wait_for(r"\[hv\] cpu0: watchdog started: the guest has 5000 ms between pets", 600)
+        r.wait_for(r"PCG: every CPU spins with interrupts off from now", 120)
+        r.wait_for(r"\[hv\] ERROR: crash: watchdog \(the guest stopped petting it\) on cpu0", 300)
+        m = r.wait_for(r"\[hv\] crash: NT_PRSTATUS 0: cpu0 \(APIC 0\) pid \d+ rip (0x[0-9a-f]+)", 60)
+        r.wait_for(r"\[hv\] crash: cpu0 enters the capture kernel", 60)
+        syms = evidence(r)[1]
+    start, end = syms["pc_spin_irqs_off"]
+    assert start <= int(m.group(1), 16) < end, f"rip {m.group(1)} not in pc_spin_irqs_off"
+    assert not r.all(r"operator NMI")
+
+
 def test_vmx_refuses_cpu_without_ept_or_unrestricted_guest(build):
     # Penryn has VMX without EPT; Lynnfield (Nehalem) has EPT without unrestricted guest.
     iso = grub_iso(build, "vmx-refuse", "loglevel=info", modules(build, "pc.test=demo", False))
