@@ -371,7 +371,7 @@ s64 capture_load_commit(struct percpu *cpu, u64 flags)
 		ret = -PARACHUTE_EBUSY;
 		goto out;
 	}
-	capture.armed = false;
+	/* Still armed: a trigger meanwhile waits for the lock, and sees the new kernel. */
 	arch_capture_switch(l, &capture);
 	digest_region(capture.digest);
 	meta.generation = capture.meta.generation + 1;
