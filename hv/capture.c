@@ -165,8 +165,9 @@ enum vcpu_action crash_trigger(struct percpu *cpu, enum crash_source src)
 	}
 	if (arch_capture_handover(cpu))
 		capture_failed(cpu, "the hand-over could not be prepared");
-	pr_info("crash: hand-over took %llu us after the trigger",
-		(unsigned long long)(arch_timestamp_us() - t0));
+	pr_info("crash: hand-over took %llu us after the trigger; hv heap used %llu KiB",
+		(unsigned long long)(arch_timestamp_us() - t0),
+		(unsigned long long)(heap_used() / KiB));
 	return VCPU_RESET;
 }
 
