@@ -20,7 +20,7 @@ HV_SRCS := hv/elfcore.c hv/sha256.c hv/lib.c hv/util.c hv/format.c hv/printk.c h
 	arch/x86/boot/head.S arch/x86/entry.S arch/x86/svm_entry.S arch/x86/vmx_entry.S arch/x86/traps.c \
 	arch/x86/console.c arch/x86/time.c arch/x86/cpuid.c arch/x86/paging.c \
 	arch/x86/multiboot.c arch/x86/linux.c arch/x86/guest_mem.c arch/x86/svm.c arch/x86/vmx.c arch/x86/vcpu.c \
-	arch/x86/smp.c arch/x86/acpi.c arch/x86/setup.c arch/x86/guest.c \
+	arch/x86/smp.c arch/x86/acpi.c arch/x86/setup.c arch/x86/guest.c arch/x86/seal.c \
 	arch/x86/apic.c arch/x86/insn.c arch/x86/guest_walk.c arch/x86/mm.c arch/x86/capture.c \
 	arch/x86/iommu_acpi.c arch/x86/iommu.c arch/x86/vtd.c arch/x86/amd_iommu.c arch/x86/madt.c \
 	arch/x86/acpi_sub.c arch/x86/efi.c arch/x86/firmware.c
@@ -47,7 +47,7 @@ CFLAGS ?= -O2 -g
 GUEST_PROGS := $(BUILD)/guest/hvinfo $(BUILD)/guest/memprobe $(BUILD)/guest/patterns $(BUILD)/guest/spin $(BUILD)/guest/edu \
 	$(BUILD)/guest/parachutectl
 
-.PHONY: all check unit integration demo bench clean format headers-check guest install
+.PHONY: all check unit integration demo bench soak clean format headers-check guest install
 all: $(BUILD)/parachute.elf
 
 V ?= 0
@@ -175,6 +175,12 @@ demo: all $(BUILD)/initrd.cpio.gz
 
 bench: all $(BUILD)/initrd.cpio.gz $(BUILD)/initrd-kdump.cpio.gz
 	@tests/bench/boot.sh $(BUILD)
+
+# The crash-path soak: SOAK_CYCLES boot-crash-capture cycles rotating the
+# triggers (make check runs 3 of them, in test_soak.py).
+SOAK_CYCLES ?= 20
+soak: all $(BUILD)/initrd.cpio.gz $(BUILD)/initrd-kdump.cpio.gz $(BUILD)/debian/vmlinux-dbg
+	@SOAK_CYCLES=$(SOAK_CYCLES) TESTS=test_soak tests/integration/run.sh $(BUILD)
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -47,6 +47,9 @@ static const char usage_text[] =
 	"               the hv captures if the guest stops petting it for SECONDS\n"
 	"               (default 30; the module pets it from a timer)\n"
 	"  watchdog stop\n"
+	"  seal-kexec [--unseal]\n"
+	"               for stock kdump: seal the region kexec -p loaded against stray\n"
+	"               writes and DMA (--unseal before kexec -p loads again)\n"
 	"\n"
 	"options:\n"
 	"  -h, --help   this summary\n"
@@ -444,6 +447,50 @@ static int cmd_watchdog(int argc, char **argv)
 	return fflush(stdout) ? PC_EXIT_ERROR : PC_EXIT_OK;
 }
 
+static int cmd_seal_kexec(int argc, char **argv)
+{
+	uint32_t flags = 0;
+	char msg[256];
+	int fd, err;
+
+	if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+		fputs(usage_text, stdout);
+		return PC_EXIT_OK;
+	}
+	if (argc == 2 && !strcmp(argv[1], "--unseal"))
+		flags = PARACHUTE_SEAL_UNSEAL;
+	else if (argc != 1)
+		return usage_error("seal-kexec: unexpected argument %s", argv[1]);
+	fd = open_device(O_RDWR);
+	if (fd < 0) {
+		open_error(msg, sizeof(msg), errno);
+		fprintf(stderr, "parachute: cannot %s the kexec region: %s\n",
+			flags ? "unseal" : "seal", msg);
+		return PC_EXIT_ERROR;
+	}
+	if (ioctl(fd, PARACHUTE_IOC_SEAL_KEXEC, &flags) < 0) {
+		err = errno;
+		close(fd);
+		if (err == ENOENT)
+			snprintf(msg, sizeof(msg), "no crashkernel region loaded by kexec -p");
+		else if (err == EINVAL && !flags)
+			snprintf(msg, sizeof(msg), "the hv refused the region (see its log); "
+						   "is another one sealed?");
+		else if (err == EBUSY)
+			snprintf(msg, sizeof(msg), "a capture is running, or kdump already took over");
+		else
+			pc_load_error(msg, sizeof(msg), err, NULL, NULL);
+		fprintf(stderr, "parachute: cannot %s the kexec region: %s\n",
+			flags ? "unseal" : "seal", msg);
+		return PC_EXIT_ERROR;
+	}
+	close(fd);
+	printf(flags ? "parachute: kexec region unsealed\n" :
+		       "parachute: kexec region sealed: read-only to the guest and its devices "
+		       "until the crash path jumps into it\n");
+	return fflush(stdout) ? PC_EXIT_ERROR : PC_EXIT_OK;
+}
+
 /* status and unload take no options but --help: GO_ON, or the exit status. */
 static int no_options(int argc, char **argv)
 {
@@ -477,6 +524,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "watchdog"))
 		return cmd_watchdog(argc - 1, argv + 1);
+	if (!strcmp(cmd, "seal-kexec"))
+		return cmd_seal_kexec(argc - 1, argv + 1);
 	if (!strcmp(cmd, "load") || !strcmp(cmd, "test"))
 		return cmd_load(argc - 1, argv + 1, !strcmp(cmd, "test"));
 	if (!strcmp(cmd, "status") || !strcmp(cmd, "unload") || !strcmp(cmd, "dma-faults")) {

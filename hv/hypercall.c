@@ -216,6 +216,9 @@ enum vcpu_action hypercall(struct percpu *cpu, unsigned int cpl, struct hypercal
 	case PARACHUTE_HC_DMA_FAULTS:
 		a->ret = hc_dma_faults(a->a0, a->a1);
 		break;
+	case PARACHUTE_HC_SEAL_KEXEC:
+		a->ret = arch_seal_kexec(cpu, a->a0, a->a1, a->a2);
+		break;
 	case PARACHUTE_HC_WATCHDOG:
 		a->ret = watchdog_set(cpu, a->a0);
 		break;

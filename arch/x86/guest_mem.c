@@ -30,6 +30,19 @@ int gpm_overlay(u64 gpa, u64 pa)
 	return 0;
 }
 
+/* The guest's sealed kexec region (seal.c): read-only, not executable, in its space only. */
+static u64 sealed_start, sealed_end;
+
+static bool sealed_in(const struct gpm *g, u64 gpa)
+{
+	return g->mode == GPM_GUEST && gpa >= sealed_start && gpa < sealed_end;
+}
+
+bool gpm_sealed(u64 gpa)
+{
+	return sealed_in(&guest_gpm, gpa);
+}
+
 static u64 overlay_at(u64 gpa)
 {
 	for (unsigned int i = 0; i < nr_overlays; i++)
@@ -80,7 +93,7 @@ int gpm_read(const struct gpm *g, u64 pa, void *buf, unsigned int n)
 bool gpm_write_protected(const struct gpm *g, u64 gpa)
 {
 	return g->mode != GPM_PARK && gpa < mapped_limit &&
-	       (hidden_in(g, gpa) || evidence_in(g, gpa) || overlay_at(gpa));
+	       (hidden_in(g, gpa) || evidence_in(g, gpa) || overlay_at(gpa) || sealed_in(g, gpa));
 }
 
 static int map_page(struct gpm *g, u64 page)
@@ -89,6 +102,8 @@ static int map_page(struct gpm *g, u64 page)
 		return pt_map(&g->pt, page, overlay_at(page), PAGE_SIZE, PT_READ | PT_EXEC);
 	if (hidden_in(g, page))
 		return pt_map(&g->pt, page, virt_to_phys(ones_page), PAGE_SIZE, PT_READ | PT_EXEC);
+	if (sealed_in(g, page))
+		return pt_map(&g->pt, page, page, PAGE_SIZE, PT_READ);
 	return pt_map(&g->pt, page, page, PAGE_SIZE,
 		      evidence_in(g, page) ? PT_READ | PT_EXEC : PT_RWX);
 }
@@ -195,4 +210,22 @@ int gpm_redirect(struct gpm *g, u64 gpa, bool scratch)
 		return pt_map(&g->pt, page, virt_to_phys(scratch_page), PAGE_SIZE, PT_RWX);
 	memset(scratch_page, 0xff, PAGE_SIZE);
 	return map_page(g, page);
+}
+
+int gpm_seal(u64 start, u64 end)
+{
+	u64 old_start = sealed_start, old_end = sealed_end;
+	int ret;
+
+	if (start < end && (nr_overlays && overlay[0].gpa >= start && overlay[0].gpa < end))
+		return -EINVAL;
+	spin_lock(&map_lock);
+	sealed_start = start;
+	sealed_end = end;
+	/* Unsealed: the guest's own RAM again; sealed: read-only, no execution. */
+	ret = start < end ? pt_map(&guest_gpm.pt, start, start, end - start, PT_READ) :
+			    pt_map(&guest_gpm.pt, old_start, old_start, old_end - old_start, PT_RWX);
+	__atomic_add_fetch(&guest_gpm.gen, 1, __ATOMIC_SEQ_CST);
+	spin_unlock(&map_lock);
+	return ret;
 }

@@ -191,6 +191,30 @@ void iommu_capture_mode(void)
 	pr_info("DMA isolation: capture mode, devices may write only the capture region and low memory");
 }
 
+int iommu_seal(u64 start, u64 end, enum iommu_seal how)
+{
+	int ret = 0;
+
+	if (!active || in_capture)
+		return 0;
+	/* The crashed kernel's memory above 1 MiB is evidence now, as in capture mode. */
+	if (how == IOMMU_KEXEC)
+		for (unsigned int i = 0; !ret && i < hv.guest_map.nr; i++) {
+			const struct e820_entry *e = &hv.guest_map.e[i];
+			u64 a = MAX(ALIGN_UP(e->addr, PAGE_SIZE), 1 * MiB);
+			u64 b = ALIGN_DOWN(e->addr + e->size, PAGE_SIZE);
+
+			if (e->type == E820_RAM && a < b)
+				ret = pt_map(&guest_dom, a, a, b - a, PT_READ);
+		}
+	if (!ret)
+		ret = pt_map(&guest_dom, start, start, end - start,
+			     how == IOMMU_SEALED ? PT_READ : PT_READ | PT_WRITE);
+	for (unsigned int i = 0; i < desc.nr_units; i++)
+		drv->flush(&desc.unit[i]);
+	return ret;
+}
+
 /* At most every millisecond from the exit path; always when forced. */
 static void poll_units(bool force)
 {

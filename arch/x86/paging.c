@@ -88,6 +88,40 @@ const struct pt_format pt_x86_64 = {
 };
 
 /*
+ * AMD nested page tables: x86-64 entries, and NX (bit 63) where execution is
+ * not allowed, which the hv uses for a sealed kexec region only. NX is
+ * honoured because the host runs with EFER.NXE (svm.c); the guest's own page
+ * tables still decide execution everywhere else.
+ */
+#define PTE_NX (1ull << 63)
+
+static u64 npt_leaf(u64 phys, unsigned int level, unsigned int flags)
+{
+	return x86_leaf(phys, level, flags) | ((flags & PT_EXEC) ? 0 : PTE_NX);
+}
+
+static unsigned int npt_flags(u64 e)
+{
+	return (x86_flags(e) & ~PT_EXEC) | ((e & PTE_NX) ? 0 : PT_EXEC);
+}
+
+static u64 npt_phys(u64 e, unsigned int level)
+{
+	return addr_phys(e & ~PTE_NX, level);
+}
+
+const struct pt_format pt_npt = {
+	.name = "AMD NPT",
+	.max_leaf_level = 3,
+	.leaf = npt_leaf,
+	.table = x86_table,
+	.present = x86_present,
+	.is_leaf = ps_is_leaf,
+	.phys = npt_phys,
+	.flags = npt_flags,
+};
+
+/*
  * Intel EPT entries (SDM vol. 3C, 29.3.2): R bit 0, W bit 1, X bit 2, the
  * memory type in 5:3 of a leaf (6 write-back, 0 uncacheable; the guest's PAT
  * still combines, IPAT stays clear), bit 7 for a 2 MiB or 1 GiB page,

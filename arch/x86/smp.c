@@ -220,20 +220,18 @@ out:
 	spin_unlock(&trap_lock);
 }
 
-bool smp_start_up_coming(struct percpu *cpu, const char *why)
+/*
+ * Every other vCPU running the guest flushes its nested TLB (mailbox, then
+ * NMI); wait up to 1 s for each to take the guest space's current
+ * generation. Returns how many did not in time, or -1 if a capture began
+ * meanwhile (cpu is asked to park).
+ */
+static int flush_others(struct percpu *cpu)
 {
 	u64 t0 = rdtsc(), limit = hv.tsc_khz * 1000; /* 1 s */
-	unsigned int late = 0;
-	u32 gen;
+	u32 gen = guest_gpm.gen;
+	int late = 0;
 
-	if (apic_trap_armed() || cpu->arch.gpm != &guest_gpm)
-		return false;
-	spin_lock(&trap_lock);
-	if (apic_trap_armed() || apic_trap_set(true)) {
-		spin_unlock(&trap_lock);
-		return false;
-	}
-	gen = guest_gpm.gen;
 	for (unsigned int i = 0; i < MAX_CPUS; i++) {
 		struct percpu *t = &percpu_area[i];
 
@@ -248,16 +246,36 @@ bool smp_start_up_coming(struct percpu *cpu, const char *why)
 
 		while (t != cpu && t->state == CPU_GUEST && t->arch.gpm_gen != gen &&
 		       rdtsc() - t0 < limit) {
-			if (cpu->arch.mbox.park) { /* a capture began: this vCPU parks */
-				spin_unlock(&trap_lock);
-				return true;
-			}
+			if (cpu->arch.mbox.park) /* a capture began: this vCPU parks */
+				return -1;
 			cpu_relax();
 		}
 		if (t != cpu && t->state == CPU_GUEST && t->arch.gpm_gen != gen)
 			late++;
 	}
+	return late;
+}
+
+int smp_flush_guest(struct percpu *cpu)
+{
+	return flush_others(cpu);
+}
+
+bool smp_start_up_coming(struct percpu *cpu, const char *why)
+{
+	int late;
+
+	if (apic_trap_armed() || cpu->arch.gpm != &guest_gpm)
+		return false;
+	spin_lock(&trap_lock);
+	if (apic_trap_armed() || apic_trap_set(true)) {
+		spin_unlock(&trap_lock);
+		return false;
+	}
+	late = flush_others(cpu);
 	spin_unlock(&trap_lock);
+	if (late < 0)
+		return true;
 	if (late)
 		pr_warn("cpu%u: %u vCPU(s) did not flush within 1 s; their APIC writes may pass untrapped",
 			cpu->cpu_id, late);

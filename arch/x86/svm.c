@@ -114,7 +114,8 @@ static int svm_cpu_init(struct percpu *cpu)
 	if (!cpu->arch.svm.hsave || !cpu->arch.svm.vmcb)
 		return -ENOMEM;
 	cpu->arch.svm.vmcb_pa = virt_to_phys(cpu->arch.svm.vmcb);
-	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
+	/* NXE: NX in nested entries marks a sealed kexec region (seal.c, pt_npt). */
+	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME | (cpu_has_nx() ? EFER_NXE : 0));
 	/* The hv runs with GIF clear: no interrupt or NMI is ever taken in host mode. */
 	asm volatile("clgi" ::: "memory");
 	wrmsr(MSR_VM_HSAVE_PA, virt_to_phys(cpu->arch.svm.hsave));
@@ -406,7 +407,7 @@ static enum vcpu_action handle_npf(struct percpu *cpu)
 	if (in_event && type != 4 && !(type == 3 && (vector == 3 || vector == 4)))
 		v->ctl.event_inj = ev;
 	return vcpu_handle_npf(cpu, v->ctl.exit_info2, v->ctl.exit_info1 & SVM_NPF_WRITE,
-			       in_event);
+			       v->ctl.exit_info1 & SVM_NPF_FETCH, in_event);
 }
 
 static enum vcpu_action svm_handle_exit(struct percpu *cpu)
@@ -506,7 +507,7 @@ static void intercept_write(u32 msr)
 static const struct vcpu_vendor svm_vendor = {
 	.name = "AMD SVM",
 	.id = PARACHUTE_VENDOR_SVM,
-	.npt_format = &pt_x86_64,
+	.npt_format = &pt_npt,
 	.cpu_init = svm_cpu_init,
 	.setup = svm_setup,
 	.enter = svm_enter,

@@ -285,12 +285,15 @@ static enum vcpu_action apic_store(struct percpu *cpu, u64 gpa)
  * one instruction run with TF set, then (#DB, vcpu_handle_db()) map the page
  * back. The write lands in the scratch page and is discarded.
  */
-enum vcpu_action vcpu_handle_npf(struct percpu *cpu, u64 gpa, bool write, bool in_event)
+enum vcpu_action vcpu_handle_npf(struct percpu *cpu, u64 gpa, bool write, bool fetch,
+				 bool in_event)
 {
 	struct hidden_step *st = &cpu->arch.step;
 
 	if (write && !in_event && apic_is_trapped(gpa))
 		return apic_store(cpu, gpa);
+	if (fetch && gpm_sealed(gpa)) /* the crash path's jump to kexec's code */
+		return seal_fetch(cpu, gpa);
 	if (!write || !gpm_write_protected(cpu->arch.gpm, gpa)) {
 		if (!gpm_map_mmio(cpu->arch.gpm, gpa)) { /* MMIO above RAM: a 64-bit BAR */
 			vendor->flush(cpu);
@@ -305,7 +308,9 @@ enum vcpu_action vcpu_handle_npf(struct percpu *cpu, u64 gpa, bool write, bool i
 		return VCPU_FATAL;
 	if (log_ratelimit(&cpu->arch.hidden_writes))
 		pr_warn("cpu%u: guest write to %s at 0x%llx (rip 0x%llx) dropped", cpu->cpu_id,
-			hv_is_hidden(gpa, 1) ? "hidden memory" : "crashed guest RAM",
+			hv_is_hidden(gpa, 1) ? "hidden memory" :
+			gpm_sealed(gpa)	     ? "the sealed kexec region" :
+					       "crashed guest RAM",
 			(unsigned long long)gpa, (unsigned long long)vendor->get(cpu, VCPU_RIP));
 	if (!st->active) {
 		st->active = true;

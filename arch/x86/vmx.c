@@ -641,7 +641,7 @@ static enum vcpu_action handle_ept_violation(struct percpu *cpu, u64 q)
 		vmwrite(GUEST_INTERRUPTIBILITY,
 			vmread(GUEST_INTERRUPTIBILITY) | INTERRUPTIBILITY_NMI);
 	return vcpu_handle_npf(cpu, vmread(GUEST_PHYS_ADDR), q & EPT_VIOLATION_WRITE,
-			       cpu->arch.vmx.event_injected);
+			       q & EPT_VIOLATION_FETCH, cpu->arch.vmx.event_injected);
 }
 
 static enum vcpu_action vmx_handle_exit(struct percpu *cpu)

@@ -13,6 +13,8 @@
  *   PARACHUTE_IOC_DMA_FAULTS    the DMA the hv blocked (HC_DMA_FAULTS)
  *   PARACHUTE_IOC_WATCHDOG      start (a timeout in ms) or stop (0) the hv's
  *                               watchdog, petted from a timer; CAP_SYS_BOOT
+ *   PARACHUTE_IOC_SEAL_KEXEC    seal (or unseal) the crashkernel region that
+ *                               kexec -p loaded (HC_SEAL_KEXEC); CAP_SYS_BOOT
  *
  * Module parameters, for the tests and for a look by hand:
  *   /sys/module/parachute/parameters/status      read: one PARACHUTE_HC_STATUS call
@@ -24,6 +26,9 @@
  *                                                CPU), each taken by a handler of ours
  *   /sys/module/parachute/parameters/nmi_panic   write 1: a self-NMI whose handler panics
  *   /sys/module/parachute/parameters/hardlockup  write 1: every CPU spins, interrupts off
+ *   /sys/module/parachute/parameters/scribble    write "ADDR SIZE": a stray write of one
+ *                                                byte every 64 KiB (memremap), as a buggy
+ *                                                driver would scribble over kdump's region
  *   crash_on_panic=1 (load time): a panic notifier issues the CRASH hypercall
  *   crashing_cpu=ADDR (load time): crashing_cpu's address, from /proc/kallsyms
  * At load it tells the hv where each CPU's running task is (GUEST_INFO), so
@@ -35,7 +40,12 @@
 #include <asm/io.h>
 #include <asm/nmi.h>
 #include <asm/processor.h>
+#include <asm/reboot.h>
 #include <linux/capability.h>
+#include <linux/io.h>
+#include <linux/vmalloc.h>
+#include <linux/ioport.h>
+#include <linux/kexec.h>
 #include <linux/crash_core.h>
 #include <linux/delay.h>
 #include <linux/fs.h>
@@ -291,8 +301,8 @@ module_param_cb(selftest, &selftest_ops, NULL, 0200);
  * crashing_cpu=ADDR (load time): where the kernel keeps crashing_cpu, which
  * is not exported; userspace reads it from /proc/kallsyms.
  */
-static unsigned long crashing_cpu;
-module_param(crashing_cpu, ulong, 0444);
+static unsigned long crashing_cpu_addr; /* asm/reboot.h has the kernel's own crashing_cpu */
+module_param_named(crashing_cpu, crashing_cpu_addr, ulong, 0444);
 
 /*
  * What the kernel's own crash path would record, for the hv to record in its
@@ -309,7 +319,7 @@ static void guest_info(void)
 		.task_pid_offset = offsetof(struct task_struct, pid),
 		.current_task = (unsigned long)&current_task,
 		.cpu_number = (unsigned long)&cpu_number,
-		.crashing_cpu = crashing_cpu,
+		.crashing_cpu = crashing_cpu_addr,
 		/* What kexec-tools reads from /sys/kernel/vmcoreinfo. */
 		.vmcoreinfo_note = paddr_vmcoreinfo_note(),
 	};
@@ -549,9 +559,109 @@ static int pc_reboot(struct notifier_block *nb, unsigned long event, void *unuse
 
 static struct notifier_block pc_reboot_nb = { .notifier_call = pc_reboot };
 
+/*
+ * The kernel's crash path runs the emergency callback (KVM's, to leave VMX
+ * or SVM) in native_machine_crash_shutdown(), before machine_kexec() writes
+ * into the sealed region: the hv lifts the seal there. Also on an emergency
+ * reboot, which needs it no longer either.
+ */
+static bool sealed;
+
+static void pc_crashing(void)
+{
+	pc_hypercall(PARACHUTE_HC_SEAL_KEXEC, 0, 0, PARACHUTE_SEAL_CRASHING);
+}
+
+/* The "Crash kernel" resource (crashk_res is not exported). */
+static int crash_res(struct resource *r, void *arg)
+{
+	*(struct resource *)arg = *r;
+	return 1;
+}
+
+static long pc_seal_kexec(u32 flags)
+{
+	struct resource r = { 0 };
+	long ret;
+
+	if (flags & ~PARACHUTE_SEAL_UNSEAL)
+		return -EINVAL;
+	if (flags & PARACHUTE_SEAL_UNSEAL) {
+		ret = pc_errno(pc_hypercall(PARACHUTE_HC_SEAL_KEXEC, 0, 0, 0));
+		if (!ret && sealed) {
+			cpu_emergency_unregister_virt_callback(pc_crashing);
+			sealed = false;
+		}
+		return ret;
+	}
+	walk_iomem_res_desc(IORES_DESC_CRASH_KERNEL, IORESOURCE_SYSTEM_RAM | IORESOURCE_BUSY, 0,
+			    -1, &r, crash_res);
+	if (!r.end || !kexec_crash_loaded())
+		return -ENOENT;
+	ret = pc_errno(pc_hypercall(PARACHUTE_HC_SEAL_KEXEC, r.start,
+				    PAGE_ALIGN(resource_size(&r)), 0));
+	if (!ret && !sealed) {
+		/* Nobody else has it: KVM cannot load under the hv. */
+		cpu_emergency_register_virt_callback(pc_crashing);
+		sealed = true;
+	}
+	if (!ret)
+		pr_info("parachute: crashkernel region %pR sealed\n", &r);
+	return ret;
+}
+
+/*
+ * Test aid: "ADDR SIZE", one byte of 0x5a every 64 KiB. Through a mapping of
+ * its own (vmap of the page), as a stale mapping in a buggy driver would:
+ * the kernel's own protection of a loaded crashkernel region
+ * (arch_kexec_protect_crashkres(): not present in the direct map) does not
+ * see it.
+ */
+static int scribble_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned long long addr, size, off;
+	unsigned int n = 0;
+
+	if (sscanf(val, "%llx %llx", &addr, &size) != 2 || !size || size > (1ull << 32))
+		return -EINVAL;
+	for (off = 0; off < size; off += SZ_64K) {
+		struct page *pg;
+		u8 *p;
+
+		if (!pfn_valid(PFN_DOWN(addr + off)))
+			continue;
+		pg = pfn_to_page(PFN_DOWN(addr + off));
+		p = vmap(&pg, 1, VM_MAP, PAGE_KERNEL);
+		if (!p)
+			continue;
+		WRITE_ONCE(p[offset_in_page(addr + off)], 0x5a);
+		vunmap(p);
+		n++;
+	}
+	pr_info("parachute: scribbled on %u pages of 0x%llx+0x%llx\n", n, addr, size);
+	return 0;
+}
+
+static const struct kernel_param_ops scribble_ops = { .set = scribble_set };
+module_param_cb(scribble, &scribble_ops, NULL, 0200);
+
+/* The argument of an ABI 1.2 control ioctl: CAP_SYS_BOOT, the device open for writing. */
+static long pc_ioc_u32(struct file *file, const void __user *argp, u32 *v)
+{
+	if (!capable(CAP_SYS_BOOT))
+		return -EPERM;
+	if (!(file->f_mode & FMODE_WRITE))
+		return -EBADF;
+	if (!hv_can_load())
+		return -EOPNOTSUPP;
+	return copy_from_user(v, argp, sizeof(*v)) ? -EFAULT : 0;
+}
+
 static long pc_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	void __user *argp = (void __user *)arg;
+	long ret;
+	u32 v;
 
 	switch (cmd) {
 	case PARACHUTE_IOC_STATUS:
@@ -566,19 +676,12 @@ static long pc_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 			return -EOPNOTSUPP;
 		return pc_ioc_read(PARACHUTE_HC_DMA_FAULTS, argp,
 				   sizeof(struct parachute_dma_faults));
-	case PARACHUTE_IOC_WATCHDOG: {
-		u32 ms;
-
-		if (!capable(CAP_SYS_BOOT))
-			return -EPERM;
-		if (!(file->f_mode & FMODE_WRITE))
-			return -EBADF;
-		if (!hv_can_load())
-			return -EOPNOTSUPP;
-		if (copy_from_user(&ms, argp, sizeof(ms)))
-			return -EFAULT;
-		return pc_watchdog(ms);
-	}
+	case PARACHUTE_IOC_WATCHDOG:
+		ret = pc_ioc_u32(file, argp, &v);
+		return ret ? ret : pc_watchdog(v);
+	case PARACHUTE_IOC_SEAL_KEXEC:
+		ret = pc_ioc_u32(file, argp, &v);
+		return ret ? ret : pc_seal_kexec(v);
 	case PARACHUTE_IOC_LOAD:
 		if (!(file->f_mode & FMODE_WRITE))
 			return -EBADF;
@@ -654,6 +757,10 @@ static void __exit pc_exit(void)
 		unregister_reboot_notifier(&pc_reboot_nb);
 		if (READ_ONCE(wd_ms))
 			pc_watchdog(0);
+		if (sealed) { /* a crash without the module could not lift it */
+			pc_hypercall(PARACHUTE_HC_SEAL_KEXEC, 0, 0, 0);
+			cpu_emergency_unregister_virt_callback(pc_crashing);
+		}
 	}
 	free_page(status_page);
 }

@@ -46,6 +46,24 @@
 #define PARACHUTE_HC_UNLOAD	  9 /* () -> 0: capture disarmed */
 #define PARACHUTE_HC_DMA_FAULTS	  10 /* (gpa, size) -> bytes written */
 #define PARACHUTE_HC_WATCHDOG	  11 /* (timeout_ms) -> 0: armed or petted; 0 stops it */
+#define PARACHUTE_HC_SEAL_KEXEC	  12 /* (base, size, flags) -> 0: sealed; size 0 unseals */
+
+/*
+ * Compat mode for guests that keep stock kdump (ABI 1.2): SEAL_KEXEC seals
+ * the guest's crashkernel region, loaded by kexec -p: read-only and not
+ * executable to the guest's CPUs (a write is dropped and logged), read-only
+ * to devices. The kernel's crash path lifts the seal: the guest module calls
+ * SEAL_KEXEC(0, 0, PARACHUTE_SEAL_CRASHING) from the kernel's emergency
+ * callback, which native_machine_crash_shutdown() runs before
+ * machine_kexec() writes kexec's control page; an instruction fetch in the
+ * region does the same for a guest without the module. Lifted, the region
+ * is the guest's again and the rest of guest RAM above 1 MiB read-only to
+ * devices, and kdump runs. base and size page-aligned, within guest RAM;
+ * one region at a time (unseal, size 0, before sealing another, and before
+ * kexec -p loads again). -PARACHUTE_EINVAL for a bad range, -PARACHUTE_EBUSY
+ * while a capture runs or once the seal was lifted for a crash.
+ */
+#define PARACHUTE_SEAL_CRASHING (1u << 0) /* SEAL_KEXEC: the crash path begins */
 
 /*
  * The hv's watchdog (ABI 1.2): each WATCHDOG(timeout_ms) call pets it and

@@ -60,4 +60,14 @@ struct parachute_ioc_load {
  */
 #define PARACHUTE_IOC_WATCHDOG _IOW(PARACHUTE_IOC_MAGIC, 6, __u32)
 
+/*
+ * Compat mode (ABI 1.2): seal the crashkernel region that kexec -p loaded
+ * ("Crash kernel" in /proc/iomem) against the guest's stray writes and
+ * devices, or with PARACHUTE_SEAL_UNSEAL give it back (before kexec -p loads
+ * again). ENOENT: no crashkernel region, or nothing loaded by kexec -p.
+ * Needs CAP_SYS_BOOT.
+ */
+#define PARACHUTE_SEAL_UNSEAL	    (1u << 0)
+#define PARACHUTE_IOC_SEAL_KEXEC _IOW(PARACHUTE_IOC_MAGIC, 7, __u32)
+
 #endif /* PARACHUTE_IOCTL_H */

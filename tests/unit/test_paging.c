@@ -155,6 +155,33 @@ static void test_vtd_second_level_bits(void **state)
 	assert_int_equal(e[2], 0);
 }
 
+/* AMD NPT: x86-64 entries with NX where execution is not allowed (a sealed region). */
+static void test_npt_nx(void **state)
+{
+	struct pt_root pt;
+	u64 e[4] = { 0 }, phys;
+	unsigned int flags;
+
+	(void)state;
+	assert_int_equal(pt_init(&pt, &pt_npt, 2, alloc), 0);
+	assert_int_equal(pt_map(&pt, 0, 0, 1ull << 30, PT_RWX), 0);
+	assert_int_equal(pt_map(&pt, 0x400000, 0x400000, 0x200000, PT_READ), 0);
+	/* The sealed 2 MiB leaf: present, user, no RW, NX; its neighbours as before. */
+	entries_to(&pt, 0x400000, e);
+	assert_int_equal(e[2], 0x400000 | 0x5 | 1 << 7 | 1ull << 63);
+	assert_true(pt_walk(&pt, 0x400010, &phys, &flags, NULL));
+	assert_int_equal(phys, 0x400010); /* NX is no address bit */
+	assert_int_equal(flags, PT_READ);
+	entries_to(&pt, 0x600000, e);
+	assert_int_equal(e[2], 0x600000 | 0x7 | 1 << 7);
+	assert_true(pt_walk(&pt, 0x600000, NULL, &flags, NULL));
+	assert_int_equal(flags, PT_RWX);
+	/* Unsealed: the same entry as never sealed. */
+	assert_int_equal(pt_map(&pt, 0x400000, 0x400000, 0x200000, PT_RWX), 0);
+	entries_to(&pt, 0x400000, e);
+	assert_int_equal(e[2], 0x400000 | 0x7 | 1 << 7);
+}
+
 static void test_ept_bits(void **state)
 {
 	struct pt_root pt;
@@ -219,6 +246,7 @@ int main(void)
 		cmocka_unit_test(test_unmap_partial_and_unaligned),
 		cmocka_unit_test(test_offset_mapping_and_npt_bits),
 		cmocka_unit_test(test_ept_bits),
+		cmocka_unit_test(test_npt_nx),
 		cmocka_unit_test(test_vtd_second_level_bits),
 		cmocka_unit_test(test_amdvi_next_level_bits),
 	};

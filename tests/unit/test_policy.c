@@ -50,6 +50,8 @@ static struct {
 	int redirects, mmio_maps;
 	int checks, check_ret, switches, unloads;
 	u64 dma_total;
+	bool seal_lifted;
+	u64 seal_fetch_gpa, seal_base, seal_size;
 } st;
 
 static jmp_buf noreturn_jmp;
@@ -305,7 +307,30 @@ int gpm_read(const struct gpm *g, u64 pa, void *buf, unsigned int n)
 bool gpm_write_protected(const struct gpm *g, u64 gpa)
 {
 	(void)g;
-	return gpa >= 0x200000 && gpa < 0x202000;
+	return (gpa >= 0x200000 && gpa < 0x202000) || gpm_sealed(gpa);
+}
+
+/* A sealed kexec region at [0x400000, 0x500000): seal.c is not linked here. */
+bool gpm_sealed(u64 gpa)
+{
+	return gpa >= 0x400000 && gpa < 0x500000 && !st.seal_lifted;
+}
+
+enum vcpu_action seal_fetch(struct percpu *cpu, u64 gpa)
+{
+	(void)cpu;
+	st.seal_lifted = true;
+	st.seal_fetch_gpa = gpa;
+	return VCPU_RESUME;
+}
+
+s64 arch_seal_kexec(struct percpu *cpu, u64 base, u64 size, u64 flags)
+{
+	(void)flags;
+	(void)cpu;
+	st.seal_base = base;
+	st.seal_size = size;
+	return 0;
 }
 
 int gpm_redirect(struct gpm *g, u64 gpa, bool scratch)
@@ -1222,27 +1247,53 @@ static void test_pvpanic(void **state)
 
 /* ---- Writes to hidden pages, and xAPIC stores. ---- */
 
+/* A sealed kexec region: writes are dropped like hidden ones, a fetch lifts the seal. */
+static void test_sealed_region_faults(void **state)
+{
+	(void)state;
+	st.rflags = X86_RFLAGS_FIXED;
+	/* A stray write: stepped over with the scratch page, logged as the sealed region's. */
+	assert_int_equal(vcpu_handle_npf(cpu0, 0x400040, true, false, false), VCPU_RESUME);
+	assert_logged("guest write to the sealed kexec region at 0x400040");
+	assert_true(cpu0->arch.step.active);
+	assert_int_equal(st.redirects, 1);
+	assert_int_equal(vcpu_handle_db(cpu0), VCPU_RESUME);
+	assert_false(st.seal_lifted);
+	/* A fetch outside it is fatal as ever; the crash path's jump into it lifts it. */
+	assert_int_equal(vcpu_handle_npf(cpu0, 0x300000, false, true, false), VCPU_FATAL);
+	assert_false(st.seal_lifted);
+	assert_int_equal(vcpu_handle_npf(cpu0, 0x4ff000, false, true, false), VCPU_RESUME);
+	assert_true(st.seal_lifted);
+	assert_int_equal(st.seal_fetch_gpa, 0x4ff000);
+	/* The hypercall reaches the architecture with its arguments; CPL 3 does not. */
+	assert_int_equal(call3(3, PARACHUTE_HC_SEAL_KEXEC, 0x400000, 0x100000, 0), -PARACHUTE_EPERM);
+	assert_int_equal(st.seal_size, 0);
+	assert_int_equal(call3(0, PARACHUTE_HC_SEAL_KEXEC, 0x400000, 0x100000, 0), 0);
+	assert_int_equal(st.seal_base, 0x400000);
+	assert_int_equal(st.seal_size, 0x100000);
+}
+
 static void test_hidden_write_step(void **state)
 {
 	(void)state;
 	st.rflags = X86_RFLAGS_FIXED;
 	/* A read fault, or a write where nothing is write-protected: fatal. */
-	assert_int_equal(vcpu_handle_npf(cpu0, 0x200010, false, false), VCPU_FATAL);
-	assert_int_equal(vcpu_handle_npf(cpu0, 0x300010, true, false), VCPU_FATAL);
+	assert_int_equal(vcpu_handle_npf(cpu0, 0x200010, false, false, false), VCPU_FATAL);
+	assert_int_equal(vcpu_handle_npf(cpu0, 0x300010, true, false, false), VCPU_FATAL);
 	assert_logged("not mapped");
 	/* Unless it is MMIO above the start-up map: mapped, flushed, retried. */
-	assert_int_equal(vcpu_handle_npf(cpu0, 0x10000000014ull, true, false), VCPU_RESUME);
-	assert_int_equal(vcpu_handle_npf(cpu0, 0x10000000014ull, false, false), VCPU_RESUME);
+	assert_int_equal(vcpu_handle_npf(cpu0, 0x10000000014ull, true, false, false), VCPU_RESUME);
+	assert_int_equal(vcpu_handle_npf(cpu0, 0x10000000014ull, false, false, false), VCPU_RESUME);
 	assert_int_equal(st.mmio_maps, 2);
 	assert_int_equal(st.flushes, 2);
 	st.flushes = 0;
 	/* A write to the protected page: scratch mapped, one step. */
-	assert_int_equal(vcpu_handle_npf(cpu0, 0x200ffc, true, false), VCPU_RESUME);
+	assert_int_equal(vcpu_handle_npf(cpu0, 0x200ffc, true, false, false), VCPU_RESUME);
 	assert_int_equal(st.steps_begun, 1);
 	assert_int_equal(st.redirects, 1);
 	assert_true(cpu0->arch.step.active);
 	/* The same instruction also writes the next page: both are restored after it. */
-	assert_int_equal(vcpu_handle_npf(cpu0, 0x201000, true, false), VCPU_RESUME);
+	assert_int_equal(vcpu_handle_npf(cpu0, 0x201000, true, false, false), VCPU_RESUME);
 	assert_int_equal(st.steps_begun, 1);
 	assert_int_equal(cpu0->arch.step.gpa2, 0x201000);
 	assert_int_equal(vcpu_handle_db(cpu0), VCPU_RESUME);
@@ -1255,7 +1306,7 @@ static void test_hidden_write_step(void **state)
 	assert_int_equal(st.inject_vector, X86_EXC_DB);
 	/* A guest that single-steps itself keeps its TF and gets its #DB. */
 	st.rflags = X86_RFLAGS_FIXED | X86_RFLAGS_TF;
-	vcpu_handle_npf(cpu0, 0x200000, true, false);
+	vcpu_handle_npf(cpu0, 0x200000, true, false, false);
 	vcpu_handle_db(cpu0);
 	assert_true(st.step_guest_tf);
 }
@@ -1272,16 +1323,16 @@ static void test_apic_store(void **state)
 	st.cr0 = X86_CR0_PE;
 	st.cs_db = true;
 	cpu0->arch.regs.rax = 0x000c4500;
-	assert_int_equal(vcpu_handle_npf(cpu0, 0xfee00300, true, false), VCPU_RESUME);
+	assert_int_equal(vcpu_handle_npf(cpu0, 0xfee00300, true, false, false), VCPU_RESUME);
 	assert_int_equal(st.apic_written_gpa, 0xfee00300);
 	assert_int_equal(st.apic_written_val, 0x000c4500);
 	assert_int_equal(st.rip, 0x100006); /* stepped past the 6-byte store */
 	assert_int_equal(st.injected, 0);
 	/* During event delivery there is no instruction to emulate. */
-	assert_int_equal(vcpu_handle_npf(cpu0, 0xfee00300, true, true), VCPU_FATAL);
+	assert_int_equal(vcpu_handle_npf(cpu0, 0xfee00300, true, false, true), VCPU_FATAL);
 	/* An instruction it cannot decode gets #GP, and RIP stays. */
 	st.rip = 0x100006;
-	assert_int_equal(vcpu_handle_npf(cpu0, 0xfee00300, true, false), VCPU_RESUME);
+	assert_int_equal(vcpu_handle_npf(cpu0, 0xfee00300, true, false, false), VCPU_RESUME);
 	assert_int_equal(st.inject_vector, X86_EXC_GP);
 	assert_int_equal(st.rip, 0x100006);
 	assert_logged("cannot emulate the guest's write to APIC 0xfee00300");
@@ -1362,6 +1413,7 @@ int main(void)
 		cmocka_unit_test_setup(test_cmos, setup),
 		cmocka_unit_test_setup(test_pvpanic, setup),
 		cmocka_unit_test_setup(test_hidden_write_step, setup),
+		cmocka_unit_test_setup(test_sealed_region_faults, setup),
 		cmocka_unit_test_setup(test_apic_store, setup),
 		cmocka_unit_test_setup(test_wrmsr_and_refusals, setup),
 		cmocka_unit_test_setup(test_triple_fault_and_init, setup),

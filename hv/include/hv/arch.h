@@ -46,4 +46,11 @@ unsigned int arch_dma_faults(struct parachute_dma_fault *out, unsigned int max, 
  */
 void arch_dma_capture_mode(void);
 
+struct percpu;
+/**
+ * arch_seal_kexec() - PARACHUTE_HC_SEAL_KEXEC: seal [base, base + size) of
+ * guest RAM (size 0: unseal). Returns 0 or a negative PARACHUTE_E* code.
+ */
+s64 arch_seal_kexec(struct percpu *cpu, u64 base, u64 size, u64 flags);
+
 #endif /* HV_ARCH_H */

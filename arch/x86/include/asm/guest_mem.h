@@ -76,4 +76,15 @@ int gpm_map_mmio(struct gpm *g, u64 gpa);
  */
 int gpm_redirect(struct gpm *g, u64 gpa, bool scratch);
 
+/**
+ * gpm_seal() - in the guest's space, make [start, end) of its RAM read-only
+ * and not executable (a write is stepped over like one to hidden memory),
+ * or with start == end give the sealed range back, writable and executable.
+ * The vCPUs flush before their next entry. Returns 0 or -ENOMEM.
+ */
+int gpm_seal(u64 start, u64 end);
+
+/** gpm_sealed() - true if gpa lies in the guest's sealed range. */
+bool gpm_sealed(u64 gpa);
+
 #endif /* ASM_GUEST_MEM_H */

@@ -110,6 +110,20 @@ static inline void unit_write64(const struct iommu_unit *u, u32 off, u64 v)
 	mmio_write64(u->base + off, v);
 }
 
+/* What devices may do with a sealed kexec region (seal.c). */
+enum iommu_seal {
+	IOMMU_SEALED,	/* read it only */
+	IOMMU_UNSEALED, /* the guest's RAM again */
+	IOMMU_KEXEC,	/* kdump runs: write it and low memory, the rest of guest RAM read-only */
+};
+
+/**
+ * iommu_seal() - apply how to [start, end) of guest RAM in the guest's DMA
+ * domain and flush the units. Nothing without DMA isolation or once a
+ * capture began. Returns 0 or -ENOMEM.
+ */
+int iommu_seal(u64 start, u64 end, enum iommu_seal how);
+
 /**
  * iommu_report() - one blocked DMA, the same for both vendors: a console
  * line and a record in the ring PARACHUTE_HC_DMA_FAULTS reads. iommu is

@@ -73,6 +73,7 @@ bool pt_walk(const struct pt_root *pt, u64 virt, u64 *phys, unsigned int *flags,
 	     unsigned int *level);
 
 /* The x86 long-mode format: the hv's own page tables and AMD NPT. */
+extern const struct pt_format pt_npt;
 extern const struct pt_format pt_x86_64;
 
 /* Intel EPT (for the VMX backend). */

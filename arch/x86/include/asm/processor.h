@@ -44,6 +44,17 @@ struct cpuid_regs {
 	u32 eax, ebx, ecx, edx;
 };
 
+static inline void cpuid_count(u32 leaf, u32 sub, struct cpuid_regs *r);
+
+/* CPUID 0x80000001 EDX bit 20: no-execute pages. */
+static inline bool cpu_has_nx(void)
+{
+	struct cpuid_regs r;
+
+	cpuid_count(0x80000001, 0, &r);
+	return r.edx & (1u << 20);
+}
+
 static inline void cpuid_count(u32 leaf, u32 sub, struct cpuid_regs *r)
 {
 	asm volatile("cpuid"

@@ -40,6 +40,13 @@ void smp_vcpu_started(void);
  */
 bool smp_start_up_coming(struct percpu *cpu, const char *why);
 
+/**
+ * smp_flush_guest() - after a change to the guest's space: every other vCPU
+ * running the guest flushes its nested TLB before it runs on (waits up to
+ * 1 s). Returns how many did not answer in time, or -1 if a capture began.
+ */
+int smp_flush_guest(struct percpu *cpu);
+
 /** smp_note_guest_nmi() - count a guest NMI IPI on its targets, to re-inject it there. */
 void smp_note_guest_nmi(struct percpu *from, u32 lo, u32 dest);
 

@@ -62,6 +62,7 @@
 #define SVM_IOIO_REP	    (1ull << 3)
 #define SVM_IOIO_SIZE(info) ((unsigned int)((info) >> 4) & 7) /* SZ8, SZ16, SZ32: 1, 2, 4 */
 #define SVM_NPF_WRITE	    (1ull << 1)
+#define SVM_NPF_FETCH	    (1ull << 4) /* APM vol. 2, 15.25.6: an instruction fetch */
 
 /* CPUID Fn8000_000A EDX. */
 #define SVM_FEATURE_NPT	  (1u << 0)

@@ -160,13 +160,18 @@ enum vcpu_action vcpu_handle_io(struct percpu *cpu, u16 port, bool in, unsigned 
 				bool plain);
 
 /**
- * vcpu_handle_npf() - a nested page fault at gpa (write or not). in_event:
- * the fault came while an event was being delivered, not from an
- * instruction. A store to the trapped xAPIC page is emulated; a write to a
- * page the space write-protects is stepped over and dropped; anything else
- * is fatal.
+ * vcpu_handle_npf() - a nested page fault at gpa (a write, an instruction
+ * fetch, or a read). in_event: the fault came while an event was being
+ * delivered, not from an instruction. A store to the trapped xAPIC page is
+ * emulated; a write to a page the space write-protects is stepped over and
+ * dropped; a fetch in the sealed kexec region lifts the seal (seal.c);
+ * anything else is fatal.
  */
-enum vcpu_action vcpu_handle_npf(struct percpu *cpu, u64 gpa, bool write, bool in_event);
+enum vcpu_action vcpu_handle_npf(struct percpu *cpu, u64 gpa, bool write, bool fetch,
+				 bool in_event);
+
+/* An instruction fetch in the guest's sealed kexec region (seal.c): the seal is lifted. */
+enum vcpu_action seal_fetch(struct percpu *cpu, u64 gpa);
 
 /** vcpu_handle_db() - an intercepted #DB: the end of a step over a dropped write. */
 enum vcpu_action vcpu_handle_db(struct percpu *cpu);

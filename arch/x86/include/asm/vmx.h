@@ -211,6 +211,7 @@ enum vmcs_seg { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SEG_TR
 #define ACTIVITY_HLT	       1
 /* EPT violation qualification. */
 #define EPT_VIOLATION_WRITE (1ull << 1)
+#define EPT_VIOLATION_FETCH (1ull << 2) /* SDM vol. 3C, table 28-7: an instruction fetch */
 
 static inline int vmx_on(u64 pa)
 {
