@@ -108,6 +108,70 @@ $(BUILD)/unit/test_parachutectl: tests/unit/test_parachutectl.c $(PARACHUTECTL_D
 unit: $(patsubst %,$(BUILD)/unit/%,$(UNIT_TESTS))
 	@tests/unit/run.sh $(BUILD)/unit $(UNIT_TESTS)
 
+# libFuzzer targets (tests/fuzz/, docs/testing.md): the real hv sources, built
+# once with clang, ASan and UBSan into build/fuzz/obj, linked per target with
+# tests/fuzz/harness.c. `make fuzz` runs each for FUZZ_SECONDS from a copy of
+# its seed corpus in build/fuzz/corpus; `make fuzz-check` (CI) briefly;
+# `make fuzz-regress` replays the seeds and tests/fuzz/regressions.
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_CHECK_SECONDS ?= 4
+FUZZ_TARGETS := multiboot options bzimage acpi madt dmar ivrs firmware insn guest_walk elfcore \
+	hypercall
+FUZZ_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-function -Itests/unit/stub \
+	-Iinclude -Ihv/include -Iarch/x86/include -Itests/fuzz -DHV_UNIT_TEST \
+	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_COMMON := tests/fuzz/harness.c hv/format.c hv/util.c
+fuzz_multiboot_SRCS := arch/x86/multiboot.c hv/bootinfo.c hv/memmap.c
+fuzz_options_SRCS := hv/options.c hv/bootinfo.c
+fuzz_bzimage_SRCS := arch/x86/linux.c hv/memmap.c
+fuzz_acpi_SRCS := arch/x86/acpi.c arch/x86/madt.c arch/x86/acpi_sub.c arch/x86/iommu_acpi.c
+fuzz_madt_SRCS := arch/x86/madt.c arch/x86/acpi_sub.c
+fuzz_dmar_SRCS := arch/x86/iommu_acpi.c arch/x86/acpi_sub.c
+fuzz_ivrs_SRCS := $(fuzz_dmar_SRCS)
+fuzz_firmware_SRCS := arch/x86/firmware.c arch/x86/efi.c $(fuzz_madt_SRCS) arch/x86/acpi.c
+fuzz_firmware_LDFLAGS := -Wl,--wrap=acpi_find_rsdp
+fuzz_insn_SRCS := arch/x86/insn.c
+fuzz_guest_walk_SRCS := arch/x86/guest_walk.c
+fuzz_elfcore_SRCS := hv/elfcore.c hv/vmcoreinfo.c
+# The hypercall dispatcher with what it reaches: tests/fuzz/stub_arch.c is the
+# rest of the hv (test_policy.c's fake backend); tests/fuzz/hv_statics.c
+# compiles hv/watchdog.c, arch/x86/seal.c and arch/x86/vcpu.c so that their
+# file-scope state can be reset between inputs.
+fuzz_hypercall_SRCS := tests/fuzz/stub_arch.c tests/fuzz/hv_statics.c hv/hypercall.c \
+	hv/capture.c hv/state.c hv/percpu.c hv/sha256.c hv/memmap.c hv/options.c hv/bootinfo.c \
+	hv/elfcore.c hv/vmcoreinfo.c arch/x86/capture.c arch/x86/linux.c arch/x86/guest_walk.c \
+	arch/x86/insn.c arch/x86/cpuid.c
+FUZZ_BINS := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))
+fuzz_objs = $(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(1))
+
+# Coverage-guided everywhere but in SHA-256, whose rounds only slow the search.
+FUZZ_COV := -fsanitize=fuzzer-no-link
+$(BUILD)/fuzz/obj/hv/sha256.o: FUZZ_COV :=
+$(BUILD)/fuzz/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  FUZZCC  $<"
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_COV) -MMD -MP -c $< -o $@
+
+-include $(wildcard $(BUILD)/fuzz/obj/*/*.d $(BUILD)/fuzz/obj/*/*/*.d)
+
+$(FUZZ_BINS): $(BUILD)/fuzz/fuzz_%: $$(call fuzz_objs,tests/fuzz/fuzz_$$*.c $(FUZZ_COMMON) \
+		$$(fuzz_$$*_SRCS))
+	@echo "  FUZZLD  $@"
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(fuzz_$*_LDFLAGS)
+
+.PHONY: fuzz-build fuzz fuzz-check fuzz-regress
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: fuzz-build
+	@tests/fuzz/run.sh fuzz $(BUILD)/fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+fuzz-check: fuzz-build
+	@tests/fuzz/run.sh fuzz $(BUILD)/fuzz $(FUZZ_CHECK_SECONDS) $(FUZZ_TARGETS)
+
+fuzz-regress: fuzz-build
+	@tests/fuzz/run.sh regress $(BUILD)/fuzz 0 $(FUZZ_TARGETS)
+
 $(BUILD)/guest/%: guest/%.c include/parachute/abi.h
 	@mkdir -p $(dir $@)
 	$(HOSTCC) -static -O2 -Wall -Wextra -Werror -Iinclude -o $@ $<
@@ -168,6 +232,8 @@ install: $(BUILD)/parachute.elf $(BUILD)/parachutectl
 
 check: headers-check
 	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory fuzz-regress
+	@$(MAKE) --no-print-directory fuzz-check
 	@$(MAKE) --no-print-directory integration
 
 demo: all $(BUILD)/initrd.cpio.gz
@@ -187,4 +253,5 @@ format:
 
 clean:
 	rm -rf $(BUILD)/obj $(BUILD)/unit $(BUILD)/guest $(BUILD)/parachute.elf $(BUILD)/parachutectl \
+		$(BUILD)/fuzz/obj $(FUZZ_BINS) $(BUILD)/fuzz/logs \
 		$(BUILD)/initrd.cpio.gz

@@ -370,6 +370,9 @@ static void kernel_text(const struct x86_cpu_state *s, const char *vi, u32 vi_le
 			end = va + 2 * MiB;
 	while (end > stext && !memmap_is_ram(&hv.guest_map, pa, end - stext))
 		end -= 2 * MiB;
+	/* A limit at or below _stext (the crashed guest wrote VMCOREINFO): no text segment. */
+	if (end <= stext)
+		return;
 	in->text_vaddr = stext;
 	in->text_paddr = pa;
 	in->text_size = end - stext;

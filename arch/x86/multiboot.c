@@ -61,11 +61,14 @@ static int parse_mb1(const struct mb1_info *mi, struct boot_info *bi)
 
 static int mb2_mmap(const struct mb2_tag_mmap *t, struct boot_info *bi)
 {
-	if (t->entry_size < sizeof(struct mb2_mmap_entry) || t->size < sizeof(*t)) {
-		pr_err("multiboot2: memory map entry size %u too small", t->entry_size);
+	/* The header first: a tag of 8 bytes ends where entry_size would be. */
+	if (t->size < sizeof(*t) || t->entry_size < sizeof(struct mb2_mmap_entry)) {
+		pr_err("multiboot2: memory map tag of %u bytes, entry size %u: too small", t->size,
+		       t->size < sizeof(*t) ? 0 : t->entry_size);
 		return -EINVAL;
 	}
-	for (u32 off = sizeof(*t); off + t->entry_size <= t->size; off += t->entry_size) {
+	/* off <= t->size throughout: the subtraction cannot wrap, an addition could. */
+	for (u32 off = sizeof(*t); t->entry_size <= t->size - off; off += t->entry_size) {
 		const struct mb2_mmap_entry *e = (const void *)((const u8 *)t + off);
 
 		if (e->len && memmap_add(&bi->mem, e->addr, e->len, e->type))
@@ -129,7 +132,8 @@ static int parse_mb2(u64 info, struct boot_info *bi)
 	for (u32 off = 8; off + sizeof(struct mb2_tag) <= total;) {
 		const struct mb2_tag *t = phys_to_virt(info + off);
 
-		if (t->size < sizeof(*t) || off + t->size > total) {
+		/* off + 8 <= total here: compared this way, a huge size cannot wrap. */
+		if (t->size < sizeof(*t) || t->size > total - off) {
 			pr_err("multiboot2: malformed tag type %u at offset %u (size %u)", t->type,
 			       off, t->size);
 			return -EINVAL;
@@ -209,8 +213,8 @@ const char *multiboot_cmdline(u32 magic, u64 info)
 		for (u32 off = 8; off + 8 <= total;) {
 			const struct mb2_tag *t = phys_to_virt(info + off);
 
-			if (t->type == MB2_TAG_END || t->size < 8)
-				break;
+			if (t->type == MB2_TAG_END || t->size < 8 || t->size > total - off)
+				break; /* malformed: multiboot_parse() reports it */
 			if (t->type == MB2_TAG_CMDLINE)
 				return loader_string(info + off + 8, str,
 						     MIN(sizeof(str), t->size - 7));
