@@ -50,6 +50,9 @@ static const char usage_text[] =
 	"  seal-kexec [--unseal]\n"
 	"               for stock kdump: seal the region kexec -p loaded against stray\n"
 	"               writes and DMA (--unseal before kexec -p loads again)\n"
+	"  capture-report done|failed [MESSAGE]\n"
+	"               in the capture kernel: tell the hv the dump is saved, or that\n"
+	"               it cannot be (the hv then applies its capture_failure= policy)\n"
 	"\n"
 	"options:\n"
 	"  -h, --help   this summary\n"
@@ -491,6 +494,57 @@ static int cmd_seal_kexec(int argc, char **argv)
 	return fflush(stdout) ? PC_EXIT_ERROR : PC_EXIT_OK;
 }
 
+static int cmd_capture_report(int argc, char **argv)
+{
+	struct parachute_ioc_report r = { 0 };
+	char msg[256];
+	int fd, err;
+
+	if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+		fputs(usage_text, stdout);
+		return PC_EXIT_OK;
+	}
+	if (argc < 2)
+		return usage_error("capture-report: done or failed?");
+	if (argc > 3)
+		return usage_error("capture-report: unexpected argument %s (quote the message)",
+				   argv[3]);
+	if (!strcmp(argv[1], "done"))
+		r.stage = PARACHUTE_REPORT_DONE;
+	else if (!strcmp(argv[1], "failed"))
+		r.stage = PARACHUTE_REPORT_FAILED;
+	else
+		return usage_error("capture-report: %s is neither done nor failed", argv[1]);
+	if (argc == 3) {
+		/* The hv keeps PARACHUTE_REPORT_MAX bytes of it; the rest is cut. */
+		r.len = (uint32_t)strnlen(argv[2], sizeof(r.msg));
+		memcpy(r.msg, argv[2], r.len);
+	}
+	fd = open_device(O_RDWR);
+	if (fd < 0) {
+		open_error(msg, sizeof(msg), errno);
+		fprintf(stderr, "parachute: cannot report to the hv: %s\n", msg);
+		return PC_EXIT_ERROR;
+	}
+	/* failed: the hv reboots or halts the machine; a return is an error. */
+	if (ioctl(fd, PARACHUTE_IOC_CAPTURE_REPORT, &r) < 0) {
+		err = errno;
+		close(fd);
+		if (err == EPERM)
+			snprintf(msg, sizeof(msg), "this is not the capture kernel the hv started, "
+						   "or CAP_SYS_BOOT is needed");
+		else if (err == EOPNOTSUPP)
+			snprintf(msg, sizeof(msg), "the hv predates capture reports (ABI 1.3)");
+		else
+			pc_load_error(msg, sizeof(msg), err, NULL, NULL);
+		fprintf(stderr, "parachute: cannot report to the hv: %s\n", msg);
+		return PC_EXIT_ERROR;
+	}
+	close(fd);
+	printf("parachute: reported to the hv: capture %s\n", argv[1]);
+	return fflush(stdout) ? PC_EXIT_ERROR : PC_EXIT_OK;
+}
+
 /* status and unload take no options but --help: GO_ON, or the exit status. */
 static int no_options(int argc, char **argv)
 {
@@ -526,6 +580,8 @@ int main(int argc, char **argv)
 		return cmd_watchdog(argc - 1, argv + 1);
 	if (!strcmp(cmd, "seal-kexec"))
 		return cmd_seal_kexec(argc - 1, argv + 1);
+	if (!strcmp(cmd, "capture-report"))
+		return cmd_capture_report(argc - 1, argv + 1);
 	if (!strcmp(cmd, "load") || !strcmp(cmd, "test"))
 		return cmd_load(argc - 1, argv + 1, !strcmp(cmd, "test"));
 	if (!strcmp(cmd, "status") || !strcmp(cmd, "unload") || !strcmp(cmd, "dma-faults")) {

@@ -168,7 +168,80 @@ enum vcpu_action crash_trigger(struct percpu *cpu, enum crash_source src)
 	pr_info("crash: hand-over took %llu us after the trigger; hv heap used %llu KiB",
 		(unsigned long long)(arch_timestamp_us() - t0),
 		(unsigned long long)(heap_used() / KiB));
+	capture.handover_us = arch_timestamp_us();
+	capture.checked_in = false;
+	if (hv.opt.capture_timeout)
+		watchdog_capture_start(hv.opt.capture_timeout * 1000ull);
 	return VCPU_RESET;
+}
+
+enum vcpu_action watchdog_expired(struct percpu *cpu)
+{
+	static char why[96];
+
+	if (watchdog_mode() != WATCHDOG_CAPTURE)
+		return crash_trigger(cpu, CRASH_WATCHDOG);
+	watchdog_stop();
+	snprintf_hv(why, sizeof(why),
+		    "the capture kernel did not reach its capture initramfs within %u s "
+		    "(capture_timeout=)",
+		    hv.opt.capture_timeout);
+	capture_failed(cpu, why);
+}
+
+/* The capture kernel's own memory: the capture region, one page at most. */
+static bool capture_range_ok(u64 gpa, u64 len)
+{
+	u64 end = hv.capture_base + hv.capture_size;
+
+	return len && gpa >= hv.capture_base && gpa < end && len <= end - gpa &&
+	       (gpa & ~(PAGE_SIZE - 1)) == ((gpa + len - 1) & ~(PAGE_SIZE - 1));
+}
+
+s64 capture_report(struct percpu *cpu, u64 stage, u64 gpa, u64 len)
+{
+	static char msg[PARACHUTE_REPORT_MAX + 1], why[PARACHUTE_REPORT_MAX + 48];
+	u64 ms;
+
+	if (capture.owner != (int)cpu->cpu_id) {
+		if (log_ratelimit(&cpu->refused))
+			pr_warn("cpu%u: CAPTURE_REPORT outside a capture kernel refused", cpu->cpu_id);
+		return -PARACHUTE_EPERM;
+	}
+	if (stage < PARACHUTE_REPORT_STARTED || stage > PARACHUTE_REPORT_FAILED)
+		return -PARACHUTE_EINVAL;
+	if (len > PARACHUTE_REPORT_MAX)
+		return -PARACHUTE_E2BIG;
+	if (len && !capture_range_ok(gpa, len))
+		return -PARACHUTE_EFAULT;
+	/* The text goes to the console: printable ASCII, the rest shown as '?'. */
+	for (u64 i = 0; i < len; i++) {
+		char c = ((const volatile char *)phys_to_virt(gpa))[i];
+
+		msg[i] = c >= ' ' && c <= '~' ? c : '?';
+	}
+	msg[len] = 0;
+	ms = (arch_timestamp_us() - capture.handover_us) / 1000;
+	switch (stage) {
+	case PARACHUTE_REPORT_STARTED:
+		if (!capture.checked_in) {
+			watchdog_stop();
+			capture.checked_in = true;
+			pr_info("capture: the capture kernel checked in %llu ms after the hand-over%s%s",
+				(unsigned long long)ms, len ? ": " : "", msg);
+		}
+		return 0;
+	case PARACHUTE_REPORT_DONE:
+		watchdog_stop();
+		pr_info("capture: the capture kernel saved the dump, %llu ms after the hand-over%s%s",
+			(unsigned long long)ms, len ? ": " : "", msg);
+		return 0;
+	default:
+		watchdog_stop();
+		snprintf_hv(why, sizeof(why), "the capture kernel reports: %s",
+			    len ? msg : "(no reason given)");
+		capture_failed(cpu, why);
+	}
 }
 
 int vmcoreinfo_note_at(const struct memmap *map, u64 pa, u64 *desc_pa, u32 *desc_len)

@@ -225,6 +225,9 @@ enum vcpu_action hypercall(struct percpu *cpu, unsigned int cpl, struct hypercal
 	case PARACHUTE_HC_UNLOAD:
 		a->ret = capture_unload(cpu);
 		break;
+	case PARACHUTE_HC_CAPTURE_REPORT:
+		a->ret = capture_report(cpu, a->a0, a->a1, a->a2);
+		break;
 	default:
 		a->ret = -PARACHUTE_ENOSYS;
 	}

@@ -19,6 +19,7 @@ void options_defaults(struct hv_options *o)
 	o->apic_trap = APIC_TRAP_BOOT;
 	o->reload = RELOAD_ALLOW;
 	o->watchdog = TRIGGER_CAPTURE;
+	o->capture_timeout = CAPTURE_TIMEOUT_DEFAULT;
 }
 
 static bool is_space(char c)
@@ -86,6 +87,24 @@ static int parse_capture_mem(const char *v, size_t vlen, struct hv_options *o)
 	return 0;
 }
 
+/* Seconds, decimal digits only: 0 (no bound) to a day. */
+static int parse_capture_timeout(const char *v, size_t vlen, struct hv_options *o)
+{
+	u64 s = 0;
+
+	if (!vlen || vlen > 5)
+		return -EINVAL;
+	for (size_t i = 0; i < vlen; i++) {
+		if (v[i] < '0' || v[i] > '9')
+			return -EINVAL;
+		s = s * 10 + (u64)(v[i] - '0');
+	}
+	if (s > CAPTURE_TIMEOUT_MAX)
+		return -EINVAL;
+	o->capture_timeout = (u32)s;
+	return 0;
+}
+
 #define WORD_OPTION(name, words)                                                      \
 	{                                                                             \
 #name, NULL, words, __builtin_offsetof(struct hv_options, name), NULL \
@@ -111,6 +130,8 @@ static const struct option {
 	WORD_OPTION(apic_trap, apic_trap_words),
 	WORD_OPTION(reload, reload_words),
 	WORD_OPTION(watchdog, pvpanic_words), /* capture|off, as pvpanic= */
+	{ "capture_timeout", parse_capture_timeout, NULL, 0,
+	  "SECONDS, from 0 (no bound) to 86400" },
 };
 
 static int parse_value(const struct option *opt, const char *v, size_t vlen, struct hv_options *o)

@@ -10,6 +10,7 @@
 
 static struct {
 	volatile u64 deadline; /* TSC; 0 while stopped */
+	volatile enum watchdog_mode mode;
 	volatile u32 gen;
 	u32 timeout_ms;
 	spinlock_t lock;
@@ -38,6 +39,7 @@ s64 watchdog_set(struct percpu *cpu, u64 ms)
 	}
 	was = wd.deadline;
 	wd.deadline = ms ? arch_timestamp() + ms_to_tsc(ms) : 0;
+	wd.mode = ms ? WATCHDOG_GUEST : WATCHDOG_OFF;
 	if (!was != !ms || (ms && ms != wd.timeout_ms)) {
 		wd.timeout_ms = (u32)ms;
 		__atomic_add_fetch(&wd.gen, 1, __ATOMIC_SEQ_CST);
@@ -64,8 +66,19 @@ void watchdog_stop(void)
 	spin_lock(&wd.lock);
 	if (wd.deadline) {
 		wd.deadline = 0;
+		wd.mode = WATCHDOG_OFF;
 		__atomic_add_fetch(&wd.gen, 1, __ATOMIC_SEQ_CST);
 	}
+	spin_unlock(&wd.lock);
+}
+
+void watchdog_capture_start(u64 ms)
+{
+	spin_lock(&wd.lock);
+	wd.deadline = arch_timestamp() + ms_to_tsc(ms);
+	wd.timeout_ms = (u32)ms;
+	wd.mode = WATCHDOG_CAPTURE;
+	__atomic_add_fetch(&wd.gen, 1, __ATOMIC_SEQ_CST);
 	spin_unlock(&wd.lock);
 }
 
@@ -74,9 +87,9 @@ u32 watchdog_gen(void)
 	return wd.gen;
 }
 
-bool watchdog_armed(void)
+enum watchdog_mode watchdog_mode(void)
 {
-	return wd.deadline != 0;
+	return wd.deadline ? wd.mode : WATCHDOG_OFF;
 }
 
 void watchdog_status(u32 *timeout_ms, u32 *left_ms)

@@ -202,6 +202,8 @@ static void svm_skip(struct percpu *cpu)
 		v->save.rip = v->ctl.exit_info2; /* the next RIP for IOIO, NRIP save or not */
 	else if (have_nrips && v->ctl.next_rip)
 		v->save.rip = v->ctl.next_rip;
+	else if (v->ctl.exit_code == SVM_EXIT_HLT) /* f4 */
+		v->save.rip += 1;
 	else /* CPUID 0f a2, RDMSR/WRMSR 0f 32/30, PAUSE f3 90, VMMCALL 0f 01 d9 */
 		v->save.rip += v->ctl.exit_code == SVM_EXIT_VMMCALL ? 3 : 2;
 }
@@ -293,16 +295,22 @@ static void svm_watch_nmi(struct percpu *cpu, bool on)
  * and each filtered exit is a chance to check the deadline. QEMU's TCG has
  * no filter: every PAUSE exits while the watchdog is armed.
  */
-static void svm_watchdog(struct percpu *cpu, bool on)
+static void svm_watchdog(struct percpu *cpu, enum watchdog_mode mode)
 {
 	struct vmcb_control *c = &cpu->arch.svm.vmcb->ctl;
 
 	c->pause_filter_count = 0xffff;
 	c->pause_filter_thresh = 0;
-	if (on)
+	c->intercept_misc1 &= ~(SVM_INTERCEPT_PAUSE | SVM_INTERCEPT_HLT);
+	if (mode != WATCHDOG_OFF)
 		c->intercept_misc1 |= SVM_INTERCEPT_PAUSE;
-	else
-		c->intercept_misc1 &= ~SVM_INTERCEPT_PAUSE;
+	/*
+	 * A capture kernel that waits for a disk forever idles in HLT: with the
+	 * HLT intercepted, its idle loop is a chain of exits, each a look at
+	 * capture_timeout=. Only its one vCPU runs, only until it checks in.
+	 */
+	if (mode == WATCHDOG_CAPTURE)
+		c->intercept_misc1 |= SVM_INTERCEPT_HLT;
 }
 
 /* SVM shows no NMI blocking; a watched NMI blocks them from injection to its IRET. */
@@ -419,6 +427,14 @@ static enum vcpu_action svm_handle_exit(struct percpu *cpu)
 	case SVM_EXIT_CPUID:
 		return vcpu_handle_cpuid(cpu);
 	case SVM_EXIT_PAUSE: /* the watchdog's chance: vcpu.c checked the deadline */
+		return VCPU_SKIP;
+	case SVM_EXIT_HLT:
+		/*
+		 * Likewise, for a capture kernel's boot. HLT is completed as a wake-up
+		 * (software loops around it); a pending interrupt shadowed by the STI
+		 * before it is taken right after.
+		 */
+		v->ctl.int_state &= ~1ull;
 		return VCPU_SKIP;
 	case SVM_EXIT_MSR:
 		return handle_msr(cpu, info1 & 1);

@@ -553,13 +553,13 @@ static enum vcpu_action vcpu_run(struct percpu *cpu)
 			vendor->flush(cpu);
 		if (cpu->arch.wd_gen != watchdog_gen()) {
 			cpu->arch.wd_gen = watchdog_gen();
-			vendor->watchdog(cpu, watchdog_armed());
+			vendor->watchdog(cpu, watchdog_mode());
 		}
 		if (!vendor->enter(cpu))
 			return VCPU_FATAL;
 		iommu_poll_lazy();
-		/* The watchdog's deadline passed: capture from wherever the guest was. */
-		act = watchdog_due() ? crash_trigger(cpu, CRASH_WATCHDOG) : VCPU_RESUME;
+		/* A deadline passed: the guest's watchdog, or a capture kernel's boot. */
+		act = watchdog_due() ? watchdog_expired(cpu) : VCPU_RESUME;
 		if (act == VCPU_RESUME)
 			act = vendor->handle_exit(cpu);
 		switch (act) {

@@ -671,6 +671,9 @@ static enum vcpu_action vmx_handle_exit(struct percpu *cpu)
 		return VCPU_RESUME;
 	case EXIT_PAUSE: /* likewise, without a preemption timer */
 		return VCPU_SKIP;
+	case EXIT_HLT: /* and a capture kernel's idle loop: completed as a wake-up */
+		vmwrite(GUEST_INTERRUPTIBILITY, vmread(GUEST_INTERRUPTIBILITY) & ~3ull);
+		return VCPU_SKIP;
 	case EXIT_XSETBV:
 		return handle_xsetbv(cpu);
 	case EXIT_INVD: /* exits unconditionally; write back rather than lose data */
@@ -824,18 +827,23 @@ static void vmx_save_state(struct percpu *cpu, struct x86_cpu_state *s)
  */
 #define WATCHDOG_TICK_MS 100
 
-static void vmx_watchdog(struct percpu *cpu, bool on)
+static void vmx_watchdog(struct percpu *cpu, enum watchdog_mode mode)
 {
-	u32 pin = (u32)vmread(PIN_CONTROLS);
+	u32 pin = (u32)vmread(PIN_CONTROLS), ctl = cpu->arch.vmx.cpu_controls;
+	bool on = mode != WATCHDOG_OFF;
 	u64 ticks;
 
 	if (vmx.preempt_timer) {
+		/* It counts in the HLT state too: an idle capture kernel exits as well. */
 		ticks = (hv.tsc_khz ? hv.tsc_khz : 1000000) * WATCHDOG_TICK_MS >> vmx.preempt_rate;
 		vmwrite(PIN_CONTROLS, on ? pin | PIN_PREEMPT_TIMER : pin & ~PIN_PREEMPT_TIMER);
 		vmwrite(PREEMPT_TIMER_VALUE, MIN(ticks, 0xffffffffull));
 	} else if (vmx.pause_exiting) {
-		set_cpu_controls(cpu, on ? cpu->arch.vmx.cpu_controls | CPU_PAUSE_EXITING :
-					   cpu->arch.vmx.cpu_controls & ~CPU_PAUSE_EXITING);
+		if (on)
+			ctl |= CPU_PAUSE_EXITING;
+		if (mode == WATCHDOG_CAPTURE) /* a capture kernel's boot: its idle HLT too */
+			ctl |= CPU_HLT_EXITING;
+		set_cpu_controls(cpu, ctl);
 	}
 }
 

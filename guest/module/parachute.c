@@ -47,6 +47,7 @@
 #include <linux/ioport.h>
 #include <linux/kexec.h>
 #include <linux/crash_core.h>
+#include <linux/crash_dump.h>
 #include <linux/delay.h>
 #include <linux/fs.h>
 #include <linux/gfp.h>
@@ -66,12 +67,14 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
+#include <linux/utsname.h>
 #include <parachute/abi.h>
 #include <parachute/ioctl.h>
 
 static unsigned long status_page;
 static bool on_hv; /* CPUID says ParachuteHV: hypercalls can be made */
 static long hv_abi; /* PARACHUTE_HC_VERSION at load */
+static bool capture_kernel; /* loaded in the kdump kernel the hv started */
 
 static long pc_hypercall(unsigned long nr, unsigned long a0, unsigned long a1, unsigned long a2)
 {
@@ -657,6 +660,58 @@ static long pc_ioc_u32(struct file *file, const void __user *argp, u32 *v)
 	return copy_from_user(v, argp, sizeof(*v)) ? -EFAULT : 0;
 }
 
+/*
+ * In a capture kernel (ABI 1.3): the report to the hv, from the module's
+ * page, which lies in the capture region the hv accepts it from.
+ */
+static DEFINE_SPINLOCK(report_lock);
+
+static long pc_report(u32 stage, const char *msg, size_t len)
+{
+	unsigned long flags;
+	long ret;
+
+	if (hv_abi < ((PARACHUTE_ABI_MAJOR << 16) | 3))
+		return -EOPNOTSUPP;
+	len = min_t(size_t, len, PARACHUTE_REPORT_MAX);
+	spin_lock_irqsave(&report_lock, flags);
+	memcpy((void *)status_page, msg, len);
+	ret = pc_hypercall(PARACHUTE_HC_CAPTURE_REPORT, stage, virt_to_phys((void *)status_page),
+			   len);
+	spin_unlock_irqrestore(&report_lock, flags);
+	return pc_errno(ret);
+}
+
+static long pc_ioc_report(const void __user *argp)
+{
+	struct parachute_ioc_report r;
+
+	if (!capable(CAP_SYS_BOOT))
+		return -EPERM;
+	if (copy_from_user(&r, argp, sizeof(r)))
+		return -EFAULT;
+	if ((r.stage != PARACHUTE_REPORT_DONE && r.stage != PARACHUTE_REPORT_FAILED) ||
+	    r.len > sizeof(r.msg))
+		return -EINVAL;
+	return pc_report(r.stage, r.msg, r.len);
+}
+
+/* A capture kernel that panics says so: the hv applies capture_failure= at once. */
+static int pc_capture_panic(struct notifier_block *nb, unsigned long event, void *msg)
+{
+	char buf[PARACHUTE_REPORT_MAX];
+	int n = scnprintf(buf, sizeof(buf), "the capture kernel panicked: %s",
+			  msg ? (const char *)msg : "?");
+
+	pc_report(PARACHUTE_REPORT_FAILED, buf, n);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block pc_capture_panic_nb = {
+	.notifier_call = pc_capture_panic,
+	.priority = INT_MAX,
+};
+
 static long pc_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	void __user *argp = (void __user *)arg;
@@ -690,6 +745,10 @@ static long pc_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		if (!(file->f_mode & FMODE_WRITE))
 			return -EBADF;
 		return pc_ioc_unload();
+	case PARACHUTE_IOC_CAPTURE_REPORT:
+		if (!(file->f_mode & FMODE_WRITE))
+			return -EBADF;
+		return pc_ioc_report(argp);
 	default:
 		return -ENOTTY;
 	}
@@ -732,8 +791,17 @@ static int __init pc_init(void)
 	hv_abi = pc_hypercall(PARACHUTE_HC_VERSION, 0, 0, 0);
 	pr_info("parachute: hypercall VERSION from CPL 0 returned %ld (abi %ld.%ld)\n", hv_abi,
 		hv_abi >> 16, hv_abi & 0xffff);
-	if (hv_abi >= ((1 << 16) | 1))
+	if (is_kdump_kernel()) {
+		/* The capture kernel reached its initramfs: the hv's boot bound stops. */
+		char up[64];
+		int n = scnprintf(up, sizeof(up), "Linux %s", init_utsname()->release);
+
+		capture_kernel = true;
+		ret = pc_report(PARACHUTE_REPORT_STARTED, up, n);
+		pr_info("parachute: capture kernel: CAPTURE_REPORT(STARTED) returned %d\n", ret);
+	} else if (hv_abi >= ((1 << 16) | 1)) {
 		guest_info();
+	}
 	timer_setup(&wd_timer, wd_pet, 0);
 	register_reboot_notifier(&pc_reboot_nb);
 	ret = misc_register(&pc_misc);
@@ -743,14 +811,18 @@ static int __init pc_init(void)
 		free_page(status_page);
 		return ret;
 	}
-	if (crash_on_panic)
+	if (capture_kernel)
+		atomic_notifier_chain_register(&panic_notifier_list, &pc_capture_panic_nb);
+	else if (crash_on_panic)
 		atomic_notifier_chain_register(&panic_notifier_list, &pc_panic_nb);
 	return 0;
 }
 
 static void __exit pc_exit(void)
 {
-	if (crash_on_panic)
+	if (capture_kernel)
+		atomic_notifier_chain_unregister(&panic_notifier_list, &pc_capture_panic_nb);
+	else if (crash_on_panic)
 		atomic_notifier_chain_unregister(&panic_notifier_list, &pc_panic_nb);
 	if (on_hv) {
 		misc_deregister(&pc_misc);

@@ -29,7 +29,7 @@
 #define PARACHUTE_CPUID_VERSION_LEAF 0x40000001u
 
 #define PARACHUTE_ABI_MAJOR   1
-#define PARACHUTE_ABI_MINOR   2
+#define PARACHUTE_ABI_MINOR   3
 #define PARACHUTE_ABI_VERSION ((PARACHUTE_ABI_MAJOR << 16) | PARACHUTE_ABI_MINOR)
 
 /* Hypercall numbers (RAX). */
@@ -47,6 +47,23 @@
 #define PARACHUTE_HC_DMA_FAULTS	  10 /* (gpa, size) -> bytes written */
 #define PARACHUTE_HC_WATCHDOG	  11 /* (timeout_ms) -> 0: armed or petted; 0 stops it */
 #define PARACHUTE_HC_SEAL_KEXEC	  12 /* (base, size, flags) -> 0: sealed; size 0 unseals */
+/* Since ABI 1.3: the capture kernel tells the hv how its capture goes. */
+#define PARACHUTE_HC_CAPTURE_REPORT 13 /* (stage, gpa, len) -> 0; FAILED does not return */
+
+/*
+ * CAPTURE_REPORT stages. Only the capture kernel calls it, on the vCPU that
+ * captures, with an optional message of at most PARACHUTE_REPORT_MAX bytes
+ * in its own memory (the capture region, one page). STARTED: the capture
+ * kernel reached its capture initramfs (the guest module does it when it
+ * loads in a kdump kernel); the hv's bound on the capture kernel's boot
+ * (hv option capture_timeout=) stops. DONE: the dump is saved (logged).
+ * FAILED: the capture cannot be saved; the hv logs the message and applies
+ * capture_failure= (reboot or halt): the call does not return.
+ */
+#define PARACHUTE_REPORT_STARTED 1
+#define PARACHUTE_REPORT_DONE	 2
+#define PARACHUTE_REPORT_FAILED	 3
+#define PARACHUTE_REPORT_MAX	 192
 
 /*
  * Compat mode for guests that keep stock kdump (ABI 1.2): SEAL_KEXEC seals

@@ -70,4 +70,19 @@ struct parachute_ioc_load {
 #define PARACHUTE_SEAL_UNSEAL	    (1u << 0)
 #define PARACHUTE_IOC_SEAL_KEXEC _IOW(PARACHUTE_IOC_MAGIC, 7, __u32)
 
+/*
+ * In the capture kernel (ABI 1.3): tell the hv how the capture goes
+ * (PARACHUTE_HC_CAPTURE_REPORT). stage is PARACHUTE_REPORT_DONE or _FAILED
+ * (STARTED is the module's own, when it loads in a kdump kernel); msg is
+ * len bytes of text. FAILED does not return: the hv applies its
+ * capture_failure= policy. EPERM outside a capture kernel. Needs CAP_SYS_BOOT.
+ */
+struct parachute_ioc_report {
+	__u32 stage;
+	__u32 len;
+	char msg[PARACHUTE_REPORT_MAX];
+};
+
+#define PARACHUTE_IOC_CAPTURE_REPORT _IOW(PARACHUTE_IOC_MAGIC, 8, struct parachute_ioc_report)
+
 #endif /* PARACHUTE_IOCTL_H */

@@ -350,9 +350,9 @@ static void fake_save_state(struct percpu *cpu, struct x86_cpu_state *s)
 	s->gpr = cpu->arch.regs;
 }
 
-static void fake_watchdog(struct percpu *cpu, bool on)
+static void fake_watchdog(struct percpu *cpu, enum watchdog_mode mode)
 {
-	(void)cpu, (void)on;
+	(void)cpu, (void)mode;
 }
 
 static const struct vcpu_vendor fake_vendor = {

@@ -10,6 +10,7 @@ import re
 import secrets
 import shutil
 import subprocess
+import time
 import uuid
 
 from capture import dmesg, dump_disk, extract
@@ -117,8 +118,10 @@ def capture_initrd(build, installed, name, settings):
     out = f"{build}/logs/{name}-capture.img"
     with open(f"{build}/debian/kernel-version") as f:
         version = f.read().strip()
+    # The guest module as parachute-dkms builds it for that kernel.
     subprocess.run([f"{installed}/usr/sbin/parachute-mkinitrd", "-k", version, "-o", out,
-                    "-c", conf, "-r", f"{build}/debian/root", "-b", f"{build}/debian/busybox"],
+                    "-c", conf, "-r", f"{build}/debian/root", "-b", f"{build}/debian/busybox",
+                    "-m", f"{build}/module/parachute.ko"],
                    check=True, stdout=subprocess.DEVNULL)
     return out
 
@@ -141,14 +144,20 @@ def test_capture_initramfs_saves_like_kdump_tools(build):
         r.wait_for(r"PCG: crashing via sysrq", 240)
         r.wait_for(r"\[hv\] crash: cpu0 enters the capture kernel", 60)
         r.wait_for(r"parachute-capture: crashed guest: \d+ bytes in /proc/vmcore", 120)
+        # The module in the initramfs checked in: the hv's capture_timeout= stopped.
+        r.wait_for(r"capture: the capture kernel checked in \d+ ms after the hand-over: "
+                   r"Linux \S+", 60)
         # The installed defaults: kdump-tools' directory and makedumpfile arguments.
         m = r.wait_for(rf"parachute-capture: saving /var/crash/(\d{{12}})/dump\.(\d{{12}}) on "
                        rf"UUID={fs_uuid} \(makedumpfile -c -d 31\)", 120)
         stamp = m.group(1)
         assert m.group(2) == stamp
         r.wait_for(r"parachute-capture: saved; rebooting", 300)
+        r.wait_for(rf"capture: the capture kernel saved the dump, \d+ ms after the hand-over: "
+                   rf"\d+ bytes of vmcore saved to UUID={fs_uuid}", 30)
         r.wait_exit(60)
         assert not r.all(r"parachute-capture: FAILED")
+        assert not r.all(r"capture failed")
     # kdump-tools' layout, on the filesystem itself.
     listing = debugfs(image, f"ls -l /var/crash/{stamp}")
     names = set(re.findall(r"\s(\S+)\s*$", listing, re.M))
@@ -165,6 +174,32 @@ def test_capture_initramfs_saves_like_kdump_tools(build):
         text = f.read()
     assert f"parachute-token: {token}" in text and "Kernel panic - not syncing" in text
     os.unlink(image)
+    shutil.rmtree(installed)
+
+
+def test_capture_initramfs_dump_target_missing(build):
+    """The dump target never appears: the capture initramfs gives up after
+    30 s and tells the hv why, which halts as capture_failure=halt says,
+    with that reason in its log; the machine stays up for a look."""
+    name = "install-nodisk"
+    missing = str(uuid.uuid4())
+    installed = install(build, f"{build}/logs/{name}-root")
+    initrd = capture_initrd(build, installed, name, f"DUMP_DEVICE=UUID={missing}\n")
+    mods = [f"{build}/debian/vmlinuz guest console=ttyS0 quiet pc.test=crash pc.trigger=sysrq "
+            "pc.token=0",
+            f"{build}/initrd.cpio.gz guest-initrd",
+            f"{build}/debian/vmlinuz capture console=ttyS0 quiet nr_cpus=1 reset_devices",
+            f"{initrd} capture-initrd"]
+    with Run(build, name, modules=mods, hv_args="capture_failure=halt") as r:
+        r.wait_for(r"\[hv\] crash: cpu0 enters the capture kernel", 240)
+        r.wait_for(r"capture: the capture kernel checked in \d+ ms after the hand-over", 120)
+        r.wait_for(rf"parachute-capture: FAILED: dump target UUID={missing} not found after 30 s",
+                   90)
+        r.wait_for(rf"capture failed: the capture kernel reports: dump target UUID={missing} "
+                   r"not found after 30 s", 30)
+        r.wait_for(r"parachute halted\.", 30)
+        time.sleep(1)
+        assert r.alive()
     shutil.rmtree(installed)
 
 

@@ -30,6 +30,7 @@ static void test_defaults(void **state)
 	assert_int_equal(o.capture_test, CAPTURE_TEST_NONE);
 	assert_int_equal(o.iommu, IOMMU_AUTO);
 	assert_int_equal(o.apic_trap, APIC_TRAP_BOOT);
+	assert_int_equal(o.capture_timeout, 300);
 }
 
 static void test_crash_policies(void **state)
@@ -47,6 +48,17 @@ static void test_crash_policies(void **state)
 	assert_string_equal(
 		err, "hv option \"triple_fault=refuse\": expected triple_fault=capture or report");
 	assert_int_equal(options_parse("capture_failure=panic", &o, err, sizeof(err)), -EINVAL);
+	assert_int_equal(options_parse("capture_timeout=0", &o, err, sizeof(err)), 0);
+	assert_int_equal(o.capture_timeout, 0);
+	assert_int_equal(options_parse("capture_timeout=86400", &o, err, sizeof(err)), 0);
+	assert_int_equal(o.capture_timeout, 86400);
+	assert_int_equal(options_parse("capture_timeout=86401", &o, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "hv option \"capture_timeout=86401\": expected "
+				 "capture_timeout=SECONDS, from 0 (no bound) to 86400");
+	assert_int_equal(options_parse("capture_timeout=", &o, err, sizeof(err)), -EINVAL);
+	assert_int_equal(options_parse("capture_timeout=5m", &o, err, sizeof(err)), -EINVAL);
+	assert_int_equal(options_parse("capture_timeout=-1", &o, err, sizeof(err)), -EINVAL);
+	assert_int_equal(options_parse("capture_timeout=999999", &o, err, sizeof(err)), -EINVAL);
 	assert_int_equal(options_parse("nmi=guest", &o, err, sizeof(err)), 0);
 	assert_int_equal(o.nmi, TRIGGER_GUEST);
 	assert_int_equal(options_parse("nmi=ignore", &o, err, sizeof(err)), -EINVAL);

@@ -155,7 +155,7 @@ void arch_capture_dump(struct percpu *cpu)
 
 u64 arch_timestamp_us(void)
 {
-	return 0;
+	return st.tsc; /* the tests run a 1 MHz TSC (tsc_khz = 1000) */
 }
 
 u64 heap_used(void)
@@ -476,6 +476,7 @@ static int setup(void **state)
 	memset(percpu_area, 0, sizeof(percpu_area));
 	memset(&hv, 0, sizeof(hv));
 	options_defaults(&hv.opt);
+	watchdog_stop(); /* what an earlier test's capture left */
 	capture = (struct capture_state){ .owner = -1 };
 	cpu0 = &percpu_area[0];
 	cpu1 = &percpu_area[1];
@@ -701,12 +702,17 @@ static void test_hypercall_crash(void **state)
 	assert_int_equal((s64)cpu0->arch.regs.rax, -PARACHUTE_EPERM);
 }
 
-static s64 call3(unsigned int cpl, u64 nr, u64 a0, u64 a1, u64 a2)
+static s64 call_on(struct percpu *cpu, unsigned int cpl, u64 nr, u64 a0, u64 a1, u64 a2)
 {
 	struct hypercall_args a = { nr, a0, a1, a2, 0x7777 };
 
-	assert_int_equal(hypercall(cpu0, cpl, &a), VCPU_SKIP);
+	assert_int_equal(hypercall(cpu, cpl, &a), VCPU_SKIP);
 	return a.ret;
+}
+
+static s64 call3(unsigned int cpl, u64 nr, u64 a0, u64 a1, u64 a2)
+{
+	return call_on(cpu0, cpl, nr, a0, a1, a2);
 }
 
 /* A load of a two-page "kernel" and a command line from guest page base. */
@@ -906,12 +912,12 @@ static void test_watchdog(void **state)
 	hv.opt.watchdog = TRIGGER_REFUSE;
 	assert_int_equal(call3(0, PARACHUTE_HC_WATCHDOG, 2000, 0, 0), -PARACHUTE_EPERM);
 	hv.opt.watchdog = TRIGGER_CAPTURE;
-	assert_false(watchdog_armed());
+	assert_int_equal(watchdog_mode(), WATCHDOG_OFF);
 	assert_int_equal(watchdog_gen(), gen);
 	/* Started: the vCPUs are told (a new generation); due only past the deadline. */
 	assert_int_equal(call3(0, PARACHUTE_HC_WATCHDOG, 2000, 0, 0), 0);
 	assert_logged("cpu0: watchdog started: the guest has 2000 ms between pets");
-	assert_true(watchdog_armed());
+	assert_int_equal(watchdog_mode(), WATCHDOG_GUEST);
 	assert_int_not_equal(watchdog_gen(), gen);
 	gen = watchdog_gen();
 	st.tsc = 2000 * 1000;
@@ -932,11 +938,99 @@ static void test_watchdog(void **state)
 	assert_true(watchdog_due());
 	assert_int_equal(crash_trigger(cpu0, CRASH_WATCHDOG), VCPU_RESET);
 	assert_logged_since_reset("crash: watchdog (the guest stopped petting it) on cpu0");
-	assert_false(watchdog_armed());
+	/* The guest's deadline is gone; the capture kernel's boot has its own. */
+	assert_int_equal(watchdog_mode(), WATCHDOG_CAPTURE);
 	assert_false(watchdog_due());
 	assert_int_not_equal(watchdog_gen(), gen);
 	assert_int_equal(call3(0, PARACHUTE_HC_WATCHDOG, 2000, 0, 0), -PARACHUTE_EBUSY);
 	free(guest_ram);
+}
+
+/* The capture kernel's boot is bounded; it checks in, reports, or fails. */
+static void test_capture_timeout_and_report(void **state)
+{
+	u8 *region = aligned_alloc(PAGE_SIZE, 2 * PAGE_SIZE);
+	u64 base = (u64)(uintptr_t)region;
+
+	(void)state;
+	assert_non_null(region);
+	hv.capture_base = base;
+	hv.capture_size = PAGE_SIZE;
+	hv.tsc_khz = 1000;
+	st.tsc = 0;
+	arm();
+	/* Outside a capture: refused, whatever the arguments. */
+	assert_int_equal(call3(0, PARACHUTE_HC_CAPTURE_REPORT, PARACHUTE_REPORT_STARTED, 0, 0),
+			 -PARACHUTE_EPERM);
+	assert_logged("cpu0: CAPTURE_REPORT outside a capture kernel refused");
+	assert_int_equal(crash_trigger(cpu0, CRASH_PVPANIC), VCPU_RESET);
+	assert_int_equal(watchdog_mode(), WATCHDOG_CAPTURE);
+	/* Only the capturing vCPU; stages and ranges checked. */
+	assert_int_equal(call_on(cpu1, 0, PARACHUTE_HC_CAPTURE_REPORT, PARACHUTE_REPORT_STARTED, 0,
+				 0),
+			 -PARACHUTE_EPERM);
+	assert_int_equal(call3(0, PARACHUTE_HC_CAPTURE_REPORT, 0, 0, 0), -PARACHUTE_EINVAL);
+	assert_int_equal(call3(0, PARACHUTE_HC_CAPTURE_REPORT, 4, 0, 0), -PARACHUTE_EINVAL);
+	assert_int_equal(call3(0, PARACHUTE_HC_CAPTURE_REPORT, PARACHUTE_REPORT_DONE, base,
+			       PARACHUTE_REPORT_MAX + 1),
+			 -PARACHUTE_E2BIG);
+	/* Outside the region, across its end, wrapping: the hv reads none of it. */
+	assert_int_equal(call3(0, PARACHUTE_HC_CAPTURE_REPORT, PARACHUTE_REPORT_DONE,
+			       base + PAGE_SIZE, 8),
+			 -PARACHUTE_EFAULT);
+	assert_int_equal(call3(0, PARACHUTE_HC_CAPTURE_REPORT, PARACHUTE_REPORT_DONE,
+			       base + PAGE_SIZE - 4, 8),
+			 -PARACHUTE_EFAULT);
+	assert_int_equal(call3(0, PARACHUTE_HC_CAPTURE_REPORT, PARACHUTE_REPORT_DONE, base - 4, 8),
+			 -PARACHUTE_EFAULT);
+	assert_int_equal(call3(0, PARACHUTE_HC_CAPTURE_REPORT, PARACHUTE_REPORT_DONE, ~0ull - 2, 8),
+			 -PARACHUTE_EFAULT);
+	/* Not yet due; the check-in stops the bound. */
+	st.tsc = 300 * 1000 * 1000;
+	assert_false(watchdog_due());
+	memcpy(region, "up\x01", 3);
+	assert_int_equal(call3(0, PARACHUTE_HC_CAPTURE_REPORT, PARACHUTE_REPORT_STARTED, base, 3),
+			 0);
+	assert_logged("capture: the capture kernel checked in 300000 ms after the hand-over: up?");
+	assert_int_equal(watchdog_mode(), WATCHDOG_OFF);
+	st.tsc += 10000 * 1000;
+	assert_false(watchdog_due());
+	assert_int_equal(call3(0, PARACHUTE_HC_CAPTURE_REPORT, PARACHUTE_REPORT_DONE, 0, 0), 0);
+	assert_logged("capture: the capture kernel saved the dump, 310000 ms after the hand-over");
+	/* FAILED: its reason, then capture_failure=. */
+	hv.opt.capture_failure = FAILURE_HALT;
+	strcpy((char *)region, "dump target UUID=x not found after 30 s");
+	assert_int_equal(NORETURN(call3(0, PARACHUTE_HC_CAPTURE_REPORT, PARACHUTE_REPORT_FAILED,
+					base, strlen((char *)region))),
+			 2);
+	assert_logged_since_reset(
+		"capture failed: the capture kernel reports: dump target UUID=x not found after 30 s");
+	free(region);
+}
+
+/* No check-in within capture_timeout=: a failed capture, not a second one. */
+static void test_capture_timeout_expires(void **state)
+{
+	(void)state;
+	hv.tsc_khz = 1000;
+	st.tsc = 0;
+	hv.opt.capture_timeout = 20;
+	arm();
+	assert_int_equal(crash_trigger(cpu0, CRASH_NMI), VCPU_RESET);
+	st.tsc = 20 * 1000 * 1000;
+	assert_false(watchdog_due());
+	st.tsc++;
+	assert_true(watchdog_due());
+	assert_int_equal(NORETURN(watchdog_expired(cpu0)), 1);
+	assert_logged_since_reset("capture failed: the capture kernel did not reach its capture "
+				  "initramfs within 20 s (capture_timeout=)");
+	assert_int_equal(st.handovers, 1);
+	/* capture_timeout=0: no bound at all. */
+	setup(NULL);
+	hv.opt.capture_timeout = 0;
+	arm();
+	assert_int_equal(crash_trigger(cpu0, CRASH_NMI), VCPU_RESET);
+	assert_int_equal(watchdog_mode(), WATCHDOG_OFF);
 }
 
 static void test_watchdog_stop(void **state)
@@ -946,7 +1040,7 @@ static void test_watchdog_stop(void **state)
 	assert_int_equal(call3(0, PARACHUTE_HC_WATCHDOG, 5000, 0, 0), 0);
 	assert_int_equal(call3(0, PARACHUTE_HC_WATCHDOG, 0, 0, 0), 0);
 	assert_logged("cpu0: watchdog stopped by the guest");
-	assert_false(watchdog_armed());
+	assert_int_equal(watchdog_mode(), WATCHDOG_OFF);
 	st.tsc += 10000 * 1000;
 	assert_false(watchdog_due());
 	/* watchdog=off: the source never captures, whatever the deadline. */
@@ -1405,6 +1499,8 @@ int main(void)
 		cmocka_unit_test_setup(test_unload, setup),
 		cmocka_unit_test_setup(test_watchdog, setup),
 		cmocka_unit_test_setup(test_watchdog_stop, setup),
+		cmocka_unit_test_setup(test_capture_timeout_and_report, setup),
+		cmocka_unit_test_setup(test_capture_timeout_expires, setup),
 		cmocka_unit_test_setup(test_hypercall_dma_faults, setup),
 		cmocka_unit_test_setup(test_nmi_mailbox, setup),
 		cmocka_unit_test_setup(test_nmi_guest_or_operator, setup),

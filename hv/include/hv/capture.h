@@ -71,6 +71,8 @@ struct capture_state {
 	spinlock_t switch_lock;
 	spinlock_t load_lock; /* one load at a time; taken before switch_lock */
 	struct capture_load load;
+	u64 handover_us;  /* when the capture kernel was entered */
+	bool checked_in;  /* it reported PARACHUTE_REPORT_STARTED */
 };
 
 extern struct capture_state capture;
@@ -114,6 +116,21 @@ bool crash_source_enabled(enum crash_source src);
  * itself crashed) the capture_failure policy applies and this does not return.
  */
 enum vcpu_action crash_trigger(struct percpu *cpu, enum crash_source src);
+
+/**
+ * watchdog_expired() - the watchdog's deadline passed (vcpu.c looks at every
+ * exit): the guest's, which captures (CRASH_WATCHDOG), or a capture kernel's
+ * boot (capture_timeout=), which is a failed capture and does not return.
+ */
+enum vcpu_action watchdog_expired(struct percpu *cpu);
+
+/**
+ * capture_report() - PARACHUTE_HC_CAPTURE_REPORT from the capture kernel on
+ * the capturing vCPU: STARTED stops the boot bound, DONE is logged, FAILED
+ * logs its message and applies capture_failure= (does not return). The
+ * message must lie in the capture region. Returns 0 or -PARACHUTE_E*.
+ */
+s64 capture_report(struct percpu *cpu, u64 stage, u64 gpa, u64 len);
 
 /**
  * vmcoreinfo_note_at() - whether the page at pa (guest RAM in map) starts

@@ -10,6 +10,8 @@ enum console_port { CONSOLE_NONE = 0, CONSOLE_COM1 = 1, CONSOLE_COM2 = 2 };
 
 #define CAPTURE_MEM_DEFAULT (128 * MiB)
 #define CAPTURE_MEM_ALIGN   (2 * MiB)
+#define CAPTURE_TIMEOUT_DEFAULT 300 /* s: the capture kernel's boot, to its check-in */
+#define CAPTURE_TIMEOUT_MAX	86400
 
 enum trigger_action { TRIGGER_CAPTURE, TRIGGER_REPORT, TRIGGER_REFUSE, TRIGGER_GUEST };
 enum failure_policy { FAILURE_REBOOT, FAILURE_HALT };
@@ -32,6 +34,7 @@ struct hv_options {
 	enum apic_trap_policy apic_trap; /* apic_trap=boot|always, default boot */
 	enum reload_policy reload;	 /* reload=allow|lock, default allow */
 	enum trigger_action watchdog;	 /* watchdog=capture|off, default capture */
+	u32 capture_timeout; /* capture_timeout=SECONDS (0: none), default 300 */
 };
 
 /** options_defaults() - fill in every option's documented default. */

@@ -15,6 +15,7 @@
 #include <asm/paging.h>
 #include <hv/percpu.h>
 #include <hv/types.h>
+#include <hv/watchdog.h>
 
 /* Guest state the shared logic reads, through vcpu_vendor.get. */
 enum vcpu_reg {
@@ -90,11 +91,13 @@ struct vcpu_vendor {
 	/* The exit being handled, in the vendor's terms, on the console. */
 	void (*dump_exit)(struct percpu *cpu);
 	/*
-	 * While the watchdog is armed (on), exits that come even from a guest
+	 * While the watchdog is armed, exits that come even from a guest
 	 * running with interrupts off: VMX's preemption timer, SVM's PAUSE
-	 * intercept (docs/capture.md); each one is a chance to check it.
+	 * intercept (docs/capture.md); each one is a chance to check it. For a
+	 * capture kernel's boot (WATCHDOG_CAPTURE) also from an idle one: HLT
+	 * where no timer counts through it.
 	 */
-	void (*watchdog)(struct percpu *cpu, bool on);
+	void (*watchdog)(struct percpu *cpu, enum watchdog_mode mode);
 };
 
 /**

@@ -57,6 +57,7 @@
 /* Primary processor-based controls. */
 #define CPU_NMI_WINDOW	(1u << 22)
 #define CPU_PAUSE_EXITING (1u << 30)
+#define CPU_HLT_EXITING	  (1u << 7)
 #define CPU_IO_BITMAPS	(1u << 25)
 #define CPU_MSR_BITMAPS (1u << 28)
 #define CPU_SECONDARY	(1u << 31)

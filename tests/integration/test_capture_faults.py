@@ -1,0 +1,53 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""Faults inside the capture path itself: the capture kernel hangs before its
+initramfs, panics before it, or panics after checking in. Each ends in the
+hv's capture_failure= action with a message that names it, never a silent
+hang. (A missing dump target: test_install.py, with the real initramfs.)"""
+import time
+
+from capture import CAPTURE_ARGS, modules
+from harness import Run
+
+CRASH = "pc.test=crash pc.token=0 pc.trigger=sysrq"
+# No init in the initramfs: the kernel falls back to a root disk that does
+# not exist. With rootwait it waits for it forever, idle; without, it panics.
+NO_INIT = "console=ttyS0 nr_cpus=1 reset_devices rdinit=/nonexistent root=/dev/vdz"
+
+
+def test_capture_kernel_hang_bounded(build):
+    with Run(build, "capf-hang", hv_args="capture_timeout=20",
+             modules=modules(build, CRASH, NO_INIT + " rootwait")) as r:
+        r.wait_for(r"\[hv\] crash: cpu0 enters the capture kernel", 180)
+        r.wait_for(r"Waiting for root device /dev/vdz", 60)
+        r.wait_for(r"\[hv\] ERROR: capture failed: the capture kernel did not reach its capture "
+                   r"initramfs within 20 s \(capture_timeout=\)", 60)
+        r.wait_for(r"\[hv\] ERROR: cpu0 guest state: rip ")  # where it hung
+        r.wait_for(r"\[hv\] ERROR: rebooting the machine \(capture_failure=reboot\)")
+        r.wait_exit(30)  # -no-reboot: the reset ends QEMU
+        assert not r.all(r"checked in")
+
+
+def test_capture_kernel_panic_before_userspace(build):
+    with Run(build, "capf-panic-early", hv_args="capture_timeout=20 capture_failure=halt",
+             modules=modules(build, CRASH, NO_INIT)) as r:
+        r.wait_for(r"\[hv\] crash: cpu0 enters the capture kernel", 180)
+        r.wait_for(r"Kernel panic - not syncing: VFS: Unable to mount root fs", 60)
+        r.wait_for(r"\[hv\] ERROR: capture failed: the capture kernel did not reach its capture "
+                   r"initramfs within 20 s \(capture_timeout=\)", 60)
+        r.wait_for(r"\[hv\] ERROR: parachute halted\.")
+        time.sleep(1)
+        assert r.alive()
+
+
+def test_capture_kernel_panic_after_check_in(build):
+    with Run(build, "capf-panic", modules=modules(build, CRASH, CAPTURE_ARGS + " pc.fault=panic")) as r:
+        r.wait_for(r"\[hv\] crash: cpu0 enters the capture kernel", 180)
+        r.wait_for(r"capture: the capture kernel checked in \d+ ms after the hand-over: "
+                   r"Linux \S+", 60)
+        r.wait_for(r"PCG: capture kernel: CAPTURE_REPORT\(STARTED\) returned 0")
+        r.wait_for(r"PCG: capture kernel panics")
+        # The module's panic notifier tells the hv at once, with panic()'s message.
+        r.wait_for(r"capture failed: the capture kernel reports: the capture kernel panicked: "
+                   r"sysrq triggered crash", 60)
+        r.wait_for(r"rebooting the machine \(capture_failure=reboot\)")
+        r.wait_exit(30)
