@@ -45,7 +45,7 @@ PARACHUTECTL_CFLAGS := -std=c11 -Wall -Wextra -Werror -Iinclude -DPARACHUTE_VERS
 CFLAGS ?= -O2 -g
 
 GUEST_PROGS := $(BUILD)/guest/hvinfo $(BUILD)/guest/memprobe $(BUILD)/guest/patterns $(BUILD)/guest/spin $(BUILD)/guest/edu \
-	$(BUILD)/guest/parachutectl
+	$(BUILD)/guest/parachutectl $(BUILD)/guest/hcfuzz3
 
 .PHONY: all check unit integration demo bench soak clean format headers-check guest install
 all: $(BUILD)/parachute.elf
@@ -176,6 +176,18 @@ $(BUILD)/guest/%: guest/%.c include/parachute/abi.h
 	@mkdir -p $(dir $@)
 	$(HOSTCC) -static -O2 -Wall -Wextra -Werror -Iinclude -o $@ $<
 
+# The guest-side hypercall fuzzer: CPL 3 program and CPL 0 module (docs/testing.md).
+$(BUILD)/guest/hcfuzz3: tests/fuzz/guest/hcfuzz3.c include/parachute/abi.h
+	@mkdir -p $(dir $@)
+	$(HOSTCC) -static -O2 -Wall -Wextra -Werror -Iinclude -o $@ $<
+
+$(BUILD)/hcfuzz/hcfuzz.ko: tests/fuzz/guest/hcfuzz.c tests/fuzz/guest/Kbuild include/parachute/abi.h \
+		$(BUILD)/debian/vmlinuz
+	@mkdir -p $(BUILD)/hcfuzz
+	cp tests/fuzz/guest/hcfuzz.c tests/fuzz/guest/Kbuild $(BUILD)/hcfuzz/
+	$(MAKE) -s -C $(BUILD)/debian/kbuild M=$(abspath $(BUILD)/hcfuzz) \
+		EXTRA_CFLAGS=-I$(abspath include) modules
+
 # parachutectl: static for the test initrd, which has no libc; for make
 # install linked against the system's libc, with the CFLAGS, CPPFLAGS and
 # LDFLAGS of the environment (dpkg-buildflags in the package build).
@@ -205,6 +217,7 @@ $(BUILD)/debian/vmlinux-dbg: | $(BUILD)/debian/vmlinuz
 	ci/fetch-debug-vmlinux.sh $(BUILD)
 
 $(BUILD)/initrd.cpio.gz: $(BUILD)/debian/vmlinuz $(GUEST_PROGS) $(BUILD)/module/parachute.ko \
+		$(BUILD)/hcfuzz/hcfuzz.ko \
 		tests/initrd/init tests/initrd/mkinitrd.sh
 	tests/initrd/mkinitrd.sh $(BUILD) $@
 
