@@ -301,11 +301,11 @@ static int release_len(const char *version)
 static s64 load_allowed(struct percpu *cpu, const char *what)
 {
 	if (capture.owner != -1) {
-		pr_warn("cpu%u: %s refused: a capture is running", cpu->cpu_id, what);
+		pr_warn_limited(&cpu->refused, "cpu%u: %s refused: a capture is running", cpu->cpu_id, what);
 		return -PARACHUTE_EBUSY;
 	}
 	if (hv.opt.reload == RELOAD_LOCK) {
-		pr_warn("cpu%u: %s refused: reload=lock keeps the capture kernel of boot",
+		pr_warn_limited(&cpu->refused, "cpu%u: %s refused: reload=lock keeps the capture kernel of boot",
 			cpu->cpu_id, what);
 		return -PARACHUTE_EACCES;
 	}
@@ -341,7 +341,7 @@ s64 capture_load_begin(struct percpu *cpu, u64 kernel_size, u64 initrd_size, u64
 		return ret;
 	if (!kernel_size || !cmdline_size || cmdline_size > PARACHUTE_LOAD_CMDLINE_MAX ||
 	    kernel_size > hv.capture_size || initrd_size > hv.capture_size) {
-		pr_warn("cpu%u: LOAD_BEGIN refused: sizes kernel %llu, initrd %llu, command line %llu (1 to %u with its NUL)",
+		pr_warn_limited(&cpu->refused, "cpu%u: LOAD_BEGIN refused: sizes kernel %llu, initrd %llu, command line %llu (1 to %u with its NUL)",
 			cpu->cpu_id, (unsigned long long)kernel_size,
 			(unsigned long long)initrd_size, (unsigned long long)cmdline_size,
 			PARACHUTE_LOAD_CMDLINE_MAX);
@@ -352,7 +352,7 @@ s64 capture_load_begin(struct percpu *cpu, u64 kernel_size, u64 initrd_size, u64
 	room = capture.free_end - capture.free_start;
 	if (need > room) {
 		spin_unlock(&capture.load_lock);
-		pr_warn("cpu%u: LOAD_BEGIN refused: kernel and initrd take %llu KiB, the capture region has %llu KiB free beside the armed kernel",
+		pr_warn_limited(&cpu->refused, "cpu%u: LOAD_BEGIN refused: kernel and initrd take %llu KiB, the capture region has %llu KiB free beside the armed kernel",
 			cpu->cpu_id, (unsigned long long)(need >> 10),
 			(unsigned long long)(room >> 10));
 		return -PARACHUTE_ENOSPC;
@@ -363,7 +363,7 @@ s64 capture_load_begin(struct percpu *cpu, u64 kernel_size, u64 initrd_size, u64
 					      capture.free_start +
 						      ALIGN_UP(kernel_size, PAGE_SIZE) } };
 	spin_unlock(&capture.load_lock);
-	pr_info("cpu%u: capture kernel load begins: kernel %llu bytes, initrd %llu bytes, staged at 0x%llx",
+	pr_info_limited(&cpu->guest_lines, "cpu%u: capture kernel load begins: kernel %llu bytes, initrd %llu bytes, staged at 0x%llx",
 		cpu->cpu_id, (unsigned long long)kernel_size, (unsigned long long)initrd_size,
 		(unsigned long long)l->addr[0]);
 	return 0;
@@ -414,7 +414,7 @@ s64 capture_load_commit(struct percpu *cpu, u64 flags)
 	spin_lock(&capture.load_lock);
 	for (unsigned int i = 0; i < LOAD_PARTS && l->open; i++) {
 		if (l->filled[i] != l->size[i]) {
-			pr_warn("cpu%u: LOAD_COMMIT refused: the %s has %llu of %llu bytes",
+			pr_warn_limited(&cpu->refused, "cpu%u: LOAD_COMMIT refused: the %s has %llu of %llu bytes",
 				cpu->cpu_id, part_name[i], (unsigned long long)l->filled[i],
 				(unsigned long long)l->size[i]);
 			ret = -PARACHUTE_EINVAL;
@@ -422,13 +422,13 @@ s64 capture_load_commit(struct percpu *cpu, u64 flags)
 		}
 	}
 	if (!l->open) {
-		pr_warn("cpu%u: LOAD_COMMIT refused: no load is open", cpu->cpu_id);
+		pr_warn_limited(&cpu->refused, "cpu%u: LOAD_COMMIT refused: no load is open", cpu->cpu_id);
 		ret = -PARACHUTE_EINVAL;
 		goto out;
 	}
 	if (l->cmdline[l->size[PARACHUTE_LOAD_CMDLINE] - 1] ||
 	    strlen(l->cmdline) + 1 != l->size[PARACHUTE_LOAD_CMDLINE]) {
-		pr_warn("cpu%u: LOAD_COMMIT refused: the command line is not one NUL-terminated string of the size announced",
+		pr_warn_limited(&cpu->refused, "cpu%u: LOAD_COMMIT refused: the command line is not one NUL-terminated string of the size announced",
 			cpu->cpu_id);
 		ret = -PARACHUTE_EINVAL;
 		goto out;

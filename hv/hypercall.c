@@ -78,20 +78,20 @@ static s64 hc_guest_info(struct percpu *cpu, u64 gpa, u64 size)
 	if (gi.task_pid_offset >= 64 * KiB || gi.current_task >= GUEST_INFO_MAX_OFFSET ||
 	    gi.cpu_number >= GUEST_INFO_MAX_OFFSET ||
 	    (gi.crashing_cpu && gi.crashing_cpu < KERNEL_HALF)) {
-		pr_warn("cpu%u: GUEST_INFO refused: task pid offset 0x%x, per-CPU offsets 0x%llx and 0x%llx, crashing_cpu at 0x%llx",
+		pr_warn_limited(&cpu->refused, "cpu%u: GUEST_INFO refused: task pid offset 0x%x, per-CPU offsets 0x%llx and 0x%llx, crashing_cpu at 0x%llx",
 			cpu->cpu_id, gi.task_pid_offset, (unsigned long long)gi.current_task,
 			(unsigned long long)gi.cpu_number, (unsigned long long)gi.crashing_cpu);
 		return -PARACHUTE_EINVAL;
 	}
 	if (gi.vmcoreinfo_note && vmcoreinfo_note_at(&hv.guest_map, gi.vmcoreinfo_note, &text, &len)) {
-		pr_warn("cpu%u: GUEST_INFO refused: no VMCOREINFO note at 0x%llx", cpu->cpu_id,
+		pr_warn_limited(&cpu->refused, "cpu%u: GUEST_INFO refused: no VMCOREINFO note at 0x%llx", cpu->cpu_id,
 			(unsigned long long)gi.vmcoreinfo_note);
 		return -PARACHUTE_EINVAL;
 	}
 	capture.kinfo = (struct guest_kernel_info){ true,	    gi.task_pid_offset,
 						    gi.current_task, gi.cpu_number,
 						    gi.crashing_cpu, gi.vmcoreinfo_note };
-	pr_info("cpu%u: guest kernel info: task pid at +0x%x, per-CPU current task at +0x%llx, CPU number at +0x%llx, crashing_cpu at 0x%llx, VMCOREINFO at 0x%llx",
+	pr_info_limited(&cpu->guest_lines, "cpu%u: guest kernel info: task pid at +0x%x, per-CPU current task at +0x%llx, CPU number at +0x%llx, crashing_cpu at 0x%llx, VMCOREINFO at 0x%llx",
 		cpu->cpu_id, gi.task_pid_offset, (unsigned long long)gi.current_task,
 		(unsigned long long)gi.cpu_number, (unsigned long long)gi.crashing_cpu,
 		(unsigned long long)gi.vmcoreinfo_note);

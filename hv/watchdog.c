@@ -44,11 +44,11 @@ s64 watchdog_set(struct percpu *cpu, u64 ms)
 		wd.timeout_ms = (u32)ms;
 		__atomic_add_fetch(&wd.gen, 1, __ATOMIC_SEQ_CST);
 		if (ms)
-			pr_info("cpu%u: watchdog %s: the guest has %llu ms between pets",
+			pr_info_limited(&cpu->guest_lines, "cpu%u: watchdog %s: the guest has %llu ms between pets",
 				cpu->cpu_id, was ? "timeout changed" : "started",
 				(unsigned long long)ms);
 		else
-			pr_info("cpu%u: watchdog stopped by the guest", cpu->cpu_id);
+			pr_info_limited(&cpu->guest_lines, "cpu%u: watchdog stopped by the guest", cpu->cpu_id);
 	}
 	spin_unlock(&wd.lock);
 	return 0;

@@ -42,7 +42,7 @@ static s64 unseal(struct percpu *cpu)
 	if (gpm_seal(0, 0) || iommu_seal(seal.start, seal.end, IOMMU_UNSEALED))
 		return -PARACHUTE_EINVAL;
 	smp_flush_guest(cpu);
-	pr_info("cpu%u: kexec region 0x%llx-0x%llx unsealed by the guest", cpu->cpu_id,
+	pr_info_limited(&cpu->guest_lines, "cpu%u: kexec region 0x%llx-0x%llx unsealed by the guest", cpu->cpu_id,
 		(unsigned long long)seal.start, (unsigned long long)(seal.end - 1));
 	seal.start = seal.end = 0;
 	return 0;
@@ -82,12 +82,12 @@ s64 arch_seal_kexec(struct percpu *cpu, u64 base, u64 size, u64 flags)
 	} else if (!IS_ALIGNED(base | size, PAGE_SIZE) || base + size < base || size > SEAL_MAX ||
 		   base < 1 * MiB || !memmap_is_ram(&hv.guest_map, base, size) ||
 		   hv_is_hidden(base, size)) {
-		pr_warn("cpu%u: SEAL_KEXEC refused: 0x%llx+0x%llx is not page-aligned guest RAM above 1 MiB (at most %llu GiB)",
+		pr_warn_limited(&cpu->refused, "cpu%u: SEAL_KEXEC refused: 0x%llx+0x%llx is not page-aligned guest RAM above 1 MiB (at most %llu GiB)",
 			cpu->cpu_id, (unsigned long long)base, (unsigned long long)size,
 			(unsigned long long)(SEAL_MAX / GiB));
 		ret = -PARACHUTE_EINVAL;
 	} else if (seal.end != seal.start && (base != seal.start || base + size != seal.end)) {
-		pr_warn("cpu%u: SEAL_KEXEC refused: 0x%llx-0x%llx is sealed; unseal it first",
+		pr_warn_limited(&cpu->refused, "cpu%u: SEAL_KEXEC refused: 0x%llx-0x%llx is sealed; unseal it first",
 			cpu->cpu_id, (unsigned long long)seal.start, (unsigned long long)(seal.end - 1));
 		ret = -PARACHUTE_EINVAL;
 	} else if (gpm_seal(base, base + size) || iommu_seal(base, base + size, IOMMU_SEALED)) {
@@ -97,7 +97,7 @@ s64 arch_seal_kexec(struct percpu *cpu, u64 base, u64 size, u64 flags)
 		seal.start = base;
 		seal.end = base + size;
 		smp_flush_guest(cpu);
-		pr_info("cpu%u: kexec region 0x%llx-0x%llx sealed: read-only and not executable to the guest's CPUs, read-only to devices",
+		pr_info_limited(&cpu->guest_lines, "cpu%u: kexec region 0x%llx-0x%llx sealed: read-only and not executable to the guest's CPUs, read-only to devices",
 			cpu->cpu_id, (unsigned long long)base, (unsigned long long)(base + size - 1));
 	}
 	spin_unlock(&seal.lock);

@@ -756,11 +756,13 @@ static void test_load_refusals(void **state)
 	assert_int_equal(call3(0, PARACHUTE_HC_LOAD_BEGIN, 4096, 0, 0), -PARACHUTE_EINVAL);
 	assert_int_equal(call3(0, PARACHUTE_HC_LOAD_BEGIN, 4096, 0, PARACHUTE_LOAD_CMDLINE_MAX + 1),
 			 -PARACHUTE_EINVAL);
+	cpu0->refused = 0; /* the lines below are looked at: none rate-limited */
 	assert_int_equal(call3(0, PARACHUTE_HC_LOAD_BEGIN, sizeof(free_part), 1, 8),
 			 -PARACHUTE_ENOSPC);
 	assert_logged("the capture region has 32 KiB free beside the armed kernel");
 	assert_int_equal(call3(0, PARACHUTE_HC_LOAD_BEGIN, ~0ull, ~0ull, 8), -PARACHUTE_EINVAL);
 	/* Data without a load, out of order, beyond the part, from outside guest RAM. */
+	cpu0->refused = 0; /* the lines below are looked at: none rate-limited */
 	assert_int_equal(call3(0, PARACHUTE_HC_LOAD_DATA, 0, 0, base), -PARACHUTE_EINVAL);
 	assert_logged("no load is open");
 	assert_int_equal(call3(0, PARACHUTE_HC_LOAD_BEGIN, PAGE_SIZE + 1, 0, 8), 0);
@@ -774,11 +776,13 @@ static void test_load_refusals(void **state)
 	assert_int_equal(call3(0, PARACHUTE_HC_LOAD_DATA, 0, PAGE_SIZE, base), 1);
 	assert_int_equal(call3(0, PARACHUTE_HC_LOAD_DATA, 0, PAGE_SIZE + 1, base), -PARACHUTE_EINVAL);
 	/* Commit of an incomplete load (no command line yet), then without a load. */
+	cpu0->refused = 0; /* the lines below are looked at: none rate-limited */
 	assert_int_equal(call3(0, PARACHUTE_HC_LOAD_COMMIT, 0, 0, 0), -PARACHUTE_EINVAL);
 	assert_logged("the command line has 0 of 8 bytes");
 	assert_int_equal(call3(0, PARACHUTE_HC_LOAD_COMMIT, 0, 0, 0), -PARACHUTE_EINVAL);
 	assert_logged("no load is open");
 	/* A command line that is not one string of the size announced. */
+	cpu0->refused = 0; /* the lines below are looked at: none rate-limited */
 	assert_int_equal(call3(0, PARACHUTE_HC_LOAD_BEGIN, 16, 0, 8), 0);
 	call3(0, PARACHUTE_HC_LOAD_DATA, 0, 0, base);
 	memcpy(guest_ram, "ab\0cdefg", 8);
@@ -790,6 +794,7 @@ static void test_load_refusals(void **state)
 	st.check_ret = -PARACHUTE_ENOEXEC;
 	assert_int_equal(load(base, "K", "x", 0), -PARACHUTE_ENOEXEC);
 	/* reload=lock, and a capture running: refused before anything is looked at. */
+	cpu0->refused = 0; /* the lines below are looked at: none rate-limited */
 	hv.opt.reload = RELOAD_LOCK;
 	for (u64 nr = PARACHUTE_HC_LOAD_BEGIN; nr <= PARACHUTE_HC_UNLOAD; nr++)
 		if (nr != PARACHUTE_HC_LOAD_DATA)
@@ -807,6 +812,25 @@ static void test_load_refusals(void **state)
 	assert_memory_equal(digest, capture.digest, sizeof(digest));
 	assert_int_equal(capture.meta.generation, 0);
 	free(guest_ram);
+}
+
+/* A guest repeating a refused call (or a watchdog start) cannot flood the console. */
+static void test_guest_lines_rate_limited(void **state)
+{
+	(void)state;
+	arm();
+	log_reset();
+	for (int i = 0; i < 100000; i++)
+		assert_int_equal(call3(0, PARACHUTE_HC_LOAD_BEGIN, 0, 0, 0), -PARACHUTE_EINVAL);
+	/* The first 8, then at every power of two: 8 + 13 (16 ... 65536). */
+	assert_int_equal(log_count, 21);
+	log_reset();
+	for (int i = 0; i < 1000; i++) {
+		call3(0, PARACHUTE_HC_WATCHDOG, 2000, 0, 0);
+		call3(0, PARACHUTE_HC_WATCHDOG, 0, 0, 0);
+	}
+	assert_int_equal(log_count, 8 + 7); /* of 2000 lines: the first 8, 16 ... 1024 */
+	call3(0, PARACHUTE_HC_WATCHDOG, 0, 0, 0);
 }
 
 static void test_load_switch(void **state)
@@ -1496,6 +1520,7 @@ int main(void)
 		cmocka_unit_test_setup(test_guest_info_vmcoreinfo, setup),
 		cmocka_unit_test_setup(test_load_refusals, setup),
 		cmocka_unit_test_setup(test_load_switch, setup),
+		cmocka_unit_test_setup(test_guest_lines_rate_limited, setup),
 		cmocka_unit_test_setup(test_unload, setup),
 		cmocka_unit_test_setup(test_watchdog, setup),
 		cmocka_unit_test_setup(test_watchdog_stop, setup),

@@ -57,6 +57,7 @@ struct percpu {
 	volatile enum cpu_state state;
 	struct exit_stats stats;
 	u64 refused; /* refused guest requests (hypercalls, MSR writes), for log_ratelimit() */
+	u64 guest_lines; /* other lines a guest's requests log (loads, watchdog), likewise */
 	unsigned int ring_next;
 	struct exit_record ring[EXIT_RING_SIZE];
 	struct arch_percpu arch;

@@ -28,6 +28,21 @@ static inline bool log_ratelimit(u64 *count)
 	return n <= 8 || !(n & (n - 1));
 }
 
+/*
+ * A line a guest's request causes (a refusal, a watchdog started): counted in
+ * count (the vCPU's) and rate-limited, whatever the guest repeats.
+ */
+#define pr_warn_limited(count, ...)                    \
+	do {                                           \
+		if (log_ratelimit(count))              \
+			hv_log(LOG_WARN, __VA_ARGS__); \
+	} while (0)
+#define pr_info_limited(count, ...)                    \
+	do {                                           \
+		if (log_ratelimit(count))              \
+			hv_log(LOG_INFO, __VA_ARGS__); \
+	} while (0)
+
 #define pr_err(...)   hv_log(LOG_ERR, __VA_ARGS__)
 #define pr_warn(...)  hv_log(LOG_WARN, __VA_ARGS__)
 #define pr_info(...)  hv_log(LOG_INFO, __VA_ARGS__)
