@@ -113,3 +113,41 @@ void sha256(const void *data, size_t n, u8 out[SHA256_DIGEST_SIZE])
 	sha256_update(&s, data, n);
 	sha256_final(&s, out);
 }
+
+/* check64(): four independent lanes over 32-byte blocks, then a mix of them. */
+#define CHECK_K1 0x9e3779b97f4a7c15ull /* 2^64 / golden ratio, odd */
+#define CHECK_K2 0xd6e8feb86659fd93ull /* an odd multiplier */
+
+static inline u64 rotl64(u64 v, unsigned int r)
+{
+	return (v << r) | (v >> (64 - r));
+}
+
+/* Invertible in acc for each w and in w for each acc: no change is lost. */
+static inline u64 check_round(u64 acc, u64 w)
+{
+	acc ^= w * CHECK_K2;
+	return rotl64(acc, 29) * CHECK_K1;
+}
+
+/* An 8-byte load at any alignment, inline even where memcpy() is a call. */
+typedef u64 __attribute__((may_alias, aligned(1))) u64_unaligned;
+
+u64 check64(u64 h, const void *data, size_t n)
+{
+	const u8 *p = data;
+	u64 v[4] = { h + CHECK_K1, h ^ CHECK_K2, rotl64(h, 17) - CHECK_K1, ~h }, tail = 0;
+	size_t i = 0;
+
+	for (; i + 32 <= n; i += 32) {
+		for (unsigned int l = 0; l < 4; l++)
+			v[l] = check_round(v[l], *(const u64_unaligned *)(p + i + 8 * l));
+	}
+	for (unsigned int b = 0; i < n; i++, b++) /* the last 0-31 bytes */
+		tail = check_round(tail, (u64)p[i] << (8 * (b & 7)) | b);
+	h = rotl64(v[0], 1) + rotl64(v[1], 7) + rotl64(v[2], 12) + rotl64(v[3], 18);
+	h = check_round(h, tail ^ (u64)n);
+	h ^= h >> 31;
+	h *= CHECK_K2;
+	return h ^ (h >> 29);
+}

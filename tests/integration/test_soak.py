@@ -50,7 +50,7 @@ def test_soak_crash_cycles(build):
         # The hv's heap: what it built to enter the guest, and at the hand-over.
         boot = int(r.wait_for(r"\[hv\] entering the guest on cpu0 .*; hv heap used (\d+) KiB",
                               1).group(1))
-        crash = int(r.wait_for(r"\[hv\] crash: hand-over took \d+ us after the trigger; hv "
+        crash = int(r.wait_for(r"\[hv\] crash: hand-over took \d+ us after the trigger .*; hv "
                                r"heap used (\d+) KiB", 1).group(1))
         key = kw.get("smp", 1)
         heap.setdefault(("boot", key), set()).add(boot)

@@ -64,12 +64,55 @@ static void test_one_bit_changes_digest(void **state)
 	free(a);
 }
 
+/* The crash-time check: every flipped bit, length, order and range split shows. */
+static void test_check64_sees_every_change(void **state)
+{
+	static u8 buf[4096 + 37];
+	u64 base, prev = 0;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(buf); i++)
+		buf[i] = (u8)(i * 7 + 3);
+	base = check64(0, buf, sizeof(buf));
+	assert_true(base == check64(0, buf, sizeof(buf)));
+	/* Each bit, in the 32-byte blocks and in the tail. */
+	for (size_t bit = 0; bit < 8 * sizeof(buf); bit++) {
+		buf[bit / 8] ^= (u8)(1u << (bit % 8));
+		assert_true(check64(0, buf, sizeof(buf)) != base);
+		buf[bit / 8] ^= (u8)(1u << (bit % 8));
+	}
+	/* Two words swapped, within a lane's block and across lanes. */
+	for (size_t a = 0; a < 64; a += 8) {
+		u64 x, y;
+
+		memcpy(&x, buf + a, 8);
+		memcpy(&y, buf + a + 40, 8);
+		memcpy(buf + a, &y, 8);
+		memcpy(buf + a + 40, &x, 8);
+		assert_true(check64(0, buf, sizeof(buf)) != base);
+		memcpy(buf + a, &x, 8);
+		memcpy(buf + a + 40, &y, 8);
+	}
+	/* Every length differs from the one before, zeros included. */
+	memset(buf, 0, sizeof(buf));
+	for (size_t n = 0; n <= 200; n++) {
+		u64 h = check64(0, buf, n);
+
+		assert_true(n == 0 || h != prev);
+		prev = h;
+	}
+	/* Chained ranges: the seed matters, and the split is not the whole. */
+	assert_true(check64(1, buf, 64) != check64(0, buf, 64));
+	assert_true(check64(check64(0, buf, 32), buf + 32, 32) != check64(0, buf, 64));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_vectors),
 		cmocka_unit_test(test_million_a_in_pieces),
 		cmocka_unit_test(test_one_bit_changes_digest),
+		cmocka_unit_test(test_check64_sees_every_change),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

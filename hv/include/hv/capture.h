@@ -57,7 +57,8 @@ struct capture_state {
 	bool armed;
 	unsigned int nhashed;
 	struct phys_range hashed[CAPTURE_MAX_HASHED]; /* the region's fixed contents */
-	u8 digest[SHA256_DIGEST_SIZE];
+	u8 digest[SHA256_DIGEST_SIZE]; /* SHA-256 of hashed[], when armed: shown to the guest */
+	u64 check;		       /* check64() of the same: compared at the crash */
 	volatile int owner; /* CPU that is capturing, -1 while none */
 	u64 later_triggers; /* triggers after the first, recorded only */
 	struct guest_kernel_info kinfo;

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* SHA-256 (FIPS 180-4), for checking the capture region before hand-over. */
+/*
+ * SHA-256 (FIPS 180-4), the staged capture region's digest when it is armed,
+ * and check64(), the fast check of the same bytes at the crash.
+ */
 #ifndef HV_SHA256_H
 #define HV_SHA256_H
 
@@ -20,5 +23,14 @@ void sha256_final(struct sha256 *s, u8 out[SHA256_DIGEST_SIZE]);
 
 /** sha256() - digest of n bytes at data, in one call. */
 void sha256(const void *data, size_t n, u8 out[SHA256_DIGEST_SIZE]);
+
+/**
+ * check64() - a 64-bit checksum of n bytes at data, continuing from h (0 to
+ * start; chain ranges through it). Not cryptographic: it runs at memory
+ * speed and catches any accidental change (a stray DMA, a bit flip, an hv
+ * bug) but not a forgery, which only something that can write the region
+ * could make, and the guest's CPUs and devices cannot (docs/capture.md).
+ */
+u64 check64(u64 h, const void *data, size_t n);
 
 #endif /* HV_SHA256_H */
