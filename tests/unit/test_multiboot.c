@@ -171,6 +171,58 @@ static void test_mb2_malformed_tag(void **state)
 	assert_logged("malformed tag type 1 at offset 8");
 }
 
+/*
+ * The four Multiboot2 bugs the fuzzer found (tests/fuzz/regressions/README.md),
+ * each as a unit test: the structure is refused, nothing is read past it
+ * (ASan), and the walk ends.
+ */
+static void test_mb2_fuzz_found(void **state)
+{
+	u8 *info = mb2(true, true), *end;
+	u32 total, huge = 0xffffffbc, size;
+	struct {
+		u32 type, size, entry_size, entry_version;
+		u8 e[16];
+	} mm;
+
+	(void)state;
+	/* mb2-size-wraps: off + size wrapped in 32 bits and the walk went back to 8. */
+	memcpy(info + 8 + 4, &huge, 4);
+	assert_int_equal(multiboot_parse(MB2_LOADER_MAGIC, lo(info), &bi), -EINVAL);
+	assert_logged("malformed tag type 1 at offset 8 (size 4294967228)");
+	assert_string_equal(multiboot_cmdline(MB2_LOADER_MAGIC, lo(info)), "");
+	/* mb2-cmdline-past-end: a command-line tag longer than the structure. */
+	info = alloc_low(19);
+	total = 19;
+	size = 0x3c;
+	memcpy(info, &total, 4);
+	memset(info + 4, 0, 15);
+	memcpy(info + 8, &(u32){ MB2_TAG_CMDLINE }, 4);
+	memcpy(info + 12, &size, 4);
+	memcpy(info + 16, "ab", 3);
+	assert_string_equal(multiboot_cmdline(MB2_LOADER_MAGIC, lo(info)), "");
+	/* mb2-mmap-short-tag: an 8-byte memory-map tag ends the structure. */
+	info = alloc_low(16);
+	total = 16;
+	memcpy(info, &total, 4);
+	memcpy(info + 4, &(u32){ 0 }, 4);
+	memcpy(info + 8, &(u32){ MB2_TAG_MMAP }, 4);
+	memcpy(info + 12, &(u32){ 8 }, 4);
+	assert_int_equal(multiboot_parse(MB2_LOADER_MAGIC, lo(info), &bi), -EINVAL);
+	assert_logged_since_reset("memory map tag of 8 bytes, entry size 0: too small");
+	/* mb2-mmap-entry-size-wraps: off + entry_size wrapped past the tag's end. */
+	log_reset();
+	info = alloc_low(8 + sizeof(mm) + 8);
+	mm = (typeof(mm)){ MB2_TAG_MMAP, sizeof(mm), 0xfffffff8, 0, { 0 } };
+	memcpy(info + 8, &mm, sizeof(mm));
+	end = put_tag(info + 8 + sizeof(mm), MB2_TAG_END, NULL, 0);
+	total = (u32)(end - info);
+	memcpy(info, &total, 4);
+	memcpy(info + 4, &(u32){ 0 }, 4);
+	multiboot_parse(MB2_LOADER_MAGIC, lo(info), &bi);
+	assert_int_equal(bi.mem.nr, 0); /* no entry read from beyond the tag */
+}
+
 /* What GRUB passes under UEFI: the EFI system table, copies of the RSDPs and SMBIOS, a framebuffer. */
 static u8 *mb2_firmware(void)
 {
@@ -277,6 +329,7 @@ int main(void)
 		cmocka_unit_test_setup(test_mb2_complete, reset),
 		cmocka_unit_test_setup(test_mb2_missing_pieces, reset),
 		cmocka_unit_test_setup(test_mb2_malformed_tag, reset),
+		cmocka_unit_test_setup(test_mb2_fuzz_found, reset),
 		cmocka_unit_test_setup(test_mb2_firmware_tags, reset),
 		cmocka_unit_test_setup(test_mb2_firmware_tags_truncated, reset),
 	};
