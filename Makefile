@@ -33,6 +33,10 @@ UNIT_SRCS := hv/elfcore.c hv/vmcoreinfo.c hv/sha256.c hv/util.c hv/format.c hv/m
 UNIT_TESTS := test_memmap test_bootinfo test_options test_paging test_multiboot \
 	test_linux test_cpuid test_format test_insn test_guest_walk test_sha256 test_elfcore test_iommu_acpi test_madt \
 	test_efi test_firmware test_guest_mem test_policy test_dma_domains test_parachutectl
+# xl-kdump's pure parts (tools/xl-kdump/), when libxen-dev is installed.
+ifeq ($(shell pkg-config --exists xencontrol liblzma 2>/dev/null && echo yes),yes)
+UNIT_TESTS += test_xl_kdump
+endif
 UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-function \
 	-Iinclude -Ihv/include -Iarch/x86/include -Itests/unit -DHV_UNIT_TEST \
 	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -131,6 +135,15 @@ $(BUILD)/xl-kdump:
 	@echo "xl-kdump: needs libxen-dev and liblzma-dev (pkg-config: $(XLK_PKGS)); ci/deps.sh installs them" >&2
 	@exit 1
 endif
+
+# xl-kdump's command line, images, layout and start info, with the hv sources it shares.
+XLK_UNIT_SRCS := tools/xl-kdump/args.c tools/xl-kdump/image.c tools/xl-kdump/layout.c
+$(BUILD)/unit/test_xl_kdump: tests/unit/test_xl_kdump.c tests/unit/harness.c tests/unit/harness.h \
+		$(UNIT_SRCS) $(XLK_UNIT_SRCS) $(wildcard tools/xl-kdump/*.h)
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	$(Q)$(HOSTCC) $(UNIT_CFLAGS) -o $@ $< tests/unit/harness.c $(UNIT_SRCS) $(XLK_UNIT_SRCS) \
+		$$(pkg-config --cflags xencontrol) -lcmocka -llzma
 
 unit: $(patsubst %,$(BUILD)/unit/%,$(UNIT_TESTS))
 	@tests/unit/run.sh $(BUILD)/unit $(UNIT_TESTS)

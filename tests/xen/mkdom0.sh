@@ -12,7 +12,7 @@ out=$2
 domu_initrd=$3
 capture_initrd=$4
 here=$(cd "$(dirname "$0")" && pwd)
-xen="$build/xen/root"
+xen=$(cd "$build/xen/root" && pwd)
 root="$build/xen/dom0-root"
 
 rm -rf "$root"
