@@ -46,32 +46,31 @@ static int read_phys(const void *ctx, u64 pa, void *buf, unsigned int n)
 	return gmem_read(w->x, w->d, pa, buf, n) ? -EFAULT : 0;
 }
 
+static int is_vmcoreinfo(const uint8_t *page)
+{
+	uint32_t off;
+
+	return xlk_vmcoreinfo_note(page, &off) != 0;
+}
+
 /* The crashed kernel's VMCOREINFO note: at the hint, else the first page that starts with it. */
 static char *find_vmcoreinfo(struct xlk *x, uint32_t d, const struct xlk_state *s, uint32_t *len)
 {
 	uint8_t *page = malloc(XLK_PAGE);
+	uint64_t at = s->vmcoreinfo & ~(XLK_PAGE - 1);
 	uint32_t off;
 
-	if (s->vmcoreinfo && !gmem_read(x, d, s->vmcoreinfo & ~(XLK_PAGE - 1), page, XLK_PAGE) &&
-	    (*len = xlk_vmcoreinfo_note(page, &off)))
-		goto found;
-	for (unsigned int i = 0; i < s->nram; i++)
-		for (uint64_t a = s->ram[i].start; a < s->ram[i].start + s->ram[i].size;
-		     a += XLK_PAGE) {
-			/* alloc_pages_exact() in crash_save_vmcoreinfo_init(): page-aligned. */
-			if (gmem_read(x, d, a, page, 64))
-				continue;
-			if (!xlk_vmcoreinfo_note(page, &off))
-				continue;
-			if (!gmem_read(x, d, a, page, XLK_PAGE) &&
-			    (*len = xlk_vmcoreinfo_note(page, &off)))
-				goto found;
-		}
+	if (!page)
+		return NULL;
+	/* alloc_pages_exact() in crash_save_vmcoreinfo_init(): the note starts a page. */
+	for (unsigned int i = 0; !at && i < s->nram; i++)
+		gmem_find_page(x, d, s->ram[i].start, s->ram[i].size, is_vmcoreinfo, &at);
+	if (at && !gmem_read(x, d, at, page, XLK_PAGE) && (*len = xlk_vmcoreinfo_note(page, &off))) {
+		memmove(page, page + off, *len);
+		return (char *)page;
+	}
 	free(page);
 	return NULL;
-found:
-	memmove(page, page + off, *len);
-	return (char *)page;
 }
 
 /* The direct map base and the kernel-text segment, from VMCOREINFO and vCPU 0's tables. */
@@ -330,7 +329,7 @@ int capture(struct xlk *x, uint32_t d, struct xlk_state *s)
 		    s->uuid);
 		return -1;
 	}
-	if (!di.shutdown || di.shutdown_reason != SHUTDOWN_crash) {
+	if (!di.crashed) {
 		err("domain %u has not crashed", d);
 		return -1;
 	}

@@ -181,6 +181,27 @@ static void do_hash(uint8_t *p, uint64_t done, uint64_t n, void *arg)
 	sha256_update(arg, p, n);
 }
 
+int gmem_find_page(struct xlk *x, uint32_t d, uint64_t start, uint64_t len,
+		   int (*match)(const uint8_t *page), uint64_t *found)
+{
+	for (uint64_t a = start; a < start + len; a += BATCH * XLK_PAGE) {
+		unsigned int pages = (start + len - a) / XLK_PAGE < BATCH ?
+					     (unsigned int)((start + len - a) / XLK_PAGE) : BATCH;
+		uint8_t *p = map(x, d, a, pages, PROT_READ);
+
+		if (!p)
+			return -1;
+		for (unsigned int i = 0; i < pages; i++)
+			if (match(p + i * XLK_PAGE)) {
+				*found = a + i * XLK_PAGE;
+				xenforeignmemory_unmap(x->fmem, p, pages);
+				return 0;
+			}
+		xenforeignmemory_unmap(x->fmem, p, pages);
+	}
+	return -ENOENT;
+}
+
 int gmem_read(struct xlk *x, uint32_t d, uint64_t gpa, void *buf, uint64_t len)
 {
 	return walk(x, d, gpa, len, PROT_READ, do_read, buf);

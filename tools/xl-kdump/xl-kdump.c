@@ -346,12 +346,13 @@ static int watch_step(struct xlk *x, const struct xlk_args *a)
 			state_remove(x, d);
 			continue;
 		}
-		if (!di.shutdown)
+		/* libxc reports a crash as crashed=1, shutdown=0. */
+		if (!di.shutdown && !di.crashed)
 			continue;
-		if (!strcmp(s.state, "armed") && di.shutdown_reason == SHUTDOWN_crash) {
+		if (!strcmp(s.state, "armed") && di.crashed) {
 			if (capture(x, d, &s) && a->once)
 				return -1;
-		} else if (!strcmp(s.state, "capturing") && di.shutdown_reason == SHUTDOWN_crash) {
+		} else if (!strcmp(s.state, "capturing") && di.crashed) {
 			err("domain %u: the capture kernel crashed; the domain stays preserved", d);
 			state_set(x, d, "failed");
 			done = 1;

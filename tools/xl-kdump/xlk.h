@@ -51,6 +51,9 @@ int gmem_read(struct xlk *x, uint32_t d, uint64_t gpa, void *buf, uint64_t len);
 int gmem_write(struct xlk *x, uint32_t d, uint64_t gpa, const void *buf, uint64_t len);
 int gmem_copy(struct xlk *x, uint32_t d, uint64_t dst, uint64_t src, uint64_t len);
 int gmem_zero(struct xlk *x, uint32_t d, uint64_t gpa, uint64_t len);
+/** gmem_find_page() - the first page in [start, + len) for which match() is true. */
+int gmem_find_page(struct xlk *x, uint32_t d, uint64_t start, uint64_t len,
+		   int (*match)(const uint8_t *page), uint64_t *found);
 /** gmem_sha256() - SHA-256 of [gpa, + len) as 64 hex digits. */
 int gmem_sha256(struct xlk *x, uint32_t d, uint64_t gpa, uint64_t len, char out[65]);
 /** gmem_probe() - populated runs of pfns in [start, end): up to max ranges. */
