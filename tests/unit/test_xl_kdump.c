@@ -253,7 +253,7 @@ static void test_image_debian(void **state)
 
 static void plan128(struct xlk_layout *l)
 {
-	assert_int_equal(xlk_plan(l, 128ull << 20, 0xfc000000, 0x1000000, 0x3a00123, 0x2000000,
+	assert_int_equal(xlk_plan(l, 128ull << 20, 0, 0xfc000000, 0x1000000, 0x3a00123, 0x2000000,
 				  0x300001, 192ull << 20, 96ull << 20, 0x3000), 0);
 }
 
@@ -277,14 +277,19 @@ static void test_layout_plan(void **state)
 	assert_int_equal(l.end, l.dump + (96ull << 20));
 	assert_int_equal(xlk_staged_bytes(&l), l.end - l.info);
 	/* RAM that does not reach the kernel's link range, a layout that does not fit. */
-	assert_int_equal(xlk_plan(&l, 32ull << 20, 0xfc000000, 0x1000000, 0x3a00000, 0, 0,
+	assert_int_equal(xlk_plan(&l, 32ull << 20, 0, 0xfc000000, 0x1000000, 0x3a00000, 0, 0,
 				  64ull << 20, 0, 0), -EINVAL);
-	assert_int_equal(xlk_plan(&l, 3800ull << 20, 0xfc000000, 0x1000000, 0x3a00000, 0, 0,
+	assert_int_equal(xlk_plan(&l, 3800ull << 20, 0, 0xfc000000, 0x1000000, 0x3a00000, 0, 0,
 				  512ull << 20, 0, 0), -ERANGE);
 	/* An odd RAM top rounds up to 2 MiB. */
-	assert_int_equal(xlk_plan(&l, (128ull << 20) + 4096, 0xfc000000, 0x1000000, 0x100000, 0,
-				  0, 32ull << 20, 0, 0), 0);
+	assert_int_equal(xlk_plan(&l, (128ull << 20) + 4096, 0, 0xfc000000, 0x1000000, 0x100000,
+				  0, 0, 32ull << 20, 0, 0), 0);
 	assert_int_equal(l.info, 130ull << 20);
+	/* Staging from a chosen start, away from the guest's scratch space. */
+	assert_int_equal(xlk_plan(&l, 128ull << 20, XLK_DEFAULT_START, 0xfc000000, 0x1000000,
+				  0x3a00000, 0x3a00000, 0, 192ull << 20, 96ull << 20, 0), 0);
+	assert_int_equal(l.info, XLK_DEFAULT_START);
+	assert_true(l.end <= 0xfc000000);
 }
 
 static void test_layout_start_info(void **state)

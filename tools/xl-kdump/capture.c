@@ -313,6 +313,37 @@ static int hand_over(struct xlk *x, uint32_t d, struct xlk_state *s, struct hvm_
 	return 0;
 }
 
+/*
+ * A vCPU's registers. Xen's HVM save skips a vCPU that is down (the crashed
+ * kernel's panic stopped it); xc_vcpu_getcontext still has what it held then.
+ */
+static int read_vcpu(struct xlk *x, uint32_t d, unsigned int i, struct hvm_hw_cpu *c)
+{
+	vcpu_guest_context_any_t ctx;
+	const struct cpu_user_regs_x86_64 *r = &ctx.x64.user_regs;
+
+	if (!xc_domain_hvm_getcontext_partial(x->xch, d, HVM_SAVE_CODE(CPU), i, c, sizeof(*c)))
+		return 0;
+	if (errno != ENODATA || xc_vcpu_getcontext(x->xch, d, i, &ctx)) {
+		err("domain %u: cannot read vCPU %u's registers: %s", d, i, strerror(errno));
+		return -1;
+	}
+	memset(c, 0, sizeof(*c));
+	c->rax = r->rax, c->rbx = r->rbx, c->rcx = r->rcx, c->rdx = r->rdx;
+	c->rsi = r->rsi, c->rdi = r->rdi, c->rbp = r->rbp, c->rsp = r->rsp;
+	c->r8 = r->r8, c->r9 = r->r9, c->r10 = r->r10, c->r11 = r->r11;
+	c->r12 = r->r12, c->r13 = r->r13, c->r14 = r->r14, c->r15 = r->r15;
+	c->rip = r->rip, c->rflags = r->rflags;
+	c->cs_sel = r->cs, c->ss_sel = r->ss, c->ds_sel = r->ds, c->es_sel = r->es;
+	c->fs_sel = r->fs, c->gs_sel = r->gs;
+	c->fs_base = ctx.x64.fs_base;
+	c->gs_base = ctx.x64.gs_base_kernel;
+	c->cr0 = ctx.x64.ctrlreg[0], c->cr3 = ctx.x64.ctrlreg[3], c->cr4 = ctx.x64.ctrlreg[4];
+	info("domain %u: vCPU %u is down; its registers from its last context (rip 0x%" PRIx64 ")",
+	     d, i, c->rip);
+	return 0;
+}
+
 int capture(struct xlk *x, uint32_t d, struct xlk_state *s)
 {
 	struct hvm_hw_cpu cpu[MAX_VCPUS];
@@ -343,12 +374,8 @@ int capture(struct xlk *x, uint32_t d, struct xlk_state *s)
 	}
 	state_set(x, d, "capturing");
 	for (unsigned int i = 0; i < n; i++)
-		if (xc_domain_hvm_getcontext_partial(x->xch, d, HVM_SAVE_CODE(CPU), i, &cpu[i],
-						     sizeof(cpu[i]))) {
-			err("domain %u: cannot read vCPU %u's registers: %s", d, i,
-			    strerror(errno));
+		if (read_vcpu(x, d, i, &cpu[i]))
 			goto failed;
-		}
 	info("domain %u crashed: vCPU 0 at rip 0x%" PRIx64 ", %u vCPUs", d, cpu[0].rip, n);
 	if (gmem_copy(x, d, s->l.backup, s->l.kbase, s->l.kspan)) {
 		err("domain %u: cannot back up the RAM under the capture kernel", d);

@@ -18,7 +18,7 @@ _Static_assert(XLK_INFO_MEMMAP + XLK_INFO_MEMMAP_MAX * sizeof(struct hvm_memmap_
 	       "memmap overlaps the command line");
 _Static_assert(sizeof(struct hvm_memmap_table_entry) == 24, "start_info.h memmap entry");
 
-int xlk_plan(struct xlk_layout *l, uint64_t ram_top, uint64_t limit, uint64_t kbase,
+int xlk_plan(struct xlk_layout *l, uint64_t ram_top, uint64_t start, uint64_t limit, uint64_t kbase,
 	     uint64_t kspan, uint64_t kernel_size, uint64_t initrd_size, uint64_t work_size,
 	     uint64_t dump_size, uint64_t acpi_size)
 {
@@ -31,7 +31,7 @@ int xlk_plan(struct xlk_layout *l, uint64_t ram_top, uint64_t limit, uint64_t kb
 	l->ram_top = ram_top;
 	l->kbase = kbase;
 	l->kspan = ALIGN(kspan, XLK_PAGE);
-	p = ALIGN(ram_top, 2 * MiB);
+	p = ALIGN(start > ram_top ? start : ram_top, 2 * MiB);
 	l->info = p;
 	p += XLK_PAGE;
 	l->acpi = p;

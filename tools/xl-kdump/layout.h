@@ -4,7 +4,7 @@
  * boot information the capture kernel starts with. Everything here is pure
  * computation, unit-tested on its own.
  *
- * Above the guest's RAM (ram_top, rounded up to 2 MiB), populated at load and
+ * From start (2 MiB aligned, above the guest's RAM), populated at load and
  * typed ram_ro so the guest cannot write it:
  *   info     one page: hvm_start_info, its module list, memmap and command line
  *   acpi     a copy of the guest's ACPI tables as they were at load
@@ -31,6 +31,13 @@
 #define XLK_CMDLINE_MAX	  (XLK_PAGE - XLK_INFO_CMDLINE - 1)
 #define XLK_ELFHDR_SIZE	  (64 * 1024)
 #define XLK_DUMP_MAGIC	  "XLKDUMP1"
+/*
+ * Where staging starts by default. Linux (drivers/xen/unpopulated-alloc.c)
+ * maps grant frames and foreign pages in "Xen scratch" space it takes first
+ * fit from the iomem space after its RAM; the guest does not see the staged
+ * pages in its e820, so they start well above that, under the ACPI tables.
+ */
+#define XLK_DEFAULT_START 0xc0000000ull
 
 /* Staged area types (E820 numbering). */
 #define XLK_E820_RAM	  1
@@ -57,13 +64,13 @@ struct xlk_layout {
 };
 
 /**
- * xlk_plan() - place the areas above ram_top for a kernel of kernel_size
+ * xlk_plan() - place the areas from start (at least ram_top) for a kernel of kernel_size
  * file bytes linked at kbase spanning kspan, an initrd, work and dump sizes
  * and acpi_size bytes of ACPI copy. Returns 0, -ERANGE if it does not fit
  * below limit (the lowest guest-physical address in use above the RAM), or
  * -EINVAL if the kernel's link range is not inside the guest's RAM.
  */
-int xlk_plan(struct xlk_layout *l, uint64_t ram_top, uint64_t limit, uint64_t kbase,
+int xlk_plan(struct xlk_layout *l, uint64_t ram_top, uint64_t start, uint64_t limit, uint64_t kbase,
 	     uint64_t kspan, uint64_t kernel_size, uint64_t initrd_size, uint64_t work_size,
 	     uint64_t dump_size, uint64_t acpi_size);
 

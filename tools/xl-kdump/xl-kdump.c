@@ -158,7 +158,7 @@ static int cmd_load(struct xlk *x, const struct xlk_args *a)
 	void *kfile = NULL, *initrd = NULL;
 	size_t ksize = 0, isize = 0;
 	char msg[256], cmdline[XLK_PAGE];
-	uint64_t extra_kb;
+	uint64_t extra_kb, top;
 
 	if (check_domain(x, d, &di))
 		return XLK_ERROR;
@@ -176,7 +176,8 @@ static int cmd_load(struct xlk *x, const struct xlk_args *a)
 	if (probe_guest(x, (uint32_t)d, &di, &s, &acpi))
 		goto out;
 	s.maxmem_kb = di.max_memkb;
-	rc = xlk_plan(&s.l, s.ram[s.nram - 1].start + s.ram[s.nram - 1].size, ACPI_BASE, k.base,
+	top = s.ram[s.nram - 1].start + s.ram[s.nram - 1].size;
+	rc = xlk_plan(&s.l, top, top <= XLK_DEFAULT_START ? XLK_DEFAULT_START : top, ACPI_BASE, k.base,
 		      k.span, k.load_size, isize, a->mem, a->dump_area, acpi.size);
 	if (rc) {
 		if (rc == -EINVAL)
