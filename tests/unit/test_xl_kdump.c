@@ -270,7 +270,8 @@ static void test_layout_plan(void **state)
 	assert_int_equal(l.elfhdr, l.initrd + 0x301000);
 	assert_true(l.backup >= l.elfhdr + XLK_ELFHDR_SIZE && l.backup % (2 << 20) == 0);
 	assert_int_equal(l.kspan, 0x3a01000);
-	assert_int_equal(l.backup_size, l.kspan);
+	assert_int_equal(l.boot_info, 0x1000000 + l.kspan);
+	assert_int_equal(l.backup_size, l.kspan + 4096);
 	assert_true(l.work >= l.backup + l.backup_size && l.work % (2 << 20) == 0);
 	assert_int_equal(l.work_size, 192ull << 20);
 	assert_int_equal(l.dump, l.work + l.work_size);
@@ -312,25 +313,29 @@ static void test_layout_start_info(void **state)
 	assert_int_equal(si->magic, XEN_HVM_START_MAGIC_VALUE);
 	assert_int_equal(si->version, 1);
 	assert_int_equal(si->nr_modules, 1);
-	assert_int_equal(si->modlist_paddr, l.info + XLK_INFO_MODLIST);
+	/* The pointers are where the page goes at the crash: under 1 GiB. */
+	assert_int_equal(si->modlist_paddr, l.boot_info + XLK_INFO_MODLIST);
 	assert_int_equal(mod->paddr, l.initrd);
 	assert_int_equal(mod->size, 0x300001);
-	assert_int_equal(si->cmdline_paddr, l.info + XLK_INFO_CMDLINE);
+	assert_int_equal(si->cmdline_paddr, l.boot_info + XLK_INFO_CMDLINE);
 	assert_string_equal((char *)page + XLK_INFO_CMDLINE, cmd);
 	assert_int_equal(si->rsdp_paddr, 0xfc000010);
-	assert_int_equal(si->memmap_paddr, l.info + XLK_INFO_MEMMAP);
-	assert_int_equal(si->memmap_entries, 5);
+	assert_int_equal(si->memmap_paddr, l.boot_info + XLK_INFO_MEMMAP);
+	assert_true(l.boot_info + XLK_PAGE <= 1ull << 30);
+	assert_int_equal(si->memmap_entries, 6);
 	/* RAM: the kernel's link range and the work area, nothing of the crashed guest's. */
 	assert_int_equal(m[0].addr, 0x1000000);
 	assert_int_equal(m[0].type, XLK_E820_RAM);
-	assert_int_equal(m[1].addr, l.info);
-	assert_int_equal(m[1].size, l.backup - l.info);
+	assert_int_equal(m[1].addr, l.boot_info);
 	assert_int_equal(m[1].type, XLK_E820_RESERVED);
-	assert_int_equal(m[2].addr, l.work);
-	assert_int_equal(m[2].type, XLK_E820_RAM);
-	assert_int_equal(m[3].addr, l.dump);
-	assert_int_equal(m[3].type, XLK_E820_RESERVED);
-	assert_int_equal(m[4].addr, 0xfc000000);
+	assert_int_equal(m[2].addr, l.info);
+	assert_int_equal(m[2].size, l.backup - l.info);
+	assert_int_equal(m[2].type, XLK_E820_RESERVED);
+	assert_int_equal(m[3].addr, l.work);
+	assert_int_equal(m[3].type, XLK_E820_RAM);
+	assert_int_equal(m[4].addr, l.dump);
+	assert_int_equal(m[4].type, XLK_E820_RESERVED);
+	assert_int_equal(m[5].addr, 0xfc000000);
 	for (unsigned int i = 1; i < si->memmap_entries; i++)
 		assert_true(m[i].addr >= m[i - 1].addr + m[i - 1].size);
 	memset(big, 'x', sizeof(big) - 1);
@@ -384,9 +389,9 @@ static void test_core_header(void **state)
 	assert_int_equal(r[0].size, 0x1000000);
 	assert_int_equal(r[0].data_pa, 0);
 	assert_int_equal(r[1].paddr, 0x1000000);
-	assert_int_equal(r[1].size, l.kspan);
+	assert_int_equal(r[1].size, l.kspan + 4096); /* with the start info page after it */
 	assert_int_equal(r[1].data_pa, l.backup); /* read from the backup */
-	assert_int_equal(r[2].paddr, 0x1000000 + l.kspan);
+	assert_int_equal(r[2].paddr, 0x1000000 + l.kspan + 4096);
 	assert_int_equal(r[2].paddr + r[2].size, 128ull << 20);
 	assert_int_equal(xlk_ram_ranges(&l, ram, 1, r, 2), -E2BIG);
 

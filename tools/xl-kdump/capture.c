@@ -153,7 +153,7 @@ static void pvh_entry_cpu(struct hvm_hw_cpu *c, const struct xlk_state *s)
 	memset(c, 0, sizeof(*c));
 	c->tsc = tsc;
 	c->rip = s->l.entry;
-	c->rbx = s->l.info;
+	c->rbx = s->l.boot_info;
 	c->rflags = 0x2;
 	c->cr0 = X86_CR0_PE | X86_CR0_ET;
 	c->cs_limit = c->ds_limit = c->es_limit = c->ss_limit = c->fs_limit = c->gs_limit = ~0u;
@@ -288,6 +288,7 @@ static int hand_over(struct xlk *x, uint32_t d, struct xlk_state *s, struct hvm_
 		return -1;
 	}
 	if (gmem_copy(x, d, l->kbase, l->kernel, l->kernel_size) ||
+	    gmem_copy(x, d, l->boot_info, l->info, XLK_PAGE) ||
 	    gmem_zero(x, d, l->kbase + l->kernel_size, l->kspan - l->kernel_size) ||
 	    (l->acpi_size && gmem_copy(x, d, l->acpi_src, l->acpi, l->acpi_size)))
 		return -1;
@@ -377,7 +378,7 @@ int capture(struct xlk *x, uint32_t d, struct xlk_state *s)
 		if (read_vcpu(x, d, i, &cpu[i]))
 			goto failed;
 	info("domain %u crashed: vCPU 0 at rip 0x%" PRIx64 ", %u vCPUs", d, cpu[0].rip, n);
-	if (gmem_copy(x, d, s->l.backup, s->l.kbase, s->l.kspan)) {
+	if (gmem_copy(x, d, s->l.backup, s->l.kbase, s->l.backup_size)) {
 		err("domain %u: cannot back up the RAM under the capture kernel", d);
 		goto failed;
 	}

@@ -26,11 +26,13 @@ int xlk_plan(struct xlk_layout *l, uint64_t ram_top, uint64_t start, uint64_t li
 
 	memset(l, 0, sizeof(*l));
 	/* The PVH entry is not relocatable: the kernel must run where it was linked. */
-	if (kbase < MiB || kbase + kspan > ram_top)
+	if (kbase < MiB || ALIGN(kbase + kspan, XLK_PAGE) + XLK_PAGE > ram_top ||
+	    kbase + kspan > (1ull << 30))
 		return -EINVAL;
 	l->ram_top = ram_top;
 	l->kbase = kbase;
 	l->kspan = ALIGN(kspan, XLK_PAGE);
+	l->boot_info = kbase + l->kspan;
 	p = ALIGN(start > ram_top ? start : ram_top, 2 * MiB);
 	l->info = p;
 	p += XLK_PAGE;
@@ -46,7 +48,7 @@ int xlk_plan(struct xlk_layout *l, uint64_t ram_top, uint64_t start, uint64_t li
 	l->elfhdr = p;
 	p += XLK_ELFHDR_SIZE;
 	l->backup = p = ALIGN(p, 2 * MiB);
-	l->backup_size = l->kspan;
+	l->backup_size = l->kspan + XLK_PAGE;
 	p = ALIGN(p + l->backup_size, 2 * MiB);
 	l->work = p;
 	l->work_size = ALIGN(work_size, 2 * MiB);
@@ -71,6 +73,7 @@ static unsigned int memmap(struct hvm_memmap_table_entry *m, const struct xlk_la
 
 	/* Sorted by address. The crashed guest's RAM is read through the core header only. */
 	m[n++] = (struct hvm_memmap_table_entry){ l->kbase, l->kspan, XLK_E820_RAM, 0 };
+	m[n++] = (struct hvm_memmap_table_entry){ l->boot_info, XLK_PAGE, XLK_E820_RESERVED, 0 };
 	if (l->acpi_size && l->acpi_src < l->kbase)
 		m[n++] = (struct hvm_memmap_table_entry){ l->acpi_src, l->acpi_size,
 							  XLK_E820_RESERVED, 0 };
@@ -100,15 +103,15 @@ int xlk_build_info(void *page, const struct xlk_layout *l, const char *cmdline)
 	memset(page, 0, XLK_PAGE);
 	si->magic = XEN_HVM_START_MAGIC_VALUE;
 	si->version = 1;
-	si->cmdline_paddr = l->info + XLK_INFO_CMDLINE;
+	si->cmdline_paddr = l->boot_info + XLK_INFO_CMDLINE;
 	si->rsdp_paddr = l->rsdp;
 	if (l->initrd_size) {
 		si->nr_modules = 1;
-		si->modlist_paddr = l->info + XLK_INFO_MODLIST;
+		si->modlist_paddr = l->boot_info + XLK_INFO_MODLIST;
 		mod->paddr = l->initrd;
 		mod->size = l->initrd_size;
 	}
-	si->memmap_paddr = l->info + XLK_INFO_MEMMAP;
+	si->memmap_paddr = l->boot_info + XLK_INFO_MEMMAP;
 	si->memmap_entries = memmap((void *)(p + XLK_INFO_MEMMAP), l);
 	memcpy(p + XLK_INFO_CMDLINE, cmdline, len + 1);
 	return 0;
@@ -146,7 +149,7 @@ void xlk_cpu_regs(const struct hvm_hw_cpu *c, uint64_t r[ELF_NGREG])
 int xlk_ram_ranges(const struct xlk_layout *l, const struct xlk_range *ram, unsigned int n,
 		   struct elfcore_range *out, unsigned int max)
 {
-	uint64_t k0 = l->kbase, k1 = l->kbase + l->kspan;
+	uint64_t k0 = l->kbase, k1 = l->kbase + l->backup_size;
 	unsigned int m = 0;
 
 	for (unsigned int i = 0; i < n; i++) {

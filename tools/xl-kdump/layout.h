@@ -6,7 +6,10 @@
  *
  * From start (2 MiB aligned, above the guest's RAM), populated at load and
  * typed ram_ro so the guest cannot write it:
- *   info     one page: hvm_start_info, its module list, memmap and command line
+ *   info     one page: hvm_start_info, its module list, memmap and command line,
+ *            copied at the crash to boot_info, the page after the capture
+ *            kernel's link range: 6.1's PVH entry reads it through the early
+ *            page tables, which map only the first 1 GiB
  *   acpi     a copy of the guest's ACPI tables as they were at load
  *   kernel   the capture kernel's load image (its PT_LOAD bytes)
  *   initrd   the capture initramfs
@@ -54,10 +57,11 @@ struct xlk_layout {
 	uint64_t acpi_src, rsdp;
 	uint64_t kernel, kernel_size; /* the staged load image (file bytes) */
 	uint64_t kbase, kspan;	   /* where it runs: its link address and extent */
+	uint64_t boot_info;	   /* where the info page goes at the crash (kbase + kspan) */
 	uint32_t entry;
 	uint64_t initrd, initrd_size;
 	uint64_t elfhdr;
-	uint64_t backup, backup_size;
+	uint64_t backup, backup_size; /* of [kbase, boot_info + 1 page) */
 	uint64_t work, work_size;
 	uint64_t dump, dump_size;
 	uint64_t end;		/* end of the staged area */
