@@ -253,7 +253,7 @@ static void test_image_debian(void **state)
 
 static void plan128(struct xlk_layout *l)
 {
-	assert_int_equal(xlk_plan(l, 128ull << 20, 0, 0xfc000000, 0x1000000, 0x3a00123, 0x2000000,
+	assert_int_equal(xlk_plan(l, 128ull << 20, 0, 0xfc000000, 128ull << 20, 0x1000000, 0x3a00123, 0x2000000,
 				  0x300001, 192ull << 20, 96ull << 20, 0x3000), 0);
 }
 
@@ -271,23 +271,25 @@ static void test_layout_plan(void **state)
 	assert_true(l.backup >= l.elfhdr + XLK_ELFHDR_SIZE && l.backup % (2 << 20) == 0);
 	assert_int_equal(l.kspan, 0x3a01000);
 	assert_int_equal(l.boot_info, 0x1000000 + l.kspan);
-	assert_int_equal(l.backup_size, l.kspan + 4096);
+	assert_int_equal(l.low_size, 0xa0000); /* RAM from 0 up to the legacy hole */
+	assert_int_equal(l.backup_size, 0xa0000 + l.kspan + 4096);
 	assert_true(l.work >= l.backup + l.backup_size && l.work % (2 << 20) == 0);
 	assert_int_equal(l.work_size, 192ull << 20);
 	assert_int_equal(l.dump, l.work + l.work_size);
 	assert_int_equal(l.end, l.dump + (96ull << 20));
 	assert_int_equal(xlk_staged_bytes(&l), l.end - l.info);
 	/* RAM that does not reach the kernel's link range, a layout that does not fit. */
-	assert_int_equal(xlk_plan(&l, 32ull << 20, 0, 0xfc000000, 0x1000000, 0x3a00000, 0, 0,
+	assert_int_equal(xlk_plan(&l, 32ull << 20, 0, 0xfc000000, 0, 0x1000000, 0x3a00000, 0, 0,
 				  64ull << 20, 0, 0), -EINVAL);
-	assert_int_equal(xlk_plan(&l, 3800ull << 20, 0, 0xfc000000, 0x1000000, 0x3a00000, 0, 0,
+	assert_int_equal(xlk_plan(&l, 3800ull << 20, 0, 0xfc000000, 0, 0x1000000, 0x3a00000, 0, 0,
 				  512ull << 20, 0, 0), -ERANGE);
 	/* An odd RAM top rounds up to 2 MiB. */
-	assert_int_equal(xlk_plan(&l, (128ull << 20) + 4096, 0, 0xfc000000, 0x1000000, 0x100000,
+	assert_int_equal(xlk_plan(&l, (128ull << 20) + 4096, 0, 0xfc000000, 0x9f000, 0x1000000, 0x100000,
 				  0, 0, 32ull << 20, 0, 0), 0);
 	assert_int_equal(l.info, 130ull << 20);
+	assert_int_equal(l.low_size, 0x9f000);
 	/* Staging from a chosen start, away from the guest's scratch space. */
-	assert_int_equal(xlk_plan(&l, 128ull << 20, XLK_DEFAULT_START, 0xfc000000, 0x1000000,
+	assert_int_equal(xlk_plan(&l, 128ull << 20, XLK_DEFAULT_START, 0xfc000000, 0, 0x1000000,
 				  0x3a00000, 0x3a00000, 0, 192ull << 20, 96ull << 20, 0), 0);
 	assert_int_equal(l.info, XLK_DEFAULT_START);
 	assert_true(l.end <= 0xfc000000);
@@ -322,8 +324,12 @@ static void test_layout_start_info(void **state)
 	assert_int_equal(si->rsdp_paddr, 0xfc000010);
 	assert_int_equal(si->memmap_paddr, l.boot_info + XLK_INFO_MEMMAP);
 	assert_true(l.boot_info + XLK_PAGE <= 1ull << 30);
-	assert_int_equal(si->memmap_entries, 6);
-	/* RAM: the kernel's link range and the work area, nothing of the crashed guest's. */
+	assert_int_equal(si->memmap_entries, 7);
+	/* RAM: low memory, the kernel's link range and the work area; no other crashed RAM. */
+	assert_int_equal(m[0].addr, 0);
+	assert_int_equal(m[0].size, 0xa0000);
+	assert_int_equal(m[0].type, XLK_E820_RAM);
+	m++;
 	assert_int_equal(m[0].addr, 0x1000000);
 	assert_int_equal(m[0].type, XLK_E820_RAM);
 	assert_int_equal(m[1].addr, l.boot_info);
@@ -336,6 +342,7 @@ static void test_layout_start_info(void **state)
 	assert_int_equal(m[4].addr, l.dump);
 	assert_int_equal(m[4].type, XLK_E820_RESERVED);
 	assert_int_equal(m[5].addr, 0xfc000000);
+	m = (void *)(page + XLK_INFO_MEMMAP);
 	for (unsigned int i = 1; i < si->memmap_entries; i++)
 		assert_true(m[i].addr >= m[i - 1].addr + m[i - 1].size);
 	memset(big, 'x', sizeof(big) - 1);
@@ -384,27 +391,33 @@ static void test_core_header(void **state)
 	(void)state;
 	plan128(&l);
 	n = xlk_ram_ranges(&l, ram, 1, r, 8);
-	assert_int_equal(n, 3);
+	assert_int_equal(n, 4);
 	assert_int_equal(r[0].paddr, 0);
-	assert_int_equal(r[0].size, 0x1000000);
-	assert_int_equal(r[0].data_pa, 0);
-	assert_int_equal(r[1].paddr, 0x1000000);
-	assert_int_equal(r[1].size, l.kspan + 4096); /* with the start info page after it */
-	assert_int_equal(r[1].data_pa, l.backup); /* read from the backup */
-	assert_int_equal(r[2].paddr, 0x1000000 + l.kspan + 4096);
-	assert_int_equal(r[2].paddr + r[2].size, 128ull << 20);
-	assert_int_equal(xlk_ram_ranges(&l, ram, 1, r, 2), -E2BIG);
+	assert_int_equal(r[0].size, 0xa0000);
+	assert_int_equal(r[0].data_pa, l.backup); /* low memory, from the backup */
+	assert_int_equal(r[1].paddr, 0xa0000);
+	assert_int_equal(r[1].size, 0x1000000 - 0xa0000);
+	assert_int_equal(r[1].data_pa, 0xa0000);
+	assert_int_equal(r[2].paddr, 0x1000000);
+	assert_int_equal(r[2].size, l.kspan + 4096); /* with the start info page after it */
+	assert_int_equal(r[2].data_pa, l.backup + 0xa0000);
+	assert_int_equal(r[3].paddr, 0x1000000 + l.kspan + 4096);
+	assert_int_equal(r[3].data_pa, r[3].paddr);
+	assert_int_equal(r[3].paddr + r[3].size, 128ull << 20);
+	assert_int_equal(xlk_ram_ranges(&l, ram, 1, r, 3), -E2BIG);
 
 	struct elfcore_input in = { .cpus = cpus, .ncpus = 2, .vmcoreinfo = vi,
-				    .vmcoreinfo_len = sizeof(vi), .ram = r, .nram = 3,
+				    .vmcoreinfo_len = sizeof(vi), .ram = r, .nram = 4,
 				    .page_offset = 0xffff888000000000ull };
 	assert_true(elfcore_build(buf, sizeof(buf), l.elfhdr, &in) > 0);
-	assert_int_equal(e->e_phnum, 4);
+	assert_int_equal(e->e_phnum, 5);
 	assert_int_equal(ph[0].p_type, PT_NOTE);
 	assert_int_equal(ph[0].p_filesz, 2 * (12 + 8 + 336) + 12 + 12 + ((sizeof(vi) + 3) & ~3u));
-	assert_int_equal(ph[2].p_offset, l.backup);
-	assert_int_equal(ph[2].p_paddr, 0x1000000);
-	assert_int_equal(ph[2].p_vaddr, 0xffff888001000000ull);
+	assert_int_equal(ph[1].p_offset, l.backup);
+	assert_int_equal(ph[1].p_paddr, 0);
+	assert_int_equal(ph[3].p_offset, l.backup + 0xa0000);
+	assert_int_equal(ph[3].p_paddr, 0x1000000);
+	assert_int_equal(ph[3].p_vaddr, 0xffff888001000000ull);
 }
 
 static void test_rsdp_and_note(void **state)

@@ -378,7 +378,9 @@ int capture(struct xlk *x, uint32_t d, struct xlk_state *s)
 		if (read_vcpu(x, d, i, &cpu[i]))
 			goto failed;
 	info("domain %u crashed: vCPU 0 at rip 0x%" PRIx64 ", %u vCPUs", d, cpu[0].rip, n);
-	if (gmem_copy(x, d, s->l.backup, s->l.kbase, s->l.backup_size)) {
+	if ((s->l.low_size && gmem_copy(x, d, s->l.backup, 0, s->l.low_size)) ||
+	    gmem_copy(x, d, s->l.backup + s->l.low_size, s->l.kbase,
+		      s->l.backup_size - s->l.low_size)) {
 		err("domain %u: cannot back up the RAM under the capture kernel", d);
 		goto failed;
 	}

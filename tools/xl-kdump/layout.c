@@ -18,8 +18,8 @@ _Static_assert(XLK_INFO_MEMMAP + XLK_INFO_MEMMAP_MAX * sizeof(struct hvm_memmap_
 	       "memmap overlaps the command line");
 _Static_assert(sizeof(struct hvm_memmap_table_entry) == 24, "start_info.h memmap entry");
 
-int xlk_plan(struct xlk_layout *l, uint64_t ram_top, uint64_t start, uint64_t limit, uint64_t kbase,
-	     uint64_t kspan, uint64_t kernel_size, uint64_t initrd_size, uint64_t work_size,
+int xlk_plan(struct xlk_layout *l, uint64_t ram_top, uint64_t start, uint64_t limit, uint64_t low,
+	     uint64_t kbase, uint64_t kspan, uint64_t kernel_size, uint64_t initrd_size, uint64_t work_size,
 	     uint64_t dump_size, uint64_t acpi_size)
 {
 	uint64_t p;
@@ -33,6 +33,7 @@ int xlk_plan(struct xlk_layout *l, uint64_t ram_top, uint64_t start, uint64_t li
 	l->kbase = kbase;
 	l->kspan = ALIGN(kspan, XLK_PAGE);
 	l->boot_info = kbase + l->kspan;
+	l->low_size = low < XLK_LOW_MAX ? low & ~(XLK_PAGE - 1) : XLK_LOW_MAX;
 	p = ALIGN(start > ram_top ? start : ram_top, 2 * MiB);
 	l->info = p;
 	p += XLK_PAGE;
@@ -48,7 +49,7 @@ int xlk_plan(struct xlk_layout *l, uint64_t ram_top, uint64_t start, uint64_t li
 	l->elfhdr = p;
 	p += XLK_ELFHDR_SIZE;
 	l->backup = p = ALIGN(p, 2 * MiB);
-	l->backup_size = l->kspan + XLK_PAGE;
+	l->backup_size = l->low_size + l->kspan + XLK_PAGE;
 	p = ALIGN(p + l->backup_size, 2 * MiB);
 	l->work = p;
 	l->work_size = ALIGN(work_size, 2 * MiB);
@@ -72,6 +73,8 @@ static unsigned int memmap(struct hvm_memmap_table_entry *m, const struct xlk_la
 	unsigned int n = 0;
 
 	/* Sorted by address. The crashed guest's RAM is read through the core header only. */
+	if (l->low_size)
+		m[n++] = (struct hvm_memmap_table_entry){ 0, l->low_size, XLK_E820_RAM, 0 };
 	m[n++] = (struct hvm_memmap_table_entry){ l->kbase, l->kspan, XLK_E820_RAM, 0 };
 	m[n++] = (struct hvm_memmap_table_entry){ l->boot_info, XLK_PAGE, XLK_E820_RESERVED, 0 };
 	if (l->acpi_size && l->acpi_src < l->kbase)
@@ -149,26 +152,32 @@ void xlk_cpu_regs(const struct hvm_hw_cpu *c, uint64_t r[ELF_NGREG])
 int xlk_ram_ranges(const struct xlk_layout *l, const struct xlk_range *ram, unsigned int n,
 		   struct elfcore_range *out, unsigned int max)
 {
-	uint64_t k0 = l->kbase, k1 = l->kbase + l->backup_size;
+	/* What the capture kernel takes, and where its backup copy is. */
+	const struct { uint64_t start, end, copy; } taken[2] = {
+		{ 0, l->low_size, l->backup },
+		{ l->kbase, l->boot_info + XLK_PAGE, l->backup + l->low_size },
+	};
 	unsigned int m = 0;
 
 	for (unsigned int i = 0; i < n; i++) {
-		uint64_t s = ram[i].start, e = ram[i].start + ram[i].size;
-		/* The part before, inside and after the capture kernel's link range. */
-		uint64_t cut[4] = { s, s > k0 ? s : (e < k0 ? e : k0), 0, e };
+		uint64_t p = ram[i].start, e = ram[i].start + ram[i].size;
 
-		cut[2] = e < k1 ? e : (s > k1 ? s : k1);
-		if (cut[2] < cut[1])
-			cut[2] = cut[1];
-		for (int j = 0; j < 3; j++) {
-			if (cut[j + 1] <= cut[j])
-				continue;
+		while (p < e) {
+			uint64_t next = e, data = p;
+
+			for (int t = 0; t < 2; t++) {
+				if (p >= taken[t].start && p < taken[t].end) {
+					next = e < taken[t].end ? e : taken[t].end;
+					data = taken[t].copy + (p - taken[t].start);
+					break;
+				}
+				if (taken[t].start > p && taken[t].start < next)
+					next = taken[t].start;
+			}
 			if (m == max)
 				return -E2BIG;
-			out[m].paddr = cut[j];
-			out[m].size = cut[j + 1] - cut[j];
-			out[m].data_pa = j == 1 ? l->backup + (cut[j] - k0) : cut[j];
-			m++;
+			out[m++] = (struct elfcore_range){ p, next - p, data };
+			p = next;
 		}
 	}
 	return (int)m;

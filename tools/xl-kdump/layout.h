@@ -14,7 +14,8 @@
  *   kernel   the capture kernel's load image (its PT_LOAD bytes)
  *   initrd   the capture initramfs
  *   elfhdr   the ELF core header, written at the crash
- *   backup   the crashed guest's RAM under the capture kernel's link address
+ *   backup   the crashed guest's RAM the capture kernel takes: low memory
+ *            (the real-mode trampoline must be under 1 MiB) and its link range
  *   work     the capture kernel's free RAM, made writable at the crash
  *   dump     an optional area the capture kernel hands the vmcore back in
  */
@@ -33,6 +34,7 @@
 #define XLK_INFO_CMDLINE  1664
 #define XLK_CMDLINE_MAX	  (XLK_PAGE - XLK_INFO_CMDLINE - 1)
 #define XLK_ELFHDR_SIZE	  (64 * 1024)
+#define XLK_LOW_MAX	  0xa0000ull /* the legacy hole starts at 640 KiB */
 #define XLK_DUMP_MAGIC	  "XLKDUMP1"
 /*
  * Where staging starts by default. Linux (drivers/xen/unpopulated-alloc.c)
@@ -61,7 +63,8 @@ struct xlk_layout {
 	uint32_t entry;
 	uint64_t initrd, initrd_size;
 	uint64_t elfhdr;
-	uint64_t backup, backup_size; /* of [kbase, boot_info + 1 page) */
+	uint64_t low_size;	   /* guest RAM [0, low_size) the capture kernel also uses */
+	uint64_t backup, backup_size; /* [0, low_size), then [kbase, boot_info + 1 page) */
 	uint64_t work, work_size;
 	uint64_t dump, dump_size;
 	uint64_t end;		/* end of the staged area */
@@ -72,10 +75,11 @@ struct xlk_layout {
  * file bytes linked at kbase spanning kspan, an initrd, work and dump sizes
  * and acpi_size bytes of ACPI copy. Returns 0, -ERANGE if it does not fit
  * below limit (the lowest guest-physical address in use above the RAM), or
- * -EINVAL if the kernel's link range is not inside the guest's RAM.
+ * -EINVAL if the kernel's link range is not inside the guest's RAM. low is how
+ * much RAM from 0 the guest has below 640 KiB (0 if none).
  */
-int xlk_plan(struct xlk_layout *l, uint64_t ram_top, uint64_t start, uint64_t limit, uint64_t kbase,
-	     uint64_t kspan, uint64_t kernel_size, uint64_t initrd_size, uint64_t work_size,
+int xlk_plan(struct xlk_layout *l, uint64_t ram_top, uint64_t start, uint64_t limit, uint64_t low,
+	     uint64_t kbase, uint64_t kspan, uint64_t kernel_size, uint64_t initrd_size, uint64_t work_size,
 	     uint64_t dump_size, uint64_t acpi_size);
 
 /** xlk_staged_bytes() - pages xl-kdump adds to the domain, in bytes. */

@@ -307,7 +307,7 @@ static char *get(struct xlk *x, uint32_t d, const char *key)
 /* The layout's fields, by name, for the store. */
 #define LAYOUT_FIELDS(X)                                                                      \
 	X(ram_top) X(info) X(acpi) X(acpi_size) X(acpi_src) X(rsdp) X(kernel) X(kernel_size)    \
-	X(kbase) X(kspan) X(boot_info) X(initrd) X(initrd_size) X(elfhdr) X(backup) X(backup_size) X(work)  \
+	X(kbase) X(kspan) X(boot_info) X(low_size) X(initrd) X(initrd_size) X(elfhdr) X(backup) X(backup_size) X(work)  \
 	X(work_size) X(dump) X(dump_size) X(end)
 
 int state_save(struct xlk *x, uint32_t d, const struct xlk_state *s)

@@ -177,7 +177,8 @@ static int cmd_load(struct xlk *x, const struct xlk_args *a)
 		goto out;
 	s.maxmem_kb = di.max_memkb;
 	top = s.ram[s.nram - 1].start + s.ram[s.nram - 1].size;
-	rc = xlk_plan(&s.l, top, top <= XLK_DEFAULT_START ? XLK_DEFAULT_START : top, ACPI_BASE, k.base,
+	rc = xlk_plan(&s.l, top, top <= XLK_DEFAULT_START ? XLK_DEFAULT_START : top, ACPI_BASE,
+		      s.ram[0].start == 0 ? s.ram[0].size : 0, k.base,
 		      k.span, k.load_size, isize, a->mem, a->dump_area, acpi.size);
 	if (rc) {
 		if (rc == -EINVAL)
