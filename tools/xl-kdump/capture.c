@@ -130,7 +130,12 @@ static int build_core_header(struct xlk *x, uint32_t d, const struct xlk_state *
 	in.nram = (unsigned int)n;
 	in.vmcoreinfo = vi;
 	in.vmcoreinfo_len = vi_len;
-	kernel_maps(x, d, &cpu[0], vi, vi_len, &in);
+	/* Paging from a vCPU with its full HVM state (EFER.LMA); a vCPU that is down has none. */
+	for (unsigned int i = 0; i < ncpus; i++)
+		if (cpu[i].msr_efer & (1u << 10)) {
+			kernel_maps(x, d, &cpu[i], vi, vi_len, &in);
+			break;
+		}
 	hdr = calloc(1, XLK_ELFHDR_SIZE);
 	len = hdr ? elfcore_build(hdr, XLK_ELFHDR_SIZE, s->l.elfhdr, &in) : -ENOMEM;
 	if (len < 0 || gmem_write(x, d, s->l.elfhdr, hdr, XLK_ELFHDR_SIZE)) {
@@ -377,7 +382,8 @@ int capture(struct xlk *x, uint32_t d, struct xlk_state *s)
 	for (unsigned int i = 0; i < n; i++)
 		if (read_vcpu(x, d, i, &cpu[i]))
 			goto failed;
-	info("domain %u crashed: vCPU 0 at rip 0x%" PRIx64 ", %u vCPUs", d, cpu[0].rip, n);
+	for (unsigned int i = 0; i < n; i++)
+		info("domain %u crashed: vCPU %u at rip 0x%" PRIx64 ", %u vCPUs", d, i, cpu[i].rip, n);
 	if ((s->l.low_size && gmem_copy(x, d, s->l.backup, 0, s->l.low_size)) ||
 	    gmem_copy(x, d, s->l.backup + s->l.low_size, s->l.kbase,
 		      s->l.backup_size - s->l.low_size)) {

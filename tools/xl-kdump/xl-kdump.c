@@ -358,8 +358,17 @@ static int watch_step(struct xlk *x, const struct xlk_args *a)
 			err("domain %u: the capture kernel crashed; the domain stays preserved", d);
 			state_set(x, d, "failed");
 			done = 1;
-		} else if (!strcmp(s.state, "capturing")) {
-			info("domain %u: the capture kernel finished", d);
+		} else if (!strcmp(s.state, "capturing") && di.shutdown &&
+			   (di.shutdown_reason == SHUTDOWN_poweroff ||
+			    di.shutdown_reason == SHUTDOWN_reboot)) {
+			char head[8];
+
+			/* A dump area without the capture kernel's mark: not finished yet. */
+			if (s.l.dump_size && (gmem_read(x, d, s.l.dump, head, sizeof(head)) ||
+					      memcmp(head, XLK_DUMP_MAGIC, sizeof(head))))
+				continue;
+			info("domain %u: the capture kernel finished (shutdown reason %u)", d,
+			     di.shutdown_reason);
 			if (s.l.dump_size && a->dump_dir) {
 				snprintf(path, sizeof(path), "%s/domain%u-%ld.vmcore", a->dump_dir,
 					 d, (long)time(NULL));
