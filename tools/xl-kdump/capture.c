@@ -99,6 +99,11 @@ static void kernel_maps(struct xlk *x, uint32_t d, const struct hvm_hw_cpu *c, c
 	if (!vmcoreinfo_number(vi, vi_len, "NUMBER(KERNEL_IMAGE_SIZE)", &v) && v > 0 &&
 	    (u64)v > stext - START_KERNEL_MAP)
 		in->text_size = (u64)v - (stext - START_KERNEL_MAP);
+	/* The text lies in what the capture kernel took: its bytes are in the backup. */
+	for (unsigned int i = 0; i < in->nram; i++)
+		if (pa >= in->ram[i].paddr && pa < in->ram[i].paddr + in->ram[i].size &&
+		    in->ram[i].data_pa != in->ram[i].paddr)
+			in->text_data_pa = in->ram[i].data_pa + (pa - in->ram[i].paddr);
 	/* Only what is RAM: the mapping beyond the image is not backed by the kernel. */
 	for (unsigned int i = 0; i < in->nram; i++)
 		if (pa >= in->ram[i].paddr && pa < in->ram[i].paddr + in->ram[i].size &&
