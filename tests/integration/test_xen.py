@@ -54,9 +54,15 @@ def xen_capture(build):
     vmcore = None
     m = r.all(r"XK0: dump (\d+) bytes on vda")
     if m:
-        vmcore = f"{build}/xen/vmcore"
-        with open(disk, "rb") as src, open(vmcore, "wb") as dst:
+        # The capture kernel wrote makedumpfile's flattened stream (-F -E): rebuild the ELF file.
+        flat, vmcore = f"{build}/xen/vmcore.flat", f"{build}/xen/vmcore"
+        with open(disk, "rb") as src, open(flat, "wb") as dst:
             dst.write(src.read(int(m[0].group(1))))
+        if os.path.exists(vmcore):
+            os.unlink(vmcore)
+        with open(flat, "rb") as f:
+            subprocess.run(["makedumpfile", "-R", vmcore], stdin=f, check=True,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _runs[build] = (r, token, vmcore)
     return _runs[build]
 

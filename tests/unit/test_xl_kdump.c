@@ -418,6 +418,21 @@ static void test_core_header(void **state)
 	assert_int_equal(ph[3].p_offset, l.backup + 0xa0000);
 	assert_int_equal(ph[3].p_paddr, 0x1000000);
 	assert_int_equal(ph[3].p_vaddr, 0xffff888001000000ull);
+
+	/* The kernel-text segment reads the crashed kernel's text from the backup. */
+	in.text_vaddr = 0xffffffff81000000ull;
+	in.text_paddr = 0x1000000;
+	in.text_size = l.kspan;
+	in.text_data_pa = l.backup + 0xa0000;
+	assert_true(elfcore_build(buf, sizeof(buf), l.elfhdr, &in) > 0);
+	assert_int_equal(e->e_phnum, 6);
+	assert_int_equal(ph[1].p_type, PT_LOAD);
+	assert_int_equal(ph[1].p_vaddr, 0xffffffff81000000ull);
+	assert_int_equal(ph[1].p_paddr, 0x1000000);
+	assert_int_equal(ph[1].p_offset, l.backup + 0xa0000);
+	in.text_data_pa = 0; /* the hv's case: the bytes are where they belong */
+	assert_true(elfcore_build(buf, sizeof(buf), l.elfhdr, &in) > 0);
+	assert_int_equal(ph[1].p_offset, 0x1000000);
 }
 
 static void test_rsdp_and_note(void **state)
