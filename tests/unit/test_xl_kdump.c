@@ -273,10 +273,11 @@ static void test_layout_plan(void **state)
 	assert_int_equal(l.boot_info, 0x1000000 + l.kspan);
 	assert_int_equal(l.low_size, 0xa0000); /* RAM from 0 up to the legacy hole */
 	assert_int_equal(l.backup_size, 0xa0000 + l.kspan + 4096);
-	assert_true(l.work >= l.backup + l.backup_size && l.work % (2 << 20) == 0);
+	assert_true(l.dump >= l.backup + l.backup_size && l.dump % (2 << 20) == 0);
+	assert_int_equal(l.dump_size, 96ull << 20);
+	assert_int_equal(l.work, l.dump + l.dump_size); /* the dump area under high_memory */
 	assert_int_equal(l.work_size, 192ull << 20);
-	assert_int_equal(l.dump, l.work + l.work_size);
-	assert_int_equal(l.end, l.dump + (96ull << 20));
+	assert_int_equal(l.end, l.work + (192ull << 20));
 	assert_int_equal(xlk_staged_bytes(&l), l.end - l.info);
 	/* RAM that does not reach the kernel's link range, a layout that does not fit. */
 	assert_int_equal(xlk_plan(&l, 32ull << 20, 0, 0xfc000000, 0, 0x1000000, 0x3a00000, 0, 0,
@@ -337,10 +338,10 @@ static void test_layout_start_info(void **state)
 	assert_int_equal(m[2].addr, l.info);
 	assert_int_equal(m[2].size, l.backup - l.info);
 	assert_int_equal(m[2].type, XLK_E820_RESERVED);
-	assert_int_equal(m[3].addr, l.work);
-	assert_int_equal(m[3].type, XLK_E820_RAM);
-	assert_int_equal(m[4].addr, l.dump);
-	assert_int_equal(m[4].type, XLK_E820_RESERVED);
+	assert_int_equal(m[3].addr, l.dump);
+	assert_int_equal(m[3].type, XLK_E820_RESERVED);
+	assert_int_equal(m[4].addr, l.work);
+	assert_int_equal(m[4].type, XLK_E820_RAM);
 	assert_int_equal(m[5].addr, 0xfc000000);
 	m = (void *)(page + XLK_INFO_MEMMAP);
 	for (unsigned int i = 1; i < si->memmap_entries; i++)

@@ -51,12 +51,16 @@ int xlk_plan(struct xlk_layout *l, uint64_t ram_top, uint64_t start, uint64_t li
 	l->backup = p = ALIGN(p, 2 * MiB);
 	l->backup_size = l->low_size + l->kspan + XLK_PAGE;
 	p = ALIGN(p + l->backup_size, 2 * MiB);
+	/*
+	 * The dump area below the work RAM: /dev/mem writes only below the
+	 * capture kernel's high_memory (drivers/char/mem.c, valid_phys_addr_range()).
+	 */
+	l->dump = p;
+	l->dump_size = ALIGN(dump_size, 2 * MiB);
+	p += l->dump_size;
 	l->work = p;
 	l->work_size = ALIGN(work_size, 2 * MiB);
 	p += l->work_size;
-	l->dump = p;
-	l->dump_size = ALIGN(dump_size, XLK_PAGE);
-	p += l->dump_size;
 	l->end = p;
 	if (p > limit || p > (4ull << 30))
 		return -ERANGE;
@@ -83,10 +87,10 @@ static unsigned int memmap(struct hvm_memmap_table_entry *m, const struct xlk_la
 	/* info, ACPI copy, kernel, initrd and core header: read, never allocated. */
 	m[n++] = (struct hvm_memmap_table_entry){ l->info, l->backup - l->info, XLK_E820_RESERVED,
 						  0 };
-	m[n++] = (struct hvm_memmap_table_entry){ l->work, l->work_size, XLK_E820_RAM, 0 };
 	if (l->dump_size)
 		m[n++] = (struct hvm_memmap_table_entry){ l->dump, l->dump_size,
 							  XLK_E820_RESERVED, 0 };
+	m[n++] = (struct hvm_memmap_table_entry){ l->work, l->work_size, XLK_E820_RAM, 0 };
 	/* The guest's ACPI tables (restored from the copy at the crash). */
 	if (l->acpi_size && l->acpi_src >= l->kbase)
 		m[n++] = (struct hvm_memmap_table_entry){ l->acpi_src, l->acpi_size,

@@ -16,8 +16,8 @@
  *   elfhdr   the ELF core header, written at the crash
  *   backup   the crashed guest's RAM the capture kernel takes: low memory
  *            (the real-mode trampoline must be under 1 MiB) and its link range
- *   work     the capture kernel's free RAM, made writable at the crash
  *   dump     an optional area the capture kernel hands the vmcore back in
+ *   work     the capture kernel's free RAM, made writable at the crash
  */
 #ifndef XLK_LAYOUT_H
 #define XLK_LAYOUT_H
