@@ -96,6 +96,36 @@ def test_xen_pvh_capture(build):
     compress(path)  # makedumpfile -d 31 from the vmcore's own VMCOREINFO
 
 
+def test_xen_load_errors_and_unload(build):
+    """Bad kernels, dom0, usage, double load, unload: the messages and exit codes."""
+    r, _, _ = xen_capture(build)
+
+    def result(what):
+        m = r.all(rf"XK0: {what}: exit (\d+): (.*)")
+        assert m, f"no '{what}' line"
+        return int(m[0].group(1)), m[0].group(2)
+
+    assert result("status unarmed") == (3, "domain 1: not armed")
+    rc, msg = result("load busybox")  # an ELF file, but no kernel
+    assert rc == 1 and "no PVH entry" in msg, msg
+    rc, msg = result("load cpio")
+    assert rc == 1 and "not a Linux bzImage" in msg, msg
+    rc, msg = result("load truncated")
+    assert rc == 1 and "truncated" in msg, msg
+    rc, msg = result("load dom0")
+    assert rc == 1 and "domain 0 cannot be armed" in msg, msg
+    rc, msg = result("load usage")
+    assert rc == 2 and "--kernel is required" in msg, msg
+    rc, msg = result("load")
+    assert rc == 0 and "armed" in msg, msg
+    rc, msg = result("load again")
+    assert rc == 1 and "already armed" in msg, msg
+    assert result("unload")[0] == 0
+    assert result("status unloaded")[0] == 3
+    # Armed again after the unload: the capture test's run used that load.
+    assert r.all(r"XK0: xl-kdump: domain \d+ armed")
+
+
 def test_xen_staged_memory_readonly(build):
     r, _, _ = xen_capture(build)
     seen = r.all(r"DOMU: XKG: scribble (0x[0-9a-f]+) before (0x[0-9A-F]+) after (0x[0-9A-F]+)")
