@@ -39,8 +39,10 @@ def xen_capture(build):
     _prepare(build)
     token = f"{random.getrandbits(32):08x}"
     disk = f"{build}/xen/dump.img"
+    if os.path.exists(disk):
+        os.unlink(disk)
     with open(disk, "wb") as f:
-        f.truncate(128 << 20)
+        f.truncate(384 << 20)  # the crash's dump at 0, the trigger's at 192 MiB
     extra = ["-machine", "q35", "-nodefaults", "-kernel", f"{build}/xen/xen", "-append", XEN_ARGS,
              "-initrd", f"{build}/debian/vmlinuz console=hvc0 earlyprintk=xen xk.token={token} "
              f"xk.mode=scribble,{build}/xen/dom0.cpio.gz",
@@ -51,20 +53,24 @@ def xen_capture(build):
         r.wait_exit(30)
     finally:
         r.close()
-    vmcore = None
     m = r.all(r"XK0: dump (\d+) bytes on vda")
-    if m:
-        # The capture kernel wrote makedumpfile's flattened stream (-F -E): rebuild the ELF file.
-        flat, vmcore = f"{build}/xen/vmcore.flat", f"{build}/xen/vmcore"
-        with open(disk, "rb") as src, open(flat, "wb") as dst:
-            dst.write(src.read(int(m[0].group(1))))
-        if os.path.exists(vmcore):
-            os.unlink(vmcore)
-        with open(flat, "rb") as f:
-            subprocess.run(["makedumpfile", "-R", vmcore], stdin=f, check=True,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    vmcore = _rebuild(disk, 0, int(m[0].group(1)), f"{build}/xen/vmcore") if m else None
     _runs[build] = (r, token, vmcore)
     return _runs[build]
+
+
+def _rebuild(disk, offset, size, vmcore):
+    """The capture kernel wrote makedumpfile's flattened stream (-F -E): rebuild the ELF file."""
+    flat = vmcore + ".flat"
+    with open(disk, "rb") as src, open(flat, "wb") as dst:
+        src.seek(offset)
+        dst.write(src.read(size))
+    if os.path.exists(vmcore):
+        os.unlink(vmcore)
+    with open(flat, "rb") as f:
+        subprocess.run(["makedumpfile", "-R", vmcore], stdin=f, check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return vmcore
 
 
 def test_xen_pvh_capture(build):
@@ -139,3 +145,27 @@ def test_xen_staged_memory_readonly(build):
     assert not r.all(r"CHANGED since load")
     # And the capture kernel the guest wrote over still ran.
     assert r.all(r"DOMU: XKC: capture kernel up")
+
+
+def test_xen_trigger_hung_guest(build):
+    """xl-kdump trigger on a hung (idle) armed domU: Xen stops its vCPUs where
+    they are, the capture records them, and the vmcore has no panic in it."""
+    r, token, _ = xen_capture(build)
+    assert r.all(r"XK0: domu3: xl-kdump: domain \d+ armed"), "domu3 was not armed"
+    assert r.all(r"DOMU3: XKG: hanging")
+    assert r.all(r"XK0: trigger: exit 0: xl-kdump: domain \d+: crashed on request")
+    assert len(r.all(r"XK0: watch3: xl-kdump: domain \d+ crashed: vCPU \d at rip")) == 2
+    m = r.all(r"XK0: trigger dump (\d+) bytes on vda at 192 MiB")
+    assert m, "no dump came back from the triggered capture"
+    path = _rebuild(f"{build}/xen/dump.img", 192 << 20, int(m[0].group(1)),
+                    f"{build}/xen/vmcore-trigger")
+    vm = Vmcore(path)
+    try:
+        assert len(vm.prstatus) == 2, f"{len(vm.prstatus)} NT_PRSTATUS notes"
+        for regs in vm.prstatus:
+            assert regs["rip"] >= 0xffffffff80000000, f"rip {regs['rip']:#x} is not kernel text"
+    finally:
+        vm.close()
+    log = dmesg(path)
+    assert f"xl-kdump-token: {token}" in log, "the token is not in the triggered vmcore's dmesg"
+    assert "Kernel panic" not in log, "a triggered crash has no panic"

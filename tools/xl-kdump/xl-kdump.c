@@ -355,7 +355,9 @@ static int watch_step(struct xlk *x, const struct xlk_args *a)
 			if (capture(x, d, &s) && a->once)
 				return -1;
 		} else if (!strcmp(s.state, "capturing") && di.crashed) {
-			err("domain %u: the capture kernel crashed; the domain stays preserved", d);
+			/* The capture kernel crashed, or a watcher died mid-capture. */
+			err("domain %u: crashed again while being captured (the capture kernel "
+			    "crashed, or the capture was interrupted); the domain stays preserved", d);
 			state_set(x, d, "failed");
 			done = 1;
 		} else if (!strcmp(s.state, "capturing") && di.shutdown &&
