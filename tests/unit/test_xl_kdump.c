@@ -10,14 +10,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include <xenctrl.h>
 #include <xen/arch-x86/hvm/start_info.h>
 #include <xen/hvm/save.h>
+#include <xenctrl.h>
 
-#include <asm/linux.h>
 #include "../../tools/xl-kdump/args.h"
 #include "../../tools/xl-kdump/image.h"
 #include "../../tools/xl-kdump/layout.h"
+#include <asm/linux.h>
 
 char hv_last_error[256]; /* tools/xl-kdump/hvglue.c's, here the harness logs */
 
@@ -40,8 +40,10 @@ static void test_args_load(void **state)
 	char err[256];
 
 	(void)state;
-	assert_int_equal(parse(&a, err, "xl-kdump load domu --kernel /k --initrd=/i --mem 64M "
-					"--dump-area 0x1000000"), 0);
+	assert_int_equal(parse(&a, err,
+			       "xl-kdump load domu --kernel /k --initrd=/i --mem 64M "
+			       "--dump-area 0x1000000"),
+			 0);
 	assert_int_equal(a.cmd, CMD_LOAD);
 	assert_string_equal(a.domain, "domu");
 	assert_string_equal(a.kernel, "/k");
@@ -124,7 +126,10 @@ static size_t make_elf(uint8_t *buf, int with_note)
 	uint32_t entry = 0x1000040;
 
 	memset(buf, 0, 8192);
-	memcpy(e->e_ident, "\x7f" "ELF", 4);
+	memcpy(e->e_ident,
+	       "\x7f"
+	       "ELF",
+	       4);
 	e->e_ident[4] = 2; /* ELFCLASS64 */
 	e->e_machine = 62; /* EM_X86_64 */
 	e->e_phoff = sizeof(*e);
@@ -133,11 +138,19 @@ static size_t make_elf(uint8_t *buf, int with_note)
 	memcpy(note, &nh, sizeof(nh));
 	memcpy(note + 12, "Xen", 4);
 	memcpy(note + 16, &entry, 4);
-	ph[0] = (struct elf64_phdr){ .p_type = PT_NOTE, .p_offset = 512, .p_filesz = with_note ? 20 : 0 };
-	ph[1] = (struct elf64_phdr){ .p_type = PT_LOAD, .p_offset = 4096, .p_paddr = 0x1000000,
-			      .p_filesz = 2048, .p_memsz = 2048 };
-	ph[2] = (struct elf64_phdr){ .p_type = PT_LOAD, .p_offset = 6144, .p_paddr = 0x1002000,
-			      .p_filesz = 1024, .p_memsz = 0x3000 };
+	ph[0] = (struct elf64_phdr){ .p_type = PT_NOTE,
+				     .p_offset = 512,
+				     .p_filesz = with_note ? 20 : 0 };
+	ph[1] = (struct elf64_phdr){ .p_type = PT_LOAD,
+				     .p_offset = 4096,
+				     .p_paddr = 0x1000000,
+				     .p_filesz = 2048,
+				     .p_memsz = 2048 };
+	ph[2] = (struct elf64_phdr){ .p_type = PT_LOAD,
+				     .p_offset = 6144,
+				     .p_paddr = 0x1002000,
+				     .p_filesz = 1024,
+				     .p_memsz = 0x3000 };
 	memset(buf + 4096, 0xaa, 2048);
 	memset(buf + 6144, 0xbb, 1024);
 	return 8192;
@@ -216,11 +229,12 @@ static void test_image_bzimage(void **state)
 	n = make_bzimage(bz, sizeof(bz), elf, make_elf(elf, 1));
 	assert_int_equal(kimage_parse(bz, 1000, &k, err, sizeof(err)), -ENOEXEC);
 	assert_non_null(strstr(last_log, "truncated")); /* the hv's own check */
-	memcpy(bz + 5 * 512 + 64, "\x1f\x8b", 2); /* gzip, not XZ */
+	memcpy(bz + 5 * 512 + 64, "\x1f\x8b", 2);	/* gzip, not XZ */
 	assert_int_equal(kimage_parse(bz, n, &k, err, sizeof(err)), -ENOEXEC);
 	assert_non_null(strstr(err, "not XZ"));
-	assert_int_equal(kimage_parse("hello, world, not a kernel at all", 34, &k, err,
-				      sizeof(err)), -ENOEXEC);
+	assert_int_equal(
+		kimage_parse("hello, world, not a kernel at all", 34, &k, err, sizeof(err)),
+		-ENOEXEC);
 }
 
 /* Debian's own kernel, when ci/fetch-debian.sh has fetched it. */
@@ -253,8 +267,10 @@ static void test_image_debian(void **state)
 
 static void plan128(struct xlk_layout *l)
 {
-	assert_int_equal(xlk_plan(l, 128ull << 20, 0, 0xfc000000, 128ull << 20, 0x1000000, 0x3a00123, 0x2000000,
-				  0x300001, 192ull << 20, 96ull << 20, 0x3000), 0);
+	assert_int_equal(xlk_plan(l, 128ull << 20, 0, 0xfc000000, 128ull << 20, 0x1000000,
+				  0x3a00123, 0x2000000, 0x300001, 192ull << 20, 96ull << 20,
+				  0x3000),
+			 0);
 }
 
 static void test_layout_plan(void **state)
@@ -281,17 +297,21 @@ static void test_layout_plan(void **state)
 	assert_int_equal(xlk_staged_bytes(&l), l.end - l.info);
 	/* RAM that does not reach the kernel's link range, a layout that does not fit. */
 	assert_int_equal(xlk_plan(&l, 32ull << 20, 0, 0xfc000000, 0, 0x1000000, 0x3a00000, 0, 0,
-				  64ull << 20, 0, 0), -EINVAL);
+				  64ull << 20, 0, 0),
+			 -EINVAL);
 	assert_int_equal(xlk_plan(&l, 3800ull << 20, 0, 0xfc000000, 0, 0x1000000, 0x3a00000, 0, 0,
-				  512ull << 20, 0, 0), -ERANGE);
+				  512ull << 20, 0, 0),
+			 -ERANGE);
 	/* An odd RAM top rounds up to 2 MiB. */
-	assert_int_equal(xlk_plan(&l, (128ull << 20) + 4096, 0, 0xfc000000, 0x9f000, 0x1000000, 0x100000,
-				  0, 0, 32ull << 20, 0, 0), 0);
+	assert_int_equal(xlk_plan(&l, (128ull << 20) + 4096, 0, 0xfc000000, 0x9f000, 0x1000000,
+				  0x100000, 0, 0, 32ull << 20, 0, 0),
+			 0);
 	assert_int_equal(l.info, 130ull << 20);
 	assert_int_equal(l.low_size, 0x9f000);
 	/* Staging from a chosen start, away from the guest's scratch space. */
 	assert_int_equal(xlk_plan(&l, 128ull << 20, XLK_DEFAULT_START, 0xfc000000, 0, 0x1000000,
-				  0x3a00000, 0x3a00000, 0, 192ull << 20, 96ull << 20, 0), 0);
+				  0x3a00000, 0x3a00000, 0, 192ull << 20, 96ull << 20, 0),
+			 0);
 	assert_int_equal(l.info, XLK_DEFAULT_START);
 	assert_true(l.end <= 0xfc000000);
 }
@@ -369,9 +389,9 @@ static void test_cpu_regs(void **state)
 	xlk_cpu_regs(&c, r);
 	assert_int_equal(r[ELF_RIP], c.rip);
 	assert_int_equal(r[ELF_RSP], c.rsp);
-	assert_int_equal(r[0], 15); /* r15 first, user_regs_struct order */
-	assert_int_equal(r[10], 1); /* rax */
-	assert_int_equal(r[17], 0x10); /* cs */
+	assert_int_equal(r[0], 15);	/* r15 first, user_regs_struct order */
+	assert_int_equal(r[10], 1);	/* rax */
+	assert_int_equal(r[17], 0x10);	/* cs */
 	assert_int_equal(r[18], 0x246); /* eflags */
 	assert_int_equal(r[22], c.gs_base);
 }
@@ -407,8 +427,12 @@ static void test_core_header(void **state)
 	assert_int_equal(r[3].paddr + r[3].size, 128ull << 20);
 	assert_int_equal(xlk_ram_ranges(&l, ram, 1, r, 3), -E2BIG);
 
-	struct elfcore_input in = { .cpus = cpus, .ncpus = 2, .vmcoreinfo = vi,
-				    .vmcoreinfo_len = sizeof(vi), .ram = r, .nram = 4,
+	struct elfcore_input in = { .cpus = cpus,
+				    .ncpus = 2,
+				    .vmcoreinfo = vi,
+				    .vmcoreinfo_len = sizeof(vi),
+				    .ram = r,
+				    .nram = 4,
 				    .page_offset = 0xffff888000000000ull };
 	assert_true(elfcore_build(buf, sizeof(buf), l.elfhdr, &in) > 0);
 	assert_int_equal(e->e_phnum, 5);

@@ -43,9 +43,21 @@ int xlk_parse_size(const char *s, uint64_t *out)
 	if (errno || end == s)
 		return -1;
 	switch (*end) {
-	case 'k': case 'K': shift = 10; end++; break;
-	case 'm': case 'M': shift = 20; end++; break;
-	case 'g': case 'G': shift = 30; end++; break;
+	case 'k':
+	case 'K':
+		shift = 10;
+		end++;
+		break;
+	case 'm':
+	case 'M':
+		shift = 20;
+		end++;
+		break;
+	case 'g':
+	case 'G':
+		shift = 30;
+		end++;
+		break;
 	}
 	if (*end || (shift && v > (~0ull >> shift)))
 		return -1;
@@ -58,8 +70,8 @@ static const struct {
 	enum xlk_cmd cmd;
 	int needs_domain; /* 1 required, 0 optional, -1 none */
 } cmds[] = {
-	{ "load", CMD_LOAD, 1 },       { "unload", CMD_UNLOAD, 1 },   { "status", CMD_STATUS, 0 },
-	{ "watch", CMD_WATCH, -1 },    { "trigger", CMD_TRIGGER, 1 }, { "capture", CMD_CAPTURE, 1 },
+	{ "load", CMD_LOAD, 1 },    { "unload", CMD_UNLOAD, 1 },   { "status", CMD_STATUS, 0 },
+	{ "watch", CMD_WATCH, -1 }, { "trigger", CMD_TRIGGER, 1 }, { "capture", CMD_CAPTURE, 1 },
 	{ "fetch", CMD_FETCH, 1 },
 };
 
@@ -122,7 +134,8 @@ static int check(struct xlk_args *a, char *err, unsigned int len)
 		if (a->append && strlen(a->append) > 1500)
 			return usage(err, len, "load: --append is longer than 1500 bytes");
 	} else if (a->kernel || a->initrd || a->append || a->dump_area || a->vmcoreinfo) {
-		return usage(err, len, "--kernel, --initrd, --append, --dump-area and --vmcoreinfo "
+		return usage(err, len,
+			     "--kernel, --initrd, --append, --dump-area and --vmcoreinfo "
 			     "belong to load");
 	}
 	if ((a->foreground || a->once || a->dump_dir) && a->cmd != CMD_WATCH)

@@ -11,18 +11,27 @@
 #define XLK_USAGE     2
 #define XLK_NOT_ARMED 3
 
-enum xlk_cmd { CMD_NONE, CMD_HELP, CMD_LOAD, CMD_UNLOAD, CMD_STATUS, CMD_WATCH, CMD_TRIGGER,
-	       CMD_CAPTURE, CMD_FETCH };
+enum xlk_cmd {
+	CMD_NONE,
+	CMD_HELP,
+	CMD_LOAD,
+	CMD_UNLOAD,
+	CMD_STATUS,
+	CMD_WATCH,
+	CMD_TRIGGER,
+	CMD_CAPTURE,
+	CMD_FETCH
+};
 
 struct xlk_args {
 	enum xlk_cmd cmd;
-	const char *domain;	  /* name or numeric id; NULL for status/watch of all */
+	const char *domain; /* name or numeric id; NULL for status/watch of all */
 	const char *kernel, *initrd, *append;
-	const char *dump_dir;	  /* watch: where fetched dumps go */
-	const char *output;	  /* fetch: the file (or device) to write */
-	uint64_t mem;		  /* capture kernel's free RAM */
-	uint64_t dump_area;	  /* bytes the capture kernel may hand back to dom0 */
-	uint64_t vmcoreinfo;	  /* the guest's /sys/kernel/vmcoreinfo address, 0 = scan */
+	const char *dump_dir; /* watch: where fetched dumps go */
+	const char *output;   /* fetch: the file (or device) to write */
+	uint64_t mem;	      /* capture kernel's free RAM */
+	uint64_t dump_area;   /* bytes the capture kernel may hand back to dom0 */
+	uint64_t vmcoreinfo;  /* the guest's /sys/kernel/vmcoreinfo address, 0 = scan */
 	int foreground, once;
 };
 

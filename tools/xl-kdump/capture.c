@@ -65,7 +65,8 @@ static char *find_vmcoreinfo(struct xlk *x, uint32_t d, const struct xlk_state *
 	/* alloc_pages_exact() in crash_save_vmcoreinfo_init(): the note starts a page. */
 	for (unsigned int i = 0; !at && i < s->nram; i++)
 		gmem_find_page(x, d, s->ram[i].start, s->ram[i].size, is_vmcoreinfo, &at);
-	if (at && !gmem_read(x, d, at, page, XLK_PAGE) && (*len = xlk_vmcoreinfo_note(page, &off))) {
+	if (at && !gmem_read(x, d, at, page, XLK_PAGE) &&
+	    (*len = xlk_vmcoreinfo_note(page, &off))) {
 		memmove(page, page + off, *len);
 		return (char *)page;
 	}
@@ -124,7 +125,8 @@ static int build_core_header(struct xlk *x, uint32_t d, const struct xlk_state *
 	int n;
 
 	if (!vi)
-		err("domain %u: no VMCOREINFO note in its RAM; makedumpfile will need -x vmlinux", d);
+		err("domain %u: no VMCOREINFO note in its RAM; makedumpfile will need -x vmlinux",
+		    d);
 	for (unsigned int i = 0; i < ncpus; i++) {
 		cpus[i].pid = 0;
 		xlk_cpu_regs(&cpu[i], cpus[i].regs);
@@ -149,13 +151,15 @@ static int build_core_header(struct xlk *x, uint32_t d, const struct xlk_state *
 		return -1;
 	}
 	info("domain %u: core header: %u vCPU notes, %d RAM ranges, VMCOREINFO %u bytes, "
-	     "direct map 0x%" PRIx64 ", text 0x%" PRIx64 "+0x%" PRIx64, d, ncpus, n, vi_len,
-	     (uint64_t)in.page_offset, (uint64_t)in.text_vaddr, (uint64_t)in.text_size);
+	     "direct map 0x%" PRIx64 ", text 0x%" PRIx64 "+0x%" PRIx64,
+	     d, ncpus, n, vi_len, (uint64_t)in.page_offset, (uint64_t)in.text_vaddr,
+	     (uint64_t)in.text_size);
 	free(hdr), free(vi);
 	return 0;
 }
 
-/* Registers of the capture kernel's entry (xen/arch/x86/hvm: the PVH boot ABI, docs/misc/pvh.pandoc). */
+/* Registers of the capture kernel's entry (xen/arch/x86/hvm: the PVH boot ABI,
+ * docs/misc/pvh.pandoc). */
 static void pvh_entry_cpu(struct hvm_hw_cpu *c, const struct xlk_state *s)
 {
 	uint64_t tsc = c->tsc;
@@ -194,7 +198,7 @@ static void lapic_reset(struct hvm_hw_lapic *l, struct hvm_hw_lapic_regs *r)
 	reg[0xf0 / 4] = 0xff;	    /* SVR: spurious vector 0xff, software-disabled */
 	for (unsigned int o = 0x320; o <= 0x370; o += 0x10)
 		reg[o / 4] = 1u << 16; /* LVT entries masked */
-	reg[0x2f0 / 4] = 1u << 16; /* LVT CMCI */
+	reg[0x2f0 / 4] = 1u << 16;     /* LVT CMCI */
 }
 
 static uint8_t *put_record(uint8_t *p, uint16_t code, uint16_t inst, const void *d, uint32_t n)
@@ -206,7 +210,8 @@ static uint8_t *put_record(uint8_t *p, uint16_t code, uint16_t inst, const void 
 	return p + sizeof(h) + n;
 }
 
-/* One hvm_load blob: HEADER, vCPU 0's CPU, LAPIC and LAPIC_REGS, END. It takes every vCPU down first. */
+/* One hvm_load blob: HEADER, vCPU 0's CPU, LAPIC and LAPIC_REGS, END. It takes every vCPU down
+ * first. */
 static int set_entry_context(struct xlk *x, uint32_t d, const struct xlk_state *s,
 			     struct hvm_hw_cpu *c0)
 {
@@ -263,10 +268,10 @@ static int reconnect(struct xlk *x, uint32_t d)
 	xs_release_domain(x->xs, d);
 	store = xc_evtchn_alloc_unbound(x->xch, d, 0);
 	cons = xc_evtchn_alloc_unbound(x->xch, d, 0);
-	if (store < 0 || cons < 0 ||
-	    xc_hvm_param_set(x->xch, d, HVM_PARAM_STORE_EVTCHN, store) ||
+	if (store < 0 || cons < 0 || xc_hvm_param_set(x->xch, d, HVM_PARAM_STORE_EVTCHN, store) ||
 	    xc_hvm_param_set(x->xch, d, HVM_PARAM_CONSOLE_EVTCHN, cons) ||
-	    gmem_zero(x, d, store_pfn * XLK_PAGE + offsetof(struct xenstore_domain_interface, req_cons),
+	    gmem_zero(x, d,
+		      store_pfn * XLK_PAGE + offsetof(struct xenstore_domain_interface, req_cons),
 		      4 * sizeof(XENSTORE_RING_IDX)) ||
 	    gmem_zero(x, d, cons_pfn * XLK_PAGE + offsetof(struct xencons_interface, in_cons),
 		      4 * sizeof(XENCONS_RING_IDX)))
@@ -304,9 +309,9 @@ static int hand_over(struct xlk *x, uint32_t d, struct xlk_state *s, struct hvm_
 		return -1;
 	if (xendevicemodel_set_mem_type(x->dmod, d, HVMMEM_ram_rw, l->work / XLK_PAGE,
 					l->work_size / XLK_PAGE) ||
-	    (l->dump_size && xendevicemodel_set_mem_type(x->dmod, d, HVMMEM_ram_rw,
-							 l->dump / XLK_PAGE,
-							 l->dump_size / XLK_PAGE))) {
+	    (l->dump_size &&
+	     xendevicemodel_set_mem_type(x->dmod, d, HVMMEM_ram_rw, l->dump / XLK_PAGE,
+					 l->dump_size / XLK_PAGE))) {
 		err("domain %u: cannot make the capture kernel's RAM writable: %s", d,
 		    strerror(errno));
 		return -1;
@@ -388,7 +393,8 @@ int capture(struct xlk *x, uint32_t d, struct xlk_state *s)
 		if (read_vcpu(x, d, i, &cpu[i]))
 			goto failed;
 	for (unsigned int i = 0; i < n; i++)
-		info("domain %u crashed: vCPU %u at rip 0x%" PRIx64 ", %u vCPUs", d, i, cpu[i].rip, n);
+		info("domain %u crashed: vCPU %u at rip 0x%" PRIx64 ", %u vCPUs", d, i, cpu[i].rip,
+		     n);
 	if ((s->l.low_size && gmem_copy(x, d, s->l.backup, 0, s->l.low_size)) ||
 	    gmem_copy(x, d, s->l.backup + s->l.low_size, s->l.kbase,
 		      s->l.backup_size - s->l.low_size)) {

@@ -99,10 +99,12 @@ static int elf_flatten(const uint8_t *p, size_t size, struct kimage *k, char *er
 		if (ph->p_offset > size || ph->p_filesz > size - ph->p_offset ||
 		    ph->p_filesz > ph->p_memsz || ph->p_paddr + ph->p_memsz < ph->p_paddr ||
 		    ph->p_paddr + ph->p_memsz > 4ull << 30)
-			return fail(err, errlen, -ENOEXEC,
-				    "ELF segment %u (paddr 0x%llx, %llu bytes) lies outside the file "
-				    "or above 4 GiB", i, (unsigned long long)ph->p_paddr,
-				    (unsigned long long)ph->p_memsz);
+			return fail(
+				err, errlen, -ENOEXEC,
+				"ELF segment %u (paddr 0x%llx, %llu bytes) lies outside the file "
+				"or above 4 GiB",
+				i, (unsigned long long)ph->p_paddr,
+				(unsigned long long)ph->p_memsz);
 		if (ph->p_paddr < lo)
 			lo = ph->p_paddr;
 		if (ph->p_paddr + ph->p_filesz > file_end)
@@ -136,7 +138,10 @@ static int unxz(const uint8_t *in, size_t len, uint8_t **out, size_t *outlen, ch
 	uint32_t size;
 	lzma_ret r;
 
-	if (len < 6 + 4 || memcmp(in, "\xfd" "7zXZ", 6))
+	if (len < 6 + 4 || memcmp(in,
+				  "\xfd"
+				  "7zXZ",
+				  6))
 		return fail(err, errlen, -ENOEXEC,
 			    "the bzImage's payload is not XZ (only XZ-compressed kernels, as "
 			    "Debian builds them, or an ELF vmlinux are supported)");
@@ -159,8 +164,10 @@ static int unxz(const uint8_t *in, size_t len, uint8_t **out, size_t *outlen, ch
 	lzma_end(&s);
 	if (r != LZMA_STREAM_END) {
 		free(*out);
-		return fail(err, errlen, -ENOEXEC, "the XZ payload is corrupt (liblzma error %d "
-			    "after %zu bytes)", (int)r, *outlen);
+		return fail(err, errlen, -ENOEXEC,
+			    "the XZ payload is corrupt (liblzma error %d "
+			    "after %zu bytes)",
+			    (int)r, *outlen);
 	}
 	return 0;
 }
@@ -196,16 +203,18 @@ int kimage_parse(const void *data, size_t size, struct kimage *k, char *err, siz
 	}
 	rc = elf_pvh_entry(elf, elf_len, &k->entry);
 	if (rc == -ENOENT)
-		fail(err, errlen, rc, "the kernel has no PVH entry (XEN_ELFNOTE_PHYS32_ENTRY): "
+		fail(err, errlen, rc,
+		     "the kernel has no PVH entry (XEN_ELFNOTE_PHYS32_ENTRY): "
 		     "it needs CONFIG_PVH");
 	else if (rc)
 		fail(err, errlen, rc, "the kernel's ELF image is malformed");
 	else
 		rc = elf_flatten(elf, elf_len, k, err, errlen);
 	if (!rc && (k->entry < k->base || k->entry >= k->base + k->span))
-		rc = fail(err, errlen, -ENOEXEC, "the PVH entry 0x%x lies outside the kernel "
-			  "(0x%llx + %llu)", k->entry, (unsigned long long)k->base,
-			  (unsigned long long)k->span);
+		rc = fail(err, errlen, -ENOEXEC,
+			  "the PVH entry 0x%x lies outside the kernel "
+			  "(0x%llx + %llu)",
+			  k->entry, (unsigned long long)k->base, (unsigned long long)k->span);
 	if (elf != p)
 		free(elf);
 	if (rc)

@@ -4,13 +4,13 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <xenctrl.h>
 #include <xen/arch-x86/hvm/start_info.h>
 #include <xen/hvm/save.h>
+#include <xenctrl.h>
 
 #include "layout.h"
 
-#define ALIGN(x, a) (((x) + (a) - 1) & ~((uint64_t)(a) - 1))
+#define ALIGN(x, a) (((x) + (a)-1) & ~((uint64_t)(a)-1))
 
 _Static_assert(sizeof(struct hvm_start_info) <= XLK_INFO_MODLIST, "start info overlaps modlist");
 _Static_assert(XLK_INFO_MEMMAP + XLK_INFO_MEMMAP_MAX * sizeof(struct hvm_memmap_table_entry) <=
@@ -19,8 +19,8 @@ _Static_assert(XLK_INFO_MEMMAP + XLK_INFO_MEMMAP_MAX * sizeof(struct hvm_memmap_
 _Static_assert(sizeof(struct hvm_memmap_table_entry) == 24, "start_info.h memmap entry");
 
 int xlk_plan(struct xlk_layout *l, uint64_t ram_top, uint64_t start, uint64_t limit, uint64_t low,
-	     uint64_t kbase, uint64_t kspan, uint64_t kernel_size, uint64_t initrd_size, uint64_t work_size,
-	     uint64_t dump_size, uint64_t acpi_size)
+	     uint64_t kbase, uint64_t kspan, uint64_t kernel_size, uint64_t initrd_size,
+	     uint64_t work_size, uint64_t dump_size, uint64_t acpi_size)
 {
 	uint64_t p;
 
@@ -88,8 +88,8 @@ static unsigned int memmap(struct hvm_memmap_table_entry *m, const struct xlk_la
 	m[n++] = (struct hvm_memmap_table_entry){ l->info, l->backup - l->info, XLK_E820_RESERVED,
 						  0 };
 	if (l->dump_size)
-		m[n++] = (struct hvm_memmap_table_entry){ l->dump, l->dump_size,
-							  XLK_E820_RESERVED, 0 };
+		m[n++] = (struct hvm_memmap_table_entry){ l->dump, l->dump_size, XLK_E820_RESERVED,
+							  0 };
 	m[n++] = (struct hvm_memmap_table_entry){ l->work, l->work_size, XLK_E820_RAM, 0 };
 	/* The guest's ACPI tables (restored from the copy at the crash). */
 	if (l->acpi_size && l->acpi_src >= l->kbase)
@@ -129,7 +129,8 @@ int xlk_cmdline(char *buf, size_t size, const struct xlk_layout *l, const char *
 	int n;
 
 	if (l->dump_size)
-		n = snprintf(buf, size, "%s%selfcorehdr=0x%llx nr_cpus=1 xl_kdump.dump=0x%llx,0x%llx",
+		n = snprintf(buf, size,
+			     "%s%selfcorehdr=0x%llx nr_cpus=1 xl_kdump.dump=0x%llx,0x%llx",
 			     append ? append : "", append && *append ? " " : "",
 			     (unsigned long long)l->elfhdr, (unsigned long long)l->dump,
 			     (unsigned long long)l->dump_size);
@@ -144,10 +145,13 @@ int xlk_cmdline(char *buf, size_t size, const struct xlk_layout *l, const char *
 void xlk_cpu_regs(const struct hvm_hw_cpu *c, uint64_t r[ELF_NGREG])
 {
 	const uint64_t v[ELF_NGREG] = {
-		c->r15, c->r14, c->r13, c->r12, c->rbp, c->rbx, c->r11, c->r10, c->r9,
-		c->r8, c->rax, c->rcx, c->rdx, c->rsi, c->rdi, ~0ull /* orig_rax */,
-		c->rip, c->cs_sel, c->rflags, c->rsp, c->ss_sel, c->fs_base, c->gs_base,
-		c->ds_sel, c->es_sel, c->fs_sel, c->gs_sel,
+		c->r15,	   c->r14,     c->r13,	   c->r12,
+		c->rbp,	   c->rbx,     c->r11,	   c->r10,
+		c->r9,	   c->r8,      c->rax,	   c->rcx,
+		c->rdx,	   c->rsi,     c->rdi,	   ~0ull /* orig_rax */,
+		c->rip,	   c->cs_sel,  c->rflags,  c->rsp,
+		c->ss_sel, c->fs_base, c->gs_base, c->ds_sel,
+		c->es_sel, c->fs_sel,  c->gs_sel,
 	};
 
 	memcpy(r, v, sizeof(v));
@@ -157,7 +161,9 @@ int xlk_ram_ranges(const struct xlk_layout *l, const struct xlk_range *ram, unsi
 		   struct elfcore_range *out, unsigned int max)
 {
 	/* What the capture kernel takes, and where its backup copy is. */
-	const struct { uint64_t start, end, copy; } taken[2] = {
+	const struct {
+		uint64_t start, end, copy;
+	} taken[2] = {
 		{ 0, l->low_size, l->backup },
 		{ l->kbase, l->boot_info + XLK_PAGE, l->backup + l->low_size },
 	};

@@ -27,15 +27,15 @@
 
 #include <hv/elfcore.h>
 
-#define XLK_PAGE	  4096ull
-#define XLK_INFO_MODLIST  64	/* offsets in the info page */
-#define XLK_INFO_MEMMAP	  128
+#define XLK_PAGE	    4096ull
+#define XLK_INFO_MODLIST    64 /* offsets in the info page */
+#define XLK_INFO_MEMMAP	    128
 #define XLK_INFO_MEMMAP_MAX 60
-#define XLK_INFO_CMDLINE  1664
-#define XLK_CMDLINE_MAX	  (XLK_PAGE - XLK_INFO_CMDLINE - 1)
-#define XLK_ELFHDR_SIZE	  (64 * 1024)
-#define XLK_LOW_MAX	  0xa0000ull /* the legacy hole starts at 640 KiB */
-#define XLK_DUMP_MAGIC	  "XLKDUMP1"
+#define XLK_INFO_CMDLINE    1664
+#define XLK_CMDLINE_MAX	    (XLK_PAGE - XLK_INFO_CMDLINE - 1)
+#define XLK_ELFHDR_SIZE	    (64 * 1024)
+#define XLK_LOW_MAX	    0xa0000ull /* the legacy hole starts at 640 KiB */
+#define XLK_DUMP_MAGIC	    "XLKDUMP1"
 /*
  * Where staging starts by default. Linux (drivers/xen/unpopulated-alloc.c)
  * maps grant frames and foreign pages in "Xen scratch" space it takes first
@@ -53,21 +53,21 @@ struct xlk_range {
 };
 
 struct xlk_layout {
-	uint64_t ram_top;	/* end of the guest's highest RAM below the staged area */
+	uint64_t ram_top; /* end of the guest's highest RAM below the staged area */
 	uint64_t info;
-	uint64_t acpi, acpi_size;  /* copy at acpi of the guest's [acpi_src, + acpi_size) */
+	uint64_t acpi, acpi_size; /* copy at acpi of the guest's [acpi_src, + acpi_size) */
 	uint64_t acpi_src, rsdp;
 	uint64_t kernel, kernel_size; /* the staged load image (file bytes) */
-	uint64_t kbase, kspan;	   /* where it runs: its link address and extent */
-	uint64_t boot_info;	   /* where the info page goes at the crash (kbase + kspan) */
+	uint64_t kbase, kspan;	      /* where it runs: its link address and extent */
+	uint64_t boot_info;	      /* where the info page goes at the crash (kbase + kspan) */
 	uint32_t entry;
 	uint64_t initrd, initrd_size;
 	uint64_t elfhdr;
-	uint64_t low_size;	   /* guest RAM [0, low_size) the capture kernel also uses */
+	uint64_t low_size;	      /* guest RAM [0, low_size) the capture kernel also uses */
 	uint64_t backup, backup_size; /* [0, low_size), then [kbase, boot_info + 1 page) */
 	uint64_t work, work_size;
 	uint64_t dump, dump_size;
-	uint64_t end;		/* end of the staged area */
+	uint64_t end; /* end of the staged area */
 };
 
 /**
@@ -79,8 +79,8 @@ struct xlk_layout {
  * much RAM from 0 the guest has below 640 KiB (0 if none).
  */
 int xlk_plan(struct xlk_layout *l, uint64_t ram_top, uint64_t start, uint64_t limit, uint64_t low,
-	     uint64_t kbase, uint64_t kspan, uint64_t kernel_size, uint64_t initrd_size, uint64_t work_size,
-	     uint64_t dump_size, uint64_t acpi_size);
+	     uint64_t kbase, uint64_t kspan, uint64_t kernel_size, uint64_t initrd_size,
+	     uint64_t work_size, uint64_t dump_size, uint64_t acpi_size);
 
 /** xlk_staged_bytes() - pages xl-kdump adds to the domain, in bytes. */
 uint64_t xlk_staged_bytes(const struct xlk_layout *l);

@@ -48,8 +48,11 @@ int xlk_open(struct xlk *x)
 	x->xs = xs_open(0);
 	if (!x->xch || !x->fmem || !x->dmod || !x->xs) {
 		err("cannot open %s: %s (run in dom0 as root, with xenfs, privcmd and xenstored)",
-		    !x->xch ? "the hypervisor interface" : !x->fmem ? "foreign memory" :
-		    !x->dmod ? "the device model interface" : "xenstore", strerror(errno));
+		    !x->xch  ? "the hypervisor interface" :
+		    !x->fmem ? "foreign memory" :
+		    !x->dmod ? "the device model interface" :
+			       "xenstore",
+		    strerror(errno));
 		xlk_close(x);
 		return -1;
 	}
@@ -186,7 +189,8 @@ int gmem_find_page(struct xlk *x, uint32_t d, uint64_t start, uint64_t len,
 {
 	for (uint64_t a = start; a < start + len; a += BATCH * XLK_PAGE) {
 		unsigned int pages = (start + len - a) / XLK_PAGE < BATCH ?
-					     (unsigned int)((start + len - a) / XLK_PAGE) : BATCH;
+					     (unsigned int)((start + len - a) / XLK_PAGE) :
+					     BATCH;
 		uint8_t *p = map(x, d, a, pages, PROT_READ);
 
 		if (!p)
@@ -305,10 +309,11 @@ static char *get(struct xlk *x, uint32_t d, const char *key)
 }
 
 /* The layout's fields, by name, for the store. */
-#define LAYOUT_FIELDS(X)                                                                      \
-	X(ram_top) X(info) X(acpi) X(acpi_size) X(acpi_src) X(rsdp) X(kernel) X(kernel_size)    \
-	X(kbase) X(kspan) X(boot_info) X(low_size) X(initrd) X(initrd_size) X(elfhdr) X(backup) X(backup_size) X(work)  \
-	X(work_size) X(dump) X(dump_size) X(end)
+#define LAYOUT_FIELDS(X)                                                                       \
+	X(ram_top)                                                                             \
+	X(info) X(acpi) X(acpi_size) X(acpi_src) X(rsdp) X(kernel) X(kernel_size) X(kbase)     \
+		X(kspan) X(boot_info) X(low_size) X(initrd) X(initrd_size) X(elfhdr) X(backup) \
+			X(backup_size) X(work) X(work_size) X(dump) X(dump_size) X(end)
 
 int state_save(struct xlk *x, uint32_t d, const struct xlk_state *s)
 {
@@ -325,8 +330,8 @@ again:
 	snprintf(path, sizeof(path), ROOT "/%u", d);
 	rc |= !xs_mkdir(x->xs, t, path) || !xs_set_permissions(x->xs, t, path, &perm, 1);
 	rc |= put(x, t, d, "ram", v);
-#define PUT(f)                                                                   \
-	snprintf(v, sizeof(v), "0x%" PRIx64, (uint64_t)s->l.f);                  \
+#define PUT(f)                                                  \
+	snprintf(v, sizeof(v), "0x%" PRIx64, (uint64_t)s->l.f); \
 	rc |= put(x, t, d, "layout/" #f, v);
 	LAYOUT_FIELDS(PUT)
 #undef PUT

@@ -178,15 +178,17 @@ static int cmd_load(struct xlk *x, const struct xlk_args *a)
 	s.maxmem_kb = di.max_memkb;
 	top = s.ram[s.nram - 1].start + s.ram[s.nram - 1].size;
 	rc = xlk_plan(&s.l, top, top <= XLK_DEFAULT_START ? XLK_DEFAULT_START : top, ACPI_BASE,
-		      s.ram[0].start == 0 ? s.ram[0].size : 0, k.base,
-		      k.span, k.load_size, isize, a->mem, a->dump_area, acpi.size);
+		      s.ram[0].start == 0 ? s.ram[0].size : 0, k.base, k.span, k.load_size, isize,
+		      a->mem, a->dump_area, acpi.size);
 	if (rc) {
 		if (rc == -EINVAL)
 			err("domain %d: the capture kernel runs at 0x%" PRIx64 "+0x%" PRIx64
-			    ", outside the guest's RAM", d, k.base, k.span);
+			    ", outside the guest's RAM",
+			    d, k.base, k.span);
 		else
 			err("domain %d: the capture kernel (0x%" PRIx64 "+0x%" PRIx64 ") and its "
-			    "memory do not fit below the ACPI area", d, k.base, k.span);
+			    "memory do not fit below the ACPI area",
+			    d, k.base, k.span);
 		rc = XLK_ERROR;
 		goto out;
 	}
@@ -196,7 +198,8 @@ static int cmd_load(struct xlk *x, const struct xlk_args *a)
 	if (acpi.size) {
 		uint8_t *buf = malloc(acpi.size);
 		long off = buf && !gmem_read(x, (uint32_t)d, acpi.start, buf, acpi.size) ?
-				   xlk_find_rsdp(buf, acpi.size) : -1;
+				   xlk_find_rsdp(buf, acpi.size) :
+				   -1;
 
 		s.l.rsdp = off >= 0 ? acpi.start + (uint64_t)off : 0;
 		free(buf);
@@ -209,7 +212,8 @@ static int cmd_load(struct xlk *x, const struct xlk_args *a)
 	if (xc_domain_setmaxmem(x->xch, (uint32_t)d, s.maxmem_kb + extra_kb) ||
 	    populate(x, (uint32_t)d, s.l.info, s.l.end - s.l.info)) {
 		err("domain %d: not enough host memory for the capture kernel: it needs %" PRIu64
-		    " MiB (%s)", d, extra_kb >> 10, strerror(errno));
+		    " MiB (%s)",
+		    d, extra_kb >> 10, strerror(errno));
 		depopulate(x, (uint32_t)d, s.l.info, s.l.end - s.l.info);
 		xc_domain_setmaxmem(x->xch, (uint32_t)d, s.maxmem_kb);
 		goto out;
@@ -231,8 +235,8 @@ static int cmd_load(struct xlk *x, const struct xlk_args *a)
 		goto out;
 	info("domain %d armed: kernel %s (entry 0x%x, runs at 0x%" PRIx64 "+%" PRIu64
 	     " MiB), staged at 0x%" PRIx64 "-0x%" PRIx64 " (%" PRIu64 " MiB, read-only to the "
-	     "guest)", d, a->kernel, k.entry, s.l.kbase, s.l.kspan >> 20, s.l.info, s.l.end,
-	     extra_kb >> 10);
+	     "guest)",
+	     d, a->kernel, k.entry, s.l.kbase, s.l.kspan >> 20, s.l.info, s.l.end, extra_kb >> 10);
 	info("command line: %s", cmdline);
 	rc = XLK_OK;
 out:
@@ -281,9 +285,9 @@ static int show(struct xlk *x, uint32_t d)
 	printf("  initrd: %s (%" PRIu64 " bytes)\n", s.initrd[0] ? s.initrd : "none",
 	       s.l.initrd_size);
 	printf("  staged: 0x%" PRIx64 "-0x%" PRIx64 " (%" PRIu64 " MiB): capture RAM %" PRIu64
-	       " MiB, backup %" PRIu64 " MiB, dump area %" PRIu64 " MiB\n", s.l.info, s.l.end,
-	       xlk_staged_bytes(&s.l) >> 20, s.l.work_size >> 20, s.l.backup_size >> 20,
-	       s.l.dump_size >> 20);
+	       " MiB, backup %" PRIu64 " MiB, dump area %" PRIu64 " MiB\n",
+	       s.l.info, s.l.end, xlk_staged_bytes(&s.l) >> 20, s.l.work_size >> 20,
+	       s.l.backup_size >> 20, s.l.dump_size >> 20);
 	if (xlk_dominfo(x, d, &di)) {
 		printf("  the domain is gone\n");
 		return XLK_NOT_ARMED;
@@ -357,7 +361,8 @@ static int watch_step(struct xlk *x, const struct xlk_args *a)
 		} else if (!strcmp(s.state, "capturing") && di.crashed) {
 			/* The capture kernel crashed, or a watcher died mid-capture. */
 			err("domain %u: crashed again while being captured (the capture kernel "
-			    "crashed, or the capture was interrupted); the domain stays preserved", d);
+			    "crashed, or the capture was interrupted); the domain stays preserved",
+			    d);
 			state_set(x, d, "failed");
 			done = 1;
 		} else if (!strcmp(s.state, "capturing") && di.shutdown &&
@@ -451,11 +456,21 @@ int main(int argc, char **argv)
 	if (xlk_open(&x))
 		return XLK_ERROR;
 	switch (a.cmd) {
-	case CMD_LOAD: rc = cmd_load(&x, &a); break;
-	case CMD_UNLOAD: rc = cmd_unload(&x, &a); break;
-	case CMD_STATUS: rc = cmd_status(&x, &a); break;
-	case CMD_WATCH: rc = cmd_watch(&x, &a); break;
-	case CMD_TRIGGER: rc = cmd_trigger(&x, &a); break;
+	case CMD_LOAD:
+		rc = cmd_load(&x, &a);
+		break;
+	case CMD_UNLOAD:
+		rc = cmd_unload(&x, &a);
+		break;
+	case CMD_STATUS:
+		rc = cmd_status(&x, &a);
+		break;
+	case CMD_WATCH:
+		rc = cmd_watch(&x, &a);
+		break;
+	case CMD_TRIGGER:
+		rc = cmd_trigger(&x, &a);
+		break;
 	case CMD_CAPTURE:
 	case CMD_FETCH: {
 		struct xlk_state s;
@@ -470,11 +485,14 @@ int main(int argc, char **argv)
 			rc = XLK_NOT_ARMED;
 			break;
 		}
-		rc = (a.cmd == CMD_CAPTURE ? capture(&x, (uint32_t)d, &s)
-					   : fetch(&x, (uint32_t)d, &s, a.output)) ? XLK_ERROR : XLK_OK;
+		rc = (a.cmd == CMD_CAPTURE ? capture(&x, (uint32_t)d, &s) :
+					     fetch(&x, (uint32_t)d, &s, a.output)) ?
+			     XLK_ERROR :
+			     XLK_OK;
 		break;
 	}
-	default: rc = XLK_USAGE;
+	default:
+		rc = XLK_USAGE;
 	}
 	xlk_close(&x);
 	return rc;

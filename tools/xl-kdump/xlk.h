@@ -24,14 +24,14 @@ struct xlk {
 
 /* What load records in xenstore and the crash path reads back. */
 struct xlk_state {
-	char state[16];	      /* armed, capturing, captured, failed */
+	char state[16]; /* armed, capturing, captured, failed */
 	char uuid[40];
 	struct xlk_layout l;
 	struct xlk_range ram[XLK_RAM_MAX];
 	unsigned int nram;
-	uint64_t maxmem_kb;   /* the domain's max_memkb before load */
-	uint64_t vmcoreinfo;  /* hint from load, 0 = scan */
-	char sha256[65];      /* of the staged info .. elfhdr bytes */
+	uint64_t maxmem_kb;  /* the domain's max_memkb before load */
+	uint64_t vmcoreinfo; /* hint from load, 0 = scan */
+	char sha256[65];     /* of the staged info .. elfhdr bytes */
 	char kernel[256], initrd[256];
 };
 
