@@ -4,9 +4,11 @@
 #include <stdio.h>
 #include <string.h>
 
+/* xenctrl.h first: it sets up the types and handles the public headers use. */
+#include <xenctrl.h>
+
 #include <xen/arch-x86/hvm/start_info.h>
 #include <xen/hvm/save.h>
-#include <xenctrl.h>
 
 #include "layout.h"
 
