@@ -10,9 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+/* xenctrl.h first: it sets up the types and handles the public headers use. */
+#include <xenctrl.h>
+
 #include <xen/arch-x86/hvm/start_info.h>
 #include <xen/hvm/save.h>
-#include <xenctrl.h>
 
 #include "../../tools/xl-kdump/args.h"
 #include "../../tools/xl-kdump/image.h"
