@@ -79,7 +79,8 @@ long elfcore_build(void *buf, size_t size, u64 buf_pa, const struct elfcore_inpu
 		ph++;
 		ph[0].p_type = PT_LOAD;
 		ph[0].p_flags = PF_R | PF_W | PF_X;
-		ph[0].p_offset = ph[0].p_paddr = in->text_paddr;
+		ph[0].p_paddr = in->text_paddr;
+		ph[0].p_offset = in->text_data_pa ? in->text_data_pa : in->text_paddr;
 		ph[0].p_vaddr = in->text_vaddr;
 		ph[0].p_filesz = ph[0].p_memsz = in->text_size;
 	}

@@ -84,6 +84,8 @@ struct elfcore_input {
 	u64 page_offset; /* guest direct-map base, for p_vaddr; 0 if unknown */
 	/* The kernel-text mapping: [text_vaddr, + text_size) at text_paddr; size 0 if unknown. */
 	u64 text_vaddr, text_paddr, text_size;
+	/* Where the text's bytes are now, if not at text_paddr (xl-kdump's backup); 0: there. */
+	u64 text_data_pa;
 };
 
 /** elfcore_size() - bytes elfcore_build() needs for in. */

@@ -1,0 +1,171 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""xl-kdump on Xen 4.17 (Debian's packages) under QEMU TCG with SVM and NPT:
+dom0 arms a 2-vCPU PVH domU with xl-kdump, the domU writes into the staged
+capture memory and then crashes with sysrq-c, xl-kdump's watch starts the
+capture kernel in the domU's own memory, which saves the vmcore with
+makedumpfile and hands it back to dom0, which puts it on a virtio disk for
+this test to read. One boot (tests/xen/dom0-init, tests/xen/domu-init) serves
+both tests; each checks its own part of it."""
+import os
+import random
+import re
+import subprocess
+
+from capture import compress, dmesg
+from harness import Run
+from vmcore import Vmcore
+
+XEN_ARGS = ("console=com1 com1=115200,8n1 dom0_mem=512M,max:512M dom0_max_vcpus=1 "
+            "loglvl=all guest_loglvl=all noreboot")
+START_INFO_MAGIC = 0x336EC578
+_runs = {}
+
+
+def _prepare(build):
+    """Xen packages, xl-kdump, the domU and dom0 initramfs (scripts cache what they fetch)."""
+    subprocess.run(["ci/fetch-xen.sh", build], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(["make", "-s", f"BUILD={build}", f"{build}/xl-kdump", f"{build}/guest/patterns"],
+                   check=True, stdout=subprocess.DEVNULL)
+    domu = f"{build}/xen/domu.cpio.gz"
+    subprocess.run(["tests/xen/mkdomu.sh", build, domu], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(["tests/xen/mkdom0.sh", build, f"{build}/xen/dom0.cpio.gz", domu, domu],
+                   check=True, stdout=subprocess.DEVNULL)
+
+
+def xen_capture(build):
+    """Boot Xen, dom0 and the domU once; returns (run, token, vmcore path or None)."""
+    if build in _runs:
+        return _runs[build]
+    _prepare(build)
+    token = f"{random.getrandbits(32):08x}"
+    disk = f"{build}/xen/dump.img"
+    if os.path.exists(disk):
+        os.unlink(disk)
+    with open(disk, "wb") as f:
+        f.truncate(384 << 20)  # the crash's dump at 0, the trigger's at 192 MiB
+    extra = ["-machine", "q35", "-nodefaults", "-kernel", f"{build}/xen/xen", "-append", XEN_ARGS,
+             "-initrd", f"{build}/debian/vmlinuz console=hvc0 earlyprintk=xen xk.token={token} "
+             f"xk.mode=scribble,{build}/xen/dom0.cpio.gz",
+             "-drive", f"file={disk},if=virtio,format=raw"]
+    r = Run(build, "xen-capture", modules=[], mem="1536M", extra=extra)
+    try:
+        r.wait_for(r"XK0: done", 600)
+        r.wait_exit(30)
+    finally:
+        r.close()
+    m = r.all(r"XK0: dump (\d+) bytes on vda")
+    vmcore = _rebuild(disk, 0, int(m[0].group(1)), f"{build}/xen/vmcore") if m else None
+    _runs[build] = (r, token, vmcore)
+    return _runs[build]
+
+
+def _rebuild(disk, offset, size, vmcore):
+    """The capture kernel wrote makedumpfile's flattened stream (-F -E): rebuild the ELF file."""
+    flat = vmcore + ".flat"
+    with open(disk, "rb") as src, open(flat, "wb") as dst:
+        src.seek(offset)
+        dst.write(src.read(size))
+    if os.path.exists(vmcore):
+        os.unlink(vmcore)
+    with open(flat, "rb") as f:
+        subprocess.run(["makedumpfile", "-R", vmcore], stdin=f, check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return vmcore
+
+
+def test_xen_pvh_capture(build):
+    r, token, path = xen_capture(build)
+    assert r.all(r"XK0: xl-kdump: domain \d+ armed"), "xl-kdump load did not arm the domU"
+    assert r.all(r"DOMU: XKG: userspace reached, mode scribble, 2 cpu\(s\) online")
+    assert r.all(r"XK0: watch: xl-kdump: domain \d+ crashed: vCPU 0 at rip 0x[0-9a-f]+, 2 vCPUs")
+    assert r.all(r"DOMU: XKC: capture kernel up"), "the capture kernel did not reach userspace"
+    assert path, "no dump came back from the capture kernel"
+    vm = Vmcore(path)
+    try:
+        # One NT_PRSTATUS per vCPU, read from Xen, and the guest's own VMCOREINFO.
+        assert len(vm.prstatus) == 2, f"{len(vm.prstatus)} NT_PRSTATUS notes"
+        assert vm.vmcoreinfo.get("OSRELEASE"), "no VMCOREINFO in the vmcore"
+        for regs in vm.prstatus:
+            assert regs["rip"] >= 0xffffffff80000000, f"rip {regs['rip']:#x} is not kernel text"
+        pages = [(int(m.group(1), 16), int(m.group(2), 16))
+                 for m in r.all(r"DOMU: XKG: patterns: page (0x[0-9a-f]+) value (0x[0-9a-f]+)")]
+        assert len(pages) == 16, pages
+        for pa, value in pages:
+            data = vm.read_phys(pa, 4096)
+            assert data is not None, f"page {pa:#x} is not in the vmcore"
+            assert data == value.to_bytes(8, "little") * 512, f"page {pa:#x} lost its pattern"
+    finally:
+        vm.close()
+    log = dmesg(path)
+    assert f"xl-kdump-token: {token}" in log, "this run's token is not in the vmcore's dmesg"
+    assert "sysrq: Trigger a crash" in log and "Kernel panic" in log, "no panic in the dmesg"
+    compress(path)  # makedumpfile -d 31 from the vmcore's own VMCOREINFO
+
+
+def test_xen_load_errors_and_unload(build):
+    """Bad kernels, dom0, usage, double load, unload: the messages and exit codes."""
+    r, _, _ = xen_capture(build)
+
+    def result(what):
+        m = r.all(rf"XK0: {what}: exit (\d+): (.*)")
+        assert m, f"no '{what}' line"
+        return int(m[0].group(1)), m[0].group(2)
+
+    assert result("status unarmed") == (3, "domain 1: not armed")
+    rc, msg = result("load busybox")  # an ELF file, but no kernel
+    assert rc == 1 and "no PVH entry" in msg, msg
+    rc, msg = result("load cpio")
+    assert rc == 1 and "not a Linux bzImage" in msg, msg
+    rc, msg = result("load truncated")
+    assert rc == 1 and "truncated" in msg, msg
+    rc, msg = result("load dom0")
+    assert rc == 1 and "domain 0 cannot be armed" in msg, msg
+    rc, msg = result("load usage")
+    assert rc == 2 and "--kernel is required" in msg, msg
+    rc, msg = result("load")
+    assert rc == 0 and "armed" in msg, msg
+    rc, msg = result("load again")
+    assert rc == 1 and "already armed" in msg, msg
+    assert result("unload")[0] == 0
+    assert result("status unloaded")[0] == 3
+    # Armed again after the unload: the capture test's run used that load.
+    assert r.all(r"XK0: xl-kdump: domain \d+ armed")
+
+
+def test_xen_staged_memory_readonly(build):
+    r, _, _ = xen_capture(build)
+    seen = r.all(r"DOMU: XKG: scribble (0x[0-9a-f]+) before (0x[0-9A-F]+) after (0x[0-9A-F]+)")
+    assert len(seen) == 3, "the domU did not write into the staged memory"
+    for m in seen:
+        assert m.group(2) == m.group(3), f"{m.group(1)}: the guest's write changed it"
+    # The first address is the start info page: the guest reads it, cannot change it.
+    assert int(seen[0].group(2), 16) == START_INFO_MAGIC, seen[0].group(0)
+    assert r.all(r"XK0: status after scribble: exit 0")
+    assert r.all(r"XK0: status: .*SHA-256 as loaded")
+    assert not r.all(r"CHANGED since load")
+    # And the capture kernel the guest wrote over still ran.
+    assert r.all(r"DOMU: XKC: capture kernel up")
+
+
+def test_xen_trigger_hung_guest(build):
+    """xl-kdump trigger on a hung (idle) armed domU: Xen stops its vCPUs where
+    they are, the capture records them, and the vmcore has no panic in it."""
+    r, token, _ = xen_capture(build)
+    assert r.all(r"XK0: domu3: xl-kdump: domain \d+ armed"), "domu3 was not armed"
+    assert r.all(r"DOMU3: XKG: hanging")
+    assert r.all(r"XK0: trigger: exit 0: xl-kdump: domain \d+: crashed on request")
+    assert len(r.all(r"XK0: watch3: xl-kdump: domain \d+ crashed: vCPU \d at rip")) == 2
+    m = r.all(r"XK0: trigger dump (\d+) bytes on vda at 192 MiB")
+    assert m, "no dump came back from the triggered capture"
+    path = _rebuild(f"{build}/xen/dump.img", 192 << 20, int(m[0].group(1)),
+                    f"{build}/xen/vmcore-trigger")
+    vm = Vmcore(path)
+    try:
+        assert len(vm.prstatus) == 2, f"{len(vm.prstatus)} NT_PRSTATUS notes"
+        for regs in vm.prstatus:
+            assert regs["rip"] >= 0xffffffff80000000, f"rip {regs['rip']:#x} is not kernel text"
+    finally:
+        vm.close()
+    log = dmesg(path)
+    assert f"xl-kdump-token: {token}" in log, "the token is not in the triggered vmcore's dmesg"
+    assert "Kernel panic" not in log, "a triggered crash has no panic"
