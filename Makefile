@@ -157,7 +157,7 @@ FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_CHECK_SECONDS ?= 4
 FUZZ_TARGETS := multiboot options bzimage acpi madt dmar ivrs firmware insn guest_walk elfcore \
-	hypercall
+	hypercall vmlinux
 FUZZ_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-function -Itests/unit/stub \
 	-Iinclude -Ihv/include -Iarch/x86/include -Itests/fuzz -DHV_UNIT_TEST \
 	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -165,6 +165,7 @@ FUZZ_COMMON := tests/fuzz/harness.c hv/format.c hv/util.c
 fuzz_multiboot_SRCS := arch/x86/multiboot.c hv/bootinfo.c hv/memmap.c
 fuzz_options_SRCS := hv/options.c hv/bootinfo.c
 fuzz_bzimage_SRCS := arch/x86/linux.c hv/memmap.c
+fuzz_vmlinux_SRCS := arch/x86/linux.c hv/memmap.c
 fuzz_acpi_SRCS := arch/x86/acpi.c arch/x86/madt.c arch/x86/acpi_sub.c arch/x86/iommu_acpi.c
 fuzz_madt_SRCS := arch/x86/madt.c arch/x86/acpi_sub.c
 fuzz_dmar_SRCS := arch/x86/iommu_acpi.c arch/x86/acpi_sub.c
@@ -264,7 +265,11 @@ $(BUILD)/initrd.cpio.gz: $(BUILD)/debian/vmlinuz $(GUEST_PROGS) $(BUILD)/module/
 $(BUILD)/initrd-kdump.cpio.gz: $(BUILD)/initrd.cpio.gz
 	tests/initrd/mkinitrd.sh $(BUILD) $@ kdump
 
-integration: all $(BUILD)/initrd.cpio.gz $(BUILD)/initrd-kdump.cpio.gz $(BUILD)/debian/vmlinux-dbg
+# The capture kernel's vmlinux, taken out of the bzImage ahead of any crash.
+$(BUILD)/debian/vmlinux-capture: $(BUILD)/debian/vmlinuz guest/parachute-vmlinux
+	guest/parachute-vmlinux $< $@
+
+integration: all $(BUILD)/initrd.cpio.gz $(BUILD)/initrd-kdump.cpio.gz $(BUILD)/debian/vmlinux-dbg 		$(BUILD)/debian/vmlinux-capture
 	@tests/integration/run.sh $(BUILD)
 
 # What an installed system has (DESTDIR for a scratch root or a package):
@@ -292,7 +297,7 @@ check: headers-check
 demo: all $(BUILD)/initrd.cpio.gz
 	@python3 -u tests/demo.py $(BUILD)
 
-bench: all $(BUILD)/initrd.cpio.gz $(BUILD)/initrd-kdump.cpio.gz
+bench: all $(BUILD)/initrd.cpio.gz $(BUILD)/initrd-kdump.cpio.gz $(BUILD)/debian/vmlinux-capture
 	@tests/bench/boot.sh $(BUILD)
 
 # xl-kdump versus xl dump-core on Xen 4.17 under QEMU (docs/xen.md).

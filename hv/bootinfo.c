@@ -9,6 +9,7 @@ static const char *const role_names[ROLE_COUNT] = {
 	[ROLE_GUEST_INITRD] = "guest-initrd",
 	[ROLE_CAPTURE] = "capture",
 	[ROLE_CAPTURE_INITRD] = "capture-initrd",
+	[ROLE_CAPTURE_VMLINUX] = "capture-vmlinux",
 };
 
 const char *role_name(enum module_role role)
@@ -77,7 +78,7 @@ int bootinfo_add_module(struct boot_info *bi, u64 start, u64 end, const char *st
 		}
 	}
 	if (role < 0) {
-		pr_err("module %u: string \"%s\" names no role; start it with guest, guest-initrd, capture or capture-initrd",
+		pr_err("module %u: string \"%s\" names no role; start it with guest, guest-initrd, capture, capture-initrd or capture-vmlinux",
 		       idx, str ? str : "");
 		return -EINVAL;
 	}
@@ -132,5 +133,7 @@ int bootinfo_check(const struct boot_info *bi)
 	}
 	if (bi->by_role[ROLE_CAPTURE_INITRD] && !bi->by_role[ROLE_CAPTURE])
 		pr_warn("capture-initrd given without a capture kernel; it is ignored");
+	if (bi->by_role[ROLE_CAPTURE_VMLINUX] && !bi->by_role[ROLE_CAPTURE])
+		pr_warn("capture-vmlinux given without the capture bzImage it came from; it is ignored");
 	return 0;
 }

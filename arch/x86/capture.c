@@ -2,13 +2,15 @@
 /*
  * Crash capture, the x86 part. Layout of the capture region:
  *
- *   base                     capture kernel, protected-mode code (init_size)
+ *   base                     capture kernel: protected-mode code (init_size), or
+ *                            its vmlinux laid out (the PT_LOADs' span)
  *   ...                      free: the capture kernel's memory to run in
  *   tail - initrd            capture initrd
  *   tail = end - 1 MiB       reserved tail, in the capture kernel's e820 too:
  *     +0x00000 boot_params   +0x01000 command line   +0x02000 boot GDT
  *     +0x03000 ELF core header (elfcorehdr=), written at crash time
  *     +0x20000 backup of guest low memory (below 640 KiB), taken at crash time
+ *     +0xc0000 identity-map page tables for a vmlinux's 64-bit entry, at crash time
  *
  * The capture kernel's e820: guest RAM below 640 KiB (the backup keeps the
  * crashed contents), the firmware's non-RAM entries (ACPI tables), the region
@@ -42,10 +44,13 @@
 #define TAIL_ELF     0x03000
 #define TAIL_ELF_MAX (0x20000 - TAIL_ELF)
 #define TAIL_BACKUP  0x20000
+#define TAIL_PGT     0xc0000
+#define TAIL_PGT_MAX 16 /* pages: PML4, PDPT and a PD per GiB of the region */
 #define LOW_MEM_END  0xa0000 /* 640 KiB: what a capture kernel may use below 1 MiB */
 #define MIN_RUN_MEM  (32 * MiB)
 
-BUILD_BUG_ON(TAIL_BACKUP + LOW_MEM_END > TAIL_SIZE);
+BUILD_BUG_ON(TAIL_BACKUP + LOW_MEM_END > TAIL_PGT);
+BUILD_BUG_ON(TAIL_PGT + TAIL_PGT_MAX * PAGE_SIZE > TAIL_SIZE);
 
 static u64 tail;		      /* physical address of the reserved tail */
 static struct x86_entry capture_entry; /* the capture kernel's, made at hand-over */
@@ -92,7 +97,9 @@ static int capture_cmdline(const struct bzimage *bz, const char *args, char *out
 	return 0;
 }
 
-static int write_tail(const struct bzimage *bz, const char *args, u64 initrd, u64 initrd_size)
+/* vl: the kernel's vmlinux, entered through its 64-bit entry; NULL for the bzImage's own. */
+static int write_tail(const struct bzimage *bz, const struct vmlinux *vl, const char *args,
+		      u64 initrd, u64 initrd_size)
 {
 	struct linux_boot lb = { .kernel_addr = hv.capture_base,
 				 .initrd_addr = initrd,
@@ -105,7 +112,11 @@ static int write_tail(const struct bzimage *bz, const char *args, u64 initrd, u6
 
 	if (ret)
 		return ret;
-	linux_boot_entry(&capture_entry, hv.capture_base, tail + TAIL_BP, tail + TAIL_GDT);
+	if (vl)
+		linux_boot_entry64(&capture_entry, hv.capture_base + vl->entry, tail + TAIL_BP,
+				   tail + TAIL_GDT, tail + TAIL_PGT);
+	else
+		linux_boot_entry(&capture_entry, hv.capture_base, tail + TAIL_BP, tail + TAIL_GDT);
 	if (capture_e820(boot_bi, &m))
 		return -ENOSPC;
 	return linux_build_boot_params(phys_to_virt(tail + TAIL_BP), bz, &m, &lb);
@@ -113,26 +124,29 @@ static int write_tail(const struct bzimage *bz, const char *args, u64 initrd, u6
 
 /* Where things go in the region: the kernel at its base, the initrd right below the tail. */
 struct placement {
-	u64 kernel_end; /* base + the kernel's init_size */
+	u64 kernel_end; /* base + the kernel's init_size, or its vmlinux's span */
 	u64 top;	/* the initrd's address, or the tail without one */
 };
 
-static int place(const struct bzimage *bz, u64 initrd_size, struct placement *p, const char *what)
+static int place(const struct bzimage *bz, const struct vmlinux *vl, u64 initrd_size,
+		 struct placement *p, const char *what)
 {
-	u64 base = hv.capture_base;
+	u64 base = hv.capture_base, need = vl ? vl->span : bz->init_size;
+	/* A vmlinux moves itself by whole 2 MiB pages (head_64.S, __startup_64()). */
+	u64 align = vl ? MAX(bz->alignment, 2 * MiB) : bz->alignment;
 
-	p->kernel_end = base + ALIGN_UP(bz->init_size, PAGE_SIZE);
+	p->kernel_end = base + ALIGN_UP(need, PAGE_SIZE);
 	p->top = initrd_size <= tail - base ? ALIGN_DOWN(tail - initrd_size, PAGE_SIZE) : base;
 	if (hv.capture_size < TAIL_SIZE || initrd_size > tail - base || p->kernel_end > p->top) {
 		pr_err("%s needs %llu MiB and its initrd %llu MiB: more than capture_mem=%lluM holds",
-		       what, (unsigned long long)(bz->init_size >> 20),
+		       what, (unsigned long long)(need >> 20),
 		       (unsigned long long)(initrd_size >> 20),
 		       (unsigned long long)(hv.capture_size >> 20));
 		return -ENOSPC;
 	}
-	if (!IS_ALIGNED(base, bz->alignment)) {
+	if (!IS_ALIGNED(base, align)) {
 		pr_err("%s wants %llu KiB alignment; the region is at 0x%llx", what,
-		       (unsigned long long)(bz->alignment >> 10), (unsigned long long)base);
+		       (unsigned long long)(align >> 10), (unsigned long long)base);
 		return -EINVAL;
 	}
 	if (p->top - p->kernel_end < MIN_RUN_MEM)
@@ -141,30 +155,21 @@ static int place(const struct bzimage *bz, u64 initrd_size, struct placement *p,
 	return 0;
 }
 
-/* The bzImage's version string (boot.rst: kernel_version, an offset from 0x200 into setup). */
-static void kernel_version(const struct bzimage *bz, char *out, size_t len)
-{
-	u64 at = 0x200 + (u64)bz->hdr->kernel_version;
-	size_t n = 0;
-
-	if (bz->hdr->kernel_version)
-		while (at + n < bz->setup_size && n + 1 < len && bz->image[at + n] >= ' ' &&
-		       bz->image[at + n] < 0x7f) {
-			out[n] = (char)bz->image[at + n];
-			n++;
-		}
-	out[n] = 0;
-	if (!n)
-		snprintf_hv(out, len, "(no version string)");
-}
-
 /* The armed contents: kernel and initrd, and the boot data (not the ELF header, written at crash). */
 static void set_contents(struct capture_state *c, const struct bzimage *bz,
-			 const struct placement *p, u64 initrd_size)
+			 const struct vmlinux *vl, const struct placement *p, u64 initrd_size)
 {
 	c->nhashed = 0;
-	c->hashed[c->nhashed++] = (struct phys_range){ hv.capture_base,
-						       hv.capture_base + bz->kernel_size, "kernel" };
+	if (vl)
+		for (unsigned int i = 0; i < vl->nchecked; i++)
+			c->hashed[c->nhashed++] = (struct phys_range){
+				hv.capture_base + vl->checked[i].start,
+				hv.capture_base + vl->checked[i].end, "kernel"
+			};
+	else
+		c->hashed[c->nhashed++] = (struct phys_range){
+			hv.capture_base, hv.capture_base + bz->kernel_size, "kernel"
+		};
 	if (initrd_size)
 		c->hashed[c->nhashed++] =
 			(struct phys_range){ p->top, p->top + initrd_size, "initrd" };
@@ -200,34 +205,53 @@ int arch_capture_stage(const struct boot_info *bi, struct capture_state *c)
 {
 	const struct boot_module *km = bi->by_role[ROLE_CAPTURE];
 	const struct boot_module *im = bi->by_role[ROLE_CAPTURE_INITRD];
+	const struct boot_module *vm = bi->by_role[ROLE_CAPTURE_VMLINUX];
 	u64 initrd_size = im ? im->size : 0;
+	const struct vmlinux *v = NULL;
 	struct placement p;
 	struct bzimage bz;
+	struct vmlinux vl;
 	int ret;
 
 	ret = bzimage_parse(phys_to_virt(km->start), km->size, &bz, "capture kernel");
 	if (ret)
 		return ret;
-	ret = place(&bz, initrd_size, &p, "capture kernel");
+	if (vm) {
+		ret = vmlinux_parse(phys_to_virt(vm->start), vm->size, &vl, "capture vmlinux");
+		if (!ret)
+			ret = vmlinux_matches(&vl, &bz, "capture vmlinux");
+		if (ret)
+			pr_warn("capture vmlinux not used: the capture kernel will decompress itself at the crash");
+		else
+			v = &vl;
+	}
+	ret = place(&bz, v, initrd_size, &p, "capture kernel");
 	if (ret)
 		return ret;
-	memcpy(phys_to_virt(hv.capture_base), bz.image + bz.setup_size, bz.kernel_size);
+	if (v)
+		vmlinux_load(v, phys_to_virt(hv.capture_base));
+	else
+		memcpy(phys_to_virt(hv.capture_base), bz.image + bz.setup_size, bz.kernel_size);
 	if (im)
 		memcpy(phys_to_virt(p.top), phys_to_virt(im->start), im->size);
-	ret = write_tail(&bz, km->args, im ? p.top : 0, initrd_size);
+	ret = write_tail(&bz, v, km->args, im ? p.top : 0, initrd_size);
 	if (ret)
 		return ret;
 	if (!boot_madt.nr_ioapics)
 		pr_warn("ACPI: the MADT lists no IO-APIC; none is quiesced at hand-over");
-	set_contents(c, &bz, &p, initrd_size);
+	set_contents(c, &bz, v, &p, initrd_size);
 	c->meta = (struct capture_meta){ .protocol = bz.hdr->version,
-					 .kernel_size = km->size,
+					 .kernel_size = v ? vm->size : km->size,
 					 .initrd_size = initrd_size };
-	kernel_version(&bz, c->meta.version, sizeof(c->meta.version));
+	bzimage_version(&bz, c->meta.version, sizeof(c->meta.version));
 	snprintf_hv(c->meta.cmdline, sizeof(c->meta.cmdline), "%s", km->args);
 	ret = build_space();
 	if (ret)
 		return ret;
+	if (v)
+		pr_info("capture kernel: its vmlinux laid out at 0x%llx+0x%llx, entered in 64-bit mode at 0x%llx (no decompression at the crash)",
+			(unsigned long long)hv.capture_base, (unsigned long long)v->span,
+			(unsigned long long)(hv.capture_base + v->entry));
 	pr_info("capture kernel: boot protocol %u.%02u at 0x%llx, initrd 0x%llx+%llu, %llu MiB to run in, command line \"%s\"",
 		bz.hdr->version >> 8, bz.hdr->version & 0xff, (unsigned long long)hv.capture_base,
 		(unsigned long long)(im ? p.top : 0), (unsigned long long)initrd_size,
@@ -248,7 +272,7 @@ int arch_capture_check(const struct capture_load *l, struct capture_meta *meta)
 
 	ret = bzimage_parse(phys_to_virt(l->addr[0]), l->size[PARACHUTE_LOAD_KERNEL], &bz, what);
 	if (!ret)
-		ret = place(&bz, initrd_size, &p, what);
+		ret = place(&bz, NULL, initrd_size, &p, what);
 	if (!ret)
 		ret = capture_cmdline(&bz, l->cmdline, cmd, what);
 	if (!ret && capture_e820(boot_bi, &e820)) {
@@ -262,7 +286,7 @@ int arch_capture_check(const struct capture_load *l, struct capture_meta *meta)
 	if (ret)
 		return ret;
 	meta->protocol = bz.hdr->version;
-	kernel_version(&bz, meta->version, sizeof(meta->version));
+	bzimage_version(&bz, meta->version, sizeof(meta->version));
 	return 0;
 }
 
@@ -274,9 +298,9 @@ void arch_capture_switch(const struct capture_load *l, struct capture_state *c)
 
 	/* Checked by arch_capture_check(): neither can fail now, nor log. */
 	bzimage_parse(phys_to_virt(l->addr[0]), l->size[PARACHUTE_LOAD_KERNEL], &bz, "");
-	place(&bz, initrd_size, &p, "loaded capture kernel");
+	place(&bz, NULL, initrd_size, &p, "loaded capture kernel");
 	/* The boot data first, while bz still points at an intact staged copy. */
-	write_tail(&bz, l->cmdline, initrd_size ? p.top : 0, initrd_size);
+	write_tail(&bz, NULL, l->cmdline, initrd_size ? p.top : 0, initrd_size);
 	/*
 	 * The staged copies lie in the old free part, the kernel first: the
 	 * initrd moves up (its place ends at the tail, above its staged copy),
@@ -285,7 +309,7 @@ void arch_capture_switch(const struct capture_load *l, struct capture_state *c)
 	if (initrd_size)
 		memmove(phys_to_virt(p.top), phys_to_virt(l->addr[1]), initrd_size);
 	memmove(phys_to_virt(hv.capture_base), bz.image + bz.setup_size, bz.kernel_size);
-	set_contents(c, &bz, &p, initrd_size);
+	set_contents(c, &bz, NULL, &p, initrd_size);
 }
 
 void arch_capture_unload(struct capture_state *c)
@@ -576,12 +600,18 @@ int arch_capture_handover(struct percpu *cpu)
 			order[i]->cpu_id, order[i]->apic_id, ec[i].pid,
 			(unsigned long long)ec[i].regs[ELF_RIP]);
 
+	if (capture_entry.long_mode &&
+	    linux_identity_map(tail + TAIL_PGT, TAIL_PGT_MAX, hv.capture_base, tail + TAIL_SIZE)) {
+		pr_err("crash: the capture region is too large for its entry's identity map");
+		return -ENOSPC;
+	}
 	apic_quiesce(boot_madt.ioapic, boot_madt.nr_ioapics);
 	/* The run loop makes the entry (VCPU_RESET), not this deep in the exit handler. */
 	cpu->arch.reset = capture_entry;
 	cpu->arch.reset_gpm = &capture_gpm;
-	pr_info("crash: cpu%u enters the capture kernel at 0x%llx", cpu->cpu_id,
-		(unsigned long long)hv.capture_base);
+	pr_info("crash: cpu%u enters the capture kernel at 0x%llx%s", cpu->cpu_id,
+		(unsigned long long)capture_entry.rip,
+		capture_entry.long_mode ? " (its vmlinux, 64-bit entry)" : "");
 	return 0;
 }
 

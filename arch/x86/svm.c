@@ -26,6 +26,7 @@ void svm_vmrun(struct guest_regs *regs, u64 vmcb_pa);
 
 /* VMCB segment attributes: type, S, DPL, P, AVL, L, D/B, G packed in 12 bits. */
 #define SEG_CODE32   0xc9b
+#define SEG_CODE64   0xa9b
 #define SEG_DATA32   0xc93
 #define SEG_CODE16   0x09b
 #define SEG_DATA16   0x093
@@ -182,11 +183,18 @@ static void svm_setup(struct percpu *cpu, const struct x86_entry *e, struct gpm 
 		v->save.rip = 0;
 	} else {
 		/* boot.rst, 32-bit protocol: flat 4 GiB segments, __BOOT_CS 0x10, __BOOT_DS 0x18. */
-		set_flat_segs(v, 0x10, SEG_CODE32, 0x18, SEG_DATA32, 0xffffffff);
+		set_flat_segs(v, 0x10, e->long_mode ? SEG_CODE64 : SEG_CODE32, 0x18, SEG_DATA32,
+			      0xffffffff);
 		set_seg(&v->save.gdtr, 0, 0, e->gdt_limit, e->gdt_base);
 		set_seg(&v->save.idtr, 0, 0, 0, 0);
 		v->save.cr0 = X86_CR0_PE | X86_CR0_ET;
 		v->save.rip = e->rip;
+	}
+	if (e->long_mode) { /* the 64-bit protocol: long mode with the identity map */
+		v->save.cr0 |= X86_CR0_PG;
+		v->save.cr4 = X86_CR4_PAE;
+		v->save.cr3 = e->cr3;
+		v->save.efer |= EFER_LME | EFER_LMA;
 	}
 }
 

@@ -31,6 +31,7 @@ void vmx_host_nmi_repost(void);
 
 /* Access rights (SDM vol. 3C, 25.4.1): type, S, DPL, P in 7:0; AVL, L, D/B, G in 15:12. */
 #define AR_CODE32   0xc09b
+#define AR_CODE64   0xa09b
 #define AR_DATA32   0xc093
 #define AR_CODE16   0x009b
 #define AR_DATA16   0x0093
@@ -356,13 +357,20 @@ static void vmx_setup(struct percpu *cpu, const struct x86_entry *e, struct gpm 
 		return;
 	}
 	/* boot.rst, 32-bit protocol: flat 4 GiB segments, __BOOT_CS 0x10, __BOOT_DS 0x18. */
-	set_flat_segs(0x10, AR_CODE32, 0x18, AR_DATA32, 0xffffffff);
+	set_flat_segs(0x10, e->long_mode ? AR_CODE64 : AR_CODE32, 0x18, AR_DATA32, 0xffffffff);
 	vmwrite(GUEST_GDTR_BASE, e->gdt_base);
 	vmwrite(GUEST_GDTR_LIMIT, e->gdt_limit);
 	vmwrite(GUEST_IDTR_BASE, 0);
 	vmwrite(GUEST_IDTR_LIMIT, 0);
 	set_cr0(X86_CR0_PE | X86_CR0_ET);
 	vmwrite(GUEST_RIP, e->rip);
+	if (e->long_mode) { /* the 64-bit protocol: long mode with the identity map */
+		set_cr4(X86_CR4_PAE);
+		set_cr0(X86_CR0_PE | X86_CR0_ET | X86_CR0_PG);
+		vmwrite(GUEST_CR3, e->cr3);
+		vmwrite(GUEST_EFER, EFER_LME | EFER_LMA);
+		vmwrite(ENTRY_CONTROLS, vmread(ENTRY_CONTROLS) | ENTRY_IA32E_GUEST);
+	}
 }
 
 static void vmx_skip(struct percpu *cpu)

@@ -558,6 +558,34 @@ def hypercall():
     put("hypercall", "refusals", g.data())
 
 
+def vmlinux(banner=b"Linux version 6.1.0-57-amd64 (debian-kernel@lists.debian.org) (gcc 12) "
+            b"#1 SMP Debian\n", sections=True):
+    """A vmlinux of a few KiB laid out as Debian's: text, data, and a last
+    segment with .bss (NOBITS) and a scratch area after it."""
+    phoff, shoff = 64, 64 + 3 * 56
+    img = bytearray(0x4000)
+    img[0:8] = b"\x7fELF\x02\x01\x01\x00"
+    struct.pack_into("<HHIQQQIHHHHHH", img, 16, 2, 62, 1, 0x1000000, phoff,
+                     shoff if sections else 0, 0, 64, 56, 3, 64, 3 if sections else 0, 0)
+    segs = [(0x1000, 0xFFFFFFFF81000000, 0x1000000, 0x800, 5),
+            (0x1800, 0xFFFFFFFF81200000, 0x1200000, 0x800, 6),
+            (0x2000, 0xFFFFFFFF81400000, 0x1400000, 0x2000, 7)]
+    for i, (off, va, pa, n, fl) in enumerate(segs):
+        struct.pack_into("<IIQQQQQQ", img, phoff + 56 * i, 1, fl, off, va, pa, n, n, 0x200000)
+    if sections:
+        struct.pack_into("<IIQQQQIIQQ", img, shoff + 64, 0, 8, 3, 0xFFFFFFFF81400800, 0x2800,
+                         0x800, 0, 0, 4096, 0)
+        struct.pack_into("<IIQQQQIIQQ", img, shoff + 128, 0, 1, 3, 0xFFFFFFFF81401000, 0x3000,
+                         0x1000, 0, 0, 32, 0)
+    img[0x1900:0x1900 + len(banner)] = banner
+    put("vmlinux", "debian-like" if sections else "no-sections", bytes(img))
+
+
+def vmlinuxes():
+    vmlinux()
+    vmlinux(banner=b"Linux version 5.10.0-28-amd64 (other) #2\n", sections=False)
+
+
 def main():
     multiboot()
     options()
@@ -569,6 +597,7 @@ def main():
     guest_walk()
     elfcore()
     hypercall()
+    vmlinuxes()
 
 
 if __name__ == "__main__":

@@ -2,7 +2,9 @@
 /* bzImage header checks and boot_params, on synthetic images. */
 #include "harness.h"
 #include <asm/linux.h>
+#include <hv/elf.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define IMG_SIZE (64 * 1024)
 
@@ -191,6 +193,192 @@ static void test_screen_info(void **state)
 	free(bp);
 }
 
+/*
+ * A vmlinux as the bzImage's payload holds it: text at 16 MiB, data, and a
+ * last segment whose .bss (NOBITS) is followed by a PROGBITS scratch area.
+ */
+#define VL_SIZE	  0x6000
+#define VL_BANNER "Linux version 6.1.0-57-amd64 (builder@host) (gcc 12.2.0) #1 SMP Debian 6.1.158-1\n"
+
+struct vl_file {
+	struct elf64_ehdr eh;
+	struct elf64_phdr ph[3];
+	struct elf64_shdr sh[3];
+};
+
+static u8 *vmlinux_image(void)
+{
+	u8 *img = calloc(1, VL_SIZE);
+	struct vl_file *f = (void *)img;
+
+	memcpy(f->eh.e_ident, "\x7f" "ELF\x02\x01\x01", 7);
+	f->eh.e_type = ET_EXEC;
+	f->eh.e_machine = 62;
+	f->eh.e_entry = 0x1000000;
+	f->eh.e_phoff = offsetof(struct vl_file, ph);
+	f->eh.e_phentsize = sizeof(struct elf64_phdr);
+	f->eh.e_phnum = 3;
+	f->eh.e_shoff = offsetof(struct vl_file, sh);
+	f->eh.e_shentsize = sizeof(struct elf64_shdr);
+	f->eh.e_shnum = 3;
+	/* text: 0x1000 bytes of file at 16 MiB */
+	f->ph[0] = (struct elf64_phdr){ PT_LOAD, PF_R | PF_X, 0x1000, 0xffffffff81000000ull,
+					0x1000000, 0x1000, 0x1000, 0x200000 };
+	/* data, 2 MiB further */
+	f->ph[1] = (struct elf64_phdr){ PT_LOAD, PF_R | PF_W, 0x2000, 0xffffffff81200000ull,
+					0x1200000, 0x1000, 0x1000, 0x200000 };
+	/* .init (0x1000), .bss (NOBITS, 0x1000, in the file as zeros), scratch (0x1000) */
+	f->ph[2] = (struct elf64_phdr){ PT_LOAD, PF_R | PF_W, 0x3000, 0xffffffff81400000ull,
+					0x1400000, 0x3000, 0x3000, 0x200000 };
+	f->sh[1] = (struct elf64_shdr){ .sh_type = SHT_NOBITS, .sh_flags = SHF_ALLOC | 1,
+					.sh_addr = 0xffffffff81401000ull, .sh_size = 0x1000 };
+	f->sh[2] = (struct elf64_shdr){ .sh_type = 1 /* PROGBITS */, .sh_flags = SHF_ALLOC,
+					.sh_addr = 0xffffffff81402000ull, .sh_size = 0x1000 };
+	memset(img + 0x1000, 0x90, 0x1000);
+	memcpy(img + 0x2100, VL_BANNER, strlen(VL_BANNER));
+	memset(img + 0x3000, 0xcc, 0x3000);
+	return img;
+}
+
+static void test_vmlinux_parse(void **state)
+{
+	u8 *img = vmlinux_image();
+	struct vmlinux vl;
+
+	(void)state;
+	assert_int_equal(vmlinux_parse(img, VL_SIZE, &vl, "capture vmlinux"), 0);
+	assert_int_equal(vl.phys, 0x1000000);
+	assert_int_equal(vl.span, 0x403000);
+	assert_int_equal(vl.entry, 0);
+	assert_int_equal(vl.nseg, 3);
+	assert_int_equal(vl.seg[1].dest, 0x200000);
+	/* The NOBITS .bss is left out of what is checked; the rest of its segment is not. */
+	assert_int_equal(vl.nchecked, 4);
+	assert_int_equal(vl.checked[2].start, 0x400000);
+	assert_int_equal(vl.checked[2].end, 0x401000);
+	assert_int_equal(vl.checked[3].start, 0x402000);
+	assert_int_equal(vl.checked[3].end, 0x403000);
+	free(img);
+}
+
+static void test_vmlinux_load(void **state)
+{
+	u8 *img = vmlinux_image();
+	u8 *dest = malloc(0x403000);
+	struct vmlinux vl;
+
+	(void)state;
+	assert_int_equal(vmlinux_parse(img, VL_SIZE, &vl, "capture vmlinux"), 0);
+	memset(dest, 0xee, 0x403000);
+	vmlinux_load(&vl, dest);
+	assert_int_equal(dest[0], 0x90);
+	assert_int_equal(dest[0x1000], 0); /* the gap between segments is zeroed */
+	assert_int_equal(dest[0x1fffff], 0);
+	assert_memory_equal(dest + 0x200100, VL_BANNER, strlen(VL_BANNER));
+	assert_int_equal(dest[0x400000], 0xcc);
+	assert_int_equal(dest[0x402fff], 0xcc);
+	free(dest);
+	free(img);
+}
+
+static void test_vmlinux_rejections(void **state)
+{
+	u8 *img = vmlinux_image();
+	struct vl_file *f = (void *)img;
+	struct vmlinux vl;
+
+	(void)state;
+	assert_int_equal(vmlinux_parse(img, 40, &vl, "capture vmlinux"), -ENOEXEC);
+	assert_logged("capture vmlinux: not a 64-bit little-endian ELF file");
+	/* Truncated: the last segment runs past the end. */
+	assert_int_equal(vmlinux_parse(img, 0x5800, &vl, "capture vmlinux"), -ENOEXEC);
+	assert_logged("segment 2 (0x3000 bytes at file offset 0x3000) runs past the end of the file");
+	/* Segments out of physical order. */
+	f->ph[1].p_paddr = 0x1000800;
+	assert_int_equal(vmlinux_parse(img, VL_SIZE, &vl, "capture vmlinux"), -ENOEXEC);
+	assert_logged("segment 1 at physical 0x1000800+0x1000 overlaps or precedes");
+	f->ph[1].p_paddr = 0x1200000;
+	/* Entry outside the first segment. */
+	f->eh.e_entry = 0x1200000;
+	assert_int_equal(vmlinux_parse(img, VL_SIZE, &vl, "capture vmlinux"), -ENOEXEC);
+	assert_logged("entry point 0x1200000 is not in its first segment");
+	f->eh.e_entry = 0x1000000;
+	/* Program headers past the end, wrapping. */
+	f->eh.e_phoff = ~0ull - 8;
+	assert_int_equal(vmlinux_parse(img, VL_SIZE, &vl, "capture vmlinux"), -ENOEXEC);
+	assert_logged("program headers (3 at 0xfffffffffffffff7) are not inside the file");
+	f->eh.e_phoff = offsetof(struct vl_file, ph);
+	f->eh.e_shoff = VL_SIZE - 64;
+	assert_int_equal(vmlinux_parse(img, VL_SIZE, &vl, "capture vmlinux"), -ENOEXEC);
+	assert_logged("section headers (3 at 0x5fc0) are not inside the file");
+	f->eh.e_shoff = offsetof(struct vl_file, sh);
+	/* A bzImage is not a vmlinux; nor is a 32-bit one. */
+	f->eh.e_machine = 3;
+	assert_int_equal(vmlinux_parse(img, VL_SIZE, &vl, "capture vmlinux"), -ENOEXEC);
+	assert_logged("ELF type 2, machine 3: not an x86-64 executable");
+	free(img);
+	img = image(0x020f);
+	assert_int_equal(vmlinux_parse(img, IMG_SIZE, &vl, "capture vmlinux"), -ENOEXEC);
+	assert_logged("not a 64-bit little-endian ELF file");
+	free(img);
+}
+
+static u8 *versioned_image(const char *version)
+{
+	u8 *img = image(0x020f);
+	struct setup_header *h = (void *)(img + SETUP_HEADER_OFFSET);
+
+	h->kernel_version = 0x1000; /* from 0x200 */
+	strcpy((char *)img + 0x1200, version);
+	return img;
+}
+
+static void test_vmlinux_matches_its_bzimage(void **state)
+{
+	u8 *vimg = vmlinux_image(), *same, *other, *newer;
+	struct bzimage bz;
+	struct vmlinux vl;
+
+	(void)state;
+	same = versioned_image("6.1.0-57-amd64 (builder@host) #1 SMP Debian 6.1.158-1");
+	other = versioned_image("6.1.0-58-amd64 (builder@host) #1 SMP Debian 6.1.160-1");
+	newer = versioned_image("6.1.0-57-amd64 (builder@host) #2 SMP Debian 6.1.158-2");
+	assert_int_equal(vmlinux_parse(vimg, VL_SIZE, &vl, "capture vmlinux"), 0);
+	assert_int_equal(bzimage_parse(same, IMG_SIZE, &bz, "capture kernel"), 0);
+	assert_int_equal(vmlinux_matches(&vl, &bz, "capture vmlinux"), 0);
+	assert_int_equal(bzimage_parse(other, IMG_SIZE, &bz, "capture kernel"), 0);
+	assert_int_equal(vmlinux_matches(&vl, &bz, "capture vmlinux"), -ENOEXEC);
+	assert_logged("capture vmlinux: not the kernel the capture bzImage carries (no banner \"Linux version 6.1.0-58-amd64 (builder@host) ...#1 SMP Debian 6.1.160-1\"");
+	/* Same release, another build: the build string at the banner's end differs. */
+	assert_int_equal(bzimage_parse(newer, IMG_SIZE, &bz, "capture kernel"), 0);
+	assert_int_equal(vmlinux_matches(&vl, &bz, "capture vmlinux"), -ENOEXEC);
+	free(same);
+	free(other);
+	free(newer);
+	free(vimg);
+}
+
+static void test_identity_map(void **state)
+{
+	u64 *pt = aligned_alloc(PAGE_SIZE, 8 * PAGE_SIZE), base = (u64)(uintptr_t)pt;
+	u64 *pml4 = pt, *pdpt = pt + 512, *pd0 = pt + 1024, *pd1 = pt + 1536;
+
+	(void)state;
+	/* A region from 0x37600000 across the 1 GiB line: two PDs. */
+	assert_int_equal(linux_identity_map(base, 8, 0x37600000, 0x48000000), 0);
+	assert_int_equal(pml4[0], (base + PAGE_SIZE) | 3);
+	assert_int_equal(pdpt[0], (base + 2 * PAGE_SIZE) | 3);
+	assert_int_equal(pdpt[1], (base + 3 * PAGE_SIZE) | 3);
+	assert_int_equal(pd0[0x37600000 >> 21], 0x37600000 | 0x83);
+	assert_int_equal(pd0[(0x37600000 >> 21) - 1], 0);
+	assert_int_equal(pd0[511], 0x3fe00000 | 0x83);
+	assert_int_equal(pd1[0], 0x40000000 | 0x83);
+	assert_int_equal(pd1[(0x48000000 - 0x40000000) >> 21], 0);
+	assert_int_equal(linux_identity_map(base, 3, 0x37600000, 0x48000000), -ENOSPC);
+	assert_int_equal(linux_identity_map(base, 8, 0x7fffe00000ull, 0x8000200000ull), -EINVAL);
+	free(pt);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -199,6 +387,11 @@ int main(void)
 		cmocka_unit_test(test_setup_sects_zero_means_four),
 		cmocka_unit_test(test_boot_params),
 		cmocka_unit_test(test_screen_info),
+		cmocka_unit_test(test_vmlinux_parse),
+		cmocka_unit_test(test_vmlinux_load),
+		cmocka_unit_test(test_vmlinux_rejections),
+		cmocka_unit_test(test_vmlinux_matches_its_bzimage),
+		cmocka_unit_test(test_identity_map),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

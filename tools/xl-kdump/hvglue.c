@@ -11,6 +11,17 @@
 enum log_level hv_loglevel = LOG_ERR;
 char hv_last_error[256];
 
+int snprintf_hv(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, size, fmt, ap);
+	va_end(ap);
+	return n;
+}
+
 void hv_log(enum log_level level, const char *fmt, ...)
 {
 	va_list ap;

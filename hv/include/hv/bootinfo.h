@@ -15,6 +15,7 @@ enum module_role {
 	ROLE_GUEST_INITRD,   /* guest initrd */
 	ROLE_CAPTURE,	     /* capture kernel (bzImage); rest = its command line */
 	ROLE_CAPTURE_INITRD, /* capture initrd */
+	ROLE_CAPTURE_VMLINUX, /* the capture bzImage's vmlinux, taken out ahead of time */
 	ROLE_COUNT,
 };
 

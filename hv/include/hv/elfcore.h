@@ -15,34 +15,10 @@
 #include <asm/elf.h>
 #include <hv/types.h>
 
-#define EI_NIDENT     16
-#define ET_CORE	      4
-#define EV_CURRENT    1
-#define PT_LOAD	      1
-#define PT_NOTE	      4
-#define PF_X	      1
-#define PF_W	      2
-#define PF_R	      4
+#include <hv/elf.h>
+
 #define NT_PRSTATUS   1
 #define NT_VMCOREINFO 0 /* Linux: n_type of the "VMCOREINFO" note */
-
-struct elf64_ehdr {
-	u8 e_ident[EI_NIDENT];
-	u16 e_type, e_machine;
-	u32 e_version;
-	u64 e_entry, e_phoff, e_shoff;
-	u32 e_flags;
-	u16 e_ehsize, e_phentsize, e_phnum, e_shentsize, e_shnum, e_shstrndx;
-};
-
-struct elf64_phdr {
-	u32 p_type, p_flags;
-	u64 p_offset, p_vaddr, p_paddr, p_filesz, p_memsz, p_align;
-};
-
-struct elf64_nhdr {
-	u32 n_namesz, n_descsz, n_type;
-};
 
 /* Linux include/uapi/linux/elfcore.h, 64-bit layout. */
 struct elf_prstatus64 {
@@ -57,9 +33,6 @@ struct elf_prstatus64 {
 	u32 pad1;
 };
 
-BUILD_BUG_ON(sizeof(struct elf64_ehdr) != 64);
-BUILD_BUG_ON(sizeof(struct elf64_phdr) != 56);
-BUILD_BUG_ON(sizeof(struct elf64_nhdr) != 12);
 BUILD_BUG_ON(sizeof(struct elf_prstatus64) != 336);
 BUILD_BUG_ON(__builtin_offsetof(struct elf_prstatus64, pr_reg) != 112);
 

@@ -160,6 +160,9 @@ struct bzimage {
  */
 int bzimage_parse(const void *image, u64 size, struct bzimage *bz, const char *what);
 
+/** bzimage_version() - bz's version string (boot.rst: kernel_version), printable bytes only. */
+void bzimage_version(const struct bzimage *bz, char *out, size_t len);
+
 struct linux_boot {
 	u64 kernel_addr; /* where the protected-mode code was placed */
 	u64 initrd_addr, initrd_size;
@@ -186,5 +189,62 @@ int linux_build_boot_params(struct boot_params *bp, const struct bzimage *bz,
  * the protected-mode code at kernel with boot_params at bp.
  */
 void linux_boot_entry(struct x86_entry *e, u64 kernel, u64 bp, u64 gdt);
+
+/*
+ * A vmlinux: the ELF image a bzImage carries compressed (its payload),
+ * taken out ahead of time (parachute-mkinitrd) so that a crash does not wait
+ * for the kernel to decompress itself. It runs where it is loaded: an x86-64
+ * kernel relocates itself physically (head_64.S, __startup_64()) by any
+ * multiple of its alignment, and needs no relocation records while its
+ * virtual address stays the linked one (no KASLR without the decompressor).
+ */
+#define VMLINUX_MAX_SEGS   8
+#define VMLINUX_MAX_RANGES 12
+
+struct vmlinux {
+	const u8 *image;
+	u64 size;
+	u64 phys;  /* the lowest p_paddr: where it is linked to run */
+	u64 span;  /* from phys to the end of its highest PT_LOAD in memory */
+	u64 entry; /* startup_64, as an offset from phys */
+	unsigned int nseg, nchecked;
+	struct {
+		u64 offset, dest, filesz, memsz; /* dest: from phys */
+	} seg[VMLINUX_MAX_SEGS];
+	/* What must be intact at entry, from phys: the file's bytes but NOBITS sections. */
+	struct {
+		u64 start, end;
+	} checked[VMLINUX_MAX_RANGES];
+};
+
+/**
+ * vmlinux_parse() - check and parse an x86-64 Linux vmlinux (ELF64, ET_EXEC,
+ * EM_X86_64) of size bytes: PT_LOADs inside the file, in physical order, not
+ * overlapping, the entry point in the first. what names it in messages.
+ */
+int vmlinux_parse(const void *image, u64 size, struct vmlinux *vl, const char *what);
+
+/**
+ * vmlinux_matches() - 0 if vl is the kernel bz carries: the banner in vl
+ * ("Linux version ...") has bz's version string (boot.rst, kernel_version).
+ */
+int vmlinux_matches(const struct vmlinux *vl, const struct bzimage *bz, const char *what);
+
+/* vmlinux_load() - lay vl out at dest (span bytes): its segments, zeros between and after. */
+void vmlinux_load(const struct vmlinux *vl, u8 *dest);
+
+/**
+ * linux_boot_entry64() - the 64-bit boot protocol's entry (boot.rst, "64-bit
+ * boot protocol"): long mode, paging on with the identity map at cr3, CS a
+ * 64-bit __BOOT_CS (0x10) in the GDT written at gdt, boot_params at bp.
+ */
+void linux_boot_entry64(struct x86_entry *e, u64 entry, u64 bp, u64 gdt, u64 cr3);
+
+/**
+ * linux_identity_map() - page tables at pgt (at most max_pages pages, which
+ * it zeroes) mapping [start, end) one to one in 2 MiB pages, writable; the
+ * root is at pgt. -ENOSPC if they need more pages, -EINVAL past 512 GiB.
+ */
+int linux_identity_map(u64 pgt, unsigned int max_pages, u64 start, u64 end);
 
 #endif /* ASM_LINUX_H */

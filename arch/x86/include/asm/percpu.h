@@ -53,15 +53,18 @@ struct cpu_mailbox {
 
 /*
  * Where a vCPU enters: the Linux 32-bit boot protocol (flat protected mode,
- * paging off, boot_params in RSI; Documentation/arch/x86/boot.rst), or real
+ * paging off, boot_params in RSI; Documentation/arch/x86/boot.rst), its
+ * 64-bit protocol (long mode, identity-mapped, a vmlinux's startup_64), or real
  * mode at cs:0 as INIT and a start-up IPI leave a CPU (SDM vol. 3A, 9.1.1
  * and 8.4.4.1).
  */
 struct x86_entry {
 	bool real_mode;
-	u16 cs;	 /* real mode: the code segment (base cs << 4) */
-	u64 rip; /* protected mode: the entry point */
+	bool long_mode; /* the 64-bit boot protocol: paging on, cr3 the identity map */
+	u16 cs;		/* real mode: the code segment (base cs << 4) */
+	u64 rip;	/* protected or long mode: the entry point */
 	u64 rsi;
+	u64 cr3;
 	u64 gdt_base;
 	u16 gdt_limit;
 };
