@@ -11,11 +11,17 @@ from vmcore import Vmcore
 CAPTURE_ARGS = "console=ttyS0 quiet nr_cpus=1 reset_devices pc.test=capture"
 
 
-def modules(build, guest_args, capture_args=CAPTURE_ARGS, capture_kernel=None, guest_initrd=None):
-    return [f"{build}/debian/vmlinuz guest console=ttyS0 quiet {guest_args}",
+def modules(build, guest_args, capture_args=CAPTURE_ARGS, capture_kernel=None, guest_initrd=None,
+            vmlinux=True):
+    """The guest's and the capture kernel's modules; with vmlinux (and the default
+    capture kernel), also its vmlinux (guest/parachute-vmlinux), as installs have."""
+    mods = [f"{build}/debian/vmlinuz guest console=ttyS0 quiet {guest_args}",
             f"{guest_initrd or build + '/initrd.cpio.gz'} guest-initrd",
             f"{capture_kernel or build + '/debian/vmlinuz'} capture {capture_args}",
             f"{build}/initrd.cpio.gz capture-initrd"]
+    if vmlinux and not capture_kernel:
+        mods.append(f"{build}/debian/vmlinux-capture capture-vmlinux")
+    return mods
 
 
 def dump_disk(build, name, size="512M"):
@@ -28,11 +34,12 @@ def dump_disk(build, name, size="512M"):
 
 
 def start(build, name, guest_args, hv_args="", capture_args=CAPTURE_ARGS, guest_initrd=None,
-          **kw):
+          vmlinux=True, **kw):
     """A Run with a fresh dump disk; returns (run, disk)."""
     disk = dump_disk(build, name)
     r = Run(build, name, hv_args=hv_args,
-            modules=modules(build, guest_args, capture_args, guest_initrd=guest_initrd),
+            modules=modules(build, guest_args, capture_args, guest_initrd=guest_initrd,
+                            vmlinux=vmlinux),
             extra=["-drive", f"file={disk},format=raw,if=virtio"], **kw)
     return r, disk
 
@@ -89,13 +96,13 @@ def evidence(r):
 
 
 def crash_and_capture(build, name, trigger, guest_extra="", hv_args="", smp=1, operator=None,
-                      guest_initrd=None):
+                      guest_initrd=None, vmlinux=True):
     """Boot, crash by trigger, capture, rebuild. Returns (run, vmcore, token, info).
     operator(run) acts from outside once the guest has armed its trigger."""
     token = secrets.token_hex(8)
     r, disk = start(build, name, f"pc.test=crash pc.token={token} pc.trigger={trigger} "
                     f"{guest_extra}", hv_args=hv_args, smp=smp, monitor=operator is not None,
-                    guest_initrd=guest_initrd)
+                    guest_initrd=guest_initrd, vmlinux=vmlinux)
     with r:
         r.wait_for(r"PCG: crashing via", 240)
         if operator:

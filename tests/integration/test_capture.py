@@ -47,6 +47,11 @@ def test_sysrq_panic_captured(build):
     out = compress(info["path"])
     assert os.path.getsize(out) < os.path.getsize(info["path"])
     r.wait_for(r"\[hv\] capture armed: SHA-256", 1)
+    # The capture kernel's vmlinux, laid out at boot, entered without decompressing.
+    r.wait_for(r"\[hv\] capture kernel: its vmlinux laid out at 0x[0-9a-f]+\+0x[0-9a-f]+, "
+               r"entered in 64-bit mode", 1)
+    r.wait_for(r"\[hv\] crash: cpu0 enters the capture kernel at 0x[0-9a-f]+ "
+               r"\(its vmlinux, 64-bit entry\)", 1)
     # The module registered VMCOREINFO (paddr_vmcoreinfo_note()): no scan at the crash.
     m = r.wait_for(r"\[hv\] cpu0: guest kernel info: .*, VMCOREINFO at (0x[0-9a-f]+)$", 1)
     r.wait_for(rf"\[hv\] crash: ELF core header .* VMCOREINFO at {int(m.group(1), 16) + 24:#x} "
@@ -70,8 +75,11 @@ def test_sysrq_panic_captured(build):
 def test_pvpanic_captured(build):
     # A stock kernel: no parachute module, only Debian's pvpanic driver bound to
     # the QEMU0001 device the hv added to the ACPI tables.
+    # The capture kernel as a bzImage alone: its 32-bit entry, and it decompresses itself.
     r, vm, token, info = crash_and_capture(build, "cap-pvpanic", "sysrq",
-                                           guest_extra="pc.notifier=0")
+                                           guest_extra="pc.notifier=0", vmlinux=False)
+    assert not r.all(r"capture kernel: its vmlinux")
+    r.wait_for(r"\[hv\] crash: cpu0 enters the capture kernel at 0x[0-9a-f]+$", 1)
     r.wait_for(r"\[hv\] ACPI: pvpanic device QEMU0001 at port 0x505 added", 1)
     r.wait_for(r"PCG: pvpanic device bound", 1)
     r.wait_for(r"\[hv\] ERROR: crash: pvpanic \(the guest kernel panicked\) on cpu0", 1)
@@ -232,3 +240,43 @@ def test_bad_capture_input_disarms(build):
             r.wait_for(r"PCG: probe\?")
             r.send("\n")
             r.wait_for(r"PCG: done")
+
+
+def test_bad_capture_vmlinux_falls_back(build):
+    """A capture-vmlinux that is malformed or not the capture bzImage's kernel is
+    refused by name, and capture stays armed with the bzImage's own entry."""
+    vml = f"{build}/debian/vmlinux-capture"
+    data = open(vml, "rb").read()
+    truncated = f"{build}/logs/vmlinux-truncated"
+    with open(truncated, "wb") as f:
+        f.write(data[:1 << 20])
+    # Another build of the same release: the banners' dates differ.
+    other = bytearray(data)
+    at = other.find(b"Linux version ")
+    assert at >= 0
+    while at >= 0:
+        eol = other.index(b"\n", at)
+        other[eol - 2] = ord("9") if other[eol - 2] != ord("9") else ord("8")
+        at = other.find(b"Linux version ", eol)
+    mismatched = f"{build}/logs/vmlinux-other-build"
+    with open(mismatched, "wb") as f:
+        f.write(other)
+    cases = [
+        ("cap-vml-truncated", truncated,
+         r"\[hv\] ERROR: capture vmlinux: segment \d+ \(0x[0-9a-f]+ bytes at file offset "
+         r"0x[0-9a-f]+\) runs past the end of the file"),
+        ("cap-vml-other", mismatched,
+         r"\[hv\] ERROR: capture vmlinux: not the kernel the capture bzImage carries"),
+        ("cap-vml-bzimage", f"{build}/debian/vmlinuz",
+         r"\[hv\] ERROR: capture vmlinux: not a 64-bit little-endian ELF file"),
+    ]
+    for name, path, message in cases:
+        mods = modules(build, "pc.test=basic", vmlinux=False) + [f"{path} capture-vmlinux"]
+        with Run(build, name, modules=mods) as r:
+            r.wait_for(message, 60)
+            r.wait_for(r"\[hv\] WARNING: capture vmlinux not used: the capture kernel will "
+                       r"decompress itself at the crash")
+            r.wait_for(r"\[hv\] capture armed: SHA-256")
+            assert not r.all(r"its vmlinux laid out")
+    for p in (truncated, mismatched):
+        os.unlink(p)
