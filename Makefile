@@ -282,6 +282,8 @@ install: $(BUILD)/parachute.elf $(BUILD)/parachutectl
 	install -D -m 0644 guest/default/parachute $(DESTDIR)/etc/default/parachute
 	install -D -m 0755 guest/parachute-mkinitrd $(DESTDIR)/usr/sbin/parachute-mkinitrd
 	install -D -m 0644 guest/man/parachute-mkinitrd.8 $(DESTDIR)/usr/share/man/man8/parachute-mkinitrd.8
+	install -D -m 0755 guest/parachute-vmlinux $(DESTDIR)/usr/sbin/parachute-vmlinux
+	install -D -m 0644 guest/man/parachute-vmlinux.8 $(DESTDIR)/usr/share/man/man8/parachute-vmlinux.8
 	install -D -m 0755 $(BUILD)/parachutectl $(DESTDIR)/usr/sbin/parachutectl
 	install -D -m 0644 guest/man/parachutectl.8 $(DESTDIR)/usr/share/man/man8/parachutectl.8
 	install -D -m 0755 guest/capture/init $(DESTDIR)/usr/share/parachute/capture-init

@@ -78,7 +78,9 @@ GUEST = "pc.test=crash pc.notifier=0 pc.trigger=sysrq pc.token=0"
 
 
 def crash_times(build, side, mem_mb, tag):
-    """(panic -> capture kernel's first line, panic -> vmcore saved) in s, or None."""
+    """(panic -> capture kernel's first line, panic -> vmcore saved) in s, or None.
+    side: kdump; shim (the capture kernel's vmlinux, entered without
+    decompressing); shim-bz (the bzImage alone, which decompresses itself)."""
     name = f"bench-crash-{side}-{mem_mb}m-{tag}"
     disk = dump_disk(build, name)
     drive = ["-drive", f"file={disk},format=raw,if=virtio"]
@@ -88,13 +90,20 @@ def crash_times(build, side, mem_mb, tag):
                 guest_args=f"quiet crashkernel={mem_mb}M pc.kdump=1 {GUEST}")
     else:
         r = Run(build, name, hv_args=f"capture_mem={mem_mb}M", extra=drive,
-                modules=modules(build, GUEST, CAPTURE_CMDLINE))
+                modules=modules(build, GUEST, CAPTURE_CMDLINE, vmlinux=side == "shim"))
     try:
         with r:
+            if side != "kdump" and r.wait_for(r"\[hv\] capture (armed|disarmed)", 60).group(1) \
+                    == "disarmed":
+                return None  # refused at boot: too small for the kernel and initrd
             r.wait_for(r"Kernel panic - not syncing", 180)
             r.wait_for(r"PCG: dump saved", 150)
             t_panic = r.time_of(r"Kernel panic - not syncing")
             t_entry = min(t for t in r.times_of(r"Linux version") if t > t_panic)
+            for m in r.all(r"\[hv\] crash: hand-over took (\d+) us after the trigger "
+                           r"\(the region's check (\d+) us\)"):
+                HANDOVER.setdefault((side, mem_mb), []).append(
+                    (int(m.group(1)) / 1000, int(m.group(2)) / 1000))
             return t_entry - t_panic, r.time_of(r"PCG: dump saved") - t_panic
     except AssertionError:
         return None
@@ -102,26 +111,37 @@ def crash_times(build, side, mem_mb, tag):
         os.unlink(disk)
 
 
+CAPTURE_SIDES = ("kdump", "shim", "shim-bz")
+HANDOVER = {}  # (side, capture MiB): [(hand-over ms, the region's check ms)]
+
+
 def capture_bench(build):
     rounds = int(os.environ.get("BENCH_CRASH_ROUNDS", "3"))
-    res = {"shim": [], "kdump": []}
+    res = {s: [] for s in CAPTURE_SIDES}
     for i in range(rounds):
-        for side in ("kdump", "shim"):
+        for side in CAPTURE_SIDES:
             t = crash_times(build, side, 128, i)
             if t:
                 res[side].append(t)
-        print(f"crash round {i + 1}/{rounds}: kdump {res['kdump'][-1:]}, shim {res['shim'][-1:]}",
-              flush=True)
+        print(f"crash round {i + 1}/{rounds}: " +
+              ", ".join(f"{s} {res[s][-1:]}" for s in CAPTURE_SIDES), flush=True)
     med = {s: (statistics.median(e for e, _ in v), statistics.median(d for _, d in v))
            for s, v in res.items() if v}
     for s, (e, d) in med.items():
         print(f"capture with 128M, {s}: panic -> capture kernel entry {e:.2f}s, "
               f"panic -> vmcore saved {d:.2f}s (median of {len(res[s])})")
-    if len(med) == 2:
-        print(f"ratio shim/kdump: entry {med['shim'][0] / med['kdump'][0]:.3f}, "
-              f"saved {med['shim'][1] / med['kdump'][1]:.3f}")
-    sizes = [int(s) for s in os.environ.get("BENCH_CAPTURE_SIZES", "80,96,112,128").split(",")]
-    for side in ("kdump", "shim"):
+    for s in ("shim", "shim-bz"):
+        if s in med and "kdump" in med:
+            print(f"ratio {s}/kdump: entry {med[s][0] / med['kdump'][0]:.3f}, "
+                  f"saved {med[s][1] / med['kdump'][1]:.3f}")
+        h = HANDOVER.get((s, 128))
+        if h:
+            print(f"hv hand-over, {s}: {statistics.median(a for a, _ in h):.1f} ms, of which "
+                  f"the region's check {statistics.median(b for _, b in h):.1f} ms "
+                  f"(median of {len(h)})")
+    sizes = [int(s) for s in
+             os.environ.get("BENCH_CAPTURE_SIZES", "64,72,80,88,96,112,128").split(",")]
+    for side in CAPTURE_SIDES:
         works = [m for m in sizes if crash_times(build, side, m, "min")]
         print(f"smallest capture memory that saved a vmcore, {side}: "
               f"{str(min(works)) + 'M' if works else 'none of'} (tried {sizes} MiB)", flush=True)

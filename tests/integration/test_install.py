@@ -34,7 +34,8 @@ PACKAGE_FILES = ["/boot/parachute.elf", "/etc/default/parachute", "/etc/grub.d/2
                  "/etc/kernel/postinst.d/parachute", "/etc/kernel/postrm.d/parachute",
                  "/usr/sbin/parachute-mkinitrd", "/usr/share/parachute/capture-init",
                  "/usr/share/man/man8/parachute-mkinitrd.8.gz", "/usr/sbin/parachutectl",
-                 "/usr/share/man/man8/parachutectl.8.gz"]
+                 "/usr/share/man/man8/parachutectl.8.gz", "/usr/sbin/parachute-vmlinux",
+                 "/usr/share/man/man8/parachute-vmlinux.8.gz"]
 CONFFILES = [f for f in PACKAGE_FILES if f.startswith("/etc/")]
 DKMS_FILES = ["dkms.conf", "Kbuild", "parachute.c", "include/parachute/abi.h",
               "include/parachute/ioctl.h"]
@@ -256,6 +257,9 @@ def test_package_grub_entries_boot_and_capture(build):
                                'KDUMP_CMDLINE_APPEND="quiet nr_cpus=1 reset_devices"\n'
                                f"DUMP_DEVICE=UUID={fs_uuid}\n"),
                 f"{root}/boot/parachute/capture-{new}.img")
+    # As the kernel hook does: the capture kernel's vmlinux, gzip-compressed.
+    subprocess.run([f"{root}/usr/sbin/parachute-vmlinux", f"{root}/boot/vmlinuz-{new}",
+                    f"{root}/boot/parachute/vmlinux-{new}.gz"], check=True)
     image = f"{build}/logs/{name}-root.img"
     if os.path.exists(image):
         os.unlink(image)
@@ -282,7 +286,8 @@ def test_package_grub_entries_boot_and_capture(build):
         f"module2 /boot/vmlinuz-{new} guest root=UUID={fs_uuid} ro console=ttyS0 {guest_args}",
         f"module2 --nounzip /boot/initrd.img-{new} guest-initrd",
         f"module2 /boot/vmlinuz-{new} capture console=ttyS0 quiet nr_cpus=1 reset_devices",
-        f"module2 --nounzip /boot/parachute/capture-{new}.img capture-initrd", "}"], body
+        f"module2 --nounzip /boot/parachute/capture-{new}.img capture-initrd",
+        f"module2 /boot/parachute/vmlinux-{new}.gz capture-vmlinux", "}"], body
     # The older kernel: an entry without capture modules, and a warning that names it.
     assert f"Linux {old}'" in entries[1] and "capture-initrd" not in entries[1], entries[1]
     assert f"no capture kernel and initramfs for {old}" in p.stderr, p.stderr
@@ -300,7 +305,9 @@ def test_package_grub_entries_boot_and_capture(build):
         r.wait_for(rf'\[hv\] module 0: guest .* "root=UUID={fs_uuid} ro console=ttyS0 quiet ')
         r.wait_for(r"\[hv\] capture armed: SHA-256", 60)
         r.wait_for(r"PCG: crashing via sysrq", 240)
-        r.wait_for(r"\[hv\] crash: cpu0 enters the capture kernel", 60)
+        # GRUB decompressed the vmlinux; the hv entered it.
+        r.wait_for(r"\[hv\] crash: cpu0 enters the capture kernel at 0x[0-9a-f]+ "
+                   r"\(its vmlinux, 64-bit entry\)", 60)
         m = r.wait_for(rf"parachute-capture: saving /var/crash/(\d{{12}})/dump\.\d{{12}} on "
                        rf"UUID={fs_uuid}", 120)
         r.wait_for(r"parachute-capture: saved; rebooting", 300)

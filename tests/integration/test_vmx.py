@@ -22,7 +22,8 @@ def modules(build, guest_args, capture=True):
             (f"{build}/initrd.cpio.gz", "guest-initrd")]
     if capture:
         mods += [(f"{build}/debian/vmlinuz", f"capture {CAPTURE}"),
-                 (f"{build}/initrd.cpio.gz", "capture-initrd")]
+                 (f"{build}/initrd.cpio.gz", "capture-initrd"),
+                 (f"{build}/debian/vmlinux-capture", "capture-vmlinux")]
     return mods
 
 
@@ -84,7 +85,9 @@ def test_vmx_sysrq_captured(build):
         r.wait_for(r"\[hv\] capture armed: SHA-256", 180)
         r.wait_for(r"PCG: crashing via sysrq", 400)
         pages, syms = evidence(r)
-        r.wait_for(r"\[hv\] crash: cpu0 enters the capture kernel", 120)
+        # VMX's IA-32e mode entry into the vmlinux's startup_64.
+        r.wait_for(r"\[hv\] crash: cpu0 enters the capture kernel at 0x[0-9a-f]+ "
+                   r"\(its vmlinux, 64-bit entry\)", 120)
         r.wait_for(r"PCG: capture kernel up, vmcore \d+ bytes", 400)
         r.wait_for(r"PCG: dump saved", 400)
         r.wait_for(r"PCG: capture done", 120)
