@@ -32,11 +32,13 @@
    kernel, the dump handed back to dom0) versus the same domU unarmed and
    saved with `xl dump-core`: time from the crash seen in dom0 to the file,
    its size, and the host memory each needs (docs/xen.md).
-10. (BENCH_ONLY=scale) guest RAM 1, 4 and 16 GiB (BENCH_SCALE_SIZES), shim vs.
-   stock kdump with the crash-capture settings above and makedumpfile -d 31:
-   panic to capture-kernel entry and to vmcore saved, the dump's size, and
-   from the hv's log the hand-over, its region check, the parking, the ELF core
-   header's size and the hv heap used, with shim/kdump ratios per size.
+10. (BENCH_ONLY=scale) guest RAM 1, 4 and 16 GiB (BENCH_SCALE_SIZES), stock
+   kdump vs. the shim (a stock guest, and one with the guest module, which
+   registers VMCOREINFO) with the crash-capture settings above and
+   makedumpfile -d 31: panic to capture-kernel entry and to vmcore saved, the
+   dump's size, and from the hv's log the hand-over, its region check, the
+   parking, the ELF core header's size and the hv heap used, with shim/kdump
+   ratios per size.
 """
 import os
 import re
