@@ -32,14 +32,22 @@
    kernel, the dump handed back to dom0) versus the same domU unarmed and
    saved with `xl dump-core`: time from the crash seen in dom0 to the file,
    its size, and the host memory each needs (docs/xen.md).
+10. (BENCH_ONLY=scale) guest RAM 1, 4 and 16 GiB (BENCH_SCALE_SIZES), stock
+   kdump vs. the shim (a stock guest, and one with the guest module, which
+   registers VMCOREINFO) with the crash-capture settings above and
+   makedumpfile -d 31: panic to capture-kernel entry and to vmcore saved, the
+   dump's size, and from the hv's log the hand-over, its region check, the
+   parking, the ELF core header's size and the hv heap used, with shim/kdump
+   ratios per size.
 """
 import os
 import re
 import statistics
 import sys
+import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "integration"))
-from capture import dump_disk, modules  # noqa: E402
+from capture import dump_disk, extract, modules  # noqa: E402
 from harness import Run  # noqa: E402
 from bochs import BochsRun  # noqa: E402
 from grub import OVMF, grub_iso, plain_iso  # noqa: E402
@@ -145,6 +153,110 @@ def capture_bench(build):
         works = [m for m in sizes if crash_times(build, side, m, "min")]
         print(f"smallest capture memory that saved a vmcore, {side}: "
               f"{str(min(works)) + 'M' if works else 'none of'} (tried {sizes} MiB)", flush=True)
+
+
+
+SCALE_LEVEL = 31  # makedumpfile -d 31: zero, cache, private cache, user and free pages dropped
+
+
+SCALE_SIDES = ("kdump", "shim", "shim+module")
+
+
+def scale_run(build, side, gib, tag):
+    """One crash of a gib GiB guest captured by side with makedumpfile -d 31; a
+    dict of its figures (seconds, bytes, and the hv's own lines under the shim),
+    or None if no vmcore was saved. "shim" is a stock guest, as under kdump: the
+    hv scans guest RAM for VMCOREINFO; under "shim+module" the guest module
+    registered where the note is."""
+    name = f"bench-scale-{side.replace('+', '-')}-{gib}g-{tag}"
+    disk = dump_disk(build, name, "4G")  # sparse; what makedumpfile writes of 16 GiB fits
+    drive = ["-drive", f"file={disk},format=raw,if=virtio"]
+    guest = f"{GUEST} pc.level={SCALE_LEVEL}"
+    if side == "shim+module":
+        guest = guest.replace("pc.notifier=0", "pc.notifier=1")
+    if side == "kdump":
+        r = Run(build, name, direct=True, initrd=f"{build}/initrd-kdump.cpio.gz", extra=drive,
+                mem=f"{gib}G", guest_args=f"quiet crashkernel=128M pc.kdump=1 {guest}")
+    else:
+        r = Run(build, name, extra=drive, mem=f"{gib}G",
+                modules=modules(build, guest, f"{CAPTURE_CMDLINE} pc.level={SCALE_LEVEL}"))
+    out = {}
+    try:
+        with r:
+            r.wait_for(r"Kernel panic - not syncing", 600)
+            r.wait_for(r"PCG: dump saved|PCG: dump FAILED", 1200)
+            r.wait_for(r"PCG: capture done", 60)
+            r.wait_exit(60)
+        t_panic = r.time_of(r"Kernel panic - not syncing")
+        out["boot"] = t_panic
+        out["entry"] = min(t for t in r.times_of(r"Linux version") if t > t_panic) - t_panic
+        out["saved"] = r.time_of(r"PCG: dump saved") - t_panic
+        out["mdf"] = float(r.wait_for(r"PCG: dump saved .* in ([0-9.]+)s", 1).group(1))
+        out["vmcore"] = int(r.wait_for(r"PCG: capture kernel up, vmcore (\d+) bytes", 1).group(1))
+        if side != "kdump":
+            m = r.wait_for(r"\[hv\] crash: hand-over took (\d+) us after the trigger \(the "
+                           r"region's check (\d+) us\); hv heap used (\d+) KiB", 1)
+            out["handover"], out["check"], out["heap"] = (int(x) for x in m.groups())
+            m = r.wait_for(r"\[hv\] crash: ELF core header 0x[0-9a-f]+\+(\d+): (\d+) PT_LOAD, "
+                           r".*VMCOREINFO (?:at 0x[0-9a-f]+ \((\w+)\)|missing)", 1)
+            out["elfhdr"], out["loads"] = int(m.group(1)), int(m.group(2))
+            out["vmcoreinfo"] = m.group(3) or "missing"
+            out["parked"] = int(r.wait_for(r"\[hv\] crash: \d+ other vCPU\(s\) parked in "
+                                           r"(\d+) us", 1).group(1))
+        path = extract(disk, f"{build}/logs/{name}.vmcore")
+        out["dump"] = os.path.getsize(path)
+        os.unlink(path)
+    except AssertionError as e:
+        print(f"scale: {name}: {e}", flush=True)
+        out = None
+    finally:
+        os.unlink(disk)
+    return out
+
+
+def scale_bench(build):
+    sizes = [int(x) for x in os.environ.get("BENCH_SCALE_SIZES", "1,4,16").split(",")]
+    rounds = int(os.environ.get("BENCH_SCALE_ROUNDS", "1"))
+    res = {}
+    for gib in sizes:
+        for side in SCALE_SIDES:
+            runs = []
+            for i in range(rounds):
+                t0 = time.monotonic()
+                x = scale_run(build, side, gib, i)
+                if x:
+                    x["wall"] = time.monotonic() - t0
+                    runs.append(x)
+                print(f"scale {gib} GiB, {side}, round {i + 1}/{rounds}: {x}", flush=True)
+            if runs:
+                # Medians per figure over the rounds (the VMCOREINFO way is the same in each).
+                res[gib, side] = {k: statistics.median(x[k] for x in runs) if k != "vmcoreinfo"
+                                  else runs[0][k] for k in runs[0]}
+    print(f"scale: makedumpfile -E -d {SCALE_LEVEL}, 128 MiB capture memory, medians of {rounds}")
+    print(f"{'GiB':>4} {'side':11} {'boot+crash':>10} {'->entry':>8} {'->saved':>8} "
+          f"{'makedumpfile':>12} {'dump MiB':>9} {'/proc/vmcore MiB':>16} {'run':>6}")
+    for gib in sizes:
+        for side in SCALE_SIDES:
+            x = res.get((gib, side))
+            if not x:
+                print(f"{gib:>4} {side:11} no vmcore saved")
+                continue
+            print(f"{gib:>4} {side:11} {x['boot']:>9.2f}s {x['entry']:>7.2f}s {x['saved']:>7.2f}s "
+                  f"{x['mdf']:>11.2f}s {x['dump'] / 2**20:>9.1f} {x['vmcore'] / 2**20:>16.0f} "
+                  f"{x['wall']:>5.0f}s")
+    print("hv: hand-over (region check), other vCPUs parked, ELF core header, heap used")
+    for gib, side in ((g, s) for g in sizes for s in SCALE_SIDES[1:]):
+        x = res.get((gib, side))
+        if x:
+            print(f"{gib:>4} GiB, {side}: hand-over {x['handover'] / 1000:.1f} ms (check "
+                  f"{x['check'] / 1000:.1f} ms), parked {x['parked']} us, ELF core header "
+                  f"{x['elfhdr']} bytes ({x['loads']} PT_LOAD, VMCOREINFO {x['vmcoreinfo']}), "
+                  f"heap {x['heap']} KiB")
+    for gib, side in ((g, s) for g in sizes for s in SCALE_SIDES[1:]):
+        k, sh = res.get((gib, "kdump")), res.get((gib, side))
+        if k and sh:
+            print(f"{gib:>4} GiB: ratio {side}/kdump: entry {sh['entry'] / k['entry']:.3f}, "
+                  f"saved {sh['saved'] / k['saved']:.3f}, dump size {sh['dump'] / k['dump']:.3f}")
 
 
 def boot_time_smp(build, direct, n, i):
@@ -388,6 +500,9 @@ def main():
     if only == "xen":
         xen_bench(build)
         return 0
+    if only == "scale":
+        scale_bench(build)
+        return 0
     shim, direct = [], []
     for i in range(ROUNDS):
         # Alternate so drift on the machine affects both sides alike.
@@ -411,6 +526,7 @@ def main():
     vmx_bench(build)
     nmi_bench(build)
     uefi_bench(build)
+    scale_bench(build)
     return 0
 
 

@@ -34,9 +34,9 @@ def dump_disk(build, name, size="512M"):
 
 
 def start(build, name, guest_args, hv_args="", capture_args=CAPTURE_ARGS, guest_initrd=None,
-          vmlinux=True, **kw):
+          vmlinux=True, disk_size="512M", **kw):
     """A Run with a fresh dump disk; returns (run, disk)."""
-    disk = dump_disk(build, name)
+    disk = dump_disk(build, name, disk_size)
     r = Run(build, name, hv_args=hv_args,
             modules=modules(build, guest_args, capture_args, guest_initrd=guest_initrd,
                             vmlinux=vmlinux),
@@ -96,13 +96,13 @@ def evidence(r):
 
 
 def crash_and_capture(build, name, trigger, guest_extra="", hv_args="", smp=1, operator=None,
-                      guest_initrd=None, vmlinux=True):
+                      guest_initrd=None, vmlinux=True, mem="1G", disk_size="512M"):
     """Boot, crash by trigger, capture, rebuild. Returns (run, vmcore, token, info).
     operator(run) acts from outside once the guest has armed its trigger."""
     token = secrets.token_hex(8)
     r, disk = start(build, name, f"pc.test=crash pc.token={token} pc.trigger={trigger} "
                     f"{guest_extra}", hv_args=hv_args, smp=smp, monitor=operator is not None,
-                    guest_initrd=guest_initrd, vmlinux=vmlinux)
+                    guest_initrd=guest_initrd, vmlinux=vmlinux, mem=mem, disk_size=disk_size)
     with r:
         r.wait_for(r"PCG: crashing via", 240)
         if operator:
