@@ -53,13 +53,16 @@ static const char usage_text[] =
 	"  capture-report done|failed [MESSAGE]\n"
 	"               in the capture kernel: tell the hv the dump is saved, or that\n"
 	"               it cannot be (the hv then applies its capture_failure= policy)\n"
+	"  restart      in the capture kernel, the dump saved: boot the production\n"
+	"               guest again without a machine reset (hv option restart=on);\n"
+	"               exit 3 if the hv would not, and nothing happens\n"
 	"\n"
 	"options:\n"
 	"  -h, --help   this summary\n"
 	"  --version    parachutectl's version and the ABI it was built for\n"
 	"\n"
 	"exit status: 0 success (status: ready to capture), 1 error, 2 usage error,\n"
-	"3 (status) not ready to capture.\n";
+	"3 (status) not ready to capture, (restart) the hv would not restart.\n";
 
 /* The problem, then the summary, on stderr: PC_EXIT_USAGE. */
 __attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ...)
@@ -545,6 +548,38 @@ static int cmd_capture_report(int argc, char **argv)
 	return fflush(stdout) ? PC_EXIT_ERROR : PC_EXIT_OK;
 }
 
+/* Returns only when the restart cannot begin; the module reboots the capture kernel. */
+static int cmd_restart(void)
+{
+	char msg[256];
+	int fd, err;
+
+	fd = open_device(O_RDWR);
+	if (fd < 0) {
+		open_error(msg, sizeof(msg), errno);
+		fprintf(stderr, "parachute: cannot restart: %s\n", msg);
+		return PC_EXIT_ERROR;
+	}
+	fflush(stdout);
+	ioctl(fd, PARACHUTE_IOC_RESTART);
+	err = errno;
+	close(fd);
+	if (err == EACCES) {
+		fprintf(stderr, "parachute: the hv would not restart the guest (hv option restart=off, "
+				"or the armed capture kernel was not kept); reset the machine\n");
+		return PC_EXIT_NOT_READY;
+	}
+	if (err == EPERM)
+		snprintf(msg, sizeof(msg), "this is not the capture kernel the hv started, "
+					   "or CAP_SYS_BOOT is needed");
+	else if (err == EOPNOTSUPP)
+		snprintf(msg, sizeof(msg), "the hv predates restarts (ABI 1.4)");
+	else
+		snprintf(msg, sizeof(msg), "%s", strerror(err));
+	fprintf(stderr, "parachute: cannot restart: %s\n", msg);
+	return PC_EXIT_ERROR;
+}
+
 /* status and unload take no options but --help: GO_ON, or the exit status. */
 static int no_options(int argc, char **argv)
 {
@@ -584,12 +619,15 @@ int main(int argc, char **argv)
 		return cmd_capture_report(argc - 1, argv + 1);
 	if (!strcmp(cmd, "load") || !strcmp(cmd, "test"))
 		return cmd_load(argc - 1, argv + 1, !strcmp(cmd, "test"));
-	if (!strcmp(cmd, "status") || !strcmp(cmd, "unload") || !strcmp(cmd, "dma-faults")) {
+	if (!strcmp(cmd, "status") || !strcmp(cmd, "unload") || !strcmp(cmd, "dma-faults") ||
+	    !strcmp(cmd, "restart")) {
 		ret = no_options(argc - 1, argv + 1);
 		if (ret != GO_ON)
 			return ret;
 		if (!strcmp(cmd, "dma-faults"))
 			return cmd_dma_faults();
+		if (!strcmp(cmd, "restart"))
+			return cmd_restart();
 		return !strcmp(cmd, "status") ? cmd_status() : cmd_unload();
 	}
 	return usage_error("%s %s", cmd[0] == '-' ? "unknown option" : "unknown command", cmd);

@@ -149,6 +149,8 @@ int pc_print_status(FILE *out, const struct parachute_status *st,
 			ci->flags & PARACHUTE_CAPTURE_LOADING ? " (a load is open)" : "");
 	fprintf(out, "DMA isolation: %s\n",
 		st->flags & PARACHUTE_STATUS_DMA_ISOLATION ? "on" : "off");
+	if (st->flags & PARACHUTE_STATUS_RESTART)
+		fprintf(out, "restart: on (after a capture the guest boots again, no machine reset)\n");
 	if (st->struct_size >= sizeof(*st) && st->watchdog_ms)
 		fprintf(out, "watchdog: on, %" PRIu32 ".%03" PRIu32 " s timeout, %" PRIu32
 			".%03" PRIu32 " s left\n", st->watchdog_ms / 1000, st->watchdog_ms % 1000,

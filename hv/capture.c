@@ -7,6 +7,7 @@
 #include <hv/lib.h>
 #include <hv/mm.h>
 #include <hv/printk.h>
+#include <hv/restart.h>
 #include <hv/watchdog.h>
 
 struct capture_state capture = { .owner = -1 };
@@ -22,7 +23,7 @@ static void digest_region(u8 out[SHA256_DIGEST_SIZE])
 	sha256_final(&s, out);
 }
 
-static u64 check_region(void)
+u64 capture_check_region(void)
 {
 	u64 h = 0;
 
@@ -36,7 +37,8 @@ static u64 check_region(void)
 static void seal_digest(void)
 {
 	digest_region(capture.digest);
-	capture.check = check_region();
+	capture.check = capture_check_region();
+	restart_keep_capture();
 }
 
 static void hex8(const u8 *d, char *out)
@@ -50,6 +52,7 @@ void capture_stage(const struct boot_info *bi)
 	char h[17];
 
 	arch_capture_init(bi, &capture);
+	restart_keep_guest(bi);
 	if (!bi->by_role[ROLE_CAPTURE]) {
 		pr_info("no capture module: capture disarmed");
 		return;
@@ -179,7 +182,7 @@ enum vcpu_action crash_trigger(struct percpu *cpu, enum crash_source src)
 	 * The SHA-256 is taken again only to report a mismatch.
 	 */
 	t_check = arch_timestamp_us();
-	if (check_region() != capture.check) {
+	if (capture_check_region() != capture.check) {
 		digest_region(now);
 		hex8(capture.digest, want);
 		hex8(now, got);
@@ -220,6 +223,11 @@ static bool capture_range_ok(u64 gpa, u64 len)
 
 	return len && gpa >= hv.capture_base && gpa < end && len <= end - gpa &&
 	       (gpa & ~(PAGE_SIZE - 1)) == ((gpa + len - 1) & ~(PAGE_SIZE - 1));
+}
+
+bool capture_kernel_range_ok(const struct percpu *cpu, u64 gpa, u64 len)
+{
+	return capture.owner == (int)cpu->cpu_id && capture_range_ok(gpa, len);
 }
 
 s64 capture_report(struct percpu *cpu, u64 stage, u64 gpa, u64 len)

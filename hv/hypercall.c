@@ -11,6 +11,7 @@
 #include <hv/lib.h>
 #include <hv/mm.h>
 #include <hv/printk.h>
+#include <hv/restart.h>
 #include <hv/spinlock.h>
 #include <hv/watchdog.h>
 #include <parachute/abi.h>
@@ -33,7 +34,8 @@ static s64 hc_status(struct percpu *cpu, u64 gpa, u64 size)
 	if (size < 2 * sizeof(u32))
 		return -PARACHUTE_EINVAL;
 	n = MIN(size, sizeof(st));
-	if (!guest_range_ok(gpa, n))
+	/* The capture kernel's own memory is the capture region (RESTART asks first). */
+	if (!guest_range_ok(gpa, n) && !capture_kernel_range_ok(cpu, gpa, n))
 		return -PARACHUTE_EFAULT;
 
 	st.abi_version = PARACHUTE_ABI_VERSION;
@@ -41,6 +43,8 @@ static s64 hc_status(struct percpu *cpu, u64 gpa, u64 size)
 	st.flags = capture.armed ? PARACHUTE_STATUS_CAPTURE_ARMED : 0;
 	if (arch_dma_isolated())
 		st.flags |= PARACHUTE_STATUS_DMA_ISOLATION;
+	if (restart_available())
+		st.flags |= PARACHUTE_STATUS_RESTART;
 	st.vendor = arch_vendor();
 	st.nr_cpus = nr_cpus_online;
 	for (unsigned int i = 0; i < MAX_CPUS; i++)
@@ -228,6 +232,8 @@ enum vcpu_action hypercall(struct percpu *cpu, unsigned int cpl, struct hypercal
 	case PARACHUTE_HC_CAPTURE_REPORT:
 		a->ret = capture_report(cpu, a->a0, a->a1, a->a2);
 		break;
+	case PARACHUTE_HC_RESTART:
+		return capture_restart(cpu, &a->ret);
 	default:
 		a->ret = -PARACHUTE_ENOSYS;
 	}

@@ -6,6 +6,7 @@
 #include <hv/mm.h>
 #include <hv/percpu.h>
 #include <hv/printk.h>
+#include <hv/restart.h>
 
 extern char __image_start[], __image_end[];
 
@@ -44,7 +45,7 @@ static int plan_memory(const struct boot_info *bi)
 	u64 img_start = ALIGN_DOWN((u64)(uintptr_t)__image_start, PAGE_SIZE);
 	u64 img_end = ALIGN_UP((u64)(uintptr_t)__image_end, PAGE_SIZE);
 	u64 ram = memmap_ram_total(&bi->mem), cap = hv.opt.capture_mem;
-	u64 area = HV_HEAP_SIZE + cap, base;
+	u64 stash = restart_stash_size(bi), area = HV_HEAP_SIZE + cap + stash, base;
 	struct phys_range busy[BOOT_MAX_MODULES + 1];
 	unsigned int n = module_ranges(bi, busy);
 
@@ -65,19 +66,23 @@ static int plan_memory(const struct boot_info *bi)
 	/* Highest fit below 4 GiB, 2 MiB aligned so capture kernels can load in place. */
 	base = memmap_find_free(&bi->mem, busy, n, area, 2 * MiB, 16 * MiB, 4 * GiB, true);
 	if (!base) {
-		pr_err("no %llu MiB of contiguous free RAM below 4 GiB for the hv heap (%llu MiB) and capture_mem=%lluM",
+		pr_err("no %llu MiB of contiguous free RAM below 4 GiB for the hv heap (%llu MiB), capture_mem=%lluM and the restart stash (%llu MiB)",
 		       (unsigned long long)(area / MiB), (unsigned long long)(HV_HEAP_SIZE / MiB),
-		       (unsigned long long)(cap / MiB));
+		       (unsigned long long)(cap / MiB), (unsigned long long)(stash / MiB));
 		return -ENOMEM;
 	}
 	hv.capture_base = base;
 	hv.capture_size = cap;
 	hv.heap_base = base + cap;
 	hv.heap_size = HV_HEAP_SIZE;
+	hv.restart_base = stash ? hv.heap_base + HV_HEAP_SIZE : 0;
+	hv.restart_size = stash;
 
 	hv_hide(img_start, img_end, "hv image");
 	hv_hide(hv.heap_base, hv.heap_base + hv.heap_size, "hv heap");
 	hv_hide(hv.capture_base, hv.capture_base + hv.capture_size, "capture region");
+	if (stash)
+		hv_hide(hv.restart_base, hv.restart_base + stash, "restart stash");
 
 	hv.guest_map = bi->mem;
 	for (unsigned int i = 0; i < hv.nr_hidden; i++)

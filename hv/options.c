@@ -18,6 +18,7 @@ void options_defaults(struct hv_options *o)
 	o->iommu = IOMMU_AUTO;
 	o->apic_trap = APIC_TRAP_BOOT;
 	o->reload = RELOAD_ALLOW;
+	o->restart = RESTART_OFF;
 	o->watchdog = TRIGGER_CAPTURE;
 	o->capture_timeout = CAPTURE_TIMEOUT_DEFAULT;
 }
@@ -77,6 +78,10 @@ static const struct word reload_words[] = { { "allow", RELOAD_ALLOW },
 					    { "lock", RELOAD_LOCK },
 					    { NULL, 0 } };
 
+static const struct word restart_words[] = { { "off", RESTART_OFF },
+					     { "on", RESTART_ON },
+					     { NULL, 0 } };
+
 static int parse_capture_mem(const char *v, size_t vlen, struct hv_options *o)
 {
 	u64 size;
@@ -129,6 +134,7 @@ static const struct option {
 	WORD_OPTION(iommu, iommu_words),
 	WORD_OPTION(apic_trap, apic_trap_words),
 	WORD_OPTION(reload, reload_words),
+	WORD_OPTION(restart, restart_words),
 	WORD_OPTION(watchdog, pvpanic_words), /* capture|off, as pvpanic= */
 	{ "capture_timeout", parse_capture_timeout, NULL, 0,
 	  "SECONDS, from 0 (no bound) to 86400" },

@@ -127,6 +127,7 @@ static int write_boot_pages(const struct bzimage *bz, const struct boot_module *
 }
 
 u64 guest_rsdp;
+static const struct boot_fb *boot_fb; /* the firmware's screen, for every boot of the guest */
 
 void guest_acpi_init(const struct boot_info *bi)
 {
@@ -140,13 +141,16 @@ void guest_acpi_init(const struct boot_info *bi)
 	guest_rsdp = bi->rsdp ? rewrite_acpi(&p, bi->rsdp) : 0;
 }
 
-int guest_boot_linux(const struct boot_info *bi, struct percpu *cpu)
+/*
+ * The guest kernel km (and initrd im) placed in guest RAM clear of the hv,
+ * low memory and bi's modules (none at a restart), its boot pages written,
+ * and its entry in e.
+ */
+static int prepare_linux(const struct boot_info *bi, const struct boot_module *km,
+			 const struct boot_module *im, struct x86_entry *e)
 {
-	const struct boot_module *km = bi->by_role[ROLE_GUEST];
-	const struct boot_module *im = bi->by_role[ROLE_GUEST_INITRD];
 	struct placement p = { .n = 0 };
 	struct linux_boot lb = { 0 };
-	struct x86_entry entry;
 	struct bzimage bz;
 	int ret;
 
@@ -156,7 +160,7 @@ int guest_boot_linux(const struct boot_info *bi, struct percpu *cpu)
 	busy_add(&p, 0, 1 * MiB, "low memory");
 	for (unsigned int i = 0; i < hv.nr_hidden; i++)
 		busy_add(&p, hv.hidden[i].start, hv.hidden[i].end, hv.hidden[i].what);
-	for (unsigned int i = 0; i < bi->nr_modules; i++)
+	for (unsigned int i = 0; bi && i < bi->nr_modules; i++)
 		busy_add(&p, ALIGN_DOWN(bi->mods[i].start, PAGE_SIZE),
 			 ALIGN_UP(bi->mods[i].start + bi->mods[i].size, PAGE_SIZE),
 			 role_name(bi->mods[i].role));
@@ -167,7 +171,7 @@ int guest_boot_linux(const struct boot_info *bi, struct percpu *cpu)
 		lb.initrd_size = im->size;
 	}
 	lb.rsdp = guest_rsdp;
-	lb.fb = &bi->fw.fb;
+	lb.fb = boot_fb;
 	if (!ret)
 		ret = write_boot_pages(&bz, km, &lb);
 	if (ret)
@@ -176,7 +180,25 @@ int guest_boot_linux(const struct boot_info *bi, struct percpu *cpu)
 		bz.hdr->version >> 8, bz.hdr->version & 0xff, (unsigned long long)lb.kernel_addr,
 		(unsigned long long)(bz.init_size / KiB), (unsigned long long)lb.initrd_addr,
 		(unsigned long long)lb.initrd_size, (unsigned long long)lb.rsdp);
+	linux_boot_entry(e, lb.kernel_addr, GUEST_BOOT_PARAMS_ADDR, GUEST_GDT_ADDR);
+	return 0;
+}
 
+int guest_prepare_restart(const struct boot_module *km, const struct boot_module *im,
+			  struct x86_entry *e)
+{
+	return prepare_linux(NULL, km, im, e);
+}
+
+int guest_boot_linux(const struct boot_info *bi, struct percpu *cpu)
+{
+	struct x86_entry entry;
+	int ret;
+
+	boot_fb = &bi->fw.fb;
+	ret = prepare_linux(bi, bi->by_role[ROLE_GUEST], bi->by_role[ROLE_GUEST_INITRD], &entry);
+	if (ret)
+		return ret;
 	ret = gpm_build(&guest_gpm, GPM_GUEST, vendor->npt_format, vendor->npt_max_leaf);
 	/* Only CPUs the hv holds could be started by a guest INIT/SIPI. */
 	if (!ret && nr_cpus_online > 1)
@@ -186,7 +208,6 @@ int guest_boot_linux(const struct boot_info *bi, struct percpu *cpu)
 		       (unsigned long long)(heap_used() / KiB));
 		return ret;
 	}
-	linux_boot_entry(&entry, lb.kernel_addr, GUEST_BOOT_PARAMS_ADDR, GUEST_GDT_ADDR);
 	pr_info("entering the guest on cpu0 (%s); hv heap used %llu KiB", vendor->name,
 		(unsigned long long)(heap_used() / KiB));
 	vcpu_cpu_loop(cpu, &entry, &guest_gpm);

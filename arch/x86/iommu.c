@@ -17,6 +17,7 @@
 static struct iommu_acpi desc;
 static const struct iommu_driver *drv;
 static struct pt_root guest_dom, capture_dom;
+static u64 guest_root[PT_ENTRIES]; /* the guest domain's root entries, kept in capture mode */
 static unsigned int levels;
 static bool active, in_capture;
 static u64 last_poll_us;
@@ -183,12 +184,39 @@ void iommu_capture_mode(void)
 	 */
 	dst = hw_root(&guest_dom);
 	src = hw_root(&capture_dom);
+	memcpy(guest_root, dst, sizeof(guest_root));
 	for (unsigned int i = 0; i < PT_ENTRIES; i++)
 		__atomic_store_n(&dst[i], src[i], __ATOMIC_RELEASE);
 	for (unsigned int i = 0; i < desc.nr_units; i++)
 		drv->flush(&desc.unit[i]);
 	in_capture = true;
 	pr_info("DMA isolation: capture mode, devices may write only the capture region and low memory");
+}
+
+int iommu_guest_mode(void)
+{
+	u64 *dst = active ? hw_root(&guest_dom) : NULL;
+	int ret = 0;
+
+	if (!active)
+		return 0;
+	if (in_capture)
+		for (unsigned int i = 0; i < PT_ENTRIES; i++)
+			__atomic_store_n(&dst[i], guest_root[i], __ATOMIC_RELEASE);
+	/* What a seal or its lifting left read-only is the guest's again. */
+	for (unsigned int i = 0; !ret && i < hv.guest_map.nr; i++) {
+		const struct e820_entry *e = &hv.guest_map.e[i];
+		u64 a = ALIGN_UP(e->addr, PAGE_SIZE), b = ALIGN_DOWN(e->addr + e->size, PAGE_SIZE);
+
+		if ((e->type == E820_RAM || e->type == E820_ACPI) && a < b)
+			ret = pt_map(&guest_dom, a, a, b - a, PT_READ | PT_WRITE);
+	}
+	for (unsigned int i = 0; i < desc.nr_units; i++)
+		drv->flush(&desc.unit[i]);
+	in_capture = false;
+	if (!ret)
+		pr_info("DMA isolation: guest mode again, devices may write guest RAM");
+	return ret;
 }
 
 int iommu_seal(u64 start, u64 end, enum iommu_seal how)

@@ -61,6 +61,16 @@ static void lift(struct percpu *cpu, const char *why)
 	watchdog_stop(); /* the kdump kernel does not pet it */
 }
 
+void seal_reset(void)
+{
+	spin_lock(&seal.lock);
+	if (seal.end != seal.start)
+		gpm_seal(0, 0);
+	seal.start = seal.end = 0;
+	seal.jumped = false;
+	spin_unlock(&seal.lock);
+}
+
 s64 arch_seal_kexec(struct percpu *cpu, u64 base, u64 size, u64 flags)
 {
 	s64 ret = 0;

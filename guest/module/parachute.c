@@ -15,6 +15,10 @@
  *                               watchdog, petted from a timer; CAP_SYS_BOOT
  *   PARACHUTE_IOC_SEAL_KEXEC    seal (or unseal) the crashkernel region that
  *                               kexec -p loaded (HC_SEAL_KEXEC); CAP_SYS_BOOT
+ *   PARACHUTE_IOC_CAPTURE_REPORT in the capture kernel: the capture's outcome
+ *   PARACHUTE_IOC_RESTART       in the capture kernel: reboot it, and from its
+ *                               syscore shutdown ask the hv to start the
+ *                               production guest again (HC_RESTART)
  *
  * Module parameters, for the tests and for a look by hand:
  *   /sys/module/parachute/parameters/status      read: one PARACHUTE_HC_STATUS call
@@ -66,6 +70,7 @@
 #include <linux/security.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/syscore_ops.h>
 #include <linux/uaccess.h>
 #include <linux/utsname.h>
 #include <parachute/abi.h>
@@ -712,6 +717,60 @@ static struct notifier_block pc_capture_panic_nb = {
 	.priority = INT_MAX,
 };
 
+/*
+ * A restart without a machine reset (ABI 1.4): the capture kernel reboots
+ * as it would (kernel_restart(): reboot notifiers, then device_shutdown(),
+ * so its devices stop their DMA and interrupts), and the last step before
+ * the machine reset, the syscore shutdown, asks the hv instead. A refusal
+ * there lets the reboot go on.
+ */
+static bool restart_wanted;
+
+static void pc_restart_shutdown(void)
+{
+	long ret;
+
+	if (!READ_ONCE(restart_wanted))
+		return;
+	local_irq_disable();
+	ret = pc_hypercall(PARACHUTE_HC_RESTART, 0, 0, 0);
+	/* Only a refusal comes back: the machine reset follows. */
+	local_irq_enable();
+	pr_emerg("parachute: the hv refused the restart (%ld); resetting the machine\n", ret);
+}
+
+static struct syscore_ops pc_restart_ops = {
+	.shutdown = pc_restart_shutdown,
+};
+
+static long pc_ioc_restart(void)
+{
+	unsigned long page;
+	long ret;
+
+	if (!capable(CAP_SYS_BOOT))
+		return -EPERM;
+	if (hv_abi < ((PARACHUTE_ABI_MAJOR << 16) | 4))
+		return -EOPNOTSUPP;
+	if (!capture_kernel)
+		return -EPERM;
+	page = get_zeroed_page(GFP_KERNEL);
+	if (!page)
+		return -ENOMEM;
+	ret = pc_errno(pc_hypercall(PARACHUTE_HC_STATUS, virt_to_phys((void *)page),
+				    sizeof(struct parachute_status), 0));
+	if (ret >= 0)
+		ret = ((struct parachute_status *)page)->flags & PARACHUTE_STATUS_RESTART ?
+			      0 : -EACCES;
+	free_page(page);
+	if (ret)
+		return ret;
+	pr_info("parachute: restarting the production guest (no machine reset)\n");
+	WRITE_ONCE(restart_wanted, true);
+	kernel_restart(NULL); /* does not return */
+	return 0;
+}
+
 static long pc_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	void __user *argp = (void __user *)arg;
@@ -749,6 +808,10 @@ static long pc_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		if (!(file->f_mode & FMODE_WRITE))
 			return -EBADF;
 		return pc_ioc_report(argp);
+	case PARACHUTE_IOC_RESTART:
+		if (!(file->f_mode & FMODE_WRITE))
+			return -EBADF;
+		return pc_ioc_restart();
 	default:
 		return -ENOTTY;
 	}
@@ -811,18 +874,20 @@ static int __init pc_init(void)
 		free_page(status_page);
 		return ret;
 	}
-	if (capture_kernel)
+	if (capture_kernel) {
 		atomic_notifier_chain_register(&panic_notifier_list, &pc_capture_panic_nb);
-	else if (crash_on_panic)
+		register_syscore_ops(&pc_restart_ops);
+	} else if (crash_on_panic)
 		atomic_notifier_chain_register(&panic_notifier_list, &pc_panic_nb);
 	return 0;
 }
 
 static void __exit pc_exit(void)
 {
-	if (capture_kernel)
+	if (capture_kernel) {
 		atomic_notifier_chain_unregister(&panic_notifier_list, &pc_capture_panic_nb);
-	else if (crash_on_panic)
+		unregister_syscore_ops(&pc_restart_ops);
+	} else if (crash_on_panic)
 		atomic_notifier_chain_unregister(&panic_notifier_list, &pc_panic_nb);
 	if (on_hv) {
 		misc_deregister(&pc_misc);

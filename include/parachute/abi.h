@@ -29,7 +29,7 @@
 #define PARACHUTE_CPUID_VERSION_LEAF 0x40000001u
 
 #define PARACHUTE_ABI_MAJOR   1
-#define PARACHUTE_ABI_MINOR   3
+#define PARACHUTE_ABI_MINOR   4
 #define PARACHUTE_ABI_VERSION ((PARACHUTE_ABI_MAJOR << 16) | PARACHUTE_ABI_MINOR)
 
 /* Hypercall numbers (RAX). */
@@ -49,6 +49,8 @@
 #define PARACHUTE_HC_SEAL_KEXEC	  12 /* (base, size, flags) -> 0: sealed; size 0 unseals */
 /* Since ABI 1.3: the capture kernel tells the hv how its capture goes. */
 #define PARACHUTE_HC_CAPTURE_REPORT 13 /* (stage, gpa, len) -> 0; FAILED does not return */
+/* Since ABI 1.4: back to the production guest without a machine reset. */
+#define PARACHUTE_HC_RESTART 14 /* () -> does not return; or an error */
 
 /*
  * CAPTURE_REPORT stages. Only the capture kernel calls it, on the vCPU that
@@ -64,6 +66,19 @@
 #define PARACHUTE_REPORT_DONE	 2
 #define PARACHUTE_REPORT_FAILED	 3
 #define PARACHUTE_REPORT_MAX	 192
+
+/*
+ * RESTART (ABI 1.4): the capture kernel, its dump saved, asks the hv to boot
+ * the production guest again instead of resetting the machine. The hv puts
+ * back what it kept at boot (hv option restart=on: the guest's kernel,
+ * initrd and command line, and the staged capture kernel), re-arms capture
+ * and starts the guest kernel on this vCPU; the others wait for the guest's
+ * start-up IPIs as at boot. The call does not return then. -PARACHUTE_EPERM
+ * outside the capturing vCPU, -PARACHUTE_EACCES under restart=off,
+ * -PARACHUTE_ENOSPC when what must be put back no longer fits what was kept
+ * (a larger capture kernel loaded at run time): the caller then resets the
+ * machine itself. If putting it back fails midway, the hv resets the machine.
+ */
 
 /*
  * Compat mode for guests that keep stock kdump (ABI 1.2): SEAL_KEXEC seals
@@ -109,6 +124,7 @@
 /* Flags in parachute_status.flags. */
 #define PARACHUTE_STATUS_CAPTURE_ARMED (1u << 0) /* a capture kernel is loaded */
 #define PARACHUTE_STATUS_DMA_ISOLATION (1u << 1) /* an IOMMU confines devices */
+#define PARACHUTE_STATUS_RESTART       (1u << 2) /* RESTART would be taken (ABI 1.4) */
 
 /* Vendor backend in parachute_status.vendor. */
 #define PARACHUTE_VENDOR_SVM 1

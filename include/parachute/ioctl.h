@@ -85,4 +85,17 @@ struct parachute_ioc_report {
 
 #define PARACHUTE_IOC_CAPTURE_REPORT _IOW(PARACHUTE_IOC_MAGIC, 8, struct parachute_ioc_report)
 
+/*
+ * In the capture kernel (ABI 1.4), the dump saved: restart the production
+ * guest without a machine reset. The module reboots the capture kernel the
+ * kernel's way (kernel_restart(): reboot notifiers, device shutdown) and,
+ * with its devices quiet, asks the hv (PARACHUTE_HC_RESTART) from its
+ * syscore shutdown callback. Returns only if it cannot begin: EOPNOTSUPP
+ * before ABI 1.4, EPERM outside a capture kernel the hv started, EACCES
+ * when the hv would refuse (status flag PARACHUTE_STATUS_RESTART clear). A
+ * refusal after the devices shut down lets the reboot go on: a machine
+ * reset. Needs CAP_SYS_BOOT.
+ */
+#define PARACHUTE_IOC_RESTART _IO(PARACHUTE_IOC_MAGIC, 9)
+
 #endif /* PARACHUTE_IOCTL_H */

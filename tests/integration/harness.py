@@ -123,6 +123,27 @@ class Run:
                                          f"within {timeout}s (log: {self.logfile.name})")
                 self.cond.wait(min(left, 1.0))
 
+    def wait_for_count(self, pattern, count, timeout=120):
+        """Return the count-th match of pattern (from the start), waiting for it."""
+        rx = re.compile(pattern)
+        deadline = time.monotonic() + timeout
+        seen, found = 0, 0
+        with self.cond:
+            while True:
+                for line in self.lines[seen:]:
+                    m = rx.search(line)
+                    if m:
+                        found += 1
+                        if found == count:
+                            return m
+                seen = len(self.lines)
+                left = deadline - time.monotonic()
+                if left <= 0 or (not self.alive() and not self.reader.is_alive()):
+                    raise AssertionError(f"{self.name}: {found} of {count} console lines "
+                                         f"matching {pattern!r} within {timeout}s "
+                                         f"(log: {self.logfile.name})")
+                self.cond.wait(min(left, 1.0))
+
     def time_of(self, pattern):
         """Seconds from QEMU start to the first line matching pattern."""
         rx = re.compile(pattern)

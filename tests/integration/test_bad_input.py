@@ -106,7 +106,7 @@ def test_malformed_dmar_warns_and_boots(build):
                    r"has length 200 \(16 bytes left\)\)", 60)
         r.wait_for(r"\[hv\] ACPI: DMAR hidden from the guest", 5)
         # The guest runs, and the status hypercall says isolation is off.
-        m = r.wait_for(r"PCG: status abi 1\.3 vendor 1 cpus 1 vcpus 1 flags (0x[0-9a-f]+) ", 120)
+        m = r.wait_for(r"PCG: status abi 1\.4 vendor 1 cpus 1 vcpus 1 flags (0x[0-9a-f]+) ", 120)
         assert not int(m.group(1), 16) & 2, "status claims DMA isolation"
         r.wait_for(r"PCG: probe\?", 30)
         r.send("\n")

@@ -236,7 +236,7 @@ def test_bad_capture_input_disarms(build):
             if name != "cap-bad-missing":
                 r.wait_for(r"\[hv\] ERROR: capture disarmed: the guest boots")
             # The guest boots, and the status hypercall says disarmed (flags 0).
-            r.wait_for(r"PCG: status abi 1\.3 vendor 1 cpus 1 vcpus 1 flags 0x0 ", 120)
+            r.wait_for(r"PCG: status abi 1\.4 vendor 1 cpus 1 vcpus 1 flags 0x0 ", 120)
             r.wait_for(r"PCG: probe\?")
             r.send("\n")
             r.wait_for(r"PCG: done")

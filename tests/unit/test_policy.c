@@ -20,6 +20,7 @@
 #include <hv/elfcore.h>
 #include <hv/hv.h>
 #include <hv/hypercall.h>
+#include <hv/restart.h>
 #include <hv/watchdog.h>
 #include <parachute/abi.h>
 #include <stdlib.h>
@@ -49,6 +50,8 @@ static struct {
 	u32 apic_written_val;
 	int redirects, mmio_maps;
 	int checks, check_ret, switches, unloads;
+	int restarts, restart_ret;
+	const struct boot_module *restart_km, *restart_im;
 	u64 dma_total;
 	bool seal_lifted;
 	u64 seal_fetch_gpa, seal_base, seal_size;
@@ -145,6 +148,22 @@ void arch_dma_capture_mode(void)
 {
 	st.dma_capture++;
 	st.order = st.order % 100000 * 10 + 1; /* the last digits: the recent order */
+}
+
+u64 arch_capture_stash_need(const struct boot_info *b)
+{
+	(void)b;
+	return 0x2000; /* arch_capture_stage()'s region */
+}
+
+int arch_capture_restart(struct percpu *cpu, const struct boot_module *km,
+			 const struct boot_module *im)
+{
+	(void)cpu;
+	st.restarts++;
+	st.restart_km = km;
+	st.restart_im = im;
+	return st.restart_ret;
 }
 
 void arch_capture_dump(struct percpu *cpu)
@@ -1032,6 +1051,87 @@ static void test_capture_timeout_and_report(void **state)
 	free(region);
 }
 
+/* RESTART: only the capture kernel, only with restart=on, and what was kept comes back. */
+static void test_restart(void **state)
+{
+	static u8 guest_kernel[3000], guest_initrd[5000];
+	u8 *stash;
+	u64 size;
+	s64 ret;
+
+	(void)state;
+	memset(guest_kernel, 0x11, sizeof(guest_kernel));
+	memset(guest_initrd, 0x22, sizeof(guest_initrd));
+	bi.nr_modules = 3;
+	bi.mods[1] = (struct boot_module){ (u64)(uintptr_t)guest_kernel, sizeof(guest_kernel),
+					   ROLE_GUEST, "root=/dev/vda ro" };
+	bi.mods[2] = (struct boot_module){ (u64)(uintptr_t)guest_initrd, sizeof(guest_initrd),
+					   ROLE_GUEST_INITRD, "" };
+	bi.by_role[ROLE_GUEST] = &bi.mods[1];
+	bi.by_role[ROLE_GUEST_INITRD] = &bi.mods[2];
+	/* restart=off: nothing kept, and a restart is refused. */
+	assert_int_equal(restart_stash_size(&bi), 0);
+	arm();
+	assert_int_equal(crash_trigger(cpu0, CRASH_PVPANIC), VCPU_RESET);
+	assert_int_equal(call(0, PARACHUTE_HC_RESTART, 0, 0, &ret), VCPU_SKIP);
+	assert_int_equal(ret, -PARACHUTE_EACCES);
+	assert_logged("restart refused: the hv keeps nothing to restart from (restart=off)");
+
+	/* restart=on: the stash holds the guest's modules and the staged kernel. */
+	setup(state);
+	memset(guest_kernel, 0x11, sizeof(guest_kernel));
+	bi.nr_modules = 3;
+	bi.mods[1] = (struct boot_module){ (u64)(uintptr_t)guest_kernel, sizeof(guest_kernel),
+					   ROLE_GUEST, "root=/dev/vda ro" };
+	bi.mods[2] = (struct boot_module){ (u64)(uintptr_t)guest_initrd, sizeof(guest_initrd),
+					   ROLE_GUEST_INITRD, "" };
+	bi.by_role[ROLE_GUEST] = &bi.mods[1];
+	bi.by_role[ROLE_GUEST_INITRD] = &bi.mods[2];
+	hv.opt.restart = RESTART_ON;
+	size = restart_stash_size(&bi);
+	/* kernel 4 KiB + initrd 8 KiB + capture 8 KiB, in 2 MiB */
+	assert_int_equal(size, 2 * MiB);
+	stash = aligned_alloc(PAGE_SIZE, size);
+	hv.restart_base = (u64)(uintptr_t)stash;
+	hv.restart_size = size;
+	arm();
+	assert_memory_equal(stash, guest_kernel, sizeof(guest_kernel));
+	assert_memory_equal(stash + PAGE_SIZE, guest_initrd, sizeof(guest_initrd));
+	/* Only the capturing vCPU, only during a capture. */
+	assert_int_equal(call(0, PARACHUTE_HC_RESTART, 0, 0, &ret), VCPU_SKIP);
+	assert_int_equal(ret, -PARACHUTE_EPERM);
+	assert_int_equal(call(3, PARACHUTE_HC_RESTART, 0, 0, &ret), VCPU_SKIP);
+	assert_int_equal(ret, -PARACHUTE_EPERM);
+	assert_int_equal(crash_trigger(cpu0, CRASH_PVPANIC), VCPU_RESET);
+	assert_int_equal(call_on(cpu1, 0, PARACHUTE_HC_RESTART, 0, 0, 0), -PARACHUTE_EPERM);
+	/* The capture kernel ran in its region; the restart puts it back and re-arms. */
+	memset((void *)(uintptr_t)capture.hashed[0].start, 0,
+	       capture.hashed[0].end - capture.hashed[0].start);
+	memset(guest_kernel, 0, sizeof(guest_kernel)); /* the crashed guest's RAM */
+	assert_int_equal(call(0, PARACHUTE_HC_RESTART, 0, 0, &ret), VCPU_RESET);
+	assert_int_equal(st.restarts, 1);
+	assert_int_equal(((u8 *)(uintptr_t)capture.hashed[0].start)[0x1fff], 0x5a);
+	assert_int_equal(st.restart_km->start, hv.restart_base);
+	assert_int_equal(st.restart_km->size, sizeof(guest_kernel));
+	assert_int_equal(((u8 *)(uintptr_t)st.restart_km->start)[0], 0x11);
+	assert_string_equal(st.restart_km->args, "root=/dev/vda ro");
+	assert_int_equal(st.restart_im->size, sizeof(guest_initrd));
+	assert_int_equal(capture.owner, -1);
+	assert_true(capture.armed);
+	assert_false(capture.switch_lock.locked);
+	assert_logged("restart 1: the guest kernel boots again on cpu0, capture re-armed");
+	/* Captured again, and a second restart. */
+	assert_int_equal(crash_trigger(cpu0, CRASH_PVPANIC), VCPU_RESET);
+	assert_int_equal(call(0, PARACHUTE_HC_RESTART, 0, 0, &ret), VCPU_RESET);
+	assert_int_equal(capture.restarts, 2);
+	/* A restart that fails once memory was touched resets the machine. */
+	assert_int_equal(crash_trigger(cpu0, CRASH_PVPANIC), VCPU_RESET);
+	st.restart_ret = -ENOMEM;
+	assert_int_equal(NORETURN(call(0, PARACHUTE_HC_RESTART, 0, 0, &ret)), 1);
+	assert_logged("restart failed (-12): the guest cannot be booted again; resetting the machine");
+	free(stash);
+}
+
 /* No check-in within capture_timeout=: a failed capture, not a second one. */
 static void test_capture_timeout_expires(void **state)
 {
@@ -1525,6 +1625,7 @@ int main(void)
 		cmocka_unit_test_setup(test_watchdog, setup),
 		cmocka_unit_test_setup(test_watchdog_stop, setup),
 		cmocka_unit_test_setup(test_capture_timeout_and_report, setup),
+		cmocka_unit_test_setup(test_restart, setup),
 		cmocka_unit_test_setup(test_capture_timeout_expires, setup),
 		cmocka_unit_test_setup(test_hypercall_dma_faults, setup),
 		cmocka_unit_test_setup(test_nmi_mailbox, setup),

@@ -52,5 +52,7 @@ struct percpu;
  * guest RAM (size 0: unseal). Returns 0 or a negative PARACHUTE_E* code.
  */
 s64 arch_seal_kexec(struct percpu *cpu, u64 base, u64 size, u64 flags);
+/* seal_reset() - a restart: nothing sealed, the guest's CPUs see the region as RAM again. */
+void seal_reset(void);
 
 #endif /* HV_ARCH_H */

@@ -74,6 +74,7 @@ struct capture_state {
 	struct capture_load load;
 	u64 handover_us;  /* when the capture kernel was entered */
 	bool checked_in;  /* it reported PARACHUTE_REPORT_STARTED */
+	u32 restarts;	  /* the guest restarted without a machine reset (restart=on) */
 };
 
 extern struct capture_state capture;
@@ -158,6 +159,13 @@ s64 capture_load_begin(struct percpu *cpu, u64 kernel_size, u64 initrd_size, u64
 s64 capture_load_data(struct percpu *cpu, u64 part, u64 offset, const void *src);
 s64 capture_load_commit(struct percpu *cpu, u64 flags);
 s64 capture_unload(struct percpu *cpu);
+/**
+ * capture_kernel_range_ok() - [gpa, gpa + len) is memory of the capture
+ * kernel that cpu runs (the capture region, within one page).
+ */
+bool capture_kernel_range_ok(const struct percpu *cpu, u64 gpa, u64 len);
+/** capture_check_region() - check64() of the armed contents (capture.hashed). */
+u64 capture_check_region(void);
 /** capture_info() - what PARACHUTE_HC_CAPTURE_INFO reports. */
 void capture_info(struct parachute_capture_info *ci);
 
@@ -189,5 +197,15 @@ void arch_park_other_cpus(struct percpu *self);
 /* The crashed vCPU's registers and recent exits on the console. */
 void arch_capture_dump(struct percpu *cpu);
 void arch_reboot(void) __noreturn;
+/* The bytes the restart stash needs to keep what arch_capture_stage() will stage from bi. */
+u64 arch_capture_stash_need(const struct boot_info *bi);
+/*
+ * A restart (hv/restart.c): the guest's low memory as the crash left it, the
+ * guest kernel km and initrd im placed and their boot pages written, DMA and
+ * seals back to guest mode, the other vCPUs waiting for start-up IPIs, and
+ * cpu's entry (VCPU_RESET) into the guest kernel. 0 or a negative errno.
+ */
+int arch_capture_restart(struct percpu *cpu, const struct boot_module *km,
+			 const struct boot_module *im);
 
 #endif /* HV_CAPTURE_H */

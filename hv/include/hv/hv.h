@@ -22,6 +22,7 @@ struct hv_state {
 	struct phys_range hidden[HV_MAX_HIDDEN];
 	u64 heap_base, heap_size;
 	u64 capture_base, capture_size;
+	u64 restart_base, restart_size; /* the restart stash (restart=on), 0 without */
 	u64 tsc_khz;
 	u64 start_tsc;
 };

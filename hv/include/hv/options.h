@@ -19,6 +19,7 @@ enum capture_test { CAPTURE_TEST_NONE, CAPTURE_TEST_CORRUPT };
 enum iommu_policy { IOMMU_AUTO, IOMMU_REQUIRED, IOMMU_OFF };
 enum apic_trap_policy { APIC_TRAP_BOOT, APIC_TRAP_ALWAYS };
 enum reload_policy { RELOAD_ALLOW, RELOAD_LOCK };
+enum restart_policy { RESTART_OFF, RESTART_ON };
 
 struct hv_options {
 	enum console_port console;	     /* console=com1|com2|none, default com1 */
@@ -35,6 +36,7 @@ struct hv_options {
 	enum reload_policy reload;	 /* reload=allow|lock, default allow */
 	enum trigger_action watchdog;	 /* watchdog=capture|off, default capture */
 	u32 capture_timeout; /* capture_timeout=SECONDS (0: none), default 300 */
+	enum restart_policy restart; /* restart=on|off, default off */
 };
 
 /** options_defaults() - fill in every option's documented default. */

@@ -22,4 +22,12 @@ void guest_acpi_init(const struct boot_info *bi);
  */
 int guest_boot_linux(const struct boot_info *bi, struct percpu *cpu);
 
+/**
+ * guest_prepare_restart() - as guest_boot_linux() places and describes the
+ * guest kernel km and initrd im (copies kept by the hv) for a restart, but
+ * builds nothing and enters nothing: e is the entry to make.
+ */
+int guest_prepare_restart(const struct boot_module *km, const struct boot_module *im,
+			  struct x86_entry *e);
+
 #endif /* ASM_GUEST_H */

@@ -65,6 +65,13 @@ bool iommu_active(void);
 /** iommu_capture_mode() - switch every unit to the capture-mode tables. */
 void iommu_capture_mode(void);
 
+/**
+ * iommu_guest_mode() - back from capture mode for a restart: the guest
+ * domain's tables again, guest RAM writable to devices again (a seal of the
+ * kexec region lifted too). 0 or the error of a table update.
+ */
+int iommu_guest_mode(void);
+
 /** iommu_poll() - report (and clear) recorded DMA faults on the console. */
 void iommu_poll(void);
 
