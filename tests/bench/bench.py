@@ -39,6 +39,11 @@
    dump's size, and from the hv's log the hand-over, its region check, the
    parking, the ELF core header's size and the hv heap used, with shim/kdump
    ratios per size.
+11. (BENCH_ONLY=restart) back in service after a crash: panic to guest
+   userspace again, stock kdump (the dump, then a machine reset: QEMU starts
+   the machine again, firmware and all) versus the shim with restart=on (the
+   dump, then the hv boots the guest again, no reset) and the shim without it
+   (the dump, then a machine reset); 2 vCPUs, BENCH_RESTART_ROUNDS (3).
 """
 import os
 import re
@@ -476,6 +481,51 @@ def xen_bench(build):
           f"no memory before the crash, the whole core's size in dom0's filesystem")
 
 
+def back_in_service(build, side, tag):
+    """Seconds from the panic to the guest's userspace again, or None."""
+    name = f"bench-restart-{side}-{tag}"
+    disk = dump_disk(build, name)
+    drive = ["-drive", f"file={disk},format=raw,if=virtio"]
+    if side == "kdump":
+        r = Run(build, name, direct=True, initrd=f"{build}/initrd-kdump.cpio.gz", extra=drive,
+                smp=2, reboot=True,
+                guest_args=f"quiet crashkernel=128M pc.kdump=1 {GUEST}")
+    else:
+        capture = CAPTURE_CMDLINE + (" pc.restart=1" if side == "shim-restart" else "")
+        r = Run(build, name, hv_args="restart=on" if side == "shim-restart" else "",
+                extra=drive, smp=2, reboot=True, modules=modules(build, GUEST, capture))
+    try:
+        with r:
+            r.wait_for(r"Kernel panic - not syncing", 240)
+            r.wait_for(r"PCG: dump saved", 300)
+            r.wait_for_count(r"PCG: userspace reached, mode crash", 2, 300)
+            t_panic = r.time_of(r"Kernel panic - not syncing")
+            return r.times_of(r"PCG: userspace reached, mode crash")[1] - t_panic
+    except AssertionError:
+        return None
+    finally:
+        os.unlink(disk)
+
+
+def restart_bench(build):
+    rounds = int(os.environ.get("BENCH_RESTART_ROUNDS", "3"))
+    sides = ("kdump", "shim-restart", "shim-reset")
+    res = {s: [] for s in sides}
+    for i in range(rounds):
+        for side in sides:
+            t = back_in_service(build, side, i)
+            if t:
+                res[side].append(t)
+        print(f"restart round {i + 1}/{rounds}: " +
+              ", ".join(f"{s} {res[s][-1:]}" for s in sides), flush=True)
+    med = {s: statistics.median(v) for s, v in res.items() if v}
+    for s, t in med.items():
+        print(f"panic -> guest userspace again, {s}: {t:.2f}s (median of {len(res[s])})")
+    for s in ("shim-restart", "shim-reset"):
+        if s in med and "kdump" in med:
+            print(f"ratio {s}/kdump: {med[s] / med['kdump']:.3f}")
+
+
 def main():
     build = sys.argv[1] if len(sys.argv) > 1 else "build"
     only = os.environ.get("BENCH_ONLY")
@@ -503,6 +553,9 @@ def main():
     if only == "scale":
         scale_bench(build)
         return 0
+    if only == "restart":
+        restart_bench(build)
+        return 0
     shim, direct = [], []
     for i in range(ROUNDS):
         # Alternate so drift on the machine affects both sides alike.
@@ -527,6 +580,7 @@ def main():
     nmi_bench(build)
     uefi_bench(build)
     scale_bench(build)
+    restart_bench(build)
     return 0
 
 

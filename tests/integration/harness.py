@@ -21,12 +21,14 @@ class Run:
 
     def __init__(self, build, name, *, hv_args="", guest_args="", modules=None,
                  kernel=None, smp=1, mem="1G", direct=False, extra=None, monitor=False,
-                 initrd=None):
+                 initrd=None, reboot=False):
         self._start_log(build, name)
         self.monitor_path = f"{build}/logs/{name}.monitor"
         cmd = [QEMU, "-accel", "tcg", "-cpu", CPU, "-m", mem, "-smp", str(smp),
-               "-display", "none", "-serial", "stdio", "-no-reboot", "-monitor",
+               "-display", "none", "-serial", "stdio", "-monitor",
                f"unix:{self.monitor_path},server=on,wait=off" if monitor else "none"]
+        if not reboot:  # a reset ends the run; with reboot, the machine starts again
+            cmd += ["-no-reboot"]
         if direct:
             # The same kernel and initrd booted by QEMU itself, for comparison.
             cmd += ["-kernel", f"{build}/debian/vmlinuz",
