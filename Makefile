@@ -136,6 +136,15 @@ $(BUILD)/xl-kdump:
 	@exit 1
 endif
 
+# A Xen dom0's install (docs/xen.md): the tool, its man page and the watcher's
+# systemd unit. Separate from `install`, which is the bare-metal system's.
+.PHONY: install-xl-kdump
+install-xl-kdump: $(BUILD)/xl-kdump
+	install -D -m 0755 $(BUILD)/xl-kdump $(DESTDIR)/usr/sbin/xl-kdump
+	install -D -m 0644 tools/xl-kdump/xl-kdump.8 $(DESTDIR)/usr/share/man/man8/xl-kdump.8
+	install -D -m 0644 tools/xl-kdump/xl-kdump.service \
+		$(DESTDIR)/lib/systemd/system/xl-kdump.service
+
 # xl-kdump's command line, images, layout and start info, with the hv sources it shares.
 XLK_UNIT_SRCS := tools/xl-kdump/args.c tools/xl-kdump/image.c tools/xl-kdump/layout.c
 $(BUILD)/unit/test_xl_kdump: tests/unit/test_xl_kdump.c tests/unit/harness.c tests/unit/harness.h \

@@ -318,3 +318,23 @@ def test_package_grub_entries_boot_and_capture(build):
     assert f"parachute-token: {token}" in dmesg(dump)
     os.unlink(image)
     shutil.rmtree(root)
+
+
+def test_install_xl_kdump(build):
+    """`make install-xl-kdump DESTDIR=root`: the dom0 tool, its man page and the
+    watcher's systemd unit, whose ExecStart names the installed tool."""
+    root = f"{build}/logs/install-xl-kdump-root"
+    shutil.rmtree(root, ignore_errors=True)
+    subprocess.run(["make", "-C", TOP, f"BUILD={os.path.abspath(build)}", "install-xl-kdump",
+                    f"DESTDIR={os.path.abspath(root)}"], check=True, stdout=subprocess.DEVNULL)
+    tool = f"{root}/usr/sbin/xl-kdump"
+    assert os.access(tool, os.X_OK), tool
+    out = subprocess.run([tool, "--help"], capture_output=True, text=True)
+    assert out.returncode == 0 and out.stdout.startswith("usage: xl-kdump load DOMAIN"), out
+    with open(f"{root}/usr/share/man/man8/xl-kdump.8") as f:
+        assert re.search(r"^\.TH XL-KDUMP 8 ", f.read(), re.M | re.I), "not xl-kdump's man page"
+    with open(f"{root}/lib/systemd/system/xl-kdump.service") as f:
+        unit = f.read()
+    m = re.search(r"^ExecStart=(\S+) watch ", unit, re.M)
+    assert m and os.path.exists(root + m.group(1)), unit
+    shutil.rmtree(root)
