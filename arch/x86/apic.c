@@ -220,7 +220,7 @@ static void ioapic_mask_all(u64 base)
 	}
 }
 
-void apic_quiesce(const u64 *ioapic, unsigned int n)
+void apic_quiesce(const u64 *ioapic, unsigned int n, const char *next)
 {
 	unsigned int eois = 0;
 
@@ -236,6 +236,5 @@ void apic_quiesce(const u64 *ioapic, unsigned int n)
 	lapic_write(APIC_LVT_LINT1, LVT_NMI);
 	for (unsigned int i = 0; i < n; i++)
 		ioapic_mask_all(ioapic[i]);
-	pr_info("interrupts quiesced for the capture kernel: local APIC (%u EOIs), %u IO-APIC(s)",
-		eois, n);
+	pr_info("interrupts quiesced for %s: local APIC (%u EOIs), %u IO-APIC(s)", next, eois, n);
 }

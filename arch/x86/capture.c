@@ -606,7 +606,7 @@ int arch_capture_handover(struct percpu *cpu)
 		pr_err("crash: the capture region is too large for its entry's identity map");
 		return -ENOSPC;
 	}
-	apic_quiesce(boot_madt.ioapic, boot_madt.nr_ioapics);
+	apic_quiesce(boot_madt.ioapic, boot_madt.nr_ioapics, "the capture kernel");
 	/* The run loop makes the entry (VCPU_RESET), not this deep in the exit handler. */
 	cpu->arch.reset = capture_entry;
 	cpu->arch.reset_gpm = &capture_gpm;
@@ -660,6 +660,8 @@ int arch_capture_restart(struct percpu *cpu, const struct boot_module *km,
 	ret = guest_prepare_restart(km, im, &e);
 	if (ret)
 		return ret;
+	/* As at the hand-over: the capture kernel's interrupt set-up is not the guest's. */
+	apic_quiesce(boot_madt.ioapic, boot_madt.nr_ioapics, "the guest kernel");
 	seal_reset();
 	ret = iommu_guest_mode();
 	if (ret)

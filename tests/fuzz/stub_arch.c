@@ -162,9 +162,9 @@ void apic_x2apic_icr_write(struct percpu *cpu, u64 val)
 	(void)cpu, (void)val;
 }
 
-void apic_quiesce(const u64 *ioapic, unsigned int n)
+void apic_quiesce(const u64 *ioapic, unsigned int n, const char *next)
 {
-	(void)ioapic, (void)n;
+	(void)ioapic, (void)n, (void)next;
 }
 
 int apic_trap_init(struct gpm *gpm)

@@ -96,13 +96,15 @@ def evidence(r):
 
 
 def crash_and_capture(build, name, trigger, guest_extra="", hv_args="", smp=1, operator=None,
-                      guest_initrd=None, vmlinux=True, mem="1G", disk_size="512M"):
+                      guest_initrd=None, vmlinux=True, mem="1G", disk_size="512M",
+                      capture_args=CAPTURE_ARGS):
     """Boot, crash by trigger, capture, rebuild. Returns (run, vmcore, token, info).
     operator(run) acts from outside once the guest has armed its trigger."""
     token = secrets.token_hex(8)
     r, disk = start(build, name, f"pc.test=crash pc.token={token} pc.trigger={trigger} "
                     f"{guest_extra}", hv_args=hv_args, smp=smp, monitor=operator is not None,
-                    guest_initrd=guest_initrd, vmlinux=vmlinux, mem=mem, disk_size=disk_size)
+                    guest_initrd=guest_initrd, vmlinux=vmlinux, mem=mem, disk_size=disk_size,
+                    capture_args=capture_args)
     with r:
         r.wait_for(r"PCG: crashing via", 240)
         if operator:

@@ -95,7 +95,13 @@ def test_pvpanic_captured(build):
 
 
 def test_crash_hypercall_captured(build):
-    r, vm, token, info = crash_and_capture(build, "cap-hypercall", "hypercall")
+    # The capture initramfs asks for a restart, which restart=off (the default)
+    # refuses before anything happens: the machine resets as before.
+    r, vm, token, info = crash_and_capture(build, "cap-hypercall", "hypercall",
+                                           capture_args=f"{CAPTURE_ARGS} pc.restart=1")
+    r.wait_for(r"parachute: the hv would not restart the guest \(hv option restart=off", 1)
+    r.wait_for(r"PCG: restart refused \(exit 3\), rebooting", 1)
+    assert not r.all(r"\[hv\] restart"), "the hv restarted or was asked to"
     ok, why = rip_in(vm, info["syms"], "crash_set")
     assert ok, why
     assert f"parachute-token: {token}" in dmesg(info["path"])

@@ -27,6 +27,7 @@ def test_restart_three_crashes_in_a_row(build):
             r.wait_for_count(r"PCG: dump saved", n, 300)
             r.wait_for_count(r"PCG: capture done, restarting the guest", n, 60)
             # The hv puts the guest kernel and the capture kernel back and re-arms.
+            r.wait_for_count(r"\[hv\] interrupts quiesced for the guest kernel: local APIC", n, 60)
             r.wait_for(rf"\[hv\] restart {n}: the guest kernel boots again on cpu\d+, capture "
                        r"re-armed, in \d+ us \(no machine reset\)", 60)
         # The fourth boot reaches userspace with both vCPUs: the third dump is on the disk.

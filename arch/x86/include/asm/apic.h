@@ -70,9 +70,9 @@ void apic_self_nmi(u32 apic_id);
  * apic_quiesce() - what the crashing kernel's kexec path would do and cannot be
  * trusted to: stop and mask the local APIC's timer and LVTs, EOI every vector
  * in service, put LINT0/LINT1 back in virtual-wire mode (ExtINT, NMI), and
- * mask every pin of the IO-APICs at ioapic[0..n). The capture kernel then
- * finds interrupts as firmware left them.
+ * mask every pin of the IO-APICs at ioapic[0..n). The kernel that comes
+ * next (named by next, for the log) then finds interrupts as firmware left them.
  */
-void apic_quiesce(const u64 *ioapic, unsigned int n);
+void apic_quiesce(const u64 *ioapic, unsigned int n, const char *next);
 
 #endif /* ASM_APIC_H */
