@@ -305,7 +305,7 @@ check: headers-check
 	@$(MAKE) --no-print-directory fuzz-check
 	@$(MAKE) --no-print-directory integration
 
-demo: all $(BUILD)/initrd.cpio.gz
+demo: all $(BUILD)/initrd.cpio.gz $(BUILD)/debian/vmlinux-capture
 	@python3 -u tests/demo.py $(BUILD)
 
 bench: all $(BUILD)/initrd.cpio.gz $(BUILD)/initrd-kdump.cpio.gz $(BUILD)/debian/vmlinux-capture
@@ -318,7 +318,8 @@ bench-xen: $(BUILD)/xl-kdump $(BUILD)/guest/patterns
 # The crash-path soak: SOAK_CYCLES boot-crash-capture cycles rotating the
 # triggers (make check runs 3 of them, in test_soak.py).
 SOAK_CYCLES ?= 20
-soak: all $(BUILD)/initrd.cpio.gz $(BUILD)/initrd-kdump.cpio.gz $(BUILD)/debian/vmlinux-dbg
+soak: all $(BUILD)/initrd.cpio.gz $(BUILD)/initrd-kdump.cpio.gz $(BUILD)/debian/vmlinux-dbg \
+		$(BUILD)/debian/vmlinux-capture
 	@SOAK_CYCLES=$(SOAK_CYCLES) TESTS=test_soak tests/integration/run.sh $(BUILD)
 
 format:
