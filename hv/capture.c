@@ -33,11 +33,51 @@ u64 capture_check_region(void)
 	return h;
 }
 
+static u64 sample_key; /* where in each page the sampled check reads its line */
+
+u64 capture_sample_line(u64 pa)
+{
+	u64 x = (pa >> PAGE_SHIFT) * 0x9e3779b97f4a7c15ull ^ sample_key;
+
+	return (x >> 29) & (PAGE_SIZE - 64) & ~63ull;
+}
+
+u64 capture_sampled_check(void)
+{
+	u64 h = 0;
+
+	for (unsigned int i = 0; i < capture.nhashed; i++) {
+		const struct phys_range *r = &capture.hashed[i];
+
+		if (r->what && !strcmp(r->what, CAPTURE_BOOT_DATA)) {
+			h = check64(h, phys_to_virt(r->start), r->end - r->start);
+			continue;
+		}
+		for (u64 page = ALIGN_DOWN(r->start, PAGE_SIZE); page < r->end; page += PAGE_SIZE) {
+			u64 a = MAX(page + capture_sample_line(page), r->start);
+			u64 b = MIN(page + capture_sample_line(page) + 64, r->end);
+
+			if (a < b)
+				h = check64(h, phys_to_virt(a), b - a);
+		}
+	}
+	return h;
+}
+
+/* The crash-time check is sampled only where nothing but the hv can write the region. */
+static bool check_sampled(void)
+{
+	return hv.opt.capture_check == CAPTURE_CHECK_AUTO && arch_dma_isolated();
+}
+
 /* When the staged contents are final: the digest to show, the check for the crash. */
 static void seal_digest(void)
 {
+	if (!sample_key)
+		sample_key = arch_timestamp() | 1;
 	digest_region(capture.digest);
 	capture.check = capture_check_region();
+	capture.check_sampled = capture_sampled_check();
 	restart_keep_capture();
 }
 
@@ -67,9 +107,12 @@ void capture_stage(const struct boot_info *bi)
 	capture.meta.loaded_tsc = arch_timestamp() - hv.start_tsc;
 	capture.armed = true;
 	if (hv.opt.capture_test == CAPTURE_TEST_CORRUPT) {
-		/* capture_test=corrupt: damage the staged kernel after hashing it. */
-		((volatile u8 *)phys_to_virt(capture.hashed[0].start))[0x1000] ^= 0x5a;
-		pr_warn("capture_test=corrupt: one byte of the staged capture kernel flipped");
+		/* capture_test=corrupt: a stray page-sized write over the staged kernel, after hashing. */
+		volatile u8 *p = phys_to_virt(capture.hashed[0].start);
+
+		for (unsigned int i = 0; i < PAGE_SIZE; i++)
+			p[0x1000 + i] ^= 0x5a;
+		pr_warn("capture_test=corrupt: a page of the staged capture kernel overwritten");
 	}
 }
 
@@ -182,7 +225,8 @@ enum vcpu_action crash_trigger(struct percpu *cpu, enum crash_source src)
 	 * The SHA-256 is taken again only to report a mismatch.
 	 */
 	t_check = arch_timestamp_us();
-	if (capture_check_region() != capture.check) {
+	if (check_sampled() ? capture_sampled_check() != capture.check_sampled
+			    : capture_check_region() != capture.check) {
 		digest_region(now);
 		hex8(capture.digest, want);
 		hex8(now, got);
@@ -192,9 +236,9 @@ enum vcpu_action crash_trigger(struct percpu *cpu, enum crash_source src)
 	t_check = arch_timestamp_us() - t_check;
 	if (arch_capture_handover(cpu))
 		capture_failed(cpu, "the hand-over could not be prepared");
-	pr_info("crash: hand-over took %llu us after the trigger (the region's check %llu us); hv heap used %llu KiB",
-		(unsigned long long)(arch_timestamp_us() - t0), (unsigned long long)t_check,
-		(unsigned long long)(heap_used() / KiB));
+	pr_info("crash: hand-over took %llu us after the trigger (the region's %scheck %llu us); hv heap used %llu KiB",
+		(unsigned long long)(arch_timestamp_us() - t0), check_sampled() ? "sampled " : "",
+		(unsigned long long)t_check, (unsigned long long)(heap_used() / KiB));
 	capture.handover_us = arch_timestamp_us();
 	capture.checked_in = false;
 	if (hv.opt.capture_timeout)

@@ -19,6 +19,7 @@ void options_defaults(struct hv_options *o)
 	o->apic_trap = APIC_TRAP_BOOT;
 	o->reload = RELOAD_ALLOW;
 	o->restart = RESTART_OFF;
+	o->capture_check = CAPTURE_CHECK_AUTO;
 	o->watchdog = TRIGGER_CAPTURE;
 	o->capture_timeout = CAPTURE_TIMEOUT_DEFAULT;
 }
@@ -78,6 +79,10 @@ static const struct word reload_words[] = { { "allow", RELOAD_ALLOW },
 					    { "lock", RELOAD_LOCK },
 					    { NULL, 0 } };
 
+static const struct word capture_check_words[] = { { "auto", CAPTURE_CHECK_AUTO },
+						   { "full", CAPTURE_CHECK_FULL },
+						   { NULL, 0 } };
+
 static const struct word restart_words[] = { { "off", RESTART_OFF },
 					     { "on", RESTART_ON },
 					     { NULL, 0 } };
@@ -135,6 +140,7 @@ static const struct option {
 	WORD_OPTION(apic_trap, apic_trap_words),
 	WORD_OPTION(reload, reload_words),
 	WORD_OPTION(restart, restart_words),
+	WORD_OPTION(capture_check, capture_check_words),
 	WORD_OPTION(watchdog, pvpanic_words), /* capture|off, as pvpanic= */
 	{ "capture_timeout", parse_capture_timeout, NULL, 0,
 	  "SECONDS, from 0 (no bound) to 86400" },

@@ -174,7 +174,7 @@ static void set_contents(struct capture_state *c, const struct bzimage *bz,
 	if (initrd_size)
 		c->hashed[c->nhashed++] =
 			(struct phys_range){ p->top, p->top + initrd_size, "initrd" };
-	c->hashed[c->nhashed++] = (struct phys_range){ tail, tail + TAIL_ELF, "boot data" };
+	c->hashed[c->nhashed++] = (struct phys_range){ tail, tail + TAIL_ELF, CAPTURE_BOOT_DATA };
 	c->free_start = p->kernel_end;
 	c->free_end = p->top;
 }

@@ -114,7 +114,7 @@ def crash_times(build, side, mem_mb, tag):
             t_panic = r.time_of(r"Kernel panic - not syncing")
             t_entry = min(t for t in r.times_of(r"Linux version") if t > t_panic)
             for m in r.all(r"\[hv\] crash: hand-over took (\d+) us after the trigger "
-                           r"\(the region's check (\d+) us\)"):
+                           r"\(the region's (?:sampled )?check (\d+) us\)"):
                 HANDOVER.setdefault((side, mem_mb), []).append(
                     (int(m.group(1)) / 1000, int(m.group(2)) / 1000))
             return t_entry - t_panic, r.time_of(r"PCG: dump saved") - t_panic
@@ -200,7 +200,7 @@ def scale_run(build, side, gib, tag):
         out["vmcore"] = int(r.wait_for(r"PCG: capture kernel up, vmcore (\d+) bytes", 1).group(1))
         if side != "kdump":
             m = r.wait_for(r"\[hv\] crash: hand-over took (\d+) us after the trigger \(the "
-                           r"region's check (\d+) us\); hv heap used (\d+) KiB", 1)
+                           r"region's (?:sampled )?check (\d+) us\); hv heap used (\d+) KiB", 1)
             out["handover"], out["check"], out["heap"] = (int(x) for x in m.groups())
             m = r.wait_for(r"\[hv\] crash: ELF core header 0x[0-9a-f]+\+(\d+): (\d+) PT_LOAD, "
                            r".*VMCOREINFO (?:at 0x[0-9a-f]+ \((\w+)\)|missing)", 1)

@@ -179,7 +179,7 @@ def test_cpl3_crash_refused(build):
 def test_corrupted_region_reboots(build):
     with Run(build, "cap-corrupt", hv_args="capture_test=corrupt",
              modules=modules(build, "pc.test=crash pc.token=0 pc.trigger=sysrq")) as r:
-        r.wait_for(r"\[hv\] WARNING: capture_test=corrupt: one byte of the staged capture kernel flipped")
+        r.wait_for(r"\[hv\] WARNING: capture_test=corrupt: a page of the staged capture kernel overwritten")
         r.wait_for(r"\[hv\] ERROR: capture region corrupted: SHA-256 [0-9a-f]{16}\.\.\. at boot, "
                    r"[0-9a-f]{16}\.\.\. now", 180)
         r.wait_for(r"\[hv\] ERROR: capture failed: the staged capture kernel was modified")

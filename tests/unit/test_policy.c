@@ -598,12 +598,30 @@ static void test_disarmed(void **state)
 
 static void test_digest_mismatch(void **state)
 {
+	u8 *kernel;
+
 	(void)state;
+	/* capture_check=full: any changed byte. */
+	hv.opt.capture_check = CAPTURE_CHECK_FULL;
 	arm();
 	((u8 *)(uintptr_t)capture.hashed[0].start)[100] ^= 1;
 	assert_int_equal(NORETURN(crash_trigger(cpu0, CRASH_PVPANIC)), 1);
 	assert_int_equal(st.handovers, 0);
 	assert_int_equal(st.dma_capture, 1); /* the evidence was frozen all the same */
+	/* auto with DMA confined (this fake's IOMMU): sampled, a page overwritten is caught... */
+	setup(NULL);
+	arm();
+	kernel = (u8 *)(uintptr_t)capture.hashed[0].start;
+	memset(kernel + PAGE_SIZE, 0, PAGE_SIZE);
+	assert_int_equal(NORETURN(crash_trigger(cpu0, CRASH_PVPANIC)), 1);
+	assert_int_equal(st.handovers, 0);
+	/* ...one flipped bit outside the lines it reads is not: the capture goes ahead. */
+	setup(NULL);
+	arm();
+	kernel[PAGE_SIZE + (capture_sample_line((u64)(uintptr_t)kernel + PAGE_SIZE) + 64) %
+				   PAGE_SIZE] ^= 1;
+	assert_int_equal(crash_trigger(cpu0, CRASH_PVPANIC), VCPU_RESET);
+	assert_logged("the region's sampled check");
 	/* capture_test=corrupt damages the region after hashing it, with the same end. */
 	setup(NULL);
 	hv.opt.capture_test = CAPTURE_TEST_CORRUPT;
@@ -884,6 +902,7 @@ static void test_load_switch(void **state)
 	assert_int_equal(call3(0, PARACHUTE_HC_CAPTURE_INFO, base + PAGE_SIZE - 8, 16, 0),
 			 -PARACHUTE_EFAULT);
 	/* The crash check passes on what was loaded, and catches a change to it. */
+	hv.opt.capture_check = CAPTURE_CHECK_FULL;
 	live[10] ^= 1;
 	hv.opt.capture_failure = FAILURE_HALT;
 	assert_int_equal(NORETURN(crash_trigger(cpu0, CRASH_NMI)), 2);

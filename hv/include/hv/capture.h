@@ -59,6 +59,7 @@ struct capture_state {
 	struct phys_range hashed[CAPTURE_MAX_HASHED]; /* the region's fixed contents */
 	u8 digest[SHA256_DIGEST_SIZE]; /* SHA-256 of hashed[], when armed: shown to the guest */
 	u64 check;		       /* check64() of the same: compared at the crash */
+	u64 check_sampled;	       /* the sampled check of the same (capture_sampled_check()) */
 	volatile int owner; /* CPU that is capturing, -1 while none */
 	u64 later_triggers; /* triggers after the first, recorded only */
 	struct guest_kernel_info kinfo;
@@ -166,6 +167,18 @@ s64 capture_unload(struct percpu *cpu);
 bool capture_kernel_range_ok(const struct percpu *cpu, u64 gpa, u64 len);
 /** capture_check_region() - check64() of the armed contents (capture.hashed). */
 u64 capture_check_region(void);
+/* The hashed range the arch writes the capture kernel's boot data in: checked whole. */
+#define CAPTURE_BOOT_DATA "boot data"
+/**
+ * capture_sampled_check() - the crash-time check when no guest CPU or device
+ * can write the region (DMA confined by an IOMMU, capture_check=auto): the
+ * boot data whole, and of every other page of the armed contents one
+ * 64-byte line, at an offset that varies from page to page with a key taken
+ * at boot. It catches a page overwritten or zeroed, not every flipped bit.
+ */
+u64 capture_sampled_check(void);
+/* The offset of the line capture_sampled_check() reads in the page at pa. */
+u64 capture_sample_line(u64 pa);
 /** capture_info() - what PARACHUTE_HC_CAPTURE_INFO reports. */
 void capture_info(struct parachute_capture_info *ci);
 

@@ -20,6 +20,7 @@ enum iommu_policy { IOMMU_AUTO, IOMMU_REQUIRED, IOMMU_OFF };
 enum apic_trap_policy { APIC_TRAP_BOOT, APIC_TRAP_ALWAYS };
 enum reload_policy { RELOAD_ALLOW, RELOAD_LOCK };
 enum restart_policy { RESTART_OFF, RESTART_ON };
+enum capture_check { CAPTURE_CHECK_AUTO, CAPTURE_CHECK_FULL };
 
 struct hv_options {
 	enum console_port console;	     /* console=com1|com2|none, default com1 */
@@ -37,6 +38,7 @@ struct hv_options {
 	enum trigger_action watchdog;	 /* watchdog=capture|off, default capture */
 	u32 capture_timeout; /* capture_timeout=SECONDS (0: none), default 300 */
 	enum restart_policy restart; /* restart=on|off, default off */
+	enum capture_check capture_check; /* capture_check=auto|full, default auto */
 };
 
 /** options_defaults() - fill in every option's documented default. */
