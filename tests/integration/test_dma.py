@@ -89,8 +89,11 @@ def isolation_run(build, name, iommu, unit, efi=False):
             assert int(m.group(1)) >= 2, m.group(0)
             r.wait_for(rf"\[hv\] WARNING: crash:   at \d+ ms: device 00:0[0-9a-f]\.0 write at "
                        rf"{cap & ~0xfff:#x}, guest domain, the capture region", 5)
-        # Nothing was written into the staged capture kernel: its hash holds.
+        # Nothing was written into the staged capture kernel: its check holds, sampled
+        # (capture_check=auto) because only the hv can write the region with DMA confined.
         r.wait_for(r"\[hv\] crash: cpu0 enters the capture kernel", 30)
+        r.wait_for(r"\[hv\] crash: hand-over took \d+ us after the trigger \(the region's sampled "
+                   r"check \d+ us\)", 5)
         if unit == "Intel VT-d":
             r.wait_for(rf"\[hv\] WARNING: VT-d: DMA fault: device 00:0[0-9a-f]\.0 write at "
                        rf"{armed_pa:#x} blocked \(VT-d reason 0x5, no write permission\), "
