@@ -57,11 +57,13 @@ u64 capture_sampled_check(void)
 			u64 a = MAX(page + capture_sample_line(page), r->start);
 			u64 b = MIN(page + capture_sample_line(page) + 64, r->end);
 
-			if (a < b)
+			if (a < b && b - a == 64)
+				h = check64_line(h, phys_to_virt(a));
+			else if (a < b) /* a line cut by the range's start or end */
 				h = check64(h, phys_to_virt(a), b - a);
 		}
 	}
-	return h;
+	return check64(h, NULL, 0);
 }
 
 /* The crash-time check is sampled only where nothing but the hv can write the region. */

@@ -133,6 +133,15 @@ static inline u64 check_round(u64 acc, u64 w)
 /* An 8-byte load at any alignment, inline even where memcpy() is a call. */
 typedef u64 __attribute__((may_alias, aligned(1))) u64_unaligned;
 
+u64 check64_line(u64 h, const void *line)
+{
+	const u64_unaligned *w = line;
+
+	for (unsigned int i = 0; i < 8; i++)
+		h = check_round(h, w[i]);
+	return h;
+}
+
 u64 check64(u64 h, const void *data, size_t n)
 {
 	const u8 *p = data;

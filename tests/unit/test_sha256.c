@@ -106,6 +106,24 @@ static void test_check64_sees_every_change(void **state)
 	assert_true(check64(check64(0, buf, 32), buf + 32, 32) != check64(0, buf, 64));
 }
 
+/* The sampled check's step: every flipped bit of the line, and the lines' order, show. */
+static void test_check64_line(void **state)
+{
+	static u8 line[2][64];
+	u64 base;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(line); i++)
+		line[i / 64][i % 64] = (u8)(i * 13 + 1);
+	base = check64(check64_line(check64_line(0, line[0]), line[1]), NULL, 0);
+	for (size_t bit = 0; bit < 8 * sizeof(line); bit++) {
+		line[bit / 512][bit / 8 % 64] ^= (u8)(1u << (bit % 8));
+		assert_true(check64(check64_line(check64_line(0, line[0]), line[1]), NULL, 0) != base);
+		line[bit / 512][bit / 8 % 64] ^= (u8)(1u << (bit % 8));
+	}
+	assert_true(check64(check64_line(check64_line(0, line[1]), line[0]), NULL, 0) != base);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -113,6 +131,7 @@ int main(void)
 		cmocka_unit_test(test_million_a_in_pieces),
 		cmocka_unit_test(test_one_bit_changes_digest),
 		cmocka_unit_test(test_check64_sees_every_change),
+		cmocka_unit_test(test_check64_line),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

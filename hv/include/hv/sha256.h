@@ -33,4 +33,11 @@ void sha256(const void *data, size_t n, u8 out[SHA256_DIGEST_SIZE]);
  */
 u64 check64(u64 h, const void *data, size_t n);
 
+/*
+ * check64_line() - one whole 64-byte line at line folded into h, without the
+ * finishing mix (the sampled check's inner step; check64() of the result,
+ * with n = 0, finishes it). Every change to the line changes the result.
+ */
+u64 check64_line(u64 h, const void *line);
+
 #endif /* HV_SHA256_H */
