@@ -8,7 +8,9 @@
 3. Crash capture, shim vs. stock kdump (the guest's own kexec -p with
    crashkernel=, no shim), same kernel, capture initrd and QEMU settings:
    panic to capture-kernel entry, panic to vmcore saved, and the smallest
-   capture memory that still saves a vmcore.
+   capture memory that still saves a vmcore. Two shim sides: the capture
+   kernel's vmlinux staged (entered without decompressing) and the bzImage
+   alone; the hv's hand-over of each, and on q35 with VT-d (sampled check).
 4. (BENCH_ONLY=smp) boot and idle exits with 2 and 4 vCPUs (on the first and
    the last vCPU, with the xAPIC trap lifted after boot and kept), crash parking.
 5. (BENCH_ONLY=dma) guest disk throughput, virtio-blk behind the IOMMU, with
