@@ -79,6 +79,24 @@ static void test_status_ready(void **state)
 	free(text);
 }
 
+/* restart=on (ABI 1.4): one more line, after DMA isolation. */
+static void test_status_restart(void **state)
+{
+	struct parachute_capture_info ci = info_armed();
+	struct parachute_status st = status_armed;
+	int ret;
+	char *text;
+
+	(void)state;
+	st.flags |= PARACHUTE_STATUS_RESTART;
+	text = report(&st, &ci, &ret);
+	assert_int_equal(ret, PC_EXIT_OK);
+	assert_non_null(strstr(text, "DMA isolation: on\n"
+				     "restart: on (after a capture the guest boots again, no machine reset)\n"
+				     "watchdog: off\n"));
+	free(text);
+}
+
 static void test_status_disarmed(void **state)
 {
 	struct parachute_status st = status_armed;
@@ -279,6 +297,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_status_ready),
+		cmocka_unit_test(test_status_restart),
 		cmocka_unit_test(test_status_disarmed),
 		cmocka_unit_test(test_status_ticks_lock_no_initrd),
 		cmocka_unit_test(test_status_old_hv),
