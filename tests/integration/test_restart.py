@@ -12,7 +12,9 @@ CRASHES = 3
 
 def test_restart_three_crashes_in_a_row(build):
     token = secrets.token_hex(8)
-    r, disk = start(build, "restart", f"pc.test=crash pc.token={token} pc.trigger=sysrq",
+    # The crash on the guest's CPU 1: the capture kernel, then the restarted guest, boot on
+    # the vCPU that crashed, and the guest's boot CPU alternates between the two.
+    r, disk = start(build, "restart", f"pc.test=crash pc.token={token} pc.trigger=sysrq pc.cpu=1",
                     hv_args="restart=on", capture_args=f"{CAPTURE_ARGS} pc.restart=1", smp=2)
     with r:
         m = r.wait_for(r"\[hv\] restart: (\d+) KiB kept for a restart without a machine reset "
@@ -22,14 +24,16 @@ def test_restart_three_crashes_in_a_row(build):
         for n in range(1, CRASHES + 1):
             # Each boot: both vCPUs run the guest, it crashes, the capture is saved.
             r.wait_for_count(r"PCG: userspace reached, mode crash, 2 cpu\(s\) online", n, 300)
-            r.wait_for_count(r"\[hv\] crash: cpu\d+ enters the capture kernel", n, 120)
+            # Each crash on the vCPU that ran the guest's CPU 1: cpu1, then cpu0, then cpu1.
+            m = r.wait_for_count(r"\[hv\] crash: cpu(\d+) enters the capture kernel", n, 120)
+            assert int(m.group(1)) == n % 2, m.group(0)
             r.wait_for_count(r"\[hv\] crash: 1 other vCPU\(s\) parked", n, 1)
             r.wait_for_count(r"PCG: dump saved", n, 300)
             r.wait_for_count(r"PCG: capture done, restarting the guest", n, 60)
             # The hv puts the guest kernel and the capture kernel back and re-arms.
             r.wait_for_count(r"\[hv\] interrupts quiesced for the guest kernel: local APIC", n, 60)
-            r.wait_for(rf"\[hv\] restart {n}: the guest kernel boots again on cpu\d+, capture "
-                       r"re-armed, in \d+ us \(no machine reset\)", 60)
+            r.wait_for(rf"\[hv\] restart {n}: the guest kernel boots again on cpu{n % 2}, "
+                       r"capture re-armed, in \d+ us \(no machine reset\)", 60)
         # The fourth boot reaches userspace with both vCPUs: the third dump is on the disk.
         r.wait_for_count(r"PCG: userspace reached, mode crash, 2 cpu\(s\) online", CRASHES + 1,
                          300)
