@@ -877,8 +877,9 @@ static int __init pc_init(void)
 	if (capture_kernel) {
 		atomic_notifier_chain_register(&panic_notifier_list, &pc_capture_panic_nb);
 		register_syscore_ops(&pc_restart_ops);
-	} else if (crash_on_panic)
+	} else if (crash_on_panic) {
 		atomic_notifier_chain_register(&panic_notifier_list, &pc_panic_nb);
+	}
 	return 0;
 }
 
@@ -887,8 +888,9 @@ static void __exit pc_exit(void)
 	if (capture_kernel) {
 		atomic_notifier_chain_unregister(&panic_notifier_list, &pc_capture_panic_nb);
 		unregister_syscore_ops(&pc_restart_ops);
-	} else if (crash_on_panic)
+	} else if (crash_on_panic) {
 		atomic_notifier_chain_unregister(&panic_notifier_list, &pc_panic_nb);
+	}
 	if (on_hv) {
 		misc_deregister(&pc_misc);
 		unregister_reboot_notifier(&pc_reboot_nb);
