@@ -3,8 +3,9 @@
 dom0 arms a 2-vCPU PVH domU with xl-kdump, the domU writes into the staged
 capture memory and then crashes with sysrq-c, xl-kdump's watch starts the
 capture kernel in the domU's own memory, which saves the vmcore with
-makedumpfile and hands it back to dom0, which puts it on a virtio disk for
-this test to read. One boot (tests/xen/dom0-init, tests/xen/domu-init) serves
+makedumpfile on the domU's dump disk (a vbd whose backend is dom0's second
+virtio disk) for this test to read. A hung domU crashed with xl-kdump
+trigger hands its dump back through xl-kdump's dump area instead. One boot (tests/xen/dom0-init, tests/xen/domu-init) serves
 both tests; each checks its own part of it."""
 import os
 import random
@@ -42,19 +43,28 @@ def xen_capture(build):
     if os.path.exists(disk):
         os.unlink(disk)
     with open(disk, "wb") as f:
-        f.truncate(384 << 20)  # the crash's dump at 0, the trigger's at 192 MiB
+        f.truncate(384 << 20)  # the trigger's dump, from the dump area, at 192 MiB
+    domu_disk = f"{build}/xen/domu-dump.img"  # the domU's dump disk, a vbd
+    if os.path.exists(domu_disk):
+        os.unlink(domu_disk)
+    with open(domu_disk, "wb") as f:
+        f.truncate(256 << 20)
     extra = ["-machine", "q35", "-nodefaults", "-kernel", f"{build}/xen/xen", "-append", XEN_ARGS,
              "-initrd", f"{build}/debian/vmlinuz console=hvc0 earlyprintk=xen xk.token={token} "
              f"xk.mode=scribble,{build}/xen/dom0.cpio.gz",
-             "-drive", f"file={disk},if=virtio,format=raw"]
+             "-drive", f"file={disk},if=virtio,format=raw",
+             "-drive", f"file={domu_disk},if=virtio,format=raw"]
     r = Run(build, "xen-capture", modules=[], mem="1536M", extra=extra)
     try:
         r.wait_for(r"XK0: done", 600)
         r.wait_exit(30)
     finally:
         r.close()
-    m = r.all(r"XK0: dump (\d+) bytes on vda")
-    vmcore = _rebuild(disk, 0, int(m[0].group(1)), f"{build}/xen/vmcore") if m else None
+    vmcore = None
+    with open(domu_disk, "rb") as f:
+        m = re.match(rb"XLKDUMP1 (\d+)\n", f.read(64))
+    if m:  # the capture kernel's header: the stream follows it
+        vmcore = _rebuild(domu_disk, 4096, int(m.group(1)), f"{build}/xen/vmcore")
     _runs[build] = (r, token, vmcore)
     return _runs[build]
 
@@ -79,7 +89,11 @@ def test_xen_pvh_capture(build):
     assert r.all(r"DOMU: XKG: userspace reached, mode scribble, 2 cpu\(s\) online")
     assert r.all(r"XK0: watch: xl-kdump: domain \d+ crashed: vCPU 0 at rip 0x[0-9a-f]+, 2 vCPUs")
     assert r.all(r"DOMU: XKC: capture kernel up"), "the capture kernel did not reach userspace"
-    assert path, "no dump came back from the capture kernel"
+    # The crashed kernel had connected the vbd; the capture kernel connected it again.
+    assert r.all(r"DOMU: XKG: dump disk xvda, 268435456 bytes"), "the domU has no dump disk"
+    assert r.all(r"DOMU: XKC: saving to the dump disk xvda"), "the capture kernel has no dump disk"
+    assert path, "no dump on the domU's dump disk"
+    assert r.all(r"XK0: the domU's dump disk starts: XLKDUMP1 \d+"), "dom0 does not see the dump"
     vm = Vmcore(path)
     try:
         # One NT_PRSTATUS per vCPU, read from Xen, and the guest's own VMCOREINFO.

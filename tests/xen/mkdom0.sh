@@ -53,9 +53,14 @@ gcc_s=$(gcc -print-file-name=libgcc_s.so.1)
 cp -L "$gcc_s" "$root/lib/x86_64-linux-gnu/libgcc_s.so.1"
 mkdir -p "$root/etc/xen"
 cp "$xen/etc/xen/xl.conf" "$root/etc/xen/"
+# The domU's dump disk is a dom0 block device: the hotplug script only tells
+# blkback which one (Xen's own block script needs bash and more).
+mkdir -p "$root/etc/xen/scripts"
+cp "$here/block-dev" "$root/etc/xen/scripts/block-dev"
+chmod +x "$root/etc/xen/scripts/block-dev"
 
 kmods="$build/debian/root/lib/modules/$(cat "$build/debian/kernel-version")/kernel"
-for m in drivers/xen/xen-evtchn drivers/xen/xen-privcmd drivers/xen/xen-gntdev \
+for m in drivers/block/xen-blkback/xen-blkback drivers/xen/xen-evtchn drivers/xen/xen-privcmd drivers/xen/xen-gntdev \
 	drivers/xen/xen-gntalloc drivers/xen/xenfs/xenfs \
 	drivers/virtio/virtio drivers/virtio/virtio_ring drivers/virtio/virtio_pci_modern_dev \
 	drivers/virtio/virtio_pci_legacy_dev drivers/virtio/virtio_pci drivers/block/virtio_blk; do

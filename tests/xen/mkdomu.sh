@@ -11,7 +11,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 root="$build/xen/domu-root"
 
 rm -rf "$root"
-mkdir -p "$root"/{bin,proc,sys,dev,tmp}
+mkdir -p "$root"/{bin,proc,sys,dev,tmp,lib/modules}
+# The vbd frontend: the capture kernel saves the vmcore to the domU's dump disk.
+cp "$build/debian/root/lib/modules/$(cat "$build/debian/kernel-version")/kernel/drivers/block/xen-blkfront.ko" \
+	"$root/lib/modules/"
 cp "$build/debian/busybox" "$root/bin/busybox"
 cp "$build/guest/patterns" "$root/bin/"
 md=$(command -v makedumpfile)

@@ -265,7 +265,6 @@ static int reconnect(struct xlk *x, uint32_t d)
 	if (xc_hvm_param_get(x->xch, d, HVM_PARAM_STORE_PFN, &store_pfn) ||
 	    xc_hvm_param_get(x->xch, d, HVM_PARAM_CONSOLE_PFN, &cons_pfn))
 		goto fail;
-	xs_release_domain(x->xs, d);
 	store = xc_evtchn_alloc_unbound(x->xch, d, 0);
 	cons = xc_evtchn_alloc_unbound(x->xch, d, 0);
 	if (store < 0 || cons < 0 || xc_hvm_param_set(x->xch, d, HVM_PARAM_STORE_EVTCHN, store) ||
@@ -276,6 +275,13 @@ static int reconnect(struct xlk *x, uint32_t d)
 	    gmem_zero(x, d, cons_pfn * XLK_PAGE + offsetof(struct xencons_interface, in_cons),
 		      4 * sizeof(XENCONS_RING_IDX)))
 		goto fail;
+	/*
+	 * Introduced again while xenstored still knows it: it binds the new
+	 * channel and keeps the domain's nodes. (A release first would delete
+	 * every node the domain owns, its devices' frontend halves among them,
+	 * and its vbds could not reconnect.) The capture kernel's xenbus resets
+	 * the dead kernel's watches (XS_RESET_WATCHES) and its devices' state.
+	 */
 	if (!xs_introduce_domain(x->xs, d, store_pfn, store))
 		goto fail;
 	snprintf(path, sizeof(path), "/local/domain/%u/console/port", d);
