@@ -119,6 +119,8 @@ XLK_HV_SRCS := hv/elfcore.c hv/vmcoreinfo.c hv/sha256.c arch/x86/guest_walk.c ar
 XLK_PKGS := xencontrol xenforeignmemory xendevicemodel xenstore xentoollog liblzma
 XLK_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Iinclude -Ihv/include -Iarch/x86/include \
 	-DHV_UNIT_TEST
+# The package build adds dpkg-buildflags' hardening here (debian/rules).
+XLK_HOST_FLAGS ?=
 XLK_HAVE := $(shell pkg-config --exists $(XLK_PKGS) 2>/dev/null && echo yes)
 
 .PHONY: xl-kdump
@@ -128,7 +130,7 @@ all: $(BUILD)/xl-kdump
 $(BUILD)/xl-kdump: $(XLK_SRCS) $(XLK_HV_SRCS) $(wildcard tools/xl-kdump/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
-	$(Q)$(HOSTCC) $(XLK_CFLAGS) -o $@ $(XLK_SRCS) $(XLK_HV_SRCS) \
+	$(Q)$(HOSTCC) $(XLK_CFLAGS) $(XLK_HOST_FLAGS) -o $@ $(XLK_SRCS) $(XLK_HV_SRCS) \
 		$$(pkg-config --cflags --libs $(XLK_PKGS))
 else
 $(BUILD)/xl-kdump:

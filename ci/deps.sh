@@ -8,14 +8,14 @@ set -euo pipefail
 # (the stock kdump the tests compare against) links; ovmf and grub-efi-amd64-bin
 # boot the UEFI tests; libvirtd (without libvirt-daemon-system: nothing starts
 # at boot) runs the libvirt test; debhelper and lintian build and judge the
-# Debian packages; libxen-dev and liblzma-dev build xl-kdump
+# Debian packages; libxen-dev, liblzma-dev and pkg-config build xl-kdump
 # (tools/xl-kdump/); clang and libclang-rt-14-dev (libFuzzer) build the fuzz
 # targets (make fuzz, tests/fuzz/).
 pkgs=(build-essential make gcc libc6-dev libcmocka-dev python3 cpio gzip
       clang libclang-rt-14-dev
       qemu-system-x86 kmod grub-pc-bin grub-efi-amd64-bin grub-common ovmf xorriso mtools
       makedumpfile crash python3-drgn
-      libxenmisc4.17 libxen-dev liblzma-dev
+      libxenmisc4.17 libxen-dev liblzma-dev pkg-config
       bochs bochs-term bochsbios vgabios procps e2fsprogs
       libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients
       debhelper lintian)

@@ -37,6 +37,8 @@ PACKAGE_FILES = ["/boot/parachute.elf", "/etc/default/parachute", "/etc/grub.d/2
                  "/usr/share/man/man8/parachutectl.8.gz", "/usr/sbin/parachute-vmlinux",
                  "/usr/share/man/man8/parachute-vmlinux.8.gz"]
 CONFFILES = [f for f in PACKAGE_FILES if f.startswith("/etc/")]
+XL_KDUMP_FILES = ["/usr/sbin/xl-kdump", "/usr/share/man/man8/xl-kdump.8.gz",
+                  "/lib/systemd/system/xl-kdump.service"]
 DKMS_FILES = ["dkms.conf", "Kbuild", "parachute.c", "include/parachute/abi.h",
               "include/parachute/ioctl.h"]
 
@@ -61,7 +63,8 @@ def package_root(build, name):
                        text=True)
     assert p.returncode == 0, f"dpkg-buildpackage failed: {p.stdout[-1500:]}{p.stderr[-1500:]}"
     debs = sorted(f"{pkg}/{f}" for f in os.listdir(pkg) if f.endswith(".deb"))
-    assert {os.path.basename(d).split("_")[0] for d in debs} == {"parachute", "parachute-dkms"}, debs
+    assert {os.path.basename(d).split("_")[0] for d in debs} == \
+        {"parachute", "parachute-dkms", "xl-kdump"}, debs
     lint = subprocess.run(["lintian", "--no-tag-display-limit"] + debs, capture_output=True,
                           text=True)
     with open(f"{build}/logs/{name}.lintian", "w") as f:
@@ -85,6 +88,13 @@ def package_root(build, name):
                             capture_output=True, text=True, check=True).stdout
     for f in CONFFILES:
         assert f" {f} " in status, f"{f} is not a conffile"
+    for f in XL_KDUMP_FILES:
+        assert os.path.isfile(root + f), f"the xl-kdump package did not install {f}"
+    out = subprocess.run([f"{root}/usr/sbin/xl-kdump", "--help"], capture_output=True, text=True)
+    assert out.returncode == 0 and out.stdout.startswith("usage: xl-kdump load DOMAIN"), out
+    # The watcher is enabled on install (dh_installsystemd); it only starts on a dom0.
+    with open(f"{root}/var/lib/dpkg/info/xl-kdump.postinst") as f:
+        assert "xl-kdump.service" in f.read(), "the xl-kdump package does not enable its unit"
     dkms = f"{root}/usr/src/parachute-0.1"
     for f in DKMS_FILES:
         assert os.path.isfile(f"{dkms}/{f}"), f"parachute-dkms lacks {f}"

@@ -183,3 +183,26 @@ def test_xen_trigger_hung_guest(build):
     log = dmesg(path)
     assert f"xl-kdump-token: {token}" in log, "the token is not in the triggered vmcore's dmesg"
     assert "Kernel panic" not in log, "a triggered crash has no panic"
+
+
+def test_xen_then_destroy_and_restart(build):
+    """load --then: the captured domU is destroyed (destroy), or created again
+    from its config, armed again and unpaused (restart)."""
+    r, _, _ = xen_capture(build)
+    m = r.all(r"XK0: watch: xl-kdump: domain (\d+) destroyed after its capture \(--then destroy\)")
+    assert m, "the captured domU was not destroyed"
+    assert not [x for x in r.all(r"XK0: xl list: (\S+) ") if x.group(1) == "domu"], \
+        "domu is still listed after --then destroy"
+    old = r.all(r"XK0: watch3: xl-kdump: domain (\d+) destroyed after its capture "
+                r"\(--then restart\)")
+    assert old, "the triggered domU was not destroyed before its restart"
+    new = r.all(r"XK0: watch3: xl-kdump: domain (\d+) restarted as domain (\d+) from "
+                r"/tmp/domu3.cfg")
+    assert new and new[0].group(1) == old[0].group(1), "domu3 was not created again"
+    d = new[0].group(2)
+    assert d != old[0].group(1)
+    assert r.all(rf"XK0: watch3: xl-kdump: domain {d} armed: kernel /xen/vmlinuz"), \
+        "the restarted domU was not armed again"
+    assert len(r.all(r"DOMU3: XKG: hanging")) == 2, "the restarted domU did not run again"
+    assert r.all(rf"XK0: restarted: domain {d}: armed")
+    assert r.all(r"XK0: restarted:   then: restart from /tmp/domu3.cfg")

@@ -57,6 +57,36 @@ static void test_args_load(void **state)
 	assert_null(a.append);
 }
 
+/* What becomes of the domain after its capture: preserve, destroy, restart with its config. */
+static void test_args_then(void **state)
+{
+	struct xlk_args a;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(parse(&a, err, "xl-kdump load d --kernel /k"), 0);
+	assert_int_equal(a.then, THEN_PRESERVE);
+	assert_int_equal(parse(&a, err, "xl-kdump load d --kernel /k --then destroy"), 0);
+	assert_int_equal(a.then, THEN_DESTROY);
+	assert_null(a.config);
+	assert_int_equal(parse(&a, err, "xl-kdump load d --kernel /k --then=restart "
+					 "--config /etc/xen/d.cfg"),
+			 0);
+	assert_int_equal(a.then, THEN_RESTART);
+	assert_string_equal(a.config, "/etc/xen/d.cfg");
+	assert_int_equal(parse(&a, err, "xl-kdump load d --kernel /k --then restart"), XLK_USAGE);
+	assert_non_null(strstr(err, "needs --config FILE"));
+	assert_int_equal(parse(&a, err, "xl-kdump load d --kernel /k --then reboot"), XLK_USAGE);
+	assert_non_null(strstr(err, "'reboot' is not preserve, destroy or restart"));
+	assert_int_equal(parse(&a, err, "xl-kdump load d --kernel /k --config /c"), XLK_USAGE);
+	assert_non_null(strstr(err, "--config is for --then restart"));
+	assert_int_equal(parse(&a, err, "xl-kdump load d --kernel /k --then restart --config c.cfg"),
+			 XLK_USAGE);
+	assert_non_null(strstr(err, "absolute path"));
+	assert_int_equal(parse(&a, err, "xl-kdump unload d --then destroy"), XLK_USAGE);
+	assert_non_null(strstr(err, "belong to load"));
+}
+
 static void test_args_errors(void **state)
 {
 	struct xlk_args a;
@@ -493,7 +523,8 @@ static void test_rsdp_and_note(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_args_load),	  cmocka_unit_test(test_args_errors),
+		cmocka_unit_test(test_args_load),	  cmocka_unit_test(test_args_then),
+		cmocka_unit_test(test_args_errors),
 		cmocka_unit_test(test_args_other),	  cmocka_unit_test(test_sizes),
 		cmocka_unit_test(test_image_elf),	  cmocka_unit_test(test_image_bzimage),
 		cmocka_unit_test(test_image_debian),	  cmocka_unit_test(test_layout_plan),

@@ -11,6 +11,7 @@
 const char xlk_usage[] =
 	"usage: xl-kdump load DOMAIN --kernel FILE [--initrd FILE] [--append ARGS]\n"
 	"                        [--mem SIZE] [--dump-area SIZE] [--vmcoreinfo ADDR]\n"
+	"                        [--then preserve|destroy|restart [--config FILE]]\n"
 	"       xl-kdump unload DOMAIN\n"
 	"       xl-kdump status [DOMAIN]\n"
 	"       xl-kdump watch [--foreground] [--once] [--dump-dir DIR]\n"
@@ -19,6 +20,8 @@ const char xlk_usage[] =
 	"       xl-kdump trigger DOMAIN\n"
 	"       xl-kdump --help\n"
 	"Exit status: 0 done, 1 error, 2 usage, 3 the domain is not armed.\n";
+
+const char *const xlk_then_names[] = { "preserve", "destroy", "restart" };
 
 static int usage(char *err, unsigned int len, const char *fmt, ...)
 {
@@ -118,7 +121,17 @@ static int option(int argc, char **argv, int *i, struct xlk_args *a, char *err, 
 		return size_opt(v, "--dump-area", &a->dump_area, err, len);
 	else if ((v = value(argc, argv, i, "--vmcoreinfo")))
 		return size_opt(v, "--vmcoreinfo", &a->vmcoreinfo, err, len);
-	else
+	else if ((v = value(argc, argv, i, "--config")))
+		a->config = v;
+	else if ((v = value(argc, argv, i, "--then"))) {
+		for (unsigned int t = 0; t <= THEN_RESTART; t++)
+			if (!strcmp(v, xlk_then_names[t])) {
+				a->then = (enum xlk_then)t;
+				a->then_given = 1;
+				return 0;
+			}
+		return usage(err, len, "--then: '%s' is not preserve, destroy or restart", v);
+	} else
 		return usage(err, len, "unknown option or missing value: %s", arg);
 	return 0;
 }
@@ -133,10 +146,19 @@ static int check(struct xlk_args *a, char *err, unsigned int len)
 			return usage(err, len, "load: --mem must be at least 32M");
 		if (a->append && strlen(a->append) > 1500)
 			return usage(err, len, "load: --append is longer than 1500 bytes");
-	} else if (a->kernel || a->initrd || a->append || a->dump_area || a->vmcoreinfo) {
+		if (a->then == THEN_RESTART && !a->config)
+			return usage(err, len,
+				     "load: --then restart needs --config FILE (what xl create gets)");
+		if (a->config && a->then != THEN_RESTART)
+			return usage(err, len, "load: --config is for --then restart");
+		if (a->config && a->config[0] != '/')
+			return usage(err, len, "load: --config needs an absolute path, not '%s'",
+				     a->config);
+	} else if (a->kernel || a->initrd || a->append || a->dump_area || a->vmcoreinfo ||
+		   a->then_given || a->config) {
 		return usage(err, len,
-			     "--kernel, --initrd, --append, --dump-area and --vmcoreinfo "
-			     "belong to load");
+			     "--kernel, --initrd, --append, --dump-area, --vmcoreinfo, --then and "
+			     "--config belong to load");
 	}
 	if ((a->foreground || a->once || a->dump_dir) && a->cmd != CMD_WATCH)
 		return usage(err, len, "--foreground, --once and --dump-dir belong to watch");

@@ -23,6 +23,15 @@ enum xlk_cmd {
 	CMD_FETCH
 };
 
+/* What becomes of the domain once its capture kernel has finished. */
+enum xlk_then {
+	THEN_PRESERVE, /* left shut down, for the operator (the default) */
+	THEN_DESTROY,  /* xl destroy */
+	THEN_RESTART   /* xl destroy, xl create -p CONFIG, armed again, unpaused */
+};
+
+extern const char *const xlk_then_names[];
+
 struct xlk_args {
 	enum xlk_cmd cmd;
 	const char *domain; /* name or numeric id; NULL for status/watch of all */
@@ -32,7 +41,9 @@ struct xlk_args {
 	uint64_t mem;	      /* capture kernel's free RAM */
 	uint64_t dump_area;   /* bytes the capture kernel may hand back to dom0 */
 	uint64_t vmcoreinfo;  /* the guest's /sys/kernel/vmcoreinfo address, 0 = scan */
-	int foreground, once;
+	enum xlk_then then;   /* load: after the capture */
+	const char *config;   /* load: the domain's xl config, for --then restart */
+	int foreground, once, then_given;
 };
 
 #define XLK_DEFAULT_MEM (128ull << 20)

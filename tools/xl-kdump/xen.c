@@ -345,6 +345,9 @@ again:
 	rc |= put(x, t, d, "sha256", s->sha256);
 	rc |= put(x, t, d, "kernel", s->kernel);
 	rc |= put(x, t, d, "initrd", s->initrd);
+	rc |= put(x, t, d, "append", s->append);
+	rc |= put(x, t, d, "then", s->then);
+	rc |= put(x, t, d, "config", s->config);
 	rc |= put(x, t, d, "state", s->state);
 	if (!xs_transaction_end(x->xs, t, rc != 0)) {
 		if (errno == EAGAIN && !rc)
@@ -396,6 +399,9 @@ int state_load(struct xlk *x, uint32_t d, struct xlk_state *s)
 	str(x, d, "sha256", s->sha256, sizeof(s->sha256));
 	str(x, d, "kernel", s->kernel, sizeof(s->kernel));
 	str(x, d, "initrd", s->initrd, sizeof(s->initrd));
+	str(x, d, "append", s->append, sizeof(s->append));
+	str(x, d, "then", s->then, sizeof(s->then));
+	str(x, d, "config", s->config, sizeof(s->config));
 	ram = get(x, d, "ram");
 	for (p = ram; p && *p && s->nram < XLK_RAM_MAX; s->nram++) {
 		s->ram[s->nram].start = strtoull(p, &p, 0);

@@ -8,9 +8,11 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <poll.h>
+#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -20,6 +22,8 @@
 
 #include "args.h"
 #include "image.h"
+
+extern char **environ;
 
 #define ACPI_BASE 0xfc000000ull /* libxl's PVH/HVM ACPI tables; also the top of the RAM scan */
 #define ACPI_MAX  (2ull << 20)
@@ -166,6 +170,10 @@ static int cmd_load(struct xlk *x, const struct xlk_args *a)
 		err("domain %d is already armed (%s); unload it first", d, old.state);
 		return XLK_ERROR;
 	}
+	if (a->config && access(a->config, R_OK)) {
+		err("--config %s: %s", a->config, strerror(errno));
+		return XLK_ERROR;
+	}
 	kfile = read_file(a->kernel, &ksize, "kernel");
 	if (!kfile || (a->initrd && !(initrd = read_file(a->initrd, &isize, "initrd"))))
 		goto out;
@@ -229,6 +237,9 @@ static int cmd_load(struct xlk *x, const struct xlk_args *a)
 	xlk_uuid(&di, s.uuid);
 	snprintf(s.kernel, sizeof(s.kernel), "%s", a->kernel);
 	snprintf(s.initrd, sizeof(s.initrd), "%s", a->initrd ? a->initrd : "");
+	snprintf(s.append, sizeof(s.append), "%s", a->append ? a->append : "");
+	snprintf(s.then, sizeof(s.then), "%s", xlk_then_names[a->then]);
+	snprintf(s.config, sizeof(s.config), "%s", a->config ? a->config : "");
 	s.vmcoreinfo = a->vmcoreinfo;
 	strcpy(s.state, "armed");
 	if (state_save(x, (uint32_t)d, &s))
@@ -284,6 +295,8 @@ static int show(struct xlk *x, uint32_t d)
 	       s.l.entry, s.l.kbase, s.l.kspan >> 20);
 	printf("  initrd: %s (%" PRIu64 " bytes)\n", s.initrd[0] ? s.initrd : "none",
 	       s.l.initrd_size);
+	printf("  then: %s%s%s\n", s.then[0] ? s.then : "preserve", s.config[0] ? " from " : "",
+	       s.config);
 	printf("  staged: 0x%" PRIx64 "-0x%" PRIx64 " (%" PRIu64 " MiB): capture RAM %" PRIu64
 	       " MiB, backup %" PRIu64 " MiB, dump area %" PRIu64 " MiB\n",
 	       s.l.info, s.l.end, xlk_staged_bytes(&s.l) >> 20, s.l.work_size >> 20,
@@ -333,6 +346,73 @@ static int cmd_status(struct xlk *x, const struct xlk_args *a)
 	return rc;
 }
 
+/* xl with argv, waited for: its exit status, or -1 if it could not run. */
+static int run_xl(char *const argv[])
+{
+	pid_t pid;
+	int status;
+
+	fflush(NULL);
+	if (posix_spawnp(&pid, "xl", NULL, NULL, argv, environ))
+		return -1;
+	if (waitpid(pid, &status, 0) != pid)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/*
+ * The domain's capture kernel has finished: what load's --then asked for.
+ * xl does the destroying and creating (the toolstack owns the domain's
+ * devices); a restarted domain is armed again with load's own arguments
+ * before it is unpaused, so its next crash is captured too.
+ */
+static void after_capture(struct xlk *x, uint32_t d, const struct xlk_state *s)
+{
+	char id[16], path[64], *name;
+	struct xlk_args la = { .cmd = CMD_LOAD };
+	int nd;
+
+	if (!strcmp(s->then, "destroy") || !strcmp(s->then, "restart")) {
+		snprintf(id, sizeof(id), "%u", d);
+		snprintf(path, sizeof(path), "/local/domain/%u/name", d);
+		name = xs_read(x->xs, XBT_NULL, path, NULL);
+		if (run_xl((char *[]){ "xl", "destroy", id, NULL })) {
+			err("domain %u: xl destroy failed; the domain stays as it is", d);
+			free(name);
+			return;
+		}
+		state_remove(x, d);
+		info("domain %u destroyed after its capture (--then %s)", d, s->then);
+		if (!strcmp(s->then, "restart")) {
+			if (!name || run_xl((char *[]){ "xl", "create", "-p", (char *)s->config,
+							 NULL })) {
+				err("domain %u: xl create -p %s failed; not restarted", d, s->config);
+				free(name);
+				return;
+			}
+			la.domain = name;
+			la.kernel = s->kernel;
+			la.initrd = s->initrd[0] ? s->initrd : NULL;
+			la.append = s->append[0] ? s->append : NULL;
+			la.mem = s->l.work_size;
+			la.dump_area = s->l.dump_size;
+			la.vmcoreinfo = s->vmcoreinfo;
+			la.then = THEN_RESTART;
+			la.config = s->config;
+			if (cmd_load(x, &la) != XLK_OK)
+				err("domain %s: restarted, but not armed again", name);
+			if (run_xl((char *[]){ "xl", "unpause", name, NULL }))
+				err("domain %s: xl unpause failed", name);
+			nd = xlk_domid(x, name);
+			info("domain %u restarted as domain %d from %s (--then restart)", d, nd,
+			     s->config);
+		}
+		free(name);
+		return;
+	}
+	info("domain %u left shut down (--then preserve); xl destroy it when done", d);
+}
+
 /* One look at every armed domain; returns 1 when --once has what it waited for. */
 static int watch_step(struct xlk *x, const struct xlk_args *a)
 {
@@ -379,10 +459,13 @@ static int watch_step(struct xlk *x, const struct xlk_args *a)
 			if (s.l.dump_size && a->dump_dir) {
 				snprintf(path, sizeof(path), "%s/domain%u-%ld.vmcore", a->dump_dir,
 					 d, (long)time(NULL));
-				state_set(x, d, fetch(x, d, &s, path) ? "failed" : "captured");
-			} else {
-				state_set(x, d, "captured");
+				if (fetch(x, d, &s, path)) {
+					state_set(x, d, "failed");
+					return 1; /* the dump is still in the area: the domain stays */
+				}
 			}
+			state_set(x, d, "captured");
+			after_capture(x, d, &s);
 			done = 1;
 		}
 	}

@@ -33,6 +33,9 @@ struct xlk_state {
 	uint64_t vmcoreinfo; /* hint from load, 0 = scan */
 	char sha256[65];     /* of the staged info .. elfhdr bytes */
 	char kernel[256], initrd[256];
+	char append[1504];   /* load's --append, for a re-arm after --then restart */
+	char then[16];	     /* preserve, destroy, restart */
+	char config[256];    /* the xl config --then restart creates the domain from */
 };
 
 /* One line on stderr (err) or stdout (info), "xl-kdump: " first. */
