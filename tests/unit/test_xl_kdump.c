@@ -55,6 +55,12 @@ static void test_args_load(void **state)
 	assert_int_equal(parse(&a, err, "xl-kdump load 7 --kernel /k"), 0);
 	assert_int_equal(a.mem, XLK_DEFAULT_MEM);
 	assert_null(a.append);
+	assert_int_equal(a.base, 0);
+	assert_int_equal(parse(&a, err, "xl-kdump load 7 --kernel /k --base 5G"), 0);
+	assert_int_equal(a.base, 5ull << 30);
+	assert_int_equal(parse(&a, err, "xl-kdump load 7 --kernel /k --base 0x140001000"),
+			 XLK_USAGE);
+	assert_non_null(strstr(err, "multiple of 2 MiB"));
 }
 
 /* What becomes of the domain after its capture: preserve, destroy, restart with its config. */
@@ -320,7 +326,10 @@ static void test_layout_plan(void **state)
 	assert_int_equal(l.kspan, 0x3a01000);
 	assert_int_equal(l.boot_info, 0x1000000 + l.kspan);
 	assert_int_equal(l.low_size, 0xa0000); /* RAM from 0 up to the legacy hole */
-	assert_int_equal(l.backup_size, 0xa0000 + l.kspan + 4096);
+	/* The initrd runs after the start info page, copied there at the crash. */
+	assert_int_equal(l.initrd_run, l.boot_info + 4096);
+	assert_int_equal(l.run_end, l.initrd_run + 0x301000);
+	assert_int_equal(l.backup_size, 0xa0000 + l.kspan + 4096 + 0x301000);
 	assert_true(l.dump >= l.backup + l.backup_size && l.dump % (2 << 20) == 0);
 	assert_int_equal(l.dump_size, 96ull << 20);
 	assert_int_equal(l.work, l.dump + l.dump_size); /* the dump area under high_memory */
@@ -346,6 +355,29 @@ static void test_layout_plan(void **state)
 			 0);
 	assert_int_equal(l.info, XLK_DEFAULT_START);
 	assert_true(l.end <= 0xfc000000);
+	/* An initrd that would end above the RAM (or 4 GiB) at the crash. */
+	assert_int_equal(xlk_plan(&l, 64ull << 20, 0, 0xfc000000, 0, 0x1000000, 0x3a00000, 0,
+				  0x600000, 32ull << 20, 0, 0),
+			 -EINVAL);
+	/* Above 4 GiB for a guest with RAM there: no 4 GiB limit, only the one given. */
+	assert_int_equal(xlk_plan(&l, 6ull << 30, 8ull << 30, 1ull << 40, 0x9f000, 0x1000000,
+				  0x3a00000, 0x3a00000, 0x300000, 192ull << 20, 96ull << 20, 0x3000),
+			 0);
+	assert_int_equal(l.info, 8ull << 30);
+	assert_true(l.initrd > 4ull << 30 && l.initrd_run < 1ull << 30);
+	assert_int_equal(xlk_plan(&l, 6ull << 30, 8ull << 30, (8ull << 30) + (64ull << 20),
+				  0x9f000, 0x1000000, 0x3a00000, 0x3a00000, 0, 192ull << 20, 0, 0),
+			 -ERANGE);
+}
+
+static void test_layout_default_start(void **state)
+{
+	(void)state;
+	/* Below 3 GiB of RAM: 3 GiB. Above: 1 GiB of the guest's scratch space after the RAM. */
+	assert_int_equal(xlk_default_start(128ull << 20), XLK_DEFAULT_START);
+	assert_int_equal(xlk_default_start(XLK_DEFAULT_START), XLK_DEFAULT_START);
+	assert_int_equal(xlk_default_start((4ull << 30) + (512ull << 20)), 6ull << 30);
+	assert_int_equal(xlk_default_start(16ull << 30), 17ull << 30);
 }
 
 static void test_layout_start_info(void **state)
@@ -370,15 +402,15 @@ static void test_layout_start_info(void **state)
 	assert_int_equal(si->nr_modules, 1);
 	/* The pointers are where the page goes at the crash: under 1 GiB. */
 	assert_int_equal(si->modlist_paddr, l.boot_info + XLK_INFO_MODLIST);
-	assert_int_equal(mod->paddr, l.initrd);
+	assert_int_equal(mod->paddr, l.initrd_run); /* under 4 GiB: 6.1 reads 32 bits of it */
 	assert_int_equal(mod->size, 0x300001);
 	assert_int_equal(si->cmdline_paddr, l.boot_info + XLK_INFO_CMDLINE);
 	assert_string_equal((char *)page + XLK_INFO_CMDLINE, cmd);
 	assert_int_equal(si->rsdp_paddr, 0xfc000010);
 	assert_int_equal(si->memmap_paddr, l.boot_info + XLK_INFO_MEMMAP);
 	assert_true(l.boot_info + XLK_PAGE <= 1ull << 30);
-	assert_int_equal(si->memmap_entries, 7);
-	/* RAM: low memory, the kernel's link range and the work area; no other crashed RAM. */
+	assert_int_equal(si->memmap_entries, 8);
+	/* RAM: low memory, the kernel's link range, the initrd and the work area. */
 	assert_int_equal(m[0].addr, 0);
 	assert_int_equal(m[0].size, 0xa0000);
 	assert_int_equal(m[0].type, XLK_E820_RAM);
@@ -387,14 +419,17 @@ static void test_layout_start_info(void **state)
 	assert_int_equal(m[0].type, XLK_E820_RAM);
 	assert_int_equal(m[1].addr, l.boot_info);
 	assert_int_equal(m[1].type, XLK_E820_RESERVED);
-	assert_int_equal(m[2].addr, l.info);
-	assert_int_equal(m[2].size, l.backup - l.info);
-	assert_int_equal(m[2].type, XLK_E820_RESERVED);
-	assert_int_equal(m[3].addr, l.dump);
+	assert_int_equal(m[2].addr, l.initrd_run);
+	assert_int_equal(m[2].size, 0x301000);
+	assert_int_equal(m[2].type, XLK_E820_RAM);
+	assert_int_equal(m[3].addr, l.info);
+	assert_int_equal(m[3].size, l.backup - l.info);
 	assert_int_equal(m[3].type, XLK_E820_RESERVED);
-	assert_int_equal(m[4].addr, l.work);
-	assert_int_equal(m[4].type, XLK_E820_RAM);
-	assert_int_equal(m[5].addr, 0xfc000000);
+	assert_int_equal(m[4].addr, l.dump);
+	assert_int_equal(m[4].type, XLK_E820_RESERVED);
+	assert_int_equal(m[5].addr, l.work);
+	assert_int_equal(m[5].type, XLK_E820_RAM);
+	assert_int_equal(m[6].addr, 0xfc000000);
 	m = (void *)(page + XLK_INFO_MEMMAP);
 	for (unsigned int i = 1; i < si->memmap_entries; i++)
 		assert_true(m[i].addr >= m[i - 1].addr + m[i - 1].size);
@@ -452,9 +487,10 @@ static void test_core_header(void **state)
 	assert_int_equal(r[1].size, 0x1000000 - 0xa0000);
 	assert_int_equal(r[1].data_pa, 0xa0000);
 	assert_int_equal(r[2].paddr, 0x1000000);
-	assert_int_equal(r[2].size, l.kspan + 4096); /* with the start info page after it */
+	/* with the start info page and the initrd after it */
+	assert_int_equal(r[2].size, l.kspan + 4096 + 0x301000);
 	assert_int_equal(r[2].data_pa, l.backup + 0xa0000);
-	assert_int_equal(r[3].paddr, 0x1000000 + l.kspan + 4096);
+	assert_int_equal(r[3].paddr, l.run_end);
 	assert_int_equal(r[3].data_pa, r[3].paddr);
 	assert_int_equal(r[3].paddr + r[3].size, 128ull << 20);
 	assert_int_equal(xlk_ram_ranges(&l, ram, 1, r, 3), -E2BIG);
@@ -524,7 +560,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_args_load),	  cmocka_unit_test(test_args_then),
-		cmocka_unit_test(test_args_errors),
+		cmocka_unit_test(test_args_errors),	  cmocka_unit_test(test_layout_default_start),
 		cmocka_unit_test(test_args_other),	  cmocka_unit_test(test_sizes),
 		cmocka_unit_test(test_image_elf),	  cmocka_unit_test(test_image_bzimage),
 		cmocka_unit_test(test_image_debian),	  cmocka_unit_test(test_layout_plan),

@@ -11,6 +11,7 @@
 const char xlk_usage[] =
 	"usage: xl-kdump load DOMAIN --kernel FILE [--initrd FILE] [--append ARGS]\n"
 	"                        [--mem SIZE] [--dump-area SIZE] [--vmcoreinfo ADDR]\n"
+	"                        [--base ADDR]\n"
 	"                        [--then preserve|destroy|restart [--config FILE]]\n"
 	"       xl-kdump unload DOMAIN\n"
 	"       xl-kdump status [DOMAIN]\n"
@@ -121,6 +122,8 @@ static int option(int argc, char **argv, int *i, struct xlk_args *a, char *err, 
 		return size_opt(v, "--dump-area", &a->dump_area, err, len);
 	else if ((v = value(argc, argv, i, "--vmcoreinfo")))
 		return size_opt(v, "--vmcoreinfo", &a->vmcoreinfo, err, len);
+	else if ((v = value(argc, argv, i, "--base")))
+		return size_opt(v, "--base", &a->base, err, len);
 	else if ((v = value(argc, argv, i, "--config")))
 		a->config = v;
 	else if ((v = value(argc, argv, i, "--then"))) {
@@ -154,11 +157,13 @@ static int check(struct xlk_args *a, char *err, unsigned int len)
 		if (a->config && a->config[0] != '/')
 			return usage(err, len, "load: --config needs an absolute path, not '%s'",
 				     a->config);
+		if (a->base % (2ull << 20))
+			return usage(err, len, "load: --base must be a multiple of 2 MiB");
 	} else if (a->kernel || a->initrd || a->append || a->dump_area || a->vmcoreinfo ||
-		   a->then_given || a->config) {
+		   a->base || a->then_given || a->config) {
 		return usage(err, len,
-			     "--kernel, --initrd, --append, --dump-area, --vmcoreinfo, --then and "
-			     "--config belong to load");
+			     "--kernel, --initrd, --append, --dump-area, --vmcoreinfo, --base, "
+			     "--then and --config belong to load");
 	}
 	if ((a->foreground || a->once || a->dump_dir) && a->cmd != CMD_WATCH)
 		return usage(err, len, "--foreground, --once and --dump-dir belong to watch");

@@ -41,6 +41,7 @@ struct xlk_args {
 	uint64_t mem;	      /* capture kernel's free RAM */
 	uint64_t dump_area;   /* bytes the capture kernel may hand back to dom0 */
 	uint64_t vmcoreinfo;  /* the guest's /sys/kernel/vmcoreinfo address, 0 = scan */
+	uint64_t base;	      /* load: where staging starts, 0 = the default */
 	enum xlk_then then;   /* load: after the capture */
 	const char *config;   /* load: the domain's xl config, for --then restart */
 	int foreground, once, then_given;

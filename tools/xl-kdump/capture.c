@@ -310,6 +310,7 @@ static int hand_over(struct xlk *x, uint32_t d, struct xlk_state *s, struct hvm_
 	}
 	if (gmem_copy(x, d, l->kbase, l->kernel, l->kernel_size) ||
 	    gmem_copy(x, d, l->boot_info, l->info, XLK_PAGE) ||
+	    (l->initrd_run && gmem_copy(x, d, l->initrd_run, l->initrd, l->initrd_size)) ||
 	    gmem_zero(x, d, l->kbase + l->kernel_size, l->kspan - l->kernel_size) ||
 	    (l->acpi_size && gmem_copy(x, d, l->acpi_src, l->acpi, l->acpi_size)))
 		return -1;

@@ -27,14 +27,20 @@ int xlk_plan(struct xlk_layout *l, uint64_t ram_top, uint64_t start, uint64_t li
 	uint64_t p;
 
 	memset(l, 0, sizeof(*l));
-	/* The PVH entry is not relocatable: the kernel must run where it was linked. */
-	if (kbase < MiB || ALIGN(kbase + kspan, XLK_PAGE) + XLK_PAGE > ram_top ||
-	    kbase + kspan > (1ull << 30))
+	/*
+	 * The PVH entry is not relocatable: the kernel must run where it was
+	 * linked, the info page after it under 1 GiB, the initrd after that
+	 * under 4 GiB.
+	 */
+	l->kspan = ALIGN(kspan, XLK_PAGE);
+	l->boot_info = kbase + l->kspan;
+	l->initrd_run = l->boot_info + XLK_PAGE;
+	l->run_end = l->initrd_run + ALIGN(initrd_size, XLK_PAGE);
+	if (kbase < MiB || l->run_end > ram_top || l->boot_info + XLK_PAGE > (1ull << 30) ||
+	    l->run_end > (4ull << 30))
 		return -EINVAL;
 	l->ram_top = ram_top;
 	l->kbase = kbase;
-	l->kspan = ALIGN(kspan, XLK_PAGE);
-	l->boot_info = kbase + l->kspan;
 	l->low_size = low < XLK_LOW_MAX ? low & ~(XLK_PAGE - 1) : XLK_LOW_MAX;
 	p = ALIGN(start > ram_top ? start : ram_top, 2 * MiB);
 	l->info = p;
@@ -51,7 +57,7 @@ int xlk_plan(struct xlk_layout *l, uint64_t ram_top, uint64_t start, uint64_t li
 	l->elfhdr = p;
 	p += XLK_ELFHDR_SIZE;
 	l->backup = p = ALIGN(p, 2 * MiB);
-	l->backup_size = l->low_size + l->kspan + XLK_PAGE;
+	l->backup_size = l->low_size + (l->run_end - kbase);
 	p = ALIGN(p + l->backup_size, 2 * MiB);
 	/*
 	 * The dump area below the work RAM: /dev/mem writes only below the
@@ -64,9 +70,16 @@ int xlk_plan(struct xlk_layout *l, uint64_t ram_top, uint64_t start, uint64_t li
 	l->work_size = ALIGN(work_size, 2 * MiB);
 	p += l->work_size;
 	l->end = p;
-	if (p > limit || p > (4ull << 30))
+	if (p > limit)
 		return -ERANGE;
 	return 0;
+}
+
+uint64_t xlk_default_start(uint64_t ram_top)
+{
+	if (ram_top <= XLK_DEFAULT_START)
+		return XLK_DEFAULT_START;
+	return ALIGN(ram_top, 1ull << 30) + XLK_SCRATCH_GAP;
 }
 
 uint64_t xlk_staged_bytes(const struct xlk_layout *l)
@@ -78,12 +91,18 @@ static unsigned int memmap(struct hvm_memmap_table_entry *m, const struct xlk_la
 {
 	unsigned int n = 0;
 
-	/* Sorted by address. The crashed guest's RAM is read through the core header only. */
+	/* The crashed guest's RAM is read through the core header only. */
 	if (l->low_size)
 		m[n++] = (struct hvm_memmap_table_entry){ 0, l->low_size, XLK_E820_RAM, 0 };
 	m[n++] = (struct hvm_memmap_table_entry){ l->kbase, l->kspan, XLK_E820_RAM, 0 };
 	m[n++] = (struct hvm_memmap_table_entry){ l->boot_info, XLK_PAGE, XLK_E820_RESERVED, 0 };
-	if (l->acpi_size && l->acpi_src < l->kbase)
+	/* RAM: the kernel keeps it reserved while it unpacks, then frees it. */
+	if (l->run_end > l->initrd_run)
+		m[n++] = (struct hvm_memmap_table_entry){ l->initrd_run,
+							  l->run_end - l->initrd_run, XLK_E820_RAM,
+							  0 };
+	/* The guest's ACPI tables (restored from the copy at the crash). */
+	if (l->acpi_size)
 		m[n++] = (struct hvm_memmap_table_entry){ l->acpi_src, l->acpi_size,
 							  XLK_E820_RESERVED, 0 };
 	/* info, ACPI copy, kernel, initrd and core header: read, never allocated. */
@@ -93,10 +112,14 @@ static unsigned int memmap(struct hvm_memmap_table_entry *m, const struct xlk_la
 		m[n++] = (struct hvm_memmap_table_entry){ l->dump, l->dump_size, XLK_E820_RESERVED,
 							  0 };
 	m[n++] = (struct hvm_memmap_table_entry){ l->work, l->work_size, XLK_E820_RAM, 0 };
-	/* The guest's ACPI tables (restored from the copy at the crash). */
-	if (l->acpi_size && l->acpi_src >= l->kbase)
-		m[n++] = (struct hvm_memmap_table_entry){ l->acpi_src, l->acpi_size,
-							  XLK_E820_RESERVED, 0 };
+	/* By address: the staged area may lie above the ACPI tables (above 4 GiB). */
+	for (unsigned int i = 1; i < n; i++)
+		for (unsigned int j = i; j && m[j - 1].addr > m[j].addr; j--) {
+			struct hvm_memmap_table_entry t = m[j];
+
+			m[j] = m[j - 1];
+			m[j - 1] = t;
+		}
 	return n;
 }
 
@@ -117,7 +140,7 @@ int xlk_build_info(void *page, const struct xlk_layout *l, const char *cmdline)
 	if (l->initrd_size) {
 		si->nr_modules = 1;
 		si->modlist_paddr = l->boot_info + XLK_INFO_MODLIST;
-		mod->paddr = l->initrd;
+		mod->paddr = l->initrd_run;
 		mod->size = l->initrd_size;
 	}
 	si->memmap_paddr = l->boot_info + XLK_INFO_MEMMAP;
@@ -167,7 +190,7 @@ int xlk_ram_ranges(const struct xlk_layout *l, const struct xlk_range *ram, unsi
 		uint64_t start, end, copy;
 	} taken[2] = {
 		{ 0, l->low_size, l->backup },
-		{ l->kbase, l->boot_info + XLK_PAGE, l->backup + l->low_size },
+		{ l->kbase, l->run_end, l->backup + l->low_size },
 	};
 	unsigned int m = 0;
 

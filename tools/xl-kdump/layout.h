@@ -12,10 +12,13 @@
  *            page tables, which map only the first 1 GiB
  *   acpi     a copy of the guest's ACPI tables as they were at load
  *   kernel   the capture kernel's load image (its PT_LOAD bytes)
- *   initrd   the capture initramfs
+ *   initrd   the capture initramfs, copied at the crash to initrd_run, after
+ *            boot_info: 6.1 takes only the low 32 bits of a PVH module's
+ *            address, and the staged area may lie above 4 GiB
  *   elfhdr   the ELF core header, written at the crash
  *   backup   the crashed guest's RAM the capture kernel takes: low memory
- *            (the real-mode trampoline must be under 1 MiB) and its link range
+ *            (the real-mode trampoline must be under 1 MiB), its link range,
+ *            the info page and the initrd copy
  *   dump     an optional area the capture kernel hands the vmcore back in
  *   work     the capture kernel's free RAM, made writable at the crash
  */
@@ -43,7 +46,13 @@
  * pages in its e820, so they start well above that, under the ACPI tables.
  */
 #define XLK_DEFAULT_START 0xc0000000ull
-
+/*
+ * For a guest whose RAM ends above that: from the next 1 GiB boundary after
+ * its RAM, plus 1 GiB left for that scratch space (--base chooses otherwise).
+ */
+#define XLK_SCRATCH_GAP (1ull << 30)
+/* The highest guest-physical address staging may reach above 4 GiB. */
+#define XLK_HIGH_LIMIT (1ull << 40)
 /* Staged area types (E820 numbering). */
 #define XLK_E820_RAM	  1
 #define XLK_E820_RESERVED 2
@@ -62,9 +71,11 @@ struct xlk_layout {
 	uint64_t boot_info;	      /* where the info page goes at the crash (kbase + kspan) */
 	uint32_t entry;
 	uint64_t initrd, initrd_size;
+	uint64_t initrd_run;	      /* where the initrd goes at the crash (boot_info + 1 page) */
+	uint64_t run_end;	      /* end of what the crash puts from kbase: kernel, info, initrd */
 	uint64_t elfhdr;
 	uint64_t low_size;	      /* guest RAM [0, low_size) the capture kernel also uses */
-	uint64_t backup, backup_size; /* [0, low_size), then [kbase, boot_info + 1 page) */
+	uint64_t backup, backup_size; /* [0, low_size), then [kbase, run_end) */
 	uint64_t work, work_size;
 	uint64_t dump, dump_size;
 	uint64_t end; /* end of the staged area */
@@ -74,22 +85,31 @@ struct xlk_layout {
  * xlk_plan() - place the areas from start (at least ram_top) for a kernel of kernel_size
  * file bytes linked at kbase spanning kspan, an initrd, work and dump sizes
  * and acpi_size bytes of ACPI copy. Returns 0, -ERANGE if it does not fit
- * below limit (the lowest guest-physical address in use above the RAM), or
- * -EINVAL if the kernel's link range is not inside the guest's RAM. low is how
- * much RAM from 0 the guest has below 640 KiB (0 if none).
+ * below limit (the lowest guest-physical address in use above start), or
+ * -EINVAL if the kernel's link range, the info page and the initrd after it
+ * are not inside the guest's RAM below 4 GiB. low is how much RAM from 0 the
+ * guest has below 640 KiB (0 if none).
  */
 int xlk_plan(struct xlk_layout *l, uint64_t ram_top, uint64_t start, uint64_t limit, uint64_t low,
 	     uint64_t kbase, uint64_t kspan, uint64_t kernel_size, uint64_t initrd_size,
 	     uint64_t work_size, uint64_t dump_size, uint64_t acpi_size);
+
+/**
+ * xlk_default_start() - where staging starts for a guest whose RAM ends at
+ * ram_top, clear of its scratch space: XLK_DEFAULT_START if the RAM ends
+ * below it, else XLK_SCRATCH_GAP past the RAM's next 1 GiB boundary.
+ */
+uint64_t xlk_default_start(uint64_t ram_top);
 
 /** xlk_staged_bytes() - pages xl-kdump adds to the domain, in bytes. */
 uint64_t xlk_staged_bytes(const struct xlk_layout *l);
 
 /**
  * xlk_build_info() - the info page (XLK_PAGE bytes at page) for the capture
- * kernel: hvm_start_info version 1 with the initrd as module 0, the command
- * line, and the capture kernel's memory map (its RAM: the kernel's link range
- * and the work area; everything else it must read reserved). Returns 0 or
+ * kernel: hvm_start_info version 1 with the initrd (at initrd_run) as module
+ * 0, the command line, and the capture kernel's memory map, sorted (its RAM:
+ * low memory, the kernel's link range, the initrd copy and the work area;
+ * everything else it must read reserved). Returns 0 or
  * -E2BIG if the command line does not fit.
  */
 int xlk_build_info(void *page, const struct xlk_layout *l, const char *cmdline);

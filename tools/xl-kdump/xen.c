@@ -309,11 +309,13 @@ static char *get(struct xlk *x, uint32_t d, const char *key)
 }
 
 /* The layout's fields, by name, for the store. */
-#define LAYOUT_FIELDS(X)                                                                       \
-	X(ram_top)                                                                             \
-	X(info) X(acpi) X(acpi_size) X(acpi_src) X(rsdp) X(kernel) X(kernel_size) X(kbase)     \
-		X(kspan) X(boot_info) X(low_size) X(initrd) X(initrd_size) X(elfhdr) X(backup) \
-			X(backup_size) X(work) X(work_size) X(dump) X(dump_size) X(end)
+#define LAYOUT_FIELDS(X)                                                                     \
+	X(ram_top) X(info) X(acpi) X(acpi_size) X(acpi_src) X(rsdp) X(kernel) X(kernel_size) \
+	X(kbase) X(kspan) X(boot_info) X(low_size) X(initrd) X(initrd_size) X(initrd_run)    \
+	X(run_end) X(elfhdr) X(backup) X(backup_size) X(work) X(work_size) X(dump)           \
+	X(dump_size) X(end)
+/* Added since the first release: a domain armed by it has neither. */
+#define LAYOUT_OPTIONAL(f) (!strcmp(f, "initrd_run") || !strcmp(f, "run_end"))
 
 int state_save(struct xlk *x, uint32_t d, const struct xlk_state *s)
 {
@@ -389,9 +391,18 @@ int state_load(struct xlk *x, uint32_t d, struct xlk_state *s)
 	str(x, d, "state", s->state, sizeof(s->state));
 	if (!s->state[0])
 		return -ENOENT;
-#define GET(f) s->l.f = num(x, d, "layout/" #f, &bad);
+#define GET(f)                                                 \
+	{                                                      \
+		int missing = 0;                               \
+                                                               \
+		s->l.f = num(x, d, "layout/" #f, &missing);    \
+		bad |= missing && !LAYOUT_OPTIONAL(#f);        \
+	}
 	LAYOUT_FIELDS(GET)
 #undef GET
+	/* Armed by the first release: the initrd runs where it was staged, nothing follows boot_info. */
+	if (!s->l.run_end)
+		s->l.run_end = s->l.boot_info + XLK_PAGE;
 	s->l.entry = (uint32_t)num(x, d, "layout/entry", &bad);
 	s->maxmem_kb = num(x, d, "maxmem_kb", &bad);
 	s->vmcoreinfo = num(x, d, "vmcoreinfo", &bad);

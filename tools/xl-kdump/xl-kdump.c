@@ -162,7 +162,7 @@ static int cmd_load(struct xlk *x, const struct xlk_args *a)
 	void *kfile = NULL, *initrd = NULL;
 	size_t ksize = 0, isize = 0;
 	char msg[256], cmdline[XLK_PAGE];
-	uint64_t extra_kb, top;
+	uint64_t extra_kb, top, start;
 
 	if (check_domain(x, d, &di))
 		return XLK_ERROR;
@@ -185,18 +185,31 @@ static int cmd_load(struct xlk *x, const struct xlk_args *a)
 		goto out;
 	s.maxmem_kb = di.max_memkb;
 	top = s.ram[s.nram - 1].start + s.ram[s.nram - 1].size;
-	rc = xlk_plan(&s.l, top, top <= XLK_DEFAULT_START ? XLK_DEFAULT_START : top, ACPI_BASE,
+	/* Or where --base says. Under 4 GiB it must end below the ACPI tables. */
+	start = xlk_default_start(top);
+	if (a->base) {
+		if (a->base < top) {
+			err("domain %d: --base 0x%" PRIx64 " is inside the guest's RAM, which "
+			    "ends at 0x%" PRIx64,
+			    d, a->base, top);
+			goto out;
+		}
+		start = a->base;
+	}
+	rc = xlk_plan(&s.l, top, start, start < ACPI_BASE ? ACPI_BASE : XLK_HIGH_LIMIT,
 		      s.ram[0].start == 0 ? s.ram[0].size : 0, k.base, k.span, k.load_size, isize,
 		      a->mem, a->dump_area, acpi.size);
 	if (rc) {
 		if (rc == -EINVAL)
 			err("domain %d: the capture kernel runs at 0x%" PRIx64 "+0x%" PRIx64
-			    ", outside the guest's RAM",
+			    " with its start info and initrd after it, outside the guest's "
+			    "RAM below 4 GiB",
 			    d, k.base, k.span);
 		else
 			err("domain %d: the capture kernel (0x%" PRIx64 "+0x%" PRIx64 ") and its "
-			    "memory do not fit below the ACPI area",
-			    d, k.base, k.span);
+			    "memory do not fit between 0x%" PRIx64 " and the ACPI area at 0x%llx; "
+			    "--base above 4 GiB places them there",
+			    d, k.base, k.span, start, ACPI_BASE);
 		rc = XLK_ERROR;
 		goto out;
 	}
@@ -397,6 +410,7 @@ static void after_capture(struct xlk *x, uint32_t d, const struct xlk_state *s)
 			la.mem = s->l.work_size;
 			la.dump_area = s->l.dump_size;
 			la.vmcoreinfo = s->vmcoreinfo;
+			la.base = s->l.info;
 			la.then = THEN_RESTART;
 			la.config = s->config;
 			if (cmd_load(x, &la) != XLK_OK)
