@@ -8,9 +8,11 @@ shift
 passed=0
 failed=0
 for t in "$@"; do
-	# Page tables are never freed, in the hv as in these tests.
-	out=$(ASAN_OPTIONS=detect_leaks=0 "$dir/$t" 2>&1)
+	# Page tables are never freed, in the hv as in these tests. Each binary
+	# takes well under a second: a hang is a failure, not a stalled CI.
+	out=$(ASAN_OPTIONS=detect_leaks=0 timeout 120 "$dir/$t" 2>&1)
 	rc=$?
+	[ "$rc" -eq 124 ] && echo "unit $t: ERROR timed out after 120 s"
 	p=$(printf '%s\n' "$out" | grep -c '^\[       OK \]')
 	f=$(printf '%s\n' "$out" | grep '^\[  FAILED  \] test_' | sort -u | wc -l)
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then

@@ -58,17 +58,29 @@ static struct {
 } st;
 
 static jmp_buf noreturn_jmp;
+static bool noreturn_armed; /* inside NORETURN(): noreturn_jmp is live */
+
+/* A reboot or halt the test did not expect fails it instead of jumping to a stale buffer. */
+static void __attribute__((noreturn)) noreturn_jump(int r, const char *what)
+{
+	if (!noreturn_armed) {
+		fail_msg("%s outside NORETURN()", what);
+		abort(); /* fail_msg() does not return */
+	}
+	noreturn_armed = false;
+	longjmp(noreturn_jmp, r);
+}
 
 void arch_reboot(void)
 {
 	st.reboots++;
-	longjmp(noreturn_jmp, 1);
+	noreturn_jump(1, "arch_reboot()");
 }
 
 void hv_halt(void)
 {
 	st.halts++;
-	longjmp(noreturn_jmp, 2);
+	noreturn_jump(2, "hv_halt()");
 }
 
 /* Runs stmt, which must end in arch_reboot() or hv_halt(): 1 or 2, which one. */
@@ -76,7 +88,9 @@ void hv_halt(void)
 	({                                             \
 		int _r = setjmp(noreturn_jmp);         \
 		if (!_r) {                             \
+			noreturn_armed = true;         \
 			stmt;                          \
+			noreturn_armed = false;        \
 			fail_msg("%s returned", #stmt); \
 		}                                      \
 		_r;                                    \
@@ -84,7 +98,8 @@ void hv_halt(void)
 
 int arch_capture_stage(const struct boot_info *bi, struct capture_state *c)
 {
-	static u8 region[0x2000];
+	/* Page aligned like a staged kernel: test_digest_mismatch flips a byte by page offset. */
+	static u8 region[0x2000] __attribute__((aligned(PAGE_SIZE)));
 
 	(void)bi;
 	memset(region, 0x5a, sizeof(region));
