@@ -120,6 +120,7 @@ void capture_stage(const struct boot_info *bi)
 
 static void __noreturn capture_failed(struct percpu *cpu, const char *why)
 {
+	log_release(); /* all of it, now: there is no capture kernel to wait for */
 	pr_err("capture failed: %s", why);
 	arch_capture_dump(cpu);
 	if (hv.opt.capture_failure == FAILURE_REBOOT) {
@@ -209,6 +210,13 @@ enum vcpu_action crash_trigger(struct percpu *cpu, enum crash_source src)
 			cpu->cpu_id, source_name[src], capture.owner);
 		return VCPU_PARK;
 	}
+	/*
+	 * From here the hv's informational lines wait in memory until the
+	 * capture kernel's first exit (or a failure): a polled UART must not
+	 * stand between the crash and the capture kernel. Errors and warnings,
+	 * the crash line first, still go out at once.
+	 */
+	log_hold();
 	/* The capture kernel is not the guest that petted it. */
 	watchdog_stop();
 	/* First freeze the evidence: DMA the crashed guest armed must not land. */

@@ -10,7 +10,7 @@
  *     +0x00000 boot_params   +0x01000 command line   +0x02000 boot GDT
  *     +0x03000 ELF core header (elfcorehdr=), written at crash time
  *     +0x20000 backup of guest low memory (below 640 KiB), taken at crash time
- *     +0xc0000 identity-map page tables for a vmlinux's 64-bit entry, at crash time
+ *     +0xc0000 identity-map page tables for a vmlinux's 64-bit entry, built when armed
  *
  * The capture kernel's e820: guest RAM below 640 KiB (the backup keeps the
  * crashed contents), the firmware's non-RAM entries (ACPI tables), the region
@@ -113,10 +113,16 @@ static int write_tail(const struct bzimage *bz, const struct vmlinux *vl, const 
 
 	if (ret)
 		return ret;
-	if (vl)
+	if (vl) {
 		linux_boot_entry64(&capture_entry, hv.capture_base + vl->entry, tail + TAIL_BP,
 				   tail + TAIL_GDT, tail + TAIL_PGT);
-	else
+		/* Built now and checked with the boot data: nothing left to build at the crash. */
+		if (linux_identity_map(tail + TAIL_PGT, TAIL_PGT_MAX, hv.capture_base,
+				       tail + TAIL_SIZE)) {
+			pr_err("capture kernel: the capture region is too large for its entry's identity map");
+			return -ENOSPC;
+		}
+	} else
 		linux_boot_entry(&capture_entry, hv.capture_base, tail + TAIL_BP, tail + TAIL_GDT);
 	if (capture_e820(boot_bi, &m))
 		return -ENOSPC;
@@ -156,6 +162,12 @@ static int place(const struct bzimage *bz, const struct vmlinux *vl, u64 initrd_
 	return 0;
 }
 
+/* The page tables linux_identity_map() builds for the region: a PML4, a PDPT, a PD per GiB. */
+static u64 pgt_pages(void)
+{
+	return 2 + (ALIGN_UP(tail + TAIL_SIZE, GiB) - ALIGN_DOWN(hv.capture_base, GiB)) / GiB;
+}
+
 /* The armed contents: kernel and initrd, and the boot data (not the ELF header, written at crash). */
 static void set_contents(struct capture_state *c, const struct bzimage *bz,
 			 const struct vmlinux *vl, const struct placement *p, u64 initrd_size)
@@ -175,6 +187,10 @@ static void set_contents(struct capture_state *c, const struct bzimage *bz,
 		c->hashed[c->nhashed++] =
 			(struct phys_range){ p->top, p->top + initrd_size, "initrd" };
 	c->hashed[c->nhashed++] = (struct phys_range){ tail, tail + TAIL_ELF, CAPTURE_BOOT_DATA };
+	if (vl)
+		c->hashed[c->nhashed++] = (struct phys_range){
+			tail + TAIL_PGT, tail + TAIL_PGT + pgt_pages() * PAGE_SIZE, CAPTURE_BOOT_DATA
+		};
 	c->free_start = p->kernel_end;
 	c->free_end = p->top;
 }
@@ -601,11 +617,6 @@ int arch_capture_handover(struct percpu *cpu)
 			order[i]->cpu_id, order[i]->apic_id, ec[i].pid,
 			(unsigned long long)ec[i].regs[ELF_RIP]);
 
-	if (capture_entry.long_mode &&
-	    linux_identity_map(tail + TAIL_PGT, TAIL_PGT_MAX, hv.capture_base, tail + TAIL_SIZE)) {
-		pr_err("crash: the capture region is too large for its entry's identity map");
-		return -ENOSPC;
-	}
 	apic_quiesce(boot_madt.ioapic, boot_madt.nr_ioapics, "the capture kernel");
 	/* The run loop makes the entry (VCPU_RESET), not this deep in the exit handler. */
 	cpu->arch.reset = capture_entry;
@@ -636,6 +647,7 @@ u64 arch_capture_stash_need(const struct boot_info *bi)
 	if (bzimage_parse(phys_to_virt(km->start), km->size, &bz, "capture kernel"))
 		return 0; /* refused again, and logged, when staged */
 	if (vm && !vmlinux_parse(phys_to_virt(vm->start), vm->size, &vl, "capture vmlinux")) {
+		need += TAIL_PGT_MAX * PAGE_SIZE; /* its entry's identity map, at most */
 		for (unsigned int i = 0; i < vl.nchecked; i++)
 			need += ALIGN_UP(vl.checked[i].end - vl.checked[i].start, PAGE_SIZE);
 		return need;

@@ -543,6 +543,7 @@ static u32 wait_for_sipi(struct percpu *cpu)
 static enum vcpu_action vcpu_run(struct percpu *cpu)
 {
 	enum vcpu_action act;
+	bool entered;
 
 	cpu->state = CPU_GUEST;
 	for (;;) {
@@ -555,7 +556,11 @@ static enum vcpu_action vcpu_run(struct percpu *cpu)
 			cpu->arch.wd_gen = watchdog_gen();
 			vendor->watchdog(cpu, watchdog_mode());
 		}
-		if (!vendor->enter(cpu))
+		entered = vendor->enter(cpu);
+		/* What the hand-over logged goes out at the capture kernel's first exit. */
+		if (log_holding())
+			log_release();
+		if (!entered)
 			return VCPU_FATAL;
 		iommu_poll_lazy();
 		/* A deadline passed: the guest's watchdog, or a capture kernel's boot. */

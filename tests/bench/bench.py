@@ -10,7 +10,9 @@
    panic to capture-kernel entry, panic to vmcore saved, and the smallest
    capture memory that still saves a vmcore. Two shim sides: the capture
    kernel's vmlinux staged (entered without decompressing) and the bzImage
-   alone; the hv's hand-over of each, and on q35 with VT-d (sampled check).
+   alone; the hv's hand-over of each, and on q35 with VT-d (sampled check)
+   for a stock guest and for one whose module registered VMCOREINFO
+   (BENCH_ONLY=handover: that part alone).
 4. (BENCH_ONLY=smp) boot and idle exits with 2 and 4 vCPUs (on the first and
    the last vCPU, with the xAPIC trap lifted after boot and kept), crash parking.
 5. (BENCH_ONLY=dma) guest disk throughput, virtio-blk behind the IOMMU, with
@@ -92,16 +94,19 @@ CAPTURE_CMDLINE = "console=ttyS0 nr_cpus=1 reset_devices irqpoll pc.test=capture
 GUEST = "pc.test=crash pc.notifier=0 pc.trigger=sysrq pc.token=0"
 
 
-def iommu_handover(build, tag):
+def iommu_handover(build, tag, module=False):
     """The hv's hand-over on q35 with VT-d confining DMA (the sampled check):
-    (hand-over ms, check ms), or None."""
-    name = f"bench-handover-iommu-{tag}"
+    (hand-over ms, check ms), or None. module: the guest module registers
+    where VMCOREINFO is (else the hv scans guest RAM for it, as for a stock
+    guest)."""
+    name = f"bench-handover-iommu{'-module' if module else ''}-{tag}"
+    guest = GUEST.replace("pc.notifier=0", "pc.notifier=1") if module else GUEST
     disk = dump_disk(build, name)
     extra = ["-machine", "q35", "-device", "intel-iommu",
              "-drive", f"file={disk},format=raw,if=none,id=dump",
              "-device", "virtio-blk-pci,drive=dump,iommu_platform=on,disable-legacy=on"]
     try:
-        with Run(build, name, extra=extra, modules=modules(build, GUEST, CAPTURE_CMDLINE)) as r:
+        with Run(build, name, extra=extra, modules=modules(build, guest, CAPTURE_CMDLINE)) as r:
             m = r.wait_for(r"\[hv\] crash: hand-over took (\d+) us after the trigger \(the "
                            r"region's sampled check (\d+) us\)", 240)
             r.wait_for(r"PCG: dump saved", 300)
@@ -110,6 +115,16 @@ def iommu_handover(build, tag):
         return None
     finally:
         os.unlink(disk)
+
+
+def handover_bench(build, rounds):
+    for module in (False, True):
+        h = [t for t in (iommu_handover(build, i, module) for i in range(rounds)) if t]
+        if h:
+            print(f"hv hand-over, shim on q35 with VT-d (sampled check), "
+                  f"{'guest module' if module else 'stock guest'}: "
+                  f"{statistics.median(a for a, _ in h):.1f} ms, of which the region's check "
+                  f"{statistics.median(b for _, b in h):.1f} ms (median of {len(h)})", flush=True)
 
 
 def crash_times(build, side, mem_mb, tag):
@@ -174,11 +189,7 @@ def capture_bench(build):
             print(f"hv hand-over, {s}: {statistics.median(a for a, _ in h):.1f} ms, of which "
                   f"the region's check {statistics.median(b for _, b in h):.1f} ms "
                   f"(median of {len(h)})")
-    h = [t for t in (iommu_handover(build, i) for i in range(rounds)) if t]
-    if h:
-        print(f"hv hand-over, shim on q35 with VT-d (sampled check): "
-              f"{statistics.median(a for a, _ in h):.1f} ms, of which the region's check "
-              f"{statistics.median(b for _, b in h):.1f} ms (median of {len(h)})", flush=True)
+    handover_bench(build, rounds)
     sizes = [int(s) for s in
              os.environ.get("BENCH_CAPTURE_SIZES", "64,72,80,88,96,112,128").split(",")]
     for side in CAPTURE_SIDES:
@@ -558,6 +569,9 @@ def main():
     only = os.environ.get("BENCH_ONLY")
     if only == "capture":
         capture_bench(build)
+        return 0
+    if only == "handover":
+        handover_bench(build, int(os.environ.get("BENCH_CRASH_ROUNDS", "3")))
         return 0
     if only == "smp":
         smp_bench(build)

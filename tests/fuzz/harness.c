@@ -18,6 +18,24 @@ enum log_level hv_loglevel = LOG_DEBUG;
 char fuzz_last_log[512];
 unsigned int fuzz_log_count;
 
+/* hv/printk.c's held lines: every line is seen at once here. */
+static bool fuzz_log_held;
+
+void log_hold(void)
+{
+	fuzz_log_held = true;
+}
+
+void log_release(void)
+{
+	fuzz_log_held = false;
+}
+
+bool log_holding(void)
+{
+	return fuzz_log_held;
+}
+
 void hv_log(enum log_level level, const char *fmt, ...)
 {
 	static int verbose = -1;

@@ -622,6 +622,7 @@ static void test_digest_mismatch(void **state)
 	((u8 *)(uintptr_t)capture.hashed[0].start)[100] ^= 1;
 	assert_int_equal(NORETURN(crash_trigger(cpu0, CRASH_PVPANIC)), 1);
 	assert_int_equal(st.handovers, 0);
+	assert_false(log_holding()); /* a failed capture writes out everything at once */
 	assert_int_equal(st.dma_capture, 1); /* the evidence was frozen all the same */
 	/* auto with DMA confined (this fake's IOMMU): sampled, a page overwritten is caught... */
 	setup(NULL);
@@ -637,6 +638,7 @@ static void test_digest_mismatch(void **state)
 				   PAGE_SIZE] ^= 1;
 	assert_int_equal(crash_trigger(cpu0, CRASH_PVPANIC), VCPU_RESET);
 	assert_logged("the region's sampled check");
+	assert_true(log_holding()); /* its lines wait for the capture kernel's first exit */
 	/* capture_test=corrupt damages the region after hashing it, with the same end. */
 	setup(NULL);
 	hv.opt.capture_test = CAPTURE_TEST_CORRUPT;

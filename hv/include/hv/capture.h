@@ -14,7 +14,7 @@
 #include <hv/spinlock.h>
 #include <parachute/abi.h>
 
-#define CAPTURE_MAX_HASHED 16 /* a vmlinux's pieces, the initrd, the boot data */
+#define CAPTURE_MAX_HASHED 16 /* a vmlinux's pieces (12), the initrd, the boot data (2) */
 
 /* What the guest told of its kernel (PARACHUTE_HC_GUEST_INFO), for the vmcore. */
 struct guest_kernel_info {

@@ -13,6 +13,16 @@ extern enum log_level hv_loglevel;
 /** hv_log() - print one formatted message at level if the log level allows it. */
 void hv_log(enum log_level level, const char *fmt, ...) __printf(2, 3);
 
+/**
+ * log_hold() - from now on keep informational lines in memory, in order, and
+ * write them at log_release() (or before the next error or warning): what
+ * the hand-over logs must not hold up the capture kernel's entry.
+ */
+void log_hold(void);
+void log_release(void);
+/** log_holding() - lines are held: the exit path calls log_release(). */
+bool log_holding(void);
+
 /** vsnprintf_hv() - the subset of vsnprintf the hv needs: %s %c %d %i %u %x %X %p %%. */
 int vsnprintf_hv(char *buf, size_t size, const char *fmt, va_list ap);
 int snprintf_hv(char *buf, size_t size, const char *fmt, ...) __printf(3, 4);
