@@ -17,11 +17,11 @@ GUEST = f"console=ttyS0 quiet {TSC} pc.drain=2"
 CAPTURE = f"console=ttyS0 quiet {TSC} nr_cpus=1 reset_devices pc.test=capture pc.disk=ata pc.drain=2"
 
 
-def modules(build, guest_args, capture=True):
+def modules(build, guest_args, capture=True, capture_args=""):
     mods = [(f"{build}/debian/vmlinuz", f"guest {GUEST} {guest_args}"),
             (f"{build}/initrd.cpio.gz", "guest-initrd")]
     if capture:
-        mods += [(f"{build}/debian/vmlinuz", f"capture {CAPTURE}"),
+        mods += [(f"{build}/debian/vmlinuz", f"capture {CAPTURE} {capture_args}".rstrip()),
                  (f"{build}/initrd.cpio.gz", "capture-initrd"),
                  (f"{build}/debian/vmlinux-capture", "capture-vmlinux")]
     return mods
@@ -75,11 +75,14 @@ def test_vmx_smp_boot(build):
         assert not r.all(r"do_boot_cpu failed|\[hv\] (ERROR|PANIC)|NMI received for unknown")
 
 
-def test_vmx_sysrq_captured(build):
+def test_vmx_sysrq_captured_and_restarted(build):
     token = secrets.token_hex(8)
     name = "vmx-capture"
-    iso = grub_iso(build, name, "loglevel=info pvpanic=off",
-                   modules(build, f"pc.test=crash pc.token={token} pc.trigger=sysrq"))
+    # restart=on: after the dump the hv boots the guest again under VMX (the same
+    # boot as the capture: the restart is checked once the dump is on the disk).
+    iso = grub_iso(build, name, "loglevel=info pvpanic=off restart=on",
+                   modules(build, f"pc.test=crash pc.token={token} pc.trigger=sysrq",
+                           capture_args="pc.restart=1"))
     disk = dump_disk(build, name, "256M")
     with BochsRun(build, name, iso, disk=disk) as r:
         r.wait_for(r"\[hv\] capture armed: SHA-256", 180)
@@ -90,7 +93,15 @@ def test_vmx_sysrq_captured(build):
                    r"\(its vmlinux, 64-bit entry\)", 120)
         r.wait_for(r"PCG: capture kernel up, vmcore \d+ bytes", 400)
         r.wait_for(r"PCG: dump saved", 400)
-        r.wait_for(r"PCG: capture done", 120)
+        r.wait_for(r"PCG: capture done, restarting the guest", 120)
+        # Back in service: EPT back to the guest's, the guest kernel entered again on
+        # the same vCPU, capture re-armed, and the guest's userspace reached a second
+        # time (it would crash again: the run stops there, the first dump on the disk).
+        r.wait_for(r"\[hv\] restart 1: the guest kernel boots again on cpu0, capture re-armed, "
+                   r"in \d+ us \(no machine reset\)", 120)
+        r.wait_for_count(r"PCG: userspace reached, mode crash", 2, 400)
+        assert not r.all(r"restart refused|restart failed|capture region corrupted"), \
+            "the restart was refused or failed"
     path = rebuild(build, disk, name)
     vm = Vmcore(path)
     log = dmesg(path)
