@@ -20,11 +20,13 @@ OVMF = ["-machine", "q35", "-bios", OVMF_FD]
 def test_uefi_capture(build):
     token = secrets.token_hex(8)
     name = "uefi-capture"
-    iso = grub_iso(build, name, "loglevel=info pvpanic=off", [
+    # restart=on: after the dump the hv boots the guest again on the firmware's
+    # memory map, without OVMF and GRUB (checked in the same run, after the dump).
+    iso = grub_iso(build, name, "loglevel=info pvpanic=off restart=on", [
         (f"{build}/debian/vmlinuz",
          f"guest console=ttyS0 quiet pc.test=crash pc.token={token} pc.trigger=sysrq"),
         (f"{build}/initrd.cpio.gz", "guest-initrd"),
-        (f"{build}/debian/vmlinuz", f"capture {CAPTURE_ARGS}"),
+        (f"{build}/debian/vmlinuz", f"capture {CAPTURE_ARGS} pc.restart=1"),
         (f"{build}/initrd.cpio.gz", "capture-initrd")], platform="efi")
     disk = dump_disk(build, name)
     with Run(build, name, modules=[], kernel=None, smp=2,
@@ -45,8 +47,15 @@ def test_uefi_capture(build):
         r.wait_for(r"\[hv\] capture-mode memory: 0x[0-9a-f]+-0x[0-9a-f]+ \(above RAM: MMIO\) "
                    r"mapped at the first access", 120)
         r.wait_for(r"PCG: dump saved", 300)
-        r.wait_for(r"PCG: capture done", 60)
-        r.wait_exit(60)
+        r.wait_for(r"PCG: capture done, restarting the guest", 60)
+        # Back in service under UEFI: the guest boots again with both CPUs (its INIT and
+        # start-up IPIs reach the other vCPU again) and reaches userspace; it would crash
+        # again, so the run stops there with the first dump on the disk.
+        r.wait_for(r"\[hv\] restart 1: the guest kernel boots again on cpu\d, capture re-armed, "
+                   r"in \d+ us \(no machine reset\)", 60)
+        r.wait_for_count(r"PCG: userspace reached, mode crash, 2 cpu\(s\) online", 2, 240)
+        assert not r.all(r"restart refused|restart failed|capture region corrupted"), \
+            "the restart was refused or failed"
     path = rebuild(build, disk, name)
     vm = Vmcore(path)
     log = dmesg(path)
