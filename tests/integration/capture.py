@@ -54,6 +54,19 @@ def extract(disk, out):
     return out
 
 
+def back_in_service(r, userspace, timeout):
+    """After "capture done, restarting the guest" (restart=on, pc.restart=1):
+    the hv's first restart, then the guest's userspace (the regex userspace)
+    reached a second time, with no restart refused or failed. The guest would
+    crash again: callers stop there, the first dump on their disk."""
+    r.wait_for(r"PCG: capture done, restarting the guest", 120)
+    r.wait_for(r"\[hv\] restart 1: the guest kernel boots again on cpu\d, capture re-armed, "
+               r"in \d+ us \(no machine reset\)", 120)
+    r.wait_for_count(userspace, 2, timeout)
+    assert not r.all(r"restart refused|restart failed|capture region corrupted"), \
+        "the restart was refused or failed"
+
+
 def rebuild(build, disk, name):
     """The run's vmcore, build/logs/NAME.vmcore, rebuilt from its dump disk,
     which is then deleted."""
