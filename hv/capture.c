@@ -350,23 +350,40 @@ int vmcoreinfo_note_at(const struct memmap *map, u64 pa, u64 *desc_pa, u32 *desc
 	return 0;
 }
 
+/* The scan's pass over the page starts of guest RAM in [lo, hi). */
+static int scan_vmcoreinfo(const struct memmap *map, u64 lo, u64 hi, u64 *desc_pa, u32 *desc_len)
+{
+	for (unsigned int i = 0; i < map->nr; i++) {
+		const struct e820_entry *e = &map->e[i];
+		u64 end = MIN(e->addr + e->size, hi);
+
+		if (e->type != E820_RAM)
+			continue;
+		/* Never a hidden page; one load per page, the whole check where n_namesz is 11. */
+		for (u64 pa = MAX(ALIGN_UP(e->addr, PAGE_SIZE), lo); pa + PAGE_SIZE <= end;
+		     pa += PAGE_SIZE)
+			if (!hv_is_hidden(pa, PAGE_SIZE) &&
+			    *(const volatile u32 *)phys_to_virt(pa) == 11 &&
+			    !vmcoreinfo_note_at(map, pa, desc_pa, desc_len))
+				return 0;
+	}
+	return -ENOENT;
+}
+
 int find_vmcoreinfo(const struct memmap *map, u64 *desc_pa, u32 *desc_len, bool *registered)
 {
 	*registered = capture.kinfo.vmcoreinfo_note &&
 		      !vmcoreinfo_note_at(map, capture.kinfo.vmcoreinfo_note, desc_pa, desc_len);
 	if (*registered)
 		return 0;
-	for (unsigned int i = 0; i < map->nr; i++) {
-		const struct e820_entry *e = &map->e[i];
-		u64 end = e->addr + e->size;
-
-		if (e->type != E820_RAM)
-			continue;
-		for (u64 pa = ALIGN_UP(e->addr, PAGE_SIZE); pa + PAGE_SIZE <= end; pa += PAGE_SIZE)
-			if (!vmcoreinfo_note_at(map, pa, desc_pa, desc_len))
-				return 0;
-	}
-	return -ENOENT;
+	/*
+	 * The kernel allocates the note at boot (crash_save_vmcoreinfo_init(),
+	 * GFP_KERNEL), from ZONE_NORMAL before ZONE_DMA32: on x86-64, RAM above
+	 * 4 GiB where the guest has any. So that is scanned first.
+	 */
+	if (!scan_vmcoreinfo(map, 4 * GiB, ~0ull, desc_pa, desc_len))
+		return 0;
+	return scan_vmcoreinfo(map, 0, 4 * GiB, desc_pa, desc_len);
 }
 
 /* ---- Run-time loads (PARACHUTE_HC_LOAD_*, docs/hypercalls.md) ---- */

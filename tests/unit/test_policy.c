@@ -1277,6 +1277,36 @@ static void test_guest_info_vmcoreinfo(void **state)
 	free(ram);
 }
 
+/* A stock guest's note is looked for above 4 GiB first, where its kernel allocates it. */
+static void test_vmcoreinfo_scan_order(void **state)
+{
+	u8 *low = alloc_low(PAGE_SIZE), *high = aligned_alloc(PAGE_SIZE, PAGE_SIZE);
+	u64 text;
+	bool registered;
+	u32 len;
+
+	(void)state;
+	assert_non_null(high);
+	assert_true((uintptr_t)low + PAGE_SIZE <= 4 * GiB && (uintptr_t)high >= 4 * GiB);
+	memset(high, 0, PAGE_SIZE);
+	hv.guest_map.nr = 0;
+	assert_int_equal(memmap_add(&hv.guest_map, (u64)(uintptr_t)low, PAGE_SIZE, E820_RAM), 0);
+	assert_int_equal(memmap_add(&hv.guest_map, (u64)(uintptr_t)high, PAGE_SIZE, E820_RAM), 0);
+	put_vmcoreinfo(low);
+	put_vmcoreinfo(high);
+	assert_int_equal(find_vmcoreinfo(&hv.guest_map, &text, &len, &registered), 0);
+	assert_false(registered);
+	assert_int_equal(text, (u64)(uintptr_t)high + 24);
+	/* Not there: below 4 GiB next. */
+	high[12] = 'X';
+	assert_int_equal(find_vmcoreinfo(&hv.guest_map, &text, &len, &registered), 0);
+	assert_int_equal(text, (u64)(uintptr_t)low + 24);
+	/* n_namesz 11 alone is not a note. */
+	low[12] = 'X';
+	assert_int_equal(find_vmcoreinfo(&hv.guest_map, &text, &len, &registered), -ENOENT);
+	free(high);
+}
+
 static void test_hypercall_guest_info(void **state)
 {
 	struct parachute_guest_info gi = { sizeof(gi), 0x5c8, 0x1fbc0, 0x1fb9c, 0xffffffff82a05d40, 0 };
@@ -1654,6 +1684,7 @@ int main(void)
 		cmocka_unit_test_setup(test_hypercall_crash, setup),
 		cmocka_unit_test_setup(test_hypercall_guest_info, setup),
 		cmocka_unit_test_setup(test_guest_info_vmcoreinfo, setup),
+		cmocka_unit_test_setup(test_vmcoreinfo_scan_order, setup),
 		cmocka_unit_test_setup(test_load_refusals, setup),
 		cmocka_unit_test_setup(test_load_switch, setup),
 		cmocka_unit_test_setup(test_guest_lines_rate_limited, setup),
