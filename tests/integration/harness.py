@@ -24,6 +24,7 @@ class Run:
                  initrd=None, reboot=False):
         self._start_log(build, name)
         self.monitor_path = f"{build}/logs/{name}.monitor"
+        self.has_monitor = monitor
         cmd = [QEMU, "-accel", "tcg", "-cpu", CPU, "-m", mem, "-smp", str(smp),
                "-display", "none", "-serial", "stdio", "-monitor",
                f"unix:{self.monitor_path},server=on,wait=off" if monitor else "none"]
@@ -122,7 +123,8 @@ class Run:
                 left = deadline - time.monotonic()
                 if left <= 0 or (not self.alive() and not self.reader.is_alive()):
                     raise AssertionError(f"{self.name}: no console line matching {pattern!r} "
-                                         f"within {timeout}s (log: {self.logfile.name})")
+                                         f"within {timeout}s (log: {self.logfile.name})"
+                                         + self._stalled())
                 self.cond.wait(min(left, 1.0))
 
     def wait_for_count(self, pattern, count, timeout=120):
@@ -143,8 +145,27 @@ class Run:
                 if left <= 0 or (not self.alive() and not self.reader.is_alive()):
                     raise AssertionError(f"{self.name}: {found} of {count} console lines "
                                          f"matching {pattern!r} within {timeout}s "
-                                         f"(log: {self.logfile.name})")
+                                         f"(log: {self.logfile.name})" + self._stalled())
                 self.cond.wait(min(left, 1.0))
+
+    def _stalled(self, lines=8):
+        """What a timed-out wait saw last: the console's last lines, each with
+        its seconds since QEMU started, and, when the run has a monitor, where
+        each CPU was, twice a second apart (a CPU spinning in one place shows
+        the same RIP). Caller holds self.cond."""
+        now = time.monotonic() - self.started
+        out = [f"\n  last console lines ({now:.0f}s since QEMU started):"]
+        for line, t in list(zip(self.lines, self.stamps))[-lines:]:
+            out.append(f"  [{t:7.1f}s] {line.rstrip()[:160]}")
+        if self.has_monitor and self.alive():
+            try:
+                for _ in range(2):
+                    regs = self.hmp("info registers -a")
+                    out += ["  " + l.strip() for l in regs.splitlines()
+                            if re.match(r"\s*(CPU#|RIP=|CS =|CR0=)", l)]
+            except OSError as e:
+                out.append(f"  (monitor: {e})")
+        return "\n".join(out)
 
     def time_of(self, pattern):
         """Seconds from QEMU start to the first line matching pattern."""

@@ -54,7 +54,7 @@ def xen_capture(build):
              f"xk.mode=scribble,{build}/xen/dom0.cpio.gz",
              "-drive", f"file={disk},if=virtio,format=raw",
              "-drive", f"file={domu_disk},if=virtio,format=raw"]
-    r = Run(build, "xen-capture", modules=[], mem="1536M", extra=extra)
+    r = Run(build, "xen-capture", modules=[], mem="1536M", extra=extra, monitor=True)
     try:
         r.wait_for(r"XK0: done", 600)
         r.wait_exit(30)
