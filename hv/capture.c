@@ -350,8 +350,9 @@ int vmcoreinfo_note_at(const struct memmap *map, u64 pa, u64 *desc_pa, u32 *desc
 	return 0;
 }
 
-/* The scan's pass over the page starts of guest RAM in [lo, hi). */
-static int scan_vmcoreinfo(const struct memmap *map, u64 lo, u64 hi, u64 *desc_pa, u32 *desc_len)
+/* The scan's pass over the page starts of guest RAM in [lo, hi): the first note ok accepts. */
+static int scan_vmcoreinfo(const struct memmap *map, u64 lo, u64 hi, vmcoreinfo_ok_fn ok,
+			   const void *ctx, u64 *desc_pa, u32 *desc_len)
 {
 	for (unsigned int i = 0; i < map->nr; i++) {
 		const struct e820_entry *e = &map->e[i];
@@ -364,26 +365,71 @@ static int scan_vmcoreinfo(const struct memmap *map, u64 lo, u64 hi, u64 *desc_p
 		     pa += PAGE_SIZE)
 			if (!hv_is_hidden(pa, PAGE_SIZE) &&
 			    *(const volatile u32 *)phys_to_virt(pa) == 11 &&
-			    !vmcoreinfo_note_at(map, pa, desc_pa, desc_len))
+			    !vmcoreinfo_note_at(map, pa, desc_pa, desc_len) &&
+			    (!ok || ok(*desc_pa, *desc_len, ctx)))
 				return 0;
 	}
 	return -ENOENT;
 }
 
-int find_vmcoreinfo(const struct memmap *map, u64 *desc_pa, u32 *desc_len, bool *registered)
+static int scan_all(const struct memmap *map, vmcoreinfo_ok_fn ok, const void *ctx, u64 *desc_pa,
+		    u32 *desc_len)
 {
-	*registered = capture.kinfo.vmcoreinfo_note &&
-		      !vmcoreinfo_note_at(map, capture.kinfo.vmcoreinfo_note, desc_pa, desc_len);
-	if (*registered)
-		return 0;
 	/*
 	 * The kernel allocates the note at boot (crash_save_vmcoreinfo_init(),
 	 * GFP_KERNEL), from ZONE_NORMAL before ZONE_DMA32: on x86-64, RAM above
 	 * 4 GiB where the guest has any. So that is scanned first.
 	 */
-	if (!scan_vmcoreinfo(map, 4 * GiB, ~0ull, desc_pa, desc_len))
+	if (!scan_vmcoreinfo(map, 4 * GiB, ~0ull, ok, ctx, desc_pa, desc_len))
 		return 0;
-	return scan_vmcoreinfo(map, 0, 4 * GiB, desc_pa, desc_len);
+	return scan_vmcoreinfo(map, 0, 4 * GiB, ok, ctx, desc_pa, desc_len);
+}
+
+/* A note known by address: still there, and accepted. */
+static bool note_still_at(const struct memmap *map, u64 pa, vmcoreinfo_ok_fn ok, const void *ctx,
+			  u64 *desc_pa, u32 *desc_len)
+{
+	return pa && !vmcoreinfo_note_at(map, pa, desc_pa, desc_len) &&
+	       (!ok || ok(*desc_pa, *desc_len, ctx));
+}
+
+int find_vmcoreinfo(const struct memmap *map, vmcoreinfo_ok_fn ok, const void *ctx, u64 *desc_pa,
+		    u32 *desc_len, enum vmcoreinfo_way *way)
+{
+	*way = VMCOREINFO_REGISTERED;
+	if (note_still_at(map, capture.kinfo.vmcoreinfo_note, ok, ctx, desc_pa, desc_len))
+		return 0;
+	*way = VMCOREINFO_PROBED;
+	if (note_still_at(map, capture.vmcoreinfo_probed, ok, ctx, desc_pa, desc_len))
+		return 0;
+	*way = VMCOREINFO_SCANNED;
+	return scan_all(map, ok, ctx, desc_pa, desc_len);
+}
+
+const char *vmcoreinfo_way_name(enum vmcoreinfo_way way)
+{
+	return way == VMCOREINFO_REGISTERED ? "registered" :
+	       way == VMCOREINFO_PROBED	    ? "probed" :
+					      "scanned";
+}
+
+void vmcoreinfo_probe(struct percpu *cpu, const struct memmap *map)
+{
+	u64 t0, pa;
+	u32 len;
+
+	if (__atomic_exchange_n(&capture.vmcoreinfo_probe_done, true, __ATOMIC_ACQ_REL))
+		return;
+	t0 = arch_timestamp_us();
+	if (scan_all(map, NULL, NULL, &pa, &len)) {
+		pr_info("cpu%u: VMCOREINFO: no note in guest RAM at the guest's first user-mode CPUID (%llu us): a crash scans for it",
+			cpu->cpu_id, (unsigned long long)(arch_timestamp_us() - t0));
+		return;
+	}
+	capture.vmcoreinfo_probed = pa - 24;
+	pr_info("cpu%u: VMCOREINFO: the guest's note found at 0x%llx at its first user-mode CPUID, in %llu us",
+		cpu->cpu_id, (unsigned long long)(pa - 24),
+		(unsigned long long)(arch_timestamp_us() - t0));
 }
 
 /* ---- Run-time loads (PARACHUTE_HC_LOAD_*, docs/hypercalls.md) ---- */

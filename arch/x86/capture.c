@@ -420,6 +420,29 @@ static void kernel_text(const struct x86_cpu_state *s, const char *vi, u32 vi_le
 }
 
 /*
+ * Whether a VMCOREINFO note describes the crashed kernel and not one that ran
+ * before it (a note left in RAM by a kernel the guest kexec'd from): its
+ * _stext maps, through the crashed vCPU's tables, to where its phys_base
+ * puts it. With KASLR each boot moves _stext. A note without either line, or
+ * a vCPU not in 4-level long mode, cannot be told apart and is accepted.
+ */
+static bool vmcoreinfo_fits_crashed(u64 desc_pa, u32 desc_len, const void *ctx)
+{
+	const struct x86_cpu_state *s = ctx;
+	const char *vi = phys_to_virt(desc_pa);
+	struct guest_paging gp;
+	u64 stext, pa;
+	s64 base;
+
+	if (!(s->efer & EFER_LMA) || (s->cr4 & CR4_LA57) ||
+	    vmcoreinfo_hex(vi, desc_len, "SYMBOL(_stext)", &stext) ||
+	    vmcoreinfo_number(vi, desc_len, "NUMBER(phys_base)", &base) || stext < START_KERNEL_MAP)
+		return true;
+	crashed_paging(s, &gp);
+	return !guest_translate(&gp, stext, &pa) && pa == stext - START_KERNEL_MAP + (u64)base;
+}
+
+/*
  * n bytes of the crashed kernel's per-CPU variable at offset off on the vCPU
  * whose state is s: its per-CPU base is its GS base in kernel mode and
  * KERNEL_GS_BASE in user mode, whichever lies in the kernel half.
@@ -546,7 +569,7 @@ int arch_capture_handover(struct percpu *cpu)
 	struct x86_cpu_state s;
 	u64 vi_pa = 0;
 	u32 vi_len = 0;
-	bool vi_registered = false;
+	enum vmcoreinfo_way vi_way = VMCOREINFO_SCANNED;
 	long len;
 
 	/*
@@ -585,12 +608,17 @@ int arch_capture_handover(struct percpu *cpu)
 	}
 	in.ncpus = n;
 	in.cpus = ec;
-	if (find_vmcoreinfo(&hv.guest_map, &vi_pa, &vi_len, &vi_registered) == 0) {
+	if (find_vmcoreinfo(&hv.guest_map, vmcoreinfo_fits_crashed, &s, &vi_pa, &vi_len, &vi_way) ==
+	    0) {
 		in.vmcoreinfo = phys_to_virt(vi_pa);
 		in.vmcoreinfo_len = vi_len;
-		if (capture.kinfo.vmcoreinfo_note && !vi_registered)
-			pr_warn("crash: no VMCOREINFO note where the guest registered it (0x%llx): found by scanning",
-				(unsigned long long)capture.kinfo.vmcoreinfo_note);
+		if (capture.kinfo.vmcoreinfo_note && vi_way != VMCOREINFO_REGISTERED)
+			pr_warn("crash: no VMCOREINFO note of this kernel where the guest registered it (0x%llx): %s",
+				(unsigned long long)capture.kinfo.vmcoreinfo_note,
+				vmcoreinfo_way_name(vi_way));
+		else if (capture.vmcoreinfo_probed && vi_way == VMCOREINFO_SCANNED)
+			pr_warn("crash: no VMCOREINFO note of this kernel where the probe saw one (0x%llx): scanned",
+				(unsigned long long)capture.vmcoreinfo_probed);
 	} else {
 		pr_warn("no VMCOREINFO note in guest RAM: tools will need the guest's vmlinux");
 	}
@@ -606,10 +634,11 @@ int arch_capture_handover(struct percpu *cpu)
 	pr_info("crash: cpu%u rip %04llx:%016llx rsp %016llx cr3 %016llx", cpu->cpu_id,
 		(unsigned long long)s.cs, (unsigned long long)s.rip, (unsigned long long)s.rsp,
 		(unsigned long long)s.cr3);
-	pr_info("crash: ELF core header 0x%llx+%ld: %u PT_LOAD, %u NT_PRSTATUS, VMCOREINFO %s0x%llx%s, direct map 0x%llx, kernel text 0x%llx+0x%llx",
+	pr_info("crash: ELF core header 0x%llx+%ld: %u PT_LOAD, %u NT_PRSTATUS, VMCOREINFO %s0x%llx%s%s%s, direct map 0x%llx, kernel text 0x%llx+0x%llx",
 		(unsigned long long)(tail + TAIL_ELF), len, in.nram + (in.text_size ? 1 : 0),
 		in.ncpus, in.vmcoreinfo ? "at " : "missing ", (unsigned long long)vi_pa,
-		!in.vmcoreinfo ? "" : vi_registered ? " (registered)" : " (scanned)",
+		in.vmcoreinfo ? " (" : "", in.vmcoreinfo ? vmcoreinfo_way_name(vi_way) : "",
+		in.vmcoreinfo ? ")" : "",
 		(unsigned long long)in.page_offset, (unsigned long long)in.text_vaddr,
 		(unsigned long long)in.text_size);
 	for (unsigned int i = 0; i < n; i++)

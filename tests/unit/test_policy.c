@@ -1144,8 +1144,12 @@ static void test_restart(void **state)
 	memset((void *)(uintptr_t)capture.hashed[0].start, 0,
 	       capture.hashed[0].end - capture.hashed[0].start);
 	memset(guest_kernel, 0, sizeof(guest_kernel)); /* the crashed guest's RAM */
+	capture.vmcoreinfo_probe_done = true;	      /* the crashed kernel's note */
+	capture.vmcoreinfo_probed = 0x1234000;
 	assert_int_equal(call(0, PARACHUTE_HC_RESTART, 0, 0, &ret), VCPU_RESET);
 	assert_int_equal(st.restarts, 1);
+	assert_false(capture.vmcoreinfo_probe_done); /* the new kernel's is probed anew */
+	assert_int_equal(capture.vmcoreinfo_probed, 0);
 	assert_int_equal(((u8 *)(uintptr_t)capture.hashed[0].start)[0x1fff], 0x5a);
 	assert_int_equal(st.restart_km->start, hv.restart_base);
 	assert_int_equal(st.restart_km->size, sizeof(guest_kernel));
@@ -1238,7 +1242,7 @@ static void test_guest_info_vmcoreinfo(void **state)
 	struct parachute_guest_info gi = { sizeof(gi), 0x5c8, 0x1fbc0, 0x1fb9c, 0, 0 };
 	u8 *ram = aligned_alloc(PAGE_SIZE, 2 * PAGE_SIZE);
 	u64 base = (u64)(uintptr_t)ram, text;
-	bool registered;
+	enum vmcoreinfo_way way;
 	u32 len;
 	s64 ret;
 
@@ -1262,18 +1266,18 @@ static void test_guest_info_vmcoreinfo(void **state)
 	memcpy(ram, &gi, sizeof(gi));
 	call(0, PARACHUTE_HC_GUEST_INFO, base, sizeof(gi), &ret);
 	assert_int_equal(ret, 0);
-	assert_int_equal(find_vmcoreinfo(&hv.guest_map, &text, &len, &registered), 0);
-	assert_true(registered);
+	assert_int_equal(find_vmcoreinfo(&hv.guest_map, NULL, NULL, &text, &len, &way), 0);
+	assert_int_equal(way, VMCOREINFO_REGISTERED);
 	assert_int_equal(text, base + PAGE_SIZE + 24);
 	assert_int_equal(len, 39);
 	/* Gone from there by the crash: the scan finds the one that is left. */
 	ram[PAGE_SIZE + 12] = 'X';
 	put_vmcoreinfo(ram);
-	assert_int_equal(find_vmcoreinfo(&hv.guest_map, &text, &len, &registered), 0);
-	assert_false(registered);
+	assert_int_equal(find_vmcoreinfo(&hv.guest_map, NULL, NULL, &text, &len, &way), 0);
+	assert_int_equal(way, VMCOREINFO_SCANNED);
 	assert_int_equal(text, base + 24);
 	ram[12] = 'X';
-	assert_int_equal(find_vmcoreinfo(&hv.guest_map, &text, &len, &registered), -ENOENT);
+	assert_int_equal(find_vmcoreinfo(&hv.guest_map, NULL, NULL, &text, &len, &way), -ENOENT);
 	free(ram);
 }
 
@@ -1282,7 +1286,7 @@ static void test_vmcoreinfo_scan_order(void **state)
 {
 	u8 *low = alloc_low(PAGE_SIZE), *high = aligned_alloc(PAGE_SIZE, PAGE_SIZE);
 	u64 text;
-	bool registered;
+	enum vmcoreinfo_way way;
 	u32 len;
 
 	(void)state;
@@ -1294,17 +1298,95 @@ static void test_vmcoreinfo_scan_order(void **state)
 	assert_int_equal(memmap_add(&hv.guest_map, (u64)(uintptr_t)high, PAGE_SIZE, E820_RAM), 0);
 	put_vmcoreinfo(low);
 	put_vmcoreinfo(high);
-	assert_int_equal(find_vmcoreinfo(&hv.guest_map, &text, &len, &registered), 0);
-	assert_false(registered);
+	assert_int_equal(find_vmcoreinfo(&hv.guest_map, NULL, NULL, &text, &len, &way), 0);
+	assert_int_equal(way, VMCOREINFO_SCANNED);
 	assert_int_equal(text, (u64)(uintptr_t)high + 24);
 	/* Not there: below 4 GiB next. */
 	high[12] = 'X';
-	assert_int_equal(find_vmcoreinfo(&hv.guest_map, &text, &len, &registered), 0);
+	assert_int_equal(find_vmcoreinfo(&hv.guest_map, NULL, NULL, &text, &len, &way), 0);
 	assert_int_equal(text, (u64)(uintptr_t)low + 24);
 	/* n_namesz 11 alone is not a note. */
 	low[12] = 'X';
-	assert_int_equal(find_vmcoreinfo(&hv.guest_map, &text, &len, &registered), -ENOENT);
+	assert_int_equal(find_vmcoreinfo(&hv.guest_map, NULL, NULL, &text, &len, &way), -ENOENT);
 	free(high);
+}
+
+/* A check standing for the crashed kernel's: this note's text is stale. */
+static bool not_at(u64 desc_pa, u32 desc_len, const void *ctx)
+{
+	(void)desc_len;
+	return desc_pa != *(const u64 *)ctx;
+}
+
+/*
+ * A stock guest's note is found once, at its first user-mode CPUID, and a
+ * crash reads that page; a note that is gone or stale by then is scanned for.
+ */
+static void test_vmcoreinfo_probe(void **state)
+{
+	u8 *ram = aligned_alloc(PAGE_SIZE, 3 * PAGE_SIZE);
+	u64 base = (u64)(uintptr_t)ram, text, stale;
+	struct guest_regs *r = &cpu0->arch.regs;
+	enum vmcoreinfo_way way;
+	u32 len;
+
+	(void)state;
+	assert_non_null(ram);
+	memset(ram, 0, 3 * PAGE_SIZE);
+	hv.guest_map.nr = 0;
+	assert_int_equal(memmap_add(&hv.guest_map, base, 3 * PAGE_SIZE, E820_RAM), 0);
+	put_vmcoreinfo(ram + 2 * PAGE_SIZE);
+	capture.armed = true;
+	/* The kernel's own CPUIDs (CPL 0) do not probe; the first from user mode does, once. */
+	st.cpl = 0;
+	r->rax = 0;
+	assert_int_equal(vcpu_handle_cpuid(cpu0), VCPU_SKIP);
+	assert_false(capture.vmcoreinfo_probe_done);
+	st.cpl = 3;
+	r->rax = 0;
+	assert_int_equal(vcpu_handle_cpuid(cpu0), VCPU_SKIP);
+	assert_true(capture.vmcoreinfo_probe_done);
+	assert_int_equal(capture.vmcoreinfo_probed, base + 2 * PAGE_SIZE);
+	assert_logged("VMCOREINFO: the guest's note found at");
+	put_vmcoreinfo(ram + PAGE_SIZE);
+	r->rax = 0;
+	vcpu_handle_cpuid(cpu0);
+	assert_int_equal(capture.vmcoreinfo_probed, base + 2 * PAGE_SIZE);
+	/* At the crash: the probed page, no scan (the scan would find page 1 first). */
+	assert_int_equal(find_vmcoreinfo(&hv.guest_map, NULL, NULL, &text, &len, &way), 0);
+	assert_int_equal(way, VMCOREINFO_PROBED);
+	assert_int_equal(text, base + 2 * PAGE_SIZE + 24);
+	/* The probed note is not the crashed kernel's (a kexec since): scanned. */
+	stale = base + 2 * PAGE_SIZE + 24;
+	assert_int_equal(find_vmcoreinfo(&hv.guest_map, not_at, &stale, &text, &len, &way), 0);
+	assert_int_equal(way, VMCOREINFO_SCANNED);
+	assert_int_equal(text, base + PAGE_SIZE + 24);
+	/* The scan passes over notes the check rejects too. */
+	stale = base + PAGE_SIZE + 24;
+	ram[2 * PAGE_SIZE + 12] = 'X';
+	assert_int_equal(find_vmcoreinfo(&hv.guest_map, not_at, &stale, &text, &len, &way), -ENOENT);
+	assert_int_equal(find_vmcoreinfo(&hv.guest_map, NULL, NULL, &text, &len, &way), 0);
+	assert_int_equal(way, VMCOREINFO_SCANNED);
+	assert_int_equal(text, base + PAGE_SIZE + 24);
+	/* No note anywhere: the probe says so and a crash scans. */
+	capture.vmcoreinfo_probe_done = false;
+	capture.vmcoreinfo_probed = 0;
+	ram[PAGE_SIZE + 12] = 'X';
+	r->rax = 0;
+	vcpu_handle_cpuid(cpu0);
+	assert_true(capture.vmcoreinfo_probe_done);
+	assert_int_equal(capture.vmcoreinfo_probed, 0);
+	assert_logged("VMCOREINFO: no note in guest RAM");
+	/* Disarmed, or inside the capture kernel: no probe. */
+	capture.vmcoreinfo_probe_done = false;
+	capture.owner = 0;
+	vcpu_handle_cpuid(cpu0);
+	assert_false(capture.vmcoreinfo_probe_done);
+	capture.owner = -1;
+	capture.armed = false;
+	vcpu_handle_cpuid(cpu0);
+	assert_false(capture.vmcoreinfo_probe_done);
+	free(ram);
 }
 
 static void test_hypercall_guest_info(void **state)
@@ -1685,6 +1767,7 @@ int main(void)
 		cmocka_unit_test_setup(test_hypercall_guest_info, setup),
 		cmocka_unit_test_setup(test_guest_info_vmcoreinfo, setup),
 		cmocka_unit_test_setup(test_vmcoreinfo_scan_order, setup),
+		cmocka_unit_test_setup(test_vmcoreinfo_probe, setup),
 		cmocka_unit_test_setup(test_load_refusals, setup),
 		cmocka_unit_test_setup(test_load_switch, setup),
 		cmocka_unit_test_setup(test_guest_lines_rate_limited, setup),

@@ -76,6 +76,8 @@ struct capture_state {
 	u64 handover_us;  /* when the capture kernel was entered */
 	bool checked_in;  /* it reported PARACHUTE_REPORT_STARTED */
 	u32 restarts;	  /* the guest restarted without a machine reset (restart=on) */
+	bool vmcoreinfo_probe_done; /* vmcoreinfo_probe() ran in this guest boot */
+	u64 vmcoreinfo_probed;	    /* the note's page it found, 0 if none */
 };
 
 extern struct capture_state capture;
@@ -142,13 +144,31 @@ s64 capture_report(struct percpu *cpu, u64 stage, u64 gpa, u64 len);
  */
 int vmcoreinfo_note_at(const struct memmap *map, u64 pa, u64 *desc_pa, u32 *desc_len);
 
+/* How the note was found: where the guest said, where the probe saw it, by a scan. */
+enum vmcoreinfo_way { VMCOREINFO_REGISTERED, VMCOREINFO_PROBED, VMCOREINFO_SCANNED };
+
+/* A check each candidate note must pass (its text at desc_pa), e.g. against the crashed kernel. */
+typedef bool (*vmcoreinfo_ok_fn)(u64 desc_pa, u32 desc_len, const void *ctx);
+
 /**
- * find_vmcoreinfo() - the note where the guest said it is (GUEST_INFO), if
- * it is still valid there, else the first found scanning the page starts of
- * the RAM in map (its buffer is page-aligned). Returns 0 with the physical
- * address and length of its text, or -ENOENT; *registered says which way.
+ * find_vmcoreinfo() - the guest's VMCOREINFO note: where the guest said it is
+ * (GUEST_INFO), else where vmcoreinfo_probe() saw it, if a note is still there
+ * and ok (NULL: any) accepts it; else the first that ok accepts, scanning the
+ * page starts of the RAM in map (its buffer is page-aligned), above 4 GiB
+ * first. Returns 0 with the physical address and length of its text, or
+ * -ENOENT; *way says which way it was found.
  */
-int find_vmcoreinfo(const struct memmap *map, u64 *desc_pa, u32 *desc_len, bool *registered);
+int find_vmcoreinfo(const struct memmap *map, vmcoreinfo_ok_fn ok, const void *ctx, u64 *desc_pa,
+		    u32 *desc_len, enum vmcoreinfo_way *way);
+const char *vmcoreinfo_way_name(enum vmcoreinfo_way way);
+
+/**
+ * vmcoreinfo_probe() - once per guest boot, at its first CPUID from user mode
+ * (after every initcall: the note exists by then), scan guest RAM for the
+ * note and remember where it is, so that a crash of a guest that registered
+ * nothing reads one page instead of scanning (docs/capture.md).
+ */
+void vmcoreinfo_probe(struct percpu *cpu, const struct memmap *map);
 
 /*
  * Run-time loads (PARACHUTE_HC_LOAD_*, UNLOAD): return 0 or a negative
