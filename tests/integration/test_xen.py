@@ -60,6 +60,8 @@ def xen_capture(build):
         r.wait_exit(30)
     finally:
         r.close()
+        for m in r.all(r"XK0: TIMEOUT.*"):  # a step of dom0's that ran out of time
+            print(m.group(0))
     vmcore = None
     with open(domu_disk, "rb") as f:
         m = re.match(rb"XLKDUMP1 (\d+)\n", f.read(64))
