@@ -400,7 +400,8 @@ int find_vmcoreinfo(const struct memmap *map, vmcoreinfo_ok_fn ok, const void *c
 	if (note_still_at(map, capture.kinfo.vmcoreinfo_note, ok, ctx, desc_pa, desc_len))
 		return 0;
 	*way = VMCOREINFO_PROBED;
-	if (note_still_at(map, capture.vmcoreinfo_probed, ok, ctx, desc_pa, desc_len))
+	if (note_still_at(map, capture.probe.done ? capture.probe.found : 0, ok, ctx, desc_pa,
+			  desc_len))
 		return 0;
 	*way = VMCOREINFO_SCANNED;
 	return scan_all(map, ok, ctx, desc_pa, desc_len);
@@ -413,23 +414,67 @@ const char *vmcoreinfo_way_name(enum vmcoreinfo_way way)
 					      "scanned";
 }
 
-void vmcoreinfo_probe(struct percpu *cpu, const struct memmap *map)
+/*
+ * The probe's scan from where it stopped, at most budget pages: true when it
+ * has ended, with *found saying whether at a note (its text at *desc_pa).
+ * The same order and per-page test as scan_all().
+ */
+static bool probe_scan(struct vmcoreinfo_probe *p, const struct memmap *map, u64 budget,
+		       u64 *desc_pa, u32 *desc_len, bool *found)
 {
-	u64 t0, pa;
+	static const u64 lo[2] = { 4 * GiB, 0 }, hi[2] = { ~0ull, 4 * GiB };
+
+	*found = false;
+	for (; p->pass < 2; p->pass++, p->idx = 0, p->pa = 0)
+		for (; p->idx < map->nr; p->idx++, p->pa = 0) {
+			const struct e820_entry *e = &map->e[p->idx];
+			u64 end = MIN(e->addr + e->size, hi[p->pass]);
+
+			if (e->type != E820_RAM)
+				continue;
+			for (p->pa = MAX(MAX(p->pa, ALIGN_UP(e->addr, PAGE_SIZE)), lo[p->pass]);
+			     p->pa + PAGE_SIZE <= end; p->pa += PAGE_SIZE) {
+				if (!budget--)
+					return false;
+				if (!hv_is_hidden(p->pa, PAGE_SIZE) &&
+				    *(const volatile u32 *)phys_to_virt(p->pa) == 11 &&
+				    !vmcoreinfo_note_at(map, p->pa, desc_pa, desc_len)) {
+					*found = true;
+					return true;
+				}
+			}
+		}
+	return true;
+}
+
+void vmcoreinfo_probe(struct percpu *cpu, const struct memmap *map, u64 pages)
+{
+	struct vmcoreinfo_probe *p = &capture.probe;
+	u64 t0 = arch_timestamp_us(), pa;
+	bool ended, found;
 	u32 len;
 
-	if (__atomic_exchange_n(&capture.vmcoreinfo_probe_done, true, __ATOMIC_ACQ_REL))
+	if (p->done || !spin_trylock(&p->lock))
 		return;
-	t0 = arch_timestamp_us();
-	if (scan_all(map, NULL, NULL, &pa, &len)) {
-		pr_info("cpu%u: VMCOREINFO: no note in guest RAM at the guest's first user-mode CPUID (%llu us): a crash scans for it",
-			cpu->cpu_id, (unsigned long long)(arch_timestamp_us() - t0));
+	if (p->done) {
+		spin_unlock(&p->lock);
 		return;
 	}
-	capture.vmcoreinfo_probed = pa - 24;
-	pr_info("cpu%u: VMCOREINFO: the guest's note found at 0x%llx at its first user-mode CPUID, in %llu us",
-		cpu->cpu_id, (unsigned long long)(pa - 24),
-		(unsigned long long)(arch_timestamp_us() - t0));
+	ended = probe_scan(p, map, pages, &pa, &len, &found);
+	p->us += arch_timestamp_us() - t0;
+	p->exits++;
+	if (ended) {
+		p->found = found ? pa - 24 : 0;
+		if (found)
+			pr_info("cpu%u: VMCOREINFO: the guest's note found at 0x%llx, from its first user-mode CPUID on: %u exits, %llu us",
+				cpu->cpu_id, (unsigned long long)p->found, p->exits,
+				(unsigned long long)p->us);
+		else
+			pr_info("cpu%u: VMCOREINFO: no note in guest RAM, from the guest's first user-mode CPUID on (%u exits, %llu us): a crash scans for it",
+				cpu->cpu_id, p->exits, (unsigned long long)p->us);
+		__atomic_store_n(&p->done, true, __ATOMIC_RELEASE);
+	}
+	spin_unlock(&p->lock);
 }
 
 /* ---- Run-time loads (PARACHUTE_HC_LOAD_*, docs/hypercalls.md) ---- */

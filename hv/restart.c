@@ -145,8 +145,7 @@ enum vcpu_action capture_restart(struct percpu *cpu, s64 *ret)
 		arch_reboot();
 	}
 	memset(&capture.kinfo, 0, sizeof(capture.kinfo)); /* the new kernel registers anew */
-	capture.vmcoreinfo_probed = 0;			   /* and its note is probed anew */
-	__atomic_store_n(&capture.vmcoreinfo_probe_done, false, __ATOMIC_RELEASE);
+	memset(&capture.probe, 0, sizeof(capture.probe)); /* and its note is probed anew */
 	capture.later_triggers = 0;
 	capture.checked_in = false;
 	capture.restarts++;

@@ -616,9 +616,9 @@ int arch_capture_handover(struct percpu *cpu)
 			pr_warn("crash: no VMCOREINFO note of this kernel where the guest registered it (0x%llx): %s",
 				(unsigned long long)capture.kinfo.vmcoreinfo_note,
 				vmcoreinfo_way_name(vi_way));
-		else if (capture.vmcoreinfo_probed && vi_way == VMCOREINFO_SCANNED)
+		else if (capture.probe.done && capture.probe.found && vi_way == VMCOREINFO_SCANNED)
 			pr_warn("crash: no VMCOREINFO note of this kernel where the probe saw one (0x%llx): scanned",
-				(unsigned long long)capture.vmcoreinfo_probed);
+				(unsigned long long)capture.probe.found);
 	} else {
 		pr_warn("no VMCOREINFO note in guest RAM: tools will need the guest's vmlinux");
 	}

@@ -79,9 +79,9 @@ enum vcpu_action vcpu_handle_cpuid(struct percpu *cpu)
 	u32 leaf = (u32)r->rax, sub = (u32)r->rcx;
 
 	/* User mode runs: the guest kernel's initcalls, VMCOREINFO's among them, are done. */
-	if (!capture.vmcoreinfo_probe_done && capture.armed && capture.owner == -1 &&
+	if (!capture.probe.done && capture.armed && capture.owner == -1 &&
 	    vendor->get(cpu, VCPU_CPL) == 3)
-		vmcoreinfo_probe(cpu, &hv.guest_map);
+		vmcoreinfo_probe(cpu, &hv.guest_map, VMCOREINFO_PROBE_PAGES);
 	cpuid_count(leaf, sub, &c);
 	cpuid_policy(leaf, sub, vendor->get(cpu, VCPU_CR4), &c);
 	r->rax = c.eax;

@@ -83,10 +83,10 @@ def test_pvpanic_captured(build):
     r.wait_for(r"\[hv\] ACPI: pvpanic device QEMU0001 at port 0x505 added", 1)
     r.wait_for(r"PCG: pvpanic device bound", 1)
     r.wait_for(r"\[hv\] ERROR: crash: pvpanic \(the guest kernel panicked\) on cpu0", 1)
-    # Nobody told the hv where VMCOREINFO is: it found the note by a scan at the
-    # guest's first user-mode CPUID, and the crash read that page alone.
-    m = r.wait_for(r"\[hv\] cpu\d+: VMCOREINFO: the guest's note found at (0x[0-9a-f]+) at its "
-                   r"first user-mode CPUID, in \d+ us", 1)
+    # Nobody told the hv where VMCOREINFO is: it found the note by a scan from
+    # the guest's first user-mode CPUID on, and the crash read that page alone.
+    m = r.wait_for(r"\[hv\] cpu\d+: VMCOREINFO: the guest's note found at (0x[0-9a-f]+), from "
+                   r"its first user-mode CPUID on: \d+ exits, \d+ us", 1)
     r.wait_for(rf"\[hv\] crash: ELF core header .* VMCOREINFO at {int(m.group(1), 16) + 24:#x} "
                r"\(probed\)", 1)
     ok, why = rip_in(vm, info["syms"], "iowrite8")

@@ -1144,12 +1144,12 @@ static void test_restart(void **state)
 	memset((void *)(uintptr_t)capture.hashed[0].start, 0,
 	       capture.hashed[0].end - capture.hashed[0].start);
 	memset(guest_kernel, 0, sizeof(guest_kernel)); /* the crashed guest's RAM */
-	capture.vmcoreinfo_probe_done = true;	      /* the crashed kernel's note */
-	capture.vmcoreinfo_probed = 0x1234000;
+	capture.probe.done = true; /* the crashed kernel's note */
+	capture.probe.found = 0x1234000;
 	assert_int_equal(call(0, PARACHUTE_HC_RESTART, 0, 0, &ret), VCPU_RESET);
 	assert_int_equal(st.restarts, 1);
-	assert_false(capture.vmcoreinfo_probe_done); /* the new kernel's is probed anew */
-	assert_int_equal(capture.vmcoreinfo_probed, 0);
+	assert_false(capture.probe.done); /* the new kernel's is probed anew */
+	assert_int_equal(capture.probe.found, 0);
 	assert_int_equal(((u8 *)(uintptr_t)capture.hashed[0].start)[0x1fff], 0x5a);
 	assert_int_equal(st.restart_km->start, hv.restart_base);
 	assert_int_equal(st.restart_km->size, sizeof(guest_kernel));
@@ -1319,8 +1319,9 @@ static bool not_at(u64 desc_pa, u32 desc_len, const void *ctx)
 }
 
 /*
- * A stock guest's note is found once, at its first user-mode CPUID, and a
- * crash reads that page; a note that is gone or stale by then is scanned for.
+ * A stock guest's note is found once, from its first user-mode CPUID on, a
+ * bounded number of pages per exit, and a crash reads that page; a note that
+ * is gone or stale by then is scanned for.
  */
 static void test_vmcoreinfo_probe(void **state)
 {
@@ -1341,17 +1342,19 @@ static void test_vmcoreinfo_probe(void **state)
 	st.cpl = 0;
 	r->rax = 0;
 	assert_int_equal(vcpu_handle_cpuid(cpu0), VCPU_SKIP);
-	assert_false(capture.vmcoreinfo_probe_done);
+	assert_int_equal(capture.probe.exits, 0);
 	st.cpl = 3;
 	r->rax = 0;
 	assert_int_equal(vcpu_handle_cpuid(cpu0), VCPU_SKIP);
-	assert_true(capture.vmcoreinfo_probe_done);
-	assert_int_equal(capture.vmcoreinfo_probed, base + 2 * PAGE_SIZE);
+	assert_true(capture.probe.done);
+	assert_int_equal(capture.probe.exits, 1);
+	assert_int_equal(capture.probe.found, base + 2 * PAGE_SIZE);
 	assert_logged("VMCOREINFO: the guest's note found at");
 	put_vmcoreinfo(ram + PAGE_SIZE);
 	r->rax = 0;
 	vcpu_handle_cpuid(cpu0);
-	assert_int_equal(capture.vmcoreinfo_probed, base + 2 * PAGE_SIZE);
+	assert_int_equal(capture.probe.exits, 1);
+	assert_int_equal(capture.probe.found, base + 2 * PAGE_SIZE);
 	/* At the crash: the probed page, no scan (the scan would find page 1 first). */
 	assert_int_equal(find_vmcoreinfo(&hv.guest_map, NULL, NULL, &text, &len, &way), 0);
 	assert_int_equal(way, VMCOREINFO_PROBED);
@@ -1368,24 +1371,37 @@ static void test_vmcoreinfo_probe(void **state)
 	assert_int_equal(find_vmcoreinfo(&hv.guest_map, NULL, NULL, &text, &len, &way), 0);
 	assert_int_equal(way, VMCOREINFO_SCANNED);
 	assert_int_equal(text, base + PAGE_SIZE + 24);
-	/* No note anywhere: the probe says so and a crash scans. */
-	capture.vmcoreinfo_probe_done = false;
-	capture.vmcoreinfo_probed = 0;
+	/* One page per call: it resumes where it stopped, and finds page 1 at the second. */
+	memset(&capture.probe, 0, sizeof(capture.probe));
+	vmcoreinfo_probe(cpu0, &hv.guest_map, 1);
+	assert_false(capture.probe.done);
+	assert_int_equal(find_vmcoreinfo(&hv.guest_map, NULL, NULL, &text, &len, &way), 0);
+	assert_int_equal(way, VMCOREINFO_SCANNED); /* a crash meanwhile scans */
+	vmcoreinfo_probe(cpu0, &hv.guest_map, 1);
+	assert_true(capture.probe.done);
+	assert_int_equal(capture.probe.exits, 2);
+	assert_int_equal(capture.probe.found, base + PAGE_SIZE);
+	/* No note anywhere: the probe says so after the last page, and a crash scans. */
+	memset(&capture.probe, 0, sizeof(capture.probe));
 	ram[PAGE_SIZE + 12] = 'X';
-	r->rax = 0;
-	vcpu_handle_cpuid(cpu0);
-	assert_true(capture.vmcoreinfo_probe_done);
-	assert_int_equal(capture.vmcoreinfo_probed, 0);
+	for (int i = 0; i < 2; i++) {
+		vmcoreinfo_probe(cpu0, &hv.guest_map, 1);
+		assert_false(capture.probe.done);
+	}
+	vmcoreinfo_probe(cpu0, &hv.guest_map, 1); /* the last page: both passes end */
+	assert_true(capture.probe.done);
+	assert_int_equal(capture.probe.exits, 3);
+	assert_int_equal(capture.probe.found, 0);
 	assert_logged("VMCOREINFO: no note in guest RAM");
 	/* Disarmed, or inside the capture kernel: no probe. */
-	capture.vmcoreinfo_probe_done = false;
+	memset(&capture.probe, 0, sizeof(capture.probe));
 	capture.owner = 0;
 	vcpu_handle_cpuid(cpu0);
-	assert_false(capture.vmcoreinfo_probe_done);
+	assert_int_equal(capture.probe.exits, 0);
 	capture.owner = -1;
 	capture.armed = false;
 	vcpu_handle_cpuid(cpu0);
-	assert_false(capture.vmcoreinfo_probe_done);
+	assert_int_equal(capture.probe.exits, 0);
 	free(ram);
 }
 

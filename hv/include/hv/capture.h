@@ -53,6 +53,19 @@ struct capture_load {
 	char cmdline[PARACHUTE_LOAD_CMDLINE_MAX];
 };
 
+/*
+ * vmcoreinfo_probe()'s scan of guest RAM, resumed at each user-mode CPUID
+ * exit: pass 0 takes the RAM above 4 GiB, pass 1 the RAM below; then map
+ * entry idx, page pa. Reset when the guest restarts.
+ */
+struct vmcoreinfo_probe {
+	spinlock_t lock; /* one vCPU probes at a time; the others go on */
+	volatile bool done;
+	u32 pass, idx, exits;
+	u64 pa, us;
+	u64 found; /* the note's page, 0 if none */
+};
+
 struct capture_state {
 	bool armed;
 	unsigned int nhashed;
@@ -76,8 +89,7 @@ struct capture_state {
 	u64 handover_us;  /* when the capture kernel was entered */
 	bool checked_in;  /* it reported PARACHUTE_REPORT_STARTED */
 	u32 restarts;	  /* the guest restarted without a machine reset (restart=on) */
-	bool vmcoreinfo_probe_done; /* vmcoreinfo_probe() ran in this guest boot */
-	u64 vmcoreinfo_probed;	    /* the note's page it found, 0 if none */
+	struct vmcoreinfo_probe probe;
 };
 
 extern struct capture_state capture;
@@ -162,13 +174,17 @@ int find_vmcoreinfo(const struct memmap *map, vmcoreinfo_ok_fn ok, const void *c
 		    u32 *desc_len, enum vmcoreinfo_way *way);
 const char *vmcoreinfo_way_name(enum vmcoreinfo_way way);
 
+/* Pages of guest RAM (64 MiB) one exit of vmcoreinfo_probe() looks at, at most. */
+#define VMCOREINFO_PROBE_PAGES 16384
+
 /**
- * vmcoreinfo_probe() - once per guest boot, at its first CPUID from user mode
- * (after every initcall: the note exists by then), scan guest RAM for the
- * note and remember where it is, so that a crash of a guest that registered
+ * vmcoreinfo_probe() - once per guest boot, from its first CPUID in user mode
+ * on (after every initcall: the note exists by then), scan guest RAM for the
+ * note, at most pages pages per call, resuming where the last call stopped,
+ * and remember where it is, so that a crash of a guest that registered
  * nothing reads one page instead of scanning (docs/capture.md).
  */
-void vmcoreinfo_probe(struct percpu *cpu, const struct memmap *map);
+void vmcoreinfo_probe(struct percpu *cpu, const struct memmap *map, u64 pages);
 
 /*
  * Run-time loads (PARACHUTE_HC_LOAD_*, UNLOAD): return 0 or a negative
