@@ -350,39 +350,54 @@ int vmcoreinfo_note_at(const struct memmap *map, u64 pa, u64 *desc_pa, u32 *desc
 	return 0;
 }
 
-/* The scan's pass over the page starts of guest RAM in [lo, hi): the first note ok accepts. */
-static int scan_vmcoreinfo(const struct memmap *map, u64 lo, u64 hi, vmcoreinfo_ok_fn ok,
-			   const void *ctx, u64 *desc_pa, u32 *desc_len)
+/*
+ * The scan of guest RAM's page starts for the note, from where p stopped
+ * (all zero: from the start), at most budget pages: pass 0 takes the RAM
+ * above 4 GiB, pass 1 the RAM below. The kernel allocates the note at boot
+ * (crash_save_vmcoreinfo_init(), GFP_KERNEL), from ZONE_NORMAL before
+ * ZONE_DMA32: on x86-64, RAM above 4 GiB where the guest has any. Never a
+ * hidden page; one load per page, the whole check where n_namesz is 11.
+ * Returns true when it has ended, with *found saying whether at a note that
+ * ok (NULL: any) accepts, its text at *desc_pa.
+ */
+static bool scan_from(struct vmcoreinfo_probe *p, const struct memmap *map, u64 budget,
+		      vmcoreinfo_ok_fn ok, const void *ctx, u64 *desc_pa, u32 *desc_len,
+		      bool *found)
 {
-	for (unsigned int i = 0; i < map->nr; i++) {
-		const struct e820_entry *e = &map->e[i];
-		u64 end = MIN(e->addr + e->size, hi);
+	static const u64 lo[2] = { 4 * GiB, 0 }, hi[2] = { ~0ull, 4 * GiB };
 
-		if (e->type != E820_RAM)
-			continue;
-		/* Never a hidden page; one load per page, the whole check where n_namesz is 11. */
-		for (u64 pa = MAX(ALIGN_UP(e->addr, PAGE_SIZE), lo); pa + PAGE_SIZE <= end;
-		     pa += PAGE_SIZE)
-			if (!hv_is_hidden(pa, PAGE_SIZE) &&
-			    *(const volatile u32 *)phys_to_virt(pa) == 11 &&
-			    !vmcoreinfo_note_at(map, pa, desc_pa, desc_len) &&
-			    (!ok || ok(*desc_pa, *desc_len, ctx)))
-				return 0;
-	}
-	return -ENOENT;
+	*found = false;
+	for (; p->pass < 2; p->pass++, p->idx = 0, p->pa = 0)
+		for (; p->idx < map->nr; p->idx++, p->pa = 0) {
+			const struct e820_entry *e = &map->e[p->idx];
+			u64 end = MIN(e->addr + e->size, hi[p->pass]);
+
+			if (e->type != E820_RAM)
+				continue;
+			for (p->pa = MAX(MAX(p->pa, ALIGN_UP(e->addr, PAGE_SIZE)), lo[p->pass]);
+			     p->pa + PAGE_SIZE <= end; p->pa += PAGE_SIZE) {
+				if (!budget--)
+					return false;
+				if (!hv_is_hidden(p->pa, PAGE_SIZE) &&
+				    *(const volatile u32 *)phys_to_virt(p->pa) == 11 &&
+				    !vmcoreinfo_note_at(map, p->pa, desc_pa, desc_len) &&
+				    (!ok || ok(*desc_pa, *desc_len, ctx))) {
+					*found = true;
+					return true;
+				}
+			}
+		}
+	return true;
 }
 
 static int scan_all(const struct memmap *map, vmcoreinfo_ok_fn ok, const void *ctx, u64 *desc_pa,
 		    u32 *desc_len)
 {
-	/*
-	 * The kernel allocates the note at boot (crash_save_vmcoreinfo_init(),
-	 * GFP_KERNEL), from ZONE_NORMAL before ZONE_DMA32: on x86-64, RAM above
-	 * 4 GiB where the guest has any. So that is scanned first.
-	 */
-	if (!scan_vmcoreinfo(map, 4 * GiB, ~0ull, ok, ctx, desc_pa, desc_len))
-		return 0;
-	return scan_vmcoreinfo(map, 0, 4 * GiB, ok, ctx, desc_pa, desc_len);
+	struct vmcoreinfo_probe from_start = { 0 };
+	bool found;
+
+	scan_from(&from_start, map, ~0ull, ok, ctx, desc_pa, desc_len, &found);
+	return found ? 0 : -ENOENT;
 }
 
 /* A note known by address: still there, and accepted. */
@@ -414,39 +429,6 @@ const char *vmcoreinfo_way_name(enum vmcoreinfo_way way)
 					      "scanned";
 }
 
-/*
- * The probe's scan from where it stopped, at most budget pages: true when it
- * has ended, with *found saying whether at a note (its text at *desc_pa).
- * The same order and per-page test as scan_all().
- */
-static bool probe_scan(struct vmcoreinfo_probe *p, const struct memmap *map, u64 budget,
-		       u64 *desc_pa, u32 *desc_len, bool *found)
-{
-	static const u64 lo[2] = { 4 * GiB, 0 }, hi[2] = { ~0ull, 4 * GiB };
-
-	*found = false;
-	for (; p->pass < 2; p->pass++, p->idx = 0, p->pa = 0)
-		for (; p->idx < map->nr; p->idx++, p->pa = 0) {
-			const struct e820_entry *e = &map->e[p->idx];
-			u64 end = MIN(e->addr + e->size, hi[p->pass]);
-
-			if (e->type != E820_RAM)
-				continue;
-			for (p->pa = MAX(MAX(p->pa, ALIGN_UP(e->addr, PAGE_SIZE)), lo[p->pass]);
-			     p->pa + PAGE_SIZE <= end; p->pa += PAGE_SIZE) {
-				if (!budget--)
-					return false;
-				if (!hv_is_hidden(p->pa, PAGE_SIZE) &&
-				    *(const volatile u32 *)phys_to_virt(p->pa) == 11 &&
-				    !vmcoreinfo_note_at(map, p->pa, desc_pa, desc_len)) {
-					*found = true;
-					return true;
-				}
-			}
-		}
-	return true;
-}
-
 void vmcoreinfo_probe(struct percpu *cpu, const struct memmap *map, u64 pages)
 {
 	struct vmcoreinfo_probe *p = &capture.probe;
@@ -460,7 +442,7 @@ void vmcoreinfo_probe(struct percpu *cpu, const struct memmap *map, u64 pages)
 		spin_unlock(&p->lock);
 		return;
 	}
-	ended = probe_scan(p, map, pages, &pa, &len, &found);
+	ended = scan_from(p, map, pages, NULL, NULL, &pa, &len, &found);
 	p->us += arch_timestamp_us() - t0;
 	p->exits++;
 	if (ended) {
