@@ -15,7 +15,7 @@ from harness import Run
 
 def guest_nmis(build, name, smp, cpu, target, count=20, hv_args=""):
     """The parachute module on cpu sends count NMIs to target (-1: itself)."""
-    with Run(build, name, smp=smp, hv_args=hv_args,
+    with Run(build, name, smp=smp, hv_args=hv_args, monitor=True,
              guest_args=f"quiet pc.test=nmi pc.cpu={cpu} pc.nmitarget={target} "
                         f"pc.count={count}") as r:
         dest = cpu if target < 0 else target
