@@ -23,7 +23,7 @@ HV_SRCS := hv/elfcore.c hv/sha256.c hv/lib.c hv/util.c hv/format.c hv/printk.c h
 	arch/x86/smp.c arch/x86/acpi.c arch/x86/setup.c arch/x86/guest.c arch/x86/seal.c \
 	arch/x86/apic.c arch/x86/insn.c arch/x86/guest_walk.c arch/x86/mm.c arch/x86/capture.c \
 	arch/x86/iommu_acpi.c arch/x86/iommu.c arch/x86/vtd.c arch/x86/amd_iommu.c arch/x86/madt.c \
-	arch/x86/acpi_sub.c arch/x86/efi.c arch/x86/firmware.c
+	arch/x86/acpi_sub.c arch/x86/efi.c arch/x86/firmware.c arch/x86/gate.c
 HV_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(HV_SRCS))
 
 # Host unit tests compile the real hv sources against tests/unit/harness.c.
@@ -32,7 +32,7 @@ UNIT_SRCS := hv/elfcore.c hv/vmcoreinfo.c hv/sha256.c hv/util.c hv/format.c hv/m
 	arch/x86/insn.c arch/x86/guest_walk.c arch/x86/iommu_acpi.c arch/x86/madt.c arch/x86/acpi_sub.c arch/x86/efi.c
 UNIT_TESTS := test_memmap test_bootinfo test_options test_paging test_multiboot \
 	test_linux test_cpuid test_format test_insn test_guest_walk test_sha256 test_elfcore test_iommu_acpi test_madt \
-	test_efi test_firmware test_guest_mem test_policy test_dma_domains test_parachutectl
+	test_efi test_firmware test_guest_mem test_policy test_dma_domains test_parachutectl test_gate
 # xl-kdump's pure parts (tools/xl-kdump/), when libxen-dev is installed.
 ifeq ($(shell pkg-config --exists xencontrol liblzma 2>/dev/null && echo yes),yes)
 UNIT_TESTS += test_xl_kdump
@@ -88,8 +88,10 @@ $(BUILD)/unit/%: tests/unit/%.c tests/unit/harness.c tests/unit/harness.h $(UNIT
 # Policy code against stubbed arch hooks: each test names the hv sources it
 # adds; tests/unit/stub, first on the include path, replaces the port and MSR
 # instructions.
-STUBBED_TESTS := test_policy test_dma_domains test_firmware test_guest_mem
-test_policy_SRCS := hv/capture.c hv/restart.c hv/watchdog.c hv/hypercall.c hv/state.c hv/percpu.c arch/x86/vcpu.c
+STUBBED_TESTS := test_policy test_dma_domains test_firmware test_guest_mem test_gate
+test_policy_SRCS := hv/capture.c hv/restart.c hv/watchdog.c hv/hypercall.c hv/state.c hv/percpu.c arch/x86/vcpu.c \
+	arch/x86/gate.c
+test_gate_SRCS := arch/x86/gate.c
 test_dma_domains_SRCS := arch/x86/iommu.c hv/state.c
 test_firmware_SRCS := arch/x86/firmware.c arch/x86/acpi.c
 test_firmware_LDFLAGS := -Wl,--wrap=acpi_find_rsdp
@@ -193,7 +195,7 @@ fuzz_elfcore_SRCS := hv/elfcore.c hv/vmcoreinfo.c
 fuzz_hypercall_SRCS := tests/fuzz/stub_arch.c tests/fuzz/hv_statics.c hv/hypercall.c \
 	hv/capture.c hv/restart.c hv/state.c hv/percpu.c hv/sha256.c hv/memmap.c hv/options.c hv/bootinfo.c \
 	hv/elfcore.c hv/vmcoreinfo.c arch/x86/capture.c arch/x86/linux.c arch/x86/guest_walk.c \
-	arch/x86/insn.c arch/x86/cpuid.c
+	arch/x86/insn.c arch/x86/cpuid.c arch/x86/gate.c
 FUZZ_BINS := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))
 fuzz_objs = $(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(1))
 

@@ -13,6 +13,7 @@
  * MSR stays intercepted throughout; it exits only for IPIs.
  */
 #include <asm/apic.h>
+#include <asm/gate.h>
 #include <asm/processor.h>
 #include <asm/smp.h>
 #include <hv/printk.h>
@@ -43,7 +44,7 @@ int apic_trap_init(struct gpm *gpm)
 	u64 base = rdmsr(MSR_APIC_BASE);
 	int ret;
 
-	apic_page = base & 0x000ffffffffff000ull;
+	apic_page = base & APIC_BASE_ADDR;
 	ret = trap_map(gpm, true);
 	if (ret || gpm->mode != GPM_GUEST)
 		return ret; /* the capture kernel's trap is never lifted */
@@ -116,8 +117,9 @@ void apic_mmio_write(struct percpu *cpu, u64 gpa, u32 val)
 
 void apic_x2apic_icr_write(struct percpu *cpu, u64 val)
 {
+	/* vcpu_handle_wrmsr() passed val through the gate: it cannot fail here. */
 	if (icr_policy(cpu, (u32)val, (u32)(val >> 32)))
-		wrmsr(MSR_X2APIC_ICR, val);
+		gate_write_x2apic_icr(val);
 }
 
 #define APIC_TPR       0x080
@@ -140,7 +142,7 @@ static u32 lapic_read(u32 off)
 {
 	if (rdmsr(MSR_APIC_BASE) & APIC_BASE_X2APIC)
 		return (u32)rdmsr(0x800 + (off >> 4));
-	return mmio_read32((rdmsr(MSR_APIC_BASE) & 0x000ffffffffff000ull) + off);
+	return mmio_read32((rdmsr(MSR_APIC_BASE) & APIC_BASE_ADDR) + off);
 }
 
 static void lapic_write(u32 off, u32 v)
@@ -148,7 +150,7 @@ static void lapic_write(u32 off, u32 v)
 	if (rdmsr(MSR_APIC_BASE) & APIC_BASE_X2APIC)
 		wrmsr(0x800 + (off >> 4), v);
 	else
-		mmio_write32((rdmsr(MSR_APIC_BASE) & 0x000ffffffffff000ull) + off, v);
+		mmio_write32((rdmsr(MSR_APIC_BASE) & APIC_BASE_ADDR) + off, v);
 }
 
 void apic_send_ipi(u32 apic_id, u32 icr)
@@ -159,7 +161,7 @@ void apic_send_ipi(u32 apic_id, u32 icr)
 		wrmsr(MSR_X2APIC_ICR, ((u64)apic_id << 32) | icr);
 		return;
 	}
-	base &= 0x000ffffffffff000ull;
+	base &= APIC_BASE_ADDR;
 	mmio_write32(base + APIC_ICR_HI, apic_id << 24);
 	mmio_write32(base + APIC_ICR_LO, icr);
 	/* Delivery status (bit 12): bounded wait, never hang on a stuck APIC. */
@@ -177,7 +179,7 @@ void apic_self_nmi(u32 apic_id)
 		return;
 	}
 	/* The interrupted code may be between its own ICR_HI and ICR_LO writes. */
-	base &= 0x000ffffffffff000ull;
+	base &= APIC_BASE_ADDR;
 	hi = mmio_read32(base + APIC_ICR_HI);
 	mmio_write32(base + APIC_ICR_HI, apic_id << 24);
 	mmio_write32(base + APIC_ICR_LO, 0x4400); /* NMI, assert, physical */

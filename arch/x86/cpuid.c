@@ -15,7 +15,7 @@ void cpuid_policy(u32 leaf, u32 subleaf, u64 guest_cr4, struct cpuid_regs *r)
 	case 0x00000001:
 		/* SDM vol. 2A, CPUID: ECX bit 31 is reserved for hypervisor use. */
 		r->ecx |= CPUID_1_ECX_HYPERVISOR;
-		r->ecx &= ~CPUID_1_ECX_VMX;
+		r->ecx &= ~(CPUID_1_ECX_VMX | CPUID_1_ECX_SMX); /* GETSEC and SENTER are not the guest's */
 		/* OSXSAVE is CR4.OSXSAVE of the CPU that asks: the guest's, not the hv's. */
 		mirror(&r->ecx, CPUID_1_ECX_OSXSAVE, guest_cr4 & X86_CR4_OSXSAVE);
 		break;

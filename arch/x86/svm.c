@@ -255,12 +255,31 @@ static void svm_set(struct percpu *cpu, enum vcpu_reg reg, u64 val)
 {
 	struct vmcb_save *s = &cpu->arch.svm.vmcb->save;
 
-	if (reg == VCPU_RIP)
+	switch (reg) {
+	case VCPU_RIP:
 		s->rip = val;
-	else if (reg == VCPU_RSP)
+		break;
+	case VCPU_RSP:
 		s->rsp = val;
-	else if (reg == VCPU_RFLAGS)
+		break;
+	case VCPU_RFLAGS:
 		s->rflags = val;
+		break;
+	case VCPU_CR0:
+		s->cr0 = val;
+		break;
+	case VCPU_CR3:
+		s->cr3 = val;
+		break;
+	case VCPU_CR4:
+		s->cr4 = val;
+		break;
+	case VCPU_EFER: /* VMRUN refuses a guest without SVME (APM vol. 2, 15.5.1) */
+		s->efer = val | EFER_SVME;
+		break;
+	default:
+		break;
+	}
 }
 
 static void svm_inject(struct percpu *cpu, unsigned int vector, bool has_err, u32 err)
@@ -365,11 +384,7 @@ static void svm_dump_exit(struct percpu *cpu)
 	       (unsigned long long)c->exit_int_info);
 }
 
-/* EFER bits a guest may write (APM vol. 2, 3.1.7); SVME stays hidden and set. */
-#define EFER_GUEST_BITS \
-	(EFER_SCE | EFER_LME | EFER_NXE | (1ull << 13) | (1ull << 14) | (1ull << 15))
-
-/* The MSRs that would reveal SVM; the APIC's writes are vcpu.c's. */
+/* The MSRs that would reveal SVM; every write is vcpu.c's (EFER and the APIC's through the gate). */
 static enum vcpu_action handle_msr(struct percpu *cpu, bool write)
 {
 	struct vmcb *v = cpu->arch.svm.vmcb;
@@ -377,12 +392,8 @@ static enum vcpu_action handle_msr(struct percpu *cpu, bool write)
 	u32 msr = (u32)r->rcx;
 	u64 val = (r->rdx << 32) | (u32)r->rax;
 
-	if (write) {
-		if (msr != MSR_EFER || (val & ~(EFER_GUEST_BITS | EFER_LMA | EFER_SVME)))
-			return vcpu_handle_wrmsr(cpu, msr, val);
-		v->save.efer = (val & EFER_GUEST_BITS) | (v->save.efer & EFER_LMA) | EFER_SVME;
-		return VCPU_SKIP;
-	}
+	if (write)
+		return vcpu_handle_wrmsr(cpu, msr, val);
 	switch (msr) {
 	case MSR_EFER:
 		val = v->save.efer & ~EFER_SVME;

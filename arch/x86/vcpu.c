@@ -9,6 +9,7 @@
 #include <asm/acpi.h>
 #include <asm/apic.h>
 #include <asm/cpuid.h>
+#include <asm/gate.h>
 #include <asm/guest_walk.h>
 #include <asm/insn.h>
 #include <asm/iommu.h>
@@ -25,6 +26,7 @@
 
 int vcpu_init(void)
 {
+	gate_init(); /* the CPUID the guest is shown feeds the rules for its values */
 	return gpm_build(&park_gpm, GPM_PARK, vendor->npt_format, 1);
 }
 
@@ -109,17 +111,133 @@ void vcpu_msr_intercepts(void (*set)(u32 msr))
 	set(MSR_X2APIC_ICR);
 }
 
+/* EFER: the gate's rules, then the backend's copy (SVM; VMX does not intercept it). */
+static enum vcpu_action wrmsr_efer(struct percpu *cpu, u64 val)
+{
+	u64 want = val;
+
+	if (!gate_efer(&gate_cpu, vendor->get(cpu, VCPU_EFER), vendor->get(cpu, VCPU_CR0), &val))
+		return vcpu_refuse(cpu, "WRMSR EFER <- 0x%llx", (unsigned long long)want);
+	vendor->set(cpu, VCPU_EFER, val);
+	return VCPU_SKIP;
+}
+
+/*
+ * The APIC base: the hv's NMIs and the xAPIC trap depend on where the APIC
+ * is, so the base and the BSP flag stay as they are (a change is refused);
+ * the enable bits change under the architecture's rules (gate.c).
+ */
+static enum vcpu_action wrmsr_apic_base(struct percpu *cpu, u64 val)
+{
+	u64 cur = rdmsr(MSR_APIC_BASE);
+
+	if ((val ^ cur) & (APIC_BASE_BSP | APIC_BASE_ADDR))
+		return vcpu_refuse(cpu, "WRMSR APIC base <- 0x%llx (the hv keeps the base at 0x%llx)",
+				   (unsigned long long)val, (unsigned long long)(cur & APIC_BASE_ADDR));
+	if (gate_write_apic_base(val))
+		return vcpu_refuse(cpu, "WRMSR APIC base <- 0x%llx", (unsigned long long)val);
+	return VCPU_SKIP;
+}
+
 enum vcpu_action vcpu_handle_wrmsr(struct percpu *cpu, u32 msr, u64 val)
 {
-	if (msr == MSR_X2APIC_ICR) {
+	switch (msr) {
+	case MSR_EFER:
+		return wrmsr_efer(cpu, val);
+	case MSR_APIC_BASE:
+		return wrmsr_apic_base(cpu, val);
+	case MSR_X2APIC_ICR:
+		if (!gate_x2apic_icr(rdmsr(MSR_APIC_BASE), val))
+			break;
 		apic_x2apic_icr_write(cpu, val);
 		return VCPU_SKIP;
 	}
-	if (msr == MSR_APIC_BASE && !((val ^ rdmsr(MSR_APIC_BASE)) & ~0xfffull)) {
-		wrmsr(MSR_APIC_BASE, val); /* enable bits only: the base never moves */
-		return VCPU_SKIP;
-	}
 	return vcpu_refuse(cpu, "WRMSR 0x%x <- 0x%llx", msr, (unsigned long long)val);
+}
+
+enum vcpu_action vcpu_handle_xsetbv(struct percpu *cpu)
+{
+	struct guest_regs *r = &cpu->arch.regs;
+	u64 v = (r->rdx << 32) | (u32)r->rax;
+
+	/* SDM vol. 2D, XSETBV: #UD without CR4.OSXSAVE, #GP(0) above CPL 0 or for a bad value. */
+	if (!(vendor->get(cpu, VCPU_CR4) & X86_CR4_OSXSAVE)) {
+		vendor->inject(cpu, X86_EXC_UD, false, 0);
+		return VCPU_RESUME;
+	}
+	if (vendor->get(cpu, VCPU_CPL) != 0 || gate_write_xcr0((u32)r->rcx, v))
+		return vcpu_refuse(cpu, "XSETBV XCR%u <- 0x%llx", (u32)r->rcx,
+				   (unsigned long long)v);
+	return VCPU_SKIP;
+}
+
+/*
+ * PAE paging outside IA-32e mode takes its four PDPTEs from CR3 when CR0,
+ * CR3 or CR4 is loaded (SDM vol. 3A, 4.4.1); a backend that holds them in
+ * its guest state (VMX with EPT) gets them checked. 0, or -EINVAL for #GP.
+ */
+static int load_pdptes(struct percpu *cpu, u64 cr0, u64 cr3, u64 cr4, u64 efer)
+{
+	u64 p[4];
+
+	if (!vendor->load_pdptes || !(cr0 & X86_CR0_PG) || !(cr4 & X86_CR4_PAE) ||
+	    (efer & EFER_LMA))
+		return 0;
+	if (gpm_read(cpu->arch.gpm, cr3 & 0xffffffe0ull, p, sizeof(p)) || !gate_pdptes(&gate_cpu, p))
+		return -EINVAL;
+	vendor->load_pdptes(cpu, p);
+	return 0;
+}
+
+/* MOV to CR0: the gate, then IA-32e mode follows paging where EFER.LME asks for it. */
+static bool set_cr0(struct percpu *cpu, u64 val, u64 efer, bool cs_l)
+{
+	u64 cr0 = vendor->get(cpu, VCPU_CR0), cr4 = vendor->get(cpu, VCPU_CR4);
+	u64 lma = efer;
+
+	if (!gate_cr0(&gate_cpu, cr0, &val, cr4, efer, cs_l))
+		return false;
+	/* SDM vol. 3A, 9.8.5: paging on with LME activates IA-32e mode, paging off leaves it. */
+	if (!(cr0 & X86_CR0_PG) && (val & X86_CR0_PG) && (efer & EFER_LME))
+		lma |= EFER_LMA;
+	else if (!(val & X86_CR0_PG))
+		lma &= ~EFER_LMA;
+	if (load_pdptes(cpu, val, vendor->get(cpu, VCPU_CR3), cr4, lma))
+		return false;
+	if (lma != efer)
+		vendor->set(cpu, VCPU_EFER, lma);
+	vendor->set(cpu, VCPU_CR0, val);
+	return true;
+}
+
+enum vcpu_action vcpu_handle_cr_write(struct percpu *cpu, unsigned int cr, u64 val)
+{
+	u64 cr0 = vendor->get(cpu, VCPU_CR0), cr4 = vendor->get(cpu, VCPU_CR4);
+	u64 efer = vendor->get(cpu, VCPU_EFER);
+	bool cs_l = (efer & EFER_LMA) && vendor->get(cpu, VCPU_CS_L);
+	bool ok = false;
+
+	if (!cs_l) /* outside 64-bit mode the operand is 32 bits */
+		val = (u32)val;
+	switch (cr) {
+	case 0:
+		ok = set_cr0(cpu, val, efer, cs_l);
+		break;
+	case 3:
+		ok = gate_cr3(&gate_cpu, &val, cr4, efer) && !load_pdptes(cpu, cr0, val, cr4, efer);
+		if (ok)
+			vendor->set(cpu, VCPU_CR3, val);
+		break;
+	case 4:
+		ok = gate_cr4(&gate_cpu, cr4, val, cr0, vendor->get(cpu, VCPU_CR3), efer) &&
+		     !load_pdptes(cpu, cr0, vendor->get(cpu, VCPU_CR3), val, efer);
+		if (ok)
+			vendor->set(cpu, VCPU_CR4, val);
+		break;
+	}
+	if (!ok)
+		return vcpu_refuse(cpu, "MOV to CR%u <- 0x%llx", cr, (unsigned long long)val);
+	return VCPU_SKIP;
 }
 
 /*

@@ -11,6 +11,7 @@
  */
 #include <asm/apic.h>
 #include <asm/cpuid.h>
+#include <asm/gate.h>
 #include <asm/guest_mem.h>
 #include <asm/processor.h>
 #include <asm/traps.h>
@@ -508,13 +509,44 @@ static u64 vmx_get(struct percpu *cpu, enum vcpu_reg reg)
 
 static void vmx_set(struct percpu *cpu, enum vcpu_reg reg, u64 val)
 {
+	u32 entry;
+
 	(void)cpu;
-	if (reg == VCPU_RIP)
+	switch (reg) {
+	case VCPU_RIP:
 		vmwrite(GUEST_RIP, val);
-	else if (reg == VCPU_RSP)
+		break;
+	case VCPU_RSP:
 		vmwrite(GUEST_RSP, val);
-	else if (reg == VCPU_RFLAGS)
+		break;
+	case VCPU_RFLAGS:
 		vmwrite(GUEST_RFLAGS, val);
+		break;
+	case VCPU_CR0:
+		set_cr0(val);
+		break;
+	case VCPU_CR3:
+		vmwrite(GUEST_CR3, val);
+		break;
+	case VCPU_CR4:
+		set_cr4(val);
+		break;
+	case VCPU_EFER: /* SDM vol. 3C, 27.3.1.1: the IA-32e entry control is EFER.LMA */
+		entry = (u32)vmread(ENTRY_CONTROLS) & ~ENTRY_IA32E_GUEST;
+		vmwrite(ENTRY_CONTROLS, entry | ((val & EFER_LMA) ? ENTRY_IA32E_GUEST : 0));
+		vmwrite(GUEST_EFER, val);
+		break;
+	default:
+		break;
+	}
+}
+
+/* With EPT, PAE paging's PDPTEs are VMCS fields the entry loads (SDM vol. 3C, 27.3.2.4). */
+static void vmx_load_pdptes(struct percpu *cpu, const u64 pdpte[4])
+{
+	(void)cpu;
+	for (unsigned int i = 0; i < 4; i++)
+		vmwrite(GUEST_PDPTE(i), pdpte[i]);
 }
 
 /*
@@ -543,32 +575,6 @@ static void vmx_step_end(struct percpu *cpu, bool guest_tf)
 	}
 }
 
-static bool xcr0_valid(u64 v)
-{
-	if (!(v & 1) || (v & ~vmx.xcr0_supported))
-		return false;
-	if ((v & 4) && !(v & 2))
-		return false;
-	if ((v & 0xe0) && ((v & 0xe0) != 0xe0 || !(v & 4)))
-		return false;
-	return true;
-}
-
-static enum vcpu_action handle_xsetbv(struct percpu *cpu)
-{
-	struct guest_regs *r = &cpu->arch.regs;
-	u64 v = (r->rdx << 32) | (u32)r->rax;
-
-	if ((u32)r->rcx != 0 || !xcr0_valid(v))
-		return vcpu_refuse(cpu, "XSETBV XCR%u <- 0x%llx", (u32)r->rcx,
-				   (unsigned long long)v);
-	asm volatile("xsetbv" : : "a"((u32)v), "d"((u32)(v >> 32)), "c"(0) : "memory");
-	return VCPU_SKIP;
-}
-
-#define MSR_VMX_FIRST 0x480
-#define MSR_VMX_LAST  0x491
-
 #define MSR_VMX_FIRST 0x480
 #define MSR_VMX_LAST  0x491
 
@@ -588,59 +594,33 @@ static enum vcpu_action handle_msr(struct percpu *cpu, bool write)
 	return VCPU_SKIP;
 }
 
+/*
+ * SDM vol. 3C, table 28-3: a control-register exit. Writes, CLTS and LMSW
+ * are vcpu.c's (the gate); a read of CR3 is served here.
+ */
 static enum vcpu_action handle_cr(struct percpu *cpu, u64 q)
 {
 	unsigned int cr = q & 15, type = (q >> 4) & 3, reg = (q >> 8) & 15;
-	u64 v = vcpu_gpr(cpu, reg);
+	u64 cr0 = cr_view(GUEST_CR0, CR0_READ_SHADOW, CR0_MASK);
 
-	if (type == 1 && cr == 3) {
+	switch (type) {
+	case 0: /* MOV to CR */
+		return vcpu_handle_cr_write(cpu, cr, vcpu_gpr(cpu, reg));
+	case 1: /* MOV from CR */
+		if (cr != 3)
+			break;
 		vcpu_set_gpr(cpu, reg, vmread(GUEST_CR3));
 		return VCPU_SKIP;
+	case 2: /* CLTS */
+		return vcpu_handle_cr_write(cpu, 0, cr0 & ~X86_CR0_TS);
+	default: /* LMSW: its source in 31:16; it sets PE, MP, EM, TS, and never clears PE */
+		return vcpu_handle_cr_write(cpu, 0, (cr0 & ~0xeull) | ((q >> 16) & 0xf));
 	}
-	if (type != 0) {
-		pr_err("cpu%u: unexpected control-register exit (qualification 0x%llx)",
-		       cpu->cpu_id, (unsigned long long)q);
-		return VCPU_FATAL;
-	}
-	switch (cr) {
-	case 0: {
-		u64 old = cr_view(GUEST_CR0, CR0_READ_SHADOW, CR0_MASK);
-		u64 efer = vmread(GUEST_EFER);
-		u32 entry = (u32)vmread(ENTRY_CONTROLS);
-
-		if ((v >> 32) || ((v & X86_CR0_PG) && !(v & X86_CR0_PE)) ||
-		    ((v & X86_CR0_NW) && !(v & X86_CR0_CD)))
-			goto gp;
-		if (!(old & X86_CR0_PG) && (v & X86_CR0_PG) && (efer & EFER_LME)) {
-			if (!(cr_view(GUEST_CR4, CR4_READ_SHADOW, CR4_MASK) & X86_CR4_PAE))
-				goto gp;
-			vmwrite(GUEST_EFER, efer | EFER_LMA);
-			vmwrite(ENTRY_CONTROLS, entry | ENTRY_IA32E_GUEST);
-		} else if ((old & X86_CR0_PG) && !(v & X86_CR0_PG) && (efer & EFER_LMA)) {
-			vmwrite(GUEST_EFER, efer & ~EFER_LMA);
-			vmwrite(ENTRY_CONTROLS, entry & ~ENTRY_IA32E_GUEST);
-		}
-		set_cr0(v);
-		break;
-	}
-	case 3:
-		vmwrite(GUEST_CR3, v);
-		break;
-	case 4:
-		/* VMX stays hidden: CR4.VMXE is refused like any bit the CPU lacks. */
-		if (v & ((~vmx.cr4_may1) | X86_CR4_VMXE))
-			goto gp;
-		set_cr4(v);
-		break;
-	default:
-		goto gp;
-	}
-	return VCPU_SKIP;
-gp:
-	return vcpu_refuse(cpu, "MOV to CR%u <- 0x%llx", cr, (unsigned long long)v);
+	pr_err("cpu%u: unexpected control-register exit (qualification 0x%llx)", cpu->cpu_id,
+	       (unsigned long long)q);
+	return VCPU_FATAL;
 }
 
-/* Guest memory as the running vCPU's space allows (the capture kernel's too). */
 /* SDM vol. 3C, 28.2.1 and table 28-7: what an EPT violation's qualification says. */
 static enum vcpu_action handle_ept_violation(struct percpu *cpu, u64 q)
 {
@@ -683,7 +663,7 @@ static enum vcpu_action vmx_handle_exit(struct percpu *cpu)
 		vmwrite(GUEST_INTERRUPTIBILITY, vmread(GUEST_INTERRUPTIBILITY) & ~3ull);
 		return VCPU_SKIP;
 	case EXIT_XSETBV:
-		return handle_xsetbv(cpu);
+		return vcpu_handle_xsetbv(cpu);
 	case EXIT_INVD: /* exits unconditionally; write back rather than lose data */
 		asm volatile("wbinvd" ::: "memory");
 		return VCPU_SKIP;
@@ -867,6 +847,7 @@ static const struct vcpu_vendor vmx_vendor = {
 	.skip = vmx_skip,
 	.get = vmx_get,
 	.set = vmx_set,
+	.load_pdptes = vmx_load_pdptes,
 	.inject = vmx_inject,
 	.inject_nmi = vmx_inject_nmi,
 	.watch_nmi = vmx_watch_nmi,
@@ -975,6 +956,9 @@ const struct vcpu_vendor *vmx_probe(void)
 	vmx.cr0_may1 = rdmsr(MSR_VMX_CR0_FIXED1);
 	vmx.cr4_must1 = rdmsr(MSR_VMX_CR4_FIXED0);
 	vmx.cr4_may1 = rdmsr(MSR_VMX_CR4_FIXED1);
+	/* What VMX operation forbids in CR0 and CR4 the guest cannot have either (the gate's). */
+	gate_cpu.cr0_vendor_reserved = ~vmx.cr0_may1 & 0xffffffffull;
+	gate_cpu.cr4_vendor_reserved = ~vmx.cr4_may1;
 
 	msr_bitmap = page_alloc(1);
 	io_bitmaps = page_alloc(2);

@@ -209,6 +209,11 @@ void wrmsr(u32 msr, u64 v)
 	(void)msr, (void)v;
 }
 
+void xsetbv(u32 index, u64 v)
+{
+	(void)index, (void)v;
+}
+
 /* Guest spaces as arch/x86/guest_mem.c decides them, without nested tables. */
 struct gpm guest_gpm, capture_gpm, park_gpm;
 

@@ -9,6 +9,8 @@
 #include "harness.h"
 #include <asm/acpi.h>
 #include <asm/apic.h>
+#include <asm/cpuid.h>
+#include <asm/gate.h>
 #include <asm/guest_mem.h>
 #include <asm/insn.h>
 #include <asm/iommu.h>
@@ -31,6 +33,9 @@ static struct {
 	int dma_capture, parked_others, handovers, reboots, halts, dumps;
 	int order; /* dma_capture must come before park_others */
 	int dma_polls, start_up_coming, icr_writes;
+	u64 apic_base, pdpte[4];
+	int pdpte_loads, xsetbvs;
+	u64 xcr0;
 	bool lint1_nmi, start_up_parks;
 	u8 port_in[0x10000];
 	int outs;
@@ -308,13 +313,20 @@ void outb(u16 port, u8 v)
 
 u64 rdmsr(u32 msr)
 {
-	return msr == MSR_APIC_BASE ? 0xfee00900 : 0;
+	return msr == MSR_APIC_BASE ? (st.apic_base ? st.apic_base : 0xfee00900) : 0;
 }
 
 void wrmsr(u32 msr, u64 v)
 {
 	(void)msr;
 	(void)v;
+}
+
+void xsetbv(u32 index, u64 v)
+{
+	(void)index;
+	st.xsetbvs++;
+	st.xcr0 = v;
 }
 
 /* Guest spaces: one window of fake guest memory; 0x200000-0x201fff is write-protected. */
@@ -427,12 +439,39 @@ static u64 fake_get(struct percpu *cpu, enum vcpu_reg reg)
 static void fake_set(struct percpu *cpu, enum vcpu_reg reg, u64 val)
 {
 	(void)cpu;
-	if (reg == VCPU_RIP)
+	switch (reg) {
+	case VCPU_RIP:
 		st.rip = val;
-	else if (reg == VCPU_RSP)
+		break;
+	case VCPU_RSP:
 		st.rsp = val;
-	else if (reg == VCPU_RFLAGS)
+		break;
+	case VCPU_RFLAGS:
 		st.rflags = val;
+		break;
+	case VCPU_CR0:
+		st.cr0 = val;
+		break;
+	case VCPU_CR3:
+		st.cr3 = val;
+		break;
+	case VCPU_CR4:
+		st.cr4 = val;
+		break;
+	case VCPU_EFER:
+		st.efer = val;
+		break;
+	default:
+		break;
+	}
+}
+
+/* Like VMX with EPT: the backend holds PAE paging's PDPTEs. */
+static void fake_load_pdptes(struct percpu *cpu, const u64 pdpte[4])
+{
+	(void)cpu;
+	memcpy(st.pdpte, pdpte, sizeof(st.pdpte));
+	st.pdpte_loads++;
 }
 
 static void fake_inject(struct percpu *cpu, unsigned int vector, bool has_err, u32 err)
@@ -487,6 +526,7 @@ static const struct vcpu_vendor fake_vendor = {
 	.name = "fake",
 	.get = fake_get,
 	.set = fake_set,
+	.load_pdptes = fake_load_pdptes,
 	.inject = fake_inject,
 	.inject_nmi = fake_inject_nmi,
 	.watch_nmi = fake_watch_nmi,
@@ -518,6 +558,12 @@ static int setup(void **state)
 	cpu0->arch.gpm = &guest_gpm;
 	cpu1->arch.gpm = &guest_gpm;
 	st.lint1_nmi = true;
+	/* The guest sees a CPU with SYSCALL, NX, long mode, PAE, PGE, XSAVE (x87, SSE, AVX). */
+	gate_cpu = (struct gate_cpu){ .l1_ecx = CPUID_1_ECX_XSAVE,
+				      .l1_edx = (1u << 6) | (1u << 13) | (1u << 24) | (1u << 25),
+				      .e1_edx = (1u << 11) | (1u << 20) | (1u << 29),
+				      .xcr0_supported = 0x7,
+				      .phys_bits = 40 };
 	memset(&bi, 0, sizeof(bi));
 	bi.nr_modules = 1;
 	bi.mods[0] = (struct boot_module){ 0x1000000, 0x100000, ROLE_CAPTURE, "" };
@@ -1723,15 +1769,104 @@ static void test_apic_store(void **state)
 static void test_wrmsr_and_refusals(void **state)
 {
 	(void)state;
+	/* In xAPIC mode the x2APIC ICR does not exist: #GP, nothing reaches the APIC. */
+	assert_int_equal(vcpu_handle_wrmsr(cpu0, MSR_X2APIC_ICR, 0x4400), VCPU_RESUME);
+	assert_int_equal(st.inject_vector, X86_EXC_GP);
+	assert_int_equal(st.icr_writes, 0);
+	st.apic_base = 0xfee00d00; /* x2APIC mode */
 	assert_int_equal(vcpu_handle_wrmsr(cpu0, MSR_X2APIC_ICR, 0x4400), VCPU_SKIP);
 	assert_int_equal(st.icr_writes, 1);
-	/* The APIC base may change its enable bits, never move. */
-	assert_int_equal(vcpu_handle_wrmsr(cpu0, MSR_APIC_BASE, 0xfee00800), VCPU_SKIP);
+	assert_int_equal(vcpu_handle_wrmsr(cpu0, MSR_X2APIC_ICR, 0x4400 | (1u << 20)), VCPU_RESUME);
+	assert_int_equal(st.icr_writes, 1);
+	/* The APIC base may change its enable bits, never move, never set a reserved bit. */
+	st.apic_base = 0xfee00900;
+	assert_int_equal(vcpu_handle_wrmsr(cpu0, MSR_APIC_BASE, 0xfee00100), VCPU_SKIP);
 	assert_int_equal(vcpu_handle_wrmsr(cpu0, MSR_APIC_BASE, 0xfec00900), VCPU_RESUME);
+	assert_logged("guest WRMSR APIC base <- 0xfec00900 (the hv keeps the base at 0xfee00000) refused (#GP)");
+	st.injected = 0;
+	assert_int_equal(vcpu_handle_wrmsr(cpu0, MSR_APIC_BASE, 0xfee00901), VCPU_RESUME);
+	assert_logged("guest WRMSR APIC base <- 0xfee00901 refused (#GP)");
+	assert_int_equal(vcpu_handle_wrmsr(cpu0, MSR_APIC_BASE, 0xfee00d00), VCPU_RESUME);
+	assert_int_equal(st.injected, 2); /* a reserved bit; x2APIC the guest's CPUID lacks */
+	/* EFER: LMA is kept, LME does not change under paging, reserved bits are #GP. */
+	st.cr0 = X86_CR0_PE | X86_CR0_PG;
+	st.efer = EFER_LME | EFER_LMA;
+	assert_int_equal(vcpu_handle_wrmsr(cpu0, MSR_EFER, EFER_LME | EFER_SCE | EFER_NXE), VCPU_SKIP);
+	assert_int_equal(st.efer, EFER_LME | EFER_LMA | EFER_SCE | EFER_NXE);
+	assert_int_equal(vcpu_handle_wrmsr(cpu0, MSR_EFER, EFER_SCE | EFER_NXE), VCPU_RESUME);
+	assert_int_equal(vcpu_handle_wrmsr(cpu0, MSR_EFER, st.efer | (7ull << 13)), VCPU_RESUME);
+	assert_int_equal(vcpu_handle_wrmsr(cpu0, MSR_EFER, st.efer | EFER_SVME), VCPU_RESUME);
+	assert_int_equal(st.efer, EFER_LME | EFER_LMA | EFER_SCE | EFER_NXE);
+	assert_int_equal(st.injected, 5);
+	/* Any other MSR that exits is refused. */
+	assert_int_equal(vcpu_handle_wrmsr(cpu0, 0x3a, 5), VCPU_RESUME);
+	assert_int_equal(st.injected, 6);
+}
+
+/* MOV to CRn and XSETBV, as VMX reports them: the gate, then the backend. */
+static void test_cr_writes_and_xsetbv(void **state)
+{
+	(void)state;
+	/* The 32-bit boot path into long mode: PAE, CR3, EFER.LME, then paging. */
+	st.cr0 = X86_CR0_PE | X86_CR0_ET;
+	assert_int_equal(vcpu_handle_cr_write(cpu0, 4, X86_CR4_PAE), VCPU_SKIP);
+	assert_int_equal(vcpu_handle_cr_write(cpu0, 3, 0x1000), VCPU_SKIP);
+	assert_int_equal(vcpu_handle_wrmsr(cpu0, MSR_EFER, EFER_LME), VCPU_SKIP);
+	assert_int_equal(vcpu_handle_cr_write(cpu0, 0, 0x80000011), VCPU_SKIP);
+	assert_int_equal(st.efer, EFER_LME | EFER_LMA); /* IA-32e mode came on with paging */
+	assert_int_equal(st.cr0, 0x80000011);
+	assert_int_equal(st.pdpte_loads, 0); /* IA-32e paging has no PDPTE registers */
+	st.cs_l = true;
+	/* Refused as a processor refuses them; nothing changes. */
+	assert_int_equal(vcpu_handle_cr_write(cpu0, 4, X86_CR4_PAE | X86_CR4_VMXE), VCPU_RESUME);
+	assert_logged("guest MOV to CR4 <- 0x2020 refused (#GP)");
+	assert_int_equal(vcpu_handle_cr_write(cpu0, 4, 0), VCPU_RESUME); /* PAE off in long mode */
+	assert_int_equal(vcpu_handle_cr_write(cpu0, 3, 1ull << 40), VCPU_RESUME);
+	assert_int_equal(vcpu_handle_cr_write(cpu0, 0, 0x11), VCPU_RESUME); /* from 64-bit code */
+	assert_int_equal(vcpu_handle_cr_write(cpu0, 0, 1ull << 32 | 0x80000011), VCPU_RESUME);
+	assert_int_equal(vcpu_handle_cr_write(cpu0, 8, 0), VCPU_RESUME);
+	assert_int_equal(st.injected, 6);
+	assert_true(st.cr4 == X86_CR4_PAE && st.cr3 == 0x1000 && st.cr0 == 0x80000011);
+	/* Out of long mode from compatibility mode (CS.L = 0): LMA goes. */
+	st.cs_l = false;
+	assert_int_equal(vcpu_handle_cr_write(cpu0, 0, 0x11), VCPU_SKIP);
+	assert_int_equal(st.efer, EFER_LME);
+	/* PAE paging without LME: the PDPTEs at CR3 are checked and loaded. */
+	st.efer = 0;
+	st.mem_base = 0x3000;
+	memset(st.mem, 0, sizeof(st.mem));
+	st.mem[0] = 0x01; /* PDPTE 0 present at 0 */
+	assert_int_equal(vcpu_handle_cr_write(cpu0, 3, 0x3000), VCPU_SKIP);
+	assert_int_equal(vcpu_handle_cr_write(cpu0, 0, 0x80000011), VCPU_SKIP);
+	assert_int_equal(st.pdpte_loads, 1);
+	assert_int_equal(st.pdpte[0], 1);
+	st.mem[8] = 0x03; /* PDPTE 1 present with reserved bit 1 */
+	assert_int_equal(vcpu_handle_cr_write(cpu0, 3, 0x3000), VCPU_RESUME);
+	assert_int_equal(vcpu_handle_cr_write(cpu0, 3, 0x9000), VCPU_RESUME); /* not readable */
+	assert_int_equal(st.pdpte_loads, 1);
+	/* Outside 64-bit mode the operand is 32 bits: a stale upper half is not CR3's. */
+	st.mem[8] = 0;
+	assert_int_equal(vcpu_handle_cr_write(cpu0, 3, 0xdead00000000ull | 0x3000), VCPU_SKIP);
+	assert_int_equal(st.cr3, 0x3000);
+	st.injected = 0;
+	/* XSETBV: #UD without CR4.OSXSAVE, #GP above CPL 0 or for a value the rules refuse. */
+	assert_int_equal(vcpu_handle_xsetbv(cpu0), VCPU_RESUME);
+	assert_int_equal(st.inject_vector, X86_EXC_UD);
+	st.cr4 |= X86_CR4_OSXSAVE;
+	cpu0->arch.regs.rcx = 0;
+	cpu0->arch.regs.rax = 0x5; /* AVX without SSE */
+	assert_int_equal(vcpu_handle_xsetbv(cpu0), VCPU_RESUME);
 	assert_int_equal(st.inject_vector, X86_EXC_GP);
-	assert_logged("guest WRMSR 0x1b <- 0xfec00900 refused (#GP)");
-	assert_int_equal(vcpu_handle_wrmsr(cpu0, MSR_EFER, 0), VCPU_RESUME);
-	assert_int_equal(st.injected, 2);
+	cpu0->arch.regs.rax = 0x7;
+	st.cpl = 3;
+	assert_int_equal(vcpu_handle_xsetbv(cpu0), VCPU_RESUME);
+	st.cpl = 0;
+	cpu0->arch.regs.rcx = 1;
+	assert_int_equal(vcpu_handle_xsetbv(cpu0), VCPU_RESUME);
+	assert_int_equal(st.xsetbvs, 0);
+	cpu0->arch.regs.rcx = 0;
+	assert_int_equal(vcpu_handle_xsetbv(cpu0), VCPU_SKIP);
+	assert_true(st.xsetbvs == 1 && st.xcr0 == 0x7);
 }
 
 static void test_triple_fault_and_init(void **state)
@@ -1804,6 +1939,7 @@ int main(void)
 		cmocka_unit_test_setup(test_sealed_region_faults, setup),
 		cmocka_unit_test_setup(test_apic_store, setup),
 		cmocka_unit_test_setup(test_wrmsr_and_refusals, setup),
+		cmocka_unit_test_setup(test_cr_writes_and_xsetbv, setup),
 		cmocka_unit_test_setup(test_triple_fault_and_init, setup),
 		cmocka_unit_test_setup(test_gpr_order, setup),
 	};

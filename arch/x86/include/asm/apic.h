@@ -12,8 +12,6 @@
 #include <asm/guest_mem.h>
 #include <hv/percpu.h>
 
-#define MSR_X2APIC_ICR 0x830
-
 /**
  * apic_trap_init() - write-protect the xAPIC page in gpm: the guest's space
  * (apic_trap_set() switches it later) or the capture kernel's (for good).

@@ -8,11 +8,10 @@
 #define CPUID_80000001_ECX_SVM	   (1u << 2)
 #define CPUID_80000001_EDX_PAGE1GB (1u << 26)
 #define CPUID_1_ECX_VMX		   (1u << 5)
+#define CPUID_1_ECX_SMX		   (1u << 6)
 #define CPUID_1_ECX_XSAVE	   (1u << 26)
 #define CPUID_1_ECX_OSXSAVE	   (1u << 27)
 #define CPUID_7_ECX_OSPKE	   (1u << 4)
-#define X86_CR4_OSXSAVE		   (1ull << 18)
-#define X86_CR4_PKE		   (1ull << 22)
 
 /**
  * cpuid_policy() - what the guest sees for CPUID leaf/subleaf, given what the

@@ -6,19 +6,49 @@
 #include <asm/io.h>
 #include <hv/types.h>
 
+/* SDM vol. 3A, 2.5; APM vol. 2, 3.1. */
 #define X86_CR0_PE	 (1ull << 0)
+#define X86_CR0_MP	 (1ull << 1)
+#define X86_CR0_EM	 (1ull << 2)
+#define X86_CR0_TS	 (1ull << 3)
 #define X86_CR0_ET	 (1ull << 4)
 #define X86_CR0_NE	 (1ull << 5)
+#define X86_CR0_WP	 (1ull << 16)
+#define X86_CR0_AM	 (1ull << 18)
 #define X86_CR0_NW	 (1ull << 29)
 #define X86_CR0_CD	 (1ull << 30)
 #define X86_CR0_PG	 (1ull << 31)
+#define X86_CR4_VME	 (1ull << 0)
+#define X86_CR4_PVI	 (1ull << 1)
+#define X86_CR4_TSD	 (1ull << 2)
+#define X86_CR4_DE	 (1ull << 3)
+#define X86_CR4_PSE	 (1ull << 4)
 #define X86_CR4_PAE	 (1ull << 5)
+#define X86_CR4_MCE	 (1ull << 6)
+#define X86_CR4_PGE	 (1ull << 7)
+#define X86_CR4_PCE	 (1ull << 8)
+#define X86_CR4_OSFXSR	 (1ull << 9)
+#define X86_CR4_OSXMMEXCPT (1ull << 10)
+#define X86_CR4_UMIP	 (1ull << 11)
+#define X86_CR4_LA57	 (1ull << 12)
 #define X86_CR4_VMXE	 (1ull << 13)
+#define X86_CR4_SMXE	 (1ull << 14)
+#define X86_CR4_FSGSBASE (1ull << 16)
+#define X86_CR4_PCIDE	 (1ull << 17)
+#define X86_CR4_OSXSAVE	 (1ull << 18)
+#define X86_CR4_KL	 (1ull << 19)
+#define X86_CR4_SMEP	 (1ull << 20)
+#define X86_CR4_SMAP	 (1ull << 21)
+#define X86_CR4_PKE	 (1ull << 22)
+#define X86_CR4_CET	 (1ull << 23)
+#define X86_CR4_PKS	 (1ull << 24)
+#define X86_CR4_UINTR	 (1ull << 25)
 #define X86_RFLAGS_FIXED (1ull << 1)
 #define X86_RFLAGS_TF	 (1ull << 8)
 #define X86_RFLAGS_IF	 (1ull << 9)
 
 #define MSR_APIC_BASE	0x0000001b
+#define MSR_X2APIC_ICR	0x00000830
 #define MSR_EFER	0xc0000080
 #define MSR_VM_CR	0xc0010114
 #define MSR_IGNNE	0xc0010115
@@ -30,10 +60,15 @@
 #define EFER_LMA  (1ull << 10)
 #define EFER_NXE  (1ull << 11)
 #define EFER_SVME (1ull << 12)
+#define EFER_LMSLE    (1ull << 13)
+#define EFER_FFXSR    (1ull << 14)
+#define EFER_TCE      (1ull << 15)
+#define EFER_AUTOIBRS (1ull << 21)
 
 #define APIC_BASE_BSP	 (1ull << 8)
 #define APIC_BASE_X2APIC (1ull << 10)
 #define APIC_BASE_EN	 (1ull << 11)
+#define APIC_BASE_ADDR	 0x000ffffffffff000ull
 
 #define X86_EXC_DB  1
 #define X86_EXC_NMI 2

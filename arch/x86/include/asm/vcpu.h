@@ -60,8 +60,14 @@ struct vcpu_vendor {
 	/* Complete the instruction that exited (VCPU_SKIP). */
 	void (*skip)(struct percpu *cpu);
 	u64 (*get)(struct percpu *cpu, enum vcpu_reg reg);
-	/* RIP, RSP and RFLAGS only. */
+	/*
+	 * RIP, RSP, RFLAGS, and CR0, CR3, CR4 and EFER as the guest sees them,
+	 * with values the gate (asm/gate.h) passed; the backend adds what it
+	 * pins (SVM's EFER.SVME, VMX's fixed bits and its IA-32e entry control).
+	 */
 	void (*set)(struct percpu *cpu, enum vcpu_reg reg, u64 val);
+	/* PAE paging's PDPTEs, checked, where the backend holds them (VMX); NULL if not. */
+	void (*load_pdptes)(struct percpu *cpu, const u64 pdpte[4]);
 	/* A hardware exception for the guest at the next entry. */
 	void (*inject)(struct percpu *cpu, unsigned int vector, bool has_err, u32 err);
 	/*
@@ -143,10 +149,25 @@ enum vcpu_action vcpu_handle_cpuid(struct percpu *cpu);
 enum vcpu_action vcpu_handle_hypercall(struct percpu *cpu);
 
 /**
- * vcpu_handle_wrmsr() - a WRMSR the backend does not serve itself: the
- * APIC base (enable bits only) and the x2APIC ICR; anything else gets #GP.
+ * vcpu_handle_wrmsr() - an intercepted WRMSR: EFER, the APIC base (enable
+ * bits only) and the x2APIC ICR, each through the gate (asm/gate.h); a value
+ * a processor refuses, and any other MSR, gets #GP.
  */
 enum vcpu_action vcpu_handle_wrmsr(struct percpu *cpu, u32 msr, u64 val);
+
+/**
+ * vcpu_handle_xsetbv() - XSETBV (VMX exits for it): XCR0 through the gate,
+ * executed on the host (VMX does not switch XCR0); #UD or #GP as a processor
+ * gives them.
+ */
+enum vcpu_action vcpu_handle_xsetbv(struct percpu *cpu);
+
+/**
+ * vcpu_handle_cr_write() - MOV to CR0, CR3 or CR4 of val (VMX exits for the
+ * bits it pins): the gate's rules, IA-32e mode following CR0.PG, the PAE
+ * PDPTEs; then the backend's set(). #GP for what a processor refuses.
+ */
+enum vcpu_action vcpu_handle_cr_write(struct percpu *cpu, unsigned int cr, u64 val);
 
 /**
  * vcpu_refuse() - the guest asked for something the hv refuses (a WRMSR, an

@@ -102,6 +102,7 @@ enum vmcs_seg { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SEG_TR
 #define GUEST_DEBUGCTL	0x2802
 #define GUEST_PAT	0x2804
 #define GUEST_EFER	0x2806
+#define GUEST_PDPTE(i)	(0x280au + 2 * (i)) /* SDM vol. 3C, appendix B.2.3 */
 #define HOST_PAT	0x2c00
 #define HOST_EFER	0x2c02
 

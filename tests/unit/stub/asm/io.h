@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Host unit tests: the port I/O and MSR accesses of arch/x86/include/asm/io.h
+ * Host unit tests: the port I/O, MSR and XCR accesses of arch/x86/include/asm/io.h
  * as functions the test defines (they record and answer instead of touching
  * the machine). This directory comes first on the include path of the tests
  * that compile the vCPU core.
@@ -12,6 +12,7 @@
 
 u64 rdmsr(u32 msr);
 void wrmsr(u32 msr, u64 v);
+void xsetbv(u32 index, u64 v);
 void outb(u16 port, u8 v);
 u8 inb(u16 port);
 
