@@ -115,7 +115,7 @@ enum vcpu_action capture_restart(struct percpu *cpu, s64 *ret)
 	u64 t0 = arch_timestamp_us();
 	int err;
 
-	if (capture.owner != (int)cpu->cpu_id) {
+	if (!capture_owned_by(cpu)) {
 		pr_warn_limited(&cpu->refused, "cpu%u: RESTART outside a capture kernel refused",
 				cpu->cpu_id);
 		*ret = -PARACHUTE_EPERM;

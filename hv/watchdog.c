@@ -33,7 +33,7 @@ s64 watchdog_set(struct percpu *cpu, u64 ms)
 		return -PARACHUTE_EPERM;
 	}
 	spin_lock(&wd.lock);
-	if (capture.owner != -1) {
+	if (capture_running()) {
 		spin_unlock(&wd.lock);
 		return -PARACHUTE_EBUSY;
 	}

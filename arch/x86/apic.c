@@ -50,7 +50,7 @@ int apic_trap_init(struct gpm *gpm)
 		return ret; /* the capture kernel's trap is never lifted */
 	trap_gpm = gpm;
 	trap_on = true;
-	pr_info("local APIC at 0x%llx (%s mode): guest writes trapped, INIT/SIPI never leave the guest",
+	pr_info("local APIC at 0x%llx (%s mode): guest writes trapped, INIT and start-up IPIs go to the hv's vCPUs",
 		(unsigned long long)apic_page, (base & APIC_BASE_X2APIC) ? "x2APIC" : "xAPIC");
 	return 0;
 }

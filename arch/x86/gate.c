@@ -276,6 +276,27 @@ bool gate_x2apic_icr(u64 apic_base, u64 val)
 	return !(val & reserved);
 }
 
+bool gate_vmrun_state(const struct gate_cpu *c, const struct gate_vmrun_state *s)
+{
+	bool lme_pg = (s->efer & EFER_LME) && (s->cr0 & X86_CR0_PG);
+	/* CR3's MBZ bits: 63:52 in long mode; in legacy PAE the PDPT's 32-bit address. */
+	u64 cr3_mbz = (s->efer & EFER_LMA) ? 0xfff0000000000000ull : 0xffffffff00000000ull;
+
+	/* APM vol. 2, 15.5.1: the illegal guest states that make VMRUN exit VMEXIT_INVALID. */
+	if (!(s->efer & EFER_SVME) || (s->efer & ~(gate_efer_allowed(c) | EFER_SVME)))
+		return false;
+	if ((s->cr0 >> 32) || (!(s->cr0 & X86_CR0_CD) && (s->cr0 & X86_CR0_NW)))
+		return false;
+	if ((s->cr3 & cr3_mbz) || (s->cr4 & ~gate_cr4_allowed(c)) || (s->dr6 >> 32) ||
+	    (s->dr7 >> 32))
+		return false;
+	if (lme_pg && (!(s->cr4 & X86_CR4_PAE) || !(s->cr0 & X86_CR0_PE)))
+		return false;
+	if (lme_pg && s->cs_l && s->cs_d)
+		return false;
+	return true;
+}
+
 int gate_write_apic_base(u64 val)
 {
 	if (!gate_apic_base(&gate_cpu, rdmsr(MSR_APIC_BASE), val))

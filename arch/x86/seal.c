@@ -81,7 +81,7 @@ s64 arch_seal_kexec(struct percpu *cpu, u64 base, u64 size, u64 flags)
 			lift(cpu, "the guest's crash path began");
 	} else if (flags) {
 		ret = -PARACHUTE_EINVAL;
-	} else if (capture.owner != -1 || seal.jumped) {
+	} else if (capture_running() || seal.jumped) {
 		ret = -PARACHUTE_EBUSY;
 	} else if (!size) {
 		ret = unseal(cpu);

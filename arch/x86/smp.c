@@ -166,6 +166,12 @@ void smp_guest_startup_ipi(struct percpu *from, u32 lo, u32 dest)
 		if (t == from || !is_vcpu(t) || !ipi_reaches(from, t, lo, dest) ||
 		    t->arch.mbox.park)
 			continue;
+		/* The capture kernel's vCPU is started by nobody: dropped, and said. */
+		if (capture_owned_by(t)) {
+			pr_warn_limited(&from->refused, "cpu%u: %s to the capturing cpu%u dropped",
+					from->cpu_id, init ? "INIT" : "start-up IPI", t->cpu_id);
+			continue;
+		}
 		if (init) {
 			t->arch.mbox.sipi = 0;
 			t->arch.mbox.init = 1;
@@ -200,7 +206,8 @@ void smp_vcpu_started(void)
 {
 	unsigned int n = 0;
 
-	if (hv.opt.apic_trap != APIC_TRAP_BOOT || !apic_trap_armed())
+	/* Where an INIT cannot be contained, no guest INIT may reach a CPU: never lifted. */
+	if (hv.opt.apic_trap != APIC_TRAP_BOOT || !apic_trap_armed() || !vcpu_inits_contained)
 		return;
 	spin_lock(&trap_lock);
 	for (unsigned int i = 0; i < MAX_CPUS; i++) {

@@ -8,6 +8,7 @@
  * shutdown, the pvpanic and CMOS ports, and writes to hidden memory.
  */
 #include <asm/cpuid.h>
+#include <asm/gate.h>
 #include <asm/guest_mem.h>
 #include <asm/processor.h>
 #include <asm/svm.h>
@@ -115,6 +116,19 @@ static int svm_cpu_init(struct percpu *cpu)
 	if (!cpu->arch.svm.hsave || !cpu->arch.svm.vmcb)
 		return -ENOMEM;
 	cpu->arch.svm.vmcb_pa = virt_to_phys(cpu->arch.svm.vmcb);
+	/*
+	 * An INIT held pending while GIF is clear (after an INIT intercept, or
+	 * sent to the hv) would reset the CPU the instant GIF opens; with
+	 * R_INIT it is #SX instead, which the hv counts and drops (entry.S).
+	 * A CPU that does not keep the bit cannot contain an INIT: then no
+	 * guest INIT may ever reach one (vcpu_inits_contained, smp.c).
+	 */
+	wrmsr(MSR_VM_CR, rdmsr(MSR_VM_CR) | VM_CR_R_INIT);
+	if (!(rdmsr(MSR_VM_CR) & VM_CR_R_INIT) && vcpu_inits_contained) {
+		vcpu_inits_contained = false;
+		pr_warn("cpu%u: VM_CR.R_INIT does not stick: this CPU cannot hold an INIT in the hv, so the xAPIC stays trapped (whatever apic_trap= says) and no guest INIT is ever sent",
+			cpu->cpu_id);
+	}
 	/* NXE: NX in nested entries marks a sealed kexec region (seal.c, pt_npt). */
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME | (cpu_has_nx() ? EFER_NXE : 0));
 	/* The hv runs with GIF clear: no interrupt or NMI is ever taken in host mode. */
@@ -153,13 +167,18 @@ static void svm_setup(struct percpu *cpu, const struct x86_entry *e, struct gpm 
 	v->ctl.intercept_misc2 = SVM_INTERCEPT_VMRUN | SVM_INTERCEPT_VMMCALL |
 				 SVM_INTERCEPT_VMLOAD | SVM_INTERCEPT_VMSAVE | SVM_INTERCEPT_STGI |
 				 SVM_INTERCEPT_CLGI | SVM_INTERCEPT_SKINIT;
-	/* The park guest exits only for what wakes it (NMI) or must not reach it. */
+	/*
+	 * INIT is intercepted in every VMCB, the guest's, the capture kernel's
+	 * and the park guest's: it never resets a CPU the hv holds. The park
+	 * guest exits only for that, for what wakes it (NMI), and shutdown.
+	 */
 	if (park)
 		v->ctl.intercept_misc1 = SVM_INTERCEPT_INIT | SVM_INTERCEPT_NMI |
 					 SVM_INTERCEPT_SHUTDOWN;
 	else
 		v->ctl.intercept_misc1 = SVM_INTERCEPT_CPUID | SVM_INTERCEPT_MSR |
 					 SVM_INTERCEPT_SHUTDOWN | SVM_INTERCEPT_NMI |
+					 SVM_INTERCEPT_INIT |
 					 (io_intercepts ? SVM_INTERCEPT_IOIO : 0);
 	v->ctl.iopm_base_pa = virt_to_phys(iopm);
 	v->ctl.msrpm_base_pa = virt_to_phys(msrpm);
@@ -410,11 +429,12 @@ static enum vcpu_action handle_msr(struct percpu *cpu, bool write)
 }
 
 /*
- * APM vol. 2, 15.21.1: an intercepted NMI stays pending, held by GIF, and the
- * next VMRUN would take it again. Open GIF for an instant so the hv's own NMI
- * handler (entry.S) consumes it.
+ * APM vol. 2, 15.21.1 and 15.13.1: an intercepted NMI or INIT stays pending,
+ * held by GIF, and the next VMRUN would take it again. Open GIF for an
+ * instant so that the hv takes it: an NMI in its own handler, an INIT as
+ * #SX (VM_CR.R_INIT), both counted and dropped (entry.S).
  */
-static void consume_nmi(void)
+static void consume_held(void)
 {
 	asm volatile("stgi; nop; clgi" ::: "memory");
 }
@@ -471,8 +491,12 @@ static enum vcpu_action svm_handle_exit(struct percpu *cpu)
 	case SVM_EXIT_NPF:
 		return handle_npf(cpu);
 	case SVM_EXIT_NMI:
-		consume_nmi();
+		consume_held();
 		return vcpu_handle_nmi(cpu);
+	case SVM_EXIT_INIT:
+		if (vcpu_inits_contained)
+			consume_held();
+		return vcpu_handle_init(cpu);
 	case SVM_EXIT_IOIO: /* APM vol. 2, 15.10.2 */
 		return vcpu_handle_io(cpu, (u16)(info1 >> 16), info1 & SVM_IOIO_IN,
 				      SVM_IOIO_SIZE(info1), !(info1 & (SVM_IOIO_STR | SVM_IOIO_REP)));
@@ -482,6 +506,9 @@ static enum vcpu_action svm_handle_exit(struct percpu *cpu)
 		return vcpu_handle_triple_fault(cpu);
 	case SVM_EXIT_IRET:
 		return vcpu_handle_iret(cpu);
+	case SVM_EXIT_INVALID: /* an instruction's own refusal (svm_enter()) */
+		return vcpu_refuse(cpu, "instruction at rip 0x%llx (the CPU reported VMEXIT_INVALID)",
+				   (unsigned long long)v->save.rip);
 	default:
 		pr_err("cpu%u: unhandled exit 0x%llx (%s)", cpu->cpu_id,
 		       (unsigned long long)v->ctl.exit_code, svm_exit_name(v->ctl.exit_code));
@@ -489,9 +516,27 @@ static enum vcpu_action svm_handle_exit(struct percpu *cpu)
 	}
 }
 
+/* APM vol. 2, 15.5.1: VMRUN's checks of the guest state, on the VMCB as it stands. */
+static bool vmrun_state_ok(const struct vmcb_save *s)
+{
+	const struct gate_vmrun_state g = {
+		.efer = s->efer,
+		.cr0 = s->cr0,
+		.cr3 = s->cr3,
+		.cr4 = s->cr4,
+		.dr6 = s->dr6,
+		.dr7 = s->dr7,
+		.cs_l = (s->cs.attrib >> 9) & 1,
+		.cs_d = (s->cs.attrib >> 10) & 1,
+	};
+
+	return gate_vmrun_state(&gate_cpu, &g);
+}
+
 static bool svm_enter(struct percpu *cpu)
 {
 	struct vmcb *v = cpu->arch.svm.vmcb;
+	u64 rip = v->save.rip;
 
 	v->save.rax = cpu->arch.regs.rax;
 	svm_vmrun(&cpu->arch.regs, cpu->arch.svm.vmcb_pa);
@@ -499,11 +544,22 @@ static bool svm_enter(struct percpu *cpu)
 	v->ctl.tlb_control = 0;
 	v->ctl.event_inj = 0;
 	exit_record(cpu, v->ctl.exit_code, v->ctl.exit_info1, v->ctl.exit_info2, v->save.rip);
-	if (v->ctl.exit_code == SVM_EXIT_INVALID) {
-		pr_err("cpu%u: VMRUN refused the guest state (VMEXIT_INVALID)", cpu->cpu_id);
-		return false;
-	}
-	return true;
+	if (v->ctl.exit_code != SVM_EXIT_INVALID)
+		return true;
+	/*
+	 * VMRUN refuses an illegal guest state (APM vol. 2, 15.5.1); the guest
+	 * cannot make one (the hv writes EFER through the gate, the CPU checks
+	 * CR writes itself). A state that passes every one of those checks,
+	 * reported where the guest had run on to, was not refused by VMRUN:
+	 * QEMU 7.2's TCG reports a guest MOV to CR3 or CR4 with a reserved bit
+	 * this way instead of #GP. That is the guest's #GP (svm_handle_exit());
+	 * the same report twice without the guest moving is the hv's fault.
+	 */
+	cpu->arch.svm.invalid_streak = v->save.rip == rip ? cpu->arch.svm.invalid_streak + 1 : 0;
+	if (cpu->arch.svm.invalid_streak < 2 && vmrun_state_ok(&v->save))
+		return true;
+	pr_err("cpu%u: VMRUN refused the guest state (VMEXIT_INVALID)", cpu->cpu_id);
+	return false;
 }
 
 static void svm_park(struct percpu *cpu)
@@ -513,8 +569,9 @@ static void svm_park(struct percpu *cpu)
 	v->save.rip = 0;
 	svm_vmrun(&cpu->arch.regs, cpu->arch.svm.vmcb_pa);
 	v->ctl.tlb_control = 0;
-	if (v->ctl.exit_code == SVM_EXIT_NMI)
-		consume_nmi();
+	if (v->ctl.exit_code == SVM_EXIT_NMI ||
+	    (v->ctl.exit_code == SVM_EXIT_INIT && vcpu_inits_contained))
+		consume_held();
 	else if (v->ctl.exit_code == SVM_EXIT_INVALID)
 		hv_panic("cpu%u: park guest refused by VMRUN", cpu->cpu_id);
 }

@@ -24,6 +24,8 @@
 #include <hv/printk.h>
 #include <hv/watchdog.h>
 
+bool vcpu_inits_contained = true;
+
 int vcpu_init(void)
 {
 	gate_init(); /* the CPUID the guest is shown feeds the rules for its values */
@@ -81,7 +83,7 @@ enum vcpu_action vcpu_handle_cpuid(struct percpu *cpu)
 	u32 leaf = (u32)r->rax, sub = (u32)r->rcx;
 
 	/* User mode runs: the guest kernel's initcalls, VMCOREINFO's among them, are done. */
-	if (!capture.probe.done && capture.armed && capture.owner == -1 &&
+	if (!capture.probe.done && capture.armed && !capture_running() &&
 	    vendor->get(cpu, VCPU_CPL) == 3)
 		vmcoreinfo_probe(cpu, &hv.guest_map, VMCOREINFO_PROBE_PAGES);
 	cpuid_count(leaf, sub, &c);
@@ -503,8 +505,14 @@ enum vcpu_action vcpu_handle_nmi(struct percpu *cpu)
 	/* A kick from another CPU: its mailbox says why. */
 	if (mb->park)
 		return VCPU_PARK;
-	if (mb->init)
+	if (mb->init && !capture_owned_by(cpu))
 		return VCPU_LEAVE;
+	if (mb->init) { /* sent before this vCPU was elected: the capture kernel obeys none */
+		mb->init = mb->sipi = 0;
+		pr_warn_limited(&cpu->refused, "cpu%u: INIT at the capturing vCPU dropped",
+				cpu->cpu_id);
+		return VCPU_RESUME;
+	}
 	if (mb->flush) { /* the entry that follows flushes (gpm->gen) */
 		mb->flush = 0;
 		return VCPU_RESUME;
@@ -553,12 +561,22 @@ enum vcpu_action vcpu_handle_triple_fault(struct percpu *cpu)
 
 enum vcpu_action vcpu_handle_init(struct percpu *cpu)
 {
+	/* The capture kernel's vCPU obeys no INIT: whoever sent it, the capture goes on. */
+	if (capture_owned_by(cpu)) {
+		pr_warn_limited(&cpu->refused, "cpu%u: INIT at the capturing vCPU dropped (rip 0x%llx)",
+				cpu->cpu_id, (unsigned long long)vendor->get(cpu, VCPU_RIP));
+		return VCPU_RESUME;
+	}
+	/* A capture runs elsewhere and this vCPU has not parked yet: it parks now. */
+	if (cpu->arch.mbox.park || capture_running())
+		return VCPU_PARK;
 	/*
 	 * The APIC trap keeps the guest's INITs from the hardware (apic.c); one
-	 * came while it was lifted. Obey it, and trap the SIPIs to come.
+	 * came while it was lifted, or from a device. Virtualise it: the vCPU
+	 * waits for a start-up IPI in the hv, and the SIPIs to come are trapped.
 	 */
-	pr_warn("cpu%u: INIT signal in guest mode; the vCPU waits for a start-up IPI",
-		cpu->cpu_id);
+	pr_warn_limited(&cpu->guest_lines, "cpu%u: INIT signal in guest mode; the vCPU waits for a start-up IPI",
+			cpu->cpu_id);
 	if (smp_start_up_coming(cpu, "an INIT reached this CPU"))
 		return VCPU_PARK;
 	cpu->arch.mbox.init = 1;

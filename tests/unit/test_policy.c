@@ -1876,13 +1876,28 @@ static void test_triple_fault_and_init(void **state)
 	hv.opt.triple_fault = TRIGGER_REPORT;
 	assert_int_equal(vcpu_handle_triple_fault(cpu0), VCPU_FATAL);
 	assert_logged("guest shut down (triple fault)");
-	hv.opt.triple_fault = TRIGGER_CAPTURE;
-	assert_int_equal(vcpu_handle_triple_fault(cpu0), VCPU_RESET);
 	/* INIT in guest mode: the vCPU waits for a SIPI, unless a capture parks it. */
 	assert_int_equal(vcpu_handle_init(cpu1), VCPU_LEAVE);
 	assert_int_equal(cpu1->arch.mbox.init, 1);
+	assert_int_equal(st.start_up_coming, 1); /* the SIPIs to come are trapped */
+	cpu1->arch.mbox.init = 0;
 	st.start_up_parks = true;
 	assert_int_equal(vcpu_handle_init(cpu1), VCPU_PARK);
+	st.start_up_parks = false;
+	/* An INIT meant for cpu0 was in its mailbox when it was elected. */
+	cpu0->arch.mbox.init = 1;
+	cpu0->arch.mbox.sipi = 0x110;
+	hv.opt.triple_fault = TRIGGER_CAPTURE;
+	assert_int_equal(vcpu_handle_triple_fault(cpu0), VCPU_RESET);
+	/* The capturing vCPU obeys no INIT: not the signal, not the kick of an old one. */
+	assert_int_equal(vcpu_handle_init(cpu0), VCPU_RESUME);
+	assert_logged("INIT at the capturing vCPU dropped");
+	assert_int_equal(vcpu_handle_nmi(cpu0), VCPU_RESUME);
+	assert_true(!cpu0->arch.mbox.init && !cpu0->arch.mbox.sipi);
+	assert_logged("cpu0: INIT at the capturing vCPU dropped");
+	/* Any other vCPU an INIT reaches during the capture parks, never waits for a SIPI. */
+	assert_int_equal(vcpu_handle_init(cpu1), VCPU_PARK);
+	assert_int_equal(cpu1->arch.mbox.init, 0);
 }
 
 static void test_gpr_order(void **state)

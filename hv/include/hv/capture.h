@@ -94,6 +94,18 @@ struct capture_state {
 
 extern struct capture_state capture;
 
+/** capture_running() - true from the election of a capturing CPU until a restart. */
+static inline bool capture_running(void)
+{
+	return __atomic_load_n(&capture.owner, __ATOMIC_ACQUIRE) != -1;
+}
+
+/** capture_owned_by() - true if cpu is the one that captures (it runs the capture kernel). */
+static inline bool capture_owned_by(const struct percpu *cpu)
+{
+	return __atomic_load_n(&capture.owner, __ATOMIC_ACQUIRE) == (int)cpu->cpu_id;
+}
+
 /**
  * capture_stage() - copy the capture modules into the capture region (arch),
  * hash its fixed contents and arm capture. Bad capture input is reported and

@@ -84,6 +84,18 @@ bool gate_apic_base(const struct gate_cpu *c, u64 cur, u64 val);
 /** gate_x2apic_icr() - WRMSR of val to the x2APIC ICR with APIC base apic_base: false for #GP. */
 bool gate_x2apic_icr(u64 apic_base, u64 val);
 
+/* The guest state VMRUN checks (APM vol. 2, 15.5.1), as the VMCB holds it. */
+struct gate_vmrun_state {
+	u64 efer, cr0, cr3, cr4, dr6, dr7;
+	bool cs_l, cs_d;
+};
+
+/**
+ * gate_vmrun_state() - whether VMRUN's consistency checks pass for s on c:
+ * true if no rule of APM vol. 2, 15.5.1 on the guest's registers is broken.
+ */
+bool gate_vmrun_state(const struct gate_cpu *c, const struct gate_vmrun_state *s);
+
 /*
  * The host instructions that carry a guest's value, each behind its rule.
  * They return 0, or -EINVAL without executing anything: the caller injects

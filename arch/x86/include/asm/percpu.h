@@ -103,6 +103,7 @@ struct arch_percpu {
 			struct vmcb *vmcb;
 			u64 vmcb_pa;
 			void *hsave;
+			u32 invalid_streak; /* VMEXIT_INVALIDs in a row taken as #GP (svm.c) */
 		} svm;
 		struct {
 			void *vmxon;

@@ -69,6 +69,7 @@
 #define SVM_FEATURE_NRIPS (1u << 3)
 #define VM_CR_SVMDIS	  (1ull << 4)
 #define VM_CR_LOCK	  (1ull << 3)
+#define VM_CR_R_INIT	  (1ull << 1) /* INIT becomes #SX (APM vol. 2, 15.30.1) */
 
 struct vmcb_seg {
 	u16 selector;

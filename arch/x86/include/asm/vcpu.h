@@ -114,6 +114,15 @@ const struct vcpu_vendor *vcpu_vendor_probe(void);
 
 extern const struct vcpu_vendor *vendor;
 
+/*
+ * True while every CPU keeps an INIT it receives in the hv's hands: VMX
+ * always (INIT exits in guest mode and is blocked in VMX root operation),
+ * SVM where VM_CR.R_INIT turns a held INIT into #SX. Where it is false
+ * (QEMU's TCG performs an INIT whatever GIF says), no guest INIT may ever
+ * reach a CPU: the xAPIC trap is never lifted (smp.c).
+ */
+extern bool vcpu_inits_contained;
+
 /** vcpu_init() - the park guest's space, once the backend is chosen; 0 or -ENOMEM. */
 int vcpu_init(void);
 
@@ -222,7 +231,11 @@ enum vcpu_action vcpu_handle_iret(struct percpu *cpu);
 /** vcpu_handle_triple_fault() - the guest shut down: a crash trigger. */
 enum vcpu_action vcpu_handle_triple_fault(struct percpu *cpu);
 
-/** vcpu_handle_init() - an INIT signal reached the vCPU in guest mode. */
+/**
+ * vcpu_handle_init() - an INIT signal reached the vCPU in guest mode: at the
+ * capturing vCPU it is dropped, at a vCPU a capture asked to park it parks
+ * it; otherwise the vCPU waits for a start-up IPI, in the hv.
+ */
 enum vcpu_action vcpu_handle_init(struct percpu *cpu);
 
 /** vcpu_dump() - the vCPU's registers, its exit, recent exits and counters on the console. */
