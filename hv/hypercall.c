@@ -55,6 +55,7 @@ static s64 hc_status(struct percpu *cpu, u64 gpa, u64 size)
 	st.tsc_khz = hv.tsc_khz;
 	st.uptime_tsc = arch_timestamp() - hv.start_tsc;
 	watchdog_status(&st.watchdog_ms, &st.watchdog_left_ms);
+	st.heap_used = heap_used();
 	memcpy(phys_to_virt(gpa), &st, n);
 	return (s64)n;
 }
@@ -103,6 +104,8 @@ static s64 hc_guest_info(struct percpu *cpu, u64 gpa, u64 size)
 }
 
 /* The layout docs/hypercalls.md gives. */
+BUILD_BUG_ON(sizeof(struct parachute_status) != 80 ||
+	     __builtin_offsetof(struct parachute_status, heap_used) != 72);
 BUILD_BUG_ON(sizeof(struct parachute_dma_fault) != 24 ||
 	     __builtin_offsetof(struct parachute_dma_faults, f) != 16);
 BUILD_BUG_ON(sizeof(struct parachute_capture_info) != 2256 ||

@@ -5,6 +5,7 @@
 #include <hv/hv.h>
 #include <hv/lib.h>
 #include <hv/mm.h>
+#include <hv/percpu.h>
 #include <hv/printk.h>
 #include <hv/spinlock.h>
 
@@ -129,6 +130,7 @@ int gpm_build(struct gpm *g, enum gpm_mode mode, const struct pt_format *fmt, un
 	ret = pt_init(&g->pt, fmt, max_leaf, pt_alloc_page);
 	if (ret || mode == GPM_PARK)
 		return ret ? ret : map_park_code(g);
+	g->pt.free = page_free; /* a merge's tables come back (gpm_reclaim()) */
 	/*
 	 * Map RAM, the 32-bit MMIO hole and a generous 64-bit MMIO window: with
 	 * 1 GiB pages 512 GiB costs one table; with 2 MiB pages 64 GiB costs 64.
@@ -162,6 +164,7 @@ int gpm_build(struct gpm *g, enum gpm_mode mode, const struct pt_format *fmt, un
 	}
 	if (ret)
 		return ret;
+	g->built_tables = g->pt.tables;
 	pr_info("%s memory: identity map to 0x%llx (%s, pages up to %s), %u table pages%s",
 		mode == GPM_CAPTURE ? "capture-mode" : "guest", (unsigned long long)mapped_limit,
 		fmt->name, g->pt.max_leaf_level >= 3 ? "1 GiB" : "2 MiB", g->pt.tables,
@@ -202,30 +205,124 @@ int gpm_map_mmio(struct gpm *g, u64 gpa)
 	return ret;
 }
 
+/* After a change to g's tables under map_lock: what it retired waits for every vCPU's flush. */
+static void changed(struct gpm *g, unsigned int retired_before)
+{
+	u32 gen = __atomic_add_fetch(&g->gen, 1, __ATOMIC_SEQ_CST);
+
+	if (g->pt.nr_retired != retired_before)
+		g->retire_gen = gen;
+}
+
+static unsigned int reclaim_locked(struct gpm *g)
+{
+	if (!g->pt.nr_retired)
+		return 0;
+	for (unsigned int i = 0; i < MAX_CPUS; i++) {
+		const struct percpu *c = &percpu_area[i];
+
+		/* A vCPU that left g flushes it when it enters any space again. */
+		if (c->state == CPU_GUEST && c->arch.gpm == g &&
+		    (s32)(c->arch.gpm_gen - g->retire_gen) < 0)
+			return 0;
+	}
+	return pt_reclaim(&g->pt);
+}
+
+unsigned int gpm_reclaim(struct gpm *g)
+{
+	unsigned int n;
+
+	if (!g->pt.nr_retired)
+		return 0;
+	spin_lock(&map_lock);
+	n = reclaim_locked(g);
+	spin_unlock(&map_lock);
+	return n;
+}
+
+/*
+ * The flags build and seal give every page of the 2 MiB at base in g, if
+ * they are all alike and all g's own RAM (one leaf can map them); else 0.
+ */
+static unsigned int uniform_flags(const struct gpm *g, u64 base)
+{
+	const u64 size = 2 * MiB;
+	bool sealed = sealed_in(g, base) && sealed_end - base >= size;
+	bool apart = g->mode != GPM_GUEST || sealed_end <= base || sealed_start >= base + size;
+
+	if (base < 1 * MiB || !memmap_is_ram(&hv.guest_map, base, size) ||
+	    hv_is_hidden(base, size) || (!sealed && !apart))
+		return 0;
+	for (unsigned int i = 0; i < nr_overlays; i++)
+		if (overlay[i].gpa - base < size)
+			return 0;
+	if (g->mode == GPM_CAPTURE)
+		return PT_READ | PT_EXEC; /* evidence */
+	return sealed ? PT_READ : PT_RWX;
+}
+
+/* The 2 MiB around gpa as one leaf again, if its pages are all alike (uniform_flags()). */
+static int merge_chunk(struct gpm *g, u64 gpa)
+{
+	u64 chunk = ALIGN_DOWN(gpa, 2 * MiB);
+	unsigned int flags = uniform_flags(g, chunk);
+
+	if (!flags || g->pt.max_leaf_level < 2)
+		return 0;
+	return pt_map(&g->pt, chunk, chunk, 2 * MiB, flags);
+}
+
 int gpm_redirect(struct gpm *g, u64 gpa, bool scratch)
 {
 	u64 page = ALIGN_DOWN(gpa, PAGE_SIZE);
+	unsigned int before;
+	int ret;
 
-	if (scratch)
-		return pt_map(&g->pt, page, virt_to_phys(scratch_page), PAGE_SIZE, PT_RWX);
-	memset(scratch_page, 0xff, PAGE_SIZE);
-	return map_page(g, page);
+	spin_lock(&map_lock); /* every vCPU of g steps over its own writes */
+	before = g->pt.nr_retired;
+	if (scratch) {
+		reclaim_locked(g);
+		if (g->pt.tables - g->built_tables - g->mmio_tables >= GPM_SPLIT_TABLES)
+			ret = -ENOMEM;
+		else
+			ret = pt_map(&g->pt, page, virt_to_phys(scratch_page), PAGE_SIZE, PT_RWX);
+	} else {
+		memset(scratch_page, 0xff, PAGE_SIZE);
+		ret = map_page(g, page);
+		if (!ret)
+			ret = merge_chunk(g, page);
+	}
+	changed(g, before);
+	spin_unlock(&map_lock);
+	return ret;
 }
 
 int gpm_seal(u64 start, u64 end)
 {
 	u64 old_start = sealed_start, old_end = sealed_end;
+	unsigned int before;
 	int ret;
 
 	if (start < end && (nr_overlays && overlay[0].gpa >= start && overlay[0].gpa < end))
 		return -EINVAL;
 	spin_lock(&map_lock);
+	reclaim_locked(&guest_gpm);
+	before = guest_gpm.pt.nr_retired;
 	sealed_start = start;
 	sealed_end = end;
 	/* Unsealed: the guest's own RAM again; sealed: read-only, no execution. */
-	ret = start < end ? pt_map(&guest_gpm.pt, start, start, end - start, PT_READ) :
-			    pt_map(&guest_gpm.pt, old_start, old_start, old_end - old_start, PT_RWX);
-	__atomic_add_fetch(&guest_gpm.gen, 1, __ATOMIC_SEQ_CST);
+	if (start < end) {
+		ret = pt_map(&guest_gpm.pt, start, start, end - start, PT_READ);
+	} else {
+		ret = pt_map(&guest_gpm.pt, old_start, old_start, old_end - old_start, PT_RWX);
+		/* The seal's edges split 2 MiB leaves: whole again, their tables retired. */
+		if (!ret && old_start < old_end)
+			ret = merge_chunk(&guest_gpm, old_start);
+		if (!ret && old_start < old_end)
+			ret = merge_chunk(&guest_gpm, old_end - 1);
+	}
+	changed(&guest_gpm, before);
 	spin_unlock(&map_lock);
 	return ret;
 }

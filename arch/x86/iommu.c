@@ -22,6 +22,13 @@ static unsigned int levels;
 static bool active, in_capture;
 static u64 last_poll_us;
 static spinlock_t poll_lock;
+/*
+ * Held while the guest domain's tables or its root entries change: a seal
+ * on one vCPU and the crash's switch to capture mode on another must not
+ * interleave (a seal would write into the capture domain's tables through
+ * the swapped root entries).
+ */
+static spinlock_t dom_lock;
 static u64 ecam;
 
 bool iommu_active(void)
@@ -151,6 +158,7 @@ int iommu_init(u64 rsdp)
 	ret = build_domain(&guest_dom, false, max_leaf);
 	if (!ret)
 		ret = build_domain(&capture_dom, true, max_leaf);
+	guest_dom.free = page_free; /* a seal's merges give tables back (pt_reclaim()) */
 	if (ret) {
 		snprintf_hv(err, sizeof(err), "cannot build the I/O page tables (%d)", ret);
 		return refuse_or_warn(err);
@@ -174,8 +182,13 @@ void iommu_capture_mode(void)
 {
 	u64 *dst, *src;
 
-	if (!active || in_capture)
+	if (!active)
 		return;
+	spin_lock(&dom_lock);
+	if (in_capture) {
+		spin_unlock(&dom_lock);
+		return;
+	}
 	iommu_poll();
 	/*
 	 * Every requester points at the guest domain's root: giving that root
@@ -190,6 +203,7 @@ void iommu_capture_mode(void)
 	for (unsigned int i = 0; i < desc.nr_units; i++)
 		drv->flush(&desc.unit[i]);
 	in_capture = true;
+	spin_unlock(&dom_lock);
 	pr_info("DMA isolation: capture mode, devices may write only the capture region and low memory");
 }
 
@@ -200,6 +214,7 @@ int iommu_guest_mode(void)
 
 	if (!active)
 		return 0;
+	spin_lock(&dom_lock);
 	if (in_capture)
 		for (unsigned int i = 0; i < PT_ENTRIES; i++)
 			__atomic_store_n(&dst[i], guest_root[i], __ATOMIC_RELEASE);
@@ -213,7 +228,9 @@ int iommu_guest_mode(void)
 	}
 	for (unsigned int i = 0; i < desc.nr_units; i++)
 		drv->flush(&desc.unit[i]);
+	pt_reclaim(&guest_dom); /* the units flushed: no walk holds what the maps merged */
 	in_capture = false;
+	spin_unlock(&dom_lock);
 	if (!ret)
 		pr_info("DMA isolation: guest mode again, devices may write guest RAM");
 	return ret;
@@ -223,8 +240,13 @@ int iommu_seal(u64 start, u64 end, enum iommu_seal how)
 {
 	int ret = 0;
 
-	if (!active || in_capture)
+	if (!active)
 		return 0;
+	spin_lock(&dom_lock);
+	if (in_capture) { /* the crash came first: the capture domain is not the seal's */
+		spin_unlock(&dom_lock);
+		return 0;
+	}
 	/* The crashed kernel's memory above 1 MiB is evidence now, as in capture mode. */
 	if (how == IOMMU_KEXEC)
 		for (unsigned int i = 0; !ret && i < hv.guest_map.nr; i++) {
@@ -240,6 +262,8 @@ int iommu_seal(u64 start, u64 end, enum iommu_seal how)
 			     how == IOMMU_SEALED ? PT_READ : PT_READ | PT_WRITE);
 	for (unsigned int i = 0; i < desc.nr_units; i++)
 		drv->flush(&desc.unit[i]);
+	pt_reclaim(&guest_dom);
+	spin_unlock(&dom_lock);
 	return ret;
 }
 

@@ -336,6 +336,59 @@ static u64 *next_table(struct pt_root *pt, u64 *e, unsigned int level)
 	return t;
 }
 
+/* The table pages under entry e at level (it and every table below it), at most max; -1 past. */
+static int subtree_tables(const struct pt_root *pt, u64 e, unsigned int level, int max)
+{
+	const struct pt_format *f = pt->fmt;
+	const u64 *t;
+	int n = 1;
+
+	if (!f->present(e) || f->is_leaf(e, level))
+		return 0;
+	t = pt_phys_to_virt(f->phys(e, 1));
+	for (unsigned int i = 0; i < PT_ENTRIES && n <= max && level > 2; i++) {
+		int below = subtree_tables(pt, t[i], level - 1, max - n);
+
+		n = below < 0 ? max + 1 : n + below;
+	}
+	return n <= max ? n : -1;
+}
+
+static void retire_subtree(struct pt_root *pt, u64 e, unsigned int level)
+{
+	const struct pt_format *f = pt->fmt;
+	u64 *t;
+
+	if (!f->present(e) || f->is_leaf(e, level))
+		return;
+	t = pt_phys_to_virt(f->phys(e, 1));
+	for (unsigned int i = 0; level > 2 && i < PT_ENTRIES; i++)
+		retire_subtree(pt, t[i], level - 1);
+	pt->retired[pt->nr_retired++] = t;
+}
+
+/*
+ * *e at level is about to map its whole range as one leaf or as nothing.
+ * True if it may be replaced: it holds no table, or its tables fit the
+ * retire list (they are retired); false if the table must stay and be
+ * filled instead (a format without a free hook, or no room left).
+ */
+static bool replaceable(struct pt_root *pt, u64 *e, unsigned int level)
+{
+	const struct pt_format *f = pt->fmt;
+	int n;
+
+	if (!f->present(*e) || f->is_leaf(*e, level))
+		return true;
+	if (!pt->free)
+		return false;
+	n = subtree_tables(pt, *e, level, (int)(PT_RETIRE_MAX - pt->nr_retired));
+	if (n < 0)
+		return false;
+	retire_subtree(pt, *e, level);
+	return true;
+}
+
 /* phys == ~0 means unmap. */
 static int update(struct pt_root *pt, u64 *table, unsigned int level, u64 virt, u64 phys, u64 size,
 		  unsigned int flags)
@@ -349,9 +402,10 @@ static int update(struct pt_root *pt, u64 *table, unsigned int level, u64 virt, 
 		u64 chunk = MIN(size, ALIGN_DOWN(virt, step) + step - virt);
 		bool whole = chunk == step;
 
-		if (whole && unmap) {
+		if (whole && unmap && replaceable(pt, e, level)) {
 			*e = f->absent;
-		} else if (whole && level <= pt->max_leaf_level && IS_ALIGNED(phys, step)) {
+		} else if (whole && level <= pt->max_leaf_level && IS_ALIGNED(phys, step) &&
+			   replaceable(pt, e, level)) {
 			*e = f->leaf(phys, level, flags);
 		} else if (unmap && !f->present(*e)) {
 			/* nothing mapped here */
@@ -387,6 +441,17 @@ int pt_unmap(struct pt_root *pt, u64 virt, u64 size)
 	if (!IS_ALIGNED(virt | size, PAGE_SIZE))
 		return -EINVAL;
 	return update(pt, pt->root, PT_LEVELS, virt, ~0ull, size, 0);
+}
+
+unsigned int pt_reclaim(struct pt_root *pt)
+{
+	unsigned int n = pt->nr_retired;
+
+	while (pt->nr_retired) {
+		pt->free(pt->retired[--pt->nr_retired]);
+		pt->tables--;
+	}
+	return n;
 }
 
 bool pt_walk(const struct pt_root *pt, u64 virt, u64 *phys, unsigned int *flags,

@@ -99,7 +99,10 @@ enum vcpu_action vcpu_handle_hypercall(struct percpu *cpu)
 {
 	struct guest_regs *r = &cpu->arch.regs;
 	struct hypercall_args a = { r->rax, r->rbx, r->rcx, r->rdx, 0 };
-	enum vcpu_action act = hypercall(cpu, (unsigned int)vendor->get(cpu, VCPU_CPL), &a);
+	enum vcpu_action act;
+
+	gpm_reclaim(cpu->arch.gpm); /* what the guest's last seal or writes retired, if flushed */
+	act = hypercall(cpu, (unsigned int)vendor->get(cpu, VCPU_CPL), &a);
 
 	if (act == VCPU_SKIP)
 		r->rax = (u64)a.ret;
@@ -404,6 +407,27 @@ static enum vcpu_action apic_store(struct percpu *cpu, u64 gpa)
 }
 
 /*
+ * The guest's writes split more tables than GPM_SPLIT_TABLES while some vCPU
+ * has not flushed: every vCPU flushes now (this one before it enters again),
+ * the retired tables come back, and the redirect is tried once more.
+ */
+static int redirect_after_flush(struct percpu *cpu, u64 gpa)
+{
+	struct gpm *g = cpu->arch.gpm;
+
+	if (g == &guest_gpm && smp_flush_guest(cpu) < 0)
+		return -EBUSY; /* a capture began: this vCPU parks */
+	cpu->arch.gpm_gen = g->gen;
+	vendor->flush(cpu);
+	gpm_reclaim(g);
+	if (!gpm_redirect(g, gpa, true))
+		return 0;
+	pr_err("cpu%u: the guest's writes to protected pages took all %u table pages they may; the write at 0x%llx cannot be stepped over",
+	       cpu->cpu_id, GPM_SPLIT_TABLES, (unsigned long long)gpa);
+	return -ENOMEM;
+}
+
+/*
  * A write to a page the space does not let the guest write (hidden, or
  * crashed-guest RAM in capture mode): map the scratch page there, let the
  * one instruction run with TF set, then (#DB, vcpu_handle_db()) map the page
@@ -428,7 +452,7 @@ enum vcpu_action vcpu_handle_npf(struct percpu *cpu, u64 gpa, bool write, bool f
 		       (unsigned long long)gpm_limit());
 		return VCPU_FATAL;
 	}
-	if (gpm_redirect(cpu->arch.gpm, gpa, true))
+	if (gpm_redirect(cpu->arch.gpm, gpa, true) && redirect_after_flush(cpu, gpa))
 		return VCPU_FATAL;
 	if (log_ratelimit(&cpu->arch.hidden_writes))
 		pr_warn("cpu%u: guest write to %s at 0x%llx (rip 0x%llx) dropped", cpu->cpu_id,

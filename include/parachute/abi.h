@@ -29,7 +29,7 @@
 #define PARACHUTE_CPUID_VERSION_LEAF 0x40000001u
 
 #define PARACHUTE_ABI_MAJOR   1
-#define PARACHUTE_ABI_MINOR   4
+#define PARACHUTE_ABI_MINOR   5
 #define PARACHUTE_ABI_VERSION ((PARACHUTE_ABI_MAJOR << 16) | PARACHUTE_ABI_MINOR)
 
 /* Hypercall numbers (RAX). */
@@ -151,6 +151,8 @@ struct parachute_status {
 	/* Since ABI 1.2 (a 64-byte buffer still gets the fields above): */
 	uint32_t watchdog_ms;	   /* the watchdog's timeout, 0 while it is stopped */
 	uint32_t watchdog_left_ms; /* until it fires, unless petted */
+	/* Since ABI 1.5 (a 72-byte buffer still gets the fields above): */
+	uint64_t heap_used; /* bytes of the hv's heap in use: flat whatever the guest does */
 };
 
 /*

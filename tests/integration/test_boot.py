@@ -70,12 +70,12 @@ def test_hypercall_ranges_checked(build):
             m = r.wait_for(rf"parachute: selftest {what}: STATUS\(0x[0-9a-f]+, \d+\) = (-?\d+)")
             return int(m.group(1))
         size = result("own-page")
-        assert size == 72, size                   # sizeof(struct parachute_status), ABI 1.2
+        assert size == 80, size                   # sizeof(struct parachute_status), ABI 1.5
         assert result("capture-region") == -14   # -EFAULT: hidden memory
         assert result("crosses-page") == -14
         assert result("too-small") == -22        # -EINVAL
         assert result("wraps") == -14
         assert result("beyond-ram") == -14
-        assert result("above-4g") == 72
+        assert result("above-4g") == 80
         r.wait_for(r"PCG: done")
         assert not r.all(r"\[hv\] (ERROR|PANIC)")

@@ -6,6 +6,7 @@
  * writable, the crashed guest's RAM read-only), and the iommu= policy.
  */
 #include "harness.h"
+#include <stdlib.h>
 #include <asm/acpi.h>
 #include <asm/iommu.h>
 #include <hv/arch.h>
@@ -51,6 +52,12 @@ u64 arch_timestamp_us(void)
 void *pt_alloc_page(void)
 {
 	return test_page();
+}
+
+/* Really freed: a table the IOMMU could still walk after its reclaim is an ASan report. */
+void page_free(void *page)
+{
+	free(page);
 }
 
 static int fake_probe(struct iommu_unit *u, unsigned int *levels, unsigned int *max_leaf)

@@ -69,7 +69,7 @@ static void test_status_ready(void **state)
 	assert_string_equal(
 		text,
 		"parachute: ready to capture\n"
-		"hv: ABI 1.4, vendor svm, 4 CPUs, 4 vCPUs\n"
+		"hv: ABI 1.5, vendor svm, 4 CPUs, 4 vCPUs\n"
 		"capture region: 0x7e000000+128 MiB\n"
 		"capture kernel: 6.1.0-57-amd64 (8247232 bytes), initrd 31457280 bytes, generation 2, loaded 1.234 s after hv start\n"
 		"command line: console=ttyS0 nr_cpus=1 reset_devices\n"
@@ -114,7 +114,7 @@ static void test_status_disarmed(void **state)
 	assert_int_equal(ret, PC_EXIT_NOT_READY);
 	assert_string_equal(text,
 			    "parachute: not ready: capture disarmed (no capture kernel loaded)\n"
-			    "hv: ABI 1.4, vendor vmx, 1 CPU, 1 vCPU\n"
+			    "hv: ABI 1.5, vendor vmx, 1 CPU, 1 vCPU\n"
 			    "capture region: 0x7e000000+163844 KiB\n"
 			    "capture kernel: none (generation 3)\n"
 			    "reload: allowed\n"

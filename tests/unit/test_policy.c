@@ -388,6 +388,18 @@ int gpm_redirect(struct gpm *g, u64 gpa, bool scratch)
 	return 0;
 }
 
+unsigned int gpm_reclaim(struct gpm *g)
+{
+	(void)g;
+	return 0;
+}
+
+int smp_flush_guest(struct percpu *cpu)
+{
+	(void)cpu;
+	return 0;
+}
+
 u64 gpm_limit(void)
 {
 	return 512ull << 30;

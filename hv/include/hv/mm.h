@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * hv memory: a page allocator over the hv heap, which the guest never sees.
+ * hv memory: a page allocator over the hv heap, which the guest never sees,
+ * with single pages given back for reuse.
  * The hv runs on an identity map, so physical and virtual addresses agree.
  */
 #ifndef HV_MM_H
@@ -14,10 +15,13 @@ void heap_init(u64 start, u64 size);
 /** page_alloc() - n zeroed, page-aligned pages, or NULL when the heap is exhausted. */
 void *page_alloc(unsigned int n);
 
+/** page_free() - give back one page page_alloc(1) returned; the next page_alloc(1) takes it. */
+void page_free(void *page);
+
 /** pt_alloc_page() - one zeroed page, for the page-table engine (struct pt_root's alloc). */
 void *pt_alloc_page(void);
 
-/** heap_used() - bytes handed out so far. */
+/** heap_used() - bytes handed out and not given back. */
 u64 heap_used(void);
 
 static inline u64 virt_to_phys(const void *p)

@@ -28,6 +28,8 @@ struct gpm {
 	 */
 	volatile u32 gen;
 	unsigned int mmio_tables; /* table pages gpm_map_mmio() has added */
+	unsigned int built_tables; /* table pages when it was built */
+	u32 retire_gen;		   /* the generation that frees the retired tables (gpm_reclaim()) */
 };
 
 extern struct gpm guest_gpm, capture_gpm, park_gpm;
@@ -72,9 +74,21 @@ int gpm_map_mmio(struct gpm *g, u64 gpa);
 
 /**
  * gpm_redirect() - point the page at gpa to the writable scratch page
- * (scratch = true), or back to what g maps there, refilling the scratch.
+ * (scratch = true), or back to what g maps there, refilling the scratch and
+ * mapping its 2 MiB with one leaf again where build and seal left it
+ * uniform (the table the redirect split off is retired). A guest's writes
+ * split at most GPM_SPLIT_TABLES table pages that are not given back yet:
+ * past that, -ENOMEM until gpm_reclaim() frees some.
  */
+#define GPM_SPLIT_TABLES 64
 int gpm_redirect(struct gpm *g, u64 gpa, bool scratch);
+
+/**
+ * gpm_reclaim() - free the table pages g's merges retired, once every vCPU
+ * running in g has flushed since (taken the generation that retired them).
+ * Returns how many were freed.
+ */
+unsigned int gpm_reclaim(struct gpm *g);
 
 /**
  * gpm_seal() - in the guest's space, make [start, end) of its RAM read-only

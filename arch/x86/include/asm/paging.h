@@ -38,12 +38,29 @@ struct pt_format {
 	u64 absent;
 };
 
+/* Tables a merge may unhook before pt_reclaim() frees them. */
+#define PT_RETIRE_MAX 32
+
 struct pt_root {
 	const struct pt_format *fmt;
 	unsigned int max_leaf_level; /* what the CPU or IOMMU supports, <= the format's */
 	u64 *root;		     /* top-level table (virtual address) */
-	unsigned int tables;	     /* table pages allocated, for the log */
+	unsigned int tables;	     /* table pages in use (hooked or retired) */
 	void *(*alloc)(void);	     /* one zeroed page; NULL when out of memory */
+	/*
+	 * Where a table page goes back (pt_reclaim()); NULL: tables are never
+	 * freed, and a mapping over a whole table's range fills that table
+	 * with leaves instead of replacing it (nothing leaks either way).
+	 */
+	void (*free)(void *page);
+	/*
+	 * Tables a merge unhooked (a leaf now maps their whole range). A
+	 * walker, a CPU's or an IOMMU's, may still hold them in its caches
+	 * until it flushes: the owner calls pt_reclaim() once every one has.
+	 * When a merge would need more room than is left, it reuses the table.
+	 */
+	unsigned int nr_retired;
+	u64 *retired[PT_RETIRE_MAX];
 };
 
 /**
@@ -64,6 +81,13 @@ int pt_map(struct pt_root *pt, u64 virt, u64 phys, u64 size, unsigned int flags)
 
 /** pt_unmap() - remove [virt, virt + size), splitting large pages at the edges. */
 int pt_unmap(struct pt_root *pt, u64 virt, u64 size);
+
+/**
+ * pt_reclaim() - hand the tables earlier maps and unmaps unhooked to
+ * pt->free. Only once no walker can hold them any more (every CPU in the
+ * space flushed, the IOMMU invalidated). Returns how many were freed.
+ */
+unsigned int pt_reclaim(struct pt_root *pt);
 
 /**
  * pt_walk() - translate virt. Returns true and the physical address, the
