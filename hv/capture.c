@@ -609,9 +609,12 @@ s64 capture_load_commit(struct percpu *cpu, u64 flags)
 		ret = -PARACHUTE_EINVAL;
 		goto out;
 	}
-	ret = arch_capture_check(l, &meta);
-	if (ret)
+	/* The parsers name what is wrong, rate-limited like the refusals above. */
+	ret = arch_capture_check(l, &meta, !log_would_print(cpu->refused + 1));
+	if (ret) {
+		cpu->refused++;
 		goto out;
+	}
 	if (flags & PARACHUTE_LOAD_CHECK_ONLY) {
 		pr_info("cpu%u: capture kernel load checked, not armed (CHECK_ONLY): %.*s",
 			cpu->cpu_id, release_len(meta.version), meta.version);

@@ -16,7 +16,11 @@
 #include <hv/watchdog.h>
 #include <parachute/abi.h>
 
-/* The buffer must be guest RAM, outside every hidden range, within one page. */
+/*
+ * A buffer the hv reads for the guest: guest RAM, outside every hidden
+ * range, within one page. One it writes is arch_guest_writable()'s: what
+ * the vCPU itself could write (not its sealed region, not evidence).
+ */
 static bool guest_range_ok(u64 gpa, u64 size)
 {
 	if (!size || gpa + size < gpa)
@@ -35,7 +39,7 @@ static s64 hc_status(struct percpu *cpu, u64 gpa, u64 size)
 		return -PARACHUTE_EINVAL;
 	n = MIN(size, sizeof(st));
 	/* The capture kernel's own memory is the capture region (RESTART asks first). */
-	if (!guest_range_ok(gpa, n) && !capture_kernel_range_ok(cpu, gpa, n))
+	if (!arch_guest_writable(cpu, gpa, n))
 		return -PARACHUTE_EFAULT;
 
 	st.abi_version = PARACHUTE_ABI_VERSION;
@@ -112,7 +116,7 @@ BUILD_BUG_ON(sizeof(struct parachute_capture_info) != 2256 ||
 	     __builtin_offsetof(struct parachute_capture_info, sha256) != 48 ||
 	     __builtin_offsetof(struct parachute_capture_info, cmdline) != 208);
 
-static s64 hc_capture_info(u64 gpa, u64 size)
+static s64 hc_capture_info(const struct percpu *cpu, u64 gpa, u64 size)
 {
 	static struct parachute_capture_info ci; /* 2.3 KiB: not on a 16 KiB stack */
 	static spinlock_t lock;
@@ -121,7 +125,7 @@ static s64 hc_capture_info(u64 gpa, u64 size)
 	if (size < 2 * sizeof(u32))
 		return -PARACHUTE_EINVAL;
 	n = MIN(size, sizeof(ci));
-	if (!guest_range_ok(gpa, n))
+	if (!arch_guest_writable(cpu, gpa, n))
 		return -PARACHUTE_EFAULT;
 	spin_lock(&lock);
 	capture_info(&ci);
@@ -131,7 +135,7 @@ static s64 hc_capture_info(u64 gpa, u64 size)
 }
 
 /* The blocked DMAs that fit in size bytes, the most recent ones. */
-static s64 hc_dma_faults(u64 gpa, u64 size)
+static s64 hc_dma_faults(const struct percpu *cpu, u64 gpa, u64 size)
 {
 	static struct parachute_dma_faults df; /* 1.5 KiB: not on a 16 KiB stack */
 	static spinlock_t lock;
@@ -141,7 +145,7 @@ static s64 hc_dma_faults(u64 gpa, u64 size)
 	if (size < hdr)
 		return -PARACHUTE_EINVAL;
 	size = MIN(size, sizeof(df));
-	if (!guest_range_ok(gpa, size))
+	if (!arch_guest_writable(cpu, gpa, size))
 		return -PARACHUTE_EFAULT;
 	spin_lock(&lock);
 	df.struct_size = (u32)hdr;
@@ -160,8 +164,11 @@ static s64 hc_load_data(struct percpu *cpu, u64 part, u64 offset, u64 gpa)
 	return capture_load_data(cpu, part, offset, phys_to_virt(gpa));
 }
 
-static s64 hc_dump_stats(void)
+/* The counters on the console: a page of lines per call, so rate-limited per vCPU. */
+static s64 hc_dump_stats(struct percpu *cpu)
 {
+	if (!log_ratelimit(&cpu->guest_lines))
+		return 0;
 	for (unsigned int i = 0; i < MAX_CPUS; i++)
 		if (percpu_area[i].state == CPU_GUEST || percpu_area[i].state == CPU_PARKED)
 			exit_stats_dump(&percpu_area[i], arch_exit_name);
@@ -175,7 +182,7 @@ static enum vcpu_action hc_crash(struct percpu *cpu, struct hypercall_args *a)
 
 	if (act != VCPU_RESUME)
 		return act;
-	pr_warn("cpu%u: CRASH hypercall (reason %llu) refused: %s", cpu->cpu_id,
+	pr_warn_limited(&cpu->refused, "cpu%u: CRASH hypercall (reason %llu) refused: %s", cpu->cpu_id,
 		(unsigned long long)a->a0,
 		capture.armed ? "crash_hypercall=refuse" : "capture disarmed");
 	a->ret = capture.armed ? -PARACHUTE_EPERM : -PARACHUTE_ENODEV;
@@ -203,13 +210,13 @@ enum vcpu_action hypercall(struct percpu *cpu, unsigned int cpl, struct hypercal
 	case PARACHUTE_HC_CRASH:
 		return hc_crash(cpu, a);
 	case PARACHUTE_HC_DUMP_STATS:
-		a->ret = hc_dump_stats();
+		a->ret = hc_dump_stats(cpu);
 		break;
 	case PARACHUTE_HC_GUEST_INFO:
 		a->ret = hc_guest_info(cpu, a->a0, a->a1);
 		break;
 	case PARACHUTE_HC_CAPTURE_INFO:
-		a->ret = hc_capture_info(a->a0, a->a1);
+		a->ret = hc_capture_info(cpu, a->a0, a->a1);
 		break;
 	case PARACHUTE_HC_LOAD_BEGIN:
 		a->ret = capture_load_begin(cpu, a->a0, a->a1, a->a2);
@@ -221,7 +228,7 @@ enum vcpu_action hypercall(struct percpu *cpu, unsigned int cpl, struct hypercal
 		a->ret = capture_load_commit(cpu, a->a0);
 		break;
 	case PARACHUTE_HC_DMA_FAULTS:
-		a->ret = hc_dma_faults(a->a0, a->a1);
+		a->ret = hc_dma_faults(cpu, a->a0, a->a1);
 		break;
 	case PARACHUTE_HC_SEAL_KEXEC:
 		a->ret = arch_seal_kexec(cpu, a->a0, a->a1, a->a2);

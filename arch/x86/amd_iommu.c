@@ -193,6 +193,8 @@ static void amdvi_flush(struct iommu_unit *u)
  * An IOMMU that blocks a request without logging it (QEMU 7.2's never writes
  * its event log) still signals a target abort in its PCI status register.
  */
+static u64 unlogged_aborts, other_events; /* lines a guest's device can repeat: rate-limited */
+
 static void blocked_without_event(struct iommu_unit *u, bool reported)
 {
 	volatile u16 *status = iommu_pci_cfg(u->devid);
@@ -203,7 +205,7 @@ static void blocked_without_event(struct iommu_unit *u, bool reported)
 	if (!(*status & PCI_STATUS_SIG_TARGET_ABORT))
 		return;
 	*status = PCI_STATUS_SIG_TARGET_ABORT; /* write 1 to clear */
-	if (!reported)
+	if (!reported && log_ratelimit(&unlogged_aborts))
 		pr_warn("AMD-Vi: a DMA was blocked (signalled target abort); the IOMMU logged no event naming the device and address");
 }
 
@@ -225,7 +227,7 @@ static void amdvi_poll(struct iommu_unit *u)
 			iommu_report(PARACHUTE_DMA_AMDVI, (u16)e[0], addr, flags & EVT_FLAG_RW, 0,
 				     why);
 			reported = true;
-		} else {
+		} else if (log_ratelimit(&other_events)) {
 			pr_warn("AMD-Vi: event 0x%x from device %02x:%02x.%u, address 0x%llx", code,
 				(e[0] >> 8) & 0xff, (e[0] >> 3) & 0x1f, e[0] & 7,
 				(unsigned long long)addr);

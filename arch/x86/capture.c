@@ -91,7 +91,7 @@ static int capture_cmdline(const struct bzimage *bz, const char *args, char *out
 			    (unsigned long long)(tail + TAIL_ELF));
 
 	if (n >= (int)PAGE_SIZE || (u64)n > bz->cmdline_max) {
-		pr_err("%s: command line of %d bytes is longer than it takes (%llu)", what, n,
+		pr_err_what("%s: command line of %d bytes is longer than it takes (%llu)", what, n,
 		       (unsigned long long)bz->cmdline_max);
 		return -E2BIG;
 	}
@@ -145,18 +145,18 @@ static int place(const struct bzimage *bz, const struct vmlinux *vl, u64 initrd_
 	p->kernel_end = base + ALIGN_UP(need, PAGE_SIZE);
 	p->top = initrd_size <= tail - base ? ALIGN_DOWN(tail - initrd_size, PAGE_SIZE) : base;
 	if (hv.capture_size < TAIL_SIZE || initrd_size > tail - base || p->kernel_end > p->top) {
-		pr_err("%s needs %llu MiB and its initrd %llu MiB: more than capture_mem=%lluM holds",
+		pr_err_what("%s needs %llu MiB and its initrd %llu MiB: more than capture_mem=%lluM holds",
 		       what, (unsigned long long)(need >> 20),
 		       (unsigned long long)(initrd_size >> 20),
 		       (unsigned long long)(hv.capture_size >> 20));
 		return -ENOSPC;
 	}
 	if (!IS_ALIGNED(base, align)) {
-		pr_err("%s wants %llu KiB alignment; the region is at 0x%llx", what,
+		pr_err_what("%s wants %llu KiB alignment; the region is at 0x%llx", what,
 		       (unsigned long long)(align >> 10), (unsigned long long)base);
 		return -EINVAL;
 	}
-	if (p->top - p->kernel_end < MIN_RUN_MEM)
+	if (what && p->top - p->kernel_end < MIN_RUN_MEM)
 		pr_warn("%s: only %llu MiB left to run in; consider a larger capture_mem", what,
 			(unsigned long long)((p->top - p->kernel_end) >> 20));
 	return 0;
@@ -277,9 +277,9 @@ int arch_capture_stage(const struct boot_info *bi, struct capture_state *c)
 	return 0;
 }
 
-int arch_capture_check(const struct capture_load *l, struct capture_meta *meta)
+int arch_capture_check(const struct capture_load *l, struct capture_meta *meta, bool quiet)
 {
-	const char *what = "loaded capture kernel";
+	const char *what = quiet ? NULL : "loaded capture kernel";
 	u64 initrd_size = l->size[PARACHUTE_LOAD_INITRD];
 	static char cmd[PAGE_SIZE];
 	static struct memmap e820;
@@ -293,11 +293,11 @@ int arch_capture_check(const struct capture_load *l, struct capture_meta *meta)
 	if (!ret)
 		ret = capture_cmdline(&bz, l->cmdline, cmd, what);
 	if (!ret && capture_e820(boot_bi, &e820)) {
-		pr_err("%s: the capture kernel's memory map has too many entries", what);
+		pr_err_what("%s: the capture kernel's memory map has too many entries", what);
 		ret = -ENOSPC;
 	}
 	if (!ret && build_space()) {
-		pr_err("%s: no memory for the capture kernel's address space", what);
+		pr_err_what("%s: no memory for the capture kernel's address space", what);
 		ret = -ENOSPC;
 	}
 	if (ret)

@@ -21,6 +21,7 @@ static u64 guest_root[PT_ENTRIES]; /* the guest domain's root entries, kept in c
 static unsigned int levels;
 static bool active, in_capture;
 static u64 last_poll_us;
+static u64 fault_lines; /* a device the guest makes fault in a loop is heard rate-limited */
 static spinlock_t poll_lock;
 /*
  * Held while the guest domain's tables or its root entries change: a seal
@@ -323,6 +324,8 @@ void iommu_report(unsigned int iommu, u16 sid, u64 addr, bool write, u8 reason, 
 		.target = target,
 		.reason = reason,
 	};
+	if (!log_ratelimit(&fault_lines))
+		return; /* in the ring, which DMA_FAULTS and the capture log read */
 	pr_warn("%s: DMA fault: device %02x:%02x.%u %s at 0x%llx blocked (%s)%s",
 		iommu == PARACHUTE_DMA_VTD ? "VT-d" : "AMD-Vi", sid >> 8, (sid >> 3) & 0x1f,
 		sid & 7, write ? "write" : "read", (unsigned long long)addr, why,

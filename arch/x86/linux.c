@@ -14,35 +14,35 @@ int bzimage_parse(const void *image, u64 size, struct bzimage *bz, const char *w
 	unsigned int sects;
 
 	if (size < SETUP_HEADER_OFFSET + sizeof(*h)) {
-		pr_err("%s: %llu bytes is too short for a bzImage", what, (unsigned long long)size);
+		pr_err_what("%s: %llu bytes is too short for a bzImage", what, (unsigned long long)size);
 		return -ENOEXEC;
 	}
 	if (h->boot_flag != LINUX_BOOT_FLAG || h->header != LINUX_HDRS_MAGIC) {
-		pr_err("%s: not a Linux bzImage (boot flag 0x%04x, header magic 0x%08x)", what,
+		pr_err_what("%s: not a Linux bzImage (boot flag 0x%04x, header magic 0x%08x)", what,
 		       h->boot_flag, h->header);
 		return -ENOEXEC;
 	}
 	if (h->version < LINUX_MIN_PROTOCOL) {
-		pr_err("%s: boot protocol %u.%02u is older than 2.12, which parachute needs", what,
+		pr_err_what("%s: boot protocol %u.%02u is older than 2.12, which parachute needs", what,
 		       h->version >> 8, h->version & 0xff);
 		return -ENOEXEC;
 	}
 	if (!(h->loadflags & LINUX_LOADED_HIGH)) {
-		pr_err("%s: zImage (loaded low) kernels are not supported", what);
+		pr_err_what("%s: zImage (loaded low) kernels are not supported", what);
 		return -ENOEXEC;
 	}
 	/* boot.rst: "If this field is 0, the real value is 4." */
 	sects = h->setup_sects ? h->setup_sects : 4;
 	bz->setup_size = (u64)(sects + 1) * 512;
 	if (bz->setup_size >= size) {
-		pr_err("%s: truncated: setup code claims %llu of %llu bytes", what,
+		pr_err_what("%s: truncated: setup code claims %llu of %llu bytes", what,
 		       (unsigned long long)bz->setup_size, (unsigned long long)size);
 		return -ENOEXEC;
 	}
 	bz->kernel_size = size - bz->setup_size;
 	/* syssize counts 16-byte paragraphs of the protected-mode code. */
 	if ((u64)h->syssize * 16 > bz->kernel_size) {
-		pr_err("%s: truncated: %llu bytes of kernel code, header says %llu", what,
+		pr_err_what("%s: truncated: %llu bytes of kernel code, header says %llu", what,
 		       (unsigned long long)bz->kernel_size, (unsigned long long)h->syssize * 16);
 		return -ENOEXEC;
 	}
@@ -53,7 +53,7 @@ int bzimage_parse(const void *image, u64 size, struct bzimage *bz, const char *w
 	bz->relocatable = h->relocatable_kernel;
 	bz->alignment = h->kernel_alignment ? h->kernel_alignment : 2 * MiB;
 	if (bz->alignment & (bz->alignment - 1)) {
-		pr_err("%s: kernel_alignment 0x%x is not a power of two", what,
+		pr_err_what("%s: kernel_alignment 0x%x is not a power of two", what,
 		       h->kernel_alignment);
 		return -ENOEXEC;
 	}
@@ -253,7 +253,7 @@ static int skip_nobits(struct vmlinux *vl, const struct elf64_ehdr *eh, const ch
 		return 0; /* no section headers: everything is checked */
 	if (eh->e_shentsize != sizeof(struct elf64_shdr) ||
 	    !in_file(eh->e_shoff, (u64)eh->e_shnum * sizeof(struct elf64_shdr), vl->size)) {
-		pr_err("%s: section headers (%u at 0x%llx) are not inside the file", what,
+		pr_err_what("%s: section headers (%u at 0x%llx) are not inside the file", what,
 		       eh->e_shnum, (unsigned long long)eh->e_shoff);
 		return -ENOEXEC;
 	}
@@ -272,7 +272,7 @@ static int skip_nobits(struct vmlinux *vl, const struct elf64_ehdr *eh, const ch
 				continue;
 			off = p->p_paddr - vl->phys + (sh.sh_addr - p->p_vaddr);
 			if (punch(vl, off, off + MIN(sh.sh_size, p->p_memsz - (sh.sh_addr - p->p_vaddr)))) {
-				pr_err("%s: too many NOBITS sections inside its segments", what);
+				pr_err_what("%s: too many NOBITS sections inside its segments", what);
 				return -E2BIG;
 			}
 		}
@@ -291,18 +291,18 @@ int vmlinux_parse(const void *image, u64 size, struct vmlinux *vl, const char *w
 	vl->image = image;
 	vl->size = size;
 	if (size < sizeof(*eh) || memcmp(eh->e_ident, magic, sizeof(magic))) {
-		pr_err("%s: not a 64-bit little-endian ELF file", what);
+		pr_err_what("%s: not a 64-bit little-endian ELF file", what);
 		return -ENOEXEC;
 	}
 	if (eh->e_type != ET_EXEC || eh->e_machine != ELF_MACHINE) {
-		pr_err("%s: ELF type %u, machine %u: not an x86-64 executable (a vmlinux)", what,
+		pr_err_what("%s: ELF type %u, machine %u: not an x86-64 executable (a vmlinux)", what,
 		       eh->e_type, eh->e_machine);
 		return -ENOEXEC;
 	}
 	if (eh->e_phentsize != sizeof(*ph) || !eh->e_phnum ||
 	    !in_file(eh->e_phoff, (u64)eh->e_phnum * sizeof(*ph), size) ||
 	    !IS_ALIGNED(eh->e_phoff, 8)) {
-		pr_err("%s: program headers (%u at 0x%llx) are not inside the file", what,
+		pr_err_what("%s: program headers (%u at 0x%llx) are not inside the file", what,
 		       eh->e_phnum, (unsigned long long)eh->e_phoff);
 		return -ENOEXEC;
 	}
@@ -313,11 +313,11 @@ int vmlinux_parse(const void *image, u64 size, struct vmlinux *vl, const char *w
 		if (p->p_type != PT_LOAD || !p->p_memsz)
 			continue;
 		if (vl->nseg == VMLINUX_MAX_SEGS) {
-			pr_err("%s: more than %u loadable segments", what, VMLINUX_MAX_SEGS);
+			pr_err_what("%s: more than %u loadable segments", what, VMLINUX_MAX_SEGS);
 			return -E2BIG;
 		}
 		if (!in_file(p->p_offset, p->p_filesz, size) || p->p_filesz > p->p_memsz) {
-			pr_err("%s: segment %u (0x%llx bytes at file offset 0x%llx) runs past the end of the file",
+			pr_err_what("%s: segment %u (0x%llx bytes at file offset 0x%llx) runs past the end of the file",
 			       what, i, (unsigned long long)p->p_filesz,
 			       (unsigned long long)p->p_offset);
 			return -ENOEXEC;
@@ -325,7 +325,7 @@ int vmlinux_parse(const void *image, u64 size, struct vmlinux *vl, const char *w
 		if (!vl->nseg)
 			vl->phys = p->p_paddr;
 		if (p->p_paddr < end || p->p_memsz > 4 * GiB || p->p_paddr - vl->phys > 4 * GiB) {
-			pr_err("%s: segment %u at physical 0x%llx+0x%llx overlaps or precedes the one before, or is out of range",
+			pr_err_what("%s: segment %u at physical 0x%llx+0x%llx overlaps or precedes the one before, or is out of range",
 			       what, i, (unsigned long long)p->p_paddr,
 			       (unsigned long long)p->p_memsz);
 			return -ENOEXEC;
@@ -342,13 +342,13 @@ int vmlinux_parse(const void *image, u64 size, struct vmlinux *vl, const char *w
 		vl->nseg++;
 	}
 	if (!vl->nseg) {
-		pr_err("%s: no loadable segment", what);
+		pr_err_what("%s: no loadable segment", what);
 		return -ENOEXEC;
 	}
 	vl->span = end - vl->phys;
 	vl->entry = eh->e_entry - vl->phys;
 	if (eh->e_entry < vl->phys || vl->entry >= vl->seg[0].filesz) {
-		pr_err("%s: entry point 0x%llx is not in its first segment (0x%llx+0x%llx)", what,
+		pr_err_what("%s: entry point 0x%llx is not in its first segment (0x%llx+0x%llx)", what,
 		       (unsigned long long)eh->e_entry, (unsigned long long)vl->phys,
 		       (unsigned long long)vl->seg[0].filesz);
 		return -ENOEXEC;
@@ -391,7 +391,7 @@ int vmlinux_matches(const struct vmlinux *vl, const struct bzimage *bz, const ch
 			       !memcmp(eol - strlen(build), build, strlen(build))))
 			return 0;
 	}
-	pr_err("%s: not the kernel the capture bzImage carries (no banner \"%s...%s\" in it)", what,
+	pr_err_what("%s: not the kernel the capture bzImage carries (no banner \"%s...%s\" in it)", what,
 	       head, build ? build : "");
 	return -ENOEXEC;
 }

@@ -201,6 +201,7 @@ void smp_note_guest_nmi(struct percpu *from, u32 lo, u32 dest)
  * it for every CPU it starts, as the MP spec's start-up algorithm says).
  */
 static spinlock_t trap_lock;
+static u64 trap_lines; /* the lines below: a guest starting CPUs in a loop is heard rate-limited */
 
 void smp_vcpu_started(void)
 {
@@ -220,7 +221,7 @@ void smp_vcpu_started(void)
 			goto out;
 		n++;
 	}
-	if (apic_trap_armed() && !apic_trap_set(false))
+	if (apic_trap_armed() && !apic_trap_set(false) && log_ratelimit(&trap_lines))
 		pr_info("all %u vCPUs run the guest: xAPIC writes no longer trapped (apic_trap=boot)",
 			n);
 out:
@@ -283,10 +284,11 @@ bool smp_start_up_coming(struct percpu *cpu, const char *why)
 	spin_unlock(&trap_lock);
 	if (late < 0)
 		return true;
-	if (late)
+	if (late && log_ratelimit(&trap_lines))
 		pr_warn("cpu%u: %u vCPU(s) did not flush within 1 s; their APIC writes may pass untrapped",
 			cpu->cpu_id, late);
-	pr_info("cpu%u: %s (a CPU start-up follows): xAPIC writes trapped again", cpu->cpu_id, why);
+	pr_info_limited(&trap_lines, "cpu%u: %s (a CPU start-up follows): xAPIC writes trapped again",
+			cpu->cpu_id, why);
 	return false;
 }
 

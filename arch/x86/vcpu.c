@@ -337,7 +337,8 @@ static enum vcpu_action pvpanic_io(struct percpu *cpu, bool in, u64 *rax)
 	if (in) /* reading tells the driver which events are supported */
 		*rax = (*rax & ~0xffull) | PVPANIC_PANICKED | PVPANIC_CRASH_LOADED;
 	else if (val & PVPANIC_CRASH_LOADED)
-		pr_info("cpu%u: pvpanic: the guest is starting its own crash kernel", cpu->cpu_id);
+		pr_info_limited(&cpu->guest_lines, "cpu%u: pvpanic: the guest is starting its own crash kernel",
+				cpu->cpu_id);
 	return VCPU_SKIP;
 }
 
@@ -358,6 +359,14 @@ enum vcpu_action vcpu_handle_io(struct percpu *cpu, u16 port, bool in, unsigned 
 	if (port == PVPANIC_PORT && plain)
 		return pvpanic_io(cpu, in, rax);
 	return VCPU_SKIP; /* not a form pvpanic uses: ignored */
+}
+
+bool arch_guest_writable(const struct percpu *cpu, u64 gpa, u64 size)
+{
+	const struct gpm *g = cpu->arch.gpm;
+
+	return size && gpa + size > gpa && ALIGN_DOWN(gpa, PAGE_SIZE) == ALIGN_DOWN(gpa + size - 1, PAGE_SIZE) &&
+	       gpm_is_ram(g, gpa, size) && !gpm_write_protected(g, gpa);
 }
 
 /* Guest memory as the vCPU's space allows (the capture kernel's too). */
@@ -392,7 +401,8 @@ static enum vcpu_action apic_store(struct percpu *cpu, u64 gpa)
 	u64 val;
 
 	if (insn_decode_store(b, n, lm, vendor->get(cpu, VCPU_CS_DB), &in) || in.size != 4) {
-		pr_err("cpu%u: cannot emulate the guest's write to APIC 0x%llx at rip 0x%llx (%u bytes: %02x %02x %02x %02x); #GP",
+		if (log_ratelimit(&cpu->refused))
+			pr_err("cpu%u: cannot emulate the guest's write to APIC 0x%llx at rip 0x%llx (%u bytes: %02x %02x %02x %02x); #GP",
 		       cpu->cpu_id, (unsigned long long)gpa, (unsigned long long)rip, n, b[0], b[1],
 		       b[2], b[3]);
 		vendor->inject(cpu, X86_EXC_GP, true, 0);
@@ -774,7 +784,8 @@ void __noreturn vcpu_cpu_loop(struct percpu *cpu, const struct x86_entry *first,
 			vector = wait_for_sipi(cpu);
 			sipi.cs = (u16)(vector << 8);
 			vcpu_reset(cpu, &sipi, &guest_gpm);
-			pr_info("cpu%u: vCPU started by the guest (SIPI vector 0x%02x), in guest mode",
+			pr_info_limited(&cpu->guest_lines,
+					"cpu%u: vCPU started by the guest (SIPI vector 0x%02x), in guest mode",
 				cpu->cpu_id, vector);
 			cpu->state = CPU_GUEST;
 			smp_vcpu_started();

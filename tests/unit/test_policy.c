@@ -54,7 +54,8 @@ static struct {
 	u64 apic_written_gpa;
 	u32 apic_written_val;
 	int redirects, mmio_maps;
-	int checks, check_ret, switches, unloads;
+	int checks, check_ret, switches, unloads, quiet_checks;
+	u64 wp_page; /* a RAM page the vCPU may not write (sealed, evidence) */
 	int restarts, restart_ret;
 	const struct boot_module *restart_km, *restart_im;
 	u64 dma_total;
@@ -124,9 +125,10 @@ void arch_capture_init(const struct boot_info *bi, struct capture_state *c)
 	c->free_end = c->free_start + sizeof(free_part);
 }
 
-int arch_capture_check(const struct capture_load *l, struct capture_meta *meta)
+int arch_capture_check(const struct capture_load *l, struct capture_meta *meta, bool quiet)
 {
 	st.checks++;
+	st.quiet_checks += quiet;
 	/* Only what the generic code must have ensured: every byte staged in order. */
 	assert_int_equal(l->filled[PARACHUTE_LOAD_KERNEL], l->size[PARACHUTE_LOAD_KERNEL]);
 	snprintf_hv(meta->version, sizeof(meta->version), "test %.8s", (const char *)free_part);
@@ -341,6 +343,13 @@ int gpm_build(struct gpm *g, enum gpm_mode mode, const struct pt_format *fmt,
 	return 0;
 }
 
+/* Guest RAM for the hypercalls: what the hv's map says, less the hidden ranges. */
+bool gpm_is_ram(const struct gpm *g, u64 pa, u64 n)
+{
+	(void)g;
+	return memmap_is_ram(&hv.guest_map, pa, n) && !hv_is_hidden(pa, n);
+}
+
 int gpm_read(const struct gpm *g, u64 pa, void *buf, unsigned int n)
 {
 	(void)g;
@@ -353,7 +362,8 @@ int gpm_read(const struct gpm *g, u64 pa, void *buf, unsigned int n)
 bool gpm_write_protected(const struct gpm *g, u64 gpa)
 {
 	(void)g;
-	return (gpa >= 0x200000 && gpa < 0x202000) || gpm_sealed(gpa);
+	return (gpa >= 0x200000 && gpa < 0x202000) || gpm_sealed(gpa) ||
+	       (st.wp_page && (gpa & ~(u64)(PAGE_SIZE - 1)) == st.wp_page);
 }
 
 /* A sealed kexec region at [0x400000, 0x500000): seal.c is not linked here. */
@@ -783,6 +793,23 @@ static void test_hypercall_status_ranges(void **state)
 	assert_int_equal(s.abi_version, PARACHUTE_ABI_VERSION);
 	assert_int_equal(s.struct_size, sizeof(s));
 	assert_int_equal(s.flags, PARACHUTE_STATUS_DMA_ISOLATION); /* not armed here */
+	assert_int_equal(s.heap_used, 8 * KiB); /* heap_used() as the stub reports it */
+	/*
+	 * RAM the vCPU itself may not write (its sealed kexec region, crashed
+	 * RAM for a capture kernel): no call writes there for it either.
+	 */
+	memset(guest_ram, 0xee, PAGE_SIZE);
+	st.wp_page = base;
+	for (u64 nr = PARACHUTE_HC_STATUS; nr <= PARACHUTE_HC_DMA_FAULTS; nr++) {
+		if (nr != PARACHUTE_HC_STATUS && nr != PARACHUTE_HC_CAPTURE_INFO &&
+		    nr != PARACHUTE_HC_DMA_FAULTS)
+			continue;
+		call(0, nr, base + 64, 512, &ret);
+		assert_int_equal(ret, -PARACHUTE_EFAULT);
+	}
+	for (unsigned int i = 0; i < PAGE_SIZE; i++)
+		assert_int_equal(guest_ram[i], 0xee);
+	st.wp_page = 0;
 	free(guest_ram);
 }
 
@@ -904,7 +931,14 @@ static void test_load_refusals(void **state)
 	/* Unknown commit flags; the architecture's checks refuse (not a bzImage). */
 	assert_int_equal(load(base, "K", "x", 2), -PARACHUTE_EINVAL);
 	st.check_ret = -PARACHUTE_ENOEXEC;
+	cpu0->refused = 0;
 	assert_int_equal(load(base, "K", "x", 0), -PARACHUTE_ENOEXEC);
+	assert_int_equal(st.quiet_checks, 0); /* the first refusals name their reason */
+	/* A guest committing bad kernels in a loop: the parsers' lines go quiet, rate-limited. */
+	for (unsigned int i = 0; i < 100; i++)
+		assert_int_equal(load(base, "K", "x", 0), -PARACHUTE_ENOEXEC);
+	assert_int_equal(cpu0->refused, 101);
+	assert_true(st.quiet_checks >= 100 - 8 - 4 && st.quiet_checks < 100);
 	/* reload=lock, and a capture running: refused before anything is looked at. */
 	cpu0->refused = 0; /* the lines below are looked at: none rate-limited */
 	hv.opt.reload = RELOAD_LOCK;

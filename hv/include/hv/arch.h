@@ -52,6 +52,13 @@ struct percpu;
  * guest RAM (size 0: unseal). Returns 0 or a negative PARACHUTE_E* code.
  */
 s64 arch_seal_kexec(struct percpu *cpu, u64 base, u64 size, u64 flags);
+
+/**
+ * arch_guest_writable() - true if [gpa, gpa + size), within one page, is RAM
+ * that cpu's vCPU could write itself in the space it runs in: what a
+ * hypercall may write for it (never hidden, sealed or evidence memory).
+ */
+bool arch_guest_writable(const struct percpu *cpu, u64 gpa, u64 size);
 /* seal_reset() - a restart: nothing sealed, the guest's CPUs see the region as RAM again. */
 void seal_reset(void);
 

@@ -237,9 +237,10 @@ int arch_capture_stage(const struct boot_info *bi, struct capture_state *c);
 /*
  * Check a complete load as boot-time staging checks its modules (bzImage
  * header, room, alignment, command line length) and fill meta's protocol
- * and version. Returns 0 or a negative PARACHUTE_E* code, with a message.
+ * and version. Returns 0 or a negative PARACHUTE_E* code, with a message
+ * unless quiet.
  */
-int arch_capture_check(const struct capture_load *l, struct capture_meta *meta);
+int arch_capture_check(const struct capture_load *l, struct capture_meta *meta, bool quiet);
 /*
  * Install a checked load (caller holds switch_lock): move the kernel and
  * initrd to their places in the region, write the boot data, set c's

@@ -31,11 +31,14 @@ int snprintf_hv(char *buf, size_t size, const char *fmt, ...) __printf(3, 4);
  * log_ratelimit() - count one more event in *count; true for the first 8 and
  * then every power of two, so a guest cannot flood the console with them.
  */
+static inline bool log_would_print(u64 n)
+{
+	return n <= 8 || !(n & (n - 1));
+}
+
 static inline bool log_ratelimit(u64 *count)
 {
-	u64 n = ++*count;
-
-	return n <= 8 || !(n & (n - 1));
+	return log_would_print(++*count);
 }
 
 /*
@@ -51,6 +54,17 @@ static inline bool log_ratelimit(u64 *count)
 	do {                                           \
 		if (log_ratelimit(count))              \
 			hv_log(LOG_INFO, __VA_ARGS__); \
+	} while (0)
+
+/*
+ * An error about an input named by a string `what` in scope: none while what
+ * is NULL, which a check of a guest's input that the caller rate-limits
+ * passes once the guest has been heard enough (a loop of bad loads).
+ */
+#define pr_err_what(...)                               \
+	do {                                           \
+		if (what)                              \
+			hv_log(LOG_ERR, __VA_ARGS__);  \
 	} while (0)
 
 #define pr_err(...)   hv_log(LOG_ERR, __VA_ARGS__)
