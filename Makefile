@@ -242,6 +242,14 @@ $(BUILD)/hcfuzz/hcfuzz.ko: tests/fuzz/guest/hcfuzz.c tests/fuzz/guest/Kbuild inc
 	$(MAKE) -s -C $(BUILD)/debian/kbuild M=$(abspath $(BUILD)/hcfuzz) \
 		EXTRA_CFLAGS=-I$(abspath include) modules
 
+# The hostile guest kernel (tests/hostile/, docs/security.md): each class of escape, tried.
+$(BUILD)/hostile/hostile.ko: tests/hostile/probes.c tests/hostile/sipi.S tests/hostile/Kbuild \
+		include/parachute/abi.h $(BUILD)/debian/vmlinuz
+	@mkdir -p $(BUILD)/hostile
+	cp tests/hostile/probes.c tests/hostile/sipi.S tests/hostile/Kbuild $(BUILD)/hostile/
+	$(MAKE) -s -C $(BUILD)/debian/kbuild M=$(abspath $(BUILD)/hostile) \
+		EXTRA_CFLAGS=-I$(abspath include) modules
+
 # parachutectl: static for the test initrd, which has no libc; for make
 # install linked against the system's libc, with the CFLAGS, CPPFLAGS and
 # LDFLAGS of the environment (dpkg-buildflags in the package build).
@@ -271,7 +279,7 @@ $(BUILD)/debian/vmlinux-dbg: | $(BUILD)/debian/vmlinuz
 	ci/fetch-debug-vmlinux.sh $(BUILD)
 
 $(BUILD)/initrd.cpio.gz: $(BUILD)/debian/vmlinuz $(GUEST_PROGS) $(BUILD)/module/parachute.ko \
-		$(BUILD)/hcfuzz/hcfuzz.ko \
+		$(BUILD)/hcfuzz/hcfuzz.ko $(BUILD)/hostile/hostile.ko \
 		tests/initrd/init tests/initrd/mkinitrd.sh
 	tests/initrd/mkinitrd.sh $(BUILD) $@
 

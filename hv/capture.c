@@ -222,6 +222,11 @@ enum vcpu_action crash_trigger(struct percpu *cpu, enum crash_source src)
 	/* First freeze the evidence: DMA the crashed guest armed must not land. */
 	arch_dma_capture_mode();
 	pr_err("crash: %s on cpu%u (APIC %u)", source_name[src], cpu->cpu_id, cpu->apic_id);
+	/* capture_test=slowpark: the window between the election and the park, made wide. */
+	for (u64 t_elected = arch_timestamp_us();
+	     hv.opt.capture_test == CAPTURE_TEST_SLOW_PARK && hv.tsc_khz &&
+	     arch_timestamp_us() - t_elected < 200000;)
+		;
 	/* A load switching kernels on another vCPU finishes first; never released. */
 	spin_lock(&capture.switch_lock);
 	arch_park_other_cpus(cpu);

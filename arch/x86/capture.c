@@ -557,6 +557,28 @@ static const struct x86_cpu_state *state_of(const struct percpu *crashing,
 	return c == crashing ? s : &c->arch.crash_state;
 }
 
+/*
+ * The vCPU state whose page tables tell the crashed kernel's layout (its
+ * direct map, its text, which VMCOREINFO is its own): the crashing vCPU's,
+ * unless it is not in long mode (a guest that reset it with INIT, a crash
+ * in real-mode code), then the first other vCPU's that is.
+ */
+static const struct x86_cpu_state *paging_state(const struct percpu *cpu,
+						const struct x86_cpu_state *s,
+						const struct percpu *const *order, unsigned int n)
+{
+	for (unsigned int i = 0; !(s->efer & EFER_LMA) && i < n; i++) {
+		const struct x86_cpu_state *o = state_of(cpu, s, order[i]);
+
+		if (o->efer & EFER_LMA) {
+			pr_warn("crash: cpu%u is not in long mode: the kernel's layout is read through cpu%u's page tables",
+				cpu->cpu_id, order[i]->cpu_id);
+			return o;
+		}
+	}
+	return s;
+}
+
 int arch_capture_handover(struct percpu *cpu)
 {
 	static struct elfcore_range ram[MEMMAP_MAX];
@@ -567,6 +589,7 @@ int arch_capture_handover(struct percpu *cpu)
 	struct elfcore_input in = { 0 };
 	unsigned int n = 0;
 	struct x86_cpu_state s;
+	const struct x86_cpu_state *paging;
 	u64 vi_pa = 0;
 	u32 vi_len = 0;
 	enum vmcoreinfo_way vi_way = VMCOREINFO_SCANNED;
@@ -608,8 +631,9 @@ int arch_capture_handover(struct percpu *cpu)
 	}
 	in.ncpus = n;
 	in.cpus = ec;
-	if (find_vmcoreinfo(&hv.guest_map, vmcoreinfo_fits_crashed, &s, &vi_pa, &vi_len, &vi_way) ==
-	    0) {
+	paging = paging_state(cpu, &s, order, n);
+	if (find_vmcoreinfo(&hv.guest_map, vmcoreinfo_fits_crashed, paging, &vi_pa, &vi_len,
+			    &vi_way) == 0) {
 		in.vmcoreinfo = phys_to_virt(vi_pa);
 		in.vmcoreinfo_len = vi_len;
 		if (capture.kinfo.vmcoreinfo_note && vi_way != VMCOREINFO_REGISTERED)
@@ -622,8 +646,8 @@ int arch_capture_handover(struct percpu *cpu)
 	} else {
 		pr_warn("no VMCOREINFO note in guest RAM: tools will need the guest's vmlinux");
 	}
-	in.page_offset = direct_map_base(&s, in.vmcoreinfo, in.vmcoreinfo_len);
-	kernel_text(&s, in.vmcoreinfo, in.vmcoreinfo_len, &in);
+	in.page_offset = direct_map_base(paging, in.vmcoreinfo, in.vmcoreinfo_len);
+	kernel_text(paging, in.vmcoreinfo, in.vmcoreinfo_len, &in);
 	in.ram = ram;
 	in.nram = ram_ranges(ram, MEMMAP_MAX);
 	len = elfcore_build(phys_to_virt(tail + TAIL_ELF), TAIL_ELF_MAX, tail + TAIL_ELF, &in);

@@ -516,6 +516,8 @@ static enum vcpu_action svm_handle_exit(struct percpu *cpu)
 	}
 }
 
+#define INVALID_STREAK_MAX 4096
+
 /* APM vol. 2, 15.5.1: VMRUN's checks of the guest state, on the VMCB as it stands. */
 static bool vmrun_state_ok(const struct vmcb_save *s)
 {
@@ -536,27 +538,31 @@ static bool vmrun_state_ok(const struct vmcb_save *s)
 static bool svm_enter(struct percpu *cpu)
 {
 	struct vmcb *v = cpu->arch.svm.vmcb;
-	u64 rip = v->save.rip;
 
 	v->save.rax = cpu->arch.regs.rax;
 	svm_vmrun(&cpu->arch.regs, cpu->arch.svm.vmcb_pa);
 	cpu->arch.regs.rax = v->save.rax;
 	v->ctl.tlb_control = 0;
 	v->ctl.event_inj = 0;
+	/* APM vol. 2, appendix C: VMEXIT_INVALID is -1; QEMU 7.2's TCG writes it in 32 bits. */
+	if ((u32)v->ctl.exit_code == (u32)SVM_EXIT_INVALID)
+		v->ctl.exit_code = SVM_EXIT_INVALID;
 	exit_record(cpu, v->ctl.exit_code, v->ctl.exit_info1, v->ctl.exit_info2, v->save.rip);
-	if (v->ctl.exit_code != SVM_EXIT_INVALID)
+	if (v->ctl.exit_code != SVM_EXIT_INVALID) {
+		cpu->arch.svm.invalid_streak = 0;
 		return true;
+	}
 	/*
 	 * VMRUN refuses an illegal guest state (APM vol. 2, 15.5.1); the guest
 	 * cannot make one (the hv writes EFER through the gate, the CPU checks
-	 * CR writes itself). A state that passes every one of those checks,
-	 * reported where the guest had run on to, was not refused by VMRUN:
-	 * QEMU 7.2's TCG reports a guest MOV to CR3 or CR4 with a reserved bit
-	 * this way instead of #GP. That is the guest's #GP (svm_handle_exit());
-	 * the same report twice without the guest moving is the hv's fault.
+	 * CR writes itself). A state that passes every one of those checks was
+	 * not refused by VMRUN: QEMU 7.2's TCG reports a guest MOV to CR3 or
+	 * CR4 with a reserved bit this way instead of #GP. That is the guest's
+	 * #GP (svm_handle_exit()). A VMRUN that does refuse comes back at once,
+	 * again and again: INVALID_STREAK_MAX of them with no other exit between
+	 * are the hv's fault.
 	 */
-	cpu->arch.svm.invalid_streak = v->save.rip == rip ? cpu->arch.svm.invalid_streak + 1 : 0;
-	if (cpu->arch.svm.invalid_streak < 2 && vmrun_state_ok(&v->save))
+	if (++cpu->arch.svm.invalid_streak < INVALID_STREAK_MAX && vmrun_state_ok(&v->save))
 		return true;
 	pr_err("cpu%u: VMRUN refused the guest state (VMEXIT_INVALID)", cpu->cpu_id);
 	return false;
@@ -572,7 +578,7 @@ static void svm_park(struct percpu *cpu)
 	if (v->ctl.exit_code == SVM_EXIT_NMI ||
 	    (v->ctl.exit_code == SVM_EXIT_INIT && vcpu_inits_contained))
 		consume_held();
-	else if (v->ctl.exit_code == SVM_EXIT_INVALID)
+	else if ((u32)v->ctl.exit_code == (u32)SVM_EXIT_INVALID)
 		hv_panic("cpu%u: park guest refused by VMRUN", cpu->cpu_id);
 }
 

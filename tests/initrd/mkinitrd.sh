@@ -17,7 +17,7 @@ mkdir -p "$root"/{bin,sbin,proc,sys,dev,tmp,lib/modules}
 cp "$build/debian/busybox" "$root/bin/busybox"
 cp "$build/guest/hvinfo" "$build/guest/memprobe" "$build/guest/patterns" "$build/guest/spin" \
 	"$build/guest/edu" "$build/guest/parachutectl" "$build/guest/hcfuzz3" "$root/bin/"
-cp "$build/module/parachute.ko" "$build/hcfuzz/hcfuzz.ko" "$root/lib/modules/"
+cp "$build/module/parachute.ko" "$build/hcfuzz/hcfuzz.ko" "$build/hostile/hostile.ko" "$root/lib/modules/"
 # For the capture kernel: virtio-blk (QEMU) or IDE (Bochs) for the dump disk, makedumpfile and the
 # shared libraries it links (from Debian's makedumpfile package on this host).
 kmods="$build/debian/root/lib/modules/$(cat "$build/debian/kernel-version")/kernel"

@@ -103,7 +103,7 @@ struct arch_percpu {
 			struct vmcb *vmcb;
 			u64 vmcb_pa;
 			void *hsave;
-			u32 invalid_streak; /* VMEXIT_INVALIDs in a row taken as #GP (svm.c) */
+			u32 invalid_streak; /* VMEXIT_INVALIDs with no other exit between (svm.c) */
 		} svm;
 		struct {
 			void *vmxon;
