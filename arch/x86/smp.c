@@ -153,6 +153,8 @@ static bool is_vcpu(const struct percpu *t)
 	return t->state == CPU_GUEST || t->state == CPU_PARKED;
 }
 
+static u64 dropped_lines; /* INIT and SIPIs to the capturing vCPU: heard, rate-limited */
+
 void smp_guest_startup_ipi(struct percpu *from, u32 lo, u32 dest)
 {
 	bool init = ((lo >> 8) & 7) == 5;
@@ -168,7 +170,7 @@ void smp_guest_startup_ipi(struct percpu *from, u32 lo, u32 dest)
 			continue;
 		/* The capture kernel's vCPU is started by nobody: dropped, and said. */
 		if (capture_owned_by(t)) {
-			pr_warn_limited(&from->refused, "cpu%u: %s to the capturing cpu%u dropped",
+			pr_warn_limited(&dropped_lines, "cpu%u: %s to the capturing cpu%u dropped",
 					from->cpu_id, init ? "INIT" : "start-up IPI", t->cpu_id);
 			continue;
 		}
