@@ -243,11 +243,13 @@ $(BUILD)/hcfuzz/hcfuzz.ko: tests/fuzz/guest/hcfuzz.c tests/fuzz/guest/Kbuild inc
 		EXTRA_CFLAGS=-I$(abspath include) modules
 
 # The hostile guest kernel (tests/hostile/, docs/security.md): each class of escape, tried.
-$(BUILD)/hostile/hostile.ko: tests/hostile/probes.c tests/hostile/sipi.S tests/hostile/Kbuild \
-		include/parachute/abi.h $(BUILD)/debian/vmlinuz
+# It uses the parachute module's probes (pc_selftest()): built after it, with its symbols.
+$(BUILD)/hostile/hostile.ko: tests/hostile/probes.c tests/hostile/Kbuild guest/module/pc.h \
+		include/parachute/abi.h $(BUILD)/module/parachute.ko
 	@mkdir -p $(BUILD)/hostile
-	cp tests/hostile/probes.c tests/hostile/sipi.S tests/hostile/Kbuild $(BUILD)/hostile/
+	cp tests/hostile/probes.c tests/hostile/Kbuild guest/module/pc.h $(BUILD)/hostile/
 	$(MAKE) -s -C $(BUILD)/debian/kbuild M=$(abspath $(BUILD)/hostile) \
+		KBUILD_EXTRA_SYMBOLS=$(abspath $(BUILD)/module/Module.symvers) \
 		EXTRA_CFLAGS=-I$(abspath include) modules
 
 # parachutectl: static for the test initrd, which has no libc; for make
@@ -264,10 +266,12 @@ $(BUILD)/parachutectl: $(PARACHUTECTL_DEPS)
 guest: $(GUEST_PROGS)
 
 # The guest test module, built out of tree against the fetched Debian headers.
-$(BUILD)/module/parachute.ko: guest/module/parachute.c guest/module/Kbuild include/parachute/abi.h \
+GUEST_MODULE_SRCS := guest/module/core.c guest/module/selftest.c guest/module/sipi.S \
+	guest/module/pc.h guest/module/Kbuild
+$(BUILD)/module/parachute.ko: $(GUEST_MODULE_SRCS) include/parachute/abi.h \
 		include/parachute/ioctl.h $(BUILD)/debian/vmlinuz
 	@mkdir -p $(BUILD)/module
-	cp guest/module/parachute.c guest/module/Kbuild $(BUILD)/module/
+	cp $(GUEST_MODULE_SRCS) $(BUILD)/module/
 	$(MAKE) -s -C $(BUILD)/debian/kbuild M=$(abspath $(BUILD)/module) \
 		EXTRA_CFLAGS=-I$(abspath include) modules
 

@@ -9,6 +9,7 @@
  *                          replace the capture kernel
  *   parachutectl test ...  the same, checked by the hv without a change
  *   parachutectl unload    disarm capture
+ *   parachutectl selftest  the hv's isolation, probed on this machine
  */
 #define _GNU_SOURCE
 #include "parachutectl.h"
@@ -56,6 +57,9 @@ static const char usage_text[] =
 	"  restart      in the capture kernel, the dump saved: boot the production\n"
 	"               guest again without a machine reset (hv option restart=on);\n"
 	"               exit 3 if the hv would not, and nothing happens\n"
+	"  selftest     try what a hostile guest would on this machine (refused MSR,\n"
+	"               XCR0 and CR values, INIT/SIPI to a CPU taken offline, seal\n"
+	"               rounds): one line per probe; exit 1 if one failed\n"
 	"\n"
 	"options:\n"
 	"  -h, --help   this summary\n"
@@ -373,6 +377,42 @@ static int cmd_unload(void)
 	return fflush(stdout) ? PC_EXIT_ERROR : PC_EXIT_OK;
 }
 
+/* selftest: the isolation probes safe on this machine (docs/security.md), as the module reports them. */
+static int cmd_selftest(void)
+{
+	static char text[16384];
+	struct parachute_ioc_selftest req = { .text_ptr = (uintptr_t)text,
+					      .text_size = sizeof(text) };
+	char msg[256];
+	int fd, err;
+
+	fd = open_device(O_RDWR);
+	if (fd < 0) {
+		open_error(msg, sizeof(msg), errno);
+		fprintf(stderr, "parachute: cannot run the selftest: %s\n", msg);
+		return PC_EXIT_ERROR;
+	}
+	if (ioctl(fd, PARACHUTE_IOC_SELFTEST, &req) < 0) {
+		err = errno;
+		close(fd);
+		fprintf(stderr, "parachute: cannot run the selftest: %s\n",
+			err == EOPNOTSUPP || err == ENOTTY ?
+				"the hv or the module predates it (ABI 1.5)" :
+			err == EPERM ? "CAP_SYS_ADMIN is needed" :
+				       strerror(err));
+		return PC_EXIT_ERROR;
+	}
+	close(fd);
+	text[sizeof(text) - 1] = '\0';
+	fputs(text, stdout);
+	if (req.failed)
+		fprintf(stderr, "parachute: %u of %u isolation probes FAILED on this machine: see docs/security.md\n",
+			req.failed, req.probes);
+	if (fflush(stdout))
+		return PC_EXIT_ERROR;
+	return req.failed || !req.probes ? PC_EXIT_ERROR : PC_EXIT_OK;
+}
+
 static int cmd_dma_faults(void)
 {
 	static struct parachute_dma_faults df;
@@ -620,12 +660,14 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "load") || !strcmp(cmd, "test"))
 		return cmd_load(argc - 1, argv + 1, !strcmp(cmd, "test"));
 	if (!strcmp(cmd, "status") || !strcmp(cmd, "unload") || !strcmp(cmd, "dma-faults") ||
-	    !strcmp(cmd, "restart")) {
+	    !strcmp(cmd, "restart") || !strcmp(cmd, "selftest")) {
 		ret = no_options(argc - 1, argv + 1);
 		if (ret != GO_ON)
 			return ret;
 		if (!strcmp(cmd, "dma-faults"))
 			return cmd_dma_faults();
+		if (!strcmp(cmd, "selftest"))
+			return cmd_selftest();
 		if (!strcmp(cmd, "restart"))
 			return cmd_restart();
 		return !strcmp(cmd, "status") ? cmd_status() : cmd_unload();

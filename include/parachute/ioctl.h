@@ -98,4 +98,24 @@ struct parachute_ioc_report {
  */
 #define PARACHUTE_IOC_RESTART _IO(PARACHUTE_IOC_MAGIC, 9)
 
+/*
+ * The isolation probes that are safe on a production machine (ABI 1.5,
+ * docs/security.md): refused MSR, XCR0 and CR values, INIT and start-up
+ * IPIs to a CPU taken offline for a moment, PARACHUTE_SELFTEST_HEAP_CYCLES
+ * seal/write/unseal rounds, the hv's DMA isolation. The module writes its
+ * report, one line per probe and NUL-terminated, to text_ptr (at most
+ * text_size bytes, up to 64 KiB) and fills probes and failed. Needs
+ * CAP_SYS_ADMIN and the device opened for writing.
+ */
+struct parachute_ioc_selftest {
+	__u64 text_ptr;
+	__u32 text_size;
+	__u32 probes; /* out */
+	__u32 failed; /* out */
+	__u32 pad;    /* 0 */
+};
+
+#define PARACHUTE_SELFTEST_HEAP_CYCLES 64
+#define PARACHUTE_IOC_SELFTEST _IOWR(PARACHUTE_IOC_MAGIC, 10, struct parachute_ioc_selftest)
+
 #endif /* PARACHUTE_IOCTL_H */

@@ -12,7 +12,8 @@ import re
 from capture import compress, crash_and_capture, dmesg
 from test_capture import check_patterns
 
-PROBE = re.compile(r"PCG: hostile: (\w+): (.+?): (.+): (ok|BAD)$")
+# hostile.ko's lines, and the parachute module's probes it runs ("selftest:", guest/module/selftest.c).
+PROBE = re.compile(r"PCG: (?:hostile|selftest): (\w+): (.+?): (.+): (ok|BAD|FAILED)$")
 
 # The probes each class must report, by name (a probe that did not run is a failure too).
 EXPECTED = {
@@ -21,14 +22,15 @@ EXPECTED = {
             "EFER bit 63", "EFER.LMSLE", "EFER.LME off under paging"},
     "cr": {"CR4 bit 15", "CR4.VMXE", "CR4 bit 32", "CR3 past MAXPHYADDR"},
     "xcr0": {"XSETBV"},  # qemu64 has no XSAVE: reported as not reachable
-    "seal": {"seal/write/unseal cycles"},
+    "heap": {"seal/write/unseal cycles"},
     "flood": {"requests that each log a line"},
     "init": {"INIT/SIPI to an offline CPU", "CPU back online"},
 }
 
 
 def probes(r):
-    """{class: {probe: (what happened, verdict)}} from the guest's report."""
+    """{class: {probe: (what happened, verdict)}} from the guest's report (the
+    later of two reports of a probe: hostile.ko's, after parachutectl selftest's)."""
     out = {}
     for m in r.all(PROBE):
         out.setdefault(m.group(1), {})[m.group(2)] = (m.group(3), m.group(4))
@@ -44,19 +46,25 @@ def check_classes(r, classes, vcpus):
     assert not bad, bad
     m = r.wait_for(r"PCG: hostile: (\d+) probes, (\d+) bad", 1)
     assert int(m.group(2)) == 0, m.group(0)
-    total = sum(len(seen[c]) for c in seen)
+    total = sum(len(seen.get(c, {})) for c in classes)
     assert int(m.group(1)) == total, (m.group(0), total)
     if "init" in classes and vcpus > 1:
         what = seen["init"]["INIT/SIPI to an offline CPU"][0]
         # The start-up code ran in guest mode: the hv's image and the capture region read as ones.
         assert "1 MiB reads 0xffffffff, the capture region 0xffffffff" in what, what
         assert "0x1badb002" not in what
-    if "seal" in classes:
-        what = seen["seal"]["seal/write/unseal cycles"][0]
+    if "heap" in classes:
+        what = seen["heap"]["seal/write/unseal cycles"][0]
         m = re.match(r"(\d+) cycles, (\d+) writes dropped, hv heap (\d+) KiB before, (\d+) KiB after",
                      what)
         assert m and m.group(1) == m.group(2) == "10000", what
         assert m.group(3) == m.group(4), what
+    # parachutectl selftest ran the same probes first (64 heap rounds), and passed.
+    r.wait_for(r"PCG: ctl selftest: selftest: heap: seal/write/unseal cycles: 64 cycles, "
+               r"64 writes dropped, .*: ok$", 1)
+    m = r.wait_for(r"PCG: ctl selftest: selftest: (\d+) probes, (\d+) failed", 1)
+    assert int(m.group(1)) >= 15 and m.group(2) == "0", m.group(0)
+    r.wait_for(r"PCG: ctl selftest: exit 0$", 1)
     # The hv said why it gave #GP (the first refusals; the rest are rate-limited).
     if "msr" in classes:
         r.wait_for(r"\[hv\] WARNING: cpu0: guest WRMSR 0x830 <- 0x0 refused \(#GP\)", 1)
@@ -79,8 +87,9 @@ def check_whole(r, vm, token, info, vcpus, trigger_panic=True):
 def test_hostile_guest_one_vcpu(build):
     """Every class a single vCPU can try, 10,000 seal cycles and 10,000 rounds
     of the flood: each refused value #GP, every write to the sealed buffer
-    dropped, the hv's heap where it started, its console under 400 lines."""
-    classes = ["msr", "xcr0", "cr", "seal", "flood"]
+    dropped, the hv's heap where it started, its console under 400 lines;
+    parachutectl selftest first, as on a production machine."""
+    classes = ["msr", "xcr0", "cr", "heap", "flood"]
     r, vm, token, info = crash_and_capture(build, "hostile-1cpu", "sysrq",
                                            guest_extra="pc.hostile=" + ",".join(classes))
     check_classes(r, classes, 1)

@@ -19,6 +19,9 @@
  *   PARACHUTE_IOC_RESTART       in the capture kernel: reboot it, and from its
  *                               syscore shutdown ask the hv to start the
  *                               production guest again (HC_RESTART)
+ *   PARACHUTE_IOC_SELFTEST      the isolation probes safe on a production
+ *                               machine (selftest.c, docs/security.md);
+ *                               CAP_SYS_ADMIN
  *
  * Module parameters, for the tests and for a look by hand:
  *   /sys/module/parachute/parameters/status      read: one PARACHUTE_HC_STATUS call
@@ -75,13 +78,14 @@
 #include <linux/utsname.h>
 #include <parachute/abi.h>
 #include <parachute/ioctl.h>
+#include "pc.h"
 
 static unsigned long status_page;
 static bool on_hv; /* CPUID says ParachuteHV: hypercalls can be made */
 static long hv_abi; /* PARACHUTE_HC_VERSION at load */
 static bool capture_kernel; /* loaded in the kdump kernel the hv started */
 
-static long pc_hypercall(unsigned long nr, unsigned long a0, unsigned long a1, unsigned long a2)
+long pc_hypercall(unsigned long nr, unsigned long a0, unsigned long a1, unsigned long a2)
 {
 	unsigned long ret = nr;
 
@@ -771,6 +775,39 @@ static long pc_ioc_restart(void)
 	return 0;
 }
 
+/* One selftest at a time: it takes a CPU offline and seals a buffer. */
+static DEFINE_MUTEX(selftest_mutex);
+
+static long pc_ioc_selftest(void __user *argp)
+{
+	struct parachute_ioc_selftest req;
+	struct pc_selftest_out o = { 0 };
+	long ret;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (hv_abi < ((PARACHUTE_ABI_MAJOR << 16) | 5))
+		return -EOPNOTSUPP;
+	if (copy_from_user(&req, argp, sizeof(req)))
+		return -EFAULT;
+	if (!req.text_size || req.text_size > (64u << 10))
+		return -EINVAL;
+	o.size = req.text_size;
+	o.buf = kvzalloc(o.size, GFP_KERNEL);
+	if (!o.buf)
+		return -ENOMEM;
+	mutex_lock(&selftest_mutex);
+	ret = pc_selftest("msr,xcr0,cr,init,heap,iommu", PARACHUTE_SELFTEST_HEAP_CYCLES, &o);
+	mutex_unlock(&selftest_mutex);
+	req.probes = o.probes;
+	req.failed = o.failed;
+	if (!ret && (copy_to_user(u64_to_user_ptr(req.text_ptr), o.buf, min(o.len + 1, o.size)) ||
+		     copy_to_user(argp, &req, sizeof(req))))
+		ret = -EFAULT;
+	kvfree(o.buf);
+	return ret;
+}
+
 static long pc_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	void __user *argp = (void __user *)arg;
@@ -812,6 +849,10 @@ static long pc_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		if (!(file->f_mode & FMODE_WRITE))
 			return -EBADF;
 		return pc_ioc_restart();
+	case PARACHUTE_IOC_SELFTEST:
+		if (!(file->f_mode & FMODE_WRITE))
+			return -EBADF;
+		return pc_ioc_selftest(argp);
 	default:
 		return -ENOTTY;
 	}
