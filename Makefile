@@ -170,7 +170,7 @@ FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_CHECK_SECONDS ?= 4
 FUZZ_TARGETS := multiboot options bzimage acpi madt dmar ivrs firmware insn guest_walk elfcore \
-	hypercall vmlinux
+	hypercall vmlinux gpm
 FUZZ_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-function -Itests/unit/stub \
 	-Iinclude -Ihv/include -Iarch/x86/include -Itests/fuzz -DHV_UNIT_TEST \
 	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -188,11 +188,14 @@ fuzz_firmware_LDFLAGS := -Wl,--wrap=acpi_find_rsdp
 fuzz_insn_SRCS := arch/x86/insn.c
 fuzz_guest_walk_SRCS := arch/x86/guest_walk.c
 fuzz_elfcore_SRCS := hv/elfcore.c hv/vmcoreinfo.c
+# The guest's nested tables (fuzz_gpm.c includes arch/x86/guest_mem.c itself).
+fuzz_gpm_SRCS := arch/x86/paging.c hv/mm.c hv/memmap.c hv/state.c
+fuzz_gpm_LDFLAGS := -Wl,--wrap=cpu_phys_bits
 # The hypercall dispatcher with what it reaches: tests/fuzz/stub_arch.c is the
 # rest of the hv (test_policy.c's fake backend); tests/fuzz/hv_statics.c
 # compiles hv/watchdog.c, arch/x86/seal.c and arch/x86/vcpu.c so that their
 # file-scope state can be reset between inputs.
-fuzz_hypercall_SRCS := tests/fuzz/stub_arch.c tests/fuzz/hv_statics.c hv/hypercall.c \
+fuzz_hypercall_SRCS := tests/fuzz/stub_arch.c tests/fuzz/hv_statics.c tests/fuzz/oracle.c hv/hypercall.c \
 	hv/capture.c hv/restart.c hv/state.c hv/percpu.c hv/sha256.c hv/memmap.c hv/options.c hv/bootinfo.c \
 	hv/elfcore.c hv/vmcoreinfo.c arch/x86/capture.c arch/x86/linux.c arch/x86/guest_walk.c \
 	arch/x86/insn.c arch/x86/cpuid.c arch/x86/gate.c

@@ -16,6 +16,7 @@ void heap_init(u64 start, u64 size)
 {
 	heap_start = heap_next = start;
 	heap_end = start + size;
+	free_head = free_count = 0;
 }
 
 void *page_alloc(unsigned int n)

@@ -97,16 +97,29 @@ bool gpm_write_protected(const struct gpm *g, u64 gpa)
 	       (hidden_in(g, gpa) || evidence_in(g, gpa) || overlay_at(gpa) || sealed_in(g, gpa));
 }
 
+/* What g maps at page, and with which permissions, as build and seal decide it. */
+static u64 mapping_of(const struct gpm *g, u64 page, unsigned int *flags)
+{
+	if (overlay_at(page)) {
+		*flags = PT_READ | PT_EXEC;
+		return overlay_at(page);
+	}
+	if (hidden_in(g, page)) {
+		*flags = PT_READ | PT_EXEC;
+		return virt_to_phys(ones_page);
+	}
+	*flags = sealed_in(g, page)   ? PT_READ :
+		 evidence_in(g, page) ? PT_READ | PT_EXEC :
+					PT_RWX;
+	return page;
+}
+
 static int map_page(struct gpm *g, u64 page)
 {
-	if (overlay_at(page))
-		return pt_map(&g->pt, page, overlay_at(page), PAGE_SIZE, PT_READ | PT_EXEC);
-	if (hidden_in(g, page))
-		return pt_map(&g->pt, page, virt_to_phys(ones_page), PAGE_SIZE, PT_READ | PT_EXEC);
-	if (sealed_in(g, page))
-		return pt_map(&g->pt, page, page, PAGE_SIZE, PT_READ);
-	return pt_map(&g->pt, page, page, PAGE_SIZE,
-		      evidence_in(g, page) ? PT_READ | PT_EXEC : PT_RWX);
+	unsigned int flags;
+	u64 pa = mapping_of(g, page, &flags);
+
+	return pt_map(&g->pt, page, pa, PAGE_SIZE, flags);
 }
 
 /* The park guest: real mode at 0:0 runs "hlt; jmp back to the hlt" with interrupts off. */
@@ -243,32 +256,44 @@ unsigned int gpm_reclaim(struct gpm *g)
 
 /*
  * The flags build and seal give every page of the 2 MiB at base in g, if
- * they are all alike and all g's own RAM (one leaf can map them); else 0.
+ * each maps to itself with the same ones (one leaf can map them all); else 0.
  */
 static unsigned int uniform_flags(const struct gpm *g, u64 base)
 {
-	const u64 size = 2 * MiB;
-	bool sealed = sealed_in(g, base) && sealed_end - base >= size;
-	bool apart = g->mode != GPM_GUEST || sealed_end <= base || sealed_start >= base + size;
+	unsigned int flags = 0, f;
 
-	if (base < 1 * MiB || !memmap_is_ram(&hv.guest_map, base, size) ||
-	    hv_is_hidden(base, size) || (!sealed && !apart))
-		return 0;
-	for (unsigned int i = 0; i < nr_overlays; i++)
-		if (overlay[i].gpa - base < size)
+	for (u64 page = base; page < base + 2 * MiB; page += PAGE_SIZE)
+		if (mapping_of(g, page, &f) != page || (flags && f != flags))
 			return 0;
-	if (g->mode == GPM_CAPTURE)
-		return PT_READ | PT_EXEC; /* evidence */
-	return sealed ? PT_READ : PT_RWX;
+		else
+			flags = f;
+	return flags;
 }
 
-/* The 2 MiB around gpa as one leaf again, if its pages are all alike (uniform_flags()). */
+/* Another vCPU steps over a write in [chunk, chunk + 2 MiB), other than to page. */
+static bool stepping_in(u64 chunk, u64 page)
+{
+	for (unsigned int i = 0; i < MAX_CPUS; i++) {
+		const struct hidden_step *st = &percpu_area[i].arch.step;
+
+		if (st->active && ((st->gpa - chunk < 2 * MiB && ALIGN_DOWN(st->gpa, PAGE_SIZE) != page) ||
+				   (st->gpa2 && st->gpa2 - chunk < 2 * MiB &&
+				    ALIGN_DOWN(st->gpa2, PAGE_SIZE) != page)))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The 2 MiB around gpa as one leaf again, if its pages are all alike
+ * (uniform_flags()) and no other vCPU's step has the scratch page there.
+ */
 static int merge_chunk(struct gpm *g, u64 gpa)
 {
 	u64 chunk = ALIGN_DOWN(gpa, 2 * MiB);
 	unsigned int flags = uniform_flags(g, chunk);
 
-	if (!flags || g->pt.max_leaf_level < 2)
+	if (!flags || g->pt.max_leaf_level < 2 || stepping_in(chunk, ALIGN_DOWN(gpa, PAGE_SIZE)))
 		return 0;
 	return pt_map(&g->pt, chunk, chunk, 2 * MiB, flags);
 }

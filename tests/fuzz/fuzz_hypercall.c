@@ -39,7 +39,8 @@
  *   0xd3       nested page fault at an arg (the xAPIC page if u8 & 1),
  *              write / fetch / in event from a u8
  *   0xd4       #DB (the end of a step over a dropped write)
- *   0xd5       WRMSR: u32 msr (the APIC base or x2APIC ICR by bit 31), an arg
+ *   0xd5       WRMSR: u32 msr (with bit 31: the APIC base, the x2APIC ICR or
+ *              EFER by its low byte % 3), an arg
  *   0xd6       CPUID: u32 leaf and subleaf
  *   0xd7       u16 DMA faults recorded so far
  *   0xd8       RIP becomes an arg
@@ -47,10 +48,24 @@
  *   0xda       IRET (the end of a watched NMI's handler)
  *   0xdb       a triple fault
  *   0xdc       INIT in guest mode
+ *   0xdd       MOV to CR: u8 (% 5: CR0, CR3, CR4, CLTS-like CR0 & ~TS, CR8), an arg
+ *   0xde       XSETBV: u8 XCR (0 if even), an arg as the value
+ *   0xdf       the APIC base the host has becomes an arg (a guest that went x2APIC)
+ * A hand-over (VCPU_RESET) is checked and then run on: the capturing vCPU is
+ * the capture kernel, every other vCPU parked, and the operations go on in
+ * it (its hypercalls, INITs and NMIs, which must neither leave nor park it,
+ * a RESTART, after which the guest runs again and may crash again). Before
+ * and after each operation the vCPU's state must pass VM entry's checks
+ * (tests/fuzz/oracle.c) if it passed them before, and every host WRMSR and
+ * XSETBV of a guest's value must be one a processor takes (stub_arch.c).
+ * Header flags2 bit 7: restart=on, with a guest kernel kept to restart.
  */
 #include "fuzz.h"
+#include "oracle.h"
 #include "stub_arch.h"
 #include <asm/apic.h>
+#include <asm/cpuid.h>
+#include <asm/gate.h>
 #include <asm/guest_mem.h>
 #include <asm/linux.h>
 #include <asm/processor.h>
@@ -59,6 +74,7 @@
 #include <hv/elfcore.h>
 #include <hv/hv.h>
 #include <hv/mm.h>
+#include <hv/restart.h>
 #include <hv/watchdog.h>
 #include <parachute/abi.h>
 
@@ -73,8 +89,11 @@
 /* arch/x86/capture.c's tail: the last MiB, the ELF core header at +0x3000. */
 #define TAIL_SIZE (1 * MiB)
 #define TAIL_ELF  0x3000
+/* restart=on: the stash the hv keeps the guest's kernel and the capture kernel in. */
+#define STASH_BASE 0x48000000ull
+#define STASH_SIZE (2 * MiB)
 
-static u8 *ram, *region, boot_kernel[4096];
+static u8 *ram, *region, *stash_mem, boot_kernel[4096];
 static struct boot_info bi;
 static jmp_buf out;
 
@@ -110,6 +129,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		      (GUEST_PAGES - HIDDEN_PAGE - 1) * PAGE_SIZE);
 	region = fuzz_map_fixed(CAPTURE_BASE, CAPTURE_SIZE);
 	fuzz_unpoison(region, CAPTURE_SIZE);
+	stash_mem = fuzz_map_fixed(STASH_BASE, STASH_SIZE);
+	fuzz_unpoison(stash_mem, STASH_SIZE);
 	make_boot_kernel();
 	return 0;
 }
@@ -170,6 +191,19 @@ static void setup(struct fuzz_in *in)
 	hv.opt.nmi = flags & 64 ? TRIGGER_GUEST : TRIGGER_CAPTURE;
 	hv.opt.pvpanic = flags & 128 ? TRIGGER_REFUSE : TRIGGER_CAPTURE;
 	hv.opt.triple_fault = flags2 & 32 ? TRIGGER_REPORT : TRIGGER_CAPTURE;
+	hv.opt.restart = flags2 & 128 ? RESTART_ON : RESTART_OFF;
+	if (hv.opt.restart == RESTART_ON) {
+		hv.restart_base = STASH_BASE;
+		hv.restart_size = STASH_SIZE;
+	}
+	/* The processor the guest sees (oracle.h says the same). */
+	gate_cpu = (struct gate_cpu){ .l1_ecx = CPUID_1_ECX_XSAVE | (1u << 21),
+				      .l1_edx = (1u << 3) | (1u << 6) | (1u << 13) | (1u << 24) |
+						(1u << 25),
+				      .e1_edx = (1u << 11) | (1u << 20) | (1u << 29),
+				      .xcr0_supported = 0x7,
+				      .phys_bits = ORACLE_PHYS_BITS };
+	fz.apic_base = 0xfee00900;
 	hv.tsc_khz = flags & 32 ? 0 : 2000000;
 	hv.capture_base = CAPTURE_BASE;
 	hv.capture_size = flags2 & 16 ? 2 * MiB : CAPTURE_SIZE;
@@ -225,11 +259,16 @@ static void setup(struct fuzz_in *in)
 					     .pitch = 4096,
 					     .bpp = 32,
 					     .efi = true };
+	/* The guest kernel's module: only the restart stash reads it (the same bytes). */
+	bi.mods[0] = (struct boot_module){ virt_to_phys(boot_kernel), sizeof(boot_kernel), ROLE_GUEST,
+					   "console=ttyS0 root=/dev/vda" };
+	bi.by_role[ROLE_GUEST] = &bi.mods[0];
+	bi.nr_modules = 1;
 	if (flags & 1) {
-		bi.mods[0] = (struct boot_module){ virt_to_phys(boot_kernel), sizeof(boot_kernel),
+		bi.mods[1] = (struct boot_module){ virt_to_phys(boot_kernel), sizeof(boot_kernel),
 						   ROLE_CAPTURE, "console=ttyS0" };
-		bi.by_role[ROLE_CAPTURE] = &bi.mods[0];
-		bi.nr_modules = 1;
+		bi.by_role[ROLE_CAPTURE] = &bi.mods[1];
+		bi.nr_modules = 2;
 	}
 	memset(region + hv.capture_size - TAIL_SIZE, 0, TAIL_SIZE);
 	capture_stage(&bi);
@@ -328,11 +367,11 @@ static enum vcpu_action call(struct percpu *cpu, unsigned int cpl, u64 nr, struc
 	return vcpu_handle_hypercall(cpu);
 }
 
-static enum vcpu_action op(struct fuzz_in *in)
+/* One operation of the guest's on cpu (the vCPU the operation's byte names, or the one that runs). */
+static enum vcpu_action op(struct fuzz_in *in, struct percpu *cpu)
 {
 	static const u16 ports[] = { 0x505, 0x70, 0x71, 0x61 };
 	u8 o = fuzz_u8(in), b;
-	struct percpu *cpu = &percpu_area[(o & 0x10) && nr_cpus_online > 1];
 	const u8 *p;
 	size_t n;
 	u16 port;
@@ -370,11 +409,14 @@ static enum vcpu_action op(struct fuzz_in *in)
 				       b & 4, b & 8);
 	case 0xd4:
 		return vcpu_handle_db(cpu);
-	case 0xd5:
+	case 0xd5: {
+		static const u32 msrs[] = { MSR_APIC_BASE, MSR_X2APIC_ICR, MSR_EFER };
+
 		msr = fuzz_u32(in);
 		if (msr & 0x80000000u)
-			msr = msr & 1 ? MSR_APIC_BASE : MSR_X2APIC_ICR;
+			msr = msrs[(msr & 0xff) % 3];
 		return vcpu_handle_wrmsr(cpu, msr, arg(in));
+	}
 	case 0xd6:
 		cpu->arch.regs.rax = fuzz_u32(in);
 		cpu->arch.regs.rcx = fuzz_u32(in);
@@ -393,42 +435,107 @@ static enum vcpu_action op(struct fuzz_in *in)
 		return vcpu_handle_triple_fault(cpu);
 	case 0xdc:
 		return vcpu_handle_init(cpu);
+	case 0xdd: {
+		static const u8 crs[] = { 0, 3, 4, 0xff, 8 };
+
+		b = crs[fuzz_u8(in) % 5];
+		if (b == 0xff) /* CLTS, as VMX reports it */
+			return vcpu_handle_cr_write(cpu, 0, fz.state.cr0 & ~X86_CR0_TS);
+		return vcpu_handle_cr_write(cpu, b, arg(in));
+	}
+	case 0xde:
+		b = fuzz_u8(in);
+		cpu->arch.regs.rcx = b & 1 ? b : 0;
+		cpu->arch.regs.rax = arg(in);
+		cpu->arch.regs.rdx = cpu->arch.regs.rax >> 32;
+		return vcpu_handle_xsetbv(cpu);
+	case 0xdf:
+		fz.apic_base = arg(in);
+		return VCPU_RESUME;
 	}
 	return VCPU_RESUME;
+}
+
+/*
+ * The run loop's VCPU_RESET: cpu enters what the hand-over (or a restart)
+ * prepared, in the space it prepared; the others are parked by the capture,
+ * or wait for the guest's start-up IPIs after a restart.
+ */
+static void enter_reset(struct percpu *cpu)
+{
+	const struct x86_entry *e = &cpu->arch.reset;
+
+	memset(&cpu->arch.regs, 0, sizeof(cpu->arch.regs));
+	cpu->arch.regs.rsi = e->rsi;
+	cpu->arch.gpm = cpu->arch.reset_gpm;
+	fz.state = (struct x86_cpu_state){ .rip = e->rip, .rflags = X86_RFLAGS_FIXED };
+	fz.state.cr0 = e->real_mode ? X86_CR0_ET : X86_CR0_PE | X86_CR0_ET;
+	if (e->long_mode) {
+		fz.state.cr0 |= X86_CR0_PG;
+		fz.state.cr4 = X86_CR4_PAE;
+		fz.state.cr3 = e->cr3;
+		fz.state.efer = EFER_LME | EFER_LMA;
+	}
+	fz.cs_l = e->long_mode;
+	fz.cs_db = !e->real_mode && !e->long_mode;
+	fz.cpl = 0;
+	for (unsigned int i = 0; i < nr_cpus_online; i++)
+		if (&percpu_area[i] != cpu)
+			percpu_area[i].state = CPU_PARKED;
 }
 
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 {
 	struct fuzz_in in = { data, size };
-	struct percpu *cpu;
+	struct percpu *cpu, *owner = NULL;
 	enum vcpu_action act;
+	bool entry_ok;
 
 	setup(&in);
 	if (setjmp(out)) {
 		/* capture_failed(): rebooted or halted, by policy; never for a guest's write. */
-		check_armed();
+		if (!owner)
+			check_armed();
 		return 0;
 	}
 	check_capture();
 	for (unsigned int i = 0; i < MAX_OPS && in.n; i++) {
-		cpu = &percpu_area[(in.p[0] & 0x10) && nr_cpus_online > 1];
+		/* In a capture, or after a restart, only the vCPU that ran on runs. */
+		cpu = owner ? owner : &percpu_area[(in.p[0] & 0x10) && nr_cpus_online > 1];
 		/*
 		 * Hashing is slow: only before the calls that may change the armed
 		 * contents (commit, unload), at the end, and after a failed capture.
 		 */
-		if ((in.p[0] < 0x80 && ((in.p[0] & 15) == PARACHUTE_HC_LOAD_COMMIT ||
-					(in.p[0] & 15) == PARACHUTE_HC_UNLOAD)) ||
-		    (in.p[0] >= 0xa0 && in.p[0] < 0xc0))
+		if (!capture_running() &&
+		    ((in.p[0] < 0x80 && ((in.p[0] & 15) == PARACHUTE_HC_LOAD_COMMIT ||
+					 (in.p[0] & 15) == PARACHUTE_HC_UNLOAD)) ||
+		     (in.p[0] >= 0xa0 && in.p[0] < 0xc0)))
 			check_armed();
-		act = op(&in);
+		entry_ok = oracle_entry(&fz.state, fz.cs_l, fz.cs_db);
+		act = op(&in, cpu);
 		if (act == VCPU_RESET) {
-			check_handover(cpu);
-			return 0;
+			if (capture_owned_by(cpu)) {
+				check_handover(cpu);
+			} else { /* a restart: the guest again, capture re-armed */
+				fuzz_check(!capture_running() && capture.armed);
+				check_armed();
+			}
+			enter_reset(cpu);
+			owner = cpu;
+			continue;
 		}
+		/* The capturing vCPU is nobody's to stop: no INIT, NMI or request parks it. */
+		if (capture_owned_by(cpu))
+			fuzz_check(act != VCPU_LEAVE && act != VCPU_PARK);
 		if (act != VCPU_RESUME && act != VCPU_SKIP)
 			return 0; /* parked, or stopped for good */
-		check_capture();
+		/* The hv never turns a state VM entry takes into one it refuses. */
+		if (entry_ok)
+			fuzz_check(oracle_entry(&fz.state, fz.cs_l, fz.cs_db));
+		if (!capture_running())
+			check_capture();
 	}
-	check_armed();
+	if (!capture_running())
+		check_armed();
 	return 0;
 }

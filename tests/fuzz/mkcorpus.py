@@ -557,6 +557,28 @@ def hypercall():
     g.hc(3, cpu=1)
     put("hypercall", "refusals", g.data())
 
+    # Refused values through the gate; then a crash, the capture kernel's own
+    # exits (its STATUS in its region, an INIT and an NMI that must not stop it,
+    # CAPTURE_REPORT), RESTART under restart=on, and the guest crashing again.
+    cap = 0x40000000
+    g = Guest(0x01, 0x81 | 0x80, 0x07 | 0x20, cr3=Guest.a32(0x1000), rip=Guest.a64(KMAP + 0x1000))
+    g.op(u8(0xD5) + u32(0x80000000) + Guest.a32(0xFEE00901))      # APIC base: a reserved bit
+    g.op(u8(0xD5) + u32(0x80000001) + Guest.a8(0))                # x2APIC ICR in xAPIC mode
+    g.op(u8(0xD5) + u32(0x80000002) + Guest.a16(0x501))           # EFER: LME off under paging
+    g.op(u8(0xDD) + u8(2) + Guest.a16(0x2020))                    # CR4: VMXE
+    g.op(u8(0xDD) + u8(1) + Guest.a64(1 << 45))                   # CR3 past MAXPHYADDR
+    g.op(u8(0xDE) + u8(0) + Guest.a8(0x5))                        # XCR0: AVX without SSE
+    g.op(u8(0xDE) + u8(0) + Guest.a8(0x7))                        # XCR0: taken
+    g.hc(3, Guest.a8(1))                                          # CRASH: the hand-over
+    g.hc(1, Guest.a32(cap + 0x1000), Guest.a8(80))                # STATUS in its own region
+    g.hc(1, Guest.ram(0x100), Guest.a8(80))                       # and in crashed RAM: refused
+    g.op(u8(0xDC))                                                # INIT at the capturing vCPU
+    g.op(u8(0xD9))                                                # an NMI
+    g.hc(13, Guest.a8(1), Guest.a8(0), Guest.a8(0))               # CAPTURE_REPORT(STARTED)
+    g.hc(14)                                                      # RESTART
+    g.op(u8(0xD1) + u8(1))                                        # a triple fault: captured again
+    put("hypercall", "gate-capture-restart", g.data())
+
 
 def vmlinux(banner=b"Linux version 6.1.0-57-amd64 (debian-kernel@lists.debian.org) (gcc 12) "
             b"#1 SMP Debian\n", sections=True):
@@ -586,6 +608,23 @@ def vmlinuxes():
     vmlinux(banner=b"Linux version 5.10.0-28-amd64 (other) #2\n", sections=False)
 
 
+def gpm():
+    """The guest's nested tables (fuzz_gpm.c): seal, steps, flushes, unseal, MMIO."""
+    def seal(page, pages):
+        return u8(0) + u16(page) + u16(pages - 1)
+
+    def step(page):
+        return u8(2) + u16(page)
+
+    flush_both = u8(4) + u8(0) + u8(4) + u8(1)
+    put("gpm", "seal-step-unseal",
+        seal(0x301, 0x201) + step(0x380) + step(0x381) + step(0x480) + u8(3) + u8(3) +
+        flush_both + u8(7) + u8(3) + u8(1) + flush_both + u8(7))
+    put("gpm", "late-vcpu-mmio",
+        u8(5) + u8(1) + seal(0x1000, 0x10) + step(0x1004) + u8(3) + u8(1) + u8(7) + u8(5) + u8(1) +
+        u8(7) + u8(6) + u8(3) + u8(6) + u8(200) + step(0x2805))
+
+
 def main():
     multiboot()
     options()
@@ -598,6 +637,7 @@ def main():
     elfcore()
     hypercall()
     vmlinuxes()
+    gpm()
 
 
 if __name__ == "__main__":

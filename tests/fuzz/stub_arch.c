@@ -8,6 +8,7 @@
  */
 #include "stub_arch.h"
 #include "fuzz.h"
+#include "oracle.h"
 #include <asm/acpi.h>
 #include <asm/apic.h>
 #include <asm/guest.h>
@@ -201,17 +202,23 @@ void outb(u16 port, u8 v)
 
 u64 rdmsr(u32 msr)
 {
-	return msr == MSR_APIC_BASE ? 0xfee00900 : 0;
+	return msr == MSR_APIC_BASE ? fz.apic_base : 0;
 }
 
+/* The host instructions a guest's value reaches: only values a processor takes (oracle.h). */
 void wrmsr(u32 msr, u64 v)
 {
-	(void)msr, (void)v;
+	fuzz_check(oracle_wrmsr(msr, v, fz.apic_base));
+	fz.host_writes++;
+	if (msr == MSR_APIC_BASE)
+		fz.apic_base = v;
 }
 
 void xsetbv(u32 index, u64 v)
 {
-	(void)index, (void)v;
+	fuzz_check(oracle_xsetbv(index, v));
+	fz.host_writes++;
+	fz.xcr0 = v;
 }
 
 /* Guest spaces as arch/x86/guest_mem.c decides them, without nested tables. */
@@ -327,12 +334,31 @@ static u64 fake_get(struct percpu *cpu, enum vcpu_reg reg)
 static void fake_set(struct percpu *cpu, enum vcpu_reg reg, u64 val)
 {
 	(void)cpu;
-	if (reg == VCPU_RIP)
+	switch (reg) {
+	case VCPU_RIP:
 		fz.state.rip = val;
-	else if (reg == VCPU_RSP)
+		break;
+	case VCPU_RSP:
 		fz.state.rsp = val;
-	else if (reg == VCPU_RFLAGS)
+		break;
+	case VCPU_RFLAGS:
 		fz.state.rflags = val;
+		break;
+	case VCPU_CR0:
+		fz.state.cr0 = val;
+		break;
+	case VCPU_CR3:
+		fz.state.cr3 = val;
+		break;
+	case VCPU_CR4:
+		fz.state.cr4 = val;
+		break;
+	case VCPU_EFER:
+		fz.state.efer = val;
+		break;
+	default:
+		break;
+	}
 }
 
 static void fake_inject(struct percpu *cpu, unsigned int vector, bool has_err, u32 err)

@@ -23,6 +23,9 @@ struct fuzz_arch {
 	unsigned int cpl;
 	bool lint1_nmi;
 	u64 sealed_start, sealed_end; /* gpm_seal() */
+	u64 apic_base;		      /* the host's IA32_APIC_BASE, as rdmsr()/wrmsr() see it */
+	u64 xcr0;		      /* the host's XCR0, as xsetbv() left it */
+	unsigned int host_writes;     /* host WRMSRs and XSETBVs of guest values */
 };
 
 extern struct fuzz_arch fz;
