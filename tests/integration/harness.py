@@ -12,6 +12,20 @@ import threading
 import time
 
 QEMU = os.environ.get("QEMU", "qemu-system-x86_64")
+
+
+def _abi():
+    """The hypercall ABI this tree builds (include/parachute/abi.h): (major, minor)."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    with open(os.path.join(here, "..", "..", "include", "parachute", "abi.h")) as f:
+        text = f.read()
+    return tuple(int(re.search(rf"#define PARACHUTE_ABI_{w}\s+(\d+)", text).group(1))
+                 for w in ("MAJOR", "MINOR"))
+
+
+ABI_MAJOR, ABI_MINOR = _abi()
+ABI = rf"{ABI_MAJOR}\.{ABI_MINOR}"            # as the guest prints it, for a regex
+ABI_VERSION = ABI_MAJOR << 16 | ABI_MINOR    # as VERSION returns it
 # AMD SVM with nested paging under TCG (QEMU 7.2 warns that it lacks nrip-save).
 CPU = "qemu64,+svm,+npt,+nrip-save"
 

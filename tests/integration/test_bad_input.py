@@ -3,7 +3,7 @@
 import os
 import time
 
-from harness import Run
+from harness import ABI, Run
 
 
 def expect_clean_halt(build, name, message, **kw):
@@ -106,7 +106,7 @@ def test_malformed_dmar_warns_and_boots(build):
                    r"has length 200 \(16 bytes left\)\)", 60)
         r.wait_for(r"\[hv\] ACPI: DMAR hidden from the guest", 5)
         # The guest runs, and the status hypercall says isolation is off.
-        m = r.wait_for(r"PCG: status abi 1\.4 vendor 1 cpus 1 vcpus 1 flags (0x[0-9a-f]+) ", 120)
+        m = r.wait_for(rf"PCG: status abi {ABI} vendor 1 cpus 1 vcpus 1 flags (0x[0-9a-f]+) ", 120)
         assert not int(m.group(1), 16) & 2, "status claims DMA isolation"
         r.wait_for(r"PCG: probe\?", 30)
         r.send("\n")

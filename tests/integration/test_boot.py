@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """The shim boots a Debian kernel under SVM + NPT; the guest's view is checked."""
-from harness import Run, hidden_ranges, overlaps
+from harness import ABI, ABI_VERSION, Run, hidden_ranges, overlaps
 
 
 def probe_pages(hidden):
@@ -46,8 +46,8 @@ def test_hypercall_cpl_check(build):
         r.wait_for(r"PCG: hvinfo: hypercall from CPL 3: -1 \(refused\)")
         r.wait_for(r"\[hv\] WARNING: cpu0: hypercall 0 from CPL 3 refused")
         # CPL 0 (the test module): served.
-        r.wait_for(r"PCG: .*parachute: hypercall VERSION from CPL 0 returned 65540 \(abi 1\.4\)")
-        m = r.wait_for(r"PCG: status abi 1\.4 vendor 1 cpus 1 vcpus 1 flags 0x0 "
+        r.wait_for(rf"PCG: .*parachute: hypercall VERSION from CPL 0 returned {ABI_VERSION} \(abi {ABI}\)")
+        m = r.wait_for(rf"PCG: status abi {ABI} vendor 1 cpus 1 vcpus 1 flags 0x0 "
                        r"capture (0x[0-9a-f]+)\+(0x[0-9a-f]+) exits (\d+)")
         cap = [h for h in hidden_ranges(r) if h[2] == "capture region"][0]
         assert int(m.group(1), 16) == cap[0] and int(m.group(2), 16) == cap[1] + 1 - cap[0]

@@ -6,7 +6,7 @@ import time
 import debuggers
 from capture import (CAPTURE_ARGS, compress, crash_and_capture, dmesg, extract, kaslr_offset,
                      kdump_capture, modules, rip_in, spinner_regs, start)
-from harness import Run
+from harness import ABI, Run
 
 
 # x86-64 kernel text before KASLR: __START_KERNEL_map + 16 MiB, at most 1 GiB.
@@ -246,7 +246,7 @@ def test_bad_capture_input_disarms(build):
             if name != "cap-bad-missing":
                 r.wait_for(r"\[hv\] ERROR: capture disarmed: the guest boots")
             # The guest boots, and the status hypercall says disarmed (flags 0).
-            r.wait_for(r"PCG: status abi 1\.4 vendor 1 cpus 1 vcpus 1 flags 0x0 ", 120)
+            r.wait_for(rf"PCG: status abi {ABI} vendor 1 cpus 1 vcpus 1 flags 0x0 ", 120)
             r.wait_for(r"PCG: probe\?")
             r.send("\n")
             r.wait_for(r"PCG: done")

@@ -8,7 +8,7 @@ import secrets
 
 from capture import CAPTURE_ARGS, dump_disk, extract, modules
 from grub import efi_boot
-from harness import Run, hidden_ranges
+from harness import ABI, Run, hidden_ranges
 from vmcore import Vmcore
 
 EDU = "edu,dma_mask=0xffffffffffffffff"
@@ -45,7 +45,7 @@ def isolation_run(build, name, iommu, unit, efi=False):
         hidden = {what: (start, end) for start, end, what in hidden_ranges(r)}
         assert "IOMMU registers" in hidden, hidden
         # The guest is told, and its devices work: edu DMA both ways, the disk.
-        r.wait_for(r"PCG: status abi 1\.4 vendor 1 cpus 1 vcpus 1 flags 0x3 ", 240)
+        r.wait_for(rf"PCG: status abi {ABI} vendor 1 cpus 1 vcpus 1 flags 0x3 ", 240)
         # The guest's view: no DMAR or IVRS, and its kernel found no IOMMU.
         tables = r.wait_for(r"PCG: acpi tables (.*)", 10).group(1).split()
         assert "FACP" in tables and "DMAR" not in tables and "IVRS" not in tables, tables

@@ -6,6 +6,7 @@ import secrets
 from bochs import BochsRun
 from capture import back_in_service, compress, dmesg, dump_disk, evidence, rebuild, rip_in
 from grub import grub_iso
+from harness import ABI
 from test_capture import check_patterns, check_unrandomised
 from vmcore import Vmcore
 
@@ -40,7 +41,7 @@ def test_vmx_boot(build):
         r.wait_for(r"PCG: hvinfo: hypercall from CPL 3: -1 \(refused\)")
         r.wait_for(r"\[hv\] WARNING: cpu0: hypercall 0 from CPL 3 refused")
         # The module's hypercalls (VMCALL, CPL 0) are served: vendor 2 is VMX.
-        m = r.wait_for(r"PCG: hv status: abi 1\.4 vendor 2 cpus 1 vcpus 1 flags 0x0 "
+        m = r.wait_for(rf"PCG: hv status: abi {ABI} vendor 2 cpus 1 vcpus 1 flags 0x0 "
                        r"capture 0x[0-9a-f]+\+0x[0-9a-f]+ exits (\d+)", 60)
         assert int(m.group(1)) > 0
         # A write to hidden memory: EPT violation, stepped over on the scratch page.
@@ -68,7 +69,7 @@ def test_vmx_smp_boot(build):
         # Then the EPT stops trapping the APIC page (each vCPU flushes: INVEPT).
         r.wait_for(r"\[hv\] all 2 vCPUs run the guest: xAPIC writes no longer trapped", 60)
         r.wait_for(r"PCG: userspace reached, mode demo, 2 cpu\(s\) online", 400)
-        r.wait_for(r"PCG: hv status: abi 1\.4 vendor 2 cpus 2 vcpus 2 ", 120)
+        r.wait_for(rf"PCG: hv status: abi {ABI} vendor 2 cpus 2 vcpus 2 ", 120)
         # NMIs from CPU 1 to CPU 0 with the trap lifted: the guest's, not an operator's.
         r.wait_for(r"PCG: parachute: NMIs to cpu0 from cpu1: 5 sent, 5 taken by our handler", 120)
         r.wait_for(r"PCG: done", 60)
