@@ -20,6 +20,7 @@
 #include <hv/lib.h>
 #include <hv/printk.h>
 #include <hv/spinlock.h>
+#include <parachute/abi.h>
 
 #define ICR_INIT	 0x00000500
 #define ICR_STARTUP	 0x00000600
@@ -318,18 +319,59 @@ void arch_stop_other_cpus(void)
 	request_park(this_cpu());
 }
 
+/* The other vCPUs that have saved their state and parked. */
+static unsigned int count_parked(const struct percpu *self)
+{
+	unsigned int parked = 0;
+
+	for (unsigned int i = 0; i < MAX_CPUS; i++)
+		if (&percpu_area[i] != self && percpu_area[i].arch.crash_saved)
+			parked++;
+	return parked;
+}
+
+/*
+ * A vCPU that keeps NMIs blocked (inside its own NMI handler, never at
+ * IRET) does not take the park NMI on SVM. An INIT is not blocked by that:
+ * where the CPU holds INITs (VM_CR.R_INIT), the hv sends one, which exits
+ * (vcpu_handle_init() parks the vCPU during a capture) and is then dropped
+ * as #SX. VMX needs none: with virtual NMIs the hv's NMI always exits.
+ */
+static bool park_with_init(const struct percpu *self)
+{
+	bool sent = false;
+
+	if (vendor->id != PARACHUTE_VENDOR_SVM || !vcpu_inits_contained)
+		return false;
+	for (unsigned int i = 0; i < MAX_CPUS; i++) {
+		const struct percpu *t = &percpu_area[i];
+
+		if (t != self && t->state == CPU_GUEST && !t->arch.crash_saved) {
+			pr_warn("crash: cpu%u did not answer the park NMI (NMIs blocked?): parked with an INIT",
+				t->cpu_id);
+			apic_send_ipi(t->apic_id, ICR_INIT | ICR_ASSERT);
+			sent = true;
+		}
+	}
+	return sent;
+}
+
 void arch_park_other_cpus(struct percpu *self)
 {
-	u64 t0 = rdtsc(), limit = hv.tsc_khz * 1000; /* 1 s */
+	u64 t0 = rdtsc(), limit = hv.tsc_khz * 1000; /* 1 s, then 100 ms more after INITs */
 	unsigned int asked = request_park(self), parked = 0;
+	bool tried_init = false;
 
 	for (;;) {
-		parked = 0;
-		for (unsigned int i = 0; i < MAX_CPUS; i++)
-			if (&percpu_area[i] != self && percpu_area[i].arch.crash_saved)
-				parked++;
-		if (parked >= asked || rdtsc() - t0 > limit)
+		parked = count_parked(self);
+		if (parked >= asked)
 			break;
+		if (rdtsc() - t0 > limit) {
+			if (tried_init || !park_with_init(self))
+				break;
+			tried_init = true;
+			limit += limit / 10;
+		}
 		cpu_relax();
 	}
 	pr_info("crash: %u other vCPU(s) parked in %llu us%s", parked,

@@ -611,9 +611,12 @@ enum vcpu_action vcpu_handle_init(struct percpu *cpu)
 	 */
 	pr_warn_limited(&cpu->guest_lines, "cpu%u: INIT signal in guest mode; the vCPU waits for a start-up IPI",
 			cpu->cpu_id);
-	if (smp_start_up_coming(cpu, "an INIT reached this CPU"))
-		return VCPU_PARK;
+	/* First: a SIPI trapped while the trap comes back on must find the INIT taken. */
 	cpu->arch.mbox.init = 1;
+	if (smp_start_up_coming(cpu, "an INIT reached this CPU")) {
+		cpu->arch.mbox.init = 0; /* a capture began: this vCPU parks instead */
+		return VCPU_PARK;
+	}
 	return VCPU_LEAVE;
 }
 

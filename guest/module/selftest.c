@@ -265,15 +265,25 @@ static void class_init(void)
 	memcpy(saved, page, PAGE_SIZE);
 	pc_sipi_install(page, (u32)st.capture_base, false);
 	res = (volatile u32 *)(page + PC_SIPI_RESULT);
-	/* SDM vol. 3A, 8.4.4.1: INIT, 10 ms, SIPI, 200 us, SIPI. */
-	apic_icr_write(APIC_INT_LEVELTRIG | APIC_INT_ASSERT | APIC_DM_INIT, apicid);
+	/*
+	 * SDM vol. 3A, 8.4.4.1: INIT, 10 ms, SIPI, 200 us, SIPI; without the
+	 * CMOS warm-reset write Linux makes first, so that with the xAPIC trap
+	 * lifted the INIT goes to the CPU itself. An edge INIT: a level one's
+	 * de-assert would find the trap back on (Bochs keeps the level asserted
+	 * until it sees one). The SIPIs may be lost while the hv puts the trap
+	 * back (docs/smp.md): they are sent again every 50 ms, as a guest that
+	 * wants its CPU would.
+	 */
+	apic_icr_write(APIC_INT_ASSERT | APIC_DM_INIT, apicid);
 	mdelay(10);
-	for (int i = 0; i < 2 && READ_ONCE(res[0]) != PC_SIPI_MARKER; i++) {
-		apic_icr_write(APIC_DM_STARTUP | (PC_SIPI_PAGE >> 12), apicid);
-		udelay(200);
-	}
-	for (int ms = 0; ms < 2000 && READ_ONCE(res[0]) != PC_SIPI_MARKER; ms++)
+	for (int ms = 0; ms < 2000 && READ_ONCE(res[0]) != PC_SIPI_MARKER; ms++) {
+		if (ms % 50 == 0) {
+			apic_icr_write(APIC_DM_STARTUP | (PC_SIPI_PAGE >> 12), apicid);
+			udelay(200);
+			apic_icr_write(APIC_DM_STARTUP | (PC_SIPI_PAGE >> 12), apicid);
+		}
 		mdelay(1);
+	}
 	if (READ_ONCE(res[0]) != PC_SIPI_MARKER)
 		report("init", "INIT/SIPI to an offline CPU", false,
 		       "cpu%u (APIC %u): the start-up code never ran", target, apicid);

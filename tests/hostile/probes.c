@@ -130,7 +130,7 @@ static void crash_with_init(void)
 	pr_info("hostile: cpu%u: INIT and start-up IPIs to cpu%u (APIC %u), whose start-up code asks for a capture\n",
 		self, target, apicid);
 	for (unsigned int i = 0; i < 100000; i++) {
-		apic_icr_write(APIC_INT_LEVELTRIG | APIC_INT_ASSERT | APIC_DM_INIT, apicid);
+		apic_icr_write(APIC_INT_ASSERT | APIC_DM_INIT, apicid);
 		apic_icr_write(APIC_DM_STARTUP | (PC_SIPI_PAGE >> 12), apicid);
 	}
 	pr_info("hostile: cpu%u: still running: no capture came\n", self);

@@ -171,7 +171,7 @@ class Run:
         out = [f"\n  last console lines ({now:.0f}s since QEMU started):"]
         for line, t in list(zip(self.lines, self.stamps))[-lines:]:
             out.append(f"  [{t:7.1f}s] {line.rstrip()[:160]}")
-        if self.has_monitor and self.alive():
+        if getattr(self, "has_monitor", False) and self.alive():
             try:
                 for _ in range(2):
                     regs = self.hmp("info registers -a")
