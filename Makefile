@@ -285,8 +285,41 @@ $(BUILD)/initrd-kdump.cpio.gz: $(BUILD)/initrd.cpio.gz
 $(BUILD)/debian/vmlinux-capture: $(BUILD)/debian/vmlinuz guest/parachute-vmlinux
 	guest/parachute-vmlinux $< $@
 
-integration: all $(BUILD)/initrd.cpio.gz $(BUILD)/initrd-kdump.cpio.gz $(BUILD)/debian/vmlinux-dbg 		$(BUILD)/debian/vmlinux-capture
-	@tests/integration/run.sh $(BUILD)
+# The Xen test's Xen and toolstack (ci/fetch-xen.sh), its domU and dom0 initramfs.
+$(BUILD)/xen/xen:
+	ci/fetch-xen.sh $(BUILD)
+
+$(BUILD)/xen/domu.cpio.gz: $(BUILD)/xen/xen $(BUILD)/debian/vmlinuz $(BUILD)/guest/patterns \
+		tests/xen/mkdomu.sh tests/xen/domu-init
+	tests/xen/mkdomu.sh $(BUILD) $@
+
+$(BUILD)/xen/dom0.cpio.gz: $(BUILD)/xen/domu.cpio.gz $(BUILD)/xl-kdump tests/xen/mkdom0.sh \
+		tests/xen/dom0-init tests/xen/block-dev
+	tests/xen/mkdom0.sh $(BUILD) $@ $< $<
+
+# Integration tests (tests/integration/, pytest; docs/testing.md). All they boot
+# is built here, once, before pytest starts. INTEGRATION_WORKERS guests run at a
+# time (pytest-xdist; 1: one after the other). TESTS=a,b selects the tests whose
+# name, file or marker contains a or b (pytest -k "a or b"), and only when given
+# on the command line: `make integration TESTS=smp`, `make check TESTS=xen`.
+INTEGRATION_WORKERS ?= 2
+INTEGRATION_DEPS := all $(BUILD)/initrd.cpio.gz $(BUILD)/initrd-kdump.cpio.gz $(BUILD)/debian/vmlinux-dbg \
+	$(BUILD)/debian/vmlinux-capture $(BUILD)/parachutectl $(BUILD)/xl-kdump $(BUILD)/xen/dom0.cpio.gz
+comma := ,
+ifeq ($(origin TESTS),command line)
+INTEGRATION_ARGS += -k '$(subst $(comma), or ,$(TESTS))'
+else ifneq ($(TESTS),)
+$(info TESTS="$(TESTS)" in the environment is ignored: give it on the command line, make check TESTS=...)
+endif
+ifneq ($(INTEGRATION_WORKERS),1)
+INTEGRATION_ARGS += -n $(INTEGRATION_WORKERS) --dist loadgroup
+endif
+
+.PHONY: integration-deps
+integration-deps: $(INTEGRATION_DEPS)
+
+integration: integration-deps
+	@tests/integration/run.sh $(BUILD) $(INTEGRATION_ARGS)
 
 # What an installed system has (DESTDIR for a scratch root or a package):
 # the hv in /boot, the GRUB entries, the capture initramfs builder and its
@@ -306,7 +339,12 @@ install: $(BUILD)/parachute.elf $(BUILD)/parachutectl
 	install -D -m 0755 guest/kernel/postinst.d/parachute $(DESTDIR)/etc/kernel/postinst.d/parachute
 	install -D -m 0755 guest/kernel/postrm.d/parachute $(DESTDIR)/etc/kernel/postrm.d/parachute
 
+# Everything is built first, two jobs at a time (what the integration tests
+# boot included, so the kernel is there for the unit test that reads it); then
+# the four parts run, each closing with its own line, pytest's last.
 check: headers-check
+	@$(MAKE) --no-print-directory -j2 $(patsubst %,$(BUILD)/unit/%,$(UNIT_TESTS)) fuzz-build \
+		integration-deps
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory fuzz-regress
 	@$(MAKE) --no-print-directory fuzz-check
@@ -319,15 +357,14 @@ bench: all $(BUILD)/initrd.cpio.gz $(BUILD)/initrd-kdump.cpio.gz $(BUILD)/debian
 	@tests/bench/boot.sh $(BUILD)
 
 # xl-kdump versus xl dump-core on Xen 4.17 under QEMU (docs/xen.md).
-bench-xen: $(BUILD)/xl-kdump $(BUILD)/guest/patterns
+bench-xen: $(BUILD)/xen/dom0.cpio.gz
 	@BENCH_ONLY=xen tests/bench/boot.sh $(BUILD)
 
 # The crash-path soak: SOAK_CYCLES boot-crash-capture cycles rotating the
 # triggers (make check runs 3 of them, in test_soak.py).
 SOAK_CYCLES ?= 20
-soak: all $(BUILD)/initrd.cpio.gz $(BUILD)/initrd-kdump.cpio.gz $(BUILD)/debian/vmlinux-dbg \
-		$(BUILD)/debian/vmlinux-capture
-	@SOAK_CYCLES=$(SOAK_CYCLES) TESTS=test_soak tests/integration/run.sh $(BUILD)
+soak: integration-deps
+	@SOAK_CYCLES=$(SOAK_CYCLES) tests/integration/run.sh $(BUILD) -k test_soak --timeout 0
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
