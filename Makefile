@@ -273,8 +273,13 @@ $(BUILD)/debian/vmlinuz:
 $(BUILD)/debian/vmlinux-dbg: | $(BUILD)/debian/vmlinuz
 	ci/fetch-debug-vmlinux.sh $(BUILD)
 
+# The test init's own helper (tests/initrd/): tcdrain before a crash trigger.
+$(BUILD)/initrd-bin/tcdrain: tests/initrd/tcdrain.c
+	@mkdir -p $(dir $@)
+	$(HOSTCC) -static -O2 -Wall -Wextra -Werror -o $@ $<
+
 $(BUILD)/initrd.cpio.gz: $(BUILD)/debian/vmlinuz $(GUEST_PROGS) $(BUILD)/module/parachute.ko \
-		$(BUILD)/hcfuzz/hcfuzz.ko \
+		$(BUILD)/hcfuzz/hcfuzz.ko $(BUILD)/initrd-bin/tcdrain \
 		tests/initrd/init tests/initrd/mkinitrd.sh
 	tests/initrd/mkinitrd.sh $(BUILD) $@
 
@@ -370,6 +375,6 @@ format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
 clean:
-	rm -rf $(BUILD)/obj $(BUILD)/unit $(BUILD)/guest $(BUILD)/parachute.elf $(BUILD)/parachutectl \
+	rm -rf $(BUILD)/obj $(BUILD)/unit $(BUILD)/guest $(BUILD)/initrd-bin $(BUILD)/parachute.elf $(BUILD)/parachutectl \
 		$(BUILD)/fuzz/obj $(FUZZ_BINS) $(BUILD)/fuzz/logs \
 		$(BUILD)/initrd.cpio.gz
