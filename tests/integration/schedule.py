@@ -20,11 +20,36 @@ from collections import OrderedDict
 
 from xdist.scheduler import LoadGroupScheduling
 
-DEFAULT_COST = 60
+DEFAULT_COST = 15
 
-# Single-worker seconds of the long tests, measured on the 2-core machine
-# (docs/testing.md, "Time per group"); short ones need not be listed.
+# Single-worker seconds of the tests over 15 s, measured on the 2-core
+# machine (docs/testing.md, "Time per group"). A group's first test pays
+# for the shared boot, the others read it (a second or so).
 COSTS = {
+    # Bochs (VMX): the capture run serves test_vmx_boot (first) and the capture test.
+    "test_vmx_boot": 265, "test_vmx_sysrq_captured_and_restarted": 2,
+    "test_vmx_watchdog_preemption_timer": 120, "test_vmx_smp_boot": 100,
+    # Xen: one boot for five tests.
+    "test_xen_pvh_capture": 150, "test_xen_load_errors_and_unload": 1,
+    "test_xen_staged_memory_readonly": 1, "test_xen_trigger_hung_guest": 2,
+    "test_xen_then_destroy_and_restart": 1,
+    "test_smp_simultaneous_panics_captured_once": 55, "test_smp_crash_on_cpu0_and_last": 54,
+    "test_sysrq_panic_captured": 53, "test_restart_three_crashes_in_a_row": 53,
+    "test_capture_initramfs_dump_target_missing": 52, "test_package_grub_entries_boot_and_capture": 50,
+    "test_soak_crash_cycles": 50, "test_scale_16g_captured": 46,
+    # The 2-vCPU boots (test_smp.py) for four tests: about 22 s in all.
+    "test_guest_nmis_two_vcpus": 10, "test_smp_all_cpus_online": 8, "test_smp_cpu_hotplug": 3,
+    "test_smp_guest_nmi_ipis_reach_the_guest": 1,
+    "test_watchdog_idle_guest_not_captured": 36, "test_uefi_capture": 35,
+    "test_guest_hypercall_fuzzer_then_capture": 35,
+    "test_capture_kernel_panic_before_userspace": 31, "test_capture_kernel_hang_bounded": 28,
+    "test_capture_initramfs_saves_like_kdump_tools": 27, "test_libvirt_inject_nmi_captured": 25,
+    "test_watchdog_captures_a_hard_lockup": 25, "test_capture_initramfs_raw_dump_partition": 24,
+    "test_operator_nmi_captured": 24, "test_oops_captured": 23, "test_panic_in_guest_nmi_handler": 23,
+    "test_triple_fault_captured": 22, "test_sealed_kexec_region_survives_stray_writes_and_dma": 20,
+    "test_reload_racing_a_crash_is_captured_whole": 19,
+    "test_reload_refusals_then_crash_boots_the_new_kernel": 19, "test_grub_capture": 19,
+    "test_uefi_dma_isolation_vtd": 18,
 }
 
 
