@@ -314,7 +314,9 @@ comma := ,
 ifeq ($(origin TESTS),command line)
 INTEGRATION_ARGS += -k '$(subst $(comma), or ,$(TESTS))'
 else ifneq ($(TESTS),)
+ifeq ($(MAKELEVEL),0)
 $(info TESTS="$(TESTS)" in the environment is ignored: give it on the command line, make check TESTS=...)
+endif
 endif
 ifneq ($(INTEGRATION_WORKERS),1)
 INTEGRATION_ARGS += -n $(INTEGRATION_WORKERS) --dist loadgroup
@@ -369,7 +371,7 @@ bench-xen: $(BUILD)/xen/dom0.cpio.gz
 # triggers (make check runs 3 of them, in test_soak.py).
 SOAK_CYCLES ?= 20
 soak: integration-deps
-	@SOAK_CYCLES=$(SOAK_CYCLES) tests/integration/run.sh $(BUILD) -k test_soak --timeout 0
+	@SOAK_CYCLES=$(SOAK_CYCLES) tests/integration/run.sh $(BUILD) -k test_soak -s
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
