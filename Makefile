@@ -30,13 +30,12 @@ HV_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(HV_SRCS))
 UNIT_SRCS := hv/elfcore.c hv/vmcoreinfo.c hv/sha256.c hv/util.c hv/format.c hv/memmap.c hv/bootinfo.c hv/options.c \
 	arch/x86/paging.c arch/x86/multiboot.c arch/x86/linux.c arch/x86/cpuid.c \
 	arch/x86/insn.c arch/x86/guest_walk.c arch/x86/iommu_acpi.c arch/x86/madt.c arch/x86/acpi_sub.c arch/x86/efi.c
+# test_xl_kdump: xl-kdump's pure parts (tools/xl-kdump/); it needs libxen-dev
+# and liblzma-dev, and fails to build, naming them, without them.
 UNIT_TESTS := test_memmap test_bootinfo test_options test_paging test_multiboot \
 	test_linux test_cpuid test_format test_insn test_guest_walk test_sha256 test_elfcore test_iommu_acpi test_madt \
-	test_efi test_firmware test_guest_mem test_policy test_dma_domains test_parachutectl test_gate
-# xl-kdump's pure parts (tools/xl-kdump/), when libxen-dev is installed.
-ifeq ($(shell pkg-config --exists xencontrol liblzma 2>/dev/null && echo yes),yes)
-UNIT_TESTS += test_xl_kdump
-endif
+	test_efi test_firmware test_guest_mem test_policy test_dma_domains test_parachutectl test_gate \
+	test_xl_kdump
 UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-function \
 	-Iinclude -Ihv/include -Iarch/x86/include -Itests/unit -DHV_UNIT_TEST \
 	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -149,17 +148,24 @@ install-xl-kdump: $(BUILD)/xl-kdump
 	install -D -m 0644 tools/xl-kdump/xl-kdump.service \
 		$(DESTDIR)/lib/systemd/system/xl-kdump.service
 
-# xl-kdump's command line, images, layout and start info, with the hv sources it shares.
+# xl-kdump's command line, images, layout and start info, with the hv sources it shares;
+# one test reads Debian's kernel (XLK_DEBIAN_VMLINUZ), fetched first.
 XLK_UNIT_SRCS := tools/xl-kdump/args.c tools/xl-kdump/image.c tools/xl-kdump/layout.c
+ifeq ($(XLK_HAVE),yes)
 $(BUILD)/unit/test_xl_kdump: tests/unit/test_xl_kdump.c tests/unit/harness.c tests/unit/harness.h \
 		$(UNIT_SRCS) $(XLK_UNIT_SRCS) $(wildcard tools/xl-kdump/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
 	$(Q)$(HOSTCC) $(UNIT_CFLAGS) -o $@ $< tests/unit/harness.c $(UNIT_SRCS) $(XLK_UNIT_SRCS) \
 		$$(pkg-config --cflags xencontrol) -lcmocka -llzma
+else
+$(BUILD)/unit/test_xl_kdump:
+	@echo "unit: test_xl_kdump needs libxen-dev and liblzma-dev (pkg-config: xencontrol liblzma); ci/deps.sh installs them" >&2
+	@exit 1
+endif
 
-unit: $(patsubst %,$(BUILD)/unit/%,$(UNIT_TESTS))
-	@tests/unit/run.sh $(BUILD)/unit $(UNIT_TESTS)
+unit: $(patsubst %,$(BUILD)/unit/%,$(UNIT_TESTS)) $(BUILD)/debian/vmlinuz
+	@XLK_DEBIAN_VMLINUZ=$(BUILD)/debian/vmlinuz tests/unit/run.sh $(BUILD)/unit $(UNIT_TESTS)
 
 # libFuzzer targets (tests/fuzz/, docs/testing.md): the real hv sources, built
 # once with clang, ASan and UBSan into build/fuzz/obj, linked per target with
@@ -285,8 +291,13 @@ $(BUILD)/debian/vmlinuz:
 $(BUILD)/debian/vmlinux-dbg: | $(BUILD)/debian/vmlinuz
 	ci/fetch-debug-vmlinux.sh $(BUILD)
 
+# The test init's own helper (tests/initrd/): tcdrain before a crash trigger.
+$(BUILD)/initrd-bin/tcdrain: tests/initrd/tcdrain.c
+	@mkdir -p $(dir $@)
+	$(HOSTCC) -static -O2 -Wall -Wextra -Werror -o $@ $<
+
 $(BUILD)/initrd.cpio.gz: $(BUILD)/debian/vmlinuz $(GUEST_PROGS) $(BUILD)/module/parachute.ko \
-		$(BUILD)/hcfuzz/hcfuzz.ko $(BUILD)/hostile/hostile.ko \
+		$(BUILD)/hcfuzz/hcfuzz.ko $(BUILD)/hostile/hostile.ko $(BUILD)/initrd-bin/tcdrain \
 		tests/initrd/init tests/initrd/mkinitrd.sh
 	tests/initrd/mkinitrd.sh $(BUILD) $@
 
@@ -297,8 +308,43 @@ $(BUILD)/initrd-kdump.cpio.gz: $(BUILD)/initrd.cpio.gz
 $(BUILD)/debian/vmlinux-capture: $(BUILD)/debian/vmlinuz guest/parachute-vmlinux
 	guest/parachute-vmlinux $< $@
 
-integration: all $(BUILD)/initrd.cpio.gz $(BUILD)/initrd-kdump.cpio.gz $(BUILD)/debian/vmlinux-dbg 		$(BUILD)/debian/vmlinux-capture
-	@tests/integration/run.sh $(BUILD)
+# The Xen test's Xen and toolstack (ci/fetch-xen.sh), its domU and dom0 initramfs.
+$(BUILD)/xen/xen:
+	ci/fetch-xen.sh $(BUILD)
+
+$(BUILD)/xen/domu.cpio.gz: $(BUILD)/xen/xen $(BUILD)/debian/vmlinuz $(BUILD)/guest/patterns \
+		tests/xen/mkdomu.sh tests/xen/domu-init
+	tests/xen/mkdomu.sh $(BUILD) $@
+
+$(BUILD)/xen/dom0.cpio.gz: $(BUILD)/xen/domu.cpio.gz $(BUILD)/xl-kdump tests/xen/mkdom0.sh \
+		tests/xen/dom0-init tests/xen/block-dev
+	tests/xen/mkdom0.sh $(BUILD) $@ $< $<
+
+# Integration tests (tests/integration/, pytest; docs/testing.md). All they boot
+# is built here, once, before pytest starts. INTEGRATION_WORKERS guests run at a
+# time (pytest-xdist; 1: one after the other). TESTS=a,b selects the tests whose
+# name, file or marker contains a or b (pytest -k "a or b"), and only when given
+# on the command line: `make integration TESTS=smp`, `make check TESTS=xen`.
+INTEGRATION_WORKERS ?= 2
+INTEGRATION_DEPS := all $(BUILD)/initrd.cpio.gz $(BUILD)/initrd-kdump.cpio.gz $(BUILD)/debian/vmlinux-dbg \
+	$(BUILD)/debian/vmlinux-capture $(BUILD)/parachutectl $(BUILD)/xl-kdump $(BUILD)/xen/dom0.cpio.gz
+comma := ,
+ifeq ($(origin TESTS),command line)
+INTEGRATION_ARGS += -k '$(subst $(comma), or ,$(TESTS))'
+else ifneq ($(TESTS),)
+ifeq ($(MAKELEVEL),0)
+$(info TESTS="$(TESTS)" in the environment is ignored: give it on the command line, make check TESTS=...)
+endif
+endif
+ifneq ($(INTEGRATION_WORKERS),1)
+INTEGRATION_ARGS += -n $(INTEGRATION_WORKERS) --dist loadgroup
+endif
+
+.PHONY: integration-deps
+integration-deps: $(INTEGRATION_DEPS)
+
+integration: integration-deps
+	@tests/integration/run.sh $(BUILD) $(INTEGRATION_ARGS)
 
 # What an installed system has (DESTDIR for a scratch root or a package):
 # the hv in /boot, the GRUB entries, the capture initramfs builder and its
@@ -318,7 +364,12 @@ install: $(BUILD)/parachute.elf $(BUILD)/parachutectl
 	install -D -m 0755 guest/kernel/postinst.d/parachute $(DESTDIR)/etc/kernel/postinst.d/parachute
 	install -D -m 0755 guest/kernel/postrm.d/parachute $(DESTDIR)/etc/kernel/postrm.d/parachute
 
+# Everything is built first, two jobs at a time (what the integration tests
+# boot included, so the kernel is there for the unit test that reads it); then
+# the four parts run, each closing with its own line, pytest's last.
 check: headers-check
+	@$(MAKE) --no-print-directory -j2 $(patsubst %,$(BUILD)/unit/%,$(UNIT_TESTS)) fuzz-build \
+		integration-deps
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory fuzz-regress
 	@$(MAKE) --no-print-directory fuzz-check
@@ -331,20 +382,19 @@ bench: all $(BUILD)/initrd.cpio.gz $(BUILD)/initrd-kdump.cpio.gz $(BUILD)/debian
 	@tests/bench/boot.sh $(BUILD)
 
 # xl-kdump versus xl dump-core on Xen 4.17 under QEMU (docs/xen.md).
-bench-xen: $(BUILD)/xl-kdump $(BUILD)/guest/patterns
+bench-xen: $(BUILD)/xen/dom0.cpio.gz
 	@BENCH_ONLY=xen tests/bench/boot.sh $(BUILD)
 
 # The crash-path soak: SOAK_CYCLES boot-crash-capture cycles rotating the
 # triggers (make check runs 3 of them, in test_soak.py).
 SOAK_CYCLES ?= 20
-soak: all $(BUILD)/initrd.cpio.gz $(BUILD)/initrd-kdump.cpio.gz $(BUILD)/debian/vmlinux-dbg \
-		$(BUILD)/debian/vmlinux-capture
-	@SOAK_CYCLES=$(SOAK_CYCLES) TESTS=test_soak tests/integration/run.sh $(BUILD)
+soak: integration-deps
+	@SOAK_CYCLES=$(SOAK_CYCLES) tests/integration/run.sh $(BUILD) -k test_soak -s
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
 clean:
-	rm -rf $(BUILD)/obj $(BUILD)/unit $(BUILD)/guest $(BUILD)/parachute.elf $(BUILD)/parachutectl \
+	rm -rf $(BUILD)/obj $(BUILD)/unit $(BUILD)/guest $(BUILD)/initrd-bin $(BUILD)/parachute.elf $(BUILD)/parachutectl \
 		$(BUILD)/fuzz/obj $(FUZZ_BINS) $(BUILD)/fuzz/logs \
 		$(BUILD)/initrd.cpio.gz

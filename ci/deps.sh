@@ -10,8 +10,11 @@ set -euo pipefail
 # at boot) runs the libvirt test; debhelper and lintian build and judge the
 # Debian packages; libxen-dev, liblzma-dev and pkg-config build xl-kdump
 # (tools/xl-kdump/); clang and libclang-rt-14-dev (libFuzzer) build the fuzz
-# targets (make fuzz, tests/fuzz/).
-pkgs=(build-essential make gcc libc6-dev libcmocka-dev python3 cpio gzip
+# targets (make fuzz, tests/fuzz/); pytest with xdist (two guests at a time)
+# and pytest-timeout runs the integration tests (tests/integration/); git
+# lists the tracked files the package test builds from (test_install.py).
+pkgs=(build-essential make gcc libc6-dev libcmocka-dev python3 cpio gzip xz-utils git
+      python3-pytest python3-pytest-xdist python3-pytest-timeout
       clang libclang-rt-14-dev
       qemu-system-x86 kmod grub-pc-bin grub-efi-amd64-bin grub-common ovmf xorriso mtools
       makedumpfile crash python3-drgn

@@ -239,13 +239,17 @@ EXPORT_SYMBOL_GPL(pc_sipi_install);
 static void class_init(void)
 {
 	struct parachute_status st;
-	unsigned int target = num_online_cpus() - 1;
+	unsigned int self = raw_smp_processor_id(), target = nr_cpu_ids;
 	u8 *page, *saved;
 	volatile u32 *res;
 	u32 apicid;
 	int err;
 
-	if (num_online_cpus() < 2 || !hv_status(&st)) {
+	/* The last online CPU but the one this runs on (not the caller's own to take down). */
+	for (unsigned int c = 0; c < nr_cpu_ids; c++)
+		if (cpu_online(c) && c != self)
+			target = c;
+	if (target >= nr_cpu_ids || !hv_status(&st)) {
 		report("init", "INIT/SIPI to an offline CPU", true, "one CPU: not reachable");
 		return;
 	}

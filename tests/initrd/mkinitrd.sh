@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 # Build the guest initrd: Debian's static busybox, the guest test programs
-# and parachutectl, the parachute test module, and tests/initrd/init.
+# and parachutectl, the parachute test module, and tests/initrd/init with its
+# helper (tcdrain).
 # Usage: tests/initrd/mkinitrd.sh BUILD_DIR OUTPUT [kdump]
 # With "kdump", for the benchmark's stock-kdump side: also Debian's kexec, the
 # kernel and the plain initrd under /boot, for kexec -p inside the guest.
@@ -16,7 +17,8 @@ rm -rf "$root"
 mkdir -p "$root"/{bin,sbin,proc,sys,dev,tmp,lib/modules}
 cp "$build/debian/busybox" "$root/bin/busybox"
 cp "$build/guest/hvinfo" "$build/guest/memprobe" "$build/guest/patterns" "$build/guest/spin" \
-	"$build/guest/edu" "$build/guest/parachutectl" "$build/guest/hcfuzz3" "$root/bin/"
+	"$build/guest/edu" "$build/guest/parachutectl" "$build/guest/hcfuzz3" \
+	"$build/initrd-bin/tcdrain" "$root/bin/"
 cp "$build/module/parachute.ko" "$build/hcfuzz/hcfuzz.ko" "$build/hostile/hostile.ko" "$root/lib/modules/"
 # For the capture kernel: virtio-blk (QEMU) or IDE (Bochs) for the dump disk, makedumpfile and the
 # shared libraries it links (from Debian's makedumpfile package on this host).

@@ -43,6 +43,28 @@ class Unsplicer:
         return [whole]
 
 
+def descendants(pid):
+    """The pids of pid's children, their children and so on (from /proc)."""
+    parent = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        # pid (comm) state ppid ...: comm may hold spaces and parentheses.
+        parent[int(entry)] = int(stat[stat.rindex(")") + 2:].split()[1])
+    found, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        kids = [c for c, pp in parent.items() if pp == p]
+        found += kids
+        todo += kids
+    return found
+
+
 class BochsRun(Run):
     """One Bochs instance booting iso; the serial console is read as with QEMU."""
 
@@ -91,8 +113,14 @@ class BochsRun(Run):
         raise NotImplementedError("the Bochs runs take no console input")
 
     def close(self):
-        # Bochs runs in the session script(1) made for the pty: kill it by its rc file.
-        subprocess.run(["pkill", "-9", "-f", self.rc], check=False)
+        # Bochs runs in the session script(1) made for the pty, outside the
+        # process group started here: it is found as script's child, by pid
+        # (never by name: other Bochs runs may share this machine).
+        for pid in descendants(self.proc.pid):
+            try:
+                os.kill(pid, 9)
+            except ProcessLookupError:
+                pass
         if self.proc.poll() is None:
             os.killpg(self.proc.pid, 9)
         self.proc.wait()

@@ -181,5 +181,17 @@ def hv_line(r, pattern):
     return r.wait_for(pattern, 5)
 
 
+def nmi_when_spinning(r, cpu=0):
+    """The operator's NMI (the QEMU monitor's `nmi`) once vCPU cpu runs the
+    spin task's loop: the task printed its loop's range, and the vCPU's RIP
+    is inside it (the task is SCHED_FIFO with no RT throttling: it keeps
+    the CPU). Returns the loop's range."""
+    m = r.wait_for(r"^spin: loop (0x[0-9a-f]+) (0x[0-9a-f]+)", 60)
+    lo, hi = int(m.group(1), 16), int(m.group(2), 16)
+    r.wait_cpus(lambda cpus: lo <= cpus[cpu]["rip"] < hi, f"vCPU {cpu} in the spin loop")
+    r.hmp("nmi")
+    return lo, hi
+
+
 __all__ = ["crash_and_capture", "dmesg", "extract", "start", "rip_in", "kaslr_offset",
-           "hv_line", "modules", "dump_disk", "kdump_capture", "crashing_pid"]
+           "hv_line", "modules", "dump_disk", "kdump_capture", "crashing_pid", "nmi_when_spinning"]

@@ -2,8 +2,12 @@
 """QEMU runs for the integration tests: start the shim (or a kernel directly),
 read the serial console line by line, answer prompts, and collect the log.
 
-Every run's console log is kept under BUILD/logs/NAME.log for inspection.
+Every run's console log is kept under BUILD/logs/NAME.log for inspection. A
+run's name is its own: two runs (two tests under pytest-xdist) with the same
+name at the same time is an error, since they would share the log, the
+monitor socket and the disk images named after it.
 """
+import fcntl
 import os
 import re
 import socket
@@ -28,6 +32,9 @@ ABI = rf"{ABI_MAJOR}\.{ABI_MINOR}"            # as the guest prints it, for a re
 ABI_VERSION = ABI_MAJOR << 16 | ABI_MINOR    # as VERSION returns it
 # AMD SVM with nested paging under TCG (QEMU 7.2 warns that it lacks nrip-save).
 CPU = "qemu64,+svm,+npt,+nrip-save"
+# Waits on a running guest are this much longer when guests share the CPUs
+# (conftest.py sets it for two pytest-xdist workers).
+TIMEOUT_SCALE = float(os.environ.get("PARACHUTE_TIMEOUT_SCALE", "1"))
 
 
 class Run:
@@ -76,7 +83,16 @@ class Run:
         self.started = time.monotonic()
         self.stamps = []
         os.makedirs(f"{build}/logs", exist_ok=True)
-        self.logfile = open(f"{build}/logs/{name}.log", "w")
+        # Locked before it is truncated: a second run of the same name fails
+        # here instead of writing into the first one's files.
+        self.logfile = open(f"{build}/logs/{name}.log", "a")
+        try:
+            fcntl.flock(self.logfile, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self.logfile.close()
+            raise AssertionError(f"run name {name!r} is in use by another run at the same "
+                                 "time: give each run its own name") from None
+        self.logfile.truncate(0)
 
     def _read(self):
         for raw in self.proc.stdout:
@@ -125,6 +141,7 @@ class Run:
     def wait_for(self, pattern, timeout=120):
         """Return the first match of pattern in a console line (from the start)."""
         rx = re.compile(pattern)
+        timeout *= TIMEOUT_SCALE
         deadline = time.monotonic() + timeout
         seen = 0
         with self.cond:
@@ -137,13 +154,14 @@ class Run:
                 left = deadline - time.monotonic()
                 if left <= 0 or (not self.alive() and not self.reader.is_alive()):
                     raise AssertionError(f"{self.name}: no console line matching {pattern!r} "
-                                         f"within {timeout}s (log: {self.logfile.name})"
+                                         f"within {timeout:g}s (log: {self.logfile.name})"
                                          + self._stalled())
                 self.cond.wait(min(left, 1.0))
 
     def wait_for_count(self, pattern, count, timeout=120):
         """Return the count-th match of pattern (from the start), waiting for it."""
         rx = re.compile(pattern)
+        timeout *= TIMEOUT_SCALE
         deadline = time.monotonic() + timeout
         seen, found = 0, 0
         with self.cond:
@@ -158,7 +176,7 @@ class Run:
                 left = deadline - time.monotonic()
                 if left <= 0 or (not self.alive() and not self.reader.is_alive()):
                     raise AssertionError(f"{self.name}: {found} of {count} console lines "
-                                         f"matching {pattern!r} within {timeout}s "
+                                         f"matching {pattern!r} within {timeout:g}s "
                                          f"(log: {self.logfile.name})" + self._stalled())
                 self.cond.wait(min(left, 1.0))
 
@@ -205,21 +223,75 @@ class Run:
         self.proc.stdin.write(text.encode())
         self.proc.stdin.flush()
 
-    def hmp(self, command):
-        """Send one command to the QEMU monitor (as an operator would)."""
+    def hmp(self, command, timeout=10):
+        """Send one command to the QEMU monitor (as an operator would) and
+        return its output, read up to the monitor's next prompt."""
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+            s.settimeout(timeout)
             s.connect(self.monitor_path)
-            s.settimeout(5)
-            s.recv(4096)  # banner and prompt
+            _read_prompt(s, timeout)  # the banner
             s.sendall(command.encode() + b"\n")
-            time.sleep(0.5)
-            return s.recv(4096).decode(errors="replace")
+            out = _read_prompt(s, timeout)
+        # The monitor echoes the command line first, and ends with its prompt.
+        return out.split("\n", 1)[-1][:-len("(qemu) ")].strip("\n") + "\n"
+
+    def cpus(self):
+        """Each CPU's state from the monitor (info registers -a), in CPU
+        order: {"rip", "rflags", "halted", "cpl"}. Under the hv, a CPU in
+        guest mode shows the guest's registers, in host mode the hv's."""
+        out, cpus = self.hmp("info registers -a"), []
+        for m in re.finditer(r"[RE]IP=([0-9a-f]+) [RE]FL=([0-9a-f]+) .*?CPL=(\d).*?HLT=(\d)", out):
+            cpus.append({"rip": int(m.group(1), 16), "rflags": int(m.group(2), 16),
+                         "cpl": int(m.group(3)), "halted": m.group(4) == "1"})
+        assert cpus, f"{self.name}: no registers in the monitor's answer: {out[:300]!r}"
+        return cpus
+
+    def wait_cpus(self, predicate, what, timeout=60):
+        """Poll the CPUs' state (cpus()) until predicate(cpus) holds; what
+        names the state for the message if it never does."""
+        deadline = time.monotonic() + timeout * TIMEOUT_SCALE
+        while True:
+            cpus = self.cpus()
+            if predicate(cpus):
+                return cpus
+            if time.monotonic() > deadline or not self.alive():
+                raise AssertionError(f"{self.name}: {what}: not within {timeout}s; CPUs: " +
+                                     ", ".join(f"rip {c['rip']:#x} cpl {c['cpl']} "
+                                               f"{'halted' if c['halted'] else 'running'}"
+                                               for c in cpus))
+            time.sleep(0.1)
+
+    def assert_halted(self, samples=5, interval=0.5):
+        """Halted for good, not reset and not spinning: QEMU (-no-reboot) is
+        up, and in every sample every CPU sits in HLT with interrupts off at
+        the same RIP, from which only an NMI, INIT or SMI would wake it; the
+        console stays silent meanwhile. Needs the run's monitor."""
+        assert self.has_monitor, f"{self.name}: assert_halted needs Run(monitor=True)"
+        first, lines = None, len(self.lines)
+        for i in range(samples):
+            if i:
+                time.sleep(interval)
+            assert self.alive(), f"{self.name}: QEMU exited: the machine reset instead of halting"
+            cpus = self.cpus()
+            for n, c in enumerate(cpus):
+                assert c["halted"], f"{self.name}: cpu{n} is not halted (rip {c['rip']:#x})"
+                assert not c["rflags"] & 0x200, \
+                    f"{self.name}: cpu{n} halted with interrupts on (rflags {c['rflags']:#x})"
+            rips = [c["rip"] for c in cpus]
+            assert first is None or rips == first, \
+                f"{self.name}: the CPUs moved while halted: {first} then {rips}"
+            first = rips
+        assert len(self.lines) == lines, \
+            f"{self.name}: the console went on after the halt: {self.lines[lines:][:5]}"
 
     def wait_exit(self, timeout=60):
+        """QEMU's exit status, once it has exited (a power-off or, under
+        -no-reboot, a reset)."""
+        timeout *= TIMEOUT_SCALE
         try:
             return self.proc.wait(timeout)
         except subprocess.TimeoutExpired:
-            raise AssertionError(f"{self.name}: QEMU still running after {timeout}s "
+            raise AssertionError(f"{self.name}: QEMU still running after {timeout:g}s "
                                  f"(log: {self.logfile.name})")
 
     def alive(self):
@@ -237,6 +309,19 @@ class Run:
 
     def __exit__(self, *exc):
         self.close()
+
+
+def _read_prompt(s, timeout):
+    """What the monitor sends up to and including its "(qemu) " prompt."""
+    buf, deadline = b"", time.monotonic() + timeout
+    while not buf.endswith(b"(qemu) "):
+        if time.monotonic() > deadline:
+            raise OSError(f"no monitor prompt within {timeout}s: {buf[-200:]!r}")
+        chunk = s.recv(65536)
+        if not chunk:
+            raise OSError(f"the monitor closed the connection: {buf[-200:]!r}")
+        buf += chunk
+    return buf.decode(errors="replace").replace("\r", "")
 
 
 def hidden_ranges(run):

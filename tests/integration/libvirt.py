@@ -136,6 +136,11 @@ class DomainRun(Run):
     def send(self, text):
         raise NotImplementedError("the libvirt runs take no console input")
 
+    def hmp(self, command, timeout=10):
+        """A QEMU monitor command, through libvirt (as Run.hmp does through
+        the socket): what Run.cpus() and Run.wait_cpus() read."""
+        return virsh("qemu-monitor-command", "--hmp", self.name, command)
+
     def close(self):
         if self.alive():
             virsh("destroy", self.name, check=False)

@@ -1,18 +1,17 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """Bad boot input: a message naming the problem and a clean halt, never a reset."""
 import os
-import time
 
 from harness import ABI, Run
 
 
 def expect_clean_halt(build, name, message, **kw):
-    with Run(build, name, **kw) as r:
+    with Run(build, name, monitor=True, **kw) as r:
         r.wait_for(message, 60)
         r.wait_for(r"\[hv\] ERROR: parachute halted\.", 60)
-        # Halted, not reset or triple-faulted: QEMU (-no-reboot) is still up, no guest ran.
-        time.sleep(2)
-        assert r.alive(), "QEMU exited: the hv reset instead of halting"
+        # Halted, not reset or triple-faulted: QEMU (-no-reboot) is still up, its
+        # CPU in HLT with interrupts off, and no guest ran.
+        r.assert_halted()
         assert not r.all(r"Linux version"), "a guest ran after the error"
         assert len(r.all(r"parachute .* starting")) == 1, "the hv restarted"
 
@@ -29,7 +28,7 @@ def test_unknown_role(build):
 
 
 def test_truncated_guest_kernel(build):
-    path = f"{build}/bad/vmlinuz-truncated"
+    path = f"{build}/bad/bad-truncated-vmlinuz"
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(f"{build}/debian/vmlinuz", "rb") as f, open(path, "wb") as g:
         g.write(f.read(200000))
@@ -45,11 +44,13 @@ def test_non_bzimage_guest_kernel(build):
 
 
 def test_old_boot_protocol(build):
-    path = f"{build}/bad/vmlinuz-2.11"
+    path = f"{build}/bad/bad-protocol-vmlinuz"
     os.makedirs(os.path.dirname(path), exist_ok=True)
-    data = bytearray(open(f"{build}/debian/vmlinuz", "rb").read())
+    with open(f"{build}/debian/vmlinuz", "rb") as f:
+        data = bytearray(f.read())
     data[0x206:0x208] = (0x020b).to_bytes(2, "little")
-    open(path, "wb").write(data)
+    with open(path, "wb") as f:
+        f.write(data)
     expect_clean_halt(build, "bad-protocol",
                       r"\[hv\] ERROR: guest kernel: boot protocol 2\.11 is older than 2\.12",
                       modules=[f"{path} guest console=ttyS0"])
@@ -73,10 +74,11 @@ def test_capture_mem_larger_than_ram(build):
                       hv_args="capture_mem=2G")
 
 
-def bad_dmar(build):
+def bad_dmar(build, name):
     """A DMAR whose only DRHD claims 200 bytes in a 64-byte table (QEMU adds
-    the header and checksum, so only the structure inside is wrong)."""
-    path = f"{build}/bad/dmar-body.bin"
+    the header and checksum, so only the structure inside is wrong); in a
+    file of the run's own (two tests may write one at the same time)."""
+    path = f"{build}/bad/{name}-dmar.bin"
     os.makedirs(os.path.dirname(path), exist_ok=True)
     body = bytes([38, 0]) + bytes(10)              # 39-bit width, flags, reserved
     body += (0).to_bytes(2, "little") + (200).to_bytes(2, "little")  # DRHD, length 200
@@ -96,12 +98,12 @@ def test_malformed_dmar_required(build):
     expect_clean_halt(build, "bad-dmar-required",
                       r"\[hv\] ERROR: iommu=required, but DMAR: structure type 0 at offset 48 "
                       r"has length 200 \(16 bytes left\): refusing to start",
-                      hv_args="iommu=required", extra=bad_dmar(build))
+                      hv_args="iommu=required", extra=bad_dmar(build, "bad-dmar-required"))
 
 
 def test_malformed_dmar_warns_and_boots(build):
     with Run(build, "bad-dmar-auto", guest_args="quiet pc.test=basic",
-             extra=bad_dmar(build)) as r:
+             extra=bad_dmar(build, "bad-dmar-auto")) as r:
         r.wait_for(r"\[hv\] WARNING: DMA isolation: off \(DMAR: structure type 0 at offset 48 "
                    r"has length 200 \(16 bytes left\)\)", 60)
         r.wait_for(r"\[hv\] ACPI: DMAR hidden from the guest", 5)

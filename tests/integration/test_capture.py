@@ -1,12 +1,14 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """Crash capture end to end; every test checks the vmcore itself."""
 import os
-import time
+import secrets
 
 import debuggers
 from capture import (CAPTURE_ARGS, compress, crash_and_capture, dmesg, extract, kaslr_offset,
-                     kdump_capture, modules, rip_in, spinner_regs, start)
+                     kdump_capture, modules, nmi_when_spinning, rebuild, rip_in, spinner_regs,
+                     start)
 from harness import ABI, Run
+from vmcore import Vmcore
 
 
 # x86-64 kernel text before KASLR: __START_KERNEL_map + 16 MiB, at most 1 GiB.
@@ -155,10 +157,7 @@ def test_operator_nmi_captured(build):
     spin = {}
 
     def nmi_while_spinning(r):
-        m = r.wait_for(r"^spin: loop (0x[0-9a-f]+) (0x[0-9a-f]+)", 60)
-        spin["range"] = (int(m.group(1), 16), int(m.group(2), 16))
-        time.sleep(2)  # the SCHED_FIFO task owns the CPU now
-        r.hmp("nmi")
+        spin["range"] = nmi_when_spinning(r)
 
     r, vm, token, info = crash_and_capture(build, "cap-nmi", "spin", operator=nmi_while_spinning)
     r.wait_for(r"\[hv\] ERROR: crash: operator NMI on cpu0", 1)
@@ -196,17 +195,18 @@ def test_corrupted_region_reboots(build):
 
 def test_corrupted_region_halts_by_policy(build):
     with Run(build, "cap-corrupt-halt", hv_args="capture_test=corrupt capture_failure=halt",
-             modules=modules(build, "pc.test=crash pc.token=0 pc.trigger=sysrq")) as r:
+             modules=modules(build, "pc.test=crash pc.token=0 pc.trigger=sysrq"),
+             monitor=True) as r:
         r.wait_for(r"\[hv\] ERROR: capture failed: the staged capture kernel was modified", 180)
         r.wait_for(r"\[hv\] ERROR: parachute halted\.")
-        time.sleep(1)
-        assert r.alive()
+        r.assert_halted()
+        assert not r.all(r"enters the capture kernel")
 
 
 def test_write_to_capture_region_dropped(build):
-    token = "77"
-    r, disk = start(build, "cap-scribble", f"pc.test=crash pc.token={token} pc.trigger=sysrq "
-                    "pc.probe=1")
+    name = "cap-scribble"
+    token = secrets.token_hex(8)
+    r, disk = start(build, name, f"pc.test=crash pc.token={token} pc.trigger=sysrq pc.probe=1")
     with r:
         m = r.wait_for(r"\[hv\] hidden: 0x([0-9a-f]+)-0x([0-9a-f]+) capture region")
         end_pa = int(m.group(2), 16) + 1
@@ -223,9 +223,16 @@ def test_write_to_capture_region_dropped(build):
         # The hash still matches: the capture goes ahead.
         r.wait_for(r"\[hv\] crash: cpu0 enters the capture kernel", 120)
         r.wait_for(r"PCG: dump saved", 300)
+        r.wait_for(r"PCG: capture done", 60)
         r.wait_exit(60)
-        assert not r.all(r"corrupted")
-    os.unlink(disk)
+        assert not r.all(r"corrupted|capture failed")
+    # And the capture kernel the guest wrote at is the one that saved this crash.
+    path = rebuild(build, disk, name)
+    vm = Vmcore(path)
+    assert len(vm.prstatus) == 1, f"{len(vm.prstatus)} NT_PRSTATUS notes"
+    log = dmesg(path)
+    assert f"parachute-token: {token}" in log, "this run's token is not in the vmcore's dmesg"
+    assert "Kernel panic - not syncing: sysrq triggered crash" in log
 
 
 def test_bad_capture_input_disarms(build):
@@ -256,8 +263,9 @@ def test_bad_capture_vmlinux_falls_back(build):
     """A capture-vmlinux that is malformed or not the capture bzImage's kernel is
     refused by name, and capture stays armed with the bzImage's own entry."""
     vml = f"{build}/debian/vmlinux-capture"
-    data = open(vml, "rb").read()
-    truncated = f"{build}/logs/vmlinux-truncated"
+    with open(vml, "rb") as f:
+        data = f.read()
+    truncated = f"{build}/logs/cap-vml-truncated.vmlinux"
     with open(truncated, "wb") as f:
         f.write(data[:1 << 20])
     # Another build of the same release: the banners' dates differ.
@@ -268,7 +276,7 @@ def test_bad_capture_vmlinux_falls_back(build):
         eol = other.index(b"\n", at)
         other[eol - 2] = ord("9") if other[eol - 2] != ord("9") else ord("8")
         at = other.find(b"Linux version ", eol)
-    mismatched = f"{build}/logs/vmlinux-other-build"
+    mismatched = f"{build}/logs/cap-vml-other.vmlinux"
     with open(mismatched, "wb") as f:
         f.write(other)
     cases = [

@@ -3,8 +3,6 @@
 initramfs, panics before it, or panics after checking in. Each ends in the
 hv's capture_failure= action with a message that names it, never a silent
 hang. (A missing dump target: test_install.py, with the real initramfs.)"""
-import time
-
 from capture import CAPTURE_ARGS, modules
 from harness import Run
 
@@ -29,14 +27,13 @@ def test_capture_kernel_hang_bounded(build):
 
 def test_capture_kernel_panic_before_userspace(build):
     with Run(build, "capf-panic-early", hv_args="capture_timeout=20 capture_failure=halt",
-             modules=modules(build, CRASH, NO_INIT)) as r:
+             modules=modules(build, CRASH, NO_INIT), monitor=True) as r:
         r.wait_for(r"\[hv\] crash: cpu0 enters the capture kernel", 180)
         r.wait_for(r"Kernel panic - not syncing: VFS: Unable to mount root fs", 60)
         r.wait_for(r"\[hv\] ERROR: capture failed: the capture kernel did not reach its capture "
                    r"initramfs within 20 s \(capture_timeout=\)", 60)
         r.wait_for(r"\[hv\] ERROR: parachute halted\.")
-        time.sleep(1)
-        assert r.alive()
+        r.assert_halted()
 
 
 def test_capture_kernel_panic_after_check_in(build):

@@ -10,7 +10,6 @@ import re
 import secrets
 import shutil
 import subprocess
-import time
 import uuid
 
 from capture import dmesg, dump_disk, extract
@@ -201,7 +200,7 @@ def test_capture_initramfs_dump_target_missing(build):
             f"{build}/initrd.cpio.gz guest-initrd",
             f"{build}/debian/vmlinuz capture console=ttyS0 quiet nr_cpus=1 reset_devices",
             f"{initrd} capture-initrd"]
-    with Run(build, name, modules=mods, hv_args="capture_failure=halt") as r:
+    with Run(build, name, modules=mods, hv_args="capture_failure=halt", monitor=True) as r:
         r.wait_for(r"\[hv\] crash: cpu0 enters the capture kernel", 240)
         r.wait_for(r"capture: the capture kernel checked in \d+ ms after the hand-over", 120)
         r.wait_for(rf"parachute-capture: FAILED: dump target UUID={missing} not found after 30 s",
@@ -209,8 +208,7 @@ def test_capture_initramfs_dump_target_missing(build):
         r.wait_for(rf"capture failed: the capture kernel reports: dump target UUID={missing} "
                    r"not found after 30 s", 30)
         r.wait_for(r"parachute halted\.", 30)
-        time.sleep(1)
-        assert r.alive()
+        r.assert_halted()
     shutil.rmtree(installed)
 
 

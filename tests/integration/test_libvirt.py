@@ -6,12 +6,15 @@ capture kernel saves the vmcore, which holds the run's token; the domain ends
 shut off, as its on_reboot says."""
 import os
 import secrets
-import time
+
+import pytest
 
 from capture import CAPTURE_ARGS, dmesg, dump_disk, rebuild
 from libvirt import DomainRun, Libvirtd, doc_domain, virsh
 
 
+# One libvirtd at a time: any other test that starts one goes in this group.
+@pytest.mark.xdist_group("libvirt")
 def test_libvirt_inject_nmi_captured(build):
     build = os.path.abspath(build)  # libvirt's QEMU runs elsewhere: absolute file names
     name = "parachute-test-libvirt"
@@ -30,8 +33,11 @@ def test_libvirt_inject_nmi_captured(build):
         r.wait_for(r"\[hv\] loader multiboot, options \"loglevel=info\"", 60)
         r.wait_for(r"\[hv\] 2 CPUs: cpu0 runs the guest, 1 held by the hv")
         r.wait_for(r"\[hv\] capture armed: SHA-256", 60)
-        r.wait_for(r"^spin: loop 0x[0-9a-f]+ 0x[0-9a-f]+", 240)
-        time.sleep(2)  # the SCHED_FIFO task owns the CPU now
+        # The NMI once the spinning task runs its loop on vCPU 0 (libvirt passes
+        # the monitor's `info registers` through).
+        m = r.wait_for(r"^spin: loop (0x[0-9a-f]+) (0x[0-9a-f]+)", 240)
+        lo, hi = int(m.group(1), 16), int(m.group(2), 16)
+        r.wait_cpus(lambda cpus: lo <= cpus[0]["rip"] < hi, "vCPU 0 in the spin loop")
         virsh("inject-nmi", name)
         r.wait_for(r"\[hv\] ERROR: crash: operator NMI on cpu0", 30)
         r.wait_for(r"\[hv\] crash: cpu0 enters the capture kernel", 60)

@@ -6,38 +6,37 @@ two CPUs panicking at once are captured once; an NMI no handler in the guest
 takes (the operator's) is captured, also when every vCPU spins with
 interrupts off."""
 import os
-import time
 
 import debuggers
-from capture import crash_and_capture, dmesg, rip_in
+from capture import crash_and_capture, dmesg, evidence, rip_in
 from harness import Run
+from test_smp import NMI_COUNT, SMP2, smp2_boot
 
 
-def guest_nmis(build, name, smp, cpu, target, count=20, hv_args=""):
-    """The parachute module on cpu sends count NMIs to target (-1: itself)."""
-    with Run(build, name, smp=smp, hv_args=hv_args, monitor=True,
-             guest_args=f"quiet pc.test=nmi pc.cpu={cpu} pc.nmitarget={target} "
-                        f"pc.count={count}") as r:
-        dest = cpu if target < 0 else target
-        m = r.wait_for(rf"PCG: parachute: NMIs to cpu{dest} from cpu{cpu}: {count} sent, "
-                       r"(\d+) taken by our handler", 240)
-        r.wait_for(r"PCG: done", 30)
-        assert int(m.group(1)) == count, m.group(0)
-        assert not r.all(r"NMI received for unknown reason"), "the guest saw an unknown NMI"
-        assert not r.all(r"\[hv\] (ERROR|PANIC)|crash:"), "a guest NMI was taken for a crash"
+def check_guest_nmis(r, cpu, dest, count):
+    """The parachute module on cpu sent count NMIs to dest, its handler took them all."""
+    m = r.wait_for(rf"PCG: parachute: NMIs to cpu{dest} from cpu{cpu}: {count} sent, "
+                   r"(\d+) taken by our handler", 1)
+    assert int(m.group(1)) == count, m.group(0)
+    assert not r.all(r"NMI received for unknown reason"), "the guest saw an unknown NMI"
+    assert not r.all(r"\[hv\] (ERROR|PANIC)|crash:"), "a guest NMI was taken for a crash"
 
 
 def test_guest_self_nmis_one_vcpu(build):
     # One vCPU: every NMI comes in where the platform's NMI would (LINT1 unmasked).
-    guest_nmis(build, "nmi-self-1cpu", 1, 0, -1)
+    with Run(build, "nmi-self-1cpu", monitor=True,
+             guest_args=f"quiet pc.test=nmi pc.cpu=0 pc.nmitarget=-1 pc.count={NMI_COUNT}") as r:
+        r.wait_for(r"PCG: done", 240)
+    check_guest_nmis(r, 0, 0, NMI_COUNT)
 
 
+@SMP2
 def test_guest_nmis_two_vcpus(build):
     # To CPU 0 from CPU 1 with the xAPIC trap lifted (nothing saw the IPI), and kept;
-    # and CPU 0 to itself.
-    guest_nmis(build, "nmi-1to0", 2, 1, 0)
-    guest_nmis(build, "nmi-1to0-apic_trap-always", 2, 1, 0, hv_args="apic_trap=always")
-    guest_nmis(build, "nmi-self-2cpu", 2, 0, -1)
+    # and CPU 0 to itself (test_smp.py's 2-vCPU boots).
+    check_guest_nmis(smp2_boot(build, ""), 1, 0, NMI_COUNT)
+    check_guest_nmis(smp2_boot(build, "apic_trap=always"), 1, 0, NMI_COUNT)
+    check_guest_nmis(smp2_boot(build, ""), 0, 0, NMI_COUNT)
 
 
 def test_panic_in_guest_nmi_handler(build):
@@ -69,7 +68,11 @@ def test_smp_operator_nmi_hard_lockup(build):
     # Every vCPU spins with interrupts off: the operator's NMI still gets in, no
     # handler of the guest's takes it, it reads the NMI reason port: captured.
     def nmi(r):
-        time.sleep(3)
+        # Once both vCPUs run the spinning threads with interrupts off.
+        lo, hi = evidence(r)[1]["pc_spin_irqs_off"]
+        r.wait_cpus(lambda cpus: all(lo <= c["rip"] < hi and not c["rflags"] & 0x200
+                                     for c in cpus),
+                    "every vCPU in pc_spin_irqs_off with interrupts off")
         r.hmp("nmi")
 
     r, vm, token, info = crash_and_capture(build, "smp2-hardlockup", "hardlockup", smp=2,

@@ -78,8 +78,10 @@ def test_reload_refusals_then_crash_boots_the_new_kernel(build):
     r.wait_for(rf"PCG: capture kernel command line: .* pc\.reloaded={token} elfcorehdr=", 1)
     assert f"parachute-token: {token}" in dmesg(info["path"])
     assert vm.prstatus, "no NT_PRSTATUS note"
+    # The load's own time, in the guest's clock: 0.4 s measured (docs/benchmarks.md);
+    # ten times that is a load gone wrong (a hypercall per page, say).
     secs = float(r.wait_for(r"PCG: reload took ([\d.]+)s", 1).group(1))
-    print(f"reload of a Debian kernel and initrd: {secs:.2f}s (guest uptime, TCG)")
+    assert 0 < secs < 4, f"the reload of a Debian kernel and initrd took {secs:.2f}s"
 
 
 def test_reload_racing_a_crash_is_captured_whole(build):
@@ -99,7 +101,11 @@ def test_reload_racing_a_crash_is_captured_whole(build):
     assert n and int(n.group(1)) == done[-1], (m.group(1), done)
     assert f"parachute-token: {token}" in dmesg(info["path"])
     assert len(vm.prstatus) == 2
-    print(f"loads begun {begun}, finished {len(done)} before the crash")
+    # One loop loads one kernel at a time: at the crash at most one load had
+    # begun and not finished (the one the crash cut short). (The hv logs a
+    # vCPU's first 8 load starts, then fewer: the count holds below that.)
+    if begun < 8:
+        assert len(done) <= begun <= len(done) + 1, f"loads begun {begun}, finished {len(done)}"
 
 
 def test_reload_lock(build):

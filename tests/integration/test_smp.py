@@ -1,10 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """SMP guests: every CPU under the hv, INIT/SIPI virtualised, the other vCPUs
 parked on a crash with one NT_PRSTATUS each (checked in the vmcore)."""
-import time
+import pytest
 
 import debuggers
-from capture import crash_and_capture, dmesg, rip_in, spinner_regs
+import shared
+from capture import crash_and_capture, dmesg, nmi_when_spinning, rip_in, spinner_regs
 from harness import Run
 
 USER_TOP = 0x0000800000000000
@@ -20,10 +21,10 @@ def suffix(hv_args):
     return "-" + hv_args.replace("=", "-") if hv_args else ""
 
 
-def check_all_started(r, n):
+def check_all_started(r, n, timeout=120):
     for c in range(1, n):
         r.wait_for(rf"\[hv\] cpu{c}: vCPU started by the guest \(SIPI vector 0x[0-9a-f]+\), "
-                   r"in guest mode", 120)
+                   r"in guest mode", timeout)
 
 
 LIFTED = r"\[hv\] all {} vCPUs run the guest: xAPIC writes no longer trapped \(apic_trap=boot\)"
@@ -33,17 +34,45 @@ PINNED = r"\[hv\] WARNING: cpu0: VM_CR.R_INIT does not stick: .* the xAPIC stays
 REARMED = (r"\[hv\] cpu\d+: the guest wrote the CMOS warm-reset code \(a CPU start-up follows\): "
            r"xAPIC writes trapped again")
 
+# One 2-vCPU boot per hv option set serves the short 2-vCPU checks here and
+# in test_nmi.py (the guest's own NMIs, its NMI IPIs, CPU hotplug): what each
+# boot does, in order (tests/initrd/init, pc.test=smp).
+SMP2_STEPS = {"": "nmiself,nmi10,ipi0,ipi1,hotplug",
+              "apic_trap=always": "nmi10,ipi0,hotplug",
+              "pvpanic=off": "hotplug"}
+NMI_COUNT = 20
+SMP2 = pytest.mark.xdist_group("smp2")
 
+
+def smp2_boot(build, hv_args):
+    """The 2-vCPU guest with these hv options, booted once (shared.py)."""
+    def boot():
+        with Run(build, f"smp2{suffix(hv_args)}", smp=2, hv_args=hv_args, monitor=True,
+                 guest_args=f"quiet pc.test=smp pc.steps={SMP2_STEPS[hv_args]} "
+                            f"pc.count={NMI_COUNT}") as r:
+            r.wait_for(r"PCG: done", 300)
+            r.wait_exit(60)
+        return r
+    return shared.once(("smp2", build, hv_args), boot)
+
+
+def check_boot(r, n, mode):
+    r.wait_for(rf"\[hv\] {n} CPUs: cpu0 runs the guest, {n - 1} held by the hv", 1)
+    check_all_started(r, n, 1)
+    # The trap stays: this CPU cannot contain an INIT (under VMX it is lifted, test_vmx).
+    r.wait_for(PINNED, 1)
+    assert not r.all(LIFTED.format(n)), "the trap was lifted on a CPU that cannot contain INIT"
+    r.wait_for(rf"PCG: userspace reached, mode {mode}, {n} cpu\(s\) online", 1)
+    r.wait_for(r"PCG: done", 1)
+    assert not r.all(r"do_boot_cpu failed|\[hv\] (ERROR|PANIC)|PCG: unknown step")
+
+
+@SMP2
 def test_smp_all_cpus_online(build):
-    for n in (2, 4):
-        with Run(build, f"smp{n}-boot", smp=n, guest_args="quiet pc.test=boot") as r:
-            r.wait_for(rf"\[hv\] {n} CPUs: cpu0 runs the guest, {n - 1} held by the hv")
-            check_all_started(r, n)
-            # The trap stays: this CPU cannot contain an INIT (under VMX it is lifted, test_vmx).
-            r.wait_for(PINNED, 1)
-            r.wait_for(rf"PCG: userspace reached, mode boot, {n} cpu\(s\) online", 180)
-            r.wait_for(r"PCG: done")
-            assert not r.all(r"do_boot_cpu failed|\[hv\] (ERROR|PANIC)|no longer trapped")
+    check_boot(smp2_boot(build, ""), 2, "smp")
+    with Run(build, "smp4-boot", smp=4, guest_args="quiet pc.test=boot") as r:
+        r.wait_for(r"PCG: done", 300)
+    check_boot(r, 4, "boot")
 
 
 def check_notes(vm, n, crashed, syms, func):
@@ -86,10 +115,7 @@ def test_smp_operator_nmi_all_busy(build):
     spin = {}
 
     def nmi(r):
-        m = r.wait_for(r"^spin: loop (0x[0-9a-f]+) (0x[0-9a-f]+)", 60)
-        spin["range"] = (int(m.group(1), 16), int(m.group(2), 16))
-        time.sleep(3)
-        r.hmp("nmi")
+        spin["range"] = nmi_when_spinning(r, cpu=1)
 
     r, vm, token, info = crash_and_capture(build, "smp2-nmi", "spin", smp=2,
                                            guest_extra="pc.cpu=1 pc.busy=1", operator=nmi)
@@ -103,37 +129,40 @@ def test_smp_operator_nmi_all_busy(build):
         f"vCPU 1: rip {vm.prstatus[1]['rip']:#x} cs {vm.prstatus[1]['cs']:#x}"
 
 
+@SMP2
 def test_smp_cpu_hotplug(build):
     # pvpanic=off: the CMOS ports are intercepted for the trap's sake alone.
     for mode in ("", "pvpanic=off", "apic_trap=always"):
-        with Run(build, f"smp2-hotplug{suffix(mode)}", smp=2,
-                 hv_args=mode, guest_args="quiet pc.test=hotplug") as r:
-            r.wait_for(r"PCG: online 0-1", 180)
-            r.wait_for(r"PCG: cpu1 offline, online now 0$")
-            r.wait_for(r"PCG: cpu1 back, online now 0-1$", 60)
-            r.wait_for(r"PCG: cpu1 runs tasks again")
-            r.wait_for(r"PCG: done")
-            # Started twice by the guest, both times through the hv's INIT/SIPI path.
-            assert len(r.all(r"\[hv\] cpu1: vCPU started by the guest")) == 2
-            events = [m.group(0) for m in r.all(rf"{LIFTED.format(2)}|{REARMED}|"
-                                                r"\[hv\] cpu1: vCPU started by the guest")]
-            # Trapped throughout: under TCG the trap is never lifted (PINNED), so there is
-            # nothing to arm again; with apic_trap=always no CMOS intercept either.
-            assert len(events) == 2 and all("started by the guest" in e for e in events), events
-            r.wait_for(PINNED, 1)
+        r = smp2_boot(build, mode)
+        r.wait_for(r"PCG: online 0-1", 1)
+        r.wait_for(r"PCG: cpu1 offline, online now 0$", 1)
+        r.wait_for(r"PCG: cpu1 back, online now 0-1$", 1)
+        r.wait_for(r"PCG: cpu1 runs tasks again", 1)
+        # Started twice by the guest, both times through the hv's INIT/SIPI path.
+        assert len(r.all(r"\[hv\] cpu1: vCPU started by the guest")) == 2, mode
+        events = [m.group(0) for m in r.all(rf"{LIFTED.format(2)}|{REARMED}|"
+                                            r"\[hv\] cpu1: vCPU started by the guest")]
+        # Trapped throughout: under TCG the trap is never lifted (PINNED), so there is
+        # nothing to arm again; with apic_trap=always no CMOS intercept either.
+        assert len(events) == 2 and all("started by the guest" in e for e in events), events
+        r.wait_for(PINNED, 1)
+        assert not r.all(r"\[hv\] (ERROR|PANIC)|crash:|PCG: unknown step"), mode
 
 
+@SMP2
 def test_smp_guest_nmi_ipis_reach_the_guest(build):
     """sysrq-l: the guest's NMI IPIs to the other CPUs are the guest's, not an
-    operator NMI: with the trap lifted (LINT1 masked on the APs) and with it
-    kept, and from CPU 1 to CPU 0, which listens on LINT1 for the platform's
-    NMI: watched there, taken by the guest's backtrace handler."""
+    operator NMI: from CPU 0 and from CPU 1 to CPU 0, which listens on LINT1
+    for the platform's NMI, taken by the guest's backtrace handler. Under TCG
+    the xAPIC trap stays on (no VM_CR.R_INIT), so the trap sees each IPI; the
+    lifted trap's path (LINT1 masked on the APs) runs under VMX (test_vmx)."""
     for mode, cpu in (("", 0), ("apic_trap=always", 0), ("", 1)):
         other = 1 - cpu
-        with Run(build, f"smp2-nmiipi{suffix(mode)}-from{cpu}", smp=2,
-                 hv_args=mode, guest_args=f"quiet pc.test=nmiipi pc.cpu={cpu}") as r:
-            r.wait_for(rf"PCG: Sending NMI from CPU {cpu} to CPUs {other}:", 180)
-            r.wait_for(rf"PCG: NMI backtrace for cpu {other}", 5)
-            r.wait_for(r"PCG: done", 30)
-            assert not r.all(r"\[hv\] (ERROR|PANIC)|crash:"), "an NMI IPI was taken for a crash"
-            assert not r.all(LIFTED.format(2)), "the trap was lifted on a CPU that cannot contain INIT"
+        r = smp2_boot(build, mode)
+        sent = r.time_of(rf"PCG: Sending NMI from CPU {cpu} to CPUs {other}:")
+        # The other CPU's backtrace, after this send (each step prints its own).
+        assert [t for t in r.times_of(rf"PCG: NMI backtrace for cpu {other}\b") if t >= sent], \
+            f"{mode or 'apic_trap=boot'}: no backtrace from cpu{other} after cpu{cpu}'s sysrq-l"
+        assert not r.all(r"\[hv\] (ERROR|PANIC)|crash:"), "an NMI IPI was taken for a crash"
+        # Under TCG the trap stays on: the guest's NMI IPIs are seen by it (docs/smp.md).
+        assert not r.all(LIFTED.format(2)), "the trap was lifted on a CPU that cannot contain INIT"

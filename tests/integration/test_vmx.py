@@ -1,8 +1,15 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """Intel VMX with EPT, under Bochs, booted the way real machines boot the shim:
-GRUB (Multiboot2) from an ISO. The vmcore gets the same checks as on SVM."""
+GRUB (Multiboot2) from an ISO. The vmcore gets the same checks as on SVM.
+One Bochs run (shared.py) serves the boot's checks and the capture's: the
+guest shows what it sees, takes its own NMIs, crashes, is captured and
+restarted; test_vmx_boot and test_vmx_sysrq_captured_and_restarted each read
+their part of it."""
 import secrets
 
+import pytest
+
+import shared
 from bochs import BochsRun
 from capture import back_in_service, compress, dmesg, dump_disk, evidence, rebuild, rip_in
 from grub import grub_iso
@@ -17,6 +24,9 @@ TSC = "tsc_early_khz=100000"
 GUEST = f"console=ttyS0 quiet {TSC} pc.drain=2"
 CAPTURE = f"console=ttyS0 quiet {TSC} nr_cpus=1 reset_devices pc.test=capture pc.disk=ata pc.drain=2"
 
+# A Bochs run of several minutes: time enough for it and its checks.
+pytestmark = pytest.mark.timeout(1500)
+
 
 def modules(build, guest_args, capture=True, capture_args=""):
     mods = [(f"{build}/debian/vmlinuz", f"guest {GUEST} {guest_args}"),
@@ -28,32 +38,67 @@ def modules(build, guest_args, capture=True, capture_args=""):
     return mods
 
 
+def vmx_capture(build):
+    """The VMX run, once: boot (the guest's view, a write to the hv image at
+    0x100000, 5 NMIs to itself), sysrq-c, the capture to an IDE disk, then
+    (restart=on) the guest back in service. Returns (run, token, evidence,
+    vmcore path)."""
+    def run():
+        token = secrets.token_hex(8)
+        name = "vmx-capture"
+        iso = grub_iso(build, name, "loglevel=info pvpanic=off restart=on",
+                       modules(build, f"pc.test=crash pc.token={token} pc.trigger=sysrq "
+                                      "pc.hvinfo=1 pc.probeaddr=0x100000 pc.nmis=5",
+                               capture_args="pc.restart=1"))
+        disk = dump_disk(build, name, "256M")
+        with BochsRun(build, name, iso, disk=disk) as r:
+            r.wait_for(r"\[hv\] capture armed: SHA-256", 180)
+            r.wait_for(r"PCG: crashing via sysrq", 400)
+            found = evidence(r)
+            # VMX's IA-32e mode entry into the vmlinux's startup_64.
+            r.wait_for(r"\[hv\] crash: cpu0 enters the capture kernel at 0x[0-9a-f]+ "
+                       r"\(its vmlinux, 64-bit entry\)", 120)
+            r.wait_for(r"PCG: capture kernel up, vmcore \d+ bytes", 400)
+            r.wait_for(r"PCG: dump saved", 400)
+            # Back in service: EPT back to the guest's, the guest kernel entered again,
+            # capture re-armed, and the guest's userspace reached a second time.
+            back_in_service(r, r"PCG: userspace reached, mode crash", 400)
+        return r, token, found, rebuild(build, disk, name)
+    return shared.once(("vmx-capture", build), run)
+
+
+def before_crash(r):
+    """The console lines before the crash trigger."""
+    lines = r.lines[:]
+    end = next(i for i, line in enumerate(lines) if "PCG: crashing via" in line)
+    return lines[:end]
+
+
+@pytest.mark.xdist_group("vmx-capture")
 def test_vmx_boot(build):
-    # 0x100000: the hv image (GRUB loads it there), hidden from the guest.
-    iso = grub_iso(build, "vmx-boot", "loglevel=info",
-                   modules(build, "pc.test=demo pc.probeaddr=0x100000 pc.nmis=5", False))
-    with BochsRun(build, "vmx-boot", iso) as r:
-        r.wait_for(r"\[hv\] loader multiboot2", 120)
-        r.wait_for(r"\[hv\] Intel VMX with EPT and unrestricted guest; VMCS revision 0x[0-9a-f]+")
-        r.wait_for(r"\[hv\] entering the guest on cpu0 \(Intel VMX\)", 60)
-        r.wait_for(r'PCG: hvinfo: cpuid 0x40000000 max=0x40000001 signature="ParachuteHV"', 300)
-        r.wait_for(r"PCG: hvinfo: vmx visible no")
-        r.wait_for(r"PCG: hvinfo: hypercall from CPL 3: -1 \(refused\)")
-        r.wait_for(r"\[hv\] WARNING: cpu0: hypercall 0 from CPL 3 refused")
-        # The module's hypercalls (VMCALL, CPL 0) are served: vendor 2 is VMX.
-        m = r.wait_for(rf"PCG: hv status: abi {ABI} vendor 2 cpus 1 vcpus 1 flags 0x0 "
-                       r"capture 0x[0-9a-f]+\+0x[0-9a-f]+ exits (\d+)", 60)
-        assert int(m.group(1)) > 0
-        # A write to hidden memory: EPT violation, stepped over on the scratch page.
-        r.wait_for(r"\[hv\] hidden: 0x000100000-0x[0-9a-f]+ hv image")
-        r.wait_for(r"PCG: memprobe: 0x100000: read all-ones; write dropped", 120)
-        r.wait_for(r"\[hv\] WARNING: cpu0: guest write to hidden memory at 0x100000 ")
-        # The guest's self-NMIs come in where the platform's NMI would: watched
-        # (NMI-window injection, the reason port in the I/O bitmap), taken by its handler.
-        r.wait_for(r"PCG: parachute: NMIs to cpu0 from cpu0: 5 sent, 5 taken by our handler", 120)
-        assert not r.all(r"NMI received for unknown reason|crash:")
-        # Power off ends Bochs (ACPI soft-off): the guest ran to its end.
-        assert r.wait_exit(120) is not None
+    r = vmx_capture(build)[0]
+    r.wait_for(r"\[hv\] loader multiboot2", 1)
+    r.wait_for(r"\[hv\] Intel VMX with EPT and unrestricted guest; VMCS revision 0x[0-9a-f]+", 1)
+    r.wait_for(r"\[hv\] entering the guest on cpu0 \(Intel VMX\)", 1)
+    r.wait_for(r'PCG: hvinfo: cpuid 0x40000000 max=0x40000001 signature="ParachuteHV"', 1)
+    r.wait_for(r"PCG: hvinfo: vmx visible no", 1)
+    r.wait_for(r"PCG: hvinfo: hypercall from CPL 3: -1 \(refused\)", 1)
+    r.wait_for(r"\[hv\] WARNING: cpu0: hypercall 0 from CPL 3 refused", 1)
+    # The module's hypercalls (VMCALL, CPL 0) are served: vendor 2 is VMX, capture armed.
+    m = r.wait_for(rf"PCG: hv status: abi {ABI} vendor 2 cpus 1 vcpus 1 flags (0x[0-9a-f]+) "
+                   r"capture 0x[0-9a-f]+\+0x[0-9a-f]+ exits (\d+)", 1)
+    assert int(m.group(1), 16) & 1, f"the status says capture is not armed: {m.group(0)}"
+    assert int(m.group(2)) > 0
+    # A write to hidden memory: EPT violation, stepped over on the scratch page.
+    r.wait_for(r"\[hv\] hidden: 0x000100000-0x[0-9a-f]+ hv image", 1)
+    r.wait_for(r"PCG: memprobe: 0x100000: read all-ones; write dropped", 1)
+    r.wait_for(r"\[hv\] WARNING: cpu0: guest write to hidden memory at 0x100000 ", 1)
+    # The guest's self-NMIs come in where the platform's NMI would: watched
+    # (NMI-window injection, the reason port in the I/O bitmap), taken by its handler.
+    r.wait_for(r"PCG: parachute: NMIs to cpu0 from cpu0: 5 sent, 5 taken by our handler", 1)
+    assert not [line for line in before_crash(r)
+                if "NMI received for unknown reason" in line or "crash:" in line], \
+        "a guest NMI was taken for a crash"
 
 
 def test_vmx_smp_boot(build):
@@ -77,52 +122,15 @@ def test_vmx_smp_boot(build):
         check_vmx_selftest(r)
         r.wait_for(r"PCG: done", 60)
         assert not r.all(r"do_boot_cpu failed|\[hv\] (ERROR|PANIC)|NMI received for unknown")
+        # The guest powers off (ACPI soft-off), which ends Bochs: it ran to its end.
+        r.wait_exit(120)
+    with open(f"{build}/logs/vmx-smp.bochs.log", errors="replace") as f:
+        assert "ACPI control: soft power off" in f.read(), "Bochs ended without the guest's power-off"
 
 
-def check_vmx_selftest(r):
-    """parachutectl selftest under VMX, where the hv sees what SVM leaves to the
-    CPU: CR0 and CR4 writes (the bits VMX pins exit) and XSETBV, through the
-    gate; INIT at an offline CPU exits (the trap is lifted here) and the
-    start-up code runs in guest mode; 64 seal rounds leave the heap flat."""
-    m = r.wait_for(r"PCG: ctl selftest: selftest: (\d+) probes, (\d+) failed", 600)
-    assert m.group(2) == "0", [l for l in r.all(r"PCG: ctl selftest: .*FAILED")]
-    r.wait_for(r"PCG: ctl selftest: exit 0$", 1)
-    for probe in (r"cr: CR0\.PG off in 64-bit code: #GP", r"cr: CR4\.PAE off in long mode: #GP",
-                  r"cr: CR0 bit 32: #GP", r"cr: CR4\.VMXE: #GP", r"msr: EFER\.LMSLE: #GP",
-                  r"init: INIT/SIPI to an offline CPU: cpu1 \(APIC 1\) ran it, in guest mode: "
-                  r"1 MiB reads 0xffffffff, the capture region 0xffffffff",
-                  r"heap: seal/write/unseal cycles: 64 cycles, 64 writes dropped"):
-        r.wait_for(rf"PCG: ctl selftest: selftest: {probe}.*: ok$", 1)
-    # XSETBV exits on VMX: Bochs's Skylake has XSAVE, so the XCR0 rules ran.
-    r.wait_for(r"PCG: ctl selftest: selftest: xcr0: AVX without SSE: #GP: ok$", 1)
-    r.wait_for(r"PCG: ctl selftest: selftest: xcr0: XCR0 afterwards: .*: ok$", 1)
-    # The INIT exit put the trap back before the SIPIs (the lifted trap's path, docs/smp.md).
-    r.wait_for(r"\[hv\] cpu1: an INIT reached this CPU \(a CPU start-up follows\): "
-               r"xAPIC writes trapped again", 1)
-
-
+@pytest.mark.xdist_group("vmx-capture")
 def test_vmx_sysrq_captured_and_restarted(build):
-    token = secrets.token_hex(8)
-    name = "vmx-capture"
-    # restart=on: after the dump the hv boots the guest again under VMX (the same
-    # boot as the capture: the restart is checked once the dump is on the disk).
-    iso = grub_iso(build, name, "loglevel=info pvpanic=off restart=on",
-                   modules(build, f"pc.test=crash pc.token={token} pc.trigger=sysrq",
-                           capture_args="pc.restart=1"))
-    disk = dump_disk(build, name, "256M")
-    with BochsRun(build, name, iso, disk=disk) as r:
-        r.wait_for(r"\[hv\] capture armed: SHA-256", 180)
-        r.wait_for(r"PCG: crashing via sysrq", 400)
-        pages, syms = evidence(r)
-        # VMX's IA-32e mode entry into the vmlinux's startup_64.
-        r.wait_for(r"\[hv\] crash: cpu0 enters the capture kernel at 0x[0-9a-f]+ "
-                   r"\(its vmlinux, 64-bit entry\)", 120)
-        r.wait_for(r"PCG: capture kernel up, vmcore \d+ bytes", 400)
-        r.wait_for(r"PCG: dump saved", 400)
-        # Back in service: EPT back to the guest's, the guest kernel entered again,
-        # capture re-armed, and the guest's userspace reached a second time.
-        back_in_service(r, r"PCG: userspace reached, mode crash", 400)
-    path = rebuild(build, disk, name)
+    r, token, (pages, syms), path = vmx_capture(build)
     vm = Vmcore(path)
     log = dmesg(path)
     assert f"parachute-token: {token}" in log, "this run's token is not in the vmcore's dmesg"
