@@ -269,7 +269,14 @@ static int flush_others(struct percpu *cpu)
 
 int smp_flush_guest(struct percpu *cpu)
 {
-	return flush_others(cpu);
+	static u64 late_lines;
+	int late = flush_others(cpu);
+
+	/* They flush at their next entry; until their next exit they may use the old mappings. */
+	if (late > 0)
+		pr_warn_limited(&late_lines, "cpu%u: %d vCPU(s) did not flush their nested TLB within 1 s of a change to the guest's space",
+				cpu->cpu_id, late);
+	return late;
 }
 
 bool smp_start_up_coming(struct percpu *cpu, const char *why)

@@ -23,6 +23,7 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/string.h>
+#include <linux/workqueue.h>
 #include <asm/apic.h>
 #include <asm/asm.h>
 #include <asm/fpu/types.h>
@@ -236,22 +237,19 @@ void pc_sipi_install(u8 *page, u32 capture_base, bool crash)
 }
 EXPORT_SYMBOL_GPL(pc_sipi_install);
 
-static void class_init(void)
+/* Runs on a CPU other than target (work_on_cpu()): target goes offline and comes back. */
+static long init_probe(void *arg)
 {
+	unsigned int target = *(unsigned int *)arg;
 	struct parachute_status st;
-	unsigned int self = raw_smp_processor_id(), target = nr_cpu_ids;
-	u8 *page, *saved;
+	u8 *page = NULL, *saved;
 	volatile u32 *res;
 	u32 apicid;
 	int err;
 
-	/* The last online CPU but the one this runs on (not the caller's own to take down). */
-	for (unsigned int c = 0; c < nr_cpu_ids; c++)
-		if (cpu_online(c) && c != self)
-			target = c;
-	if (target >= nr_cpu_ids || !hv_status(&st)) {
-		report("init", "INIT/SIPI to an offline CPU", true, "one CPU: not reachable");
-		return;
+	if (!hv_status(&st)) {
+		report("init", "INIT/SIPI to an offline CPU", false, "STATUS refused");
+		return 0;
 	}
 	saved = kmalloc(PAGE_SIZE, GFP_KERNEL);
 	page = memremap(PC_SIPI_PAGE, PAGE_SIZE, MEMREMAP_WB);
@@ -305,6 +303,27 @@ out:
 	if (page)
 		memunmap(page);
 	kfree(saved);
+	return 0;
+}
+
+static void class_init(void)
+{
+	unsigned int target = nr_cpu_ids, runner = nr_cpu_ids;
+
+	/* The last CPU Linux can take offline (not the boot CPU), the probe run from another. */
+	cpus_read_lock();
+	for (unsigned int c = 1; c < nr_cpu_ids; c++)
+		if (cpu_online(c))
+			target = c;
+	for (unsigned int c = 0; c < nr_cpu_ids && runner >= nr_cpu_ids; c++)
+		if (cpu_online(c) && c != target)
+			runner = c;
+	cpus_read_unlock();
+	if (target >= nr_cpu_ids || runner >= nr_cpu_ids) {
+		report("init", "INIT/SIPI to an offline CPU", true, "one CPU: not reachable");
+		return;
+	}
+	work_on_cpu(runner, init_probe, &target);
 }
 
 /* ---- heap ---- */
@@ -336,6 +355,7 @@ static void class_heap(unsigned int cycles)
 		buf[off] = 0x5a;
 		dropped += buf[off] == 0;
 		refused = pc_hypercall(PARACHUTE_HC_SEAL_KEXEC, 0, 0, 0);
+		cond_resched(); /* thousands of cycles from hostile.ko */
 	}
 	hv_status(&after);
 	report("heap", "seal/write/unseal cycles",

@@ -115,7 +115,7 @@ struct parachute_ioc_selftest {
 	__u32 pad;    /* 0 */
 };
 
-#define PARACHUTE_SELFTEST_HEAP_CYCLES 64
+#define PARACHUTE_SELFTEST_HEAP_CYCLES 16
 #define PARACHUTE_IOC_SELFTEST _IOWR(PARACHUTE_IOC_MAGIC, 10, struct parachute_ioc_selftest)
 
 #endif /* PARACHUTE_IOCTL_H */

@@ -48,7 +48,7 @@ def vmx_capture(build):
         name = "vmx-capture"
         iso = grub_iso(build, name, "loglevel=info pvpanic=off restart=on",
                        modules(build, f"pc.test=crash pc.token={token} pc.trigger=sysrq "
-                                      "pc.hvinfo=1 pc.probeaddr=0x100000 pc.nmis=5",
+                                      "pc.hvinfo=1 pc.probeaddr=0x100000 pc.nmis=5 pc.selftest=1",
                                capture_args="pc.restart=1"))
         disk = dump_disk(build, name, "256M")
         with BochsRun(build, name, iso, disk=disk) as r:
@@ -104,9 +104,8 @@ def test_vmx_boot(build):
 def test_vmx_smp_boot(build):
     # Two vCPUs: the AP is held in the park guest, then started by the guest's
     # own INIT/SIPI (virtualised: APIC trap, mailbox, NMI kick) into guest mode.
-    # Then parachutectl selftest: the hostile guest's probes, under VMX.
     iso = grub_iso(build, "vmx-smp", "loglevel=info",
-                   modules(build, "pc.test=demo pc.nmis=5 pc.cpu=1 pc.nmitarget=0 pc.selftest=1",
+                   modules(build, "pc.test=demo pc.nmis=5 pc.cpu=1 pc.nmitarget=0",
                            False))
     with BochsRun(build, "vmx-smp", iso, cpus=2) as r:
         r.wait_for(r"\[hv\] cpu1 \(APIC 1\): held in the park guest", 120)
@@ -119,13 +118,39 @@ def test_vmx_smp_boot(build):
         r.wait_for(rf"PCG: hv status: abi {ABI} vendor 2 cpus 2 vcpus 2 ", 120)
         # NMIs from CPU 1 to CPU 0 with the trap lifted: the guest's, not an operator's.
         r.wait_for(r"PCG: parachute: NMIs to cpu0 from cpu1: 5 sent, 5 taken by our handler", 120)
-        check_vmx_selftest(r)
         r.wait_for(r"PCG: done", 60)
         assert not r.all(r"do_boot_cpu failed|\[hv\] (ERROR|PANIC)|NMI received for unknown")
         # The guest powers off (ACPI soft-off), which ends Bochs: it ran to its end.
         r.wait_exit(120)
     with open(f"{build}/logs/vmx-smp.bochs.log", errors="replace") as f:
         assert "ACPI control: soft power off" in f.read(), "Bochs ended without the guest's power-off"
+
+
+def check_vmx_selftest(r):
+    """parachutectl selftest under VMX (one vCPU, before the crash), where the
+    hv sees what SVM leaves to the CPU: MOV to CR0 and CR4 with the bits VMX
+    pins, EFER and APIC-base values and XSETBV, each through the gate and
+    refused with #GP; 16 seal/write/unseal rounds leave the hv's heap flat.
+    The INIT probe needs a second CPU (docs/vmx.md: why not the SMP run)."""
+    m = r.wait_for(r"PCG: ctl selftest: selftest: (\d+) probes, (\d+) failed", 600)
+    assert m.group(2) == "0", [l for l in r.all(r"PCG: ctl selftest: .*FAILED")]
+    r.wait_for(r"PCG: ctl selftest: exit 0$", 1)
+    for probe in (r"cr: CR0\.PG off in 64-bit code: #GP", r"cr: CR4\.PAE off in long mode: #GP",
+                  r"cr: CR0 bit 32: #GP", r"cr: CR4\.VMXE: #GP", r"msr: EFER\.LMSLE: #GP",
+                  r"msr: APIC base moved: #GP", r"msr: x2APIC ICR in xAPIC mode: WRMSR 0x830 <- 0 #GP",
+                  r"heap: seal/write/unseal cycles: 16 cycles, 16 writes dropped"):
+        r.wait_for(rf"PCG: ctl selftest: selftest: {probe}.*: ok$", 1)
+    # Each refusal the hv's own: its gate logged it.
+    r.wait_for(r"\[hv\] WARNING: cpu0: guest MOV to CR4 <- 0x[0-9a-f]+ refused \(#GP\)", 1)
+    r.wait_for(r"\[hv\] WARNING: cpu0: guest WRMSR APIC base <- 0x[0-9a-f]+ .*refused \(#GP\)", 1)
+    # XSETBV exits on VMX: where the guest enabled XSAVE, the XCR0 rules ran.
+    if not r.all(r"PCG: ctl selftest: selftest: xcr0: XSETBV: no XSAVE on this CPU"):
+        r.wait_for(r"PCG: ctl selftest: selftest: xcr0: AVX without SSE: #GP: ok$", 1)
+
+
+@pytest.mark.xdist_group("vmx-capture")
+def test_vmx_selftest(build):
+    check_vmx_selftest(vmx_capture(build)[0])
 
 
 @pytest.mark.xdist_group("vmx-capture")
