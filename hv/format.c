@@ -37,83 +37,102 @@ static void put_num(struct out *o, u64 v, unsigned int base, bool upper, bool ne
 		put(o, tmp[--n]);
 }
 
+/* A conversion's flags, width, precision and length. */
+struct spec {
+	unsigned int width, lng;
+	int prec;	/* -1: none */
+	bool prec_arg;	/* ".*": the precision is the next argument */
+	bool left;
+	char pad;
+};
+
+/* Reads the spec after '%'; returns the conversion character's position. */
+static const char *parse_spec(const char *fmt, struct spec *sp)
+{
+	*sp = (struct spec){ .prec = -1, .pad = ' ' };
+	if (*fmt == '-') {
+		sp->left = true;
+		fmt++;
+	}
+	if (*fmt == '0') {
+		sp->pad = '0';
+		fmt++;
+	}
+	while (*fmt >= '0' && *fmt <= '9')
+		sp->width = sp->width * 10 + (unsigned int)(*fmt++ - '0');
+	if (*fmt == '.') {
+		fmt++;
+		sp->prec = 0;
+		if (*fmt == '*') {
+			sp->prec_arg = true;
+			fmt++;
+		}
+		while (*fmt >= '0' && *fmt <= '9')
+			sp->prec = sp->prec * 10 + (*fmt++ - '0');
+	}
+	while (*fmt == 'l' || *fmt == 'z') {
+		sp->lng++;
+		fmt++;
+	}
+	return fmt;
+}
+
+static void put_str(struct out *o, const char *s, const struct spec *sp)
+{
+	unsigned int width = sp->width;
+	size_t n;
+
+	if (!s)
+		s = "(null)";
+	n = sp->prec >= 0 ? strnlen(s, (size_t)sp->prec) : strlen(s);
+	while (!sp->left && n < width--)
+		put(o, ' ');
+	for (size_t i = 0; i < n; i++)
+		put(o, s[i]);
+	while (sp->left && n < width--)
+		put(o, ' ');
+}
+
 int vsnprintf_hv(char *buf, size_t size, const char *fmt, va_list ap)
 {
 	struct out o = { buf, size, 0 };
 
 	for (; *fmt; fmt++) {
-		unsigned int width = 0, lng = 0;
-		int prec = -1;
-		char pad = ' ';
-		bool left = false;
+		struct spec sp;
 		u64 v;
 
 		if (*fmt != '%') {
 			put(&o, *fmt);
 			continue;
 		}
-		fmt++;
-		if (*fmt == '-') {
-			left = true;
-			fmt++;
-		}
-		if (*fmt == '0') {
-			pad = '0';
-			fmt++;
-		}
-		while (*fmt >= '0' && *fmt <= '9')
-			width = width * 10 + (*fmt++ - '0');
-		if (*fmt == '.') {
-			fmt++;
-			prec = 0;
-			if (*fmt == '*') {
-				prec = va_arg(ap, int);
-				fmt++;
-			}
-			while (*fmt >= '0' && *fmt <= '9')
-				prec = prec * 10 + (*fmt++ - '0');
-		}
-		while (*fmt == 'l' || *fmt == 'z') {
-			lng++;
-			fmt++;
-		}
+		fmt = parse_spec(fmt + 1, &sp);
+		if (sp.prec_arg)
+			sp.prec += va_arg(ap, int);
 		switch (*fmt) {
 		case 'c':
 			put(&o, (char)va_arg(ap, int));
 			break;
-		case 's': {
-			const char *s = va_arg(ap, const char *);
-			size_t n;
-
-			if (!s)
-				s = "(null)";
-			n = prec >= 0 ? strnlen(s, (size_t)prec) : strlen(s);
-			while (!left && n < width--)
-				put(&o, ' ');
-			for (size_t i = 0; i < n; i++)
-				put(&o, s[i]);
-			while (left && n < width--)
-				put(&o, ' ');
+		case 's':
+			put_str(&o, va_arg(ap, const char *), &sp);
 			break;
-		}
 		case 'd':
 		case 'i': {
-			s64 sv = lng ? va_arg(ap, s64) : va_arg(ap, int);
+			s64 sv = sp.lng ? va_arg(ap, s64) : va_arg(ap, int);
 
-			put_num(&o, sv < 0 ? -(u64)sv : (u64)sv, 10, false, sv < 0, width, pad);
+			put_num(&o, sv < 0 ? -(u64)sv : (u64)sv, 10, false, sv < 0, sp.width, sp.pad);
 			break;
 		}
 		case 'u':
 		case 'x':
 		case 'X':
-			v = lng ? va_arg(ap, u64) : va_arg(ap, unsigned int);
-			put_num(&o, v, *fmt == 'u' ? 10 : 16, *fmt == 'X', false, width, pad);
+			v = sp.lng ? va_arg(ap, u64) : va_arg(ap, unsigned int);
+			put_num(&o, v, *fmt == 'u' ? 10 : 16, *fmt == 'X', false, sp.width, sp.pad);
 			break;
 		case 'p':
 			put(&o, '0');
 			put(&o, 'x');
-			put_num(&o, (u64)(uintptr_t)va_arg(ap, void *), 16, false, false, width,
-				pad);
+			put_num(&o, (u64)(uintptr_t)va_arg(ap, void *), 16, false, false, sp.width,
+				sp.pad);
 			break;
 		case '%':
 			put(&o, '%');
