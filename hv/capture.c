@@ -673,6 +673,23 @@ s64 capture_unload(struct percpu *cpu)
 	return 0;
 }
 
+void capture_set_kernel_info(const struct guest_kernel_info *ki)
+{
+	capture.kinfo = *ki;
+}
+
+u32 capture_rearm(void)
+{
+	memset(&capture.kinfo, 0, sizeof(capture.kinfo)); /* the new kernel registers anew */
+	memset(&capture.probe, 0, sizeof(capture.probe)); /* and its note is probed anew */
+	capture.later_triggers = 0;
+	capture.checked_in = false;
+	capture.restarts++;
+	__atomic_store_n(&capture.owner, -1, __ATOMIC_SEQ_CST);
+	spin_unlock(&capture.switch_lock); /* taken by the crash, for good until now */
+	return capture.restarts;
+}
+
 void capture_info(struct parachute_capture_info *ci)
 {
 	const struct capture_meta *m = &capture.meta;

@@ -97,9 +97,9 @@ static s64 hc_guest_info(struct percpu *cpu, u64 gpa, u64 size)
 			(unsigned long long)gi.vmcoreinfo_note);
 		return -PARACHUTE_EINVAL;
 	}
-	capture.kinfo = (struct guest_kernel_info){ true,	    gi.task_pid_offset,
-						    gi.current_task, gi.cpu_number,
-						    gi.crashing_cpu, gi.vmcoreinfo_note };
+	capture_set_kernel_info(&(struct guest_kernel_info){ true, gi.task_pid_offset, gi.current_task,
+							     gi.cpu_number, gi.crashing_cpu,
+							     gi.vmcoreinfo_note });
 	pr_info_limited(&cpu->guest_lines, "cpu%u: guest kernel info: task pid at +0x%x, per-CPU current task at +0x%llx, CPU number at +0x%llx, crashing_cpu at 0x%llx, VMCOREINFO at 0x%llx",
 		cpu->cpu_id, gi.task_pid_offset, (unsigned long long)gi.current_task,
 		(unsigned long long)gi.cpu_number, (unsigned long long)gi.crashing_cpu,

@@ -144,14 +144,7 @@ enum vcpu_action capture_restart(struct percpu *cpu, s64 *ret)
 		       err);
 		arch_reboot();
 	}
-	memset(&capture.kinfo, 0, sizeof(capture.kinfo)); /* the new kernel registers anew */
-	memset(&capture.probe, 0, sizeof(capture.probe)); /* and its note is probed anew */
-	capture.later_triggers = 0;
-	capture.checked_in = false;
-	capture.restarts++;
-	__atomic_store_n(&capture.owner, -1, __ATOMIC_SEQ_CST);
-	spin_unlock(&capture.switch_lock); /* taken by the crash, for good until now */
 	pr_info("restart %u: the guest kernel boots again on cpu%u, capture re-armed, in %llu us (no machine reset)",
-		capture.restarts, cpu->cpu_id, (unsigned long long)(arch_timestamp_us() - t0));
+		capture_rearm(), cpu->cpu_id, (unsigned long long)(arch_timestamp_us() - t0));
 	return VCPU_RESET;
 }

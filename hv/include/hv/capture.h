@@ -227,6 +227,14 @@ u64 capture_check_region(void);
 u64 capture_sampled_check(void);
 /* The offset of the line capture_sampled_check() reads in the page at pa. */
 u64 capture_sample_line(u64 pa);
+/** capture_set_kernel_info() - what GUEST_INFO registered, checked by the caller. */
+void capture_set_kernel_info(const struct guest_kernel_info *ki);
+/**
+ * capture_rearm() - after a restart put the guest back (hv/restart.c): the
+ * capture is over, its owner and the switch lock the crash took released,
+ * what the old kernel registered forgotten. Returns the restart count.
+ */
+u32 capture_rearm(void);
 /** capture_info() - what PARACHUTE_HC_CAPTURE_INFO reports. */
 void capture_info(struct parachute_capture_info *ci);
 
