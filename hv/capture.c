@@ -466,38 +466,11 @@ void vmcoreinfo_probe(struct percpu *cpu, const struct memmap *map, u64 pages)
 
 /* ---- Run-time loads (PARACHUTE_HC_LOAD_*, docs/hypercalls.md) ---- */
 
-static const char *const part_name[LOAD_PARTS] = { "kernel", "initrd", "command line" };
-
-/* The release: the kernel's version string up to its first space. */
-static int release_len(const char *version)
-{
-	int n = 0;
-
-	while (version[n] && version[n] != ' ')
-		n++;
-	return n;
-}
-
-/* Loads are refused while a capture runs and under reload=lock. */
-static s64 load_allowed(struct percpu *cpu, const char *what)
-{
-	if (capture.owner != -1) {
-		pr_warn_limited(&cpu->refused, "cpu%u: %s refused: a capture is running", cpu->cpu_id, what);
-		return -PARACHUTE_EBUSY;
-	}
-	if (hv.opt.reload == RELOAD_LOCK) {
-		pr_warn_limited(&cpu->refused, "cpu%u: %s refused: reload=lock keeps the capture kernel of boot",
-			cpu->cpu_id, what);
-		return -PARACHUTE_EACCES;
-	}
-	return 0;
-}
-
 /*
  * Take switch_lock unless a capture begins meanwhile: the capturing CPU takes
  * it for good, and this vCPU must get back to its run loop to be parked.
  */
-static bool switch_lock_or_capture(void)
+bool capture_switch_lock(void)
 {
 	for (;;) {
 		if (capture.owner != -1)
@@ -508,169 +481,32 @@ static bool switch_lock_or_capture(void)
 			spin_unlock(&capture.switch_lock);
 			return false;
 		}
-		__builtin_ia32_pause();
+		cpu_relax();
 	}
 }
 
-s64 capture_load_begin(struct percpu *cpu, u64 kernel_size, u64 initrd_size, u64 cmdline_size)
+void capture_switch_in(const struct capture_load *l, struct capture_meta *meta, char digest[17])
 {
-	struct capture_load *l = &capture.load;
-	s64 ret = load_allowed(cpu, "LOAD_BEGIN");
-	u64 room, need;
-
-	if (ret)
-		return ret;
-	if (!kernel_size || !cmdline_size || cmdline_size > PARACHUTE_LOAD_CMDLINE_MAX ||
-	    kernel_size > hv.capture_size || initrd_size > hv.capture_size) {
-		pr_warn_limited(&cpu->refused, "cpu%u: LOAD_BEGIN refused: sizes kernel %llu, initrd %llu, command line %llu (1 to %u with its NUL)",
-			cpu->cpu_id, (unsigned long long)kernel_size,
-			(unsigned long long)initrd_size, (unsigned long long)cmdline_size,
-			PARACHUTE_LOAD_CMDLINE_MAX);
-		return -PARACHUTE_EINVAL;
-	}
-	need = ALIGN_UP(kernel_size, PAGE_SIZE) + ALIGN_UP(initrd_size, PAGE_SIZE);
-	spin_lock(&capture.load_lock);
-	room = capture.free_end - capture.free_start;
-	if (need > room) {
-		spin_unlock(&capture.load_lock);
-		pr_warn_limited(&cpu->refused, "cpu%u: LOAD_BEGIN refused: kernel and initrd take %llu KiB, the capture region has %llu KiB free beside the armed kernel",
-			cpu->cpu_id, (unsigned long long)(need >> 10),
-			(unsigned long long)(room >> 10));
-		return -PARACHUTE_ENOSPC;
-	}
-	*l = (struct capture_load){ .open = true,
-				    .size = { kernel_size, initrd_size, cmdline_size },
-				    .addr = { capture.free_start,
-					      capture.free_start +
-						      ALIGN_UP(kernel_size, PAGE_SIZE) } };
-	spin_unlock(&capture.load_lock);
-	pr_info_limited(&cpu->guest_lines, "cpu%u: capture kernel load begins: kernel %llu bytes, initrd %llu bytes, staged at 0x%llx",
-		cpu->cpu_id, (unsigned long long)kernel_size, (unsigned long long)initrd_size,
-		(unsigned long long)l->addr[0]);
-	return 0;
-}
-
-s64 capture_load_data(struct percpu *cpu, u64 part, u64 offset, const void *src)
-{
-	struct capture_load *l = &capture.load;
-	s64 ret = load_allowed(cpu, "LOAD_DATA");
-	u64 n;
-
-	if (ret)
-		return ret;
-	spin_lock(&capture.load_lock);
-	if (!l->open || part >= LOAD_PARTS || offset != l->filled[part] ||
-	    offset >= l->size[part]) {
-		spin_unlock(&capture.load_lock);
-		if (log_ratelimit(&cpu->refused))
-			pr_warn("cpu%u: LOAD_DATA refused: part %llu offset 0x%llx (%s)",
-				cpu->cpu_id, (unsigned long long)part,
-				(unsigned long long)offset,
-				!l->open ? "no load is open" :
-				part >= LOAD_PARTS ? "no such part" :
-				"not the next page of the part");
-		return -PARACHUTE_EINVAL;
-	}
-	n = MIN(l->size[part] - offset, (u64)PAGE_SIZE);
-	if (part == PARACHUTE_LOAD_CMDLINE)
-		memcpy(l->cmdline + offset, src, n);
-	else
-		memcpy(phys_to_virt(l->addr[part] + offset), src, n);
-	l->filled[part] += n;
-	spin_unlock(&capture.load_lock);
-	return (s64)n;
-}
-
-s64 capture_load_commit(struct percpu *cpu, u64 flags)
-{
-	struct capture_load *l = &capture.load;
-	struct capture_meta meta = { 0 };
-	s64 ret = load_allowed(cpu, "LOAD_COMMIT");
-	char h[17];
-
-	if (ret)
-		return ret;
-	if (flags & ~(u64)PARACHUTE_LOAD_CHECK_ONLY)
-		return -PARACHUTE_EINVAL;
-	spin_lock(&capture.load_lock);
-	for (unsigned int i = 0; i < LOAD_PARTS && l->open; i++) {
-		if (l->filled[i] != l->size[i]) {
-			pr_warn_limited(&cpu->refused, "cpu%u: LOAD_COMMIT refused: the %s has %llu of %llu bytes",
-				cpu->cpu_id, part_name[i], (unsigned long long)l->filled[i],
-				(unsigned long long)l->size[i]);
-			ret = -PARACHUTE_EINVAL;
-			goto out;
-		}
-	}
-	if (!l->open) {
-		pr_warn_limited(&cpu->refused, "cpu%u: LOAD_COMMIT refused: no load is open", cpu->cpu_id);
-		ret = -PARACHUTE_EINVAL;
-		goto out;
-	}
-	if (l->cmdline[l->size[PARACHUTE_LOAD_CMDLINE] - 1] ||
-	    strlen(l->cmdline) + 1 != l->size[PARACHUTE_LOAD_CMDLINE]) {
-		pr_warn_limited(&cpu->refused, "cpu%u: LOAD_COMMIT refused: the command line is not one NUL-terminated string of the size announced",
-			cpu->cpu_id);
-		ret = -PARACHUTE_EINVAL;
-		goto out;
-	}
-	/* The parsers name what is wrong, rate-limited like the refusals above. */
-	ret = arch_capture_check(l, &meta, !log_would_print(cpu->refused + 1));
-	if (ret) {
-		cpu->refused++;
-		goto out;
-	}
-	if (flags & PARACHUTE_LOAD_CHECK_ONLY) {
-		pr_info("cpu%u: capture kernel load checked, not armed (CHECK_ONLY): %.*s",
-			cpu->cpu_id, release_len(meta.version), meta.version);
-		goto out;
-	}
-	if (!switch_lock_or_capture()) {
-		ret = -PARACHUTE_EBUSY;
-		goto out;
-	}
 	/* Still armed: a trigger meanwhile waits for the lock, and sees the new kernel. */
 	arch_capture_switch(l, &capture);
 	seal_digest();
-	meta.generation = capture.meta.generation + 1;
-	meta.kernel_size = l->size[PARACHUTE_LOAD_KERNEL];
-	meta.initrd_size = l->size[PARACHUTE_LOAD_INITRD];
-	meta.loaded_tsc = arch_timestamp() - hv.start_tsc;
-	memcpy(meta.cmdline, l->cmdline, l->size[PARACHUTE_LOAD_CMDLINE]);
-	capture.meta = meta;
+	meta->generation = capture.meta.generation + 1;
+	meta->kernel_size = l->size[PARACHUTE_LOAD_KERNEL];
+	meta->initrd_size = l->size[PARACHUTE_LOAD_INITRD];
+	meta->loaded_tsc = arch_timestamp() - hv.start_tsc;
+	memcpy(meta->cmdline, l->cmdline, l->size[PARACHUTE_LOAD_CMDLINE]);
+	capture.meta = *meta;
 	capture.armed = true;
 	spin_unlock(&capture.switch_lock);
-	hex8(capture.digest, h);
-	/* The release, the version string's first word; a console line holds 256 bytes. */
-	pr_info("cpu%u: capture kernel loaded (generation %u): %.*s, kernel %llu and initrd %llu bytes, SHA-256 of the staged region %s...",
-		cpu->cpu_id, meta.generation, release_len(meta.version), meta.version,
-		(unsigned long long)meta.kernel_size, (unsigned long long)meta.initrd_size, h);
-	pr_info("cpu%u: capture kernel command line \"%s\"", cpu->cpu_id, meta.cmdline);
-out:
-	l->open = false;
-	spin_unlock(&capture.load_lock);
-	return ret;
+	hex8(capture.digest, digest);
 }
 
-s64 capture_unload(struct percpu *cpu)
+void capture_disarm(void)
 {
-	s64 ret = load_allowed(cpu, "UNLOAD");
-
-	if (ret)
-		return ret;
-	spin_lock(&capture.load_lock);
-	if (!switch_lock_or_capture()) {
-		spin_unlock(&capture.load_lock);
-		return -PARACHUTE_EBUSY;
-	}
 	capture.armed = false;
-	capture.load.open = false;
 	arch_capture_unload(&capture);
 	capture.meta = (struct capture_meta){ .generation = capture.meta.generation };
 	spin_unlock(&capture.switch_lock);
-	spin_unlock(&capture.load_lock);
-	pr_warn("cpu%u: capture kernel unloaded: capture disarmed", cpu->cpu_id);
-	return 0;
 }
 
 void capture_set_kernel_info(const struct guest_kernel_info *ki)
@@ -698,7 +534,7 @@ void capture_info(struct parachute_capture_info *ci)
 	ci->struct_size = sizeof(*ci);
 	ci->flags = (capture.armed ? PARACHUTE_CAPTURE_ARMED : 0) |
 		    (hv.opt.reload == RELOAD_LOCK ? PARACHUTE_CAPTURE_RELOAD_LOCK : 0) |
-		    (capture.load.open ? PARACHUTE_CAPTURE_LOADING : 0);
+		    (capture_load_state()->open ? PARACHUTE_CAPTURE_LOADING : 0);
 	ci->generation = m->generation;
 	ci->boot_protocol = m->protocol;
 	ci->kernel_size = m->kernel_size;

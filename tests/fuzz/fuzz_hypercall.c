@@ -179,6 +179,7 @@ static void setup(struct fuzz_in *in)
 	memset(&fz, 0, sizeof(fz));
 	memset(&bi, 0, sizeof(bi));
 	capture = (struct capture_state){ .owner = -1 };
+	capture_load_reset();
 	fuzz_reset_statics();
 	fz.noreturn = &out;
 	fz.lint1_nmi = flags2 & 0x40;
@@ -293,7 +294,7 @@ static void check_armed(void)
 /* What no guest request may change: the armed ranges, the free part's bounds. */
 static void check_capture(void)
 {
-	const struct capture_load *l = &capture.load;
+	const struct capture_load *l = capture_load_state();
 	u64 end = CAPTURE_BASE + hv.capture_size;
 
 	fuzz_check(capture.owner == -1);

@@ -574,6 +574,7 @@ static int setup(void **state)
 	options_defaults(&hv.opt);
 	watchdog_stop(); /* what an earlier test's capture left */
 	capture = (struct capture_state){ .owner = -1 };
+	capture_load_reset();
 	cpu0 = &percpu_area[0];
 	cpu1 = &percpu_area[1];
 	cpu1->cpu_id = 1;
@@ -992,7 +993,9 @@ static void test_load_switch(void **state)
 	assert_int_equal(st.checks, 1);
 	assert_int_equal(st.switches, 0);
 	assert_memory_equal(digest, capture.digest, sizeof(digest));
-	assert_false(capture.load.open);
+	/* ... and closes the load: nothing is left to commit. */
+	assert_int_equal(call3(0, PARACHUTE_HC_LOAD_COMMIT, PARACHUTE_LOAD_CHECK_ONLY, 0, 0),
+			 -PARACHUTE_EINVAL);
 	/* A load: switched under the lock, rehashed, described. */
 	assert_int_equal(load(base, "B", "console=ttyS0 B", 0), 0);
 	assert_int_equal(st.switches, 1);

@@ -84,8 +84,6 @@ struct capture_state {
 	 * digest: a capture sees the old kernel or the new, never a mix.
 	 */
 	spinlock_t switch_lock;
-	spinlock_t load_lock; /* one load at a time; taken before switch_lock */
-	struct capture_load load;
 	u64 handover_us;  /* when the capture kernel was entered */
 	bool checked_in;  /* it reported PARACHUTE_REPORT_STARTED */
 	u32 restarts;	  /* the guest restarted without a machine reset (restart=on) */
@@ -208,6 +206,21 @@ s64 capture_load_begin(struct percpu *cpu, u64 kernel_size, u64 initrd_size, u64
 s64 capture_load_data(struct percpu *cpu, u64 part, u64 offset, const void *src);
 s64 capture_load_commit(struct percpu *cpu, u64 flags);
 s64 capture_unload(struct percpu *cpu);
+/* The load in progress (for the fuzzer's checks), and none (each fuzz input starts afresh). */
+const struct capture_load *capture_load_state(void);
+void capture_load_reset(void);
+/*
+ * hv/capture_load.c's side of the armed contents, which hv/capture.c owns:
+ * capture_switch_lock() takes the switch lock unless a capture began (then
+ * false: the vCPU must get back to its run loop to be parked);
+ * capture_switch_in() arms the loaded kernel l described by meta (its
+ * generation, sizes and time filled in), rehashes the region, releases the
+ * lock and gives the digest's first 8 bytes in hex; capture_disarm() disarms
+ * and releases the lock.
+ */
+bool capture_switch_lock(void);
+void capture_switch_in(const struct capture_load *l, struct capture_meta *meta, char digest[17]);
+void capture_disarm(void);
 /**
  * capture_kernel_range_ok() - [gpa, gpa + len) is memory of the capture
  * kernel that cpu runs (the capture region, within one page).

@@ -2,6 +2,7 @@
 #ifndef HV_SPINLOCK_H
 #define HV_SPINLOCK_H
 
+#include <asm/processor.h>
 #include <hv/types.h>
 
 typedef struct {
@@ -12,7 +13,7 @@ static inline void spin_lock(spinlock_t *l)
 {
 	while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
 		while (l->locked)
-			__builtin_ia32_pause();
+			cpu_relax();
 }
 
 static inline bool spin_trylock(spinlock_t *l)
