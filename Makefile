@@ -15,7 +15,7 @@ HV_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,max-page-size
 	-Wl,-z,noexecstack -Wl,--no-warn-rwx-segments -Wl,-T,arch/x86/hv.lds
 
 HV_SRCS := hv/elfcore.c hv/sha256.c hv/lib.c hv/util.c hv/format.c hv/printk.c hv/memmap.c hv/bootinfo.c \
-	hv/options.c hv/percpu.c hv/mm.c hv/hypercall.c hv/main.c hv/state.c hv/capture.c hv/capture_load.c hv/restart.c hv/watchdog.c \
+	hv/options.c hv/percpu.c hv/mm.c hv/hypercall.c hv/main.c hv/state.c hv/capture.c hv/capture_load.c hv/vmcoreinfo_scan.c hv/restart.c hv/watchdog.c \
 	hv/vmcoreinfo.c \
 	arch/x86/boot/head.S arch/x86/entry.S arch/x86/svm_entry.S arch/x86/vmx_entry.S arch/x86/traps.c \
 	arch/x86/console.c arch/x86/time.c arch/x86/cpuid.c arch/x86/paging.c \
@@ -88,7 +88,7 @@ $(BUILD)/unit/%: tests/unit/%.c tests/unit/harness.c tests/unit/harness.h $(UNIT
 # adds; tests/unit/stub, first on the include path, replaces the port and MSR
 # instructions.
 STUBBED_TESTS := test_policy test_dma_domains test_firmware test_guest_mem test_gate
-test_policy_SRCS := hv/capture.c hv/capture_load.c hv/restart.c hv/watchdog.c hv/hypercall.c hv/state.c hv/percpu.c arch/x86/vcpu.c \
+test_policy_SRCS := hv/capture.c hv/capture_load.c hv/vmcoreinfo_scan.c hv/restart.c hv/watchdog.c hv/hypercall.c hv/state.c hv/percpu.c arch/x86/vcpu.c \
 	arch/x86/gate.c
 test_gate_SRCS := arch/x86/gate.c
 test_dma_domains_SRCS := arch/x86/iommu.c hv/state.c
@@ -202,7 +202,7 @@ fuzz_gpm_LDFLAGS := -Wl,--wrap=cpu_phys_bits
 # compiles hv/watchdog.c, arch/x86/seal.c and arch/x86/vcpu.c so that their
 # file-scope state can be reset between inputs.
 fuzz_hypercall_SRCS := tests/fuzz/stub_arch.c tests/fuzz/hv_statics.c tests/fuzz/oracle.c hv/hypercall.c \
-	hv/capture.c hv/capture_load.c hv/restart.c hv/state.c hv/percpu.c hv/sha256.c hv/memmap.c hv/options.c hv/bootinfo.c \
+	hv/capture.c hv/capture_load.c hv/vmcoreinfo_scan.c hv/restart.c hv/state.c hv/percpu.c hv/sha256.c hv/memmap.c hv/options.c hv/bootinfo.c \
 	hv/elfcore.c hv/vmcoreinfo.c arch/x86/capture.c arch/x86/vmcore.c arch/x86/restart.c arch/x86/linux.c arch/x86/guest_walk.c \
 	arch/x86/insn.c arch/x86/cpuid.c arch/x86/gate.c
 FUZZ_BINS := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))

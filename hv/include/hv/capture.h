@@ -184,6 +184,21 @@ int find_vmcoreinfo(const struct memmap *map, vmcoreinfo_ok_fn ok, const void *c
 		    u32 *desc_len, enum vmcoreinfo_way *way);
 const char *vmcoreinfo_way_name(enum vmcoreinfo_way way);
 
+/*
+ * hv/vmcoreinfo_scan.c: vmcoreinfo_scan() looks for the note from where p
+ * stopped (all zero: from the start), at most budget pages (pass 0 the RAM
+ * above 4 GiB, pass 1 the RAM below, never a hidden page); it returns true
+ * once it has ended, *found saying whether at a note ok (NULL: any)
+ * accepts, its text at *desc_pa. vmcoreinfo_scan_all() scans all of it;
+ * vmcoreinfo_still_at() checks a note known by its page pa (0: none).
+ */
+bool vmcoreinfo_scan(struct vmcoreinfo_probe *p, const struct memmap *map, u64 budget,
+		     vmcoreinfo_ok_fn ok, const void *ctx, u64 *desc_pa, u32 *desc_len, bool *found);
+int vmcoreinfo_scan_all(const struct memmap *map, vmcoreinfo_ok_fn ok, const void *ctx,
+			u64 *desc_pa, u32 *desc_len);
+bool vmcoreinfo_still_at(const struct memmap *map, u64 pa, vmcoreinfo_ok_fn ok, const void *ctx,
+			 u64 *desc_pa, u32 *desc_len);
+
 /* Pages of guest RAM (64 MiB) one exit of vmcoreinfo_probe() looks at, at most. */
 #define VMCOREINFO_PROBE_PAGES 16384
 
