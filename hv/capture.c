@@ -182,13 +182,13 @@ static void log_dma_faults(void)
 			target[MIN(f[i].target, (u8)PARACHUTE_DMA_TO_HV)]);
 }
 
-enum vcpu_action crash_trigger(struct percpu *cpu, enum crash_source src)
+/*
+ * The crash path, in the order crash_trigger() takes it (docs/code-map.md).
+ * 1. Whether src starts a capture at all: its option, and an armed capture
+ *    for a guest that asks (it is told no and goes on).
+ */
+static enum vcpu_action trigger_decision(enum crash_source src)
 {
-	int none = -1;
-	u8 now[SHA256_DIGEST_SIZE];
-	char want[17], got[17];
-	u64 t0 = arch_timestamp_us(), t_check;
-
 	switch (source_policy(src)) {
 	case TRIGGER_CAPTURE:
 		break;
@@ -197,29 +197,44 @@ enum vcpu_action crash_trigger(struct percpu *cpu, enum crash_source src)
 	default:
 		return VCPU_RESUME;
 	}
-	/* A guest that asks for a capture which cannot happen is told so; it goes on. */
 	if (src == CRASH_HYPERCALL && !capture.armed)
 		return VCPU_RESUME;
-	/* Xen's one_cpu_only(): a second trigger while capturing is recorded, not re-entered. */
-	if (!__atomic_compare_exchange_n(&capture.owner, &none, (int)cpu->cpu_id, false,
-					 __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
-		capture.later_triggers++;
-		if (capture.owner == (int)cpu->cpu_id)
-			capture_failed(cpu, "the capture kernel itself crashed");
-		pr_warn("cpu%u: crash trigger (%s) while cpu%d captures: recorded, vCPU parked",
-			cpu->cpu_id, source_name[src], capture.owner);
-		return VCPU_PARK;
-	}
-	/*
-	 * From here the hv's informational lines wait in memory until the
-	 * capture kernel's first exit (or a failure): a polled UART must not
-	 * stand between the crash and the capture kernel. Errors and warnings,
-	 * the crash line first, still go out at once.
-	 */
+	return VCPU_RESET;
+}
+
+/*
+ * 2. The election (Xen's one_cpu_only()): the first trigger's CPU captures;
+ *    a later one is recorded and its vCPU parks, and one on the capturing
+ *    vCPU is the capture kernel itself crashing.
+ */
+static bool elect(struct percpu *cpu, enum crash_source src)
+{
+	int none = -1;
+
+	if (__atomic_compare_exchange_n(&capture.owner, &none, (int)cpu->cpu_id, false,
+					__ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+		return true;
+	capture.later_triggers++;
+	if (capture.owner == (int)cpu->cpu_id)
+		capture_failed(cpu, "the capture kernel itself crashed");
+	pr_warn("cpu%u: crash trigger (%s) while cpu%d captures: recorded, vCPU parked",
+		cpu->cpu_id, source_name[src], capture.owner);
+	return false;
+}
+
+/*
+ * 3. The machine quiesced: the hv's informational lines held in memory
+ *    until the capture kernel's first exit (a polled UART must not stand
+ *    between the crash and the capture kernel; errors and warnings, the
+ *    crash line first, still go out at once), the guest's watchdog off,
+ *    devices in the capture DMA domain (DMA the crashed guest armed must not
+ *    land), a load in flight finished (the switch lock, never released),
+ *    the other vCPUs parked with their state saved.
+ */
+static void quiesce(struct percpu *cpu, enum crash_source src)
+{
 	log_hold();
-	/* The capture kernel is not the guest that petted it. */
 	watchdog_stop();
-	/* First freeze the evidence: DMA the crashed guest armed must not land. */
 	arch_dma_capture_mode();
 	pr_err("crash: %s on cpu%u (APIC %u)", source_name[src], cpu->cpu_id, cpu->apic_id);
 	/* capture_test=slowpark: the window between the election and the park, made wide. */
@@ -227,19 +242,26 @@ enum vcpu_action crash_trigger(struct percpu *cpu, enum crash_source src)
 	     hv.opt.capture_test == CAPTURE_TEST_SLOW_PARK && hv.tsc_khz &&
 	     arch_timestamp_us() - t_elected < 200000;)
 		;
-	/* A load switching kernels on another vCPU finishes first; never released. */
 	spin_lock(&capture.switch_lock);
 	arch_park_other_cpus(cpu);
 	arch_dma_poll(); /* what devices attempted until now: in the log and the ring */
 	log_dma_faults();
+}
+
+/*
+ * 4. The capture region checked: armed, and as armed. No guest CPU or
+ *    device can write it, so what the fast check must catch is accident,
+ *    not forgery (sha256.h); the SHA-256 is taken again only to report a
+ *    mismatch. Returns the check's time in us; a failure does not return.
+ */
+static u64 verify(struct percpu *cpu)
+{
+	u8 now[SHA256_DIGEST_SIZE];
+	char want[17], got[17];
+	u64 t0 = arch_timestamp_us();
+
 	if (!capture.armed)
 		capture_failed(cpu, "capture is disarmed");
-	/*
-	 * The fast check at the crash: no guest CPU or device can write the
-	 * region, so what it must catch is accident, not forgery (sha256.h).
-	 * The SHA-256 is taken again only to report a mismatch.
-	 */
-	t_check = arch_timestamp_us();
 	if (check_sampled() ? capture_sampled_check() != capture.check_sampled
 			    : capture_check_region() != capture.check) {
 		digest_region(now);
@@ -248,16 +270,36 @@ enum vcpu_action crash_trigger(struct percpu *cpu, enum crash_source src)
 		pr_err("capture region corrupted: SHA-256 %s... at boot, %s... now", want, got);
 		capture_failed(cpu, "the staged capture kernel was modified");
 	}
-	t_check = arch_timestamp_us() - t_check;
+	return arch_timestamp_us() - t0;
+}
+
+/* 6. The capture kernel's boot bounded (capture_timeout=), its check-in awaited. */
+static void arm_bound(void)
+{
+	capture.handover_us = arch_timestamp_us();
+	capture.checked_in = false;
+	if (hv.opt.capture_timeout)
+		watchdog_capture_start(hv.opt.capture_timeout * 1000ull);
+}
+
+enum vcpu_action crash_trigger(struct percpu *cpu, enum crash_source src)
+{
+	enum vcpu_action act = trigger_decision(src);
+	u64 t0 = arch_timestamp_us(), t_check;
+
+	if (act != VCPU_RESET)
+		return act;
+	if (!elect(cpu, src))
+		return VCPU_PARK;
+	quiesce(cpu, src);
+	t_check = verify(cpu);
+	/* 5. The hand-over: the vmcore described, the capture kernel's entry set. */
 	if (arch_capture_handover(cpu))
 		capture_failed(cpu, "the hand-over could not be prepared");
 	pr_info("crash: hand-over took %llu us after the trigger (the region's %scheck %llu us); hv heap used %llu KiB",
 		(unsigned long long)(arch_timestamp_us() - t0), check_sampled() ? "sampled " : "",
 		(unsigned long long)t_check, (unsigned long long)(heap_used() / KiB));
-	capture.handover_us = arch_timestamp_us();
-	capture.checked_in = false;
-	if (hv.opt.capture_timeout)
-		watchdog_capture_start(hv.opt.capture_timeout * 1000ull);
+	arm_bound();
 	return VCPU_RESET;
 }
 
