@@ -23,14 +23,9 @@ void svm_vmrun(struct guest_regs *regs, u64 vmcb_pa);
 
 #define ASID_GUEST   1
 #define ASID_PARK    2
-#define GPAT_DEFAULT 0x0007040600070406ull /* APM vol. 2, 7.8.2: PAT at reset */
 
-/* VMCB segment attributes: type, S, DPL, P, AVL, L, D/B, G packed in 12 bits. */
-#define SEG_CODE32   0xc9b
-#define SEG_CODE64   0xa9b
-#define SEG_DATA32   0xc93
-#define SEG_CODE16   0x09b
-#define SEG_DATA16   0x093
+/* VMCB segment attributes: the SDM's access rights with bits 15:12 moved to 11:8. */
+#define VMCB_ATTR(ar) ((u16)((((ar) >> 4) & 0xf00) | ((ar) & 0xff)))
 #define SEG_TSS_BUSY 0x08b
 #define SEG_LDT	     0x082
 
@@ -39,53 +34,7 @@ static u8 *msrpm;
 static u8 *iopm, *iopm_watch; /* the ports vcpu.c serves; with the NMI reason port */
 static bool io_intercepts;     /* any port set in iopm */
 
-static const char *svm_exit_name(u64 code)
-{
-	switch (code) {
-	case SVM_EXIT_EXCP_BASE + X86_EXC_DB:
-		return "#DB";
-	case SVM_EXIT_INTR:
-		return "INTR";
-	case SVM_EXIT_NMI:
-		return "NMI";
-	case SVM_EXIT_INIT:
-		return "INIT";
-	case SVM_EXIT_CPUID:
-		return "CPUID";
-	case SVM_EXIT_IRET:
-		return "IRET";
-	case SVM_EXIT_HLT:
-		return "HLT";
-	case SVM_EXIT_PAUSE:
-		return "PAUSE";
-	case SVM_EXIT_IOIO:
-		return "IOIO";
-	case SVM_EXIT_MSR:
-		return "MSR";
-	case SVM_EXIT_SHUTDOWN:
-		return "SHUTDOWN";
-	case SVM_EXIT_VMRUN:
-		return "VMRUN";
-	case SVM_EXIT_VMMCALL:
-		return "VMMCALL";
-	case SVM_EXIT_VMLOAD:
-		return "VMLOAD";
-	case SVM_EXIT_VMSAVE:
-		return "VMSAVE";
-	case SVM_EXIT_STGI:
-		return "STGI";
-	case SVM_EXIT_CLGI:
-		return "CLGI";
-	case SVM_EXIT_SKINIT:
-		return "SKINIT";
-	case SVM_EXIT_NPF:
-		return "NPF";
-	case SVM_EXIT_INVALID:
-		return "INVALID";
-	default:
-		return "other";
-	}
-}
+static const char *svm_exit_name(u64 code);
 
 /* APM vol. 2, 15.11: two bits per MSR (read, write) in three 2 KiB ranges. */
 static void msrpm_intercept(u32 msr, bool read, bool write)
@@ -162,6 +111,7 @@ static void svm_setup(struct percpu *cpu, const struct x86_entry *e, struct gpm 
 {
 	struct vmcb *v = cpu->arch.svm.vmcb;
 	bool park = gpm->mode == GPM_PARK;
+	struct x86_entry_state st;
 
 	memset(v, 0, sizeof(*v));
 	v->ctl.intercept_misc2 = SVM_INTERCEPT_VMRUN | SVM_INTERCEPT_VMMCALL |
@@ -188,33 +138,20 @@ static void svm_setup(struct percpu *cpu, const struct x86_entry *e, struct gpm 
 	v->ctl.n_cr3 = pt_virt_to_phys(gpm->pt.root);
 	/* VMRUN refuses a guest without EFER.SVME (APM vol. 2, 15.5.1); reads hide it. */
 	v->save.efer = EFER_SVME;
-	v->save.g_pat = GPAT_DEFAULT;
+	v->save.g_pat = X86_PAT_DEFAULT;
 	v->save.dr6 = 0xffff0ff0;
 	v->save.dr7 = 0x400;
 	v->save.rflags = X86_RFLAGS_FIXED;
-	if (e->real_mode) {
-		/* APM vol. 2, 15.13 / SDM vol. 3A, 9.1.1: real mode at CS:0, caches off. */
-		set_flat_segs(v, 0, SEG_CODE16, 0, SEG_DATA16, 0xffff);
-		set_seg(&v->save.cs, e->cs, SEG_CODE16, 0xffff, (u64)e->cs << 4);
-		set_seg(&v->save.gdtr, 0, 0, 0xffff, 0);
-		set_seg(&v->save.idtr, 0, 0, 0xffff, 0);
-		v->save.cr0 = X86_CR0_CD | X86_CR0_NW | X86_CR0_ET;
-		v->save.rip = 0;
-	} else {
-		/* boot.rst, 32-bit protocol: flat 4 GiB segments, __BOOT_CS 0x10, __BOOT_DS 0x18. */
-		set_flat_segs(v, 0x10, e->long_mode ? SEG_CODE64 : SEG_CODE32, 0x18, SEG_DATA32,
-			      0xffffffff);
-		set_seg(&v->save.gdtr, 0, 0, e->gdt_limit, e->gdt_base);
-		set_seg(&v->save.idtr, 0, 0, 0, 0);
-		v->save.cr0 = X86_CR0_PE | X86_CR0_ET;
-		v->save.rip = e->rip;
-	}
-	if (e->long_mode) { /* the 64-bit protocol: long mode with the identity map */
-		v->save.cr0 |= X86_CR0_PG;
-		v->save.cr4 = X86_CR4_PAE;
-		v->save.cr3 = e->cr3;
-		v->save.efer |= EFER_LME | EFER_LMA;
-	}
+	vcpu_entry_state(e, &st);
+	set_flat_segs(v, st.cs, VMCB_ATTR(st.cs_ar), st.ds, VMCB_ATTR(st.ds_ar), st.limit);
+	v->save.cs.base = st.cs_base;
+	set_seg(&v->save.gdtr, 0, 0, st.gdt_limit, st.gdt_base);
+	set_seg(&v->save.idtr, 0, 0, st.idt_limit, 0);
+	v->save.cr0 = st.cr0;
+	v->save.cr3 = st.cr3;
+	v->save.cr4 = st.cr4;
+	v->save.efer |= st.efer;
+	v->save.rip = st.rip;
 }
 
 /*
@@ -457,63 +394,112 @@ static enum vcpu_action handle_npf(struct percpu *cpu)
 			       v->ctl.exit_info1 & SVM_NPF_FETCH, in_event);
 }
 
+/* PAUSE: the watchdog's chance (vcpu.c checked the deadline before this). */
+static enum vcpu_action exit_pause(struct percpu *cpu)
+{
+	(void)cpu;
+	return VCPU_SKIP;
+}
+
+/*
+ * Likewise, for a capture kernel's boot. HLT is completed as a wake-up
+ * (software loops around it); a pending interrupt shadowed by the STI
+ * before it is taken right after.
+ */
+static enum vcpu_action exit_hlt(struct percpu *cpu)
+{
+	cpu->arch.svm.vmcb->ctl.int_state &= ~1ull;
+	return VCPU_SKIP;
+}
+
+static enum vcpu_action exit_msr(struct percpu *cpu)
+{
+	return handle_msr(cpu, cpu->arch.svm.vmcb->ctl.exit_info1 & 1);
+}
+
+static enum vcpu_action exit_nmi(struct percpu *cpu)
+{
+	consume_held();
+	return vcpu_handle_nmi(cpu);
+}
+
+static enum vcpu_action exit_init(struct percpu *cpu)
+{
+	if (vcpu_inits_contained)
+		consume_held();
+	return vcpu_handle_init(cpu);
+}
+
+/* APM vol. 2, 15.10.2. */
+static enum vcpu_action exit_ioio(struct percpu *cpu)
+{
+	u64 info1 = cpu->arch.svm.vmcb->ctl.exit_info1;
+
+	return vcpu_handle_io(cpu, (u16)(info1 >> 16), info1 & SVM_IOIO_IN, SVM_IOIO_SIZE(info1),
+			      !(info1 & (SVM_IOIO_STR | SVM_IOIO_REP)));
+}
+
+/* An instruction's own refusal (svm_enter()). */
+static enum vcpu_action exit_invalid(struct percpu *cpu)
+{
+	return vcpu_refuse(cpu, "instruction at rip 0x%llx (the CPU reported VMEXIT_INVALID)",
+			   (unsigned long long)cpu->arch.svm.vmcb->save.rip);
+}
+
+/* Every exit the hv asks for: its name (logs, the exit ring) and its handler. */
+static const struct svm_exit {
+	u64 code;
+	const char *name;
+	enum vcpu_action (*handle)(struct percpu *cpu);
+} svm_exits[] = {
+	{ SVM_EXIT_EXCP_BASE + X86_EXC_DB, "#DB", vcpu_handle_db },
+	{ SVM_EXIT_INTR, "INTR", NULL },
+	{ SVM_EXIT_NMI, "NMI", exit_nmi },
+	{ SVM_EXIT_INIT, "INIT", exit_init },
+	{ SVM_EXIT_CPUID, "CPUID", vcpu_handle_cpuid },
+	{ SVM_EXIT_IRET, "IRET", vcpu_handle_iret },
+	{ SVM_EXIT_HLT, "HLT", exit_hlt },
+	{ SVM_EXIT_PAUSE, "PAUSE", exit_pause },
+	{ SVM_EXIT_IOIO, "IOIO", exit_ioio },
+	{ SVM_EXIT_MSR, "MSR", exit_msr },
+	{ SVM_EXIT_SHUTDOWN, "SHUTDOWN", vcpu_handle_triple_fault },
+	/* SVM is hidden: to the guest its instructions do not exist. */
+	{ SVM_EXIT_VMRUN, "VMRUN", vcpu_handle_hidden_insn },
+	{ SVM_EXIT_VMMCALL, "VMMCALL", vcpu_handle_hypercall },
+	{ SVM_EXIT_VMLOAD, "VMLOAD", vcpu_handle_hidden_insn },
+	{ SVM_EXIT_VMSAVE, "VMSAVE", vcpu_handle_hidden_insn },
+	{ SVM_EXIT_STGI, "STGI", vcpu_handle_hidden_insn },
+	{ SVM_EXIT_CLGI, "CLGI", vcpu_handle_hidden_insn },
+	{ SVM_EXIT_SKINIT, "SKINIT", vcpu_handle_hidden_insn },
+	{ SVM_EXIT_NPF, "NPF", handle_npf },
+	{ SVM_EXIT_INVALID, "INVALID", exit_invalid },
+};
+
+static const struct svm_exit *svm_exit(u64 code)
+{
+	for (unsigned int i = 0; i < ARRAY_SIZE(svm_exits); i++)
+		if (svm_exits[i].code == code)
+			return &svm_exits[i];
+	return NULL;
+}
+
+static const char *svm_exit_name(u64 code)
+{
+	const struct svm_exit *e = svm_exit(code);
+
+	return e ? e->name : "other";
+}
+
 static enum vcpu_action svm_handle_exit(struct percpu *cpu)
 {
 	struct vmcb *v = cpu->arch.svm.vmcb;
-	u64 info1 = v->ctl.exit_info1;
+	const struct svm_exit *e = svm_exit(v->ctl.exit_code);
 
-	switch (v->ctl.exit_code) {
-	case SVM_EXIT_CPUID:
-		return vcpu_handle_cpuid(cpu);
-	case SVM_EXIT_PAUSE: /* the watchdog's chance: vcpu.c checked the deadline */
-		return VCPU_SKIP;
-	case SVM_EXIT_HLT:
-		/*
-		 * Likewise, for a capture kernel's boot. HLT is completed as a wake-up
-		 * (software loops around it); a pending interrupt shadowed by the STI
-		 * before it is taken right after.
-		 */
-		v->ctl.int_state &= ~1ull;
-		return VCPU_SKIP;
-	case SVM_EXIT_MSR:
-		return handle_msr(cpu, info1 & 1);
-	case SVM_EXIT_VMMCALL:
-		return vcpu_handle_hypercall(cpu);
-	case SVM_EXIT_VMRUN:
-	case SVM_EXIT_VMLOAD:
-	case SVM_EXIT_VMSAVE:
-	case SVM_EXIT_STGI:
-	case SVM_EXIT_CLGI:
-	case SVM_EXIT_SKINIT:
-		/* SVM is hidden: to the guest these instructions do not exist. */
-		svm_inject(cpu, X86_EXC_UD, false, 0);
-		return VCPU_RESUME;
-	case SVM_EXIT_NPF:
-		return handle_npf(cpu);
-	case SVM_EXIT_NMI:
-		consume_held();
-		return vcpu_handle_nmi(cpu);
-	case SVM_EXIT_INIT:
-		if (vcpu_inits_contained)
-			consume_held();
-		return vcpu_handle_init(cpu);
-	case SVM_EXIT_IOIO: /* APM vol. 2, 15.10.2 */
-		return vcpu_handle_io(cpu, (u16)(info1 >> 16), info1 & SVM_IOIO_IN,
-				      SVM_IOIO_SIZE(info1), !(info1 & (SVM_IOIO_STR | SVM_IOIO_REP)));
-	case SVM_EXIT_EXCP_BASE + X86_EXC_DB:
-		return vcpu_handle_db(cpu);
-	case SVM_EXIT_SHUTDOWN:
-		return vcpu_handle_triple_fault(cpu);
-	case SVM_EXIT_IRET:
-		return vcpu_handle_iret(cpu);
-	case SVM_EXIT_INVALID: /* an instruction's own refusal (svm_enter()) */
-		return vcpu_refuse(cpu, "instruction at rip 0x%llx (the CPU reported VMEXIT_INVALID)",
-				   (unsigned long long)v->save.rip);
-	default:
-		pr_err("cpu%u: unhandled exit 0x%llx (%s)", cpu->cpu_id,
-		       (unsigned long long)v->ctl.exit_code, svm_exit_name(v->ctl.exit_code));
-		return VCPU_FATAL;
-	}
+	if (e && e->handle)
+		return e->handle(cpu);
+	pr_err("cpu%u: unhandled exit 0x%llx (%s)", cpu->cpu_id,
+	       (unsigned long long)v->ctl.exit_code, svm_exit_name(v->ctl.exit_code));
+	return VCPU_FATAL;
 }
 
 #define INVALID_STREAK_MAX 4096

@@ -593,6 +593,12 @@ enum vcpu_action vcpu_handle_triple_fault(struct percpu *cpu)
 	return crash_trigger(cpu, CRASH_TRIPLE_FAULT);
 }
 
+enum vcpu_action vcpu_handle_hidden_insn(struct percpu *cpu)
+{
+	vendor->inject(cpu, X86_EXC_UD, false, 0);
+	return VCPU_RESUME;
+}
+
 enum vcpu_action vcpu_handle_init(struct percpu *cpu)
 {
 	/* The capture kernel's vCPU obeys no INIT: whoever sent it, the capture goes on. */
@@ -659,6 +665,34 @@ static bool vcpu_tlb_stale(struct percpu *cpu)
 	/* The APIC trap may have been lifted when the guest set this CPU's LDR. */
 	cpu->arch.ldr = apic_ldr();
 	return true;
+}
+
+void vcpu_entry_state(const struct x86_entry *e, struct x86_entry_state *st)
+{
+	*st = (struct x86_entry_state){ 0 };
+	if (e->real_mode) {
+		/* SDM vol. 3A, 9.1.1; APM vol. 2, 15.13: real mode at CS:0, caches off. */
+		*st = (struct x86_entry_state){
+			.cs = e->cs, .cs_ar = X86_AR_CODE16, .cs_base = (u64)e->cs << 4,
+			.ds_ar = X86_AR_DATA16, .limit = 0xffff,
+			.gdt_limit = 0xffff, .idt_limit = 0xffff,
+			.cr0 = X86_CR0_CD | X86_CR0_NW | X86_CR0_ET,
+		};
+		return;
+	}
+	/* boot.rst, 32-bit protocol: flat 4 GiB segments, __BOOT_CS 0x10, __BOOT_DS 0x18. */
+	*st = (struct x86_entry_state){
+		.cs = 0x10, .cs_ar = e->long_mode ? X86_AR_CODE64 : X86_AR_CODE32,
+		.ds = 0x18, .ds_ar = X86_AR_DATA32, .limit = 0xffffffff,
+		.gdt_base = e->gdt_base, .gdt_limit = e->gdt_limit,
+		.cr0 = X86_CR0_PE | X86_CR0_ET, .rip = e->rip,
+	};
+	if (e->long_mode) { /* the 64-bit protocol: long mode with the identity map */
+		st->cr0 |= X86_CR0_PG;
+		st->cr4 = X86_CR4_PAE;
+		st->cr3 = e->cr3;
+		st->efer = EFER_LME | EFER_LMA;
+	}
 }
 
 /*

@@ -28,14 +28,7 @@ void vmx_unblock_nmis(void);
 extern const u8 vmx_exit[], vmx_host_nmi[];
 void vmx_host_nmi_repost(void);
 
-#define GPAT_DEFAULT 0x0007040600070406ull /* SDM vol. 3A, 11.12.4: PAT at reset */
-
 /* Access rights (SDM vol. 3C, 25.4.1): type, S, DPL, P in 7:0; AVL, L, D/B, G in 15:12. */
-#define AR_CODE32   0xc09b
-#define AR_CODE64   0xa09b
-#define AR_DATA32   0xc093
-#define AR_CODE16   0x009b
-#define AR_DATA16   0x0093
 #define AR_TSS_BUSY 0x008b
 #define AR_UNUSABLE 0x10000
 #define AR_L	    (1u << 13)
@@ -58,79 +51,7 @@ static u8 *io_watch_a;	/* A with the NMI reason port, while an NMI is watched */
 /* The exit loads TR with this base and limit 0x67; the hv never uses it. */
 static u8 host_tss[104] __aligned(16);
 
-static const char *vmx_exit_name(u64 reason)
-{
-	switch (reason & 0xffff) {
-	case EXIT_EXCEPTION_NMI:
-		return "EXC/NMI";
-	case EXIT_EXTERNAL_INTR:
-		return "INTR";
-	case EXIT_TRIPLE_FAULT:
-		return "TRIPLE_FAULT";
-	case EXIT_INIT:
-		return "INIT";
-	case EXIT_SIPI:
-		return "SIPI";
-	case EXIT_NMI_WINDOW:
-		return "NMI_WINDOW";
-	case EXIT_CPUID:
-		return "CPUID";
-	case EXIT_HLT:
-		return "HLT";
-	case EXIT_INVD:
-		return "INVD";
-	case EXIT_VMCALL:
-		return "VMCALL";
-	case EXIT_CR_ACCESS:
-		return "CR";
-	case EXIT_IO:
-		return "IO";
-	case EXIT_RDMSR:
-		return "RDMSR";
-	case EXIT_WRMSR:
-		return "WRMSR";
-	case EXIT_INVALID_STATE:
-		return "INVALID_STATE";
-	case EXIT_MSR_LOADING:
-		return "MSR_LOADING";
-	case EXIT_MTF:
-		return "MTF";
-	case EXIT_MACHINE_CHECK:
-		return "MACHINE_CHECK";
-	case EXIT_EPT_VIOLATION:
-		return "EPT_VIOLATION";
-	case EXIT_EPT_MISCONFIG:
-		return "EPT_MISCONFIG";
-	case EXIT_XSETBV:
-		return "XSETBV";
-	case EXIT_PAUSE:
-		return "PAUSE";
-	case EXIT_PREEMPT_TIMER:
-		return "PREEMPT_TIMER";
-	default:
-		if ((reason & 0xffff) >= EXIT_VMCLEAR && (reason & 0xffff) <= EXIT_VMXON)
-			return "VMX insn";
-		return "other";
-	}
-}
-
-static inline void write_cr0(u64 v)
-{
-	asm volatile("mov %0, %%cr0" : : "r"(v) : "memory");
-}
-
-static inline void write_cr4(u64 v)
-{
-	asm volatile("mov %0, %%cr4" : : "r"(v) : "memory");
-}
-
-static inline u64 read_cr2(void)
-{
-	u64 v;
-
-	asm volatile("mov %%cr2, %0" : "=r"(v));
-	return v;
-}
+static const char *vmx_exit_name(u64 reason);
 
 /* SDM vol. 3C, 25.6.9: read bitmaps for 0-0x1fff and 0xc0000000-0xc0001fff, then write. */
 static void msr_intercept(u32 msr, bool read, bool write)
@@ -287,7 +208,7 @@ static void vmcs_fresh(struct percpu *cpu, u64 ept_root)
 	vmwrite(CR4_MASK, vmx.cr4_must1 | ~vmx.cr4_may1);
 
 	vmwrite(GUEST_DEBUGCTL, 0);
-	vmwrite(GUEST_PAT, GPAT_DEFAULT);
+	vmwrite(GUEST_PAT, X86_PAT_DEFAULT);
 	vmwrite(GUEST_EFER, 0);
 	vmwrite(GUEST_SYSENTER_CS, 0);
 	vmwrite(GUEST_SYSENTER_ESP, 0);
@@ -301,19 +222,6 @@ static void vmcs_fresh(struct percpu *cpu, u64 ept_root)
 	vmwrite(GUEST_ACTIVITY, ACTIVITY_ACTIVE);
 	vmwrite(GUEST_PENDING_DBG, 0);
 	flush_ept(cpu);
-}
-
-/* Real mode at segment cs, as INIT then SIPI leave a CPU (SDM vol. 3A, 9.1.1). */
-static void set_real_mode(u16 cs)
-{
-	set_flat_segs(0, AR_DATA16, 0, AR_DATA16, 0xffff);
-	seg_write(SEG_CS, cs, AR_CODE16, 0xffff, (u64)cs << 4);
-	vmwrite(GUEST_GDTR_BASE, 0);
-	vmwrite(GUEST_GDTR_LIMIT, 0xffff);
-	vmwrite(GUEST_IDTR_BASE, 0);
-	vmwrite(GUEST_IDTR_LIMIT, 0xffff);
-	set_cr0(X86_CR0_CD | X86_CR0_NW | X86_CR0_ET);
-	vmwrite(GUEST_RIP, 0);
 }
 
 static int vmx_cpu_init(struct percpu *cpu)
@@ -352,26 +260,23 @@ static int vmx_cpu_init(struct percpu *cpu)
 
 static void vmx_setup(struct percpu *cpu, const struct x86_entry *e, struct gpm *gpm)
 {
+	struct x86_entry_state st;
+
 	vmcs_fresh(cpu, pt_virt_to_phys(gpm->pt.root));
-	if (e->real_mode) {
-		set_real_mode(e->cs);
-		return;
-	}
-	/* boot.rst, 32-bit protocol: flat 4 GiB segments, __BOOT_CS 0x10, __BOOT_DS 0x18. */
-	set_flat_segs(0x10, e->long_mode ? AR_CODE64 : AR_CODE32, 0x18, AR_DATA32, 0xffffffff);
-	vmwrite(GUEST_GDTR_BASE, e->gdt_base);
-	vmwrite(GUEST_GDTR_LIMIT, e->gdt_limit);
+	vcpu_entry_state(e, &st);
+	set_flat_segs(st.cs, st.cs_ar, st.ds, st.ds_ar, st.limit);
+	seg_write(SEG_CS, st.cs, st.cs_ar, st.limit, st.cs_base);
+	vmwrite(GUEST_GDTR_BASE, st.gdt_base);
+	vmwrite(GUEST_GDTR_LIMIT, st.gdt_limit);
 	vmwrite(GUEST_IDTR_BASE, 0);
-	vmwrite(GUEST_IDTR_LIMIT, 0);
-	set_cr0(X86_CR0_PE | X86_CR0_ET);
-	vmwrite(GUEST_RIP, e->rip);
-	if (e->long_mode) { /* the 64-bit protocol: long mode with the identity map */
-		set_cr4(X86_CR4_PAE);
-		set_cr0(X86_CR0_PE | X86_CR0_ET | X86_CR0_PG);
-		vmwrite(GUEST_CR3, e->cr3);
-		vmwrite(GUEST_EFER, EFER_LME | EFER_LMA);
+	vmwrite(GUEST_IDTR_LIMIT, st.idt_limit);
+	set_cr4(st.cr4);
+	set_cr0(st.cr0);
+	vmwrite(GUEST_CR3, st.cr3);
+	vmwrite(GUEST_EFER, st.efer);
+	vmwrite(GUEST_RIP, st.rip);
+	if (st.efer & EFER_LMA) /* SDM vol. 3C, 27.3.1.1: the IA-32e entry control is EFER.LMA */
 		vmwrite(ENTRY_CONTROLS, vmread(ENTRY_CONTROLS) | ENTRY_IA32E_GUEST);
-	}
 }
 
 static void vmx_skip(struct percpu *cpu)
@@ -598,8 +503,9 @@ static enum vcpu_action handle_msr(struct percpu *cpu, bool write)
  * SDM vol. 3C, table 28-3: a control-register exit. Writes, CLTS and LMSW
  * are vcpu.c's (the gate); a read of CR3 is served here.
  */
-static enum vcpu_action handle_cr(struct percpu *cpu, u64 q)
+static enum vcpu_action handle_cr(struct percpu *cpu)
 {
+	u64 q = cpu->arch.vmx.exit_qual;
 	unsigned int cr = q & 15, type = (q >> 4) & 3, reg = (q >> 8) & 15;
 	u64 cr0 = cr_view(GUEST_CR0, CR0_READ_SHADOW, CR0_MASK);
 
@@ -622,8 +528,10 @@ static enum vcpu_action handle_cr(struct percpu *cpu, u64 q)
 }
 
 /* SDM vol. 3C, 28.2.1 and table 28-7: what an EPT violation's qualification says. */
-static enum vcpu_action handle_ept_violation(struct percpu *cpu, u64 q)
+static enum vcpu_action handle_ept_violation(struct percpu *cpu)
 {
+	u64 q = cpu->arch.vmx.exit_qual;
+
 	/* SDM vol. 3C, 28.2.3: an IRET that faulted had unblocked NMIs; block them again. */
 	if ((q & (1ull << 12)) && !cpu->arch.vmx.event_injected)
 		vmwrite(GUEST_INTERRUPTIBILITY,
@@ -632,72 +540,127 @@ static enum vcpu_action handle_ept_violation(struct percpu *cpu, u64 q)
 			       q & EPT_VIOLATION_FETCH, cpu->arch.vmx.event_injected);
 }
 
+static enum vcpu_action exit_exception_nmi(struct percpu *cpu)
+{
+	u32 info = (u32)vmread(EXIT_INTR_INFO);
+
+	if (INTR_TYPE(info) == INTR_TYPE_NMI)
+		return vcpu_handle_nmi(cpu);
+	if ((info & 0xff) == X86_EXC_DB)
+		return vcpu_handle_db(cpu);
+	pr_err("cpu%u: unexpected exception exit (interruption info 0x%x)", cpu->cpu_id, info);
+	return VCPU_FATAL;
+}
+
+/* The guest's NMI handler returned; inject_pending_nmi() gives it the next. */
+static enum vcpu_action exit_nmi_window(struct percpu *cpu)
+{
+	cpu->arch.vmx.nmi_in_guest = false;
+	if (cpu->arch.nmi_watch) /* without a look at the NMI reason port */
+		vcpu_nmi_unwatch(cpu);
+	return VCPU_RESUME;
+}
+
+/* The watchdog's tick: vcpu.c checked the deadline before this. */
+static enum vcpu_action exit_preempt_timer(struct percpu *cpu)
+{
+	(void)cpu;
+	return VCPU_RESUME;
+}
+
+/* Likewise, without a preemption timer. */
+static enum vcpu_action exit_pause(struct percpu *cpu)
+{
+	(void)cpu;
+	return VCPU_SKIP;
+}
+
+/* And a capture kernel's idle loop: completed as a wake-up, the STI shadow dropped. */
+static enum vcpu_action exit_hlt(struct percpu *cpu)
+{
+	(void)cpu;
+	vmwrite(GUEST_INTERRUPTIBILITY, vmread(GUEST_INTERRUPTIBILITY) & ~3ull);
+	return VCPU_SKIP;
+}
+
+/* INVD exits unconditionally; write back rather than lose data. */
+static enum vcpu_action exit_invd(struct percpu *cpu)
+{
+	(void)cpu;
+	asm volatile("wbinvd" ::: "memory");
+	return VCPU_SKIP;
+}
+
+static enum vcpu_action exit_rdmsr(struct percpu *cpu)
+{
+	return handle_msr(cpu, false);
+}
+
+static enum vcpu_action exit_wrmsr(struct percpu *cpu)
+{
+	return handle_msr(cpu, true);
+}
+
+/* SDM vol. 3C, table 28-5: size - 1 in 2:0, IN in 3, string and REP in 5:4. */
+static enum vcpu_action exit_io(struct percpu *cpu)
+{
+	u64 q = cpu->arch.vmx.exit_qual;
+
+	return vcpu_handle_io(cpu, (u16)(q >> 16), q & (1u << 3), (unsigned int)(q & 7) + 1,
+			      !(q & (3u << 4)));
+}
+
+/* Every exit the hv meets, by basic reason: its name (logs, the exit ring) and its handler. */
+static const struct vmx_exit {
+	const char *name;
+	enum vcpu_action (*handle)(struct percpu *cpu);
+} vmx_exits[EXIT_VMFUNC + 1] = {
+	[EXIT_EXCEPTION_NMI] = { "EXC/NMI", exit_exception_nmi },
+	[EXIT_EXTERNAL_INTR] = { "INTR", NULL },
+	[EXIT_TRIPLE_FAULT] = { "TRIPLE_FAULT", vcpu_handle_triple_fault },
+	[EXIT_INIT] = { "INIT", vcpu_handle_init },
+	[EXIT_SIPI] = { "SIPI", NULL },
+	[EXIT_NMI_WINDOW] = { "NMI_WINDOW", exit_nmi_window },
+	[EXIT_CPUID] = { "CPUID", vcpu_handle_cpuid },
+	[EXIT_GETSEC] = { "GETSEC", vcpu_handle_hidden_insn },
+	[EXIT_HLT] = { "HLT", exit_hlt },
+	[EXIT_INVD] = { "INVD", exit_invd },
+	[EXIT_VMCALL] = { "VMCALL", vcpu_handle_hypercall },
+	/* VMX is hidden: to the guest its instructions do not exist. */
+	[EXIT_VMCLEAR ... EXIT_VMXON] = { "VMX insn", vcpu_handle_hidden_insn },
+	[EXIT_CR_ACCESS] = { "CR", handle_cr },
+	[EXIT_IO] = { "IO", exit_io },
+	[EXIT_RDMSR] = { "RDMSR", exit_rdmsr },
+	[EXIT_WRMSR] = { "WRMSR", exit_wrmsr },
+	[EXIT_INVALID_STATE] = { "INVALID_STATE", NULL },
+	[EXIT_MSR_LOADING] = { "MSR_LOADING", NULL },
+	[EXIT_MTF] = { "MTF", NULL },
+	[EXIT_PAUSE] = { "PAUSE", exit_pause },
+	[EXIT_MACHINE_CHECK] = { "MACHINE_CHECK", NULL },
+	[EXIT_EPT_VIOLATION] = { "EPT_VIOLATION", handle_ept_violation },
+	[EXIT_EPT_MISCONFIG] = { "EPT_MISCONFIG", NULL },
+	[EXIT_INVEPT] = { "INVEPT", vcpu_handle_hidden_insn },
+	[EXIT_PREEMPT_TIMER] = { "PREEMPT_TIMER", exit_preempt_timer },
+	[EXIT_INVVPID] = { "INVVPID", vcpu_handle_hidden_insn },
+	[EXIT_XSETBV] = { "XSETBV", vcpu_handle_xsetbv },
+	[EXIT_VMFUNC] = { "VMFUNC", vcpu_handle_hidden_insn },
+};
+
+static const char *vmx_exit_name(u64 reason)
+{
+	u32 r = reason & 0xffff;
+
+	return r < ARRAY_SIZE(vmx_exits) && vmx_exits[r].name ? vmx_exits[r].name : "other";
+}
+
 static enum vcpu_action vmx_handle_exit(struct percpu *cpu)
 {
 	u32 reason = cpu->arch.vmx.exit_reason & 0xffff;
-	u64 q = cpu->arch.vmx.exit_qual;
 
-	switch (reason) {
-	case EXIT_EXCEPTION_NMI: {
-		u32 info = (u32)vmread(EXIT_INTR_INFO);
-
-		if (INTR_TYPE(info) == INTR_TYPE_NMI)
-			return vcpu_handle_nmi(cpu);
-		if ((info & 0xff) == X86_EXC_DB)
-			return vcpu_handle_db(cpu);
-		break;
-	}
-	case EXIT_NMI_WINDOW:
-		/* The guest's NMI handler returned; inject_pending_nmi() gives it the next. */
-		cpu->arch.vmx.nmi_in_guest = false;
-		if (cpu->arch.nmi_watch) /* without a look at the NMI reason port */
-			vcpu_nmi_unwatch(cpu);
-		return VCPU_RESUME;
-	case EXIT_CPUID:
-		return vcpu_handle_cpuid(cpu);
-	case EXIT_PREEMPT_TIMER: /* the watchdog's tick: vcpu.c checked the deadline */
-		return VCPU_RESUME;
-	case EXIT_PAUSE: /* likewise, without a preemption timer */
-		return VCPU_SKIP;
-	case EXIT_HLT: /* and a capture kernel's idle loop: completed as a wake-up */
-		vmwrite(GUEST_INTERRUPTIBILITY, vmread(GUEST_INTERRUPTIBILITY) & ~3ull);
-		return VCPU_SKIP;
-	case EXIT_XSETBV:
-		return vcpu_handle_xsetbv(cpu);
-	case EXIT_INVD: /* exits unconditionally; write back rather than lose data */
-		asm volatile("wbinvd" ::: "memory");
-		return VCPU_SKIP;
-	case EXIT_RDMSR:
-	case EXIT_WRMSR:
-		return handle_msr(cpu, reason == EXIT_WRMSR);
-	case EXIT_VMCALL:
-		return vcpu_handle_hypercall(cpu);
-	case EXIT_CR_ACCESS:
-		return handle_cr(cpu, q);
-	case EXIT_IO: /* SDM vol. 3C, table 28-5: size - 1 in 2:0, IN in 3, string and REP in 5:4 */
-		return vcpu_handle_io(cpu, (u16)(q >> 16), q & (1u << 3),
-				      (unsigned int)(q & 7) + 1, !(q & (3u << 4)));
-	case EXIT_EPT_VIOLATION:
-		return handle_ept_violation(cpu, q);
-	case EXIT_INIT:
-		return vcpu_handle_init(cpu);
-	case EXIT_TRIPLE_FAULT:
-		return vcpu_handle_triple_fault(cpu);
-	case EXIT_INVEPT:
-	case EXIT_INVVPID:
-	case EXIT_VMFUNC:
-	case 11: /* GETSEC */
-		vmx_inject(cpu, X86_EXC_UD, false, 0);
-		return VCPU_RESUME;
-	default:
-		/* VMX is hidden: to the guest its instructions do not exist. */
-		if (reason >= EXIT_VMCLEAR && reason <= EXIT_VMXON) {
-			vmx_inject(cpu, X86_EXC_UD, false, 0);
-			return VCPU_RESUME;
-		}
-	}
+	if (reason < ARRAY_SIZE(vmx_exits) && vmx_exits[reason].handle)
+		return vmx_exits[reason].handle(cpu);
 	pr_err("cpu%u: unhandled exit %u (%s), qualification 0x%llx", cpu->cpu_id, reason,
-	       vmx_exit_name(reason), (unsigned long long)q);
+	       vmx_exit_name(reason), (unsigned long long)cpu->arch.vmx.exit_qual);
 	return VCPU_FATAL;
 }
 

@@ -44,6 +44,16 @@
 #define X86_CR4_PKS	 (1ull << 24)
 #define X86_CR4_UINTR	 (1ull << 25)
 #define X86_RFLAGS_FIXED (1ull << 1)
+
+/* Segment access rights as the SDM lays them out (vol. 3C, 25.4.1): type, S, DPL, P in 7:0; AVL, L, D/B, G in 15:12. */
+#define X86_AR_CODE16 0x009b
+#define X86_AR_DATA16 0x0093
+#define X86_AR_CODE32 0xc09b
+#define X86_AR_DATA32 0xc093
+#define X86_AR_CODE64 0xa09b
+
+/* The PAT at reset (SDM vol. 3A, 11.12.4; APM vol. 2, 7.8.2). */
+#define X86_PAT_DEFAULT 0x0007040600070406ull
 #define X86_RFLAGS_TF	 (1ull << 8)
 #define X86_RFLAGS_IF	 (1ull << 9)
 
@@ -126,6 +136,24 @@ static inline u64 read_cr4(void)
 	u64 v;
 
 	asm volatile("mov %%cr4, %0" : "=r"(v));
+	return v;
+}
+
+static inline void write_cr0(u64 v)
+{
+	asm volatile("mov %0, %%cr0" : : "r"(v) : "memory");
+}
+
+static inline void write_cr4(u64 v)
+{
+	asm volatile("mov %0, %%cr4" : : "r"(v) : "memory");
+}
+
+static inline u64 read_cr2(void)
+{
+	u64 v;
+
+	asm volatile("mov %%cr2, %0" : "=r"(v));
 	return v;
 }
 

@@ -147,6 +147,23 @@ void vcpu_msr_intercepts(void (*set)(u32 msr));
 void vcpu_cpu_loop(struct percpu *cpu, const struct x86_entry *first, struct gpm *gpm) __noreturn;
 
 /*
+ * The architectural state an entry e starts in, which the vendors' setup()
+ * only writes into their VMCB or VMCS: CS (cs_base its base), then DS, ES,
+ * SS, FS and GS alike, all of limit; the descriptor tables; the control
+ * registers and EFER; RIP. Access rights in the SDM's layout (X86_AR_*).
+ */
+struct x86_entry_state {
+	u16 cs, ds;
+	u32 cs_ar, ds_ar, limit;
+	u64 cs_base;
+	u64 gdt_base;
+	u32 gdt_limit, idt_limit;
+	u64 cr0, cr3, cr4, efer, rip;
+};
+
+void vcpu_entry_state(const struct x86_entry *e, struct x86_entry_state *st);
+
+/*
  * The exit handlers a backend calls with the exit decoded. Each returns what
  * the vCPU does next; the backend returns that from handle_exit.
  */
@@ -230,6 +247,12 @@ enum vcpu_action vcpu_handle_iret(struct percpu *cpu);
 
 /** vcpu_handle_triple_fault() - the guest shut down: a crash trigger. */
 enum vcpu_action vcpu_handle_triple_fault(struct percpu *cpu);
+/*
+ * vcpu_handle_hidden_insn() - the guest ran an instruction of the
+ * virtualisation extension the hv hides (VMX's, SVM's, GETSEC): #UD, as on
+ * a CPU without it.
+ */
+enum vcpu_action vcpu_handle_hidden_insn(struct percpu *cpu);
 
 /**
  * vcpu_handle_init() - an INIT signal reached the vCPU in guest mode: at the

@@ -172,6 +172,7 @@ enum vmcs_seg { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SEG_TR
 #define EXIT_SIPI	   4
 #define EXIT_NMI_WINDOW	   8
 #define EXIT_CPUID	   10
+#define EXIT_GETSEC	   11
 #define EXIT_HLT	   12
 #define EXIT_INVD	   13
 #define EXIT_VMCALL	   18
