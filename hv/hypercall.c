@@ -107,15 +107,6 @@ static s64 hc_guest_info(struct percpu *cpu, u64 gpa, u64 size)
 	return 0;
 }
 
-/* The layout docs/hypercalls.md gives. */
-BUILD_BUG_ON(sizeof(struct parachute_status) != 80 ||
-	     __builtin_offsetof(struct parachute_status, heap_used) != 72);
-BUILD_BUG_ON(sizeof(struct parachute_dma_fault) != 24 ||
-	     __builtin_offsetof(struct parachute_dma_faults, f) != 16);
-BUILD_BUG_ON(sizeof(struct parachute_capture_info) != 2256 ||
-	     __builtin_offsetof(struct parachute_capture_info, sha256) != 48 ||
-	     __builtin_offsetof(struct parachute_capture_info, cmdline) != 208);
-
 static s64 hc_capture_info(const struct percpu *cpu, u64 gpa, u64 size)
 {
 	static struct parachute_capture_info ci; /* 2.3 KiB: not on a 16 KiB stack */

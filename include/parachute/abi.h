@@ -18,6 +18,16 @@
 #include <stdint.h>
 #endif
 
+/* The layouts below, checked wherever this header is compiled (docs/hypercalls.md). */
+#ifdef __cplusplus
+#define PARACHUTE_ABI_ASSERT(cond, what) static_assert(cond, what)
+#else
+#define PARACHUTE_ABI_ASSERT(cond, what) _Static_assert(cond, what)
+#endif
+#define PARACHUTE_ABI_AT(type, field, off) \
+	PARACHUTE_ABI_ASSERT(__builtin_offsetof(type, field) == (off), #type "." #field " at " #off)
+#define PARACHUTE_ABI_SIZE(type, size) PARACHUTE_ABI_ASSERT(sizeof(type) == (size), #type " is " #size " bytes")
+
 /* CPUID leaf 0x40000000: EAX = highest hypervisor leaf, EBX:ECX:EDX = signature. */
 #define PARACHUTE_CPUID_LEAF	 0x40000000u
 #define PARACHUTE_CPUID_MAX_LEAF 0x40000001u
@@ -154,6 +164,10 @@ struct parachute_status {
 	/* Since ABI 1.5 (a 72-byte buffer still gets the fields above): */
 	uint64_t heap_used; /* bytes of the hv's heap in use: flat whatever the guest does */
 };
+PARACHUTE_ABI_SIZE(struct parachute_status, 80);
+PARACHUTE_ABI_AT(struct parachute_status, capture_base, 24);
+PARACHUTE_ABI_AT(struct parachute_status, watchdog_ms, 64);
+PARACHUTE_ABI_AT(struct parachute_status, heap_used, 72);
 
 /*
  * Read by PARACHUTE_HC_GUEST_INFO from guest memory at gpa (RBX), size (RCX)
@@ -177,6 +191,9 @@ struct parachute_guest_info {
 	uint64_t vmcoreinfo_note; /* physical address of the VMCOREINFO ELF note
 				   * (paddr_vmcoreinfo_note()), 0 if unknown */
 };
+PARACHUTE_ABI_SIZE(struct parachute_guest_info, 40);
+PARACHUTE_ABI_AT(struct parachute_guest_info, current_task, 8);
+PARACHUTE_ABI_AT(struct parachute_guest_info, vmcoreinfo_note, 32);
 
 /*
  * Replacing the capture kernel at run time (docs/hypercalls.md):
@@ -225,6 +242,10 @@ struct parachute_capture_info {
 	char kernel_version[128]; /* the bzImage's version string, NUL-terminated */
 	char cmdline[PARACHUTE_LOAD_CMDLINE_MAX]; /* as loaded, without the hv's elfcorehdr= */
 };
+PARACHUTE_ABI_SIZE(struct parachute_capture_info, 2256);
+PARACHUTE_ABI_AT(struct parachute_capture_info, sha256, 48);
+PARACHUTE_ABI_AT(struct parachute_capture_info, kernel_version, 80);
+PARACHUTE_ABI_AT(struct parachute_capture_info, cmdline, 208);
 
 /*
  * The DMA the IOMMUs blocked, newest last (PARACHUTE_HC_DMA_FAULTS, ABI 1.2):
@@ -253,6 +274,9 @@ struct parachute_dma_fault {
 	uint8_t reason;	 /* VT-d fault reason, 0 for AMD-Vi */
 	uint8_t pad;
 };
+PARACHUTE_ABI_SIZE(struct parachute_dma_fault, 24);
+PARACHUTE_ABI_AT(struct parachute_dma_fault, source, 16);
+PARACHUTE_ABI_AT(struct parachute_dma_fault, reason, 22);
 
 struct parachute_dma_faults {
 	uint32_t struct_size; /* of the header: 16 */
@@ -260,5 +284,7 @@ struct parachute_dma_faults {
 	uint64_t total;	      /* faults recorded since the hv started (total - nr were dropped) */
 	struct parachute_dma_fault f[PARACHUTE_DMA_FAULTS_MAX];
 };
+PARACHUTE_ABI_AT(struct parachute_dma_faults, f, 16);
+PARACHUTE_ABI_SIZE(struct parachute_dma_faults, 16 + 24 * PARACHUTE_DMA_FAULTS_MAX);
 
 #endif /* PARACHUTE_ABI_H */

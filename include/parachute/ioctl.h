@@ -42,6 +42,8 @@ struct parachute_ioc_load {
 	__u32 flags;	    /* PARACHUTE_LOAD_CHECK_ONLY */
 	__u32 pad;	    /* 0 */
 };
+PARACHUTE_ABI_SIZE(struct parachute_ioc_load, 56);
+PARACHUTE_ABI_AT(struct parachute_ioc_load, flags, 48);
 
 #define PARACHUTE_IOC_LOAD _IOW(PARACHUTE_IOC_MAGIC, 3, struct parachute_ioc_load)
 
@@ -82,6 +84,7 @@ struct parachute_ioc_report {
 	__u32 len;
 	char msg[PARACHUTE_REPORT_MAX];
 };
+PARACHUTE_ABI_SIZE(struct parachute_ioc_report, 8 + PARACHUTE_REPORT_MAX);
 
 #define PARACHUTE_IOC_CAPTURE_REPORT _IOW(PARACHUTE_IOC_MAGIC, 8, struct parachute_ioc_report)
 
@@ -114,6 +117,8 @@ struct parachute_ioc_selftest {
 	__u32 failed; /* out */
 	__u32 pad;    /* 0 */
 };
+PARACHUTE_ABI_SIZE(struct parachute_ioc_selftest, 24);
+PARACHUTE_ABI_AT(struct parachute_ioc_selftest, failed, 16);
 
 #define PARACHUTE_SELFTEST_HEAP_CYCLES 16
 #define PARACHUTE_IOC_SELFTEST _IOWR(PARACHUTE_IOC_MAGIC, 10, struct parachute_ioc_selftest)
