@@ -12,6 +12,7 @@
 #include <asm/guest_mem.h>
 #include <asm/iommu.h>
 #include <asm/linux.h>
+#include <asm/seal.h>
 #include <asm/madt.h>
 #include <asm/smp.h>
 #include <asm/vcpu.h>

@@ -16,6 +16,7 @@
 #include <asm/guest_mem.h>
 #include <asm/iommu.h>
 #include <asm/processor.h>
+#include <asm/seal.h>
 #include <asm/smp.h>
 #include <asm/vcpu.h>
 #include <hv/arch.h>

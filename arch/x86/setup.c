@@ -32,16 +32,6 @@ const char *arch_exit_name(u64 reason)
 	return vendor ? vendor->exit_name(reason) : "?";
 }
 
-u64 arch_timestamp(void)
-{
-	return rdtsc();
-}
-
-u64 arch_timestamp_us(void)
-{
-	return hv.tsc_khz ? rdtsc() * 1000 / hv.tsc_khz : 0;
-}
-
 void arch_cpu_halt(void)
 {
 	for (;;)

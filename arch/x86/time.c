@@ -2,6 +2,8 @@
 /* TSC calibration against the PIT, and delays. */
 #include <asm/processor.h>
 #include <asm/time.h>
+#include <hv/arch.h>
+#include <hv/hv.h>
 #include <hv/printk.h>
 
 #define PIT_HZ	     1193182u
@@ -38,4 +40,14 @@ void udelay(u64 us)
 
 	while (rdtsc() < end)
 		cpu_relax();
+}
+
+u64 arch_timestamp(void)
+{
+	return rdtsc();
+}
+
+u64 arch_timestamp_us(void)
+{
+	return hv.tsc_khz ? rdtsc() * 1000 / hv.tsc_khz : 0;
 }

@@ -59,7 +59,5 @@ s64 arch_seal_kexec(struct percpu *cpu, u64 base, u64 size, u64 flags);
  * hypercall may write for it (never hidden, sealed or evidence memory).
  */
 bool arch_guest_writable(const struct percpu *cpu, u64 gpa, u64 size);
-/* seal_reset() - a restart: nothing sealed, the guest's CPUs see the region as RAM again. */
-void seal_reset(void);
 
 #endif /* HV_ARCH_H */
