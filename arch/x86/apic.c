@@ -4,7 +4,9 @@
  * go straight to the hardware. INIT and start-up IPIs never do: a CPU that
  * takes an INIT in host mode would be restarted outside guest mode (on AMD
  * hardware GIF holds INIT, but QEMU's TCG performs it whatever GIF says), so
- * they are routed to the target vCPU, which resets itself (smp.c).
+ * they are routed to the target vCPU, which resets itself: smp.c emulates
+ * the guest's stores to the trapped page (smp_apic_mmio_write()); this file
+ * is the trap and the hardware APIC.
  *
  * The xAPIC page is write-protected while a guest INIT/SIPI can come: from
  * boot until the guest has started every AP, and again from the guest's
@@ -13,18 +15,9 @@
  * MSR stays intercepted throughout; it exits only for IPIs.
  */
 #include <asm/apic.h>
-#include <asm/gate.h>
 #include <asm/processor.h>
-#include <asm/smp.h>
 #include <hv/printk.h>
 
-#define APIC_ICR_LO	 0x300
-#define APIC_ICR_HI	 0x310
-#define APIC_LDR	 0x0d0
-#define ICR_MODE(lo)	 (((lo) >> 8) & 7)
-#define ICR_MODE_NMI	 4
-#define ICR_MODE_INIT	 5
-#define ICR_MODE_STARTUP 6
 
 static u64 apic_page;
 static struct gpm *trap_gpm;
@@ -78,48 +71,9 @@ bool apic_is_trapped(u64 gpa)
 	return apic_page && (gpa & ~0xfffull) == apic_page;
 }
 
-/*
- * The policy for an ICR write (SDM vol. 3A, 11.6.1): INIT and start-up IPIs go
- * to the target vCPUs' mailboxes, never to the hardware; an NMI IPI is noted
- * on its targets so their NMI exit re-injects it. Returns true when the write
- * should reach the real APIC.
- */
-static bool icr_policy(struct percpu *cpu, u32 lo, u32 dest)
-{
-	switch (ICR_MODE(lo)) {
-	case ICR_MODE_INIT:
-	case ICR_MODE_STARTUP:
-		smp_guest_startup_ipi(cpu, lo, dest);
-		return false;
-	case ICR_MODE_NMI:
-		smp_note_guest_nmi(cpu, lo, dest);
-		return true;
-	default:
-		return true;
-	}
-}
-
 u32 apic_mmio_read(u64 gpa)
 {
 	return mmio_read32(gpa & ~3ull);
-}
-
-void apic_mmio_write(struct percpu *cpu, u64 gpa, u32 val)
-{
-	u32 off = gpa & 0xffc;
-
-	if (off == APIC_LDR)
-		cpu->arch.ldr = val;
-	if (off == APIC_ICR_LO && !icr_policy(cpu, val, mmio_read32(apic_page + APIC_ICR_HI) >> 24))
-		return;
-	mmio_write32(gpa & ~3ull, val);
-}
-
-void apic_x2apic_icr_write(struct percpu *cpu, u64 val)
-{
-	/* vcpu_handle_wrmsr() passed val through the gate: it cannot fail here. */
-	if (icr_policy(cpu, (u32)val, (u32)(val >> 32)))
-		gate_write_x2apic_icr(val);
 }
 
 #define APIC_TPR       0x080

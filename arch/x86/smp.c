@@ -6,6 +6,7 @@
  */
 #include <asm/acpi.h>
 #include <asm/apic.h>
+#include <asm/gate.h>
 #include <asm/guest_mem.h>
 #include <asm/layout.h>
 #include <asm/mm.h>
@@ -156,7 +157,7 @@ static bool is_vcpu(const struct percpu *t)
 
 static u64 dropped_lines; /* INIT and SIPIs to the capturing vCPU: heard, rate-limited */
 
-void smp_guest_startup_ipi(struct percpu *from, u32 lo, u32 dest)
+static void guest_startup_ipi(struct percpu *from, u32 lo, u32 dest)
 {
 	bool init = ((lo >> 8) & 7) == 5;
 
@@ -187,7 +188,8 @@ void smp_guest_startup_ipi(struct percpu *from, u32 lo, u32 dest)
 	}
 }
 
-void smp_note_guest_nmi(struct percpu *from, u32 lo, u32 dest)
+/* A guest NMI IPI, counted on its targets so that their NMI exit re-injects it. */
+static void note_guest_nmi(struct percpu *from, u32 lo, u32 dest)
 {
 	for (unsigned int i = 0; i < MAX_CPUS; i++) {
 		struct percpu *t = &percpu_area[i];
@@ -195,6 +197,47 @@ void smp_note_guest_nmi(struct percpu *from, u32 lo, u32 dest)
 		if (t->state == CPU_GUEST && ipi_reaches(from, t, lo, dest))
 			__atomic_add_fetch(&t->arch.guest_nmis, 1, __ATOMIC_SEQ_CST);
 	}
+}
+
+/*
+ * The policy for an ICR write (SDM vol. 3A, 11.6.1): INIT and start-up IPIs go
+ * to the target vCPUs' mailboxes, never to the hardware; an NMI IPI is noted
+ * on its targets so their NMI exit re-injects it. Returns true when the write
+ * should reach the real APIC.
+ */
+static bool icr_policy(struct percpu *cpu, u32 lo, u32 dest)
+{
+	switch (ICR_MODE(lo)) {
+	case ICR_MODE_INIT:
+	case ICR_MODE_STARTUP:
+		guest_startup_ipi(cpu, lo, dest);
+		return false;
+	case ICR_MODE_NMI:
+		note_guest_nmi(cpu, lo, dest);
+		return true;
+	default:
+		return true;
+	}
+}
+
+void smp_apic_mmio_write(struct percpu *cpu, u64 gpa, u32 val)
+{
+	u32 off = gpa & 0xffc;
+
+	if (off == APIC_LDR)
+		cpu->arch.ldr = val;
+	/* The ICR's high word is in the same page: the destination the hardware would use. */
+	if (off == APIC_ICR_LO &&
+	    !icr_policy(cpu, val, mmio_read32((gpa & ~0xfffull) + APIC_ICR_HI) >> 24))
+		return;
+	mmio_write32(gpa & ~3ull, val);
+}
+
+void smp_x2apic_icr_write(struct percpu *cpu, u64 val)
+{
+	/* vcpu_handle_wrmsr() passed val through the gate: it cannot fail here. */
+	if (icr_policy(cpu, (u32)val, (u32)(val >> 32)))
+		gate_write_x2apic_icr(val);
 }
 
 /*

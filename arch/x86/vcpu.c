@@ -154,7 +154,7 @@ enum vcpu_action vcpu_handle_wrmsr(struct percpu *cpu, u32 msr, u64 val)
 	case MSR_X2APIC_ICR:
 		if (!gate_x2apic_icr(rdmsr(MSR_APIC_BASE), val))
 			break;
-		apic_x2apic_icr_write(cpu, val);
+		smp_x2apic_icr_write(cpu, val);
 		return VCPU_SKIP;
 	}
 	return vcpu_refuse(cpu, "WRMSR 0x%x <- 0x%llx", msr, (unsigned long long)val);
@@ -411,7 +411,7 @@ static enum vcpu_action apic_store(struct percpu *cpu, u64 gpa)
 	val = in.kind == MMIO_STORE_IMM ? in.imm : vcpu_gpr(cpu, in.reg);
 	if (in.kind == MMIO_XCHG)
 		vcpu_set_gpr(cpu, in.reg, apic_mmio_read(gpa));
-	apic_mmio_write(cpu, gpa, (u32)val);
+	smp_apic_mmio_write(cpu, gpa, (u32)val);
 	vendor->set(cpu, VCPU_RIP, rip + in.len);
 	return VCPU_RESUME;
 }

@@ -153,12 +153,12 @@ u32 apic_mmio_read(u64 gpa)
 	return 0x1234;
 }
 
-void apic_mmio_write(struct percpu *cpu, u64 gpa, u32 val)
+void smp_apic_mmio_write(struct percpu *cpu, u64 gpa, u32 val)
 {
 	(void)cpu, (void)gpa, (void)val;
 }
 
-void apic_x2apic_icr_write(struct percpu *cpu, u64 val)
+void smp_x2apic_icr_write(struct percpu *cpu, u64 val)
 {
 	(void)cpu, (void)val;
 }

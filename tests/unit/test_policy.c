@@ -272,14 +272,14 @@ u32 apic_mmio_read(u64 gpa)
 	return 0x1234;
 }
 
-void apic_mmio_write(struct percpu *cpu, u64 gpa, u32 val)
+void smp_apic_mmio_write(struct percpu *cpu, u64 gpa, u32 val)
 {
 	(void)cpu;
 	st.apic_written_gpa = gpa;
 	st.apic_written_val = val;
 }
 
-void apic_x2apic_icr_write(struct percpu *cpu, u64 val)
+void smp_x2apic_icr_write(struct percpu *cpu, u64 val)
 {
 	(void)cpu;
 	(void)val;

@@ -12,6 +12,15 @@
 #include <asm/guest_mem.h>
 #include <hv/percpu.h>
 
+/* Local APIC registers and ICR fields the hv reads and the guest writes (SDM vol. 3A, 11.6.1). */
+#define APIC_LDR	 0x0d0
+#define APIC_ICR_LO	 0x300
+#define APIC_ICR_HI	 0x310
+#define ICR_MODE(lo)	 (((lo) >> 8) & 7)
+#define ICR_MODE_NMI	 4
+#define ICR_MODE_INIT	 5
+#define ICR_MODE_STARTUP 6
+
 /**
  * apic_trap_init() - write-protect the xAPIC page in gpm: the guest's space
  * (apic_trap_set() switches it later) or the capture kernel's (for good).
@@ -42,14 +51,8 @@ u32 apic_ldr(void);
  */
 bool apic_lint1_takes_nmi(void);
 
-/** apic_mmio_write() - apply the guest's write of val at gpa (INIT/SIPI are routed to vCPUs). */
-void apic_mmio_write(struct percpu *cpu, u64 gpa, u32 val);
-
 /** apic_mmio_read() - read the real APIC register at gpa (for XCHG). */
 u32 apic_mmio_read(u64 gpa);
-
-/** apic_x2apic_icr_write() - the same policy for a WRMSR to the x2APIC ICR. */
-void apic_x2apic_icr_write(struct percpu *cpu, u64 val);
 
 /**
  * apic_send_ipi() - send an IPI from the calling CPU's APIC (xAPIC or x2APIC):

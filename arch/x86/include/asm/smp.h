@@ -15,11 +15,15 @@
 void smp_start_aps(const struct madt_info *madt);
 
 /**
- * smp_guest_startup_ipi() - a guest INIT or start-up IPI (ICR low word lo,
- * destination dest) sent from cpu: delivered to the target vCPUs' mailboxes,
- * never to the hardware.
+ * smp_apic_mmio_write() - the guest's store of val at gpa in the trapped
+ * xAPIC page: its INIT and start-up IPIs go to the target vCPUs' mailboxes,
+ * never to the hardware, and an NMI IPI is noted on its targets; the rest
+ * reaches the real APIC.
  */
-void smp_guest_startup_ipi(struct percpu *from, u32 lo, u32 dest);
+void smp_apic_mmio_write(struct percpu *cpu, u64 gpa, u32 val);
+
+/** smp_x2apic_icr_write() - the same for a WRMSR to the x2APIC ICR (val passed the gate). */
+void smp_x2apic_icr_write(struct percpu *cpu, u64 val);
 
 #define CMOS_INDEX_PORT	     0x70 /* RTC/CMOS index (bit 7 masks NMI on old chipsets) */
 #define CMOS_DATA_PORT	     0x71
@@ -47,7 +51,5 @@ bool smp_start_up_coming(struct percpu *cpu, const char *why);
  */
 int smp_flush_guest(struct percpu *cpu);
 
-/** smp_note_guest_nmi() - count a guest NMI IPI on its targets, to re-inject it there. */
-void smp_note_guest_nmi(struct percpu *from, u32 lo, u32 dest);
 
 #endif /* ASM_SMP_H */
