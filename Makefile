@@ -50,7 +50,7 @@ CFLAGS ?= -O2 -g
 GUEST_PROGS := $(BUILD)/guest/hvinfo $(BUILD)/guest/memprobe $(BUILD)/guest/patterns $(BUILD)/guest/spin $(BUILD)/guest/edu \
 	$(BUILD)/guest/parachutectl $(BUILD)/guest/hcfuzz3
 
-.PHONY: all check unit integration demo bench bench-xen soak clean format headers-check guest install
+.PHONY: all check unit integration demo bench bench-xen soak clean format headers-check lint guest install
 all: $(BUILD)/parachute.elf
 
 V ?= 0
@@ -367,7 +367,11 @@ install: $(BUILD)/parachute.elf $(BUILD)/parachutectl
 # Everything is built first, two jobs at a time (what the integration tests
 # boot included, so the kernel is there for the unit test that reads it); then
 # the four parts run, each closing with its own line, pytest's last.
-check: headers-check
+# docs/code-map.md names only what exists.
+lint:
+	@python3 tests/lint/code_map.py .
+
+check: headers-check lint
 	@$(MAKE) --no-print-directory -j2 $(patsubst %,$(BUILD)/unit/%,$(UNIT_TESTS)) fuzz-build \
 		integration-deps
 	@$(MAKE) --no-print-directory unit
