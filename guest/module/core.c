@@ -98,6 +98,7 @@ long pc_hypercall(unsigned long nr, unsigned long a0, unsigned long a1, unsigned
 		asm volatile("vmmcall" : "+a"(ret) : "b"(a0), "c"(a1), "d"(a2) : "memory");
 	return (long)ret;
 }
+EXPORT_SYMBOL_GPL(pc_hypercall); /* tests/hostile/hostile.ko's hypercalls */
 
 static int status_get(char *buf, const struct kernel_param *kp)
 {

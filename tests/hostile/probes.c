@@ -53,23 +53,12 @@ static unsigned int probes, bad;
 			(ok) ? "ok" : "BAD");                                               \
 	} while (0)
 
-static long hc(unsigned long nr, unsigned long a0, unsigned long a1, unsigned long a2)
-{
-	unsigned long ret = nr;
-
-	if (boot_cpu_data.x86_vendor == X86_VENDOR_INTEL)
-		asm volatile("vmcall" : "+a"(ret) : "b"(a0), "c"(a1), "d"(a2) : "memory");
-	else
-		asm volatile("vmmcall" : "+a"(ret) : "b"(a0), "c"(a1), "d"(a2) : "memory");
-	return (long)ret;
-}
-
 static struct parachute_status *status_page; /* a page of the direct map, for STATUS */
 
 static struct parachute_status hv_status(void)
 {
 	memset(status_page, 0, sizeof(*status_page));
-	hc(PARACHUTE_HC_STATUS, virt_to_phys(status_page), sizeof(*status_page), 0);
+	pc_hypercall(PARACHUTE_HC_STATUS, virt_to_phys(status_page), sizeof(*status_page), 0);
 	return *status_page;
 }
 
@@ -91,10 +80,10 @@ static void class_flood(void)
 	for (i = 0; i < cycles; i++) {
 		wrmsr_try(MSR_IA32_APICBASE, base | 1);	/* refused WRMSR */
 		outb(2, 0x505);					/* pvpanic CRASH_LOADED */
-		hc(PARACHUTE_HC_DUMP_STATS, 0, 0, 0);
-		hc(PARACHUTE_HC_LOAD_COMMIT, 0, 0, 0);		/* no load open: refused */
-		hc(PARACHUTE_HC_GUEST_INFO, 0, 16, 0);		/* not RAM: refused */
-		hc(PARACHUTE_HC_SEAL_KEXEC, 4096, 4096, 0);	/* below 1 MiB: refused */
+		pc_hypercall(PARACHUTE_HC_DUMP_STATS, 0, 0, 0);
+		pc_hypercall(PARACHUTE_HC_LOAD_COMMIT, 0, 0, 0);		/* no load open: refused */
+		pc_hypercall(PARACHUTE_HC_GUEST_INFO, 0, 16, 0);		/* not RAM: refused */
+		pc_hypercall(PARACHUTE_HC_SEAL_KEXEC, 4096, 4096, 0);	/* below 1 MiB: refused */
 	}
 	st = hv_status();
 	report("flood", "requests that each log a line", st.abi_version == PARACHUTE_ABI_VERSION,
