@@ -394,15 +394,8 @@ static enum vcpu_action handle_npf(struct percpu *cpu)
 			       v->ctl.exit_info1 & SVM_NPF_FETCH, in_event);
 }
 
-/* PAUSE: the watchdog's chance (vcpu.c checked the deadline before this). */
-static enum vcpu_action exit_pause(struct percpu *cpu)
-{
-	(void)cpu;
-	return VCPU_SKIP;
-}
-
 /*
- * Likewise, for a capture kernel's boot. HLT is completed as a wake-up
+ * The watchdog's chance for a capture kernel's boot. HLT is completed as a wake-up
  * (software loops around it); a pending interrupt shadowed by the STI
  * before it is taken right after.
  */
@@ -459,7 +452,7 @@ static const struct svm_exit {
 	{ SVM_EXIT_CPUID, "CPUID", vcpu_handle_cpuid },
 	{ SVM_EXIT_IRET, "IRET", vcpu_handle_iret },
 	{ SVM_EXIT_HLT, "HLT", exit_hlt },
-	{ SVM_EXIT_PAUSE, "PAUSE", exit_pause },
+	{ SVM_EXIT_PAUSE, "PAUSE", vcpu_handle_pause },
 	{ SVM_EXIT_IOIO, "IOIO", exit_ioio },
 	{ SVM_EXIT_MSR, "MSR", exit_msr },
 	{ SVM_EXIT_SHUTDOWN, "SHUTDOWN", vcpu_handle_triple_fault },

@@ -593,6 +593,18 @@ enum vcpu_action vcpu_handle_triple_fault(struct percpu *cpu)
 	return crash_trigger(cpu, CRASH_TRIPLE_FAULT);
 }
 
+enum vcpu_action vcpu_handle_watchdog_tick(struct percpu *cpu)
+{
+	(void)cpu;
+	return VCPU_RESUME;
+}
+
+enum vcpu_action vcpu_handle_pause(struct percpu *cpu)
+{
+	(void)cpu;
+	return VCPU_SKIP;
+}
+
 enum vcpu_action vcpu_handle_hidden_insn(struct percpu *cpu)
 {
 	vendor->inject(cpu, X86_EXC_UD, false, 0);

@@ -561,21 +561,7 @@ static enum vcpu_action exit_nmi_window(struct percpu *cpu)
 	return VCPU_RESUME;
 }
 
-/* The watchdog's tick: vcpu.c checked the deadline before this. */
-static enum vcpu_action exit_preempt_timer(struct percpu *cpu)
-{
-	(void)cpu;
-	return VCPU_RESUME;
-}
-
-/* Likewise, without a preemption timer. */
-static enum vcpu_action exit_pause(struct percpu *cpu)
-{
-	(void)cpu;
-	return VCPU_SKIP;
-}
-
-/* And a capture kernel's idle loop: completed as a wake-up, the STI shadow dropped. */
+/* A capture kernel's idle loop: completed as a wake-up, the STI shadow dropped. */
 static enum vcpu_action exit_hlt(struct percpu *cpu)
 {
 	(void)cpu;
@@ -635,12 +621,12 @@ static const struct vmx_exit {
 	[EXIT_INVALID_STATE] = { "INVALID_STATE", NULL },
 	[EXIT_MSR_LOADING] = { "MSR_LOADING", NULL },
 	[EXIT_MTF] = { "MTF", NULL },
-	[EXIT_PAUSE] = { "PAUSE", exit_pause },
+	[EXIT_PAUSE] = { "PAUSE", vcpu_handle_pause },
 	[EXIT_MACHINE_CHECK] = { "MACHINE_CHECK", NULL },
 	[EXIT_EPT_VIOLATION] = { "EPT_VIOLATION", handle_ept_violation },
 	[EXIT_EPT_MISCONFIG] = { "EPT_MISCONFIG", NULL },
 	[EXIT_INVEPT] = { "INVEPT", vcpu_handle_hidden_insn },
-	[EXIT_PREEMPT_TIMER] = { "PREEMPT_TIMER", exit_preempt_timer },
+	[EXIT_PREEMPT_TIMER] = { "PREEMPT_TIMER", vcpu_handle_watchdog_tick },
 	[EXIT_INVVPID] = { "INVVPID", vcpu_handle_hidden_insn },
 	[EXIT_XSETBV] = { "XSETBV", vcpu_handle_xsetbv },
 	[EXIT_VMFUNC] = { "VMFUNC", vcpu_handle_hidden_insn },

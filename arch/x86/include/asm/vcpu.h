@@ -253,6 +253,14 @@ enum vcpu_action vcpu_handle_triple_fault(struct percpu *cpu);
  * a CPU without it.
  */
 enum vcpu_action vcpu_handle_hidden_insn(struct percpu *cpu);
+/*
+ * The watchdog's exits (vendor->watchdog): vcpu_run() checked the deadline
+ * before the exit was handled. vcpu_handle_watchdog_tick(): a timer exit
+ * (VMX's preemption timer), the guest resumes; vcpu_handle_pause(): an
+ * intercepted PAUSE, completed.
+ */
+enum vcpu_action vcpu_handle_watchdog_tick(struct percpu *cpu);
+enum vcpu_action vcpu_handle_pause(struct percpu *cpu);
 
 /**
  * vcpu_handle_init() - an INIT signal reached the vCPU in guest mode: at the
