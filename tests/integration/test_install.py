@@ -38,8 +38,8 @@ PACKAGE_FILES = ["/boot/parachute.elf", "/etc/default/parachute", "/etc/grub.d/2
 CONFFILES = [f for f in PACKAGE_FILES if f.startswith("/etc/")]
 XL_KDUMP_FILES = ["/usr/sbin/xl-kdump", "/usr/share/man/man8/xl-kdump.8.gz",
                   "/lib/systemd/system/xl-kdump.service"]
-DKMS_FILES = ["dkms.conf", "Kbuild", "core.c", "selftest.c", "sipi.S", "pc.h", "include/parachute/abi.h",
-              "include/parachute/ioctl.h"]
+DKMS_FILES = ["dkms.conf", "Kbuild", "core.c", "selftest.c", "sipi.S", "pc.h",
+              "include/parachute/abi.h", "include/parachute/ioctl.h"]
 
 
 def package_root(build, name):
