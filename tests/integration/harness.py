@@ -267,6 +267,12 @@ class Run:
         the same RIP, from which only an NMI, INIT or SMI would wake it; the
         console stays silent meanwhile. Needs the run's monitor."""
         assert self.has_monitor, f"{self.name}: assert_halted needs Run(monitor=True)"
+        # The halt message may be read while the hv still writes its last
+        # characters (a busy UART under two guests): up to 2 s to reach HLT.
+        settle = time.monotonic() + 2 * TIMEOUT_SCALE
+        while time.monotonic() < settle and self.alive() and \
+                not all(c["halted"] for c in self.cpus()):
+            time.sleep(0.1)
         first, lines = None, len(self.lines)
         for i in range(samples):
             if i:
