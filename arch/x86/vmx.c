@@ -378,38 +378,33 @@ static void inject_pending_nmi(struct percpu *cpu)
 	set_cpu_controls(cpu, ctl);
 }
 
+/* The registers that are one VMCS field each, read and written as they are. */
+static const u32 plain_field[] = {
+	[VCPU_RIP] = GUEST_RIP,	    [VCPU_RSP] = GUEST_RSP,
+	[VCPU_RFLAGS] = GUEST_RFLAGS, [VCPU_CR3] = GUEST_CR3,
+	[VCPU_EFER] = GUEST_EFER,   [VCPU_CS] = GUEST_SEL(SEG_CS),
+	[VCPU_CS_BASE] = GUEST_BASE(SEG_CS),
+};
+
 static u64 vmx_get(struct percpu *cpu, enum vcpu_reg reg)
 {
 	(void)cpu;
 	switch (reg) {
-	case VCPU_RIP:
-		return vmread(GUEST_RIP);
-	case VCPU_RSP:
-		return vmread(GUEST_RSP);
-	case VCPU_RFLAGS:
-		return vmread(GUEST_RFLAGS);
 	case VCPU_CR0:
 		return cr_view(GUEST_CR0, CR0_READ_SHADOW, CR0_MASK);
 	case VCPU_CR2: /* VMX does not switch CR2, and the hv never faults: it is the guest's */
 		return read_cr2();
-	case VCPU_CR3:
-		return vmread(GUEST_CR3);
 	case VCPU_CR4:
 		return cr_view(GUEST_CR4, CR4_READ_SHADOW, CR4_MASK);
-	case VCPU_EFER:
-		return vmread(GUEST_EFER);
-	case VCPU_CS:
-		return vmread(GUEST_SEL(SEG_CS));
-	case VCPU_CS_BASE:
-		return vmread(GUEST_BASE(SEG_CS));
 	case VCPU_CS_L:
 		return !!(vmread(GUEST_AR(SEG_CS)) & AR_L);
 	case VCPU_CS_DB:
 		return !!(vmread(GUEST_AR(SEG_CS)) & AR_DB);
 	case VCPU_CPL:
 		return guest_cpl();
+	default:
+		return reg < ARRAY_SIZE(plain_field) && plain_field[reg] ? vmread(plain_field[reg]) : 0;
 	}
-	return 0;
 }
 
 static void vmx_set(struct percpu *cpu, enum vcpu_reg reg, u64 val)
@@ -418,20 +413,8 @@ static void vmx_set(struct percpu *cpu, enum vcpu_reg reg, u64 val)
 
 	(void)cpu;
 	switch (reg) {
-	case VCPU_RIP:
-		vmwrite(GUEST_RIP, val);
-		break;
-	case VCPU_RSP:
-		vmwrite(GUEST_RSP, val);
-		break;
-	case VCPU_RFLAGS:
-		vmwrite(GUEST_RFLAGS, val);
-		break;
 	case VCPU_CR0:
 		set_cr0(val);
-		break;
-	case VCPU_CR3:
-		vmwrite(GUEST_CR3, val);
 		break;
 	case VCPU_CR4:
 		set_cr4(val);
@@ -441,7 +424,13 @@ static void vmx_set(struct percpu *cpu, enum vcpu_reg reg, u64 val)
 		vmwrite(ENTRY_CONTROLS, entry | ((val & EFER_LMA) ? ENTRY_IA32E_GUEST : 0));
 		vmwrite(GUEST_EFER, val);
 		break;
-	default:
+	case VCPU_RIP:
+	case VCPU_RSP:
+	case VCPU_RFLAGS:
+	case VCPU_CR3:
+		vmwrite(plain_field[reg], val);
+		break;
+	default: /* CR2, CS and CPL are not set through here */
 		break;
 	}
 }
@@ -484,12 +473,12 @@ static void vmx_step_end(struct percpu *cpu, bool guest_tf)
 #define MSR_VMX_LAST  0x491
 
 /* The MSRs that would reveal VMX; the APIC's writes are vcpu.c's. */
-static enum vcpu_action handle_msr(struct percpu *cpu, bool write)
+static enum vcpu_action handle_msr(struct percpu *cpu)
 {
 	struct guest_regs *r = &cpu->arch.regs;
 	u32 msr = (u32)r->rcx;
 
-	if (write)
+	if ((cpu->arch.vmx.exit_reason & 0xffff) == EXIT_WRMSR)
 		return vcpu_handle_wrmsr(cpu, msr, (r->rdx << 32) | (u32)r->rax);
 	/* The VMX capability MSRs read as on a CPU without VMX. */
 	if (msr != MSR_FEATURE_CONTROL)
@@ -577,16 +566,6 @@ static enum vcpu_action exit_invd(struct percpu *cpu)
 	return VCPU_SKIP;
 }
 
-static enum vcpu_action exit_rdmsr(struct percpu *cpu)
-{
-	return handle_msr(cpu, false);
-}
-
-static enum vcpu_action exit_wrmsr(struct percpu *cpu)
-{
-	return handle_msr(cpu, true);
-}
-
 /* SDM vol. 3C, table 28-5: size - 1 in 2:0, IN in 3, string and REP in 5:4. */
 static enum vcpu_action exit_io(struct percpu *cpu)
 {
@@ -616,8 +595,8 @@ static const struct vmx_exit {
 	[EXIT_VMCLEAR ... EXIT_VMXON] = { "VMX insn", vcpu_handle_hidden_insn },
 	[EXIT_CR_ACCESS] = { "CR", handle_cr },
 	[EXIT_IO] = { "IO", exit_io },
-	[EXIT_RDMSR] = { "RDMSR", exit_rdmsr },
-	[EXIT_WRMSR] = { "WRMSR", exit_wrmsr },
+	[EXIT_RDMSR] = { "RDMSR", handle_msr },
+	[EXIT_WRMSR] = { "WRMSR", handle_msr },
 	[EXIT_INVALID_STATE] = { "INVALID_STATE", NULL },
 	[EXIT_MSR_LOADING] = { "MSR_LOADING", NULL },
 	[EXIT_MTF] = { "MTF", NULL },
