@@ -172,25 +172,24 @@ static void svm_skip(struct percpu *cpu)
 		v->save.rip += v->ctl.exit_code == SVM_EXIT_VMMCALL ? 3 : 2;
 }
 
+/* The registers that are one 64-bit VMCB field each, read and written as they are. */
+static const u16 plain_field[] = {
+	[VCPU_RIP] = offsetof(struct vmcb_save, rip), [VCPU_RSP] = offsetof(struct vmcb_save, rsp),
+	[VCPU_RFLAGS] = offsetof(struct vmcb_save, rflags),
+	[VCPU_CR0] = offsetof(struct vmcb_save, cr0), [VCPU_CR2] = offsetof(struct vmcb_save, cr2),
+	[VCPU_CR3] = offsetof(struct vmcb_save, cr3), [VCPU_CR4] = offsetof(struct vmcb_save, cr4),
+};
+
+static u64 *plain(struct percpu *cpu, enum vcpu_reg reg)
+{
+	return (u64 *)((u8 *)&cpu->arch.svm.vmcb->save + plain_field[reg]);
+}
+
 static u64 svm_get(struct percpu *cpu, enum vcpu_reg reg)
 {
 	const struct vmcb_save *s = &cpu->arch.svm.vmcb->save;
 
 	switch (reg) {
-	case VCPU_RIP:
-		return s->rip;
-	case VCPU_RSP:
-		return s->rsp;
-	case VCPU_RFLAGS:
-		return s->rflags;
-	case VCPU_CR0:
-		return s->cr0;
-	case VCPU_CR2:
-		return s->cr2;
-	case VCPU_CR3:
-		return s->cr3;
-	case VCPU_CR4:
-		return s->cr4;
 	case VCPU_EFER:
 		return s->efer & ~EFER_SVME;
 	case VCPU_CS:
@@ -203,39 +202,17 @@ static u64 svm_get(struct percpu *cpu, enum vcpu_reg reg)
 		return (s->cs.attrib >> 10) & 1;
 	case VCPU_CPL:
 		return s->cpl;
+	default:
+		return reg < ARRAY_SIZE(plain_field) ? *plain(cpu, reg) : 0;
 	}
-	return 0;
 }
 
 static void svm_set(struct percpu *cpu, enum vcpu_reg reg, u64 val)
 {
-	struct vmcb_save *s = &cpu->arch.svm.vmcb->save;
-
-	switch (reg) {
-	case VCPU_RIP:
-		s->rip = val;
-		break;
-	case VCPU_RSP:
-		s->rsp = val;
-		break;
-	case VCPU_RFLAGS:
-		s->rflags = val;
-		break;
-	case VCPU_CR0:
-		s->cr0 = val;
-		break;
-	case VCPU_CR3:
-		s->cr3 = val;
-		break;
-	case VCPU_CR4:
-		s->cr4 = val;
-		break;
-	case VCPU_EFER: /* VMRUN refuses a guest without SVME (APM vol. 2, 15.5.1) */
-		s->efer = val | EFER_SVME;
-		break;
-	default:
-		break;
-	}
+	if (reg == VCPU_EFER) /* VMRUN refuses a guest without SVME (APM vol. 2, 15.5.1) */
+		cpu->arch.svm.vmcb->save.efer = val | EFER_SVME;
+	else if (reg < ARRAY_SIZE(plain_field) && reg != VCPU_CR2)
+		*plain(cpu, reg) = val;
 }
 
 static void svm_inject(struct percpu *cpu, unsigned int vector, bool has_err, u32 err)
