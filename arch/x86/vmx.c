@@ -23,11 +23,6 @@
 #include <hv/printk.h>
 #include <parachute/abi.h>
 
-int vmx_enter(struct guest_regs *regs, int launched);
-void vmx_unblock_nmis(void);
-extern const u8 vmx_exit[], vmx_host_nmi[];
-void vmx_host_nmi_repost(void);
-
 /* Access rights (SDM vol. 3C, 25.4.1): type, S, DPL, P in 7:0; AVL, L, D/B, G in 15:12. */
 #define AR_TSS_BUSY 0x008b
 #define AR_UNUSABLE 0x10000
@@ -142,6 +137,19 @@ static void flush_ept(struct percpu *cpu)
 }
 
 /*
+ * The fields a fresh VMCS starts with at 0: no host FS/GS/SYSENTER, no MSR
+ * lists, no event to inject, a guest without SYSENTER or stack (vmx_setup()
+ * writes its control registers, EFER and segments).
+ */
+static const u32 zero_at_start[] = {
+	HOST_FS_SEL,	     HOST_GS_SEL,	  HOST_FS_BASE,		 HOST_GS_BASE,
+	HOST_SYSENTER_CS,    HOST_SYSENTER_ESP,	  HOST_SYSENTER_EIP,	 EXCEPTION_BITMAP,
+	CR3_TARGET_COUNT,    EXIT_MSR_STORE_COUNT, EXIT_MSR_LOAD_COUNT,	 ENTRY_MSR_LOAD_COUNT,
+	ENTRY_INTR_INFO,     GUEST_DEBUGCTL,	  GUEST_SYSENTER_CS,	 GUEST_SYSENTER_ESP,
+	GUEST_SYSENTER_EIP,  GUEST_RSP,		  GUEST_INTERRUPTIBILITY, GUEST_PENDING_DBG,
+};
+
+/*
  * A fresh VMCS for the calling CPU, running in the space whose EPT root is
  * ept_root: host state, controls, and a guest state every field of which the
  * caller then sets. Nothing of an earlier guest survives.
@@ -166,6 +174,8 @@ static void vmcs_fresh(struct percpu *cpu, u64 ept_root)
 	cpu->arch.vmx.eptp = ept_root | EPTP_WB_4LEVEL;
 
 	asm volatile("sgdt %0; sidt %1" : "=m"(gdtr), "=m"(idtr));
+	for (unsigned int i = 0; i < ARRAY_SIZE(zero_at_start); i++)
+		vmwrite(zero_at_start[i], 0);
 	vmwrite(HOST_CR0, read_cr0());
 	vmwrite(HOST_CR3, read_cr3());
 	vmwrite(HOST_CR4, read_cr4());
@@ -173,17 +183,10 @@ static void vmcs_fresh(struct percpu *cpu, u64 ept_root)
 	vmwrite(HOST_SS_SEL, 0x10);
 	vmwrite(HOST_DS_SEL, 0x10);
 	vmwrite(HOST_ES_SEL, 0x10);
-	vmwrite(HOST_FS_SEL, 0);
-	vmwrite(HOST_GS_SEL, 0);
 	vmwrite(HOST_TR_SEL, 0x18); /* must not be 0; the exit does not read the GDT */
-	vmwrite(HOST_FS_BASE, 0);
-	vmwrite(HOST_GS_BASE, 0);
 	vmwrite(HOST_TR_BASE, (u64)(uintptr_t)host_tss);
 	vmwrite(HOST_GDTR_BASE, gdtr.base);
 	vmwrite(HOST_IDTR_BASE, idtr.base);
-	vmwrite(HOST_SYSENTER_CS, 0);
-	vmwrite(HOST_SYSENTER_ESP, 0);
-	vmwrite(HOST_SYSENTER_EIP, 0);
 	vmwrite(HOST_PAT, rdmsr(MSR_PAT));
 	vmwrite(HOST_EFER, rdmsr(MSR_EFER));
 	vmwrite(HOST_RIP, (u64)(uintptr_t)vmx_exit);
@@ -193,12 +196,6 @@ static void vmcs_fresh(struct percpu *cpu, u64 ept_root)
 	vmwrite(CPU2_CONTROLS, vmx.cpu2);
 	vmwrite(EXIT_CONTROLS, vmx.exit);
 	vmwrite(ENTRY_CONTROLS, vmx.entry);
-	vmwrite(EXCEPTION_BITMAP, 0);
-	vmwrite(CR3_TARGET_COUNT, 0);
-	vmwrite(EXIT_MSR_STORE_COUNT, 0);
-	vmwrite(EXIT_MSR_LOAD_COUNT, 0);
-	vmwrite(ENTRY_MSR_LOAD_COUNT, 0);
-	vmwrite(ENTRY_INTR_INFO, 0);
 	vmwrite(IO_BITMAP_A, virt_to_phys(io_bitmaps));
 	vmwrite(IO_BITMAP_B, virt_to_phys(io_bitmaps + PAGE_SIZE));
 	vmwrite(MSR_BITMAP, virt_to_phys(msr_bitmap));
@@ -207,20 +204,10 @@ static void vmcs_fresh(struct percpu *cpu, u64 ept_root)
 	vmwrite(CR0_MASK, vmx.cr0_must1 | ~vmx.cr0_may1);
 	vmwrite(CR4_MASK, vmx.cr4_must1 | ~vmx.cr4_may1);
 
-	vmwrite(GUEST_DEBUGCTL, 0);
 	vmwrite(GUEST_PAT, X86_PAT_DEFAULT);
-	vmwrite(GUEST_EFER, 0);
-	vmwrite(GUEST_SYSENTER_CS, 0);
-	vmwrite(GUEST_SYSENTER_ESP, 0);
-	vmwrite(GUEST_SYSENTER_EIP, 0);
 	vmwrite(GUEST_DR7, 0x400);
 	vmwrite(GUEST_RFLAGS, X86_RFLAGS_FIXED);
-	vmwrite(GUEST_RSP, 0);
-	vmwrite(GUEST_CR3, 0);
-	set_cr4(0);
-	vmwrite(GUEST_INTERRUPTIBILITY, 0);
 	vmwrite(GUEST_ACTIVITY, ACTIVITY_ACTIVE);
-	vmwrite(GUEST_PENDING_DBG, 0);
 	flush_ept(cpu);
 }
 

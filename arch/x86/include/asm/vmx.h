@@ -262,4 +262,17 @@ static inline void invept(u64 type, u64 eptp)
 	asm volatile("invept %0, %1" : : "m"(desc), "r"(type) : "cc", "memory");
 }
 
+/*
+ * arch/x86/vmx_entry.S: vmx_enter() enters the guest (VMLAUNCH if !launched,
+ * else VMRESUME) with regs and returns 0 at its exit (vmx_exit, HOST_RIP),
+ * or 1 or 2 if the instruction failed; vmx_host_nmi is the host's NMI
+ * handler, which calls vmx_host_nmi_repost(); vmx_unblock_nmis() is an IRET
+ * in VMX root operation.
+ */
+struct guest_regs;
+int vmx_enter(struct guest_regs *regs, int launched);
+void vmx_unblock_nmis(void);
+extern const u8 vmx_exit[], vmx_host_nmi[];
+void vmx_host_nmi_repost(void);
+
 #endif /* ASM_VMX_H */
