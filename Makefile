@@ -85,23 +85,24 @@ $(BUILD)/unit/%: tests/unit/%.c tests/unit/harness.c tests/unit/harness.h $(UNIT
 	$(Q)$(HOSTCC) $(UNIT_CFLAGS) -o $@ $< tests/unit/harness.c $(UNIT_SRCS) -lcmocka
 
 # Policy code against stubbed arch hooks: each test names the hv sources it
-# adds; tests/unit/stub, first on the include path, replaces the port and MSR
-# instructions.
+# adds; tests/stub, first on the include path, replaces the port and MSR
+# instructions, and tests/stub/stub.c is the rest of the hv around the vCPU
+# core and the capture code (test_policy here, fuzz_hypercall below).
 STUBBED_TESTS := test_policy test_dma_domains test_firmware test_guest_mem test_gate
-test_policy_SRCS := hv/capture.c hv/capture_load.c hv/vmcoreinfo_scan.c hv/restart.c hv/watchdog.c hv/hypercall.c hv/state.c hv/percpu.c arch/x86/vcpu.c \
+test_policy_SRCS := tests/stub/stub.c hv/capture.c hv/capture_load.c hv/vmcoreinfo_scan.c hv/restart.c hv/watchdog.c hv/hypercall.c hv/state.c hv/percpu.c arch/x86/vcpu.c \
 	arch/x86/gate.c
 test_gate_SRCS := arch/x86/gate.c
 test_dma_domains_SRCS := arch/x86/iommu.c hv/state.c
-test_firmware_SRCS := arch/x86/firmware.c arch/x86/acpi.c
+test_firmware_SRCS := tests/stub/firmware.c arch/x86/firmware.c arch/x86/acpi.c
 test_firmware_LDFLAGS := -Wl,--wrap=acpi_find_rsdp
 test_guest_mem_SRCS := arch/x86/guest_mem.c hv/state.c
 test_guest_mem_LDFLAGS := -Wl,--wrap=cpu_phys_bits
 .SECONDEXPANSION:
 $(patsubst %,$(BUILD)/unit/%,$(STUBBED_TESTS)): $(BUILD)/unit/%: tests/unit/%.c tests/unit/harness.c \
-		tests/unit/harness.h tests/unit/stub/asm/io.h $(UNIT_SRCS) $$($$*_SRCS)
+		tests/unit/harness.h tests/stub/asm/io.h tests/stub/stub.h $(UNIT_SRCS) $$($$*_SRCS)
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
-	$(Q)$(HOSTCC) -Itests/unit/stub $(UNIT_CFLAGS) -o $@ $< tests/unit/harness.c $(UNIT_SRCS) \
+	$(Q)$(HOSTCC) -Itests/stub $(UNIT_CFLAGS) -o $@ $< tests/unit/harness.c $(UNIT_SRCS) \
 		$($*_SRCS) $($*_LDFLAGS) -lcmocka
 
 # parachutectl's texts, without the hv sources.
@@ -177,7 +178,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_CHECK_SECONDS ?= 4
 FUZZ_TARGETS := multiboot options bzimage acpi madt dmar ivrs firmware insn guest_walk elfcore \
 	hypercall vmlinux gpm
-FUZZ_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-function -Itests/unit/stub \
+FUZZ_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-function -Itests/stub \
 	-Iinclude -Ihv/include -Iarch/x86/include -Itests/fuzz -DHV_UNIT_TEST \
 	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_COMMON := tests/fuzz/harness.c hv/format.c hv/util.c
@@ -189,7 +190,7 @@ fuzz_acpi_SRCS := arch/x86/acpi.c arch/x86/madt.c arch/x86/acpi_sub.c arch/x86/i
 fuzz_madt_SRCS := arch/x86/madt.c arch/x86/acpi_sub.c
 fuzz_dmar_SRCS := arch/x86/iommu_acpi.c arch/x86/acpi_sub.c
 fuzz_ivrs_SRCS := $(fuzz_dmar_SRCS)
-fuzz_firmware_SRCS := arch/x86/firmware.c arch/x86/efi.c $(fuzz_madt_SRCS) arch/x86/acpi.c
+fuzz_firmware_SRCS := tests/stub/firmware.c arch/x86/firmware.c arch/x86/efi.c $(fuzz_madt_SRCS) arch/x86/acpi.c
 fuzz_firmware_LDFLAGS := -Wl,--wrap=acpi_find_rsdp
 fuzz_insn_SRCS := arch/x86/insn.c
 fuzz_guest_walk_SRCS := arch/x86/guest_walk.c
@@ -197,11 +198,11 @@ fuzz_elfcore_SRCS := hv/elfcore.c hv/vmcoreinfo.c
 # The guest's nested tables (fuzz_gpm.c includes arch/x86/guest_mem.c itself).
 fuzz_gpm_SRCS := arch/x86/paging.c hv/mm.c hv/memmap.c hv/state.c
 fuzz_gpm_LDFLAGS := -Wl,--wrap=cpu_phys_bits
-# The hypercall dispatcher with what it reaches: tests/fuzz/stub_arch.c is the
-# rest of the hv (test_policy.c's fake backend); tests/fuzz/hv_statics.c
+# The hypercall dispatcher with what it reaches: tests/stub/stub.c is the
+# rest of the hv (test_policy.c's too); tests/fuzz/hv_statics.c
 # compiles hv/watchdog.c, arch/x86/seal.c and arch/x86/vcpu.c so that their
 # file-scope state can be reset between inputs.
-fuzz_hypercall_SRCS := tests/fuzz/stub_arch.c tests/fuzz/hv_statics.c tests/fuzz/oracle.c hv/hypercall.c \
+fuzz_hypercall_SRCS := tests/stub/stub.c tests/fuzz/hv_statics.c tests/fuzz/oracle.c hv/hypercall.c \
 	hv/capture.c hv/capture_load.c hv/vmcoreinfo_scan.c hv/restart.c hv/state.c hv/percpu.c hv/sha256.c hv/memmap.c hv/options.c hv/bootinfo.c \
 	hv/elfcore.c hv/vmcoreinfo.c arch/x86/capture.c arch/x86/vmcore.c arch/x86/restart.c arch/x86/linux.c arch/x86/guest_walk.c \
 	arch/x86/insn.c arch/x86/cpuid.c arch/x86/gate.c

@@ -105,4 +105,7 @@ void *fuzz_map_fixed(u64 addr, size_t size);
 void fuzz_poison(const void *p, size_t size);
 void fuzz_unpoison(const void *p, size_t size);
 
+/* fuzz_hypercall: the file-scope state of the hv sources hv_statics.c compiles, afresh. */
+void fuzz_reset_statics(void);
+
 #endif /* FUZZ_H */

@@ -3,7 +3,7 @@
  * Where the RSDP and the SMBIOS entry point come from (arch/x86/firmware.c):
  * the EFI system table's configuration table (arch/x86/efi.c), the copies
  * the loader made (Multiboot2 tags), the BIOS area (acpi_find_rsdp(), which
- * reads real low memory, replaced with -Wl,--wrap as in test_firmware.c).
+ * reads real low memory; tests/stub/firmware.c answers instead).
  *
  * Input: a flags byte (bit 0: an EFI system table is given; bit 1: the BIOS
  * scan finds an RSDP), the loader's RSDP copy (a length byte, 36 bytes) and
@@ -13,6 +13,7 @@
  * count that does not fit is cut to what does.
  */
 #include "fuzz.h"
+#include "stub.h"
 #include <asm/acpi.h>
 #include <asm/efi.h>
 #include <asm/firmware.h>
@@ -24,32 +25,12 @@
 #define TAIL	 36 /* an RSDP (or SMBIOS entry point) may start at the last byte */
 
 static u8 *mem;
-static u64 bios_rsdp;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc, (void)argv;
 	mem = fuzz_map_fixed(EFI_BASE, EFI_SIZE);
 	return 0;
-}
-
-u64 __wrap_acpi_find_rsdp(void);
-u64 __wrap_acpi_find_rsdp(void)
-{
-	return bios_rsdp;
-}
-
-/* firmware_guest_smbios() is not run here: it reads 0xF0000-0xFFFFF. */
-int gpm_overlay(u64 gpa, u64 pa)
-{
-	(void)gpa, (void)pa;
-	return -ENOSPC;
-}
-
-void *page_alloc(unsigned int n)
-{
-	(void)n;
-	return NULL;
 }
 
 /* The address at where made one in the memory (kept if it is); true if kept. */
@@ -109,7 +90,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	bios[8] = 0;
 	for (unsigned int i = 0; i < 8; i++)
 		bios[8] -= bios[i]; /* the 20-byte checksum */
-	bios_rsdp = flags & 2 ? (u64)(uintptr_t)bios : 0;
+	stub_bios_rsdp = flags & 2 ? (u64)(uintptr_t)bios : 0;
 
 	p = fuzz_take(&in, MIN(in.n, (size_t)(EFI_SIZE - TAIL)), &n);
 	len = MAX(n, (size_t)120);

@@ -8,7 +8,7 @@
  * VMCOREINFO (arch_capture_handover(), hv/elfcore.c); besides them the
  * exits a guest causes at will (ports, nested page faults with the xAPIC
  * store decoder, WRMSR, CPUID, NMIs) through arch/x86/vcpu.c. The rest of
- * the hv is tests/fuzz/stub_arch.c.
+ * the hv is tests/stub/stub.c, which tests/unit/test_policy.c shares.
  *
  * Guest RAM is 16 pages at GUEST_BASE, page HIDDEN_PAGE of it hidden (as a
  * range the hv keeps inside a RAM entry); it and the pages around RAM are
@@ -57,12 +57,12 @@
  * a RESTART, after which the guest runs again and may crash again). Before
  * and after each operation the vCPU's state must pass VM entry's checks
  * (tests/fuzz/oracle.c) if it passed them before, and every host WRMSR and
- * XSETBV of a guest's value must be one a processor takes (stub_arch.c).
+ * XSETBV of a guest's value must be one a processor takes (host_write()).
  * Header flags2 bit 7: restart=on, with a guest kernel kept to restart.
  */
 #include "fuzz.h"
 #include "oracle.h"
-#include "stub_arch.h"
+#include "stub.h"
 #include <asm/apic.h>
 #include <asm/cpuid.h>
 #include <asm/gate.h>
@@ -77,6 +77,7 @@
 #include <hv/restart.h>
 #include <hv/watchdog.h>
 #include <parachute/abi.h>
+#include <setjmp.h>
 
 #define GUEST_BASE   0x30000000ull
 #define GUEST_PAGES  16
@@ -96,6 +97,19 @@
 static u8 *ram, *region, *stash_mem, boot_kernel[4096];
 static struct boot_info bi;
 static jmp_buf out;
+
+/* arch_reboot() and hv_halt() end the input's run. */
+static void __attribute__((noreturn)) noreturn(int which, const char *what)
+{
+	(void)what;
+	longjmp(out, which);
+}
+
+/* The host instructions a guest's value reaches: only values a processor takes (oracle.h). */
+static void host_write(u32 index, u64 val, bool xcr)
+{
+	fuzz_check(xcr ? oracle_xsetbv(index, val) : oracle_wrmsr(index, val, stub.apic_base));
+}
 
 /* A bzImage the loader gave as the capture kernel: header, 1 KiB of setup, 3 KiB of code. */
 static void make_boot_kernel(void)
@@ -132,6 +146,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	stash_mem = fuzz_map_fixed(STASH_BASE, STASH_SIZE);
 	fuzz_unpoison(stash_mem, STASH_SIZE);
 	make_boot_kernel();
+	stub.noreturn = noreturn;
+	stub.host_write = host_write;
 	return 0;
 }
 
@@ -176,13 +192,14 @@ static void setup(struct fuzz_in *in)
 
 	memset(percpu_area, 0, sizeof(percpu_area));
 	memset(&hv, 0, sizeof(hv));
-	memset(&fz, 0, sizeof(fz));
+	stub_reset();
+	for (unsigned int p = 0; p < ARRAY_SIZE(stub.port_in); p++)
+		stub.port_in[p] = (u8)(p * 7); /* what the ports answer */
 	memset(&bi, 0, sizeof(bi));
 	capture = (struct capture_state){ .owner = -1 };
 	capture_load_reset();
 	fuzz_reset_statics();
-	fz.noreturn = &out;
-	fz.lint1_nmi = flags2 & 0x40;
+	stub.lint1_nmi = flags2 & 0x40;
 
 	options_defaults(&hv.opt);
 	hv.opt.reload = flags & 2 ? RELOAD_LOCK : RELOAD_ALLOW;
@@ -204,7 +221,7 @@ static void setup(struct fuzz_in *in)
 				      .e1_edx = (1u << 11) | (1u << 20) | (1u << 29),
 				      .xcr0_supported = 0x7,
 				      .phys_bits = ORACLE_PHYS_BITS };
-	fz.apic_base = 0xfee00900;
+	stub.apic_base = 0xfee00900;
 	hv.tsc_khz = flags & 32 ? 0 : 2000000;
 	hv.capture_base = CAPTURE_BASE;
 	hv.capture_size = flags2 & 16 ? 2 * MiB : CAPTURE_SIZE;
@@ -213,17 +230,17 @@ static void setup(struct fuzz_in *in)
 	hv_hide(HIDDEN, HIDDEN + PAGE_SIZE, "hidden page");
 	hv_hide(CAPTURE_BASE, CAPTURE_BASE + hv.capture_size, "capture region");
 
-	fz.state.cr0 = X86_CR0_PE | (mode & 1 ? X86_CR0_PG : 0);
-	fz.state.cr4 = (mode & 2 ? X86_CR4_PAE : 0) | (mode & 8 ? 1u << 12 : 0) |
+	stub.vcpu.cr0 = X86_CR0_PE | (mode & 1 ? X86_CR0_PG : 0);
+	stub.vcpu.cr4 = (mode & 2 ? X86_CR4_PAE : 0) | (mode & 8 ? 1u << 12 : 0) |
 		       (mode & 16 ? 1u << 4 : 0);
-	fz.state.efer = mode & 4 ? EFER_LMA | EFER_LME : 0;
-	fz.cs_l = mode & 32;
-	fz.cs_db = mode & 64;
-	fz.state.cr3 = arg(in);
-	fz.state.gs_base = arg(in);
-	fz.state.kernel_gs_base = arg(in);
-	fz.state.rip = arg(in);
-	fz.state.rsp = fz.state.rip - 0x1000;
+	stub.vcpu.efer = mode & 4 ? EFER_LMA | EFER_LME : 0;
+	stub.cs_l = mode & 32;
+	stub.cs_db = mode & 64;
+	stub.vcpu.cr3 = arg(in);
+	stub.vcpu.gs_base = arg(in);
+	stub.vcpu.kernel_gs_base = arg(in);
+	stub.vcpu.rip = arg(in);
+	stub.vcpu.rsp = stub.vcpu.rip - 0x1000;
 
 	nr_cpus_online = 1 + extra;
 	for (unsigned int i = 0; i <= extra; i++) {
@@ -233,7 +250,7 @@ static void setup(struct fuzz_in *in)
 		c->apic_id = 2 * (extra - i); /* APIC IDs in another order than the hv's */
 		c->state = CPU_GUEST;
 		c->arch.gpm = &guest_gpm;
-		c->arch.crash_state = fz.state;
+		c->arch.crash_state = stub.vcpu;
 		c->arch.crash_state.gs_base += i * 0x8000;
 		c->arch.crash_state.rip += i;
 	}
@@ -364,7 +381,7 @@ static enum vcpu_action call(struct percpu *cpu, unsigned int cpl, u64 nr, struc
 	r->rbx = arg(in);
 	r->rcx = arg(in);
 	r->rdx = arg(in);
-	fz.cpl = cpl;
+	stub.cpl = cpl;
 	return vcpu_handle_hypercall(cpu);
 }
 
@@ -393,7 +410,7 @@ static enum vcpu_action op(struct fuzz_in *in, struct percpu *cpu)
 	}
 	switch (o) {
 	case 0xd0:
-		fz.tsc += (u64)fuzz_u32(in) * (hv.tsc_khz ? hv.tsc_khz : 1000000);
+		stub.tsc += (u64)fuzz_u32(in) * (hv.tsc_khz ? hv.tsc_khz : 1000000);
 		return watchdog_due() ? crash_trigger(cpu, CRASH_WATCHDOG) : VCPU_RESUME;
 	case 0xd1:
 		return crash_trigger(cpu, fuzz_u8(in) % 5);
@@ -423,10 +440,10 @@ static enum vcpu_action op(struct fuzz_in *in, struct percpu *cpu)
 		cpu->arch.regs.rcx = fuzz_u32(in);
 		return vcpu_handle_cpuid(cpu);
 	case 0xd7:
-		fz.dma_total = fuzz_u16(in);
+		stub.dma_total = fuzz_u16(in);
 		return VCPU_RESUME;
 	case 0xd8:
-		fz.state.rip = arg(in);
+		stub.vcpu.rip = arg(in);
 		return VCPU_RESUME;
 	case 0xd9:
 		return vcpu_handle_nmi(cpu);
@@ -441,7 +458,7 @@ static enum vcpu_action op(struct fuzz_in *in, struct percpu *cpu)
 
 		b = crs[fuzz_u8(in) % 5];
 		if (b == 0xff) /* CLTS, as VMX reports it */
-			return vcpu_handle_cr_write(cpu, 0, fz.state.cr0 & ~X86_CR0_TS);
+			return vcpu_handle_cr_write(cpu, 0, stub.vcpu.cr0 & ~X86_CR0_TS);
 		return vcpu_handle_cr_write(cpu, b, arg(in));
 	}
 	case 0xde:
@@ -451,7 +468,7 @@ static enum vcpu_action op(struct fuzz_in *in, struct percpu *cpu)
 		cpu->arch.regs.rdx = cpu->arch.regs.rax >> 32;
 		return vcpu_handle_xsetbv(cpu);
 	case 0xdf:
-		fz.apic_base = arg(in);
+		stub.apic_base = arg(in);
 		return VCPU_RESUME;
 	}
 	return VCPU_RESUME;
@@ -469,17 +486,17 @@ static void enter_reset(struct percpu *cpu)
 	memset(&cpu->arch.regs, 0, sizeof(cpu->arch.regs));
 	cpu->arch.regs.rsi = e->rsi;
 	cpu->arch.gpm = cpu->arch.reset_gpm;
-	fz.state = (struct x86_cpu_state){ .rip = e->rip, .rflags = X86_RFLAGS_FIXED };
-	fz.state.cr0 = e->real_mode ? X86_CR0_ET : X86_CR0_PE | X86_CR0_ET;
+	stub.vcpu = (struct x86_cpu_state){ .rip = e->rip, .rflags = X86_RFLAGS_FIXED };
+	stub.vcpu.cr0 = e->real_mode ? X86_CR0_ET : X86_CR0_PE | X86_CR0_ET;
 	if (e->long_mode) {
-		fz.state.cr0 |= X86_CR0_PG;
-		fz.state.cr4 = X86_CR4_PAE;
-		fz.state.cr3 = e->cr3;
-		fz.state.efer = EFER_LME | EFER_LMA;
+		stub.vcpu.cr0 |= X86_CR0_PG;
+		stub.vcpu.cr4 = X86_CR4_PAE;
+		stub.vcpu.cr3 = e->cr3;
+		stub.vcpu.efer = EFER_LME | EFER_LMA;
 	}
-	fz.cs_l = e->long_mode;
-	fz.cs_db = !e->real_mode && !e->long_mode;
-	fz.cpl = 0;
+	stub.cs_l = e->long_mode;
+	stub.cs_db = !e->real_mode && !e->long_mode;
+	stub.cpl = 0;
 	for (unsigned int i = 0; i < nr_cpus_online; i++)
 		if (&percpu_area[i] != cpu)
 			percpu_area[i].state = CPU_PARKED;
@@ -512,7 +529,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 					 (in.p[0] & 15) == PARACHUTE_HC_UNLOAD)) ||
 		     (in.p[0] >= 0xa0 && in.p[0] < 0xc0)))
 			check_armed();
-		entry_ok = oracle_entry(&fz.state, fz.cs_l, fz.cs_db);
+		entry_ok = oracle_entry(&stub.vcpu, stub.cs_l, stub.cs_db);
 		act = op(&in, cpu);
 		if (act == VCPU_RESET) {
 			if (capture_owned_by(cpu)) {
@@ -532,7 +549,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 			return 0; /* parked, or stopped for good */
 		/* The hv never turns a state VM entry takes into one it refuses. */
 		if (entry_ok)
-			fuzz_check(oracle_entry(&fz.state, fz.cs_l, fz.cs_db));
+			fuzz_check(oracle_entry(&stub.vcpu, stub.cs_l, stub.cs_db));
 		if (!capture_running())
 			check_capture();
 	}

@@ -8,7 +8,7 @@
 #include "../../arch/x86/seal.c"
 #include "../../arch/x86/vcpu.c"
 #include "../../hv/watchdog.c"
-#include "stub_arch.h"
+#include "fuzz.h"
 
 void fuzz_reset_statics(void)
 {

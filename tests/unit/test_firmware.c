@@ -2,10 +2,11 @@
 /*
  * Where the hv takes the RSDP and the SMBIOS entry point from (firmware.c):
  * the EFI configuration table first, then the loader's copies, then (the
- * RSDP) the BIOS area, whose scan is replaced here (-Wl,--wrap) since host
- * memory has no BIOS area.
+ * RSDP) the BIOS area, whose scan tests/stub/firmware.c replaces (host
+ * memory has no BIOS area).
  */
 #include "harness.h"
+#include "stub.h"
 #include <asm/efi.h>
 #include <asm/firmware.h>
 #include <asm/guest_mem.h>
@@ -15,27 +16,6 @@
 
 static struct boot_info bi;
 static u8 *systab, *tables, *acpi20, *acpi10, *smbios3;
-static unsigned int bios_scans;
-
-u64 __wrap_acpi_find_rsdp(void);
-u64 __wrap_acpi_find_rsdp(void)
-{
-	bios_scans++;
-	return BIOS_RSDP;
-}
-
-/* firmware_guest_smbios() is not run here: it reads 0xF0000-0xFFFFF. */
-int gpm_overlay(u64 gpa, u64 pa)
-{
-	(void)gpa, (void)pa;
-	return -ENOSPC;
-}
-
-void *page_alloc(unsigned int n)
-{
-	(void)n;
-	return NULL;
-}
 
 static u64 lo(const void *p)
 {
@@ -106,7 +86,8 @@ static int build(void **state)
 	config_entry(0, &efi_acpi10_guid, acpi10);
 	config_entry(1, &efi_acpi20_guid, acpi20);
 	config_entry(2, &efi_smbios3_guid, smbios3);
-	bios_scans = 0;
+	stub_bios_scans = 0;
+	stub_bios_rsdp = BIOS_RSDP;
 	log_reset();
 	return 0;
 }
@@ -120,7 +101,7 @@ static void test_efi_first(void **state)
 	firmware_resolve(&bi);
 	assert_int_equal(bi.rsdp, lo(acpi20));
 	assert_int_equal(bi.smbios, lo(smbios3));
-	assert_int_equal(bios_scans, 0);
+	assert_int_equal(stub_bios_scans, 0);
 	assert_true(bi.fw.fb.efi);
 }
 
@@ -150,7 +131,7 @@ static void test_loader_copies(void **state)
 	assert_memory_equal(phys_to_virt(bi.rsdp), bi.fw.rsdp, 36);
 	assert_int_not_equal(bi.smbios, 0);
 	assert_memory_equal(phys_to_virt(bi.smbios), "_SM3_", 5);
-	assert_int_equal(bios_scans, 0);
+	assert_int_equal(stub_bios_scans, 0);
 	assert_logged("SMBIOS: entry point at");
 	assert_logged("(Multiboot2 SMBIOS tag)");
 }
@@ -163,7 +144,7 @@ static void test_bios_area(void **state)
 	assert_int_equal(bi.rsdp, BIOS_RSDP);
 	assert_int_equal(bi.smbios, 0); /* Linux finds SMBIOS itself there */
 	assert_false(bi.fw.fb.efi);
-	assert_int_equal(bios_scans, 1);
+	assert_int_equal(stub_bios_scans, 1);
 
 	rsdp(bi.fw.rsdp, 2);
 	bi.fw.rsdp_len = 36;
@@ -186,7 +167,7 @@ static void test_damaged_systab(void **state)
 	firmware_resolve(&bi);
 	assert_memory_equal(phys_to_virt(bi.rsdp), "RSD PTR ", 8);
 	assert_int_not_equal(bi.rsdp, lo(acpi20));
-	assert_int_equal(bios_scans, 0);
+	assert_int_equal(stub_bios_scans, 0);
 }
 
 int main(void)

@@ -4,7 +4,7 @@
  * each row is a value a guest may write, the state it writes it in, and
  * whether a processor takes it or gives #GP (SDM vol. 1, 13.3; SDM vol. 3A,
  * 2.5, 4.4.1, 4.5, 9.8.5, 11.4.4, 11.12; APM vol. 2, 3.1). The host WRMSR and
- * XSETBV behind the gate are recorded (tests/unit/stub/asm/io.h): a refused
+ * XSETBV behind the gate are recorded (tests/stub/asm/io.h): a refused
  * value never reaches them.
  */
 #include "harness.h"

@@ -3,7 +3,7 @@
  * Port I/O, MSR and XCR accesses: the instructions through which the vCPU core's
  * policy (vcpu.c) touches the platform. Host unit tests, which cannot run
  * them, put a header of the same name first on the include path
- * (tests/unit/stub/asm/io.h) and record the accesses instead.
+ * (tests/stub/asm/io.h) and record the accesses instead.
  */
 #ifndef ASM_IO_H
 #define ASM_IO_H
