@@ -19,7 +19,7 @@ HV_SRCS := hv/elfcore.c hv/sha256.c hv/lib.c hv/util.c hv/format.c hv/printk.c h
 	hv/vmcoreinfo.c \
 	arch/x86/boot/head.S arch/x86/entry.S arch/x86/svm_entry.S arch/x86/vmx_entry.S arch/x86/traps.c \
 	arch/x86/console.c arch/x86/time.c arch/x86/cpuid.c arch/x86/paging.c \
-	arch/x86/multiboot.c arch/x86/linux.c arch/x86/guest_mem.c arch/x86/svm.c arch/x86/svm_vmcb.c arch/x86/vmx.c arch/x86/vcpu.c \
+	arch/x86/multiboot.c arch/x86/linux.c arch/x86/guest_mem.c arch/x86/svm.c arch/x86/svm_vmcb.c arch/x86/vmx.c arch/x86/vmx_vmcs.c arch/x86/vcpu.c \
 	arch/x86/smp.c arch/x86/acpi.c arch/x86/setup.c arch/x86/guest.c arch/x86/seal.c \
 	arch/x86/apic.c arch/x86/insn.c arch/x86/guest_walk.c arch/x86/mm.c arch/x86/capture.c arch/x86/vmcore.c arch/x86/restart.c \
 	arch/x86/iommu_acpi.c arch/x86/iommu.c arch/x86/vtd.c arch/x86/amd_iommu.c arch/x86/madt.c \

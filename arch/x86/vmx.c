@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Intel VMX backend: the same contract as svm.c (asm/vcpu.h); the decisions
- * are vcpu.c's, this file sets up the VMCS and decodes exits. The guest runs
- * with EPT and unrestricted guest; interrupts, I/O ports and MMIO go straight
- * to it. Exits happen only for what the hv must see or the architecture
+ * are vcpu.c's, this file enters the guest and decodes exits; the VMCS
+ * itself, its controls and the guest's registers in it are vmx_vmcs.c's.
+ * The guest runs with EPT and unrestricted guest; interrupts, I/O ports and
+ * MMIO go straight to it. Exits happen only for what the hv must see or the architecture
  * forces: CPUID, XSETBV, INVD, the VMX instructions, VMCALL, the MSRs that
  * would reveal VMX or move the APIC, CR0/CR4 bits the VMX fixed-bit MSRs
  * pin, NMIs, triple fault, INIT, the pvpanic port, and writes to hidden
@@ -17,111 +18,14 @@
 #include <asm/traps.h>
 #include <asm/vcpu.h>
 #include <asm/vmx.h>
+#include <asm/vmx_vmcs.h>
 #include <hv/hv.h>
 #include <hv/lib.h>
 #include <hv/mm.h>
 #include <hv/printk.h>
 #include <parachute/abi.h>
 
-/* Access rights (SDM vol. 3C, 25.4.1): type, S, DPL, P in 7:0; AVL, L, D/B, G in 15:12. */
-#define AR_TSS_BUSY 0x008b
-#define AR_UNUSABLE 0x10000
-#define AR_L	    (1u << 13)
-#define AR_DB	    (1u << 14)
-
-/* What this CPU model allows, read once by vmx_probe(). */
-static struct {
-	u32 revision;
-	u32 pin, cpu, cpu2, exit, entry; /* the controls every VMCS gets */
-	u64 cr0_must1, cr0_may1, cr4_must1, cr4_may1;
-	u64 xcr0_supported;
-	bool invept_all;
-	bool preempt_timer, pause_exiting; /* what the watchdog may use */
-	u32 preempt_rate;		   /* the timer ticks every 2^rate TSC ticks */
-} vmx;
-
-static u8 *msr_bitmap;
-static u8 *io_bitmaps;	/* A and B: the ports vcpu.c serves */
-static u8 *io_watch_a;	/* A with the NMI reason port, while an NMI is watched */
-/* The exit loads TR with this base and limit 0x67; the hv never uses it. */
-static u8 host_tss[104] __aligned(16);
-
 static const char *vmx_exit_name(u64 reason);
-
-/* SDM vol. 3C, 25.6.9: read bitmaps for 0-0x1fff and 0xc0000000-0xc0001fff, then write. */
-static void msr_intercept(u32 msr, bool read, bool write)
-{
-	u32 base = msr >= 0xc0000000u ? 0x400 : 0, idx = msr & 0x1fff;
-
-	if (read)
-		msr_bitmap[base + idx / 8] |= (u8)(1u << (idx % 8));
-	if (write)
-		msr_bitmap[0x800 + base + idx / 8] |= (u8)(1u << (idx % 8));
-}
-
-/*
- * SDM vol. 3D, A.3-A.5: the low half of a capability MSR gives the bits that
- * must be 1, the high half the bits that may be 1.
- */
-static int ctl_adjust(u32 msr, const char *what, u32 required, u32 optional, u32 *out)
-{
-	u64 cap = rdmsr(msr);
-	u32 must = (u32)cap, may = (u32)(cap >> 32);
-
-	if (required & ~may) {
-		pr_err("Intel VMX: the CPU cannot set %s control bits 0x%x (capability MSR 0x%x = 0x%llx)",
-		       what, required & ~may, msr, (unsigned long long)cap);
-		return -ENODEV;
-	}
-	*out = must | required | (optional & may);
-	return 0;
-}
-
-static void seg_write(enum vmcs_seg s, u16 sel, u32 ar, u32 limit, u64 base)
-{
-	vmwrite(GUEST_SEL(s), sel);
-	vmwrite(GUEST_AR(s), ar);
-	vmwrite(GUEST_LIMIT(s), limit);
-	vmwrite(GUEST_BASE(s), base);
-}
-
-/* CS, then DS/ES/SS/FS/GS alike, a busy TSS and no LDT. */
-static void set_flat_segs(u16 cs, u32 cs_ar, u16 ds, u32 ds_ar, u32 limit)
-{
-	seg_write(SEG_CS, cs, cs_ar, limit, 0);
-	seg_write(SEG_DS, ds, ds_ar, limit, 0);
-	seg_write(SEG_ES, ds, ds_ar, limit, 0);
-	seg_write(SEG_SS, ds, ds_ar, limit, 0);
-	seg_write(SEG_FS, ds, ds_ar, limit, 0);
-	seg_write(SEG_GS, ds, ds_ar, limit, 0);
-	seg_write(SEG_TR, 0, AR_TSS_BUSY, 0xffff, 0);
-	seg_write(SEG_LDTR, 0, AR_UNUSABLE, 0, 0);
-}
-
-/*
- * CR0 and CR4 as the guest sees them live in the read shadows; the real
- * registers also carry the bits VMX operation pins (CR0.NE, CR4.VMXE), and
- * every pinned bit is owned by the hv (guest/host mask), so the guest never
- * notices them and a write that would clear one exits.
- */
-static void set_cr0(u64 v)
-{
-	vmwrite(CR0_READ_SHADOW, v);
-	vmwrite(GUEST_CR0, (v | vmx.cr0_must1) & vmx.cr0_may1);
-}
-
-static void set_cr4(u64 v)
-{
-	vmwrite(CR4_READ_SHADOW, v);
-	vmwrite(GUEST_CR4, (v | vmx.cr4_must1) & vmx.cr4_may1);
-}
-
-static u64 cr_view(u64 real_field, u64 shadow_field, u64 mask_field)
-{
-	u64 mask = vmread(mask_field);
-
-	return (vmread(real_field) & ~mask) | (vmread(shadow_field) & mask);
-}
 
 static void set_cpu_controls(struct percpu *cpu, u32 v)
 {
@@ -129,86 +33,6 @@ static void set_cpu_controls(struct percpu *cpu, u32 v)
 		cpu->arch.vmx.cpu_controls = v;
 		vmwrite(CPU_CONTROLS, v);
 	}
-}
-
-static void flush_ept(struct percpu *cpu)
-{
-	invept(vmx.invept_all ? INVEPT_ALL : INVEPT_SINGLE, cpu->arch.vmx.eptp);
-}
-
-/*
- * The fields a fresh VMCS starts with at 0: no host FS/GS/SYSENTER, no MSR
- * lists, no event to inject, a guest without SYSENTER or stack (vmx_setup()
- * writes its control registers, EFER and segments).
- */
-static const u32 zero_at_start[] = {
-	HOST_FS_SEL,	     HOST_GS_SEL,	  HOST_FS_BASE,		 HOST_GS_BASE,
-	HOST_SYSENTER_CS,    HOST_SYSENTER_ESP,	  HOST_SYSENTER_EIP,	 EXCEPTION_BITMAP,
-	CR3_TARGET_COUNT,    EXIT_MSR_STORE_COUNT, EXIT_MSR_LOAD_COUNT,	 ENTRY_MSR_LOAD_COUNT,
-	ENTRY_INTR_INFO,     GUEST_DEBUGCTL,	  GUEST_SYSENTER_CS,	 GUEST_SYSENTER_ESP,
-	GUEST_SYSENTER_EIP,  GUEST_RSP,		  GUEST_INTERRUPTIBILITY, GUEST_PENDING_DBG,
-};
-
-/*
- * A fresh VMCS for the calling CPU, running in the space whose EPT root is
- * ept_root: host state, controls, and a guest state every field of which the
- * caller then sets. Nothing of an earlier guest survives.
- */
-static void vmcs_fresh(struct percpu *cpu, u64 ept_root)
-{
-	struct {
-		u16 limit;
-		u64 base;
-	} __packed gdtr, idtr;
-	u64 pa = cpu->arch.vmx.vmcs_pa;
-
-	if (vmcs_clear(pa) || vmcs_load(pa))
-		hv_panic("cpu%u: VMCLEAR/VMPTRLD of the VMCS at 0x%llx failed", cpu->cpu_id,
-			 (unsigned long long)pa);
-	cpu->arch.vmx.launched = false;
-	cpu->arch.vmx.event_injected = false;
-	cpu->arch.vmx.nmi_pending = 0;
-	cpu->arch.vmx.nmi_watch_next = false;
-	cpu->arch.vmx.nmi_in_guest = false;
-	cpu->arch.vmx.cpu_controls = vmx.cpu;
-	cpu->arch.vmx.eptp = ept_root | EPTP_WB_4LEVEL;
-
-	asm volatile("sgdt %0; sidt %1" : "=m"(gdtr), "=m"(idtr));
-	for (unsigned int i = 0; i < ARRAY_SIZE(zero_at_start); i++)
-		vmwrite(zero_at_start[i], 0);
-	vmwrite(HOST_CR0, read_cr0());
-	vmwrite(HOST_CR3, read_cr3());
-	vmwrite(HOST_CR4, read_cr4());
-	vmwrite(HOST_CS_SEL, 0x08);
-	vmwrite(HOST_SS_SEL, 0x10);
-	vmwrite(HOST_DS_SEL, 0x10);
-	vmwrite(HOST_ES_SEL, 0x10);
-	vmwrite(HOST_TR_SEL, 0x18); /* must not be 0; the exit does not read the GDT */
-	vmwrite(HOST_TR_BASE, (u64)(uintptr_t)host_tss);
-	vmwrite(HOST_GDTR_BASE, gdtr.base);
-	vmwrite(HOST_IDTR_BASE, idtr.base);
-	vmwrite(HOST_PAT, rdmsr(MSR_PAT));
-	vmwrite(HOST_EFER, rdmsr(MSR_EFER));
-	vmwrite(HOST_RIP, (u64)(uintptr_t)vmx_exit);
-
-	vmwrite(PIN_CONTROLS, vmx.pin);
-	vmwrite(CPU_CONTROLS, vmx.cpu);
-	vmwrite(CPU2_CONTROLS, vmx.cpu2);
-	vmwrite(EXIT_CONTROLS, vmx.exit);
-	vmwrite(ENTRY_CONTROLS, vmx.entry);
-	vmwrite(IO_BITMAP_A, virt_to_phys(io_bitmaps));
-	vmwrite(IO_BITMAP_B, virt_to_phys(io_bitmaps + PAGE_SIZE));
-	vmwrite(MSR_BITMAP, virt_to_phys(msr_bitmap));
-	vmwrite(EPT_POINTER, cpu->arch.vmx.eptp);
-	vmwrite(VMCS_LINK, ~0ull);
-	vmwrite(CR0_MASK, vmx.cr0_must1 | ~vmx.cr0_may1);
-	vmwrite(CR4_MASK, vmx.cr4_must1 | ~vmx.cr4_may1);
-
-	vmwrite(GUEST_PAT, X86_PAT_DEFAULT);
-	vmwrite(GUEST_DR7, 0x400);
-	vmwrite(GUEST_RFLAGS, X86_RFLAGS_FIXED);
-	vmwrite(GUEST_ACTIVITY, ACTIVITY_ACTIVE);
-	flush_ept(cpu);
 }
 
 static int vmx_cpu_init(struct percpu *cpu)
@@ -227,8 +51,8 @@ static int vmx_cpu_init(struct percpu *cpu)
 	cpu->arch.vmx.vmcs = page_alloc(1);
 	if (!cpu->arch.vmx.vmxon || !cpu->arch.vmx.vmcs)
 		return -ENOMEM;
-	*(u32 *)cpu->arch.vmx.vmxon = vmx.revision;
-	*(u32 *)cpu->arch.vmx.vmcs = vmx.revision;
+	*(u32 *)cpu->arch.vmx.vmxon = vmx_caps.revision;
+	*(u32 *)cpu->arch.vmx.vmcs = vmx_caps.revision;
 	cpu->arch.vmx.vmcs_pa = virt_to_phys(cpu->arch.vmx.vmcs);
 
 	/* The guest's XSETBV exits; the hv executes it, which needs CR4.OSXSAVE. */
@@ -243,27 +67,6 @@ static int vmx_cpu_init(struct percpu *cpu)
 		return -ENODEV;
 	}
 	return 0;
-}
-
-static void vmx_setup(struct percpu *cpu, const struct x86_entry *e, struct gpm *gpm)
-{
-	struct x86_entry_state st;
-
-	vmcs_fresh(cpu, pt_virt_to_phys(gpm->pt.root));
-	vcpu_entry_state(e, &st);
-	set_flat_segs(st.cs, st.cs_ar, st.ds, st.ds_ar, st.limit);
-	seg_write(SEG_CS, st.cs, st.cs_ar, st.limit, st.cs_base);
-	vmwrite(GUEST_GDTR_BASE, st.gdt_base);
-	vmwrite(GUEST_GDTR_LIMIT, st.gdt_limit);
-	vmwrite(GUEST_IDTR_BASE, 0);
-	vmwrite(GUEST_IDTR_LIMIT, st.idt_limit);
-	set_cr4(st.cr4);
-	set_cr0(st.cr0);
-	vmwrite(GUEST_CR3, st.cr3);
-	vmwrite(GUEST_EFER, st.efer);
-	vmwrite(GUEST_RIP, st.rip);
-	if (st.efer & EFER_LMA) /* SDM vol. 3C, 27.3.1.1: the IA-32e entry control is EFER.LMA */
-		vmwrite(ENTRY_CONTROLS, vmread(ENTRY_CONTROLS) | ENTRY_IA32E_GUEST);
 }
 
 static void vmx_skip(struct percpu *cpu)
@@ -289,26 +92,10 @@ static void vmx_inject_nmi(struct percpu *cpu, bool watch)
 		cpu->arch.vmx.nmi_watch_next = true;
 }
 
-static void vmx_watch_nmi(struct percpu *cpu, bool on)
-{
-	(void)cpu;
-	vmwrite(IO_BITMAP_A, virt_to_phys(on ? io_watch_a : io_bitmaps));
-}
-
 /* From delivery to the handler's IRET, which the NMI window shows (inject_pending_nmi()). */
 static bool vmx_nmi_blocked(struct percpu *cpu)
 {
 	return cpu->arch.vmx.nmi_in_guest;
-}
-
-static void vmx_flush(struct percpu *cpu)
-{
-	flush_ept(cpu);
-}
-
-static unsigned int guest_cpl(void)
-{
-	return (vmread(GUEST_AR(SEG_SS)) >> 5) & 3;
 }
 
 /*
@@ -365,71 +152,6 @@ static void inject_pending_nmi(struct percpu *cpu)
 	set_cpu_controls(cpu, ctl);
 }
 
-/* The registers that are one VMCS field each, read and written as they are. */
-static const u32 plain_field[] = {
-	[VCPU_RIP] = GUEST_RIP,	    [VCPU_RSP] = GUEST_RSP,
-	[VCPU_RFLAGS] = GUEST_RFLAGS, [VCPU_CR3] = GUEST_CR3,
-	[VCPU_EFER] = GUEST_EFER,   [VCPU_CS] = GUEST_SEL(SEG_CS),
-	[VCPU_CS_BASE] = GUEST_BASE(SEG_CS),
-};
-
-static u64 vmx_get(struct percpu *cpu, enum vcpu_reg reg)
-{
-	(void)cpu;
-	switch (reg) {
-	case VCPU_CR0:
-		return cr_view(GUEST_CR0, CR0_READ_SHADOW, CR0_MASK);
-	case VCPU_CR2: /* VMX does not switch CR2, and the hv never faults: it is the guest's */
-		return read_cr2();
-	case VCPU_CR4:
-		return cr_view(GUEST_CR4, CR4_READ_SHADOW, CR4_MASK);
-	case VCPU_CS_L:
-		return !!(vmread(GUEST_AR(SEG_CS)) & AR_L);
-	case VCPU_CS_DB:
-		return !!(vmread(GUEST_AR(SEG_CS)) & AR_DB);
-	case VCPU_CPL:
-		return guest_cpl();
-	default:
-		return reg < ARRAY_SIZE(plain_field) && plain_field[reg] ? vmread(plain_field[reg]) : 0;
-	}
-}
-
-static void vmx_set(struct percpu *cpu, enum vcpu_reg reg, u64 val)
-{
-	u32 entry;
-
-	(void)cpu;
-	switch (reg) {
-	case VCPU_CR0:
-		set_cr0(val);
-		break;
-	case VCPU_CR4:
-		set_cr4(val);
-		break;
-	case VCPU_EFER: /* SDM vol. 3C, 27.3.1.1: the IA-32e entry control is EFER.LMA */
-		entry = (u32)vmread(ENTRY_CONTROLS) & ~ENTRY_IA32E_GUEST;
-		vmwrite(ENTRY_CONTROLS, entry | ((val & EFER_LMA) ? ENTRY_IA32E_GUEST : 0));
-		vmwrite(GUEST_EFER, val);
-		break;
-	case VCPU_RIP:
-	case VCPU_RSP:
-	case VCPU_RFLAGS:
-	case VCPU_CR3:
-		vmwrite(plain_field[reg], val);
-		break;
-	default: /* CR2, CS and CPL are not set through here */
-		break;
-	}
-}
-
-/* With EPT, PAE paging's PDPTEs are VMCS fields the entry loads (SDM vol. 3C, 27.3.2.4). */
-static void vmx_load_pdptes(struct percpu *cpu, const u64 pdpte[4])
-{
-	(void)cpu;
-	for (unsigned int i = 0; i < 4; i++)
-		vmwrite(GUEST_PDPTE(i), pdpte[i]);
-}
-
 /*
  * The step over a dropped write uses TF rather than the monitor trap flag:
  * not every VMX implementation has MTF (Bochs lacks it). No STI shadow is
@@ -456,9 +178,6 @@ static void vmx_step_end(struct percpu *cpu, bool guest_tf)
 	}
 }
 
-#define MSR_VMX_FIRST 0x480
-#define MSR_VMX_LAST  0x491
-
 /* The MSRs that would reveal VMX; the APIC's writes are vcpu.c's. */
 static enum vcpu_action handle_msr(struct percpu *cpu)
 {
@@ -483,7 +202,7 @@ static enum vcpu_action handle_cr(struct percpu *cpu)
 {
 	u64 q = cpu->arch.vmx.exit_qual;
 	unsigned int cr = q & 15, type = (q >> 4) & 3, reg = (q >> 8) & 15;
-	u64 cr0 = cr_view(GUEST_CR0, CR0_READ_SHADOW, CR0_MASK);
+	u64 cr0 = vmx_get(cpu, VCPU_CR0);
 
 	switch (type) {
 	case 0: /* MOV to CR */
@@ -698,29 +417,6 @@ void vmx_host_nmi_repost(void)
 	apic_self_nmi(this_cpu()->apic_id);
 }
 
-static void vmx_save_state(struct percpu *cpu, struct x86_cpu_state *s)
-{
-	s->gpr = cpu->arch.regs;
-	s->rsp = vmread(GUEST_RSP);
-	s->rip = vmread(GUEST_RIP);
-	s->rflags = vmread(GUEST_RFLAGS);
-	s->cs = (u16)vmread(GUEST_SEL(SEG_CS));
-	s->ss = (u16)vmread(GUEST_SEL(SEG_SS));
-	s->ds = (u16)vmread(GUEST_SEL(SEG_DS));
-	s->es = (u16)vmread(GUEST_SEL(SEG_ES));
-	s->fs = (u16)vmread(GUEST_SEL(SEG_FS));
-	s->gs = (u16)vmread(GUEST_SEL(SEG_GS));
-	s->fs_base = vmread(GUEST_BASE(SEG_FS));
-	s->gs_base = vmread(GUEST_BASE(SEG_GS));
-	/* VMX does not switch these; the hv never touches them, so they are the guest's. */
-	s->kernel_gs_base = rdmsr(MSR_KERNEL_GS_BASE);
-	s->cr2 = read_cr2();
-	s->cr0 = cr_view(GUEST_CR0, CR0_READ_SHADOW, CR0_MASK);
-	s->cr3 = vmread(GUEST_CR3);
-	s->cr4 = cr_view(GUEST_CR4, CR4_READ_SHADOW, CR4_MASK);
-	s->efer = vmread(GUEST_EFER);
-}
-
 /*
  * While the watchdog is armed, the VMX-preemption timer (SDM vol. 3C, 26.5.1)
  * makes the guest exit at least every WATCHDOG_TICK_MS, interrupts off or
@@ -736,12 +432,12 @@ static void vmx_watchdog(struct percpu *cpu, enum watchdog_mode mode)
 	bool on = mode != WATCHDOG_OFF;
 	u64 ticks;
 
-	if (vmx.preempt_timer) {
+	if (vmx_caps.preempt_timer) {
 		/* It counts in the HLT state too: an idle capture kernel exits as well. */
-		ticks = (hv.tsc_khz ? hv.tsc_khz : 1000000) * WATCHDOG_TICK_MS >> vmx.preempt_rate;
+		ticks = (hv.tsc_khz ? hv.tsc_khz : 1000000) * WATCHDOG_TICK_MS >> vmx_caps.preempt_rate;
 		vmwrite(PIN_CONTROLS, on ? pin | PIN_PREEMPT_TIMER : pin & ~PIN_PREEMPT_TIMER);
 		vmwrite(PREEMPT_TIMER_VALUE, MIN(ticks, 0xffffffffull));
-	} else if (vmx.pause_exiting) {
+	} else if (vmx_caps.pause_exiting) {
 		if (on)
 			ctl |= CPU_PAUSE_EXITING;
 		if (mode == WATCHDOG_CAPTURE) /* a capture kernel's boot: its idle HLT too */
@@ -776,65 +472,7 @@ static const struct vcpu_vendor vmx_vendor = {
 	.watchdog = vmx_watchdog,
 };
 
-static void intercept_write(u32 msr)
-{
-	msr_intercept(msr, false, true);
-}
-
 static struct vcpu_vendor vmx_active;
-
-/* The controls, each checked against its capability MSR; a missing one is named. */
-static int vmx_controls(u64 basic)
-{
-	bool tc = basic & VMX_BASIC_TRUE_CTLS;
-	u64 cap2;
-	u32 may;
-
-	if (!((rdmsr(MSR_VMX_PROCBASED) >> 32) & CPU_SECONDARY)) {
-		pr_err("Intel VMX without secondary processor-based controls: no EPT, no unrestricted guest; parachute needs both");
-		return -ENODEV;
-	}
-	cap2 = rdmsr(MSR_VMX_PROCBASED2) >> 32;
-	if (!(cap2 & CPU2_EPT)) {
-		pr_err("Intel VMX without EPT (IA32_VMX_PROCBASED_CTLS2 bit 33 clear); parachute needs EPT");
-		return -ENODEV;
-	}
-	if (!(cap2 & CPU2_UNRESTRICTED)) {
-		pr_err("Intel VMX without unrestricted guest (IA32_VMX_PROCBASED_CTLS2 bit 39 clear); parachute needs it to run the guest's real-mode start-up");
-		return -ENODEV;
-	}
-	if (ctl_adjust(tc ? MSR_VMX_TRUE_PINBASED : MSR_VMX_PINBASED, "pin-based",
-		       PIN_NMI_EXITING | PIN_VIRTUAL_NMIS, 0, &vmx.pin) ||
-	    ctl_adjust(tc ? MSR_VMX_TRUE_PROCBASED : MSR_VMX_PROCBASED, "processor-based",
-		       CPU_IO_BITMAPS | CPU_MSR_BITMAPS | CPU_SECONDARY, 0, &vmx.cpu) ||
-	    ctl_adjust(MSR_VMX_PROCBASED2, "secondary processor-based",
-		       CPU2_EPT | CPU2_UNRESTRICTED, CPU2_RDTSCP | CPU2_INVPCID | CPU2_XSAVES,
-		       &vmx.cpu2) ||
-	    ctl_adjust(tc ? MSR_VMX_TRUE_EXIT : MSR_VMX_EXIT, "VM-exit",
-		       EXIT_HOST_64 | EXIT_SAVE_EFER | EXIT_LOAD_EFER,
-		       EXIT_SAVE_PAT | EXIT_LOAD_PAT, &vmx.exit) ||
-	    ctl_adjust(tc ? MSR_VMX_TRUE_ENTRY : MSR_VMX_ENTRY, "VM-entry", ENTRY_LOAD_EFER,
-		       (vmx.exit & EXIT_LOAD_PAT) ? ENTRY_LOAD_PAT : 0, &vmx.entry))
-		return -ENODEV;
-	/* Set only when needed, so checked here: the NMI window, for guest NMIs. */
-	may = (u32)(rdmsr(tc ? MSR_VMX_TRUE_PROCBASED : MSR_VMX_PROCBASED) >> 32);
-	if (!(may & CPU_NMI_WINDOW)) {
-		pr_err("Intel VMX without NMI-window exiting (processor-based controls may-be-1 0x%08x); parachute needs it to re-inject guest NMIs",
-		       may);
-		return -ENODEV;
-	}
-	vmx.entry &= ~ENTRY_IA32E_GUEST;
-	/* For the watchdog, set while it is armed: the preemption timer, else PAUSE exiting. */
-	vmx.preempt_timer = (rdmsr(tc ? MSR_VMX_TRUE_PINBASED : MSR_VMX_PINBASED) >> 32) &
-			    PIN_PREEMPT_TIMER;
-	vmx.preempt_rate = rdmsr(MSR_VMX_MISC) & 0x1f;
-	vmx.pause_exiting = may & CPU_PAUSE_EXITING;
-	pr_info("Intel VMX: the watchdog uses %s",
-		vmx.preempt_timer ? "the VMX-preemption timer" :
-		vmx.pause_exiting ? "PAUSE exiting (no VMX-preemption timer)" :
-				    "exits alone (no VMX-preemption timer, no PAUSE exiting)");
-	return 0;
-}
 
 /** vmx_probe() - the VMX backend if this CPU has VMX with EPT and unrestricted guest. */
 const struct vcpu_vendor *vmx_probe(void);
@@ -846,18 +484,14 @@ const struct vcpu_vendor *vmx_probe(void)
 	cpuid_count(1, 0, &c);
 	if (!(c.ecx & CPUID_1_ECX_VMX))
 		return NULL;
-	if (c.ecx & CPUID_1_ECX_XSAVE) {
-		cpuid_count(0xd, 0, &c);
-		vmx.xcr0_supported = ((u64)c.edx << 32) | c.eax;
-	}
 	basic = rdmsr(MSR_VMX_BASIC);
-	vmx.revision = (u32)basic & 0x7fffffff;
+	vmx_caps.revision = (u32)basic & 0x7fffffff;
 	if (((basic >> 50) & 15) != 6 || ((basic >> 32) & 0x1fff) > PAGE_SIZE) {
 		pr_err("Intel VMX: unsupported VMCS (IA32_VMX_BASIC 0x%llx: needs write-back, at most 4 KiB)",
 		       (unsigned long long)basic);
 		return NULL;
 	}
-	if (vmx_controls(basic))
+	if (vmx_read_controls(basic))
 		return NULL;
 	ept = rdmsr(MSR_VMX_EPT_VPID_CAP);
 	if (!(ept & VMX_EPT_PWL4) || !(ept & VMX_EPT_WB) || !(ept & VMX_EPT_INVEPT) ||
@@ -866,32 +500,23 @@ const struct vcpu_vendor *vmx_probe(void)
 		       (unsigned long long)ept);
 		return NULL;
 	}
-	vmx.invept_all = ept & VMX_EPT_INVEPT_ALL;
-	vmx.cr0_must1 = rdmsr(MSR_VMX_CR0_FIXED0) & ~(X86_CR0_PE | X86_CR0_PG);
-	vmx.cr0_may1 = rdmsr(MSR_VMX_CR0_FIXED1);
-	vmx.cr4_must1 = rdmsr(MSR_VMX_CR4_FIXED0);
-	vmx.cr4_may1 = rdmsr(MSR_VMX_CR4_FIXED1);
+	vmx_caps.invept_all = ept & VMX_EPT_INVEPT_ALL;
+	vmx_caps.cr0_must1 = rdmsr(MSR_VMX_CR0_FIXED0) & ~(X86_CR0_PE | X86_CR0_PG);
+	vmx_caps.cr0_may1 = rdmsr(MSR_VMX_CR0_FIXED1);
+	vmx_caps.cr4_must1 = rdmsr(MSR_VMX_CR4_FIXED0);
+	vmx_caps.cr4_may1 = rdmsr(MSR_VMX_CR4_FIXED1);
 	/* What VMX operation forbids in CR0 and CR4 the guest cannot have either (the gate's). */
-	gate_cpu.cr0_vendor_reserved = ~vmx.cr0_may1 & 0xffffffffull;
-	gate_cpu.cr4_vendor_reserved = ~vmx.cr4_may1;
+	gate_cpu.cr0_vendor_reserved = ~vmx_caps.cr0_may1 & 0xffffffffull;
+	gate_cpu.cr4_vendor_reserved = ~vmx_caps.cr4_may1;
 
-	msr_bitmap = page_alloc(1);
-	io_bitmaps = page_alloc(2);
-	io_watch_a = page_alloc(1);
-	if (!msr_bitmap || !io_bitmaps || !io_watch_a)
+	if (vmx_vmcs_init())
 		return NULL;
-	vcpu_io_bitmap(io_bitmaps, false); /* every other port passes */
-	vcpu_io_bitmap(io_watch_a, true);
-	msr_intercept(MSR_FEATURE_CONTROL, true, true);
-	for (u32 m = MSR_VMX_FIRST; m <= MSR_VMX_LAST; m++)
-		msr_intercept(m, true, true);
-	vcpu_msr_intercepts(intercept_write);
 	idt_set_nmi(vmx_host_nmi);
 
 	vmx_active = vmx_vendor;
 	vmx_active.npt_max_leaf = (ept & VMX_EPT_1G) ? 3 : (ept & VMX_EPT_2M) ? 2 : 1;
 	pr_info("Intel VMX with EPT and unrestricted guest; VMCS revision 0x%x, EPT large pages %s",
-		vmx.revision,
+		vmx_caps.revision,
 		(ept & VMX_EPT_1G) ? "1 GiB" :
 		(ept & VMX_EPT_2M) ? "2 MiB" :
 				     "none");
