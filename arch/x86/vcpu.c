@@ -549,7 +549,9 @@ enum vcpu_action vcpu_handle_nmi(struct percpu *cpu)
 	}
 	if (mb->flush) { /* the entry that follows flushes (gpm->gen) */
 		mb->flush = 0;
-		return VCPU_RESUME;
+		/* NMIs do not queue: this one may also be a guest's NMI IPI, which goes in. */
+		if (!cpu->arch.guest_nmis)
+			return VCPU_RESUME;
 	}
 	if (nmi_is_guests(cpu) || !crash_source_enabled(CRASH_NMI)) {
 		vendor->inject_nmi(cpu, false);

@@ -214,6 +214,18 @@ static int pc_nmi(unsigned int type, struct pt_regs *regs)
 	return NMI_DONE;
 }
 
+/*
+ * Up to 1 s for nmi_handled to reach count, on the clock: under emulation an
+ * AP's delay loop can be calibrated far off, so mdelay() is no timer here.
+ */
+static void nmi_wait(int count)
+{
+	u64 end = ktime_get_ns() + NSEC_PER_SEC;
+
+	while (atomic_read(&nmi_handled) < count && ktime_get_ns() < end)
+		cpu_relax();
+}
+
 static int nmi_send_set(const char *val, const struct kernel_param *kp)
 {
 	int cpu = nmi_target < 0 ? raw_smp_processor_id() : nmi_target, i, n, ret;
@@ -228,14 +240,14 @@ static int nmi_send_set(const char *val, const struct kernel_param *kp)
 	atomic_set(&nmi_handled, 0);
 	t0 = ktime_get_ns();
 	for (i = 0; i < n; i++) {
-		int before = atomic_read(&nmi_handled), ms;
+		int before = atomic_read(&nmi_handled);
 
 		atomic_inc(&nmi_expected);
 		/* Not send_IPI_self(): with x2APIC that is a fixed interrupt, vector 2. */
 		apic->send_IPI(cpu, NMI_VECTOR);
-		for (ms = 0; ms < 1000 && atomic_read(&nmi_handled) == before; ms++)
-			mdelay(1);
+		nmi_wait(before + 1);
 	}
+	nmi_wait(n); /* one that came late still counts; a lost one does not */
 	atomic_set(&nmi_expected, 0);
 	unregister_nmi_handler(NMI_LOCAL, "parachute_test");
 	pr_info("parachute: NMIs to cpu%d from cpu%d: %d sent, %d taken by our handler, %llu ns each\n",

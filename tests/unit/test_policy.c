@@ -1179,6 +1179,14 @@ static void test_nmi_mailbox(void **state)
 	cpu0->arch.mbox.flush = 1;
 	assert_int_equal(vcpu_handle_nmi(cpu0), VCPU_RESUME);
 	assert_int_equal(cpu0->arch.mbox.flush, 0);
+	/* A kick and a guest's NMI IPI that came as one NMI (NMIs do not queue): both served. */
+	cpu0->arch.mbox.flush = 1;
+	cpu0->arch.guest_nmis = 1;
+	assert_int_equal(vcpu_handle_nmi(cpu0), VCPU_RESUME);
+	assert_int_equal(cpu0->arch.mbox.flush, 0);
+	assert_int_equal(cpu0->arch.guest_nmis, 0);
+	assert_int_equal(stub.nmis_injected, 1);
+	stub.nmis_injected = 0;
 	cpu0->arch.mbox.init = 1;
 	assert_int_equal(vcpu_handle_nmi(cpu0), VCPU_LEAVE);
 	cpu0->arch.mbox.park = 1; /* a capture's kick wins over everything */
