@@ -179,7 +179,8 @@ static u64 cr_view(u64 real_field, u64 shadow_field, u64 mask_field)
 	return (vmread(real_field) & ~mask) | (vmread(shadow_field) & mask);
 }
 
-static void flush_ept(struct percpu *cpu)
+/* Drop cached EPT translations: every context where INVEPT can, else this EPTP's. */
+void vmx_flush(struct percpu *cpu)
 {
 	invept(vmx_caps.invept_all ? INVEPT_ALL : INVEPT_SINGLE, cpu->arch.vmx.eptp);
 }
@@ -256,7 +257,7 @@ static void vmcs_fresh(struct percpu *cpu, u64 ept_root)
 	vmwrite(GUEST_DR7, 0x400);
 	vmwrite(GUEST_RFLAGS, X86_RFLAGS_FIXED);
 	vmwrite(GUEST_ACTIVITY, ACTIVITY_ACTIVE);
-	flush_ept(cpu);
+	vmx_flush(cpu);
 }
 
 void vmx_setup(struct percpu *cpu, const struct x86_entry *e, struct gpm *gpm)
@@ -284,11 +285,6 @@ void vmx_watch_nmi(struct percpu *cpu, bool on)
 {
 	(void)cpu;
 	vmwrite(IO_BITMAP_A, virt_to_phys(on ? io_watch_a : io_bitmaps));
-}
-
-void vmx_flush(struct percpu *cpu)
-{
-	flush_ept(cpu);
 }
 
 static unsigned int guest_cpl(void)
