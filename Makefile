@@ -115,7 +115,7 @@ $(BUILD)/unit/test_parachutectl: tests/unit/test_parachutectl.c $(PARACHUTECTL_D
 # compiles the hv's own bzImage checks, ELF core header builder, VMCOREINFO
 # reader, page walker and SHA-256 for the host. Optional: `make all` does not
 # need libxen-dev; `make xl-kdump` says what is missing.
-XLK_SRCS := tools/xl-kdump/xl-kdump.c tools/xl-kdump/xen.c tools/xl-kdump/capture.c \
+XLK_SRCS := tools/xl-kdump/xl-kdump.c tools/xl-kdump/xen.c tools/xl-kdump/capture.c tools/xl-kdump/core.c \
 	tools/xl-kdump/image.c tools/xl-kdump/layout.c tools/xl-kdump/args.c tools/xl-kdump/hvglue.c
 XLK_HV_SRCS := hv/elfcore.c hv/vmcoreinfo.c hv/sha256.c arch/x86/guest_walk.c arch/x86/linux.c
 XLK_PKGS := xencontrol xenforeignmemory xendevicemodel xenstore xentoollog liblzma
@@ -148,6 +148,40 @@ install-xl-kdump: $(BUILD)/xl-kdump
 	install -D -m 0644 tools/xl-kdump/xl-kdump.8 $(DESTDIR)/usr/share/man/man8/xl-kdump.8
 	install -D -m 0644 tools/xl-kdump/xl-kdump.service \
 		$(DESTDIR)/lib/systemd/system/xl-kdump.service
+
+# virt-kdump (tools/virt-kdump/, docs/kvm.md): xl-kdump's counterpart for
+# QEMU/KVM guests under libvirt. It shares xl-kdump's command line, image,
+# layout and core-header code (which need the Xen public headers, not its
+# libraries) and the same hv sources. Optional like xl-kdump.
+VK_SRCS := tools/virt-kdump/virt-kdump.c tools/virt-kdump/load.c tools/virt-kdump/capture.c \
+	tools/virt-kdump/host.c tools/virt-kdump/gdb.c tools/virt-kdump/plan.c \
+	tools/virt-kdump/purgatory.S tools/xl-kdump/args.c tools/xl-kdump/image.c \
+	tools/xl-kdump/layout.c tools/xl-kdump/core.c tools/xl-kdump/hvglue.c
+VK_PKGS := libvirt libvirt-qemu json-c liblzma
+VK_HAVE := $(shell pkg-config --exists $(VK_PKGS) xencontrol 2>/dev/null && echo yes)
+
+.PHONY: virt-kdump
+virt-kdump: $(BUILD)/virt-kdump
+ifeq ($(VK_HAVE),yes)
+all: $(BUILD)/virt-kdump
+$(BUILD)/virt-kdump: $(VK_SRCS) $(XLK_HV_SRCS) $(wildcard tools/virt-kdump/*.h tools/xl-kdump/*.h)
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	$(Q)$(HOSTCC) $(XLK_CFLAGS) $(XLK_HOST_FLAGS) -o $@ $(VK_SRCS) $(XLK_HV_SRCS) \
+		$$(pkg-config --cflags xencontrol) $$(pkg-config --cflags --libs $(VK_PKGS))
+else
+$(BUILD)/virt-kdump:
+	@echo "virt-kdump: needs libvirt-dev, libjson-c-dev, liblzma-dev and libxen-dev (pkg-config: $(VK_PKGS) xencontrol); ci/deps.sh installs them" >&2
+	@exit 1
+endif
+
+# A KVM host's install (docs/kvm.md): the tool, its man page and the watcher's unit.
+.PHONY: install-virt-kdump
+install-virt-kdump: $(BUILD)/virt-kdump
+	install -D -m 0755 $(BUILD)/virt-kdump $(DESTDIR)/usr/sbin/virt-kdump
+	install -D -m 0644 tools/virt-kdump/virt-kdump.8 $(DESTDIR)/usr/share/man/man8/virt-kdump.8
+	install -D -m 0644 tools/virt-kdump/virt-kdump.service \
+		$(DESTDIR)/lib/systemd/system/virt-kdump.service
 
 # xl-kdump's command line, images, layout and start info, with the hv sources it shares;
 # one test reads Debian's kernel (XLK_DEBIAN_VMLINUZ), fetched first.

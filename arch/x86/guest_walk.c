@@ -2,6 +2,7 @@
 /* Walking the guest's page tables (SDM vol. 3A, 4.3 - 4.5; APM vol. 2, 5.3). */
 #include <asm/guest_walk.h>
 #include <asm/processor.h>
+#include <hv/vmcoreinfo.h>
 
 #define PTE_P	 (1ull << 0)
 #define PTE_PS	 (1ull << 7)
@@ -95,4 +96,17 @@ int guest_read_linear(const struct guest_paging *gp, u64 la, void *buf, unsigned
 		n -= chunk;
 	}
 	return 0;
+}
+
+bool guest_vmcoreinfo_fits(const struct guest_paging *gp, const char *vi, u32 len)
+{
+	u64 stext, pa;
+	s64 base;
+
+	if (!(gp->efer & EFER_LMA) || (gp->cr4 & CR4_LA57) ||
+	    vmcoreinfo_hex(vi, len, "SYMBOL(_stext)", &stext) ||
+	    vmcoreinfo_number(vi, len, "NUMBER(phys_base)", &base) ||
+	    stext < GUEST_START_KERNEL_MAP)
+		return true;
+	return !guest_translate(gp, stext, &pa) && pa == stext - GUEST_START_KERNEL_MAP + (u64)base;
 }

@@ -34,7 +34,7 @@ static void crashed_paging(const struct x86_cpu_state *s, struct guest_paging *g
 				     read_guest, &guest_gpm };
 }
 
-#define START_KERNEL_MAP 0xffffffff80000000ull /* __START_KERNEL_map */
+#define START_KERNEL_MAP GUEST_START_KERNEL_MAP
 #define CR4_LA57	 (1ull << 12)
 
 /*
@@ -104,27 +104,13 @@ static void kernel_text(const struct x86_cpu_state *s, const char *vi, u32 vi_le
 	in->text_size = end - stext;
 }
 
-/*
- * Whether a VMCOREINFO note describes the crashed kernel and not one that ran
- * before it (a note left in RAM by a kernel the guest kexec'd from): its
- * _stext maps, through the crashed vCPU's tables, to where its phys_base
- * puts it. With KASLR each boot moves _stext. A note without either line, or
- * a vCPU not in 4-level long mode, cannot be told apart and is accepted.
- */
+/* Whether a VMCOREINFO note describes the crashed kernel (guest_vmcoreinfo_fits()). */
 static bool vmcoreinfo_fits_crashed(u64 desc_pa, u32 desc_len, const void *ctx)
 {
-	const struct x86_cpu_state *s = ctx;
-	const char *vi = phys_to_virt(desc_pa);
 	struct guest_paging gp;
-	u64 stext, pa;
-	s64 base;
 
-	if (!(s->efer & EFER_LMA) || (s->cr4 & CR4_LA57) ||
-	    vmcoreinfo_hex(vi, desc_len, "SYMBOL(_stext)", &stext) ||
-	    vmcoreinfo_number(vi, desc_len, "NUMBER(phys_base)", &base) || stext < START_KERNEL_MAP)
-		return true;
-	crashed_paging(s, &gp);
-	return !guest_translate(&gp, stext, &pa) && pa == stext - START_KERNEL_MAP + (u64)base;
+	crashed_paging(ctx, &gp);
+	return guest_vmcoreinfo_fits(&gp, phys_to_virt(desc_pa), desc_len);
 }
 
 /*

@@ -140,8 +140,13 @@ static int option(int argc, char **argv, int *i, struct xlk_args *a, char *err, 
 }
 
 /* Which options make sense for which command. */
-static int check(struct xlk_args *a, char *err, unsigned int len)
+static int check(struct xlk_args *a, enum xlk_host host, char *err, unsigned int len)
 {
+	if (host == XLK_HOST_LIBVIRT &&
+	    (a->cmd == CMD_FETCH || a->config || a->dump_dir || a->dump_area || a->vmcoreinfo))
+		return usage(err, len,
+			     "fetch, --config, --dump-dir, --dump-area and --vmcoreinfo are "
+			     "xl-kdump's, not virt-kdump's");
 	if (a->cmd == CMD_LOAD) {
 		if (!a->kernel)
 			return usage(err, len, "load: --kernel is required");
@@ -149,7 +154,7 @@ static int check(struct xlk_args *a, char *err, unsigned int len)
 			return usage(err, len, "load: --mem must be at least 32M");
 		if (a->append && strlen(a->append) > 1500)
 			return usage(err, len, "load: --append is longer than 1500 bytes");
-		if (a->then == THEN_RESTART && !a->config)
+		if (host == XLK_HOST_XEN && a->then == THEN_RESTART && !a->config)
 			return usage(err, len,
 				     "load: --then restart needs --config FILE (what xl create gets)");
 		if (a->config && a->then != THEN_RESTART)
@@ -173,6 +178,12 @@ static int check(struct xlk_args *a, char *err, unsigned int len)
 }
 
 int xlk_parse_args(int argc, char **argv, struct xlk_args *a, char *err, unsigned int errlen)
+{
+	return xlk_parse_args_for(XLK_HOST_XEN, argc, argv, a, err, errlen);
+}
+
+int xlk_parse_args_for(enum xlk_host host, int argc, char **argv, struct xlk_args *a, char *err,
+		       unsigned int errlen)
 {
 	int i, positional = 0, need = -1;
 
@@ -209,5 +220,5 @@ int xlk_parse_args(int argc, char **argv, struct xlk_args *a, char *err, unsigne
 	}
 	if (need == 1 && !a->domain)
 		return usage(err, errlen, "%s: name the domain", argv[1]);
-	return check(a, err, errlen);
+	return check(a, host, err, errlen);
 }

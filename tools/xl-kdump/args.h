@@ -55,6 +55,12 @@ struct xlk_args {
  */
 int xlk_parse_args(int argc, char **argv, struct xlk_args *a, char *err, unsigned int errlen);
 
+/* The tool parsing: xl-kdump, or virt-kdump (no fetch, --config or --dump-dir). */
+enum xlk_host { XLK_HOST_XEN, XLK_HOST_LIBVIRT };
+
+int xlk_parse_args_for(enum xlk_host host, int argc, char **argv, struct xlk_args *a, char *err,
+		       unsigned int errlen);
+
 /** xlk_parse_size() - "<n>[K|M|G]" in bytes, decimal or 0x hex; -1 if malformed. */
 int xlk_parse_size(const char *s, uint64_t *out);
 

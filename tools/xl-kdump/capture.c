@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core.h"
 #include "xlk.h"
 
 #include <xen/hvm/params.h>
@@ -17,12 +18,8 @@
 #include <xen/io/console.h>
 #include <xen/io/xs_wire.h>
 
-#include <asm/guest_walk.h>
-#include <hv/elfcore.h>
-#include <hv/vmcoreinfo.h>
 
 #define MAX_VCPUS	 64
-#define START_KERNEL_MAP 0xffffffff80000000ull
 #define X86_CR0_PE	 0x1
 #define X86_CR0_ET	 0x10
 
@@ -74,87 +71,44 @@ static char *find_vmcoreinfo(struct xlk *x, uint32_t d, const struct xlk_state *
 	return NULL;
 }
 
-/* The direct map base and the kernel-text segment, from VMCOREINFO and vCPU 0's tables. */
-static void kernel_maps(struct xlk *x, uint32_t d, const struct hvm_hw_cpu *c, const char *vi,
-			uint32_t vi_len, struct elfcore_input *in)
-{
-	struct walk_ctx w = { x, d };
-	struct guest_paging gp = { c->cr0, c->cr3 & ~0xfffull, c->cr4, c->msr_efer, read_phys, &w };
-	u64 va, pa, zero, stext;
-	s64 v;
-
-	if (!vi)
-		return;
-	if (!vmcoreinfo_hex(vi, vi_len, "SYMBOL(mem_section)", &va) &&
-	    !guest_translate(&gp, va, &pa) && ((va - pa) & ((1ull << 30) - 1)) == 0 &&
-	    !guest_translate(&gp, va - pa, &zero) && zero == 0)
-		in->page_offset = va - pa;
-	else if (!guest_translate(&gp, 0xffff888000000000ull, &zero) && zero == 0)
-		in->page_offset = 0xffff888000000000ull; /* no KASLR: PVH boots */
-	if (vmcoreinfo_hex(vi, vi_len, "SYMBOL(_stext)", &stext) || stext < START_KERNEL_MAP ||
-	    guest_translate(&gp, stext, &pa))
-		return;
-	in->text_vaddr = stext;
-	in->text_paddr = pa;
-	in->text_size = 512ull << 20;
-	if (!vmcoreinfo_number(vi, vi_len, "NUMBER(KERNEL_IMAGE_SIZE)", &v) && v > 0 &&
-	    (u64)v > stext - START_KERNEL_MAP)
-		in->text_size = (u64)v - (stext - START_KERNEL_MAP);
-	/* The text lies in what the capture kernel took: its bytes are in the backup. */
-	for (unsigned int i = 0; i < in->nram; i++)
-		if (pa >= in->ram[i].paddr && pa < in->ram[i].paddr + in->ram[i].size &&
-		    in->ram[i].data_pa != in->ram[i].paddr)
-			in->text_data_pa = in->ram[i].data_pa + (pa - in->ram[i].paddr);
-	/* Only what is RAM: the mapping beyond the image is not backed by the kernel. */
-	for (unsigned int i = 0; i < in->nram; i++)
-		if (pa >= in->ram[i].paddr && pa < in->ram[i].paddr + in->ram[i].size &&
-		    in->text_size > in->ram[i].paddr + in->ram[i].size - pa)
-			in->text_size = in->ram[i].paddr + in->ram[i].size - pa;
-}
-
 static int build_core_header(struct xlk *x, uint32_t d, const struct xlk_state *s,
 			     const struct hvm_hw_cpu *cpu, unsigned int ncpus)
 {
 	struct elfcore_cpu cpus[MAX_VCPUS];
-	struct elfcore_range ram[3 * XLK_RAM_MAX];
-	struct elfcore_input in = { .cpus = cpus, .ncpus = ncpus, .ram = ram };
-	uint32_t vi_len = 0;
-	char *vi = find_vmcoreinfo(x, d, s, &vi_len);
+	struct walk_ctx w = { x, d };
+	struct guest_paging gp = { .read_phys = read_phys, .ctx = &w };
+	struct kd_crash c = { &s->l, s->ram, s->nram, cpus, ncpus, NULL, NULL, 0 };
+	struct elfcore_input in;
 	uint8_t *hdr;
 	long len;
-	int n;
 
-	if (!vi)
+	c.vi = find_vmcoreinfo(x, d, s, &c.vi_len);
+	if (!c.vi)
 		err("domain %u: no VMCOREINFO note in its RAM; makedumpfile will need -x vmlinux",
 		    d);
 	for (unsigned int i = 0; i < ncpus; i++) {
 		cpus[i].pid = 0;
 		xlk_cpu_regs(&cpu[i], cpus[i].regs);
 	}
-	n = xlk_ram_ranges(&s->l, s->ram, s->nram, ram, 3 * XLK_RAM_MAX);
-	if (n < 0)
-		return -1;
-	in.nram = (unsigned int)n;
-	in.vmcoreinfo = vi;
-	in.vmcoreinfo_len = vi_len;
 	/* Paging from a vCPU with its full HVM state (EFER.LMA); a vCPU that is down has none. */
-	for (unsigned int i = 0; i < ncpus; i++)
+	for (unsigned int i = 0; i < ncpus && !c.gp; i++)
 		if (cpu[i].msr_efer & (1u << 10)) {
-			kernel_maps(x, d, &cpu[i], vi, vi_len, &in);
-			break;
+			gp.cr0 = cpu[i].cr0, gp.cr3 = cpu[i].cr3 & ~0xfffull;
+			gp.cr4 = cpu[i].cr4, gp.efer = cpu[i].msr_efer;
+			c.gp = &gp;
 		}
-	hdr = calloc(1, XLK_ELFHDR_SIZE);
-	len = hdr ? elfcore_build(hdr, XLK_ELFHDR_SIZE, s->l.elfhdr, &in) : -ENOMEM;
+	hdr = malloc(XLK_ELFHDR_SIZE);
+	len = hdr ? kd_core_header(&c, hdr, XLK_ELFHDR_SIZE, &in) : -ENOMEM;
 	if (len < 0 || gmem_write(x, d, s->l.elfhdr, hdr, XLK_ELFHDR_SIZE)) {
 		err("domain %u: cannot write the ELF core header (%ld)", d, len);
-		free(hdr), free(vi);
+		free(hdr), free((char *)c.vi);
 		return -1;
 	}
-	info("domain %u: core header: %u vCPU notes, %d RAM ranges, VMCOREINFO %u bytes, "
+	info("domain %u: core header: %u vCPU notes, %u RAM ranges, VMCOREINFO %u bytes, "
 	     "direct map 0x%" PRIx64 ", text 0x%" PRIx64 "+0x%" PRIx64,
-	     d, ncpus, n, vi_len, (uint64_t)in.page_offset, (uint64_t)in.text_vaddr,
+	     d, ncpus, in.nram, c.vi_len, (uint64_t)in.page_offset, (uint64_t)in.text_vaddr,
 	     (uint64_t)in.text_size);
-	free(hdr), free(vi);
+	free(hdr), free((char *)c.vi);
 	return 0;
 }
 

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core.h"
 #include "xlk.h"
 
 #include <xen/hvm/params.h>
@@ -27,29 +28,6 @@ extern char **environ;
 
 #define ACPI_BASE 0xfc000000ull /* libxl's PVH/HVM ACPI tables; also the top of the RAM scan */
 #define ACPI_MAX  (2ull << 20)
-
-static void *read_file(const char *path, size_t *size, const char *what)
-{
-	FILE *f = fopen(path, "rb");
-	struct stat st;
-	void *buf = NULL;
-
-	if (!f || fstat(fileno(f), &st) || !S_ISREG(st.st_mode)) {
-		err("%s %s: %s", what, path, f ? "not a regular file" : strerror(errno));
-		goto out;
-	}
-	*size = (size_t)st.st_size;
-	buf = malloc(*size ? *size : 1);
-	if (!buf || fread(buf, 1, *size, f) != *size) {
-		err("%s %s: cannot read %zu bytes", what, path, *size);
-		free(buf);
-		buf = NULL;
-	}
-out:
-	if (f)
-		fclose(f);
-	return buf;
-}
 
 /* The guest must be able to run the capture kernel: HVM or PVH, alive. */
 static int check_domain(struct xlk *x, int d, xc_dominfo_t *di)
@@ -174,8 +152,8 @@ static int cmd_load(struct xlk *x, const struct xlk_args *a)
 		err("--config %s: %s", a->config, strerror(errno));
 		return XLK_ERROR;
 	}
-	kfile = read_file(a->kernel, &ksize, "kernel");
-	if (!kfile || (a->initrd && !(initrd = read_file(a->initrd, &isize, "initrd"))))
+	kfile = xlk_read_file(a->kernel, &ksize, "kernel");
+	if (!kfile || (a->initrd && !(initrd = xlk_read_file(a->initrd, &isize, "initrd"))))
 		goto out;
 	if (kimage_parse(kfile, ksize, &k, msg, sizeof(msg))) {
 		err("kernel %s: %s", a->kernel, msg);
