@@ -362,7 +362,8 @@ $(BUILD)/xen/dom0.cpio.gz: $(BUILD)/xen/domu.cpio.gz $(BUILD)/xl-kdump tests/xen
 # on the command line: `make integration TESTS=smp`, `make check TESTS=xen`.
 INTEGRATION_WORKERS ?= 2
 INTEGRATION_DEPS := all $(BUILD)/initrd.cpio.gz $(BUILD)/initrd-kdump.cpio.gz $(BUILD)/debian/vmlinux-dbg \
-	$(BUILD)/debian/vmlinux-capture $(BUILD)/parachutectl $(BUILD)/xl-kdump $(BUILD)/xen/dom0.cpio.gz
+	$(BUILD)/debian/vmlinux-capture $(BUILD)/parachutectl $(BUILD)/xl-kdump $(BUILD)/virt-kdump \
+	$(BUILD)/xen/dom0.cpio.gz
 comma := ,
 ifeq ($(origin TESTS),command line)
 INTEGRATION_ARGS += -k '$(subst $(comma), or ,$(TESTS))'

@@ -22,6 +22,7 @@ DIRS = ["/var/lib/libvirt/qemu", "/var/cache/libvirt/qemu", "/var/log/libvirt/qe
 SOCKET = "/run/libvirt/libvirt-sock"
 HERE = os.path.dirname(os.path.abspath(__file__))
 DOC = os.path.join(HERE, "..", "..", "docs", "libvirt.md")
+KVM_DOC = os.path.join(HERE, "..", "..", "docs", "kvm.md")
 
 
 def virsh(*args, check=True):
@@ -81,12 +82,12 @@ class Libvirtd:
                 pass
 
 
-def doc_domain(which):
-    """The domain XML docs/libvirt.md gives under the marker <!-- domain: which -->."""
-    with open(DOC) as f:
+def doc_domain(which, doc=DOC):
+    """The domain XML doc (docs/libvirt.md) gives under the marker <!-- domain: which -->."""
+    with open(doc) as f:
         text = f.read()
     m = re.search(rf"<!-- domain: {which} -->\s*```xml\n(.*?)```", text, re.S)
-    assert m, f"docs/libvirt.md has no domain {which!r}"
+    assert m, f"{os.path.basename(doc)} has no domain {which!r}"
     return m.group(1)
 
 

@@ -86,6 +86,16 @@ static int status_all(const char *dir)
 	return n ? XLK_OK : XLK_NOT_ARMED;
 }
 
+static int status_one(struct vk *v)
+{
+	struct vk_state s;
+
+	if (vk_state_load(v, &s))
+		return XLK_NOT_ARMED;
+	print_state(&s);
+	return XLK_OK;
+}
+
 static int unload(struct vk *v)
 {
 	struct vk_state s;
@@ -267,12 +277,20 @@ static int watch(struct vk *v, const struct xlk_args *a)
 
 static int run(struct vk *v, const struct xlk_args *a)
 {
-	struct vk_state s;
-
 	if (a->cmd == CMD_WATCH)
 		return watch(v, a);
 	if (a->cmd == CMD_STATUS && !a->domain)
 		return status_all(v->dir);
+	/* What is recorded of a domain that libvirt no longer has is still shown and removed. */
+	if ((a->cmd == CMD_STATUS || a->cmd == CMD_UNLOAD) && !strchr(a->domain, '/') &&
+	    strlen(a->domain) < sizeof(v->name)) {
+		char path[512];
+
+		strcpy(v->name, a->domain);
+		vk_path(v, "state", path, sizeof(path));
+		if (!access(path, F_OK))
+			return a->cmd == CMD_STATUS ? status_one(v) : unload(v);
+	}
 	if (open_domain(v, a->domain))
 		return XLK_ERROR;
 	switch (a->cmd) {
@@ -281,10 +299,7 @@ static int run(struct vk *v, const struct xlk_args *a)
 	case CMD_UNLOAD:
 		return unload(v);
 	case CMD_STATUS:
-		if (vk_state_load(v, &s))
-			return XLK_NOT_ARMED;
-		print_state(&s);
-		return XLK_OK;
+		return status_one(v);
 	case CMD_TRIGGER:
 		return trigger(v);
 	case CMD_CAPTURE:

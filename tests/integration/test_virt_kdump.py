@@ -1,0 +1,167 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""virt-kdump (tools/virt-kdump/, docs/kvm.md) with a real libvirtd and QEMU
+(TCG): the domain docs/kvm.md gives boots a stock Debian kernel (no parachute
+module, Debian's pvpanic driver) on 2 vCPUs; virt-kdump arms it from the host
+while the guest waits; bad input to every verb is refused with the documented
+exit code and leaves the domain as it was; a sysrq-c is captured through
+`virt-kdump watch`, and the vmcore on the guest's dump disk holds the token,
+the panic, both vCPUs' notes and the pattern pages, and drgn reads it. A hung
+guest is captured with `virt-kdump trigger`, and --then destroy ends it."""
+import os
+import re
+import secrets
+import subprocess
+
+import pytest
+
+from capture import crashing_pid, dmesg, dump_disk, evidence, rebuild
+from debuggers import drgn
+from libvirt import KVM_DOC, DomainRun, Libvirtd, doc_domain, virsh
+from test_capture import check_patterns
+from vmcore import Vmcore
+
+pytestmark = [pytest.mark.xdist_group("libvirt"), pytest.mark.timeout(900)]
+
+GUEST = "console=ttyS0 quiet pc.test=crash pc.notifier=0 pc.go=disk"
+CAPTURE = "console=ttyS0 quiet reset_devices pc.test=capture"
+
+
+def tool(build, state, *args):
+    p = subprocess.run([f"{build}/virt-kdump", *args], capture_output=True, text=True,
+                       timeout=300, env=dict(os.environ, VIRT_KDUMP_DIR=state))
+    return p.returncode, p.stdout + p.stderr
+
+
+def domain(build, name, guest_args):
+    """The documented domain, for TCG, with this run's kernel, disk and log."""
+    disk = dump_disk(build, name, "256M")
+    changes = [(r"<domain type='kvm'>", "<domain type='qemu'>"),
+               (r"<cpu mode='host-model'>", "<cpu>"),
+               (r"<memory unit='MiB'>1024</memory>", "<memory unit='MiB'>512</memory>"),
+               (r"memory='1024' unit='MiB'", "memory='512' unit='MiB'"),
+               (r"<kernel>[^<]*</kernel>", f"<kernel>{build}/debian/vmlinuz</kernel>"),
+               (r"<initrd>[^<]*</initrd>", f"<initrd>{build}/initrd.cpio.gz</initrd>"),
+               (r"<cmdline>[^<]*</cmdline>", f"<cmdline>{guest_args}</cmdline>"),
+               (r"<on_reboot>restart</on_reboot>", "<on_reboot>destroy</on_reboot>"),
+               (r"<source file='[^']*'/>", f"<source file='{disk}'/>")]
+    return DomainRun(build, name, doc_domain("kvm", KVM_DOC), changes), disk
+
+
+def go(disk):
+    """What the waiting guest polls its dump disk for (tests/initrd/init, pc.go=disk)."""
+    with open(disk, "r+b") as f:
+        f.write(b"parachute-go\n")
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def untouched(name, state):
+    """The domain runs, has no memory device, and nothing of it is staged."""
+    assert virsh("domstate", name).strip() == "running"
+    devs = virsh("qemu-monitor-command", name, '{"execute":"query-memory-devices"}')
+    assert '"return":[]' in devs.replace(" ", ""), f"a memory device was plugged: {devs}"
+    assert not [f for f in os.listdir(state) if f.startswith(name)], os.listdir(state)
+
+
+def bad_inputs(build, name, state):
+    kernel = f"{build}/debian/vmlinuz"
+    cases = [
+        (["load", "no-such-domain", "--kernel", kernel], 1, "no domain 'no-such-domain'"),
+        (["load", name], 2, "load: --kernel is required"),
+        (["load", name, "--kernel", kernel, "--mem", "lots"], 2, "--mem: 'lots' is not a size"),
+        (["load", name, "--kernel", "/etc/hostname"], 1, "kernel /etc/hostname:"),
+        (["load", name, "--kernel", kernel, "--initrd", "/no/such"], 1, "initrd /no/such:"),
+        (["load", name, "--kernel", kernel, "--mem", "64G"], 1,
+         "do not fit the free device memory"),
+        (["load", name, "--kernel", kernel, "--base", "0x1000"], 2,
+         "--base must be a multiple of 2 MiB"),
+        (["load", name, "--kernel", kernel, "--dump-area", "8M"], 2, "xl-kdump's"),
+        (["status", name], 3, f"domain {name} is not loaded"),
+        (["trigger", name], 3, f"domain {name} is not loaded"),
+        (["unload", name], 3, f"domain {name} is not loaded"),
+        (["frobnicate"], 2, "unknown command 'frobnicate'"),
+    ]
+    for args, code, text in cases:
+        rc, out = tool(build, state, *args)
+        assert rc == code and text in out, f"virt-kdump {' '.join(args)}: exit {rc}: {out}"
+        untouched(name, state)
+
+
+def arm(build, name, state, *extra):
+    rc, out = tool(build, state, "load", name, "--kernel", f"{build}/debian/vmlinuz",
+                   "--initrd", f"{build}/initrd.cpio.gz", "--append", CAPTURE, *extra)
+    assert rc == 0 and f"domain {name} armed" in out, out
+    rc, out = tool(build, state, "status", name)
+    assert rc == 0 and f"{name}: armed" in out, out
+    return out
+
+
+def check_vmcore(build, path, token, pages, pid):
+    vm = Vmcore(path)
+    try:
+        # One NT_PRSTATUS per vCPU, read through the gdbstub; the guest's VMCOREINFO.
+        assert len(vm.prstatus) == 2, f"{len(vm.prstatus)} NT_PRSTATUS notes"
+        assert vm.vmcoreinfo.get("OSRELEASE"), "no VMCOREINFO in the vmcore"
+        for regs in vm.prstatus:
+            assert regs["rip"] >= 0xffffffff80000000, f"rip {regs['rip']:#x} is not kernel text"
+        check_patterns(vm, pages)
+    finally:
+        vm.close()
+    log = dmesg(path)
+    assert f"parachute-token: {token}" in log, "this run's token is not in the vmcore's dmesg"
+    d = drgn(build, path)
+    assert d["tasks"] > 20 and 1 in d["pids"], f"drgn: {d['tasks']} tasks, pids {d['pids']}"
+    assert pid in d["pids"], f"drgn: the crashing task {pid} is not in the task list"
+    return log, d
+
+
+def test_virt_kdump_watch_captures_sysrq(build):
+    build = os.path.abspath(build)
+    name = "parachute-test-vk"
+    state = f"{build}/logs/{name}-state"
+    subprocess.run(["rm", "-rf", state], check=True)
+    os.makedirs(state)
+    token = secrets.token_hex(8)
+    with Libvirtd(build):
+        r, disk = domain(build, name, f"{GUEST} pc.token={token}")
+        with r:
+            r.wait_for(r"PCG: waiting for the host's go on vda", 240)
+            bad_inputs(build, name, state)
+            out = arm(build, name, state)
+            assert "vmcoreinfo 0x0\n" not in out, "load did not find the running kernel's note"
+            rc, out = tool(build, state, "capture", name)
+            assert rc == 1 and f"domain {name} has not crashed" in out, out
+            assert virsh("domstate", name).strip() == "running"
+            watch = subprocess.Popen([f"{build}/virt-kdump", "watch", "--foreground", "--once"],
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                     env=dict(os.environ, VIRT_KDUMP_DIR=state))
+            try:
+                go(disk)
+                r.wait_for(r"PCG: crashing via sysrq on cpu 0", 60)
+                pages, _ = evidence(r)
+                r.wait_for(r"PCG: capture kernel up, vmcore \d+ bytes", 240)
+                r.wait_for(r"PCG: dump saved", 300)
+                r.wait_for(r"PCG: capture done", 60)
+                assert r.wait_exit(60) == "shut off"
+                log, _ = watch.communicate(timeout=60)
+            finally:
+                watch.kill()
+            assert watch.returncode == 0, log
+            for line in (rf"domain {name} crashed: vCPU 0 at rip 0x[0-9a-f]+, 2 vCPUs",
+                         rf"domain {name}: VMCOREINFO at 0x[0-9a-f]+",
+                         rf"domain {name}: core header: 2 vCPU notes",
+                         rf"domain {name}: capture kernel started in",
+                         rf"domain {name}: capture kernel done; then preserve"):
+                assert re.search(line, log), f"watch: no '{line}' in {log}"
+            # The capture kernel's command line: the user's, then what virt-kdump adds.
+            r.wait_for(r"PCG: capture kernel command line: .*pc.test=capture elfcorehdr=0x[0-9a-f]+ "
+                       r"nr_cpus=1", 1)
+        rc, out = tool(build, state, "status", name)
+        assert rc == 0 and f"{name}: captured" in out, out
+        assert tool(build, state, "unload", name)[0] == 0
+    path = rebuild(build, disk, name)
+    log, d = check_vmcore(build, path, token, pages, crashing_pid(r))
+    assert "Kernel panic - not syncing: sysrq triggered crash" in log
+    # vCPU 0 stopped where QEMU paused it: in the pvpanic driver's port write, in panic().
+    for frame in ("pvpanic_send_event", "panic", "sysrq_handle_crash"):
+        assert frame in d["frames"], f"drgn: {frame} not in the crashed stack {d['frames']}"
