@@ -96,13 +96,13 @@ def arm(build, name, state, *extra):
     return out
 
 
-def check_vmcore(build, path, token, pages, pid):
+def check_vmcore(build, path, token, pages, pid, kernel_rips=True):
     vm = Vmcore(path)
     try:
         # One NT_PRSTATUS per vCPU, read through the gdbstub; the guest's VMCOREINFO.
         assert len(vm.prstatus) == 2, f"{len(vm.prstatus)} NT_PRSTATUS notes"
         assert vm.vmcoreinfo.get("OSRELEASE"), "no VMCOREINFO in the vmcore"
-        for regs in vm.prstatus:
+        for regs in vm.prstatus if kernel_rips else []:
             assert regs["rip"] >= 0xffffffff80000000, f"rip {regs['rip']:#x} is not kernel text"
         check_patterns(vm, pages)
     finally:
@@ -113,6 +113,24 @@ def check_vmcore(build, path, token, pages, pid):
     assert d["tasks"] > 20 and 1 in d["pids"], f"drgn: {d['tasks']} tasks, pids {d['pids']}"
     assert pid in d["pids"], f"drgn: the crashing task {pid} is not in the task list"
     return log, d
+
+
+def watcher(build, name, state):
+    """`virt-kdump watch --foreground --once`, its output in build/logs/NAME-watch.log."""
+    out = open(f"{build}/logs/{name}-watch.log", "w+")
+    return subprocess.Popen([f"{build}/virt-kdump", "watch", "--foreground", "--once"],
+                            stdout=out, stderr=subprocess.STDOUT, text=True,
+                            env=dict(os.environ, VIRT_KDUMP_DIR=state)), out
+
+
+def watched(watch, out, timeout):
+    """watch's exit status and output, once it has exited (killed after timeout)."""
+    try:
+        watch.wait(timeout)
+    finally:
+        watch.kill()
+    out.seek(0)
+    return watch.wait(), out.read()
 
 
 def test_virt_kdump_watch_captures_sysrq(build):
@@ -132,9 +150,7 @@ def test_virt_kdump_watch_captures_sysrq(build):
             rc, out = tool(build, state, "capture", name)
             assert rc == 1 and f"domain {name} has not crashed" in out, out
             assert virsh("domstate", name).strip() == "running"
-            watch = subprocess.Popen([f"{build}/virt-kdump", "watch", "--foreground", "--once"],
-                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                     env=dict(os.environ, VIRT_KDUMP_DIR=state))
+            watch, out = watcher(build, name, state)
             try:
                 go(disk)
                 r.wait_for(r"PCG: crashing via sysrq on cpu 0", 60)
@@ -143,10 +159,9 @@ def test_virt_kdump_watch_captures_sysrq(build):
                 r.wait_for(r"PCG: dump saved", 300)
                 r.wait_for(r"PCG: capture done", 60)
                 assert r.wait_exit(60) == "shut off"
-                log, _ = watch.communicate(timeout=60)
             finally:
-                watch.kill()
-            assert watch.returncode == 0, log
+                rc, log = watched(watch, out, 60)
+            assert rc == 0, log
             for line in (rf"domain {name} crashed: vCPU 0 at rip 0x[0-9a-f]+, 2 vCPUs",
                          rf"domain {name}: VMCOREINFO at 0x[0-9a-f]+",
                          rf"domain {name}: core header: 2 vCPU notes",
@@ -165,3 +180,54 @@ def test_virt_kdump_watch_captures_sysrq(build):
     # vCPU 0 stopped where QEMU paused it: in the pvpanic driver's port write, in panic().
     for frame in ("pvpanic_send_event", "panic", "sysrq_handle_crash"):
         assert frame in d["frames"], f"drgn: {frame} not in the crashed stack {d['frames']}"
+
+
+def test_virt_kdump_trigger_hung_guest_then_restart(build):
+    """A guest that hangs (a SCHED_FIFO task spins on vCPU 0, no panic) is
+    captured by `virt-kdump trigger`; watch then does what --then restart
+    says: the domain starts again and is armed again."""
+    build = os.path.abspath(build)
+    name = "parachute-test-vk-trigger"
+    state = f"{build}/logs/{name}-state"
+    subprocess.run(["rm", "-rf", state], check=True)
+    os.makedirs(state)
+    token = secrets.token_hex(8)
+    with Libvirtd(build):
+        r, disk = domain(build, name, f"{GUEST} pc.token={token} pc.trigger=spin")
+        with r:
+            r.wait_for(r"PCG: waiting for the host's go on vda", 240)
+            arm(build, name, state, "--then", "restart")
+            watch, out = watcher(build, name, state)
+            try:
+                go(disk)
+                r.wait_for(r"PCG: crashing via spin", 60)
+                pages, _ = evidence(r)
+                m = r.wait_for(r"^spin: loop (0x[0-9a-f]+) (0x[0-9a-f]+) pid (\d+)", 60)
+                lo, hi = int(m.group(1), 16), int(m.group(2), 16)
+                r.wait_cpus(lambda cpus: lo <= cpus[0]["rip"] < hi, "vCPU 0 in the spin loop")
+                rc, text = tool(build, state, "trigger", name)
+                assert rc == 0 and f"domain {name} paused by trigger" in text and \
+                    f"domain {name}: capture kernel started" in text, text
+                r.wait_for(r"PCG: dump saved", 300)
+                r.wait_for(r"PCG: capture done", 60)
+            finally:
+                rc, log = watched(watch, out, 120)
+            assert rc == 0, log
+            assert f"domain {name}: capture kernel done; then restart" in log, log
+            # Started again and armed again before anything else can crash it.
+            assert f"domain {name} armed" in log, log
+            assert virsh("domstate", name).strip() == "running"
+            rc, out = tool(build, state, "status", name)
+            assert rc == 0 and f"{name}: armed" in out and "then restart" in out, out
+            virsh("destroy", name)
+        assert tool(build, state, "unload", name)[0] == 0
+        assert not os.listdir(state), os.listdir(state)
+    path = rebuild(build, disk, name)
+    vm = Vmcore(path)
+    try:
+        regs = vm.prstatus[0]
+        assert lo <= regs["rip"] < hi, f"vCPU 0's note: rip {regs['rip']:#x}, not in the spin loop"
+    finally:
+        vm.close()
+    # vCPU 0 was stopped in the spinning task (pid in the guest's "spin:" line), in user mode.
+    check_vmcore(build, path, token, pages, int(m.group(3)), kernel_rips=False)

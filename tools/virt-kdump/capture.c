@@ -129,7 +129,12 @@ static int plug(struct vk *v, const struct vk_state *s, const char *path)
 			 s->l.info);
 }
 
-/* vCPU 0 into the purgatory's entry, the others into its halt loop, all on its tables. */
+/*
+ * vCPU 0 into the purgatory's entry, the others into its halt loop, all on
+ * its tables, at CPL 0: a vCPU stopped in user mode (trigger) gets the
+ * kernel's code and stack segments first, which QEMU loads from the guest's
+ * GDT through the guest's own page tables (QEMU takes the CPL from SS).
+ */
 static int aim(struct vk_gdb *g, const struct vk_state *s)
 {
 	uint64_t base = s->l.end;
@@ -138,7 +143,9 @@ static int aim(struct vk_gdb *g, const struct vk_state *s)
 		uint64_t rip = base + (uint64_t)((i ? vk_purgatory_park : vk_purgatory_entry) -
 						 vk_purgatory_start);
 
-		if (vk_gdb_set(g, i, VK_GDB_CR3, base + VK_PURG_TABLES, 8) ||
+		if (vk_gdb_set(g, i, VK_GDB_CS, VK_KERNEL_CS, 4) ||
+		    vk_gdb_set(g, i, VK_GDB_SS, VK_KERNEL_DS, 4) ||
+		    vk_gdb_set(g, i, VK_GDB_CR3, base + VK_PURG_TABLES, 8) ||
 		    vk_gdb_set(g, i, VK_GDB_CR4, CR4_PAE, 8) ||
 		    vk_gdb_set(g, i, VK_GDB_EFLAGS, RFLAGS_1, 4) ||
 		    vk_gdb_set(g, i, VK_GDB_RIP, rip, 8))

@@ -339,9 +339,9 @@ int vk_load(struct vk *v, const struct xlk_args *a)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	info("domain %s armed: capture kernel %s (PVH entry 0x%" PRIx32 "), %" PRIu64
 	     " MiB staged for 0x%" PRIx64 "-0x%" PRIx64 ", %" PRIu64 " MiB for the capture "
-	     "kernel, VMCOREINFO %s0x%" PRIx64 ", SHA-256 %s, %.2f s",
+	     "kernel, VMCOREINFO %s%.0" PRIx64 ", SHA-256 %s, %.2f s",
 	     v->name, a->kernel, k.entry, s.dimm_size >> 20, s.l.info, s.l.info + s.dimm_size,
-	     s.l.work_size >> 20, s.vmcoreinfo ? "at " : "not found yet ", s.vmcoreinfo, s.sha256,
+	     s.l.work_size >> 20, s.vmcoreinfo ? "at 0x" : "not found yet", s.vmcoreinfo, s.sha256,
 	     (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
 	rc = 0;
 out:

@@ -7,11 +7,13 @@
  * the crashed kernel's 64-bit code segment. Its stack is the top of this page.
  *
  * vCPU 0 (vk_purgatory_entry): no IDT (an exception is a triple fault, not a
- * jump into the crashed kernel), the local APIC quiet (as the kernel's own
- * crash path does with lapic_shutdown()), the copies in the parameters, then
+ * jump into the crashed kernel), the local APIC quiet, the copies in the
+ * parameters, then
  * out of long mode through a 32-bit tail copied below 4 GiB, and into the
  * capture kernel at its PVH entry (32-bit flat, paging off, EBX = start info).
- * The other vCPUs (vk_purgatory_park): halted, interrupts off, for good.
+ * The other vCPUs (vk_purgatory_park): their local APICs quiet too (a vCPU
+ * stopped by trigger, not by the kernel's panic, still takes interrupts the
+ * I/O APIC routes to it), then halted, interrupts off, for good.
  */
 #define P_ENTRY	     0
 #define P_START_INFO 8
@@ -24,6 +26,43 @@
 #define MSR_APIC_BASE 0x1b
 #define MSR_EFER      0xc0000080
 #define APIC_MASKED   0x10000
+
+/*
+ * The local APIC: every LVT masked, then software-disabled, as the kernel's
+ * own stop and crash paths leave it (disable_local_APIC()); no stack used.
+ */
+.macro QUIET_APIC
+	mov	$MSR_APIC_BASE, %ecx
+	rdmsr
+	bt	$11, %eax
+	jnc	.Lquiet_done\@
+	bt	$10, %eax
+	jc	.Lx2apic\@
+	and	$0xfffff000, %eax
+	shl	$32, %rdx
+	or	%rdx, %rax
+	movl	$APIC_MASKED, 0x320(%rax)	/* timer */
+	movl	$APIC_MASKED, 0x340(%rax)	/* performance counters */
+	movl	$APIC_MASKED, 0x350(%rax)	/* LINT0 */
+	movl	$APIC_MASKED, 0x360(%rax)	/* LINT1 */
+	movl	$APIC_MASKED, 0x370(%rax)	/* error */
+	andl	$~0x100, 0xf0(%rax)		/* SVR: disabled */
+	jmp	.Lquiet_done\@
+.Lx2apic\@:
+	mov	$0x832, %ecx
+.Lx2lvt\@:
+	mov	$APIC_MASKED, %eax
+	xor	%edx, %edx
+	wrmsr
+	inc	%ecx
+	cmp	$0x838, %ecx
+	jne	.Lx2lvt\@
+	mov	$0x80f, %ecx
+	rdmsr
+	and	$~0x100, %eax
+	wrmsr
+.Lquiet_done\@:
+.endm
 
 	.section .rodata.purgatory, "a"
 	.code64
@@ -39,35 +78,7 @@ vk_purgatory_entry:
 	lea	vk_purgatory_start + PAGE_SIZE(%rip), %rsp	/* the top of this page */
 	lea	params(%rip), %rbx
 
-	/* The local APIC: every LVT masked, then software-disabled. */
-	mov	$MSR_APIC_BASE, %ecx
-	rdmsr
-	bt	$11, %eax
-	jnc	copies
-	bt	$10, %eax
-	jc	x2apic
-	and	$0xfffff000, %eax
-	shl	$32, %rdx
-	or	%rdx, %rax
-	movl	$APIC_MASKED, 0x320(%rax)	/* timer */
-	movl	$APIC_MASKED, 0x340(%rax)	/* performance counters */
-	movl	$APIC_MASKED, 0x350(%rax)	/* LINT0 */
-	movl	$APIC_MASKED, 0x360(%rax)	/* LINT1 */
-	movl	$APIC_MASKED, 0x370(%rax)	/* error */
-	andl	$~0x100, 0xf0(%rax)		/* SVR: disabled */
-	jmp	copies
-x2apic:
-	mov	$0x832, %ecx
-1:	mov	$APIC_MASKED, %eax
-	xor	%edx, %edx
-	wrmsr
-	inc	%ecx
-	cmp	$0x838, %ecx
-	jne	1b
-	mov	$0x80f, %ecx
-	rdmsr
-	and	$~0x100, %eax
-	wrmsr
+	QUIET_APIC
 
 copies:
 	mov	P_NCOPY(%rbx), %r8
@@ -105,6 +116,7 @@ tail_out:
 
 vk_purgatory_park:
 	cli
+	QUIET_APIC
 1:	hlt
 	jmp	1b
 

@@ -133,22 +133,45 @@ static int trigger(struct vk *v)
 	return vk_capture(v, 1) ? XLK_ERROR : XLK_OK;
 }
 
-/* What --then asked, once the capture kernel is done (it powered off or rebooted). */
+/*
+ * A domain whose capture kernel is done no longer runs: destroyed, or (keep)
+ * paused where it is. libvirt may be ending it already (on_reboot or
+ * on_poweroff destroy): a call that fails on a domain that has just gone is
+ * no failure.
+ */
+static int stop_domain(struct vk *v, int keep)
+{
+	int state, reason;
+
+	if (virDomainIsActive(v->dom) != 1)
+		return 0;
+	if (keep && !virDomainGetState(v->dom, &state, &reason, 0) && state == VIR_DOMAIN_PAUSED)
+		return 0;
+	if ((keep ? virDomainSuspend(v->dom) : virDomainDestroy(v->dom)) == 0)
+		return 0;
+	for (int i = 0; i < 50 && virDomainIsActive(v->dom) == 1; i++)
+		usleep(100000);
+	if (virDomainIsActive(v->dom) != 1)
+		return 0;
+	err("domain %s: cannot %s it", v->name, keep ? "pause" : "destroy");
+	return -1;
+}
+
+/*
+ * What --then asked, once the capture kernel is done: it powered off or
+ * rebooted. A reboot in place (<on_reboot>restart</on_reboot>) would boot
+ * the guest again with the staged memory still plugged, so preserve pauses
+ * a domain that still runs, for the operator.
+ */
 static int finish(struct vk *v, struct vk_state *s)
 {
-	struct xlk_args a = { .cmd = CMD_LOAD, .kernel = s->kernel, .mem = s->mem,
-			      .dump_area = s->dump_area };
-	int active = virDomainIsActive(v->dom) == 1;
+	struct xlk_args a = { .cmd = CMD_LOAD, .kernel = s->kernel, .mem = s->mem };
 
 	vk_state_set(v, s, "captured");
 	info("domain %s: capture kernel done; then %s", v->name, s->then);
-	if (!strcmp(s->then, "preserve"))
-		return 0;
-	if (active && virDomainDestroy(v->dom) < 0) {
-		err("domain %s: cannot destroy it", v->name);
+	if (stop_domain(v, !strcmp(s->then, "preserve")))
 		return -1;
-	}
-	if (!strcmp(s->then, "destroy"))
+	if (strcmp(s->then, "restart"))
 		return 0;
 	if (virDomainCreate(v->dom) < 0) {
 		err("domain %s: cannot start it again", v->name);
@@ -183,7 +206,11 @@ static void reboot_event(virConnectPtr c, virDomainPtr d, void *opaque)
 	lifecycle(c, d, VIR_DOMAIN_EVENT_STOPPED, 0, opaque);
 }
 
-/* A domain's next step: capture it if it crashed armed, finish it if its capture kernel is done. */
+/*
+ * A domain's next step: capture it if it crashed armed, finish it if its
+ * capture kernel is done. Returns 1 when finished, 2 when finished but what
+ * --then asked failed, -1 when a capture failed, 0 otherwise.
+ */
 static int step(struct vk *conn, const char *name, int event)
 {
 	struct vk v = { .conn = conn->conn, .dir = conn->dir };
@@ -205,11 +232,11 @@ static int step(struct vk *conn, const char *name, int event)
 			 (event == VIR_DOMAIN_EVENT_STOPPED || state == VIR_DOMAIN_SHUTOFF ||
 			  state == VIR_DOMAIN_SHUTDOWN)) {
 			rc = finish(&v, &s);
-			done = 1;
+			done = rc ? 2 : 1;
 		}
 	}
 	virDomainFree(v.dom);
-	return rc ? -1 : done;
+	return done ? done : rc ? -1 : 0;
 }
 
 static void on_signal(int sig)
@@ -233,7 +260,9 @@ static int sweep(struct vk *v)
 			continue;
 		memcpy(name, e->d_name, len - 6);
 		name[len - 6] = 0;
-		done += step(v, name, -1) > 0;
+		int r = step(v, name, -1);
+
+		done = r > done ? r : done;
 	}
 	if (d)
 		closedir(d);
@@ -242,7 +271,7 @@ static int sweep(struct vk *v)
 
 static int watch(struct vk *v, const struct xlk_args *a)
 {
-	int cb, rb;
+	int cb, rb, rc;
 
 	if (virEventRegisterDefaultImpl() < 0 || vk_connect(v, uri()))
 		return XLK_ERROR;
@@ -257,22 +286,20 @@ static int watch(struct vk *v, const struct xlk_args *a)
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
 	info("watching armed domains in %s (libvirt %s)", v->dir, uri());
-	if (sweep(v) && a->once)
-		return XLK_OK;
-	while (!stop) {
+	rc = sweep(v);
+	while (!(rc > 0 && a->once) && !stop) {
 		if (virEventRunDefaultImpl() < 0)
 			break;
 		for (unsigned int i = 0; i < queued; i++) {
-			int rc = step(v, queue[i].name, queue[i].event);
+			int r = step(v, queue[i].name, queue[i].event);
 
-			if (rc > 0 && a->once)
-				stop = 1;
+			rc = r > rc ? r : rc;
 		}
 		queued = 0;
 	}
 	virConnectDomainEventDeregisterAny(v->conn, cb);
 	virConnectDomainEventDeregisterAny(v->conn, rb);
-	return XLK_OK;
+	return rc == 2 && a->once ? XLK_ERROR : XLK_OK;
 }
 
 static int run(struct vk *v, const struct xlk_args *a)

@@ -81,11 +81,16 @@ uint64_t vk_identity_tables(uint8_t *buf, uint64_t table_pa, uint64_t start, uin
  */
 void vk_purg_params(struct vk_purg_params *p, const struct xlk_layout *l);
 
+/* Linux's __KERNEL_CS and __KERNEL_DS (arch/x86/include/asm/segment.h, 64-bit). */
+#define VK_KERNEL_CS 0x10
+#define VK_KERNEL_DS 0x18
+
 /* QEMU's gdbstub registers for x86-64 (gdb-xml/i386-64bit.xml): the numbers P takes. */
 enum vk_gdb_reg {
 	VK_GDB_RIP = 16,
 	VK_GDB_EFLAGS = 17,
 	VK_GDB_CS = 18,
+	VK_GDB_SS = 19,
 	VK_GDB_FS_BASE = 24,
 	VK_GDB_GS_BASE = 25,
 	VK_GDB_K_GS_BASE = 26,
