@@ -31,11 +31,12 @@ UNIT_SRCS := hv/elfcore.c hv/vmcoreinfo.c hv/sha256.c hv/util.c hv/format.c hv/m
 	arch/x86/paging.c arch/x86/multiboot.c arch/x86/linux.c arch/x86/cpuid.c \
 	arch/x86/insn.c arch/x86/guest_walk.c arch/x86/iommu_acpi.c arch/x86/madt.c arch/x86/acpi_sub.c arch/x86/efi.c
 # test_xl_kdump: xl-kdump's pure parts (tools/xl-kdump/); it needs libxen-dev
-# and liblzma-dev, and fails to build, naming them, without them.
+# and liblzma-dev, and fails to build, naming them, without them;
+# test_virt_kdump, virt-kdump's (tools/virt-kdump/), needs the Xen headers too.
 UNIT_TESTS := test_memmap test_bootinfo test_options test_paging test_multiboot \
 	test_linux test_cpuid test_format test_insn test_guest_walk test_sha256 test_elfcore test_iommu_acpi test_madt \
 	test_efi test_firmware test_guest_mem test_policy test_dma_domains test_parachutectl test_gate \
-	test_xl_kdump
+	test_xl_kdump test_virt_kdump
 UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-function \
 	-Iinclude -Ihv/include -Iarch/x86/include -Itests/unit -DHV_UNIT_TEST \
 	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -196,6 +197,23 @@ $(BUILD)/unit/test_xl_kdump: tests/unit/test_xl_kdump.c tests/unit/harness.c tes
 else
 $(BUILD)/unit/test_xl_kdump:
 	@echo "unit: test_xl_kdump needs libxen-dev and liblzma-dev (pkg-config: xencontrol liblzma); ci/deps.sh installs them" >&2
+	@exit 1
+endif
+
+# virt-kdump's plan, purgatory parameters, gdbstub registers, state file and
+# command line (the purgatory itself assembled in, for its layout).
+VK_UNIT_SRCS := tools/virt-kdump/plan.c tools/virt-kdump/purgatory.S tools/xl-kdump/args.c \
+	tools/xl-kdump/layout.c
+ifeq ($(XLK_HAVE),yes)
+$(BUILD)/unit/test_virt_kdump: tests/unit/test_virt_kdump.c tests/unit/harness.c tests/unit/harness.h \
+		$(UNIT_SRCS) $(VK_UNIT_SRCS) $(wildcard tools/virt-kdump/*.h tools/xl-kdump/*.h)
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	$(Q)$(HOSTCC) $(UNIT_CFLAGS) -o $@ $< tests/unit/harness.c $(UNIT_SRCS) $(VK_UNIT_SRCS) \
+		$$(pkg-config --cflags xencontrol) -lcmocka
+else
+$(BUILD)/unit/test_virt_kdump:
+	@echo "unit: test_virt_kdump needs libxen-dev (pkg-config: xencontrol); ci/deps.sh installs it" >&2
 	@exit 1
 endif
 

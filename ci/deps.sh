@@ -9,7 +9,8 @@ set -euo pipefail
 # boot the UEFI tests; libvirtd (without libvirt-daemon-system: nothing starts
 # at boot) runs the libvirt test; debhelper and lintian build and judge the
 # Debian packages; libxen-dev, liblzma-dev and pkg-config build xl-kdump
-# (tools/xl-kdump/); clang and libclang-rt-14-dev (libFuzzer) build the fuzz
+# (tools/xl-kdump/), and with libvirt-dev and libjson-c-dev virt-kdump
+# (tools/virt-kdump/); clang and libclang-rt-14-dev (libFuzzer) build the fuzz
 # targets (make fuzz, tests/fuzz/); pytest with xdist (two guests at a time)
 # and pytest-timeout runs the integration tests (tests/integration/); git
 # lists the tracked files the package test builds from (test_install.py).
@@ -18,7 +19,7 @@ pkgs=(build-essential make gcc libc6-dev libcmocka-dev python3 cpio gzip xz-util
       clang libclang-rt-14-dev
       qemu-system-x86 kmod grub-pc-bin grub-efi-amd64-bin grub-common ovmf xorriso mtools
       makedumpfile crash python3-drgn
-      libxenmisc4.17 libxen-dev liblzma-dev pkg-config
+      libxenmisc4.17 libxen-dev liblzma-dev pkg-config libvirt-dev libjson-c-dev
       bochs bochs-term bochsbios vgabios procps e2fsprogs
       libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients
       debhelper lintian)

@@ -38,6 +38,8 @@ PACKAGE_FILES = ["/boot/parachute.elf", "/etc/default/parachute", "/etc/grub.d/2
 CONFFILES = [f for f in PACKAGE_FILES if f.startswith("/etc/")]
 XL_KDUMP_FILES = ["/usr/sbin/xl-kdump", "/usr/share/man/man8/xl-kdump.8.gz",
                   "/lib/systemd/system/xl-kdump.service"]
+VIRT_KDUMP_FILES = ["/usr/sbin/virt-kdump", "/usr/share/man/man8/virt-kdump.8.gz",
+                    "/lib/systemd/system/virt-kdump.service"]
 DKMS_FILES = ["dkms.conf", "Kbuild", "core.c", "selftest.c", "sipi.S", "pc.h",
               "include/parachute/abi.h", "include/parachute/ioctl.h"]
 
@@ -63,7 +65,7 @@ def package_root(build, name):
     assert p.returncode == 0, f"dpkg-buildpackage failed: {p.stdout[-1500:]}{p.stderr[-1500:]}"
     debs = sorted(f"{pkg}/{f}" for f in os.listdir(pkg) if f.endswith(".deb"))
     assert {os.path.basename(d).split("_")[0] for d in debs} == \
-        {"parachute", "parachute-dkms", "xl-kdump"}, debs
+        {"parachute", "parachute-dkms", "xl-kdump", "virt-kdump"}, debs
     lint = subprocess.run(["lintian", "--no-tag-display-limit"] + debs, capture_output=True,
                           text=True)
     with open(f"{build}/logs/{name}.lintian", "w") as f:
@@ -94,6 +96,12 @@ def package_root(build, name):
     # The watcher is enabled on install (dh_installsystemd); it only starts on a dom0.
     with open(f"{root}/var/lib/dpkg/info/xl-kdump.postinst") as f:
         assert "xl-kdump.service" in f.read(), "the xl-kdump package does not enable its unit"
+    for f in VIRT_KDUMP_FILES:
+        assert os.path.isfile(root + f), f"the virt-kdump package did not install {f}"
+    out = subprocess.run([f"{root}/usr/sbin/virt-kdump", "--help"], capture_output=True, text=True)
+    assert out.returncode == 0 and out.stdout.startswith("usage: virt-kdump COMMAND"), out
+    with open(f"{root}/var/lib/dpkg/info/virt-kdump.postinst") as f:
+        assert "virt-kdump.service" in f.read(), "the virt-kdump package does not enable its unit"
     dkms = f"{root}/usr/src/parachute-0.1"
     for f in DKMS_FILES:
         assert os.path.isfile(f"{dkms}/{f}"), f"parachute-dkms lacks {f}"
@@ -342,6 +350,26 @@ def test_install_xl_kdump(build):
     with open(f"{root}/usr/share/man/man8/xl-kdump.8") as f:
         assert re.search(r"^\.TH XL-KDUMP 8 ", f.read(), re.M | re.I), "not xl-kdump's man page"
     with open(f"{root}/lib/systemd/system/xl-kdump.service") as f:
+        unit = f.read()
+    m = re.search(r"^ExecStart=(\S+) watch ", unit, re.M)
+    assert m and os.path.exists(root + m.group(1)), unit
+    shutil.rmtree(root)
+
+
+def test_install_virt_kdump(build):
+    """`make install-virt-kdump DESTDIR=root`: the KVM host's tool, its man page
+    and the watcher's systemd unit, whose ExecStart names the installed tool."""
+    root = f"{build}/logs/install-virt-kdump-root"
+    shutil.rmtree(root, ignore_errors=True)
+    subprocess.run(["make", "-C", TOP, f"BUILD={os.path.abspath(build)}", "install-virt-kdump",
+                    f"DESTDIR={os.path.abspath(root)}"], check=True, stdout=subprocess.DEVNULL)
+    tool = f"{root}/usr/sbin/virt-kdump"
+    assert os.access(tool, os.X_OK), tool
+    out = subprocess.run([tool, "--help"], capture_output=True, text=True)
+    assert out.returncode == 0 and out.stdout.startswith("usage: virt-kdump COMMAND"), out
+    with open(f"{root}/usr/share/man/man8/virt-kdump.8") as f:
+        assert re.search(r"^\.TH VIRT-KDUMP 8 ", f.read(), re.M), "not virt-kdump's man page"
+    with open(f"{root}/lib/systemd/system/virt-kdump.service") as f:
         unit = f.read()
     m = re.search(r"^ExecStart=(\S+) watch ", unit, re.M)
     assert m and os.path.exists(root + m.group(1)), unit
