@@ -50,9 +50,16 @@
    (the dump, then a machine reset); 2 vCPUs, BENCH_RESTART_ROUNDS (3).
 12. (BENCH_ONLY=watchdog) what the hv's watchdog costs an idle 2-vCPU guest:
    vCPU 0's exits per second with it off and on (5 s timeout), as in 2.
+13. (BENCH_ONLY=kvm) virt-kdump under a real libvirtd (QEMU TCG), a stock
+   2-vCPU guest of 1 and 4 GiB (BENCH_KVM_SIZES) crashed with sysrq-c:
+   armed and captured (makedumpfile -c -d 31 in the capture kernel, then
+   makedumpfile -R on the host) versus the same guest unarmed and saved with
+   `virsh dump --memory-only --format kdump-zlib`: crash to vmcore file, the
+   file's size, and the host memory each needs (docs/kvm.md).
 """
 import os
 import re
+import subprocess
 import statistics
 import sys
 import time
@@ -579,6 +586,69 @@ def restart_bench(build):
             print(f"ratio {s}/kdump: {med[s] / med['kdump']:.3f}")
 
 
+def kvm_run(build, gib, armed):
+    """One libvirt domain of gib GiB crashed by sysrq-c: (s from the panic to the
+    vmcore file on the host, its bytes, host MiB the arming used)."""
+    from libvirt import virsh
+    from test_virt_kdump import arm, domain, go, tool, watched, watcher
+    name = f"bench-kvm-{gib}g-{'vk' if armed else 'virsh'}"
+    state = f"{build}/logs/{name}-state"
+    subprocess.run(["rm", "-rf", state], check=True)
+    os.makedirs(state)
+    out = f"{build}/logs/{name}.kdump"
+    if os.path.exists(out):
+        os.unlink(out)
+    r, disk = domain(build, name, "console=ttyS0 quiet pc.test=crash pc.notifier=0 pc.go=disk",
+                     mem_mib=gib << 10, disk_size="2G")
+    staged = 0
+    with r:
+        r.wait_for(r"PCG: waiting for the host's go on vda", 300)
+        if armed:
+            arm(build, name, state, "--append",
+                "console=ttyS0 quiet reset_devices pc.test=capture pc.dump=compressed pc.level=31")
+            staged = int(subprocess.run(["du", "-m", f"{state}/{name}.img"], capture_output=True,
+                                        text=True, check=True).stdout.split()[0])
+            watch, log = watcher(build, name, state)
+        go(disk)
+        r.wait_for(r"Kernel panic - not syncing", 120)
+        t_panic = r.time_of(r"Kernel panic - not syncing")
+        if armed:
+            try:
+                r.wait_for(r"PCG: dump saved", 900)
+                r.wait_exit(120)
+            finally:
+                watched(watch, log, 60)
+            extract(disk, out)
+            done = time.monotonic() - r.started
+        else:
+            while virsh("domstate", name).strip() != "crashed":
+                time.sleep(0.2)
+            virsh("dump", "--memory-only", "--format", "kdump-zlib", name, out)
+            done = time.monotonic() - r.started
+    if armed:
+        tool(build, state, "unload", name)
+    os.unlink(disk)
+    size = os.path.getsize(out)
+    os.unlink(out)
+    return done - t_panic, size, staged
+
+
+def kvm_bench(build):
+    """virt-kdump versus virsh dump on the same guest, side by side per size."""
+    from libvirt import Libvirtd
+    build = os.path.abspath(build)
+    sizes = [int(x) for x in os.environ.get("BENCH_KVM_SIZES", "1,4").split(",")]
+    with Libvirtd(build):
+        for gib in sizes:
+            vk = kvm_run(build, gib, True)
+            vd = kvm_run(build, gib, False)
+            print(f"kvm {gib} GiB: virt-kdump crash -> vmcore file {vk[0]:.1f}s, "
+                  f"{vk[1] >> 20} MiB (-c -d 31), {vk[2]} MiB staged on the host per armed "
+                  f"domain; virsh dump kdump-zlib {vd[0]:.1f}s, {vd[1] >> 20} MiB, nothing "
+                  f"before the crash; ratio time {vk[0] / vd[0]:.2f}, size {vk[1] / vd[1]:.3f}",
+                  flush=True)
+
+
 def main():
     build = sys.argv[1] if len(sys.argv) > 1 else "build"
     only = os.environ.get("BENCH_ONLY")
@@ -615,6 +685,9 @@ def main():
     if only == "watchdog":
         watchdog_bench(build)
         return 0
+    if only == "kvm":
+        kvm_bench(build)
+        return 0
     shim, direct = [], []
     for i in range(ROUNDS):
         # Alternate so drift on the machine affects both sides alike.
@@ -641,6 +714,7 @@ def main():
     uefi_bench(build)
     scale_bench(build)
     restart_bench(build)
+    kvm_bench(build)
     return 0
 
 

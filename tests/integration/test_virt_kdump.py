@@ -32,13 +32,13 @@ def tool(build, state, *args):
     return p.returncode, p.stdout + p.stderr
 
 
-def domain(build, name, guest_args):
+def domain(build, name, guest_args, mem_mib=512, disk_size="256M"):
     """The documented domain, for TCG, with this run's kernel, disk and log."""
-    disk = dump_disk(build, name, "256M")
+    disk = dump_disk(build, name, disk_size)
     changes = [(r"<domain type='kvm'>", "<domain type='qemu'>"),
                (r"<cpu mode='host-model'>", "<cpu>"),
-               (r"<memory unit='MiB'>1024</memory>", "<memory unit='MiB'>512</memory>"),
-               (r"memory='1024' unit='MiB'", "memory='512' unit='MiB'"),
+               (r"<memory unit='MiB'>1024</memory>", f"<memory unit='MiB'>{mem_mib}</memory>"),
+               (r"memory='1024' unit='MiB'", f"memory='{mem_mib}' unit='MiB'"),
                (r"<kernel>[^<]*</kernel>", f"<kernel>{build}/debian/vmlinuz</kernel>"),
                (r"<initrd>[^<]*</initrd>", f"<initrd>{build}/initrd.cpio.gz</initrd>"),
                (r"<cmdline>[^<]*</cmdline>", f"<cmdline>{guest_args}</cmdline>"),
