@@ -590,7 +590,7 @@ def kvm_run(build, gib, armed):
     """One libvirt domain of gib GiB crashed by sysrq-c: (s from the panic to the
     vmcore file on the host, its bytes, host MiB the arming used)."""
     from libvirt import virsh
-    from test_virt_kdump import arm, domain, go, tool, watched, watcher
+    from virtkdump import arm, domain, go, tool, watched, watcher
     name = f"bench-kvm-{gib}g-{'vk' if armed else 'virsh'}"
     state = f"{build}/logs/{name}-state"
     subprocess.run(["rm", "-rf", state], check=True)

@@ -65,8 +65,9 @@ static uint64_t walk(const uint8_t *buf, uint64_t table_pa, uint64_t cr3, uint64
 		if (!(e & 1) || !(e & 2) || (e & 4))
 			return ~0ull; /* present, writable, supervisor */
 		if (level == 1)
-			return (e & 0x80) ? (e & ~0x1fffffull & 0xffffffffff000ull) | (va & 0x1fffff)
-					  : ~0ull;
+			return (e & 0x80) ?
+				       (e & ~0x1fffffull & 0xffffffffff000ull) | (va & 0x1fffff) :
+				       ~0ull;
 		t = e & 0xffffffffff000ull;
 	}
 	return ~0ull;
@@ -75,10 +76,9 @@ static uint64_t walk(const uint8_t *buf, uint64_t table_pa, uint64_t cr3, uint64
 static void test_identity_tables(void **state)
 {
 	uint8_t *buf = calloc(VK_PURG_NTABLES, XLK_PAGE);
-	const uint64_t pa = 0x110400000ull + XLK_PAGE, start = 0x100000000ull,
-		       end = 0x110600000ull;
-	const uint64_t probes[] = { 0, 0x8000, 0x1000850, 0x7fffffff, 0xfee00320, 0xffffffff,
-				    start, start + 0x1234567, end - 1 };
+	const uint64_t pa = 0x110400000ull + XLK_PAGE, start = 0x100000000ull, end = 0x110600000ull;
+	const uint64_t probes[] = { 0,		0x8000, 0x1000850,	   0x7fffffff, 0xfee00320,
+				    0xffffffff, start,	start + 0x1234567, end - 1 };
 	uint64_t cr3;
 
 	(void)state;
@@ -155,7 +155,7 @@ static void test_gdb_regs(void **state)
 	hex(&p, 0x246, 4);
 	for (int i = 0; i < 6; i++)
 		hex(&p, (uint64_t)(0x10 + 8 * i), 4);
-	hex(&p, 0x7f0000001000ull, 8);	    /* fs_base */
+	hex(&p, 0x7f0000001000ull, 8);	   /* fs_base */
 	hex(&p, 0xffff888003c00000ull, 8); /* gs_base */
 	hex(&p, 0, 8);
 	hex(&p, 0x80050033, 8); /* cr0 */
@@ -176,13 +176,13 @@ static void test_gdb_regs(void **state)
 	assert_int_equal(r.cr4, 0x6f0);
 	assert_int_equal(r.efer, 0xd01);
 	vk_elf_regs(&r, elf);
-	assert_int_equal(elf[0], r.gpr[15]);  /* r15 */
-	assert_int_equal(elf[10], r.gpr[0]);  /* rax */
-	assert_int_equal(elf[15], ~0ull);     /* orig_rax */
+	assert_int_equal(elf[0], r.gpr[15]); /* r15 */
+	assert_int_equal(elf[10], r.gpr[0]); /* rax */
+	assert_int_equal(elf[15], ~0ull);    /* orig_rax */
 	assert_int_equal(elf[16], r.rip);
-	assert_int_equal(elf[17], 0x10);      /* cs */
-	assert_int_equal(elf[19], r.gpr[7]);  /* rsp */
-	assert_int_equal(elf[20], 0x18);      /* ss */
+	assert_int_equal(elf[17], 0x10);     /* cs */
+	assert_int_equal(elf[19], r.gpr[7]); /* rsp */
+	assert_int_equal(elf[20], 0x18);     /* ss */
 	assert_int_equal(elf[22], r.gs_base);
 	/* Short, or registers the stub cannot read ("xx"). */
 	reply[400] = 0;
@@ -251,9 +251,12 @@ static void test_args(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_mtree),		 cmocka_unit_test(test_identity_tables),
-		cmocka_unit_test(test_purgatory_params), cmocka_unit_test(test_gdb_regs),
-		cmocka_unit_test(test_state_file),	 cmocka_unit_test(test_args),
+		cmocka_unit_test(test_mtree),
+		cmocka_unit_test(test_identity_tables),
+		cmocka_unit_test(test_purgatory_params),
+		cmocka_unit_test(test_gdb_regs),
+		cmocka_unit_test(test_state_file),
+		cmocka_unit_test(test_args),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -31,9 +31,21 @@ static double now(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+struct walk_ctx {
+	struct vk *v;
+	const struct vk_state *s;
+};
+
+/* The crashed guest's page tables are its to write: reads of its RAM only, never of MMIO. */
 static int read_phys(const void *ctx, u64 pa, void *buf, unsigned int n)
 {
-	return vk_read_phys((struct vk *)ctx, pa, buf, n) ? -EFAULT : 0;
+	const struct walk_ctx *w = ctx;
+
+	for (unsigned int i = 0; i < w->s->nram; i++)
+		if (pa >= w->s->ram[i].start && n <= w->s->ram[i].size &&
+		    pa - w->s->ram[i].start <= w->s->ram[i].size - n)
+			return vk_read_phys(w->v, pa, buf, n) ? -EFAULT : 0;
+	return -EFAULT;
 }
 
 struct fits_ctx {
@@ -67,7 +79,8 @@ static char *find_vmcoreinfo(struct vk *v, const struct vk_state *s, const struc
 	}
 	if (!at)
 		at = vk_scan_vmcoreinfo(v, s, fits, &f);
-	if (at && !vk_read_phys(v, at, page, XLK_PAGE) && (*len = xlk_vmcoreinfo_note(page, &off))) {
+	if (at && !vk_read_phys(v, at, page, XLK_PAGE) &&
+	    (*len = xlk_vmcoreinfo_note(page, &off))) {
 		memmove(page, page + off, *len);
 		info("domain %s: VMCOREINFO at 0x%" PRIx64, v->name, at);
 		return (char *)page;
@@ -80,7 +93,8 @@ static int core_header(struct vk *v, int fd, const struct vk_state *s, const str
 		       unsigned int n)
 {
 	struct elfcore_cpu cpus[VK_CPUS_MAX];
-	struct guest_paging gp = { .read_phys = read_phys, .ctx = v };
+	struct walk_ctx w = { v, s };
+	struct guest_paging gp = { .read_phys = read_phys, .ctx = &w };
 	struct kd_crash c = { &s->l, s->ram, s->nram, cpus, n, NULL, NULL, 0 };
 	struct elfcore_input in;
 	uint8_t *hdr = malloc(XLK_ELFHDR_SIZE);
@@ -122,11 +136,11 @@ static int plug(struct vk *v, const struct vk_state *s, const char *path)
 		      "\"size\":%" PRIu64 ",\"share\":true}}",
 		      path, s->dimm_size))
 		return -1;
-	return vk_qmp_ok(v, "device_add",
-			 "{\"execute\":\"device_add\",\"arguments\":{\"driver\":\"pc-dimm\","
-			 "\"id\":\"virt-kdump-dimm\",\"memdev\":\"virt-kdump-mem\",\"addr\":%" PRIu64
-			 "}}",
-			 s->l.info);
+	return vk_qmp_ok(
+		v, "device_add",
+		"{\"execute\":\"device_add\",\"arguments\":{\"driver\":\"pc-dimm\","
+		"\"id\":\"virt-kdump-dimm\",\"memdev\":\"virt-kdump-mem\",\"addr\":%" PRIu64 "}}",
+		s->l.info);
 }
 
 /*

@@ -62,6 +62,14 @@ int vk_connect(struct vk *v, const char *uri)
 	return 0;
 }
 
+int vk_plain_name(const char *n)
+{
+	for (; *n; n++)
+		if ((unsigned char)*n < 0x20 || *n == '/' || *n == '\\' || *n == '"')
+			return 0;
+	return 1;
+}
+
 int vk_domain(struct vk *v, const char *name)
 {
 	const char *n;
@@ -78,7 +86,8 @@ int vk_domain(struct vk *v, const char *name)
 		return -1;
 	}
 	n = virDomainGetName(v->dom);
-	if (!n || strlen(n) >= sizeof(v->name) || strchr(n, '/')) {
+	/* The name goes into file names and, with them, into QMP's JSON strings. */
+	if (!n || strlen(n) >= sizeof(v->name) || !vk_plain_name(n)) {
 		err("domain '%s': its name does not fit a state file name", name);
 		return -1;
 	}

@@ -21,6 +21,9 @@ void err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 int vk_connect(struct vk *v, const char *uri);
+/** vk_plain_name() - whether a domain name can name its files: no '/', '\\', '"' or control
+ * characters. */
+int vk_plain_name(const char *n);
 /** vk_domain() - look the domain up by name, UUID or id; -1 with a message. */
 int vk_domain(struct vk *v, const char *name);
 void vk_close(struct vk *v);

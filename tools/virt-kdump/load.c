@@ -75,7 +75,8 @@ static int plugged_end(struct vk *v, uint64_t *end)
 	for (size_t i = 0; i < json_object_array_length(r); i++) {
 		uint64_t a = 0, s = 0;
 
-		d = json_object_object_get_ex(json_object_array_get_idx(r, i), "data", &d) ? d : NULL;
+		d = json_object_object_get_ex(json_object_array_get_idx(r, i), "data", &d) ? d :
+											     NULL;
 		if (d && json_object_object_get_ex(d, "addr", &x))
 			a = (uint64_t)json_object_get_int64(x);
 		if (d && json_object_object_get_ex(d, "size", &x))
@@ -112,8 +113,8 @@ static int guest_memory(struct vk *v, struct vk_state *s, struct xlk_range *devm
 	return 0;
 }
 
-static int plan(struct vk *v, struct vk_state *s, const struct xlk_args *a,
-		const struct kimage *k, uint64_t initrd_size)
+static int plan(struct vk *v, struct vk_state *s, const struct xlk_args *a, const struct kimage *k,
+		uint64_t initrd_size)
 {
 	struct xlk_range devmem;
 	uint64_t start, used, limit;

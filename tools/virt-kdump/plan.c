@@ -112,9 +112,9 @@ void vk_purg_params(struct vk_purg_params *p, const struct xlk_layout *l)
 	p->entry = l->entry;
 	p->start_info = l->boot_info;
 	p->low = VK_PURG_LOW;
-#define COPY(D, S, N)                                                             \
-	do {                                                                      \
-		if ((N) > 0)                                                      \
+#define COPY(D, S, N)                                                                       \
+	do {                                                                                \
+		if ((N) > 0)                                                                \
 			p->copy[n].dst = (D), p->copy[n].src = (S), p->copy[n++].len = (N); \
 	} while (0)
 	COPY(l->backup, 0, l->low_size);
@@ -175,34 +175,49 @@ void vk_elf_regs(const struct vk_regs *r, uint64_t out[ELF_NGREG])
 {
 	const uint64_t *g = r->gpr; /* rax rbx rcx rdx rsi rdi rbp rsp r8..r15 */
 	const uint64_t v[ELF_NGREG] = {
-		g[15],	   g[14],      g[13],	   g[12],	g[6],	    g[1],     g[11],
-		g[10],	   g[9],       g[8],	   g[0],	g[2],	    g[3],     g[4],
-		g[5],	   ~0ull /* orig_rax */,   r->rip,	r->seg[0],  r->rflags, g[7],
-		r->seg[1], r->fs_base, r->gs_base, r->seg[2], r->seg[3], r->seg[4], r->seg[5],
+		g[15],	   g[14],      g[13],	   g[12],
+		g[6],	   g[1],       g[11],	   g[10],
+		g[9],	   g[8],       g[0],	   g[2],
+		g[3],	   g[4],       g[5],	   ~0ull /* orig_rax */,
+		r->rip,	   r->seg[0],  r->rflags,  g[7],
+		r->seg[1], r->fs_base, r->gs_base, r->seg[2],
+		r->seg[3], r->seg[4],  r->seg[5],
 	};
 
 	memcpy(out, v, sizeof(v));
 }
 
 /* The state file: one "key value" line per field. */
-#define U64(f) { #f, offsetof(struct vk_state, f), 'u', 8 }
-#define L64(f) { "l." #f, offsetof(struct vk_state, l.f), 'u', 8 }
-#define L32(f) { "l." #f, offsetof(struct vk_state, l.f), 'w', 4 }
-#define STR(f) { #f, offsetof(struct vk_state, f), 's', sizeof(((struct vk_state *)0)->f) }
+#define U64(f)                                           \
+	{                                                \
+#f, offsetof(struct vk_state, f), 'u', 8 \
+	}
+#define L64(f)                                                  \
+	{                                                       \
+		"l." #f, offsetof(struct vk_state, l.f), 'u', 8 \
+	}
+#define L32(f)                                                  \
+	{                                                       \
+		"l." #f, offsetof(struct vk_state, l.f), 'w', 4 \
+	}
+#define STR(f)                                                                           \
+	{                                                                                \
+#f, offsetof(struct vk_state, f), 's', sizeof(((struct vk_state *)0)->f) \
+	}
 static const struct field {
 	const char *key;
 	size_t off;
 	char type;
 	size_t size;
 } fields[] = {
-	STR(state),	  STR(name),	       STR(uuid),	  STR(sha256),	      STR(kernel),
-	STR(initrd),	  STR(append),	       STR(then),	  U64(below_4g),      U64(dimm_size),
-	U64(vmcoreinfo),  U64(mem),	       U64(dump_area),	  L64(ram_top),	      L64(info),
-	L64(acpi),	  L64(acpi_size),      L64(acpi_src),	  L64(rsdp),	      L64(kernel),
-	L64(kernel_size), L64(kbase),	       L64(kspan),	  L64(boot_info),     L32(entry),
-	L64(initrd),	  L64(initrd_size),    L64(initrd_run),	  L64(run_end),	      L64(elfhdr),
-	L64(low_size),	  L64(backup),	       L64(backup_size),  L64(work),	      L64(work_size),
-	L64(dump),	  L64(dump_size),      L64(end),
+	STR(state),	  STR(name),	    STR(uuid),	      STR(sha256),    STR(kernel),
+	STR(initrd),	  STR(append),	    STR(then),	      U64(below_4g),  U64(dimm_size),
+	U64(vmcoreinfo),  U64(mem),	    U64(dump_area),   L64(ram_top),   L64(info),
+	L64(acpi),	  L64(acpi_size),   L64(acpi_src),    L64(rsdp),      L64(kernel),
+	L64(kernel_size), L64(kbase),	    L64(kspan),	      L64(boot_info), L32(entry),
+	L64(initrd),	  L64(initrd_size), L64(initrd_run),  L64(run_end),   L64(elfhdr),
+	L64(low_size),	  L64(backup),	    L64(backup_size), L64(work),      L64(work_size),
+	L64(dump),	  L64(dump_size),   L64(end),
 };
 
 int vk_state_format(const struct vk_state *s, char *buf, size_t size)
@@ -227,8 +242,8 @@ int vk_state_format(const struct vk_state *s, char *buf, size_t size)
 		n += (size_t)k;
 	}
 	for (unsigned int i = 0; i < s->nram; i++) {
-		k = snprintf(buf + n, size - n, "ram 0x%" PRIx64 " 0x%" PRIx64 "\n", s->ram[i].start,
-			     s->ram[i].size);
+		k = snprintf(buf + n, size - n, "ram 0x%" PRIx64 " 0x%" PRIx64 "\n",
+			     s->ram[i].start, s->ram[i].size);
 		if (k < 0 || (size_t)k >= size - n)
 			return -E2BIG;
 		n += (size_t)k;

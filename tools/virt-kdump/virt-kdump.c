@@ -218,7 +218,9 @@ static int step(struct vk *conn, const char *name, int event)
 	int state, reason, rc = 0, done = 0;
 	char path[512];
 
-	snprintf(v.name, sizeof(v.name), "%s", name);
+	if (strlen(name) >= sizeof(v.name) || !vk_plain_name(name))
+		return 0;
+	strcpy(v.name, name);
 	vk_path(&v, "state", path, sizeof(path));
 	if (access(path, F_OK) || vk_state_load(&v, &s))
 		return 0;
@@ -309,7 +311,7 @@ static int run(struct vk *v, const struct xlk_args *a)
 	if (a->cmd == CMD_STATUS && !a->domain)
 		return status_all(v->dir);
 	/* What is recorded of a domain that libvirt no longer has is still shown and removed. */
-	if ((a->cmd == CMD_STATUS || a->cmd == CMD_UNLOAD) && !strchr(a->domain, '/') &&
+	if ((a->cmd == CMD_STATUS || a->cmd == CMD_UNLOAD) && vk_plain_name(a->domain) &&
 	    strlen(a->domain) < sizeof(v->name)) {
 		char path[512];
 

@@ -15,14 +15,14 @@
 
 #include "../xl-kdump/layout.h"
 
-#define VK_RAM_MAX 8
+#define VK_RAM_MAX  8
 #define VK_CPUS_MAX 64
 /* The purgatory area after the staged area: its page, then its page tables. */
 #define VK_PURG_SIZE	(2ull << 20)
 #define VK_PURG_TABLES	XLK_PAGE
 #define VK_PURG_NTABLES 32
 /* Below 4 GiB, in the low memory the capture kernel takes (backed up first). */
-#define VK_PURG_LOW 0x8000ull
+#define VK_PURG_LOW   0x8000ull
 #define VK_COPIES_MAX 8
 
 /* The purgatory's parameters, at the start of its page (purgatory.S). */

@@ -54,8 +54,11 @@ static void kernel_maps(const struct kd_crash *c, struct elfcore_input *in)
 long kd_core_header(const struct kd_crash *c, void *hdr, size_t size, struct elfcore_input *out)
 {
 	struct elfcore_range ram[MAX_RANGES];
-	struct elfcore_input in = { .cpus = c->cpus, .ncpus = c->ncpus, .ram = ram,
-				    .vmcoreinfo = c->vi, .vmcoreinfo_len = c->vi ? c->vi_len : 0 };
+	struct elfcore_input in = { .cpus = c->cpus,
+				    .ncpus = c->ncpus,
+				    .ram = ram,
+				    .vmcoreinfo = c->vi,
+				    .vmcoreinfo_len = c->vi ? c->vi_len : 0 };
 	int n = xlk_ram_ranges(c->l, c->ram, c->nram, ram, MAX_RANGES);
 	long len;
 
