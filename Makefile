@@ -200,9 +200,10 @@ $(BUILD)/unit/test_xl_kdump:
 	@exit 1
 endif
 
-# virt-kdump's plan, purgatory parameters, gdbstub registers, state file and
-# command line (the purgatory itself assembled in, for its layout).
-VK_UNIT_SRCS := tools/virt-kdump/plan.c tools/virt-kdump/purgatory.S tools/xl-kdump/args.c \
+# virt-kdump's plan, purgatory parameters, gdbstub registers and state file
+# (the purgatory itself assembled in, for its layout; its command line is
+# test_xl_kdump's).
+VK_UNIT_SRCS := tools/virt-kdump/plan.c tools/virt-kdump/purgatory.S \
 	tools/xl-kdump/layout.c
 ifeq ($(XLK_HAVE),yes)
 $(BUILD)/unit/test_virt_kdump: tests/unit/test_virt_kdump.c tests/unit/harness.c tests/unit/harness.h \

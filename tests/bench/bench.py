@@ -586,23 +586,23 @@ def restart_bench(build):
             print(f"ratio {s}/kdump: {med[s] / med['kdump']:.3f}")
 
 
-def kvm_run(build, gib, armed):
+def kvm_run(build, gib, armed, fill=0):
     """One libvirt domain of gib GiB crashed by sysrq-c: (s from the panic to the
-    vmcore file on the host, its bytes, host MiB the arming used)."""
+    vmcore file on the host, its bytes, host MiB the arming used, and armed the
+    parts: the host's hand-over, panic to the capture kernel's userspace,
+    makedumpfile in it, in s)."""
     from libvirt import virsh
-    from virtkdump import arm, domain, go, tool, watched, watcher
-    name = f"bench-kvm-{gib}g-{'vk' if armed else 'virsh'}"
-    state = f"{build}/logs/{name}-state"
-    subprocess.run(["rm", "-rf", state], check=True)
-    os.makedirs(state)
+    from virtkdump import arm, domain, fresh_state, go, tool, watched, watcher
+    name = f"bench-kvm-{gib}g{'-full' if fill else ''}-{'vk' if armed else 'virsh'}"
+    state = fresh_state(build, name)
     out = f"{build}/logs/{name}.kdump"
     if os.path.exists(out):
         os.unlink(out)
-    r, disk = domain(build, name, "console=ttyS0 quiet pc.test=crash pc.notifier=0 pc.go=disk",
-                     mem_mib=gib << 10, disk_size="2G")
-    staged = 0
+    r, disk = domain(build, name, "console=ttyS0 quiet pc.test=crash pc.notifier=0 pc.go=disk "
+                     f"pc.fill={fill}", mem_mib=gib << 10, disk_size="2G")
+    staged, parts = 0, None
     with r:
-        r.wait_for(r"PCG: waiting for the host's go on vda", 300)
+        r.wait_for(r"PCG: waiting for the host's go on vda", 600)
         if armed:
             arm(build, name, state, "--append",
                 "console=ttyS0 quiet reset_devices pc.test=capture pc.dump=compressed pc.level=31")
@@ -614,12 +614,14 @@ def kvm_run(build, gib, armed):
         t_panic = r.time_of(r"Kernel panic - not syncing")
         if armed:
             try:
-                r.wait_for(r"PCG: dump saved", 900)
+                saved = r.wait_for(r"PCG: dump saved .* in ([0-9.]+)s", 900)
                 r.wait_exit(120)
             finally:
-                watched(watch, log, 60)
+                _, text = watched(watch, log, 60)
             extract(disk, out)
             done = time.monotonic() - r.started
+            parts = (float(re.search(r"capture kernel started in ([0-9.]+) s", text).group(1)),
+                     r.time_of(r"PCG: capture kernel up") - t_panic, float(saved.group(1)))
         else:
             while virsh("domstate", name).strip() != "crashed":
                 time.sleep(0.2)
@@ -630,7 +632,7 @@ def kvm_run(build, gib, armed):
     os.unlink(disk)
     size = os.path.getsize(out)
     os.unlink(out)
-    return done - t_panic, size, staged
+    return done - t_panic, size, staged, parts
 
 
 def kvm_bench(build):
@@ -639,14 +641,18 @@ def kvm_bench(build):
     build = os.path.abspath(build)
     sizes = [int(x) for x in os.environ.get("BENCH_KVM_SIZES", "1,4").split(",")]
     with Libvirtd(build):
-        for gib in sizes:
-            vk = kvm_run(build, gib, True)
-            vd = kvm_run(build, gib, False)
-            print(f"kvm {gib} GiB: virt-kdump crash -> vmcore file {vk[0]:.1f}s, "
+        for gib, fill in [(g, f) for g in sizes for f in (0, (g << 10) * 3 // 4)]:
+            vk = kvm_run(build, gib, True, fill)
+            vd = kvm_run(build, gib, False, fill)
+            what = f"{gib} GiB, {fill} MiB of tmpfs filled" if fill else f"{gib} GiB, idle"
+            print(f"kvm {what}: virt-kdump crash -> vmcore file {vk[0]:.1f}s, "
                   f"{vk[1] >> 20} MiB (-c -d 31), {vk[2]} MiB staged on the host per armed "
                   f"domain; virsh dump kdump-zlib {vd[0]:.1f}s, {vd[1] >> 20} MiB, nothing "
                   f"before the crash; ratio time {vk[0] / vd[0]:.2f}, size {vk[1] / vd[1]:.3f}",
                   flush=True)
+            print(f"kvm {what}: virt-kdump's parts: hand-over on the host {vk[3][0]:.2f}s, "
+                  f"panic to the capture kernel's userspace {vk[3][1]:.1f}s, makedumpfile in "
+                  f"it {vk[3][2]:.1f}s", flush=True)
 
 
 def main():

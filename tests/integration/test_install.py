@@ -336,41 +336,30 @@ def test_package_grub_entries_boot_and_capture(build):
     shutil.rmtree(root)
 
 
-def test_install_xl_kdump(build):
-    """`make install-xl-kdump DESTDIR=root`: the dom0 tool, its man page and the
-    watcher's systemd unit, whose ExecStart names the installed tool."""
-    root = f"{build}/logs/install-xl-kdump-root"
+def install_host_tool(build, tool, usage):
+    """`make install-TOOL DESTDIR=root`: a host tool (xl-kdump for a Xen dom0,
+    virt-kdump for a KVM host), its man page and the watcher's systemd unit,
+    whose ExecStart names the installed tool."""
+    root = f"{build}/logs/install-{tool}-root"
     shutil.rmtree(root, ignore_errors=True)
-    subprocess.run(["make", "-C", TOP, f"BUILD={os.path.abspath(build)}", "install-xl-kdump",
+    subprocess.run(["make", "-C", TOP, f"BUILD={os.path.abspath(build)}", f"install-{tool}",
                     f"DESTDIR={os.path.abspath(root)}"], check=True, stdout=subprocess.DEVNULL)
-    tool = f"{root}/usr/sbin/xl-kdump"
-    assert os.access(tool, os.X_OK), tool
-    out = subprocess.run([tool, "--help"], capture_output=True, text=True)
-    assert out.returncode == 0 and out.stdout.startswith("usage: xl-kdump load DOMAIN"), out
-    with open(f"{root}/usr/share/man/man8/xl-kdump.8") as f:
-        assert re.search(r"^\.TH XL-KDUMP 8 ", f.read(), re.M | re.I), "not xl-kdump's man page"
-    with open(f"{root}/lib/systemd/system/xl-kdump.service") as f:
+    path = f"{root}/usr/sbin/{tool}"
+    assert os.access(path, os.X_OK), path
+    out = subprocess.run([path, "--help"], capture_output=True, text=True)
+    assert out.returncode == 0 and out.stdout.startswith(usage), out
+    with open(f"{root}/usr/share/man/man8/{tool}.8") as f:
+        assert re.search(rf"^\.TH {tool.upper()} 8 ", f.read(), re.M), f"not {tool}'s man page"
+    with open(f"{root}/lib/systemd/system/{tool}.service") as f:
         unit = f.read()
     m = re.search(r"^ExecStart=(\S+) watch ", unit, re.M)
     assert m and os.path.exists(root + m.group(1)), unit
     shutil.rmtree(root)
+
+
+def test_install_xl_kdump(build):
+    install_host_tool(build, "xl-kdump", "usage: xl-kdump load DOMAIN")
 
 
 def test_install_virt_kdump(build):
-    """`make install-virt-kdump DESTDIR=root`: the KVM host's tool, its man page
-    and the watcher's systemd unit, whose ExecStart names the installed tool."""
-    root = f"{build}/logs/install-virt-kdump-root"
-    shutil.rmtree(root, ignore_errors=True)
-    subprocess.run(["make", "-C", TOP, f"BUILD={os.path.abspath(build)}", "install-virt-kdump",
-                    f"DESTDIR={os.path.abspath(root)}"], check=True, stdout=subprocess.DEVNULL)
-    tool = f"{root}/usr/sbin/virt-kdump"
-    assert os.access(tool, os.X_OK), tool
-    out = subprocess.run([tool, "--help"], capture_output=True, text=True)
-    assert out.returncode == 0 and out.stdout.startswith("usage: virt-kdump COMMAND"), out
-    with open(f"{root}/usr/share/man/man8/virt-kdump.8") as f:
-        assert re.search(r"^\.TH VIRT-KDUMP 8 ", f.read(), re.M), "not virt-kdump's man page"
-    with open(f"{root}/lib/systemd/system/virt-kdump.service") as f:
-        unit = f.read()
-    m = re.search(r"^ExecStart=(\S+) watch ", unit, re.M)
-    assert m and os.path.exists(root + m.group(1)), unit
-    shutil.rmtree(root)
+    install_host_tool(build, "virt-kdump", "usage: virt-kdump COMMAND")

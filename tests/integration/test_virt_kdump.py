@@ -18,7 +18,7 @@ from capture import crashing_pid, dmesg, dump_disk, evidence, rebuild
 from debuggers import drgn
 from libvirt import Libvirtd, virsh
 from test_capture import check_patterns
-from virtkdump import GUEST, arm, domain, go, tool, watched, watcher
+from virtkdump import GUEST, arm, domain, fresh_state, go, tool, watched, watcher
 from vmcore import Vmcore
 
 pytestmark = [pytest.mark.xdist_group("libvirt"), pytest.mark.timeout(900)]
@@ -77,9 +77,7 @@ def check_vmcore(build, path, token, pages, pid, kernel_rips=True):
 def test_virt_kdump_watch_captures_sysrq(build):
     build = os.path.abspath(build)
     name = "parachute-test-vk"
-    state = f"{build}/logs/{name}-state"
-    subprocess.run(["rm", "-rf", state], check=True)
-    os.makedirs(state)
+    state = fresh_state(build, name)
     token = secrets.token_hex(8)
     with Libvirtd(build):
         r, disk = domain(build, name, f"{GUEST} pc.token={token}")
@@ -129,9 +127,7 @@ def test_virt_kdump_trigger_hung_guest_then_restart(build):
     says: the domain starts again and is armed again."""
     build = os.path.abspath(build)
     name = "parachute-test-vk-trigger"
-    state = f"{build}/logs/{name}-state"
-    subprocess.run(["rm", "-rf", state], check=True)
-    os.makedirs(state)
+    state = fresh_state(build, name)
     token = secrets.token_hex(8)
     with Libvirtd(build):
         r, disk = domain(build, name, f"{GUEST} pc.token={token} pc.trigger=spin")

@@ -12,6 +12,14 @@ GUEST = "console=ttyS0 quiet pc.test=crash pc.notifier=0 pc.go=disk"
 CAPTURE = "console=ttyS0 quiet reset_devices pc.test=capture"
 
 
+def fresh_state(build, name):
+    """An empty state directory for the run name (VIRT_KDUMP_DIR)."""
+    state = f"{build}/logs/{name}-state"
+    subprocess.run(["rm", "-rf", state], check=True)
+    os.makedirs(state)
+    return state
+
+
 def tool(build, state, *args):
     p = subprocess.run([f"{build}/virt-kdump", *args], capture_output=True, text=True,
                        timeout=300, env=dict(os.environ, VIRT_KDUMP_DIR=state))

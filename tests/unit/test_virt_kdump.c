@@ -2,8 +2,8 @@
 /*
  * virt-kdump's pure parts (tools/virt-kdump/plan.c): QEMU's memory tree as
  * HMP prints it, the purgatory's identity page tables and its copies, the
- * gdbstub's registers into NT_PRSTATUS order, the state file, and the
- * command line virt-kdump takes (xl-kdump's parser, for libvirt).
+ * gdbstub's registers into NT_PRSTATUS order and the state file (the command
+ * line, xl-kdump's parser, is tested in test_xl_kdump.c).
  */
 #include "harness.h"
 #include <errno.h>
@@ -11,7 +11,6 @@
 #include <stdlib.h>
 
 #include "../../tools/virt-kdump/vk.h"
-#include "../../tools/xl-kdump/args.h"
 
 char hv_last_error[256];
 
@@ -215,39 +214,6 @@ static void test_state_file(void **state)
 	assert_int_equal(vk_state_format(&s, text, 100), -E2BIG);
 }
 
-static int parse(struct xlk_args *a, char *err, const char *line)
-{
-	static char buf[512];
-	char *argv[32];
-	int argc = 0;
-
-	snprintf(buf, sizeof(buf), "%s", line);
-	for (char *t = strtok(buf, " "); t && argc < 31; t = strtok(NULL, " "))
-		argv[argc++] = t;
-	argv[argc] = NULL;
-	return xlk_parse_args_for(XLK_HOST_LIBVIRT, argc, argv, a, err, 256);
-}
-
-static void test_args(void **state)
-{
-	struct xlk_args a;
-	char err[256];
-
-	(void)state;
-	/* --then restart needs no --config: libvirt keeps the domain's definition. */
-	assert_int_equal(parse(&a, err, "virt-kdump load g --kernel /k --then restart"), 0);
-	assert_int_equal(a.then, THEN_RESTART);
-	assert_int_equal(parse(&a, err, "virt-kdump trigger g"), 0);
-	assert_int_equal(a.cmd, CMD_TRIGGER);
-	assert_int_equal(parse(&a, err, "virt-kdump load g --kernel /k --dump-area 8M"), XLK_USAGE);
-	assert_non_null(strstr(err, "xl-kdump's"));
-	assert_int_equal(parse(&a, err, "virt-kdump fetch g out"), XLK_USAGE);
-	assert_int_equal(parse(&a, err, "virt-kdump load g --kernel /k --then restart --config /c"),
-			 XLK_USAGE);
-	assert_int_equal(parse(&a, err, "virt-kdump load g --kernel /k --vmcoreinfo 0x1000"),
-			 XLK_USAGE);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -256,7 +222,6 @@ int main(void)
 		cmocka_unit_test(test_purgatory_params),
 		cmocka_unit_test(test_gdb_regs),
 		cmocka_unit_test(test_state_file),
-		cmocka_unit_test(test_args),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -24,7 +24,7 @@
 
 char hv_last_error[256]; /* tools/xl-kdump/hvglue.c's, here the harness logs */
 
-static int parse(struct xlk_args *a, char *err, const char *line)
+static int parse_for(enum xlk_host host, struct xlk_args *a, char *err, const char *line)
 {
 	static char buf[512];
 	char *argv[32];
@@ -34,7 +34,17 @@ static int parse(struct xlk_args *a, char *err, const char *line)
 	for (char *t = strtok(buf, " "); t && argc < 31; t = strtok(NULL, " "))
 		argv[argc++] = t;
 	argv[argc] = NULL;
-	return xlk_parse_args(argc, argv, a, err, 256);
+	return xlk_parse_args_for(host, argc, argv, a, err, 256);
+}
+
+static int parse(struct xlk_args *a, char *err, const char *line)
+{
+	return parse_for(XLK_HOST_XEN, a, err, line);
+}
+
+static int vk(struct xlk_args *a, char *err, const char *line)
+{
+	return parse_for(XLK_HOST_LIBVIRT, a, err, line);
 }
 
 static void test_args_load(void **state)
@@ -62,6 +72,27 @@ static void test_args_load(void **state)
 	assert_int_equal(parse(&a, err, "xl-kdump load 7 --kernel /k --base 0x140001000"),
 			 XLK_USAGE);
 	assert_non_null(strstr(err, "multiple of 2 MiB"));
+}
+
+/* virt-kdump (tools/virt-kdump/) takes the same command line, less what is Xen's. */
+static void test_args_virt_kdump(void **state)
+{
+	struct xlk_args a;
+	char err[256];
+
+	(void)state;
+	/* --then restart needs no --config: libvirt keeps the domain's definition. */
+	assert_int_equal(vk(&a, err, "virt-kdump load g --kernel /k --then restart"), 0);
+	assert_int_equal(a.then, THEN_RESTART);
+	assert_int_equal(vk(&a, err, "virt-kdump trigger g"), 0);
+	assert_int_equal(a.cmd, CMD_TRIGGER);
+	assert_int_equal(vk(&a, err, "virt-kdump load g --kernel /k --dump-area 8M"), XLK_USAGE);
+	assert_non_null(strstr(err, "xl-kdump's"));
+	assert_int_equal(vk(&a, err, "virt-kdump fetch g out"), XLK_USAGE);
+	assert_int_equal(vk(&a, err, "virt-kdump load g --kernel /k --then restart --config /c"),
+			 XLK_USAGE);
+	assert_int_equal(vk(&a, err, "virt-kdump load g --kernel /k --vmcoreinfo 0x1000"),
+			 XLK_USAGE);
 }
 
 /* What becomes of the domain after its capture: preserve, destroy, restart with its config. */
@@ -566,6 +597,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_args_load),	  cmocka_unit_test(test_args_then),
+		cmocka_unit_test(test_args_virt_kdump),
 		cmocka_unit_test(test_args_errors),	  cmocka_unit_test(test_layout_default_start),
 		cmocka_unit_test(test_args_other),	  cmocka_unit_test(test_sizes),
 		cmocka_unit_test(test_image_elf),	  cmocka_unit_test(test_image_bzimage),
