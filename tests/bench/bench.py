@@ -641,7 +641,8 @@ def kvm_bench(build):
     build = os.path.abspath(build)
     sizes = [int(x) for x in os.environ.get("BENCH_KVM_SIZES", "1,4").split(",")]
     with Libvirtd(build):
-        for gib, fill in [(g, f) for g in sizes for f in (0, (g << 10) * 3 // 4)]:
+        fills = [int(x) for x in os.environ.get("BENCH_KVM_FILLS", "0,75").split(",")]
+        for gib, fill in [(g, (g << 10) * f // 100) for g in sizes for f in fills]:
             vk = kvm_run(build, gib, True, fill)
             vd = kvm_run(build, gib, False, fill)
             what = f"{gib} GiB, {fill} MiB of tmpfs filled" if fill else f"{gib} GiB, idle"

@@ -92,8 +92,12 @@ static int threads(struct vk_gdb *g)
 		while (*p) {
 			unsigned long t = strtoul(p, &p, 16);
 
-			if (g->nthreads == VK_CPUS_MAX)
-				break;
+			/* Every vCPU must be aimed, or one would run the crashed kernel on. */
+			if (g->nthreads == VK_CPUS_MAX) {
+				err("gdbstub: more than %u vCPUs; virt-kdump takes at most that",
+				    VK_CPUS_MAX);
+				return -1;
+			}
 			g->tid[g->nthreads++] = (unsigned int)t;
 			if (*p == ',')
 				p++;
