@@ -246,7 +246,7 @@ fuzz_ivrs_SRCS := $(fuzz_dmar_SRCS)
 fuzz_firmware_SRCS := tests/stub/firmware.c arch/x86/firmware.c arch/x86/efi.c $(fuzz_madt_SRCS) arch/x86/acpi.c
 fuzz_firmware_LDFLAGS := -Wl,--wrap=acpi_find_rsdp
 fuzz_insn_SRCS := arch/x86/insn.c
-fuzz_guest_walk_SRCS := arch/x86/guest_walk.c
+fuzz_guest_walk_SRCS := arch/x86/guest_walk.c hv/vmcoreinfo.c
 fuzz_elfcore_SRCS := hv/elfcore.c hv/vmcoreinfo.c
 # The guest's nested tables (fuzz_gpm.c includes arch/x86/guest_mem.c itself).
 fuzz_gpm_SRCS := arch/x86/paging.c hv/mm.c hv/memmap.c hv/state.c

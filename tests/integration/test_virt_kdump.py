@@ -24,7 +24,8 @@ from vmcore import Vmcore
 pytestmark = [pytest.mark.xdist_group("libvirt"), pytest.mark.timeout(900)]
 
 def untouched(name, state):
-    """The domain runs, has no memory device, and nothing of it is staged."""
+    """The domain runs, has no memory device, and nothing of it is staged
+    (neither the state file nor the directory QEMU would use)."""
     assert virsh("domstate", name).strip() == "running"
     devs = virsh("qemu-monitor-command", name, '{"execute":"query-memory-devices"}')
     assert '"return":[]' in devs.replace(" ", ""), f"a memory device was plugged: {devs}"
@@ -86,6 +87,9 @@ def test_virt_kdump_watch_captures_sysrq(build):
             bad_inputs(build, name, state)
             out = arm(build, name, state)
             assert "vmcoreinfo 0x0\n" not in out, "load did not find the running kernel's note"
+            rc, again = tool(build, state, "load", name, "--kernel", f"{build}/debian/vmlinuz")
+            assert rc == 1 and f"domain {name} is already loaded (armed)" in again, again
+            assert tool(build, state, "status", name)[1] == out, "a refused load changed it"
             rc, out = tool(build, state, "capture", name)
             assert rc == 1 and f"domain {name} has not crashed" in out, out
             assert virsh("domstate", name).strip() == "running"

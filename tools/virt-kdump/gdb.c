@@ -115,6 +115,8 @@ int vk_gdb_open(struct vk *v, struct vk_gdb *g)
 
 	g->fd = -1;
 	vk_path(v, "gdb", a.sun_path, sizeof(a.sun_path));
+	if (vk_qemu_dir(v))
+		return -1;
 	unlink(a.sun_path);
 	out = vk_hmp(v, "gdbserver unix:%s,server=on,wait=off", a.sun_path);
 	if (!out)

@@ -169,7 +169,52 @@ int vk_qmp_ok(struct vk *v, const char *what, const char *fmt, ...)
 
 void vk_path(const struct vk *v, const char *suffix, char *out, size_t size)
 {
-	snprintf(out, size, "%s/%s.%s", v->dir, v->name, suffix);
+	if (!strcmp(suffix, "state"))
+		snprintf(out, size, "%s/%s.state", v->dir, v->name);
+	else
+		snprintf(out, size, "%s/%s.d/%s", v->dir, v->name, suffix);
+}
+
+int vk_qemu_dir(struct vk *v)
+{
+	char dir[512], pidfile[256], proc[64];
+	struct stat st = { 0 };
+	FILE *f;
+	int pid = 0;
+
+	snprintf(dir, sizeof(dir), "%s/%s.d", v->dir, v->name);
+	if (mkdir(dir, 0700) && errno != EEXIST) {
+		err("cannot create %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	/* The domain's QEMU, from the pid file libvirt's QEMU driver keeps. */
+	snprintf(pidfile, sizeof(pidfile), "/run/libvirt/qemu/%s.pid", v->name);
+	f = fopen(pidfile, "r");
+	if (f && fscanf(f, "%d", &pid) == 1 && pid > 0) {
+		snprintf(proc, sizeof(proc), "/proc/%d", pid);
+		if (!stat(proc, &st) && chown(dir, st.st_uid, st.st_gid)) {
+			err("cannot give %s to QEMU's user %u: %s", dir, (unsigned int)st.st_uid,
+			    strerror(errno));
+			fclose(f);
+			return -1;
+		}
+	}
+	if (f)
+		fclose(f);
+	return 0;
+}
+
+void vk_remove_files(struct vk *v)
+{
+	static const char *const files[] = { "img", "peek", "gdb" };
+	char path[512];
+
+	for (unsigned int i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		vk_path(v, files[i], path, sizeof(path));
+		unlink(path);
+	}
+	snprintf(path, sizeof(path), "%s/%s.d", v->dir, v->name);
+	rmdir(path);
 }
 
 int vk_read_phys(struct vk *v, uint64_t gpa, void *buf, uint64_t len)
@@ -180,7 +225,8 @@ int vk_read_phys(struct vk *v, uint64_t gpa, void *buf, uint64_t len)
 
 	vk_path(v, "peek", path, sizeof(path));
 	unlink(path);
-	if (vk_qmp_ok(v, "pmemsave",
+	if (vk_qemu_dir(v) ||
+	    vk_qmp_ok(v, "pmemsave",
 		      "{\"execute\":\"pmemsave\",\"arguments\":{\"val\":%llu,\"size\":%llu,"
 		      "\"filename\":\"%s\"}}",
 		      (unsigned long long)gpa, (unsigned long long)len, path))

@@ -39,8 +39,16 @@ int vk_qmp_ok(struct vk *v, const char *what, const char *fmt, ...)
 /** vk_read_phys() - guest-physical memory, through QEMU's pmemsave into the state directory. */
 int vk_read_phys(struct vk *v, uint64_t gpa, void *buf, uint64_t len);
 
-/** vk_path() - a file of this domain's in the state directory: DIR/NAME.suffix. */
+/**
+ * vk_path() - a file of this domain's: DIR/NAME.state (virt-kdump's own), or
+ * DIR/NAME.d/suffix, the directory QEMU opens and creates files in (img, the
+ * staged file; gdb, the gdbstub's socket; peek, what pmemsave writes).
+ */
 void vk_path(const struct vk *v, const char *suffix, char *out, size_t size);
+/** vk_qemu_dir() - DIR/NAME.d, made if need be and given to the user the domain's QEMU runs as. */
+int vk_qemu_dir(struct vk *v);
+/** vk_remove_files() - DIR/NAME.d and what is in it. */
+void vk_remove_files(struct vk *v);
 
 int vk_state_load(struct vk *v, struct vk_state *s);
 int vk_state_save(struct vk *v, const struct vk_state *s);

@@ -225,12 +225,21 @@ int vk_staged_sha256(int fd, const struct vk_state *s, char out[65])
 	return 0;
 }
 
+static const char *dirname_of(const char *path, char *out, size_t size)
+{
+	const char *slash = strrchr(path, '/');
+
+	snprintf(out, size, "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");
+	return out;
+}
+
 static int write_staged(struct vk *v, struct vk_state *s, const struct kimage *k,
 			const void *initrd, const char *cmdline)
 {
 	const struct xlk_layout *l = &s->l;
 	uint8_t page[XLK_PAGE];
-	char path[512];
+	char path[512], dir[512];
+	struct stat st;
 	int fd, rc = -1;
 
 	if (xlk_build_info(page, l, cmdline)) {
@@ -238,9 +247,14 @@ static int write_staged(struct vk *v, struct vk_state *s, const struct kimage *k
 		return -1;
 	}
 	vk_path(v, "img", path, sizeof(path));
+	if (vk_qemu_dir(v))
+		return -1;
 	unlink(path);
 	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd >= 0 && !ftruncate(fd, (off_t)s->dimm_size) && !vk_pwrite(fd, page, XLK_PAGE, 0) &&
+	/* QEMU opens it: its user's, as the directory is (vk_qemu_dir()). */
+	if (fd >= 0 && !stat(dirname_of(path, dir, sizeof(dir)), &st) &&
+	    !fchown(fd, st.st_uid, st.st_gid) && !ftruncate(fd, (off_t)s->dimm_size) &&
+	    !vk_pwrite(fd, page, XLK_PAGE, 0) &&
 	    !vk_pwrite(fd, k->load, k->load_size, l->kernel - l->info) &&
 	    !vk_pwrite(fd, initrd, l->initrd_size, l->initrd - l->info) &&
 	    !write_purgatory(fd, s) && !fsync(fd) && !vk_staged_sha256(fd, s, s->sha256))
@@ -289,6 +303,20 @@ static int cmdline(char *buf, size_t size, const struct vk_state *s)
 	return xlk_cmdline(buf, size, &s->l, s->append) < 0 ? -1 : 0;
 }
 
+/* A domain armed or being captured keeps what it has; after a capture it may be loaded again. */
+static int already_loaded(struct vk *v)
+{
+	struct vk_state s;
+	char path[512];
+
+	vk_path(v, "state", path, sizeof(path));
+	if (access(path, F_OK) || vk_state_load(v, &s) || !strcmp(s.state, "captured") ||
+	    !strcmp(s.state, "failed"))
+		return 0;
+	err("domain %s is already loaded (%s): unload it first", v->name, s.state);
+	return 1;
+}
+
 int vk_load(struct vk *v, const struct xlk_args *a)
 {
 	struct vk_state s = { 0 };
@@ -304,6 +332,8 @@ int vk_load(struct vk *v, const struct xlk_args *a)
 		err("domain %s is not running: start it, then load", v->name);
 		return -1;
 	}
+	if (already_loaded(v))
+		return -1;
 	if (check_xml(v) || virDomainGetUUIDString(v->dom, uuid))
 		return -1;
 	snprintf(s.name, sizeof(s.name), "%s", v->name);
@@ -346,6 +376,8 @@ int vk_load(struct vk *v, const struct xlk_args *a)
 	     (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
 	rc = 0;
 out:
+	if (rc)
+		vk_remove_files(v);
 	free(kfile), free(initrd);
 	kimage_free(&k);
 	return rc;

@@ -108,8 +108,7 @@ static int unload(struct vk *v)
 		    v->name);
 		return XLK_ERROR;
 	}
-	vk_path(v, "img", path, sizeof(path));
-	unlink(path);
+	vk_remove_files(v);
 	vk_path(v, "state", path, sizeof(path));
 	if (unlink(path)) {
 		err("cannot remove %s: %s", path, strerror(errno));
