@@ -23,7 +23,10 @@ try:
             try:
                 name = frame.symbol().name
             except LookupError:
-                name = hex(frame.pc)
+                try:
+                    name = hex(frame.pc)
+                except LookupError:  # the unwinder's last frame: no pc (an NMI from user mode)
+                    name = "?"
         frames.append(name)
     out["frames"] = frames
     out["dmesg"] = get_dmesg(prog).decode(errors="replace")  # noqa: F821

@@ -298,6 +298,7 @@ def test_package_grub_entries_boot_and_capture(build):
         "insmod all_video", "insmod ext2", f"search --no-floppy --fs-uuid --set=root {fs_uuid}",
         "echo 'Loading parachute ...'",
         "multiboot2 /boot/parachute.elf loglevel=info capture_mem=160M",
+        'if [ "$grub_platform" = pc ]; then set gfxpayload=text; fi',
         f"echo 'Loading Linux {new} ...'",
         f"module2 /boot/vmlinuz-{new} guest root=UUID={fs_uuid} ro console=ttyS0 {guest_args}",
         f"module2 --nounzip /boot/initrd.img-{new} guest-initrd",

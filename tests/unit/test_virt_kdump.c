@@ -40,6 +40,8 @@ static void test_mtree(void **state)
 	assert_int_equal(ram[0].size, 0x80000000ull);
 	assert_int_equal(ram[1].start, 0x100000000ull);
 	assert_int_equal(ram[1].size, 0x80000000ull);
+	assert_int_equal(vk_mtree_device(mtree, "acpi-mem-hotplug"), 0xa00);
+	assert_int_equal(vk_mtree_device(mtree, "hpet"), 0);
 	assert_int_equal(dev.start, 0x1c0000000ull);
 	assert_int_equal(dev.size, 0x240000000ull);
 	assert_int_equal(vk_parse_mtree(mtree, ram, 1, &dev), -E2BIG);
@@ -98,6 +100,7 @@ static void test_identity_tables(void **state)
 static void test_purgatory_params(void **state)
 {
 	struct xlk_layout l;
+	struct vk_state s = { 0 };
 	struct vk_purg_params p;
 
 	(void)state;
@@ -106,8 +109,11 @@ static void test_purgatory_params(void **state)
 				  0x1000000, 58 << 20, 40 << 20, 6 << 20, 128 << 20, 0, 0),
 			 0);
 	l.entry = 0x1000850;
-	vk_purg_params(&p, &l);
+	s.l = l, s.hpet = 0xfed00000, s.ioapic = 0xfec00000;
+	vk_purg_params(&p, &s);
 	assert_true(vk_purgatory_entry - vk_purgatory_start >= (long)sizeof(p));
+	assert_int_equal(p.hpet, 0xfed00000);
+	assert_int_equal(p.ioapic, 0xfec00000);
 	assert_int_equal(p.entry, 0x1000850);
 	assert_int_equal(p.start_info, l.boot_info);
 	assert_true(p.low + 0x1000 <= 0xa0000); /* the 32-bit tail: in low RAM, backed up */
@@ -129,7 +135,8 @@ static void test_purgatory_params(void **state)
 	assert_int_equal(xlk_plan(&l, 0x20000000, 0x100000000ull, 0x25fffffffull, 0xa0000,
 				  0x1000000, 58 << 20, 40 << 20, 0, 128 << 20, 8 << 20, 0),
 			 0);
-	vk_purg_params(&p, &l);
+	s.l = l;
+	vk_purg_params(&p, &s);
 	assert_int_equal(p.ncopy, 6); /* no initrd; the dump area's header zeroed */
 	assert_int_equal(p.copy[5].dst, l.dump);
 	assert_int_equal(p.copy[5].src, ~0ull);

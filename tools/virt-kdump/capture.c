@@ -199,7 +199,7 @@ static int hand_over(struct vk *v, struct vk_state *s, int fd, struct vk_gdb *g)
 		    sum, s->sha256);
 		return -1;
 	}
-	vk_purg_params(&p, &s->l);
+	vk_purg_params(&p, s);
 	vk_path(v, "img", path, sizeof(path));
 	if (vk_pwrite(fd, &p, sizeof(p), s->l.end - s->l.info) || fsync(fd)) {
 		err("domain %s: cannot write the purgatory's parameters: %s", v->name,

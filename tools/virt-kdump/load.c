@@ -28,10 +28,11 @@
 #define BIOS_AREA  0xe0000ull /* where the RSDP is (ACPI 6.5, 5.2.5.1) */
 #define SCAN_CHUNK (16ull << 20)
 
-/* The domain's definition must let virt-kdump take the crash. */
-static int check_xml(struct vk *v)
+/* The domain's definition must let virt-kdump take the crash; *nslots: its memory slots. */
+static int check_xml(struct vk *v, unsigned int *nslots)
 {
 	char *xml = virDomainGetXMLDesc(v->dom, 0);
+	const char *slots = NULL;
 	int rc = -1;
 
 	if (!xml) {
@@ -46,12 +47,14 @@ static int check_xml(struct vk *v)
 		err("domain %s: needs <on_crash>preserve</on_crash>, so that QEMU leaves the crashed "
 		    "guest paused for the capture (what on_crash would do goes to --then)",
 		    v->name);
-	else if (!strstr(xml, "<maxMemory"))
+	else if (!(slots = strstr(xml, "<maxMemory slots='")) || atoi(slots + 18) < 1)
 		err("domain %s: needs <maxMemory slots='N' ...> with a free slot and room for the "
 		    "staged area: it becomes a memory device at the crash",
 		    v->name);
 	else
 		rc = 0;
+	if (!rc)
+		*nslots = (unsigned int)atoi(slots + 18);
 	if (!rc && !strstr(xml, "<panic"))
 		info("domain %s: no <panic> device: a guest panic will not reach the host; "
 		     "only 'virt-kdump trigger' starts a capture",
@@ -60,13 +63,13 @@ static int check_xml(struct vk *v)
 	return rc;
 }
 
-/* The end of the highest memory device already plugged, 0 if none. */
-static int plugged_end(struct vk *v, uint64_t *end)
+/* The end of the highest memory device already plugged (0 if none), and how many there are. */
+static int plugged_end(struct vk *v, uint64_t *end, unsigned int *count)
 {
 	char *out = vk_qmp(v, "{\"execute\":\"query-memory-devices\"}");
 	struct json_object *j = out ? json_tokener_parse(out) : NULL, *r, *d, *x;
 
-	*end = 0;
+	*end = 0, *count = 0;
 	if (!j || !json_object_object_get_ex(j, "return", &r)) {
 		err("domain %s: query-memory-devices failed", v->name);
 		json_object_put(j), free(out);
@@ -83,6 +86,7 @@ static int plugged_end(struct vk *v, uint64_t *end)
 			s = (uint64_t)json_object_get_int64(x);
 		if (a + s > *end)
 			*end = a + s;
+		++*count;
 	}
 	json_object_put(j), free(out);
 	return 0;
@@ -94,6 +98,11 @@ static int guest_memory(struct vk *v, struct vk_state *s, struct xlk_range *devm
 	char *tree = vk_hmp(v, "info mtree");
 	int n = tree ? vk_parse_mtree(tree, s->ram, VK_RAM_MAX, devmem) : -ENOENT;
 
+	/* What the purgatory quiets, as Linux's own crash shutdown does before kexec. */
+	s->hpet = tree ? vk_mtree_device(tree, "hpet") : 0;
+	s->ioapic = tree ? vk_mtree_device(tree, "ioapic") : 0;
+	if (tree && !s->ioapic) /* KVM's in-kernel irqchip */
+		s->ioapic = vk_mtree_device(tree, "kvm-ioapic");
 	free(tree);
 	if (n < 0) {
 		err("domain %s: no guest RAM in QEMU's memory tree", v->name);
@@ -114,14 +123,20 @@ static int guest_memory(struct vk *v, struct vk_state *s, struct xlk_range *devm
 }
 
 static int plan(struct vk *v, struct vk_state *s, const struct xlk_args *a, const struct kimage *k,
-		uint64_t initrd_size)
+		uint64_t initrd_size, unsigned int nslots)
 {
 	struct xlk_range devmem;
 	uint64_t start, used, limit;
+	unsigned int plugged;
 	int rc;
 
-	if (guest_memory(v, s, &devmem) || plugged_end(v, &used))
+	if (guest_memory(v, s, &devmem) || plugged_end(v, &used, &plugged))
 		return -1;
+	if (plugged >= nslots) {
+		err("domain %s: all %u memory slots are taken: raise <maxMemory slots=...>", v->name,
+		    nslots);
+		return -1;
+	}
 	start = devmem.start > used ? devmem.start : used;
 	limit = devmem.start + devmem.size - VK_PURG_SIZE;
 	if (a->base) {
@@ -325,6 +340,7 @@ int vk_load(struct vk *v, const struct xlk_args *a)
 	void *kfile = NULL, *initrd = NULL;
 	char msg[256], line[XLK_PAGE], uuid[VIR_UUID_STRING_BUFLEN];
 	struct timespec t0, t1;
+	unsigned int nslots = 0;
 	int rc = -1;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -334,7 +350,7 @@ int vk_load(struct vk *v, const struct xlk_args *a)
 	}
 	if (already_loaded(v))
 		return -1;
-	if (check_xml(v) || virDomainGetUUIDString(v->dom, uuid))
+	if (check_xml(v, &nslots) || virDomainGetUUIDString(v->dom, uuid))
 		return -1;
 	snprintf(s.name, sizeof(s.name), "%s", v->name);
 	snprintf(s.uuid, sizeof(s.uuid), "%s", uuid);
@@ -358,7 +374,7 @@ int vk_load(struct vk *v, const struct xlk_args *a)
 	}
 	if (a->initrd && !(initrd = xlk_read_file(a->initrd, &isize, "initrd")))
 		goto out;
-	if (plan(v, &s, a, &k, isize))
+	if (plan(v, &s, a, &k, isize, nslots))
 		goto out;
 	find_rsdp(v, &s);
 	if (cmdline(line, sizeof(line), &s) || write_staged(v, &s, &k, initrd, line))

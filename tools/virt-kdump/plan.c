@@ -30,6 +30,16 @@ static int mtree_line(const char *line, const char *what, struct xlk_range *r)
 	return 1;
 }
 
+uint64_t vk_mtree_device(const char *text, const char *name)
+{
+	struct xlk_range r;
+
+	for (const char *line = text; line && *line; line = strchr(line, '\n'), line += !!line)
+		if (mtree_line(line, name, &r))
+			return r.start;
+	return 0;
+}
+
 int vk_parse_mtree(const char *text, struct xlk_range *ram, unsigned int max,
 		   struct xlk_range *devmem)
 {
@@ -104,14 +114,17 @@ uint64_t vk_identity_tables(uint8_t *buf, uint64_t table_pa, uint64_t start, uin
 	return table_pa;
 }
 
-void vk_purg_params(struct vk_purg_params *p, const struct xlk_layout *l)
+void vk_purg_params(struct vk_purg_params *p, const struct vk_state *s)
 {
+	const struct xlk_layout *l = &s->l;
 	unsigned int n = 0;
 
 	memset(p, 0, sizeof(*p));
 	p->entry = l->entry;
 	p->start_info = l->boot_info;
 	p->low = VK_PURG_LOW;
+	p->hpet = s->hpet;
+	p->ioapic = s->ioapic;
 #define COPY(D, S, N)                                                                       \
 	do {                                                                                \
 		if ((N) > 0)                                                                \
@@ -212,7 +225,7 @@ static const struct field {
 } fields[] = {
 	STR(state),	  STR(name),	    STR(uuid),	      STR(sha256),    STR(kernel),
 	STR(initrd),	  STR(append),	    STR(then),	      U64(below_4g),  U64(dimm_size),
-	U64(vmcoreinfo),  U64(mem),	    U64(dump_area),   L64(ram_top),   L64(info),
+	U64(vmcoreinfo),  U64(hpet),  U64(ioapic), U64(mem),	    U64(dump_area),   L64(ram_top),   L64(info),
 	L64(acpi),	  L64(acpi_size),   L64(acpi_src),    L64(rsdp),      L64(kernel),
 	L64(kernel_size), L64(kbase),	    L64(kspan),	      L64(boot_info), L32(entry),
 	L64(initrd),	  L64(initrd_size), L64(initrd_run),  L64(run_end),   L64(elfhdr),

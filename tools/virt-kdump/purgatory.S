@@ -18,8 +18,10 @@
 #define P_ENTRY	     0
 #define P_START_INFO 8
 #define P_LOW	     16
-#define P_NCOPY	     24
-#define P_COPY	     32
+#define P_HPET	     24
+#define P_IOAPIC     32
+#define P_NCOPY	     40
+#define P_COPY	     48
 #define PARAMS_SIZE  256
 #define PAGE_SIZE    4096
 
@@ -79,6 +81,34 @@ vk_purgatory_entry:
 	lea	params(%rip), %rbx
 
 	QUIET_APIC
+
+	/*
+	 * What Linux's crash shutdown does before kexec (hpet_disable(),
+	 * clear_IO_APIC()): the HPET stopped, out of legacy replacement mode,
+	 * so that the 8254 drives IRQ 0 again for the capture kernel's timer
+	 * check; every I/O APIC entry masked.
+	 */
+	mov	P_HPET(%rbx), %rax
+	test	%rax, %rax
+	jz	1f
+	movq	$0, 0x10(%rax)			/* general configuration */
+1:	mov	P_IOAPIC(%rbx), %rax
+	test	%rax, %rax
+	jz	copies
+	movl	$1, (%rax)			/* IOREGSEL: the version register */
+	mov	0x10(%rax), %ecx
+	shr	$16, %ecx
+	and	$0xff, %ecx			/* the last redirection entry */
+	xor	%edx, %edx
+2:	lea	0x10(%rdx, %rdx), %r10d		/* entry edx, low half */
+	movl	%r10d, (%rax)
+	movl	$APIC_MASKED, 0x10(%rax)
+	inc	%r10d				/* high half */
+	movl	%r10d, (%rax)
+	movl	$0, 0x10(%rax)
+	inc	%edx
+	cmp	%ecx, %edx
+	jbe	2b
 
 copies:
 	mov	P_NCOPY(%rbx), %r8

@@ -122,13 +122,18 @@ static int trigger(struct vk *v)
 {
 	struct vk_state s;
 
+	int state, reason;
+
 	if (vk_state_load(v, &s))
 		return XLK_NOT_ARMED;
-	if (virDomainSuspend(v->dom) < 0) {
+	if (!virDomainGetState(v->dom, &state, &reason, 0) && state == VIR_DOMAIN_PAUSED) {
+		info("domain %s was paused already", v->name);
+	} else if (virDomainSuspend(v->dom) < 0) {
 		err("domain %s: cannot pause it", v->name);
 		return XLK_ERROR;
+	} else {
+		info("domain %s paused by trigger", v->name);
 	}
-	info("domain %s paused by trigger", v->name);
 	return vk_capture(v, 1) ? XLK_ERROR : XLK_OK;
 }
 
@@ -305,6 +310,8 @@ static int watch(struct vk *v, const struct xlk_args *a)
 
 static int run(struct vk *v, const struct xlk_args *a)
 {
+	struct vk_state s;
+
 	if (a->cmd == CMD_WATCH)
 		return watch(v, a);
 	if (a->cmd == CMD_STATUS && !a->domain)
@@ -331,6 +338,8 @@ static int run(struct vk *v, const struct xlk_args *a)
 	case CMD_TRIGGER:
 		return trigger(v);
 	case CMD_CAPTURE:
+		if (vk_state_load(v, &s))
+			return XLK_NOT_ARMED;
 		return vk_capture(v, 0) ? XLK_ERROR : XLK_OK;
 	default:
 		return XLK_USAGE;

@@ -30,6 +30,8 @@ struct vk_purg_params {
 	uint64_t entry;	     /* the capture kernel's PVH entry */
 	uint64_t start_info; /* ebx at the entry */
 	uint64_t low;	     /* where the 32-bit tail runs */
+	uint64_t hpet;	     /* the HPET's registers, to disable it; 0 if none */
+	uint64_t ioapic;     /* the I/O APIC's, to mask its entries; 0 if none */
 	uint64_t ncopy;
 	struct {
 		uint64_t dst, src, len; /* src ~0: zero dst */
@@ -49,6 +51,7 @@ struct vk_state {
 	uint64_t below_4g;   /* end of the RAM under 4 GiB */
 	uint64_t dimm_size;  /* the staged file: [l.info, + dimm_size) */
 	uint64_t vmcoreinfo; /* where load found the note, 0 = scan at the crash */
+	uint64_t hpet, ioapic; /* their MMIO addresses in QEMU's memory tree, 0 if none */
 	char sha256[65];
 	char kernel[256], initrd[256], append[1024], then[16];
 	uint64_t mem, dump_area;
@@ -65,6 +68,9 @@ struct vk_state {
 int vk_parse_mtree(const char *text, struct xlk_range *ram, unsigned int max,
 		   struct xlk_range *devmem);
 
+/** vk_mtree_device() - where `info mtree` puts the device region name (e.g. "hpet"), or 0. */
+uint64_t vk_mtree_device(const char *text, const char *name);
+
 /**
  * vk_identity_tables() - 4-level page tables at table_pa (page images in
  * buf, up to VK_PURG_NTABLES pages) mapping [0, 4 GiB) and [start, end)
@@ -79,7 +85,7 @@ uint64_t vk_identity_tables(uint8_t *buf, uint64_t table_pa, uint64_t start, uin
  * kernel, its bss zeroed, the start info page, the initrd, the dump area's
  * header zeroed.
  */
-void vk_purg_params(struct vk_purg_params *p, const struct xlk_layout *l);
+void vk_purg_params(struct vk_purg_params *p, const struct vk_state *s);
 
 /* Linux's __KERNEL_CS and __KERNEL_DS (arch/x86/include/asm/segment.h, 64-bit). */
 #define VK_KERNEL_CS 0x10
