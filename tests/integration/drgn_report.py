@@ -25,7 +25,7 @@ try:
             except LookupError:
                 try:
                     name = hex(frame.pc)
-                except LookupError:  # the unwinder's last frame: no pc (an NMI from user mode)
+                except LookupError:  # the unwinder's last frame past an NMI: no pc
                     name = "?"
         frames.append(name)
     out["frames"] = frames
