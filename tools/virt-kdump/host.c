@@ -269,15 +269,16 @@ int vk_state_load(struct vk *v, struct vk_state *s)
 int vk_state_save(struct vk *v, const struct vk_state *s)
 {
 	char path[512], tmp[520], text[8192];
-	int n = vk_state_format(s, text, sizeof(text));
+	int n = vk_state_format(s, text, sizeof(text)), bad;
 	FILE *f;
 
 	vk_path(v, "state", path, sizeof(path));
 	snprintf(tmp, sizeof(tmp), "%s.new", path);
 	f = n < 0 ? NULL : fopen(tmp, "w");
-	if (!f || fwrite(text, 1, (size_t)n, f) != (size_t)n || fflush(f) || fsync(fileno(f)) ||
-	    fclose(f) || rename(tmp, path)) {
+	bad = !f || fwrite(text, 1, (size_t)n, f) != (size_t)n || fflush(f) || fsync(fileno(f));
+	if ((f && fclose(f)) || bad || rename(tmp, path)) {
 		err("cannot write %s: %s", path, strerror(errno));
+		unlink(tmp);
 		return -1;
 	}
 	return 0;

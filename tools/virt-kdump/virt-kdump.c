@@ -59,31 +59,52 @@ static void print_state(const struct vk_state *s)
 	       s->then);
 }
 
-static int status_all(const char *dir)
+/* fn(name, ctx) for each domain with a state file in dir. */
+static void each_state(const char *dir, void (*fn)(const char *name, void *ctx), void *ctx)
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;
-	int n = 0;
 
 	while (d && (e = readdir(d))) {
 		size_t len = strlen(e->d_name);
-		struct vk v = { .dir = dir };
-		struct vk_state s;
+		char name[64];
 
-		if (len <= 6 || strcmp(e->d_name + len - 6, ".state") || len - 6 >= sizeof(v.name))
+		if (len <= 6 || strcmp(e->d_name + len - 6, ".state") || len - 6 >= sizeof(name))
 			continue;
-		memcpy(v.name, e->d_name, len - 6);
-		v.name[len - 6] = 0;
-		if (!vk_state_load(&v, &s)) {
-			print_state(&s);
-			n++;
-		}
+		memcpy(name, e->d_name, len - 6);
+		name[len - 6] = 0;
+		fn(name, ctx);
 	}
 	if (d)
 		closedir(d);
-	if (!n)
+}
+
+struct listing {
+	const char *dir;
+	int n;
+};
+
+static void print_one(const char *name, void *ctx)
+{
+	struct listing *l = ctx;
+	struct vk v = { .dir = l->dir };
+	struct vk_state s;
+
+	strcpy(v.name, name);
+	if (!vk_state_load(&v, &s)) {
+		print_state(&s);
+		l->n++;
+	}
+}
+
+static int status_all(const char *dir)
+{
+	struct listing l = { dir, 0 };
+
+	each_state(dir, print_one, &l);
+	if (!l.n)
 		printf("no domain is armed\n");
-	return n ? XLK_OK : XLK_NOT_ARMED;
+	return l.n ? XLK_OK : XLK_NOT_ARMED;
 }
 
 static int status_one(struct vk *v)
@@ -251,28 +272,26 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
+struct sweep {
+	struct vk *v;
+	int done;
+};
+
+static void sweep_one(const char *name, void *ctx)
+{
+	struct sweep *w = ctx;
+	int r = step(w->v, name, -1);
+
+	w->done = r > w->done ? r : w->done;
+}
+
 /* Every armed domain once: one that crashed while nobody watched is captured now. */
 static int sweep(struct vk *v)
 {
-	DIR *d = opendir(v->dir);
-	struct dirent *e;
-	int done = 0;
+	struct sweep w = { v, 0 };
 
-	while (d && (e = readdir(d))) {
-		size_t len = strlen(e->d_name);
-		char name[64];
-
-		if (len <= 6 || strcmp(e->d_name + len - 6, ".state") || len - 6 >= sizeof(name))
-			continue;
-		memcpy(name, e->d_name, len - 6);
-		name[len - 6] = 0;
-		int r = step(v, name, -1);
-
-		done = r > done ? r : done;
-	}
-	if (d)
-		closedir(d);
-	return done;
+	each_state(v->dir, sweep_one, &w);
+	return w.done;
 }
 
 static int watch(struct vk *v, const struct xlk_args *a)
