@@ -121,6 +121,7 @@ void capture_stage(const struct boot_info *bi)
 static void __noreturn capture_failed(struct percpu *cpu, const char *why)
 {
 	log_release(); /* all of it, now: there is no capture kernel to wait for */
+	arch_stop_other_cpus(); /* the capture kernel's other CPUs too */
 	pr_err("capture failed: %s", why);
 	arch_capture_dump(cpu);
 	if (hv.opt.capture_failure == FAILURE_REBOOT) {
@@ -215,7 +216,7 @@ static bool elect(struct percpu *cpu, enum crash_source src)
 					__ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
 		return true;
 	capture.later_triggers++;
-	if (capture.owner == (int)cpu->cpu_id)
+	if (capture_kernel_cpu(cpu))
 		capture_failed(cpu, "the capture kernel itself crashed");
 	pr_warn("cpu%u: crash trigger (%s) while cpu%d captures: recorded, vCPU parked",
 		cpu->cpu_id, source_name[src], capture.owner);
@@ -326,17 +327,13 @@ static bool capture_range_ok(u64 gpa, u64 len)
 	       (gpa & ~(PAGE_SIZE - 1)) == ((gpa + len - 1) & ~(PAGE_SIZE - 1));
 }
 
-bool capture_kernel_range_ok(const struct percpu *cpu, u64 gpa, u64 len)
-{
-	return capture.owner == (int)cpu->cpu_id && capture_range_ok(gpa, len);
-}
 
 s64 capture_report(struct percpu *cpu, u64 stage, u64 gpa, u64 len)
 {
 	static char msg[PARACHUTE_REPORT_MAX + 1], why[PARACHUTE_REPORT_MAX + 48];
 	u64 ms;
 
-	if (capture.owner != (int)cpu->cpu_id) {
+	if (!capture_kernel_cpu(cpu)) {
 		if (log_ratelimit(&cpu->refused))
 			pr_warn("cpu%u: CAPTURE_REPORT outside a capture kernel refused", cpu->cpu_id);
 		return -PARACHUTE_EPERM;

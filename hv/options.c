@@ -66,6 +66,7 @@ static const struct word capture_failure_words[] = { { "reboot", FAILURE_REBOOT 
 static const struct word capture_test_words[] = { { "none", CAPTURE_TEST_NONE },
 						  { "corrupt", CAPTURE_TEST_CORRUPT },
 						  { "slowpark", CAPTURE_TEST_SLOW_PARK },
+						  { "nopark", CAPTURE_TEST_NO_PARK },
 						  { NULL, 0 } };
 
 static const struct word iommu_words[] = {

@@ -115,7 +115,7 @@ enum vcpu_action capture_restart(struct percpu *cpu, s64 *ret)
 	u64 t0 = arch_timestamp_us();
 	int err;
 
-	if (!capture_owned_by(cpu)) {
+	if (!capture_kernel_cpu(cpu)) {
 		pr_warn_limited(&cpu->refused, "cpu%u: RESTART outside a capture kernel refused",
 				cpu->cpu_id);
 		*ret = -PARACHUTE_EPERM;
@@ -133,6 +133,11 @@ enum vcpu_action capture_restart(struct percpu *cpu, s64 *ret)
 	}
 	/* From here on memory changes: a failure can only reset the machine. */
 	watchdog_stop();
+	/* The capture kernel's other CPUs stop first: nothing runs it while it is put back. */
+	if (arch_capture_cpus_stop(cpu)) {
+		pr_err("restart failed: the capture kernel's other CPUs did not stop; resetting the machine");
+		arch_reboot();
+	}
 	put_capture_back();
 	if (capture_check_region() != capture.check) {
 		pr_err("restart failed: the capture kernel put back does not match what was armed; resetting the machine");

@@ -176,7 +176,7 @@ static void ioapic_mask_all(u64 base)
 	}
 }
 
-void apic_quiesce(const u64 *ioapic, unsigned int n, const char *next)
+unsigned int apic_quiesce_local(void)
 {
 	unsigned int eois = 0;
 
@@ -190,6 +190,13 @@ void apic_quiesce(const u64 *ioapic, unsigned int n, const char *next)
 	lapic_write(APIC_TPR, 0);
 	lapic_write(APIC_LVT_LINT0, LVT_EXTINT);
 	lapic_write(APIC_LVT_LINT1, LVT_NMI);
+	return eois;
+}
+
+void apic_quiesce(const u64 *ioapic, unsigned int n, const char *next)
+{
+	unsigned int eois = apic_quiesce_local();
+
 	for (unsigned int i = 0; i < n; i++)
 		ioapic_mask_all(ioapic[i]);
 	pr_info("interrupts quiesced for %s: local APIC (%u EOIs), %u IO-APIC(s)", next, eois, n);

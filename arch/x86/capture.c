@@ -28,6 +28,7 @@
 #include <asm/layout.h>
 #include <asm/linux.h>
 #include <asm/processor.h>
+#include <asm/smp.h>
 #include <asm/time.h>
 #include <asm/vcpu.h>
 #include <asm/vmcore.h>
@@ -347,9 +348,10 @@ int arch_capture_handover(struct percpu *cpu)
 	/* The run loop makes the entry (VCPU_RESET), not this deep in the exit handler. */
 	cpu->arch.reset = capture_entry;
 	cpu->arch.reset_gpm = &capture_gpm;
-	pr_info("crash: cpu%u enters the capture kernel at 0x%llx%s", cpu->cpu_id,
-		(unsigned long long)capture_entry.rip,
-		capture_entry.long_mode ? " (its vmlinux, 64-bit entry)" : "");
+	pr_info("crash: cpu%u enters the capture kernel at 0x%llx%s; it may start %u parked vCPU(s)",
+		cpu->cpu_id, (unsigned long long)capture_entry.rip,
+		capture_entry.long_mode ? " (its vmlinux, 64-bit entry)" : "",
+		smp_capture_cpus_open());
 	return 0;
 }
 

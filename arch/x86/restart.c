@@ -69,7 +69,11 @@ int arch_capture_restart(struct percpu *cpu, const struct boot_module *km,
 	ret = iommu_guest_mode();
 	if (ret)
 		return ret;
-	/* Every other vCPU waits for the guest's start-up IPI again, as at boot. */
+	/*
+	 * Every other vCPU waits for the guest's start-up IPI again, as at boot
+	 * (the capture kernel's other CPUs were stopped first, hv/restart.c).
+	 */
+	cpu->arch.mbox.capture = 0;
 	for (unsigned int i = 0; i < MAX_CPUS; i++) {
 		struct percpu *t = &percpu_area[i];
 
@@ -78,6 +82,7 @@ int arch_capture_restart(struct percpu *cpu, const struct boot_module *km,
 		t->arch.crash_saved = false;
 		t->arch.mbox.init = 0;
 		t->arch.mbox.sipi = 0;
+		t->arch.mbox.capture = 0;
 		__atomic_store_n(&t->arch.mbox.park, 0, __ATOMIC_SEQ_CST);
 	}
 	if (nr_cpus_online > 1 && apic_trap_set(true))

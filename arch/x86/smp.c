@@ -157,27 +157,76 @@ static bool is_vcpu(const struct percpu *t)
 
 static u64 dropped_lines; /* INIT and SIPIs to the capturing vCPU: heard, rate-limited */
 
+/*
+ * The capture kernel's CPUs (docs/smp.md, "The capture kernel's CPUs"): from
+ * the hand-over until a restart stops them, the capture kernel may start
+ * the vCPUs the hv parked for the capture, and only it. capture_cpus_lock
+ * orders a start against the stop: a vCPU starts in the capture space only
+ * while start-ups are open.
+ */
+static spinlock_t capture_cpus_lock;
+static volatile bool capture_cpus_open;
+
+bool arch_in_capture_kernel(const struct percpu *t)
+{
+	return t->state == CPU_GUEST && t->arch.gpm == &capture_gpm;
+}
+
+/* A vCPU the capture kernel may INIT: parked (for the crash, or never started), or its own. */
+static bool capture_may_start(const struct percpu *t)
+{
+	return (t->state == CPU_PARKED && (t->arch.mbox.park || t->arch.mbox.capture)) ||
+	       arch_in_capture_kernel(t);
+}
+
+/* Whether t takes a start-up IPI from 'from' at all; what is refused is said. */
+static bool startup_target(const struct percpu *from, const struct percpu *t, bool by_capture,
+			   bool init)
+{
+	/* The capture kernel's vCPU is started by nobody: dropped, and said. */
+	if (capture_owned_by(t)) {
+		pr_warn_limited(&dropped_lines, "cpu%u: %s to the capturing cpu%u dropped",
+				from->cpu_id, init ? "INIT" : "start-up IPI", t->cpu_id);
+		return false;
+	}
+	if (!by_capture)
+		return is_vcpu(t) && !t->arch.mbox.park;
+	if (capture_may_start(t))
+		return true;
+	if (t->state == CPU_GUEST || t->state == CPU_PARKED)
+		pr_warn_limited(&dropped_lines, "cpu%u: the capture kernel's %s to cpu%u dropped: that vCPU did not park at the crash, it stays out of the capture",
+				from->cpu_id, init ? "INIT" : "start-up IPI", t->cpu_id);
+	return false;
+}
+
 static void guest_startup_ipi(struct percpu *from, u32 lo, u32 dest)
 {
 	bool init = ((lo >> 8) & 7) == 5;
+	bool by_capture = from->arch.gpm == &capture_gpm;
 
 	/* INIT level de-assert (SDM vol. 3A, 11.6.1) does nothing on modern CPUs. */
 	if (init && !(lo & ICR_ASSERT) && (lo & ICR_LEVEL))
 		return;
+	/*
+	 * During a capture only the capture kernel starts CPUs: a vCPU of the
+	 * crashed guest that never parked starts none.
+	 */
+	if (capture_running() && (!by_capture || !capture_cpus_open)) {
+		pr_warn_limited(&dropped_lines, "cpu%u: %s during a capture dropped (%s)",
+				from->cpu_id, init ? "INIT" : "start-up IPI",
+				by_capture ? "the capture kernel's CPUs are stopped"
+					: "sent by the crashed guest");
+		return;
+	}
 	for (unsigned int i = 0; i < MAX_CPUS; i++) {
 		struct percpu *t = &percpu_area[i];
 
-		if (t == from || !is_vcpu(t) || !ipi_reaches(from, t, lo, dest) ||
-		    t->arch.mbox.park)
+		if (t == from || !ipi_reaches(from, t, lo, dest) ||
+		    !startup_target(from, t, by_capture, init))
 			continue;
-		/* The capture kernel's vCPU is started by nobody: dropped, and said. */
-		if (capture_owned_by(t)) {
-			pr_warn_limited(&dropped_lines, "cpu%u: %s to the capturing cpu%u dropped",
-					from->cpu_id, init ? "INIT" : "start-up IPI", t->cpu_id);
-			continue;
-		}
 		if (init) {
 			t->arch.mbox.sipi = 0;
+			t->arch.mbox.capture = by_capture;
 			t->arch.mbox.init = 1;
 			if (t->state == CPU_GUEST)
 				kick(t);
@@ -186,6 +235,61 @@ static void guest_startup_ipi(struct percpu *from, u32 lo, u32 dest)
 			kick(t);
 		}
 	}
+}
+
+unsigned int smp_capture_cpus_open(void)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < MAX_CPUS; i++)
+		if (!capture_owned_by(&percpu_area[i]) && capture_may_start(&percpu_area[i]))
+			n++;
+	capture_cpus_open = true;
+	return n;
+}
+
+bool smp_capture_cpu_begin(struct percpu *cpu)
+{
+	bool ok;
+
+	spin_lock(&capture_cpus_lock);
+	ok = capture_cpus_open && capture_running();
+	if (ok) {
+		cpu->arch.mbox.park = 0;
+		cpu->arch.gpm = &capture_gpm;
+		cpu->state = CPU_GUEST;
+	}
+	spin_unlock(&capture_cpus_lock);
+	return ok;
+}
+
+unsigned int arch_capture_cpus_stop(struct percpu *self)
+{
+	u64 t0 = rdtsc(), limit = hv.tsc_khz * 1000; /* 1 s */
+	unsigned int late = 0;
+
+	spin_lock(&capture_cpus_lock);
+	capture_cpus_open = false;
+	for (unsigned int i = 0; i < MAX_CPUS; i++) {
+		struct percpu *t = &percpu_area[i];
+
+		if (t != self && arch_in_capture_kernel(t)) {
+			t->arch.mbox.park = 1;
+			kick(t);
+		}
+	}
+	spin_unlock(&capture_cpus_lock);
+	for (unsigned int i = 0; i < MAX_CPUS; i++) {
+		const struct percpu *t = &percpu_area[i];
+
+		while (t != self && arch_in_capture_kernel(t) && rdtsc() - t0 < limit)
+			cpu_relax();
+		if (t != self && arch_in_capture_kernel(t)) {
+			pr_err("cpu%u: runs the capture kernel and did not stop within 1 s", t->cpu_id);
+			late++;
+		}
+	}
+	return late;
 }
 
 /* A guest NMI IPI, counted on its targets so that their NMI exit re-injects it. */
@@ -427,4 +531,11 @@ void arch_park_other_cpus(struct percpu *self)
 	pr_info("crash: %u other vCPU(s) parked in %llu us%s", parked,
 		(unsigned long long)((rdtsc() - t0) * 1000 / (hv.tsc_khz ? hv.tsc_khz : 1)),
 		parked < asked ? "; the others did not answer the NMI within 1 s" : "");
+	for (unsigned int i = 0; parked < asked && i < MAX_CPUS; i++) {
+		const struct percpu *t = &percpu_area[i];
+
+		if (t != self && t->state == CPU_GUEST && !t->arch.crash_saved)
+			pr_warn("crash: cpu%u did not park: its vCPU stays out of the vmcore's notes and of the capture kernel's CPUs",
+				t->cpu_id);
+	}
 }

@@ -532,13 +532,27 @@ static u64 ms_since(u64 tsc)
  * watched one still waits, or is still being handled, after NMI_BOUND_MS)
  * is captured at the next NMI that comes: an operator's second press.
  */
+/*
+ * Whether the vCPU parks when a capture asks it to. capture_test=nopark: the
+ * last vCPU does not (tests: a CPU that never answers, stuck in firmware or
+ * SMM on a real machine), and runs on in the crashed guest.
+ */
+static bool parks(const struct percpu *cpu)
+{
+	return cpu->arch.mbox.park &&
+	       !(hv.opt.capture_test == CAPTURE_TEST_NO_PARK && cpu->cpu_id + 1 == nr_cpus_online &&
+		 cpu->arch.gpm == &guest_gpm && capture_running());
+}
+
 enum vcpu_action vcpu_handle_nmi(struct percpu *cpu)
 {
 	struct cpu_mailbox *mb = &cpu->arch.mbox;
 
 	/* A kick from another CPU: its mailbox says why. */
-	if (mb->park)
+	if (parks(cpu))
 		return VCPU_PARK;
+	if (mb->park) /* capture_test=nopark */
+		return VCPU_RESUME;
 	if (mb->init && !capture_owned_by(cpu))
 		return VCPU_LEAVE;
 	if (mb->init) { /* sent before this vCPU was elected: the capture kernel obeys none */
@@ -620,6 +634,12 @@ enum vcpu_action vcpu_handle_init(struct percpu *cpu)
 		pr_warn_limited(&cpu->refused, "cpu%u: INIT at the capturing vCPU dropped (rip 0x%llx)",
 				cpu->cpu_id, (unsigned long long)vendor->get(cpu, VCPU_RIP));
 		return VCPU_RESUME;
+	}
+	/* One of the capture kernel's CPUs: its INIT, virtualised as the trapped ones are. */
+	if (cpu->arch.gpm == &capture_gpm && !cpu->arch.mbox.park) {
+		cpu->arch.mbox.capture = 1;
+		cpu->arch.mbox.init = 1;
+		return VCPU_LEAVE;
 	}
 	/* A capture runs elsewhere and this vCPU has not parked yet: it parks now. */
 	if (cpu->arch.mbox.park || capture_running())
@@ -731,7 +751,8 @@ static bool take_sipi(struct percpu *cpu, u32 *vector)
 {
 	struct cpu_mailbox *mb = &cpu->arch.mbox;
 
-	if (mb->park || !mb->sipi)
+	/* A parked vCPU takes a start-up IPI from the capture kernel alone. */
+	if (!mb->sipi || (mb->park && !mb->capture))
 		return false;
 	*vector = mb->sipi & 0xff;
 	mb->sipi = 0;
@@ -773,7 +794,7 @@ static enum vcpu_action vcpu_run(struct percpu *cpu)
 	cpu->state = CPU_GUEST;
 	for (;;) {
 		/* A capture began while this vCPU was starting: no kick came, park now. */
-		if (cpu->arch.mbox.park)
+		if (parks(cpu))
 			return VCPU_PARK;
 		if (vcpu_tlb_stale(cpu))
 			vendor->flush(cpu);
@@ -823,23 +844,45 @@ static void vcpu_stopped(struct percpu *cpu, enum vcpu_action why)
 	}
 }
 
+/*
+ * A start-up IPI from the capture kernel: the vCPU runs it, in its space,
+ * with the local APIC as the crashed guest left it quiesced first (what
+ * Linux's crash shutdown does on every CPU). False once a restart stopped
+ * the capture kernel's CPUs.
+ */
+static bool capture_cpu_start(struct percpu *cpu, const struct x86_entry *sipi)
+{
+	static u64 lines;
+
+	if (!smp_capture_cpu_begin(cpu))
+		return false;
+	apic_quiesce_local();
+	vcpu_reset(cpu, sipi, &capture_gpm);
+	pr_info_limited(&lines, "cpu%u: vCPU started by the capture kernel (SIPI vector 0x%02x), in capture mode",
+			cpu->cpu_id, (unsigned int)(sipi->cs >> 8));
+	return true;
+}
+
 void __noreturn vcpu_cpu_loop(struct percpu *cpu, const struct x86_entry *first, struct gpm *gpm)
 {
 	struct x86_entry sipi = { .real_mode = true };
-	u32 vector;
 
 	if (first)
 		vcpu_reset(cpu, first, gpm);
 	for (;;) {
 		if (!first) {
-			vector = wait_for_sipi(cpu);
-			sipi.cs = (u16)(vector << 8);
-			vcpu_reset(cpu, &sipi, &guest_gpm);
-			pr_info_limited(&cpu->guest_lines,
-					"cpu%u: vCPU started by the guest (SIPI vector 0x%02x), in guest mode",
-				cpu->cpu_id, vector);
-			cpu->state = CPU_GUEST;
-			smp_vcpu_started();
+			sipi.cs = (u16)(wait_for_sipi(cpu) << 8);
+			if (cpu->arch.mbox.capture) {
+				if (!capture_cpu_start(cpu, &sipi))
+					continue;
+			} else {
+				vcpu_reset(cpu, &sipi, &guest_gpm);
+				pr_info_limited(&cpu->guest_lines,
+						"cpu%u: vCPU started by the guest (SIPI vector 0x%02x), in guest mode",
+						cpu->cpu_id, (unsigned int)(sipi.cs >> 8));
+				cpu->state = CPU_GUEST;
+				smp_vcpu_started();
+			}
 		}
 		vcpu_stopped(cpu, vcpu_run(cpu));
 		first = NULL;

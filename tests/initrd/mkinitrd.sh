@@ -46,6 +46,12 @@ copy_with_libs() {
 	done
 }
 copy_with_libs "$(command -v makedumpfile)"
+# makedumpfile --num-threads ends its threads with pthread_exit(), for which
+# glibc loads libgcc_s at run time (no ldd line names it): without it, abort.
+libgcc=$(ldconfig -p | awk '/libgcc_s\.so\.1 .*x86-64/ {print $NF; exit}')
+[ -n "$libgcc" ] || { echo "mkinitrd: no libgcc_s.so.1 on this host" >&2; exit 1; }
+mkdir -p "$root$(dirname "$libgcc")"
+cp -L "$libgcc" "$root$libgcc"
 if [ "$variant" = kdump ]; then
 	copy_with_libs "$build/debian/kexec"
 	mkdir -p "$root/boot"

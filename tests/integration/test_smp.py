@@ -1,11 +1,15 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """SMP guests: every CPU under the hv, INIT/SIPI virtualised, the other vCPUs
 parked on a crash with one NT_PRSTATUS each (checked in the vmcore)."""
+import os
+import secrets
+
 import pytest
 
 import debuggers
 import shared
-from capture import crash_and_capture, dmesg, nmi_when_spinning, rip_in, spinner_regs
+from capture import (CAPTURE_ARGS, crash_and_capture, crashing_pid, dmesg, extract,
+                     nmi_when_spinning, rip_in, spinner_regs, start)
 from harness import Run
 
 USER_TOP = 0x0000800000000000
@@ -100,6 +104,76 @@ def test_smp_crash_on_cpu0_and_last(build):
         # thread is the one on the crashing CPU; crash's active task there too.
         r.wait_for(rf"\[hv\] crash: crashing_cpu = {cpu}, as the kernel's crash path records it", 1)
         debuggers.check(build, info["path"], token, info["pid"], "panic", cpu=cpu)
+
+
+# The capture kernel as installs now run it: every CPU (no nr_cpus=1).
+ALL_CPUS = CAPTURE_ARGS.replace(" nr_cpus=1", "")
+
+
+def check_capture_cpus(r, n):
+    """The capture kernel started the n - 1 parked vCPUs with INIT/SIPI, which
+    the hv took, and ran on all n."""
+    m = r.wait_for(rf"\[hv\] crash: cpu(\d+) enters the capture kernel at .*; "
+                   rf"it may start {n - 1} parked vCPU\(s\)", 1)
+    started = {int(x.group(1)) for x in
+               r.all(r"\[hv\] cpu(\d+): vCPU started by the capture kernel "
+                     r"\(SIPI vector 0x[0-9a-f]+\), in capture mode")}
+    assert started == set(range(n)) - {int(m.group(1))}, started
+    r.wait_for(rf"PCG: capture kernel: {n} cpu\(s\) online", 1)
+    assert not r.all(r"do_boot_cpu failed|dropped|\[hv\] (ERROR: capture|PANIC)")
+
+
+def test_smp_capture_kernel_gets_every_cpu(build):
+    # 2 vCPUs, crashed on the AP: the capture kernel boots on cpu1 and starts cpu0.
+    r, vm, token, info = crash_and_capture(build, "smp2-capture-cpus", "sysrq", smp=2,
+                                           guest_extra="pc.cpu=1", capture_args=ALL_CPUS)
+    check_capture_cpus(r, 2)
+    # The crashed guest's state, taken before the capture kernel ran a CPU.
+    check_notes(vm, 2, 1, info["syms"], "iowrite8")
+    assert f"parachute-token: {token}" in dmesg(info["path"])
+    debuggers.check(build, info["path"], token, info["pid"], "panic", cpu=1)
+
+
+def test_smp_capture_kernel_four_cpus_threads(build):
+    # 4 vCPUs, a kdump-compressed dump written by one makedumpfile thread per CPU.
+    token = secrets.token_hex(8)
+    r, disk = start(build, "smp4-capture-cpus", f"pc.test=crash pc.token={token} "
+                    "pc.trigger=sysrq pc.busy=1", smp=4,
+                    capture_args=ALL_CPUS + " pc.dump=compressed pc.level=31")
+    with r:
+        r.wait_for(r"PCG: dump saved \(compressed, makedumpfile -c -d 31 --num-threads 4\)",
+                   300)
+        r.wait_exit(60)
+    check_capture_cpus(r, 4)
+    path = extract(disk, f"{build}/logs/smp4-capture-cpus.kdump")
+    os.unlink(disk)
+    with open(path, "rb") as f:
+        assert f.read(8) == b"KDUMP   ", "not kdump-compressed"
+    assert f"parachute-token: {token}" in dmesg(path)
+    debuggers.check(build, path, token, crashing_pid(r), "panic")
+
+
+def test_smp_capture_cpu_that_never_parked(build):
+    # capture_test=nopark: the last vCPU ignores the park request and stays in the
+    # crashed guest. It is left out of the notes, the capture kernel's INIT and
+    # start-up IPIs to it are dropped and said, and it captures on the CPU it has.
+    r, vm, token, info = crash_and_capture(build, "smp2-nopark", "sysrq", smp=2,
+                                           hv_args="capture_test=nopark",
+                                           guest_extra="pc.cpu=0", capture_args=ALL_CPUS)
+    r.wait_for(r"\[hv\] crash: 0 other vCPU\(s\) parked in \d+ us; the others did not answer "
+               r"the NMI within 1 s", 1)
+    r.wait_for(r"\[hv\] WARNING: crash: cpu1 did not park: its vCPU stays out of the vmcore's "
+               r"notes and of the capture kernel's CPUs", 1)
+    r.wait_for(r"\[hv\] crash: cpu0 enters the capture kernel at .*; it may start 0 parked "
+               r"vCPU\(s\)", 1)
+    r.wait_for(r"\[hv\] WARNING: cpu0: the capture kernel's INIT to cpu1 dropped: that vCPU "
+               r"did not park at the crash, it stays out of the capture", 1)
+    assert not r.all(r"started by the capture kernel")
+    r.wait_for(r"PCG: capture kernel: 1 cpu\(s\) online", 1)
+    assert len(vm.prstatus) == 1
+    ok, why = rip_in(vm, info["syms"], "iowrite8")
+    assert ok, why
+    assert f"parachute-token: {token}" in dmesg(info["path"])
 
 
 def test_smp_two_crashes_one_capture(build):

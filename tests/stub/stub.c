@@ -222,6 +222,37 @@ void smp_vcpu_started(void)
 {
 }
 
+unsigned int smp_capture_cpus_open(void)
+{
+	return 0;
+}
+
+bool smp_capture_cpu_begin(struct percpu *cpu)
+{
+	(void)cpu;
+	return false;
+}
+
+unsigned int apic_quiesce_local(void)
+{
+	return 0;
+}
+
+void arch_stop_other_cpus(void)
+{
+}
+
+bool arch_in_capture_kernel(const struct percpu *cpu)
+{
+	return cpu->arch.gpm == &capture_gpm;
+}
+
+unsigned int arch_capture_cpus_stop(struct percpu *self)
+{
+	(void)self;
+	return 0;
+}
+
 int smp_flush_guest(struct percpu *cpu)
 {
 	(void)cpu;

@@ -60,4 +60,18 @@ s64 arch_seal_kexec(struct percpu *cpu, u64 base, u64 size, u64 flags);
  */
 bool arch_guest_writable(const struct percpu *cpu, u64 gpa, u64 size);
 
+/**
+ * arch_in_capture_kernel() - true if cpu's vCPU runs in the capture kernel's
+ * space: the capturing vCPU after the hand-over, or a CPU the capture kernel
+ * started (docs/smp.md, "The capture kernel's CPUs").
+ */
+bool arch_in_capture_kernel(const struct percpu *cpu);
+
+/**
+ * arch_capture_cpus_stop() - every other vCPU running the capture kernel
+ * parks, and the capture kernel starts no more; returns how many did not
+ * stop within 1 s.
+ */
+unsigned int arch_capture_cpus_stop(struct percpu *self);
+
 #endif /* HV_ARCH_H */

@@ -7,6 +7,7 @@
 #ifndef HV_CAPTURE_H
 #define HV_CAPTURE_H
 
+#include <hv/arch.h>
 #include <hv/bootinfo.h>
 #include <hv/memmap.h>
 #include <hv/percpu.h>
@@ -102,6 +103,15 @@ static inline bool capture_running(void)
 static inline bool capture_owned_by(const struct percpu *cpu)
 {
 	return __atomic_load_n(&capture.owner, __ATOMIC_ACQUIRE) == (int)cpu->cpu_id;
+}
+
+/**
+ * capture_kernel_cpu() - true if cpu runs the capture kernel: the capturing
+ * vCPU, or one of the parked vCPUs the capture kernel started.
+ */
+static inline bool capture_kernel_cpu(const struct percpu *cpu)
+{
+	return capture_owned_by(cpu) || (capture_running() && arch_in_capture_kernel(cpu));
 }
 
 /**
@@ -236,11 +246,6 @@ void capture_load_reset(void);
 bool capture_switch_lock(void);
 void capture_switch_in(const struct capture_load *l, struct capture_meta *meta, char digest[17]);
 void capture_disarm(void);
-/**
- * capture_kernel_range_ok() - [gpa, gpa + len) is memory of the capture
- * kernel that cpu runs (the capture region, within one page).
- */
-bool capture_kernel_range_ok(const struct percpu *cpu, u64 gpa, u64 len);
 /** capture_check_region() - check64() of the armed contents (capture.hashed). */
 u64 capture_check_region(void);
 /* The hashed range the arch writes the capture kernel's boot data in: checked whole. */

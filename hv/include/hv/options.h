@@ -15,7 +15,7 @@ enum console_port { CONSOLE_NONE = 0, CONSOLE_COM1 = 1, CONSOLE_COM2 = 2 };
 
 enum trigger_action { TRIGGER_CAPTURE, TRIGGER_REPORT, TRIGGER_REFUSE, TRIGGER_GUEST };
 enum failure_policy { FAILURE_REBOOT, FAILURE_HALT };
-enum capture_test { CAPTURE_TEST_NONE, CAPTURE_TEST_CORRUPT, CAPTURE_TEST_SLOW_PARK };
+enum capture_test { CAPTURE_TEST_NONE, CAPTURE_TEST_CORRUPT, CAPTURE_TEST_SLOW_PARK, CAPTURE_TEST_NO_PARK };
 enum iommu_policy { IOMMU_AUTO, IOMMU_REQUIRED, IOMMU_OFF };
 enum apic_trap_policy { APIC_TRAP_BOOT, APIC_TRAP_ALWAYS };
 enum reload_policy { RELOAD_ALLOW, RELOAD_LOCK };
@@ -31,7 +31,7 @@ struct hv_options {
 	enum trigger_action nmi;	     /* nmi=capture|guest, default capture */
 	enum trigger_action pvpanic;	     /* pvpanic=capture|off, default capture */
 	enum failure_policy capture_failure; /* capture_failure=reboot|halt, default reboot */
-	enum capture_test capture_test;	 /* capture_test=none|corrupt|slowpark (tests only) */
+	enum capture_test capture_test;	 /* capture_test=none|corrupt|slowpark|nopark (tests only) */
 	enum iommu_policy iommu;	 /* iommu=auto|required|off, default auto */
 	enum apic_trap_policy apic_trap; /* apic_trap=boot|always, default boot */
 	enum reload_policy reload;	 /* reload=allow|lock, default allow */

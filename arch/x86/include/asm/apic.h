@@ -76,4 +76,7 @@ void apic_self_nmi(u32 apic_id);
  */
 void apic_quiesce(const u64 *ioapic, unsigned int n, const char *next);
 
+/** apic_quiesce_local() - apic_quiesce()'s part for the calling CPU's local APIC; returns its EOIs. */
+unsigned int apic_quiesce_local(void);
+
 #endif /* ASM_APIC_H */

@@ -49,6 +49,7 @@ struct cpu_mailbox {
 	volatile u32 sipi;  /* 0x100 | vector of a start-up IPI, 0 if none */
 	volatile u32 park;  /* a capture runs: save the vCPU state and park */
 	volatile u32 flush; /* the guest's nested tables changed: flush before re-entry */
+	volatile u32 capture; /* the INIT came from the capture kernel: it starts this vCPU */
 };
 
 /*

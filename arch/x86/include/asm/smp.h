@@ -51,5 +51,18 @@ bool smp_start_up_coming(struct percpu *cpu, const char *why);
  */
 int smp_flush_guest(struct percpu *cpu);
 
+/**
+ * smp_capture_cpus_open() - at the hand-over: from now on the capture kernel
+ * may start the vCPUs that parked (INIT, SIPI), in its own space; a vCPU
+ * that did not park stays out. Returns how many it may start.
+ */
+unsigned int smp_capture_cpus_open(void);
+
+/**
+ * smp_capture_cpu_begin() - the calling CPU took a start-up IPI from the
+ * capture kernel: true if it may run it (its vCPU then counts as running in
+ * the capture space), false once the capture's CPUs were stopped.
+ */
+bool smp_capture_cpu_begin(struct percpu *cpu);
 
 #endif /* ASM_SMP_H */
