@@ -154,20 +154,23 @@ def test_capture_initramfs_saves_like_kdump_tools(build):
     mods = [f"{build}/debian/vmlinuz guest console=ttyS0 quiet pc.test=crash pc.trigger=sysrq "
             f"pc.token={token}",
             f"{build}/initrd.cpio.gz guest-initrd",
-            f"{build}/debian/vmlinuz capture console=ttyS0 quiet nr_cpus=1 reset_devices",
+            # The installed default: no nr_cpus=, the capture kernel takes both vCPUs.
+            f"{build}/debian/vmlinuz capture console=ttyS0 quiet reset_devices irqpoll",
             f"{initrd} capture-initrd"]
-    with Run(build, name, modules=mods,
+    with Run(build, name, modules=mods, smp=2,
              extra=["-drive", f"file={image},format=raw,if=virtio"]) as r:
         r.wait_for(r"\[hv\] capture armed: SHA-256", 120)
         r.wait_for(r"PCG: crashing via sysrq", 240)
-        r.wait_for(r"\[hv\] crash: cpu0 enters the capture kernel", 60)
+        r.wait_for(r"\[hv\] crash: cpu\d enters the capture kernel", 60)
+        r.wait_for(r"\[hv\] cpu\d: vCPU started by the capture kernel", 60)
         r.wait_for(r"parachute-capture: crashed guest: \d+ bytes in /proc/vmcore", 120)
         # The module in the initramfs checked in: the hv's capture_timeout= stopped.
         r.wait_for(r"capture: the capture kernel checked in \d+ ms after the hand-over: "
                    r"Linux \S+", 60)
-        # The installed defaults: kdump-tools' directory and makedumpfile arguments.
+        # The installed defaults: kdump-tools' directory and makedumpfile arguments,
+        # with a makedumpfile thread per CPU of the capture kernel.
         m = r.wait_for(rf"parachute-capture: saving /var/crash/(\d{{12}})/dump\.(\d{{12}}) on "
-                       rf"UUID={fs_uuid} \(makedumpfile -c -d 31\)", 120)
+                       rf"UUID={fs_uuid} \(makedumpfile -c -d 31 --num-threads 2\)", 120)
         stamp = m.group(1)
         assert m.group(2) == stamp
         r.wait_for(r"parachute-capture: saved; rebooting", 300)
@@ -270,7 +273,8 @@ def test_package_grub_entries_boot_and_capture(build):
         shutil.copy(f"{build}/initrd.cpio.gz", f"{root}/boot/initrd.img-{v}")
     shutil.copy(capture_initrd(build, root, name,
                                'PARACHUTE_HV_OPTIONS="loglevel=info capture_mem=160M"\n'
-                               'KDUMP_CMDLINE_APPEND="quiet nr_cpus=1 reset_devices"\n'
+                               'KDUMP_CMDLINE_APPEND="quiet reset_devices"\n'
+                               "PARACHUTE_CAPTURE_CPUS=1\n"
                                f"DUMP_DEVICE=UUID={fs_uuid}\n"),
                 f"{root}/boot/parachute/capture-{new}.img")
     # As the kernel hook does: the capture kernel's vmlinux, gzip-compressed.
@@ -302,7 +306,7 @@ def test_package_grub_entries_boot_and_capture(build):
         f"echo 'Loading Linux {new} ...'",
         f"module2 /boot/vmlinuz-{new} guest root=UUID={fs_uuid} ro console=ttyS0 {guest_args}",
         f"module2 --nounzip /boot/initrd.img-{new} guest-initrd",
-        f"module2 /boot/vmlinuz-{new} capture console=ttyS0 quiet nr_cpus=1 reset_devices",
+        f"module2 /boot/vmlinuz-{new} capture console=ttyS0 quiet reset_devices nr_cpus=1",
         f"module2 --nounzip /boot/parachute/capture-{new}.img capture-initrd",
         f"module2 /boot/parachute/vmlinux-{new}.gz capture-vmlinux", "}"], body
     # The older kernel: an entry without capture modules, and a warning that names it.
