@@ -56,6 +56,12 @@
    makedumpfile -R on the host) versus the same guest unarmed and saved with
    `virsh dump --memory-only --format kdump-zlib`: crash to vmcore file, the
    file's size, and the host memory each needs (docs/kvm.md).
+14. (BENCH_ONLY=cpus) the capture kernel's CPUs: a 2-vCPU guest of 4 and 16
+   GiB (BENCH_CPUS_SIZES) crashed with sysrq-c and saved kdump-compressed at
+   -d 31 with a makedumpfile thread per capture CPU: stock kdump as Debian
+   ships it (nr_cpus=1, crashkernel=128M), stock kdump with nr_cpus=2 in the
+   same reservation, the shim with nr_cpus=1 and the shim with every CPU
+   (docs/smp.md): panic to dump saved, makedumpfile's time, ratios to kdump.
 """
 import os
 import re
@@ -322,6 +328,65 @@ def scale_bench(build):
         if k and sh:
             print(f"{gib:>4} GiB: ratio {side}/kdump: entry {sh['entry'] / k['entry']:.3f}, "
                   f"saved {sh['saved'] / k['saved']:.3f}, dump size {sh['dump'] / k['dump']:.3f}")
+
+
+CPUS_SIDES = ("kdump", "kdump-2cpu", "shim-1cpu", "shim")
+
+
+def cpus_run(build, side, gib):
+    """One sysrq crash of a 2-vCPU, gib GiB guest, saved kdump-compressed at
+    -d 31 (makedumpfile runs a thread per capture-kernel CPU): stock kdump as
+    Debian ships it (nr_cpus=1, crashkernel=128M), stock kdump with nr_cpus=2
+    in the same reservation, the shim with nr_cpus=1, the shim with every CPU.
+    Returns (panic -> dump saved s, makedumpfile s, capture CPUs) or None."""
+    name = f"bench-cpus-{side}-{gib}g"
+    disk = dump_disk(build, name, "4G")
+    drive = ["-drive", f"file={disk},format=raw,if=virtio"]
+    guest = f"{GUEST} pc.level=31 pc.dump=compressed"
+    if side.startswith("kdump"):
+        kcpus = 2 if side == "kdump-2cpu" else 1
+        r = Run(build, name, direct=True, initrd=f"{build}/initrd-kdump.cpio.gz", extra=drive,
+                mem=f"{gib}G", smp=2,
+                guest_args=f"quiet crashkernel=128M pc.kdump=1 pc.kcpus={kcpus} {guest}")
+    else:
+        cmd = "console=ttyS0 reset_devices irqpoll pc.test=capture pc.level=31 pc.dump=compressed"
+        if side == "shim-1cpu":
+            cmd += " nr_cpus=1"
+        r = Run(build, name, extra=drive, mem=f"{gib}G", smp=2,
+                modules=modules(build, guest, cmd))
+    try:
+        with r:
+            r.wait_for(r"Kernel panic - not syncing", 600)
+            r.wait_for(r"PCG: dump saved|PCG: dump FAILED", 1200)
+            r.wait_for(r"PCG: capture done", 60)
+            r.wait_exit(60)
+        t_panic = r.time_of(r"Kernel panic - not syncing")
+        saved = r.time_of(r"PCG: dump saved") - t_panic
+        mdf = float(r.wait_for(r"PCG: dump saved .* in ([0-9.]+)s", 1).group(1))
+        cpus = int(r.wait_for(r"PCG: capture kernel: (\d+) cpu", 1).group(1))
+        return saved, mdf, cpus
+    except AssertionError as e:
+        print(f"cpus: {name}: {e}", flush=True)
+        return None
+    finally:
+        os.unlink(disk)
+
+
+def cpus_bench(build):
+    """The capture kernel on every CPU versus one, and versus stock kdump."""
+    sizes = [int(x) for x in os.environ.get("BENCH_CPUS_SIZES", "4,16").split(",")]
+    for gib in sizes:
+        res = {side: cpus_run(build, side, gib) for side in CPUS_SIDES}
+        for side in CPUS_SIDES:
+            x = res[side]
+            print(f"cpus {gib} GiB, 2 vCPUs, {side}: " +
+                  (f"panic -> dump saved {x[0]:.1f}s, makedumpfile {x[1]:.1f}s on {x[2]} "
+                   f"CPU(s)" if x else "no dump saved"), flush=True)
+        k = res["kdump"]
+        for side in CPUS_SIDES[1:]:
+            if k and res[side]:
+                print(f"cpus {gib} GiB: ratio {side}/kdump: saved {res[side][0] / k[0]:.3f}, "
+                      f"makedumpfile {res[side][1] / k[1]:.3f}", flush=True)
 
 
 def boot_time_smp(build, direct, n, i):
@@ -694,6 +759,9 @@ def main():
         return 0
     if only == "kvm":
         kvm_bench(build)
+        return 0
+    if only == "cpus":
+        cpus_bench(build)
         return 0
     shim, direct = [], []
     for i in range(ROUNDS):
