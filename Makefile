@@ -21,7 +21,7 @@ HV_SRCS := hv/elfcore.c hv/sha256.c hv/lib.c hv/util.c hv/format.c hv/printk.c h
 	arch/x86/console.c arch/x86/time.c arch/x86/cpuid.c arch/x86/paging.c \
 	arch/x86/multiboot.c arch/x86/linux.c arch/x86/guest_mem.c arch/x86/svm.c arch/x86/svm_vmcb.c arch/x86/vmx.c arch/x86/vmx_vmcs.c arch/x86/vcpu.c \
 	arch/x86/smp.c arch/x86/acpi.c arch/x86/setup.c arch/x86/guest.c arch/x86/seal.c \
-	arch/x86/apic.c arch/x86/insn.c arch/x86/guest_walk.c arch/x86/mm.c arch/x86/capture.c arch/x86/vmcore.c arch/x86/restart.c \
+	arch/x86/apic.c arch/x86/insn.c arch/x86/guest_walk.c arch/x86/mm.c arch/x86/capture.c arch/x86/vmcore.c arch/x86/lend.c arch/x86/restart.c \
 	arch/x86/iommu_acpi.c arch/x86/iommu.c arch/x86/vtd.c arch/x86/amd_iommu.c arch/x86/madt.c \
 	arch/x86/acpi_sub.c arch/x86/efi.c arch/x86/firmware.c arch/x86/gate.c arch/x86/string.c
 HV_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(HV_SRCS))
@@ -257,7 +257,7 @@ fuzz_gpm_LDFLAGS := -Wl,--wrap=cpu_phys_bits
 # file-scope state can be reset between inputs.
 fuzz_hypercall_SRCS := tests/stub/stub.c tests/fuzz/hv_statics.c tests/fuzz/oracle.c hv/hypercall.c \
 	hv/capture.c hv/capture_load.c hv/vmcoreinfo_scan.c hv/restart.c hv/state.c hv/percpu.c hv/sha256.c hv/memmap.c hv/options.c hv/bootinfo.c \
-	hv/elfcore.c hv/vmcoreinfo.c arch/x86/capture.c arch/x86/vmcore.c arch/x86/restart.c arch/x86/linux.c arch/x86/guest_walk.c \
+	hv/elfcore.c hv/vmcoreinfo.c arch/x86/capture.c arch/x86/vmcore.c arch/x86/lend.c arch/x86/restart.c arch/x86/linux.c arch/x86/guest_walk.c \
 	arch/x86/insn.c arch/x86/cpuid.c arch/x86/gate.c
 FUZZ_BINS := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))
 fuzz_objs = $(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(1))

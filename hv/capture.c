@@ -318,13 +318,14 @@ enum vcpu_action watchdog_expired(struct percpu *cpu)
 	capture_failed(cpu, why);
 }
 
-/* The capture kernel's own memory: the capture region, one page at most. */
+/* The capture kernel's own memory (the capture region, or RAM lent at the crash), one page at most. */
 static bool capture_range_ok(u64 gpa, u64 len)
 {
 	u64 end = hv.capture_base + hv.capture_size;
 
-	return len && gpa >= hv.capture_base && gpa < end && len <= end - gpa &&
-	       (gpa & ~(PAGE_SIZE - 1)) == ((gpa + len - 1) & ~(PAGE_SIZE - 1));
+	return len && (gpa & ~(PAGE_SIZE - 1)) == ((gpa + len - 1) & ~(PAGE_SIZE - 1)) &&
+	       ((gpa >= hv.capture_base && gpa < end && len <= end - gpa) ||
+		arch_capture_lent(gpa, len));
 }
 
 

@@ -8,6 +8,7 @@ void options_defaults(struct hv_options *o)
 {
 	o->console = CONSOLE_COM1;
 	o->capture_mem = CAPTURE_MEM_DEFAULT;
+	o->dump_level = DUMP_LEVEL_DEFAULT;
 	o->loglevel = LOG_INFO;
 	o->triple_fault = TRIGGER_CAPTURE;
 	o->crash_hypercall = TRIGGER_CAPTURE;
@@ -99,8 +100,18 @@ static int parse_capture_mem(const char *v, size_t vlen, struct hv_options *o)
 	return 0;
 }
 
-/* Seconds, decimal digits only: 0 (no bound) to a day. */
-static int parse_capture_timeout(const char *v, size_t vlen, struct hv_options *o)
+static int parse_capture_lend(const char *v, size_t vlen, struct hv_options *o)
+{
+	u64 size;
+
+	if (parse_size(v, vlen, &size) || size > 512 * GiB)
+		return -EINVAL;
+	o->capture_lend = ALIGN_UP(size, 2 * MiB);
+	return 0;
+}
+
+/* Decimal digits only, at most max. */
+static int parse_decimal(const char *v, size_t vlen, u64 max, u64 *out)
 {
 	u64 s = 0;
 
@@ -111,9 +122,30 @@ static int parse_capture_timeout(const char *v, size_t vlen, struct hv_options *
 			return -EINVAL;
 		s = s * 10 + (u64)(v[i] - '0');
 	}
-	if (s > CAPTURE_TIMEOUT_MAX)
+	if (s > max)
+		return -EINVAL;
+	*out = s;
+	return 0;
+}
+
+/* Seconds: 0 (no bound) to a day. */
+static int parse_capture_timeout(const char *v, size_t vlen, struct hv_options *o)
+{
+	u64 s;
+
+	if (parse_decimal(v, vlen, CAPTURE_TIMEOUT_MAX, &s))
 		return -EINVAL;
 	o->capture_timeout = (u32)s;
+	return 0;
+}
+
+static int parse_dump_level(const char *v, size_t vlen, struct hv_options *o)
+{
+	u64 d;
+
+	if (parse_decimal(v, vlen, 31, &d))
+		return -EINVAL;
+	o->dump_level = (u32)d;
 	return 0;
 }
 
@@ -146,6 +178,8 @@ static const struct option {
 	WORD_OPTION(watchdog, pvpanic_words), /* capture|off, as pvpanic= */
 	{ "capture_timeout", parse_capture_timeout, NULL, 0,
 	  "SECONDS, from 0 (no bound) to 86400" },
+	{ "capture_lend", parse_capture_lend, NULL, 0, "a size such as 512M (at most 512G), or 0" },
+	{ "dump_level", parse_dump_level, NULL, 0, "makedumpfile's dump level, 0 to 31" },
 };
 
 static int parse_value(const struct option *opt, const char *v, size_t vlen, struct hv_options *o)

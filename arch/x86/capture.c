@@ -26,6 +26,7 @@
 #include <asm/guest_walk.h>
 #include <asm/iommu.h>
 #include <asm/layout.h>
+#include <asm/lend.h>
 #include <asm/linux.h>
 #include <asm/processor.h>
 #include <asm/smp.h>
@@ -329,13 +330,27 @@ void arch_capture_unload(struct capture_state *c)
 	c->free_end = tail;
 }
 
+/* The capture kernel's e820 with what was lent at the crash (lend.c): into its boot_params. */
+static void lent_e820(const struct memmap *m)
+{
+	struct boot_params *bp = phys_to_virt(tail + TAIL_BP);
+	const struct phys_range *runs;
+
+	if (!lend_runs(&runs))
+		return;
+	bp->e820_entries = (u8)m->nr;
+	memcpy(bp->e820_table, m->e, m->nr * sizeof(struct e820_entry));
+}
+
 int arch_capture_handover(struct percpu *cpu)
 {
+	static struct memmap e820;
 	const struct vmcore_place at = {
 		.elf_pa = tail + TAIL_ELF,
 		.elf_max = TAIL_ELF_MAX,
 		.backup_pa = tail + TAIL_BACKUP,
 		.low_end = LOW_MEM_END,
+		.e820 = capture_e820(boot_bi, &e820) ? NULL : &e820,
 	};
 	struct x86_cpu_state s;
 	long len;
@@ -344,6 +359,7 @@ int arch_capture_handover(struct percpu *cpu)
 	len = vmcore_build(cpu, &s, &at);
 	if (len < 0)
 		return (int)len;
+	lent_e820(&e820);
 	apic_quiesce(boot_madt.ioapic, boot_madt.nr_ioapics, "the capture kernel");
 	/* The run loop makes the entry (VCPU_RESET), not this deep in the exit handler. */
 	cpu->arch.reset = capture_entry;

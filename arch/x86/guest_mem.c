@@ -2,6 +2,7 @@
 /* Guest-physical address spaces: the guest's and the capture kernel's. */
 #include <asm/cpuid.h>
 #include <asm/guest_mem.h>
+#include <hv/arch.h>
 #include <hv/hv.h>
 #include <hv/lib.h>
 #include <hv/mm.h>
@@ -68,10 +69,55 @@ static bool hidden_in(const struct gpm *g, u64 gpa)
 	return hv_is_hidden(gpa, 1) && !(g->mode == GPM_CAPTURE && in_capture_region(gpa));
 }
 
+/* Crashed-guest RAM lent to the capture kernel at the crash (lend.c): its own now. */
+static struct phys_range lent[GPM_LENT_MAX];
+static unsigned int nr_lent;
+
+bool gpm_capture_lent(u64 pa, u64 len)
+{
+	for (unsigned int i = 0; i < nr_lent; i++)
+		if (pa >= lent[i].start && pa < lent[i].end && len <= lent[i].end - pa)
+			return true;
+	return false;
+}
+
+bool arch_capture_lent(u64 gpa, u64 len)
+{
+	return gpm_capture_lent(gpa, len);
+}
+
+int gpm_capture_lend(u64 start, u64 end)
+{
+	int ret;
+
+	if (nr_lent == GPM_LENT_MAX || !IS_ALIGNED(start | end, PAGE_SIZE) || start >= end ||
+	    start < 1 * MiB || !memmap_is_ram(&hv.guest_map, start, end - start) ||
+	    hv_is_hidden(start, end - start))
+		return -EINVAL;
+	ret = pt_map(&capture_gpm.pt, start, start, end - start, PT_RWX);
+	if (!ret)
+		lent[nr_lent++] = (struct phys_range){ start, end, "lent" };
+	__atomic_add_fetch(&capture_gpm.gen, 1, __ATOMIC_SEQ_CST);
+	return ret;
+}
+
+int gpm_capture_unlend(void)
+{
+	int ret = 0;
+
+	for (unsigned int i = 0; !ret && i < nr_lent; i++)
+		ret = pt_map(&capture_gpm.pt, lent[i].start, lent[i].start,
+			     lent[i].end - lent[i].start, PT_READ | PT_EXEC);
+	nr_lent = 0;
+	__atomic_add_fetch(&capture_gpm.gen, 1, __ATOMIC_SEQ_CST);
+	return ret;
+}
+
 /* Crashed-guest RAM is evidence in capture mode; only low memory was backed up. */
 static bool evidence_in(const struct gpm *g, u64 gpa)
 {
-	return g->mode == GPM_CAPTURE && gpa >= 1 * MiB && memmap_is_ram(&hv.guest_map, gpa, 1);
+	return g->mode == GPM_CAPTURE && gpa >= 1 * MiB && memmap_is_ram(&hv.guest_map, gpa, 1) &&
+	       !gpm_capture_lent(gpa, 1);
 }
 
 bool gpm_is_ram(const struct gpm *g, u64 pa, u64 n)

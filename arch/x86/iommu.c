@@ -208,6 +208,22 @@ void iommu_capture_mode(void)
 	pr_info("DMA isolation: capture mode, devices may write only the capture region and low memory");
 }
 
+int iommu_capture_lend(u64 start, u64 end, bool lend)
+{
+	int ret;
+
+	if (!active)
+		return 0;
+	spin_lock(&dom_lock);
+	/* Below the roots: what the switched requesters walk sees it at once. */
+	ret = pt_map(&capture_dom, start, start, end - start,
+		     lend ? PT_READ | PT_WRITE : PT_READ);
+	for (unsigned int i = 0; in_capture && i < desc.nr_units; i++)
+		drv->flush(&desc.unit[i]);
+	spin_unlock(&dom_lock);
+	return ret;
+}
+
 int iommu_guest_mode(void)
 {
 	u64 *dst = active ? hw_root(&guest_dom) : NULL;

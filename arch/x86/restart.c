@@ -11,6 +11,7 @@
 #include <asm/guest.h>
 #include <asm/guest_mem.h>
 #include <asm/iommu.h>
+#include <asm/lend.h>
 #include <asm/linux.h>
 #include <asm/seal.h>
 #include <asm/madt.h>
@@ -60,6 +61,10 @@ int arch_capture_restart(struct percpu *cpu, const struct boot_module *km,
 			memcpy(phys_to_virt(r->addr), phys_to_virt(capture_tail() + TAIL_BACKUP + r->addr),
 			       MIN(r->addr + r->size, (u64)LOW_MEM_END) - r->addr);
 	}
+	/* What the crash lent the capture kernel is the guest's RAM again. */
+	ret = lend_return();
+	if (ret)
+		return ret;
 	ret = guest_prepare_restart(km, im, &e);
 	if (ret)
 		return ret;

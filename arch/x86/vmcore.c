@@ -10,6 +10,7 @@
 #include <asm/elf.h>
 #include <asm/guest_mem.h>
 #include <asm/guest_walk.h>
+#include <asm/lend.h>
 #include <asm/processor.h>
 #include <asm/vcpu.h>
 #include <asm/vmcore.h>
@@ -197,7 +198,30 @@ static void elf_regs(const struct x86_cpu_state *s, u64 *r)
 	r[ELF_DS] = s->ds, r[ELF_ES] = s->es, r[ELF_FS] = s->fs, r[ELF_GS] = s->gs;
 }
 
-/* Back up guest RAM below at->low_end; list every guest RAM range for PT_LOAD. */
+/* [a, b) of guest RAM into r[n..max), less what was lent to the capture kernel. */
+static unsigned int add_ram(struct elfcore_range *r, unsigned int n, unsigned int max, u64 a,
+			    u64 b)
+{
+	const struct phys_range *lent;
+	unsigned int nl = lend_runs(&lent);
+
+	for (unsigned int i = 0; i < nl && a < b; i++) {
+		if (lent[i].end <= a || lent[i].start >= b)
+			continue;
+		if (lent[i].start > a && n < max)
+			r[n++] = (struct elfcore_range){ a, lent[i].start - a, a };
+		a = MIN(lent[i].end, b);
+	}
+	if (a < b && n < max)
+		r[n++] = (struct elfcore_range){ a, b - a, a };
+	return n;
+}
+
+/*
+ * Back up guest RAM below at->low_end; list every guest RAM range for
+ * PT_LOAD, but what was lent to the capture kernel: the dump level drops
+ * those pages, and the capture kernel overwrites them.
+ */
 static unsigned int ram_ranges(const struct vmcore_place *at, struct elfcore_range *r,
 			       unsigned int max)
 {
@@ -216,10 +240,60 @@ static unsigned int ram_ranges(const struct vmcore_place *at, struct elfcore_ran
 			r[n++] = (struct elfcore_range){ a, lb - a, at->backup_pa + a };
 			a = lb;
 		}
-		if (a < b && n < max)
-			r[n++] = (struct elfcore_range){ a, b - a, a };
+		n = add_ram(r, n, max, a, b);
 	}
 	return n;
+}
+
+/* Why no vCPU may be lent memory: one did not park and could still write it. */
+static const char *unparked(const struct percpu *cpu)
+{
+	for (unsigned int i = 0; i < MAX_CPUS; i++) {
+		const struct percpu *t = &percpu_area[i];
+
+		if (t != cpu && t->state == CPU_GUEST && !t->arch.crash_saved)
+			return "a vCPU did not park and could still write it";
+	}
+	return NULL;
+}
+
+/*
+ * capture_lend=: the crashed kernel's free blocks the dump level drops,
+ * found and given to the capture kernel (lend.c) before the PT_LOADs are
+ * listed without them. A failure lends nothing and says why.
+ */
+static void lend(const struct percpu *cpu, const struct x86_cpu_state *paging,
+		 const struct elfcore_input *in, struct memmap *e820)
+{
+	const struct phys_range *runs;
+	struct lend_report rep = { 0 };
+	const char *why = unparked(cpu);
+	unsigned int n;
+
+	if (!hv.opt.capture_lend || !e820)
+		return;
+	if (!why)
+		why = lend_find(paging, in->vmcoreinfo, in->vmcoreinfo_len, &rep);
+	if (!why && lend_apply(e820)) {
+		lend_return();
+		why = "the capture kernel's memory map or tables could not take it";
+	}
+	if (why) {
+		pr_warn("crash: nothing lent to the capture kernel (capture_lend=%lluM): %s; it runs in the capture region alone",
+			(unsigned long long)(hv.opt.capture_lend >> 20), why);
+		return;
+	}
+	pr_info("crash: lent %llu MiB of %llu to the capture kernel in %u run(s): free blocks of the crashed kernel (dump_level=%u drops free pages), found in %llu us%s",
+		(unsigned long long)(rep.bytes >> 20),
+		(unsigned long long)(hv.opt.capture_lend >> 20), rep.runs, hv.opt.dump_level,
+		(unsigned long long)rep.us, rep.cut ? " (search cut by its time or run limit)" : "");
+	n = lend_runs(&runs);
+	for (unsigned int i = 0; i < n && i < 8; i++)
+		pr_info("crash: lent 0x%llx-0x%llx (%llu MiB)", (unsigned long long)runs[i].start,
+			(unsigned long long)runs[i].end - 1,
+			(unsigned long long)((runs[i].end - runs[i].start) >> 20));
+	if (n > 8)
+		pr_info("crash: lent %u more run(s)", n - 8);
 }
 
 /* The state a vCPU left for the capture: the crashing one's is in hand. */
@@ -335,6 +409,7 @@ long vmcore_build(struct percpu *cpu, const struct x86_cpu_state *s, const struc
 	choose_vmcoreinfo(paging, &in, &vi_pa, &vi_way);
 	in.page_offset = direct_map_base(paging, in.vmcoreinfo, in.vmcoreinfo_len);
 	kernel_text(paging, in.vmcoreinfo, in.vmcoreinfo_len, &in);
+	lend(cpu, paging, &in, at->e820);
 	in.ram = ram;
 	in.nram = ram_ranges(at, ram, MEMMAP_MAX);
 	len = elfcore_build(phys_to_virt(at->elf_pa), at->elf_max, at->elf_pa, &in);

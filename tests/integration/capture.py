@@ -158,6 +158,15 @@ def kdump_capture(build, name, trigger, mem_mb=128):
     return rebuild(build, disk, name), token, crashing_pid(r)
 
 
+def check_patterns(vm, pages):
+    """The 16 pattern pages the guest wrote are in the vmcore, intact."""
+    assert len(pages) == 16, pages
+    for pa, value in pages:
+        data = vm.read_phys(pa, 4096)
+        assert data is not None, f"page {pa:#x} is not in the vmcore"
+        assert data == value.to_bytes(8, "little") * 512, f"page {pa:#x} does not hold {value:#x}"
+
+
 def rip_in(vm, syms, name, note=0):
     lo, hi = syms[name]
     rip = vm.prstatus[note]["rip"]

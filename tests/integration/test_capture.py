@@ -4,7 +4,8 @@ import os
 import secrets
 
 import debuggers
-from capture import (CAPTURE_ARGS, compress, crash_and_capture, dmesg, extract, kaslr_offset,
+from capture import (CAPTURE_ARGS, check_patterns, compress, crash_and_capture, dmesg, extract,
+                     kaslr_offset,
                      kdump_capture, modules, nmi_when_spinning, rebuild, rip_in, spinner_regs,
                      start)
 from harness import ABI, Run
@@ -19,14 +20,6 @@ def check_unrandomised(vm):
     """RIP less VMCOREINFO's KERNELOFFSET lands in the kernel's link-time text."""
     rip = vm.prstatus[0]["rip"] - kaslr_offset(vm)
     assert KERNEL_TEXT[0] <= rip < KERNEL_TEXT[1], f"rip - KERNELOFFSET = {rip:#x}"
-
-
-def check_patterns(vm, pages):
-    assert len(pages) == 16, pages
-    for pa, value in pages:
-        data = vm.read_phys(pa, 4096)
-        assert data is not None, f"page {pa:#x} is not in the vmcore"
-        assert data == value.to_bytes(8, "little") * 512, f"page {pa:#x} does not hold {value:#x}"
 
 
 def test_sysrq_panic_captured(build):

@@ -4,8 +4,8 @@ hypercalls from CPL 3 (hcfuzz3, on vCPU 1) and at the same time from CPL 0
 (hcfuzz.ko, on vCPU 0) against the real hv in a real guest. The hv and the guest keep running, capture stays
 armed, and a crash afterwards is captured whole: the digest of the staged
 region still matches, and the vmcore holds this run's token and patterns."""
-from capture import crash_and_capture, dmesg
-from test_capture import check_patterns
+from capture import check_patterns, crash_and_capture, dmesg
+
 
 SECONDS = 20
 

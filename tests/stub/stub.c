@@ -247,6 +247,35 @@ bool arch_in_capture_kernel(const struct percpu *cpu)
 	return cpu->arch.gpm == &capture_gpm;
 }
 
+bool arch_capture_lent(u64 gpa, u64 len)
+{
+	(void)gpa, (void)len;
+	return false;
+}
+
+int gpm_capture_lend(u64 start, u64 end)
+{
+	(void)start, (void)end;
+	return -EINVAL;
+}
+
+int gpm_capture_unlend(void)
+{
+	return 0;
+}
+
+bool gpm_capture_lent(u64 pa, u64 len)
+{
+	(void)pa, (void)len;
+	return false;
+}
+
+int iommu_capture_lend(u64 start, u64 end, bool lend)
+{
+	(void)start, (void)end, (void)lend;
+	return 0;
+}
+
 unsigned int arch_capture_cpus_stop(struct percpu *self)
 {
 	(void)self;

@@ -59,6 +59,18 @@ static void test_crash_policies(void **state)
 	assert_int_equal(options_parse("capture_timeout=5m", &o, err, sizeof(err)), -EINVAL);
 	assert_int_equal(options_parse("capture_timeout=-1", &o, err, sizeof(err)), -EINVAL);
 	assert_int_equal(options_parse("capture_timeout=999999", &o, err, sizeof(err)), -EINVAL);
+	/* What a crash lends the capture kernel, and the dump level that allows it. */
+	assert_int_equal(o.capture_lend, 0);
+	assert_int_equal(o.dump_level, 31);
+	assert_int_equal(options_parse("capture_lend=511M dump_level=17", &o, err, sizeof(err)), 0);
+	assert_int_equal(o.capture_lend, 512ull << 20); /* whole 2 MiB runs */
+	assert_int_equal(o.dump_level, 17);
+	assert_int_equal(options_parse("dump_level=32", &o, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "hv option \"dump_level=32\": expected "
+				 "dump_level=makedumpfile's dump level, 0 to 31");
+	assert_int_equal(options_parse("dump_level=-1", &o, err, sizeof(err)), -EINVAL);
+	assert_int_equal(options_parse("capture_lend=lots", &o, err, sizeof(err)), -EINVAL);
+	assert_int_equal(options_parse("capture_lend=513G", &o, err, sizeof(err)), -EINVAL);
 	assert_int_equal(options_parse("nmi=guest", &o, err, sizeof(err)), 0);
 	assert_int_equal(o.nmi, TRIGGER_GUEST);
 	assert_int_equal(options_parse("nmi=ignore", &o, err, sizeof(err)), -EINVAL);

@@ -74,4 +74,10 @@ bool arch_in_capture_kernel(const struct percpu *cpu);
  */
 unsigned int arch_capture_cpus_stop(struct percpu *self);
 
+/**
+ * arch_capture_lent() - true if [gpa, gpa + len) lies in RAM lent to the
+ * capture kernel at the crash (its own memory, as the capture region is).
+ */
+bool arch_capture_lent(u64 gpa, u64 len);
+
 #endif /* HV_ARCH_H */

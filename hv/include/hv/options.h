@@ -12,6 +12,8 @@ enum console_port { CONSOLE_NONE = 0, CONSOLE_COM1 = 1, CONSOLE_COM2 = 2 };
 #define CAPTURE_MEM_ALIGN   (2 * MiB)
 #define CAPTURE_TIMEOUT_DEFAULT 300 /* s: the capture kernel's boot, to its check-in */
 #define CAPTURE_TIMEOUT_MAX	86400
+#define DUMP_LEVEL_DEFAULT	31 /* makedumpfile -d 31: zero, cache, user and free pages dropped */
+#define DUMP_LEVEL_FREE		16 /* the bit of makedumpfile's -d that drops free pages */
 
 enum trigger_action { TRIGGER_CAPTURE, TRIGGER_REPORT, TRIGGER_REFUSE, TRIGGER_GUEST };
 enum failure_policy { FAILURE_REBOOT, FAILURE_HALT };
@@ -39,6 +41,8 @@ struct hv_options {
 	u32 capture_timeout; /* capture_timeout=SECONDS (0: none), default 300 */
 	enum restart_policy restart; /* restart=on|off, default off */
 	enum capture_check capture_check; /* capture_check=auto|full, default auto */
+	u64 capture_lend; /* capture_lend=SIZE lent to the capture kernel at a crash, default 0 (off) */
+	u32 dump_level;	  /* dump_level=0-31, makedumpfile's -d, default 31 */
 };
 
 /** options_defaults() - fill in every option's documented default. */

@@ -53,6 +53,22 @@ int gpm_read(const struct gpm *g, u64 pa, void *buf, unsigned int n);
 /** gpm_write_protected() - true if g maps gpa but refuses guest writes to it. */
 bool gpm_write_protected(const struct gpm *g, u64 gpa);
 
+#define GPM_LENT_MAX 32 /* runs of crashed-guest RAM lent to the capture kernel, at most */
+
+/**
+ * gpm_capture_lend() - [start, end), RAM of the crashed guest above 1 MiB,
+ * becomes the capture kernel's: writable in capture mode, no longer
+ * evidence. Returns 0, -EINVAL (not such RAM, or the runs are full) or
+ * -ENOMEM.
+ */
+int gpm_capture_lend(u64 start, u64 end);
+
+/** gpm_capture_unlend() - every lent run read-only evidence again (before a restart). */
+int gpm_capture_unlend(void);
+
+/** gpm_capture_lent() - true if [pa, pa + len) lies in one lent run. */
+bool gpm_capture_lent(u64 pa, u64 len);
+
 /**
  * gpm_overlay() - before any space is built: the guest-physical page gpa
  * reads as the hv's page at pa, read-only, in the guest's space and in

@@ -66,6 +66,13 @@ bool iommu_active(void);
 void iommu_capture_mode(void);
 
 /**
+ * iommu_capture_lend() - [start, end) of the crashed guest's RAM, lent to the
+ * capture kernel, becomes device-writable in the capture-mode tables (lend),
+ * or read-only evidence again (!lend, before a restart). Returns 0 or -ENOMEM.
+ */
+int iommu_capture_lend(u64 start, u64 end, bool lend);
+
+/**
  * iommu_guest_mode() - back from capture mode for a restart: the guest
  * domain's tables again, guest RAM writable to devices again (a seal of the
  * kexec region lifted too). 0 or the error of a table update.

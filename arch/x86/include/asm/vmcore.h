@@ -6,6 +6,7 @@
 #ifndef ASM_VMCORE_H
 #define ASM_VMCORE_H
 
+#include <hv/memmap.h>
 #include <hv/percpu.h>
 #include <hv/types.h>
 
@@ -15,6 +16,7 @@ struct vmcore_place {
 	u32 elf_max;   /* its room, bytes */
 	u64 backup_pa; /* guest RAM below low_end is copied here, and its PT_LOADs point here */
 	u64 low_end;   /* 640 KiB: what the capture kernel runs in below 1 MiB */
+	struct memmap *e820; /* the capture kernel's memory map, to take lent RAM (or NULL) */
 };
 
 /*

@@ -1,0 +1,47 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""Memory lent to the capture kernel at the crash (hv option capture_lend=):
+the crashed kernel's free blocks, which the dump level drops, become the
+capture kernel's RAM, and the vmcore leaves them out (docs/capture.md)."""
+import debuggers
+from capture import check_patterns, crash_and_capture, dmesg
+
+LENT = r"\[hv\] crash: lent (\d+) MiB of (\d+) to the capture kernel in (\d+) run\(s\)"
+
+
+def test_lend_free_memory_to_a_small_region(build):
+    # The standing region holds the staged vmlinux (58 MiB), initrd and boot data and
+    # about 4 MiB more: alone it could not run the capture kernel.
+    r, vm, token, info = crash_and_capture(
+        build, "lend-small", "sysrq", hv_args="capture_mem=70M capture_lend=256M dump_level=17")
+    m = r.wait_for(r"\[hv\] capture kernel: boot protocol .* (\d+) MiB to run in", 1)
+    assert int(m.group(1)) <= 5, m.group(0)
+    m = r.wait_for(LENT, 1)
+    assert int(m.group(1)) == 256 and int(m.group(2)) == 256, m.group(0)
+    runs = [(int(x.group(1), 16), int(x.group(2), 16) + 1) for x in
+            r.all(r"\[hv\] crash: lent 0x([0-9a-f]+)-0x([0-9a-f]+) \(\d+ MiB\)")]
+    assert runs and len(runs) == min(int(m.group(3)), 8), runs
+    for a, b in runs:
+        assert a % (2 << 20) == 0 and b % (2 << 20) == 0 and a >= 1 << 20, (a, b)
+    # The capture kernel ran in it: more memory than its region holds.
+    m = r.wait_for(r"PCG: capture kernel: 1 cpu\(s\) online, (\d+) KiB of memory", 1)
+    assert int(m.group(1)) > 256 * 1024, m.group(0)
+    # The vmcore: no PT_LOAD covers a lent run; every pattern page is intact.
+    for p in vm.loads:
+        paddr, memsz = p[4], p[6]
+        for a, b in runs:
+            assert paddr + memsz <= a or paddr >= b, (hex(paddr), hex(memsz), hex(a), hex(b))
+    check_patterns(vm, info["pages"])
+    log = dmesg(info["path"])
+    assert f"parachute-token: {token}" in log
+    assert "Kernel panic - not syncing: sysrq triggered crash" in log
+    debuggers.check(build, info["path"], token, info["pid"], "panic")
+
+
+def test_lend_nothing_when_the_dump_keeps_free_pages(build):
+    # dump_level=1 keeps free pages: nothing is lent, the capture runs in its region.
+    r, vm, token, info = crash_and_capture(build, "lend-level", "sysrq",
+                                           hv_args="capture_lend=256M dump_level=1")
+    r.wait_for(r"\[hv\] WARNING: crash: nothing lent to the capture kernel \(capture_lend=256M\): "
+               r"the dump level keeps free pages; it runs in the capture region alone", 1)
+    assert not r.all(LENT)
+    assert f"parachute-token: {token}" in dmesg(info["path"])
