@@ -45,3 +45,20 @@ def test_lend_nothing_when_the_dump_keeps_free_pages(build):
                r"the dump level keeps free pages; it runs in the capture region alone", 1)
     assert not r.all(LENT)
     assert f"parachute-token: {token}" in dmesg(info["path"])
+
+
+def test_lend_out_of_memory_guest(build):
+    # panic_on_oom with a tmpfs filled to the brim: the crashed kernel has next to no
+    # free blocks to lend. Whatever the search finds (less than asked, or nothing),
+    # the capture runs, in the region if need be, and the dump holds the OOM report.
+    r, vm, token, info = crash_and_capture(build, "lend-oom", "oom",
+                                           hv_args="capture_lend=256M")
+    m = r.wait_for(r"\[hv\] (?:WARNING: )?crash: (?:lent (\d+) MiB of 256|nothing lent to the "
+                   r"capture kernel \(capture_lend=256M\): (.*); it runs in the capture region "
+                   r"alone)", 1)
+    assert m.group(2) or int(m.group(1)) < 256, m.group(0)
+    check_patterns(vm, info["pages"])
+    log = dmesg(info["path"])
+    assert f"parachute-token: {token}" in log
+    assert "invoked oom-killer" in log and "Out of memory" in log, log[-2000:]
+    assert "Kernel panic - not syncing: Out of memory" in log
