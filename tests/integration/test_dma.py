@@ -26,9 +26,9 @@ def q35(iommu, disk):
                     "-device", "virtio-blk-pci,drive=dump,iommu_platform=on,disable-legacy=on"]
 
 
-def isolation_run(build, name, iommu, unit, efi=False):
+def isolation_run(build, name, iommu, unit, efi=False, hv_args=""):
     """efi: boot from UEFI (OVMF and an EFI GRUB ISO), the DMAR or IVRS then
-    found through the EFI configuration table."""
+    found through the EFI configuration table. hv_args: the hv's options."""
     token = secrets.token_hex(8)
     disk = dump_disk(build, name)
     mods = modules(build, f"pc.test=dma pc.token={token}")
@@ -36,7 +36,7 @@ def isolation_run(build, name, iommu, unit, efi=False):
         r = Run(build, name, modules=[],
                 extra=q35(iommu, disk) + efi_boot(build, name, "loglevel=info", mods))
     else:
-        r = Run(build, name, modules=mods, extra=q35(iommu, disk))
+        r = Run(build, name, modules=mods, extra=q35(iommu, disk), hv_args=hv_args)
     with r:
         if efi:
             r.wait_for(r"\[hv\] ACPI: RSDP at 0x[0-9a-f]+ \(EFI configuration table\)", 120)
@@ -91,6 +91,10 @@ def isolation_run(build, name, iommu, unit, efi=False):
                        rf"{cap & ~0xfff:#x}, guest domain, the capture region", 5)
         # Nothing was written into the staged capture kernel: its check holds, sampled
         # (capture_check=auto) because only the hv can write the region with DMA confined.
+        if "capture_lend" in hv_args:
+            # Memory lent at the crash: device-writable in the capture domain for the
+            # capture kernel, which runs in it (its region alone is too small).
+            r.wait_for(r"\[hv\] crash: lent 192 MiB of 192 to the capture kernel", 30)
         r.wait_for(r"\[hv\] crash: cpu0 enters the capture kernel", 30)
         r.wait_for(r"\[hv\] crash: hand-over took \d+ us after the trigger \(the region's sampled "
                    r"check \d+ us\)", 5)
@@ -119,7 +123,10 @@ def isolation_run(build, name, iommu, unit, efi=False):
 
 
 def test_dma_isolation_vtd(build):
-    isolation_run(build, "dma-vtd", "intel-iommu", "Intel VT-d")
+    # With a 70 MiB region and 192 MiB lent at the crash: the capture kernel's disk
+    # DMA goes to lent memory through the capture domain.
+    isolation_run(build, "dma-vtd", "intel-iommu", "Intel VT-d",
+                  hv_args="capture_mem=70M capture_lend=192M")
 
 
 def test_dma_isolation_amdvi(build):

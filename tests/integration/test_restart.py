@@ -2,7 +2,8 @@
 """Back in service without a machine reset (hv option restart=on): after each
 capture the capture initramfs asks the hv to boot the production guest again;
 three crashes in a row, each captured, on a 2-vCPU guest whose capture kernel
-runs on both vCPUs (the hv stops the other one before the restart)."""
+runs on both vCPUs (the hv stops the other one before the restart) and in
+64 MiB lent at each crash (given back before each restart)."""
 import secrets
 
 from capture import CAPTURE_ARGS, dmesg, rebuild, start
@@ -18,7 +19,8 @@ def test_restart_three_crashes_in_a_row(build):
     # and starts the other; the restarted guest boots on whichever vCPU ran the capture
     # kernel's restart, so the next crash comes on the other one.
     r, disk = start(build, "restart", f"pc.test=crash pc.token={token} pc.trigger=sysrq pc.cpu=1",
-                    hv_args="restart=on", capture_args=f"{ALL_CPUS} pc.restart=1", smp=2)
+                    hv_args="restart=on capture_lend=64M", capture_args=f"{ALL_CPUS} pc.restart=1",
+                    smp=2)
     with r:
         m = r.wait_for(r"\[hv\] restart: (\d+) KiB kept for a restart without a machine reset "
                        r"\(guest kernel (\d+) KiB, initrd (\d+) KiB, capture kernel up to (\d+) KiB\)",
@@ -31,6 +33,8 @@ def test_restart_three_crashes_in_a_row(build):
             m = r.wait_for_count(r"\[hv\] crash: cpu(\d+) enters the capture kernel", n, 120)
             assert int(m.group(1)) == guest_cpu1, m.group(0)
             r.wait_for_count(r"\[hv\] crash: 1 other vCPU\(s\) parked", n, 1)
+            # Lent at each crash, given back at each restart.
+            r.wait_for_count(r"\[hv\] crash: lent 64 MiB of 64 to the capture kernel", n, 1)
             # The capture kernel runs on both vCPUs.
             r.wait_for_count(rf"\[hv\] cpu{1 - guest_cpu1}: vCPU started by the capture kernel",
                              n, 120)
