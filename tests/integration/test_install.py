@@ -275,6 +275,7 @@ def test_package_grub_entries_boot_and_capture(build):
                                'PARACHUTE_HV_OPTIONS="loglevel=info capture_mem=160M"\n'
                                'KDUMP_CMDLINE_APPEND="quiet reset_devices"\n'
                                "PARACHUTE_CAPTURE_CPUS=1\n"
+                               "PARACHUTE_CAPTURE_LEND=128M\n"
                                f"DUMP_DEVICE=UUID={fs_uuid}\n"),
                 f"{root}/boot/parachute/capture-{new}.img")
     # As the kernel hook does: the capture kernel's vmlinux, gzip-compressed.
@@ -301,7 +302,8 @@ def test_package_grub_entries_boot_and_capture(build):
     assert body == [
         "insmod all_video", "insmod ext2", f"search --no-floppy --fs-uuid --set=root {fs_uuid}",
         "echo 'Loading parachute ...'",
-        "multiboot2 /boot/parachute.elf loglevel=info capture_mem=160M",
+        "multiboot2 /boot/parachute.elf loglevel=info capture_mem=160M capture_lend=128M "
+        "dump_level=31",
         'if [ "$grub_platform" = pc ]; then set gfxpayload=text; fi',
         f"echo 'Loading Linux {new} ...'",
         f"module2 /boot/vmlinuz-{new} guest root=UUID={fs_uuid} ro console=ttyS0 {guest_args}",
@@ -322,13 +324,15 @@ def test_package_grub_entries_boot_and_capture(build):
     with Run(build, name, modules=[], kernel=None,
              extra=["-cdrom", iso, "-boot", "d",
                     "-drive", f"file={image},format=raw,if=virtio"]) as r:
-        r.wait_for(r'\[hv\] loader multiboot2, options "loglevel=info capture_mem=160M"', 90)
+        r.wait_for(r'\[hv\] loader multiboot2, options "loglevel=info capture_mem=160M '
+                   r'capture_lend=128M dump_level=31"', 90)
         r.wait_for(rf'\[hv\] module 0: guest .* "root=UUID={fs_uuid} ro console=ttyS0 quiet ')
         r.wait_for(r"\[hv\] capture armed: SHA-256", 60)
         r.wait_for(r"PCG: crashing via sysrq", 240)
         # GRUB decompressed the vmlinux; the hv entered it.
         r.wait_for(r"\[hv\] crash: cpu0 enters the capture kernel at 0x[0-9a-f]+ "
                    r"\(its vmlinux, 64-bit entry\)", 60)
+        r.wait_for(r"\[hv\] crash: lent 128 MiB of 128 to the capture kernel", 1)
         m = r.wait_for(rf"parachute-capture: saving /var/crash/(\d{{12}})/dump\.\d{{12}} on "
                        rf"UUID={fs_uuid}", 120)
         r.wait_for(r"parachute-capture: saved; rebooting", 300)
