@@ -66,7 +66,8 @@ static const char *layout_from(const char *vi, u32 len, struct page_layout *l)
 				   .nr_roots = (u64)v[4], .sec_size = (u64)v[5],
 				   .sec_off_map = (u64)v[6], .pfn_shift = (u64)v[7] - PAGE_SHIFT,
 				   .max_order = 10 };
-	if (!vmcoreinfo_number(vi, len, "LENGTH(zone.free_area)", &v[0]) && v[0] > 0 && v[0] <= 64)
+	/* MAX_ORDER: 11 in Linux 6.1, at most 16 with the largest page sizes it allows. */
+	if (!vmcoreinfo_number(vi, len, "LENGTH(zone.free_area)", &v[0]) && v[0] > 0 && v[0] <= 16)
 		l->max_order = (u64)v[0] - 1;
 	/* Sane for any x86-64 kernel, or the numbers are not a kernel's. */
 	if (l->page_size < 32 || l->page_size > 256 || l->off_mapcount + 4 > l->page_size ||
@@ -153,10 +154,10 @@ static bool search_range(struct reader *rd, u64 a, u64 b, u64 *found, u64 want, 
 {
 	u64 pfn = ALIGN_UP(a, PAGE_SIZE) >> PAGE_SHIFT, end = b >> PAGE_SHIFT;
 
-	while (pfn < end && *found < want) {
+	for (u32 steps = 1; pfn < end && *found < want; steps++) {
 		int order;
 
-		if ((pfn & 0xfff) == 0 && arch_timestamp_us() > t_end)
+		if (steps % 1024 == 0 && arch_timestamp_us() > t_end)
 			return false;
 		if (!section_base(rd, pfn)) { /* a section without a mem_map: skip it whole */
 			pfn = ALIGN_UP(pfn + 1, 1ull << rd->l->pfn_shift);

@@ -515,6 +515,18 @@ static bool nmi_is_guests(struct percpu *cpu)
 	return !apic_lint1_takes_nmi();
 }
 
+/*
+ * Whether the vCPU parks when a capture asks it to. capture_test=nopark: the
+ * last vCPU does not (tests: a CPU that never answers, stuck in firmware or
+ * SMM on a real machine), and runs on in the crashed guest.
+ */
+static bool parks(const struct percpu *cpu)
+{
+	return cpu->arch.mbox.park &&
+	       !(hv.opt.capture_test == CAPTURE_TEST_NO_PARK && cpu->cpu_id + 1 == nr_cpus_online &&
+		 cpu->arch.gpm == &guest_gpm && capture_running());
+}
+
 #define NMI_BOUND_MS 1000 /* how long the guest may keep a watched NMI before it counts as stuck */
 
 static u64 ms_since(u64 tsc)
@@ -532,18 +544,6 @@ static u64 ms_since(u64 tsc)
  * watched one still waits, or is still being handled, after NMI_BOUND_MS)
  * is captured at the next NMI that comes: an operator's second press.
  */
-/*
- * Whether the vCPU parks when a capture asks it to. capture_test=nopark: the
- * last vCPU does not (tests: a CPU that never answers, stuck in firmware or
- * SMM on a real machine), and runs on in the crashed guest.
- */
-static bool parks(const struct percpu *cpu)
-{
-	return cpu->arch.mbox.park &&
-	       !(hv.opt.capture_test == CAPTURE_TEST_NO_PARK && cpu->cpu_id + 1 == nr_cpus_online &&
-		 cpu->arch.gpm == &guest_gpm && capture_running());
-}
-
 enum vcpu_action vcpu_handle_nmi(struct percpu *cpu)
 {
 	struct cpu_mailbox *mb = &cpu->arch.mbox;

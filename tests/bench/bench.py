@@ -60,8 +60,10 @@
    GiB (BENCH_CPUS_SIZES) crashed with sysrq-c and saved kdump-compressed at
    -d 31 with a makedumpfile thread per capture CPU: stock kdump as Debian
    ships it (nr_cpus=1, crashkernel=128M), stock kdump with nr_cpus=2 in the
-   same reservation, the shim with nr_cpus=1 and the shim with every CPU
-   (docs/smp.md): panic to dump saved, makedumpfile's time, ratios to kdump.
+   same reservation, the shim with nr_cpus=1, the shim with every CPU
+   (docs/smp.md), and that with a 70 MiB region and 512 MiB lent at the
+   crash (docs/capture.md): panic to dump saved, makedumpfile's time, the
+   capture kernel's memory, what is hidden from the guest, ratios to kdump.
 """
 import os
 import re
@@ -330,15 +332,19 @@ def scale_bench(build):
                   f"saved {sh['saved'] / k['saved']:.3f}, dump size {sh['dump'] / k['dump']:.3f}")
 
 
-CPUS_SIDES = ("kdump", "kdump-2cpu", "shim-1cpu", "shim")
+CPUS_SIDES = ("kdump", "kdump-2cpu", "shim-1cpu", "shim", "shim-lend")
+# shim-lend: a region holding what is staged and 4 MiB more, 512 MiB lent at the crash.
+LEND_HV = "capture_mem=70M capture_lend=512M dump_level=31"
 
 
 def cpus_run(build, side, gib):
     """One sysrq crash of a 2-vCPU, gib GiB guest, saved kdump-compressed at
     -d 31 (makedumpfile runs a thread per capture-kernel CPU): stock kdump as
     Debian ships it (nr_cpus=1, crashkernel=128M), stock kdump with nr_cpus=2
-    in the same reservation, the shim with nr_cpus=1, the shim with every CPU.
-    Returns (panic -> dump saved s, makedumpfile s, capture CPUs) or None."""
+    in the same reservation, the shim with nr_cpus=1, the shim with every CPU,
+    and that with a 70 MiB region and 512 MiB lent at the crash. Returns
+    (panic -> dump saved s, makedumpfile s, capture CPUs, capture kernel's
+    memory KiB, hidden region MiB) or None."""
     name = f"bench-cpus-{side}-{gib}g"
     disk = dump_disk(build, name, "4G")
     drive = ["-drive", f"file={disk},format=raw,if=virtio"]
@@ -353,6 +359,7 @@ def cpus_run(build, side, gib):
         if side == "shim-1cpu":
             cmd += " nr_cpus=1"
         r = Run(build, name, extra=drive, mem=f"{gib}G", smp=2,
+                hv_args=LEND_HV if side == "shim-lend" else "",
                 modules=modules(build, guest, cmd))
     try:
         with r:
@@ -363,8 +370,13 @@ def cpus_run(build, side, gib):
         t_panic = r.time_of(r"Kernel panic - not syncing")
         saved = r.time_of(r"PCG: dump saved") - t_panic
         mdf = float(r.wait_for(r"PCG: dump saved .* in ([0-9.]+)s", 1).group(1))
-        cpus = int(r.wait_for(r"PCG: capture kernel: (\d+) cpu", 1).group(1))
-        return saved, mdf, cpus
+        m = r.wait_for(r"PCG: capture kernel: (\d+) cpu\(s\) online, (\d+) KiB", 1)
+        if side.startswith("kdump"):
+            hidden = 128
+        else:
+            hidden = int(r.wait_for(r"\[hv\] hidden: .* capture region \((\d+) KiB\)",
+                                    1).group(1)) >> 10
+        return saved, mdf, int(m.group(1)), int(m.group(2)), hidden
     except AssertionError as e:
         print(f"cpus: {name}: {e}", flush=True)
         return None
@@ -381,7 +393,8 @@ def cpus_bench(build):
             x = res[side]
             print(f"cpus {gib} GiB, 2 vCPUs, {side}: " +
                   (f"panic -> dump saved {x[0]:.1f}s, makedumpfile {x[1]:.1f}s on {x[2]} "
-                   f"CPU(s)" if x else "no dump saved"), flush=True)
+                   f"CPU(s), capture kernel MemTotal {x[3] >> 10} MiB, hidden from the guest "
+                   f"{x[4]} MiB" if x else "no dump saved"), flush=True)
         k = res["kdump"]
         for side in CPUS_SIDES[1:]:
             if k and res[side]:
