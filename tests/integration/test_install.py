@@ -150,7 +150,8 @@ def test_capture_initramfs_saves_like_kdump_tools(build):
     fs_uuid = str(uuid.uuid4())
     image = ext4_image(build, name, fs_uuid)
     installed = install(build, f"{build}/logs/{name}-root")
-    initrd = capture_initrd(build, installed, name, f"DUMP_DEVICE=UUID={fs_uuid}\n")
+    initrd = capture_initrd(build, installed, name,
+                            f"DUMP_DEVICE=UUID={fs_uuid}\nPARACHUTE_MAKEDUMP_THREADS=auto\n")
     mods = [f"{build}/debian/vmlinuz guest console=ttyS0 quiet pc.test=crash pc.trigger=sysrq "
             f"pc.token={token}",
             f"{build}/initrd.cpio.gz guest-initrd",
@@ -168,7 +169,7 @@ def test_capture_initramfs_saves_like_kdump_tools(build):
         r.wait_for(r"capture: the capture kernel checked in \d+ ms after the hand-over: "
                    r"Linux \S+", 60)
         # The installed defaults: kdump-tools' directory and makedumpfile arguments,
-        # with a makedumpfile thread per CPU of the capture kernel.
+        # with (PARACHUTE_MAKEDUMP_THREADS=auto) a thread per CPU of the capture kernel.
         m = r.wait_for(rf"parachute-capture: saving /var/crash/(\d{{12}})/dump\.(\d{{12}}) on "
                        rf"UUID={fs_uuid} \(makedumpfile -c -d 31 --num-threads 2\)", 120)
         stamp = m.group(1)

@@ -1580,6 +1580,45 @@ static void test_triple_fault_and_init(void **state)
 	assert_int_equal(cpu1->arch.mbox.init, 0);
 }
 
+/* The capture kernel's CPUs (docs/smp.md): any of them is the capture kernel. */
+static void test_capture_kernel_cpus(void **state)
+{
+	(void)state;
+	arm();
+	nr_cpus_online = 2;
+	assert_int_equal(crash_trigger(cpu0, CRASH_PVPANIC), VCPU_RESET);
+	cpu0->arch.gpm = &capture_gpm; /* entered at the hand-over */
+	cpu1->arch.gpm = &capture_gpm; /* started by the capture kernel */
+	cpu1->state = CPU_GUEST;
+	/* Its report from an AP is taken (the initramfs runs on any CPU). */
+	assert_int_equal(capture_report(cpu1, PARACHUTE_REPORT_STARTED, 0, 0), 0);
+	assert_true(capture.checked_in);
+	/* An INIT at it: it waits for the capture kernel's start-up IPI, marked as such. */
+	assert_int_equal(vcpu_handle_init(cpu1), VCPU_LEAVE);
+	assert_true(cpu1->arch.mbox.init && cpu1->arch.mbox.capture);
+	/* A crash trigger on it is the capture kernel crashing: the failure policy. */
+	assert_int_equal(NORETURN(crash_trigger(cpu1, CRASH_TRIPLE_FAULT)), 1);
+	assert_int_equal(stub.reboots, 1);
+	assert_logged_since_reset("capture failed: the capture kernel itself crashed");
+	assert_int_equal(st.handovers, 1);
+	nr_cpus_online = 0;
+}
+
+/* capture_test=nopark: the last vCPU ignores the park request; the others park. */
+static void test_capture_nopark(void **state)
+{
+	(void)state;
+	arm();
+	nr_cpus_online = 2;
+	hv.opt.capture_test = CAPTURE_TEST_NO_PARK;
+	assert_int_equal(crash_trigger(cpu0, CRASH_PVPANIC), VCPU_RESET);
+	cpu1->arch.mbox.park = 1;
+	assert_int_equal(vcpu_handle_nmi(cpu1), VCPU_RESUME);
+	hv.opt.capture_test = CAPTURE_TEST_NONE;
+	assert_int_equal(vcpu_handle_nmi(cpu1), VCPU_PARK);
+	nr_cpus_online = 0;
+}
+
 static void test_gpr_order(void **state)
 {
 	(void)state;
@@ -1636,6 +1675,8 @@ int main(void)
 		cmocka_unit_test_setup(test_wrmsr_and_refusals, setup),
 		cmocka_unit_test_setup(test_cr_writes_and_xsetbv, setup),
 		cmocka_unit_test_setup(test_triple_fault_and_init, setup),
+		cmocka_unit_test_setup(test_capture_kernel_cpus, setup),
+		cmocka_unit_test_setup(test_capture_nopark, setup),
 		cmocka_unit_test_setup(test_gpr_order, setup),
 	};
 
