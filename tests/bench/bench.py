@@ -58,11 +58,11 @@
    file's size, and the host memory each needs (docs/kvm.md).
 14. (BENCH_ONLY=cpus) the capture kernel's CPUs: a 2-vCPU guest of 4 and 16
    GiB (BENCH_CPUS_SIZES) crashed with sysrq-c and saved kdump-compressed at
-   -d 31 with a makedumpfile thread per capture CPU: stock kdump as Debian
-   ships it (nr_cpus=1, crashkernel=128M), stock kdump with nr_cpus=2 in the
-   same reservation, the shim with nr_cpus=1, the shim with every CPU
-   (docs/smp.md), and that with a 70 MiB region and 512 MiB lent at the
-   crash (docs/capture.md): panic to dump saved, makedumpfile's time, the
+   -d 31: stock kdump as Debian ships it (nr_cpus=1, crashkernel=128M), stock
+   kdump with nr_cpus=2 and a makedumpfile thread per CPU in the same
+   reservation, the shim with nr_cpus=1, with every CPU (docs/smp.md), with a
+   thread per CPU, and with a 70 MiB region and 512 MiB lent at the crash
+   (docs/capture.md): panic to dump saved, makedumpfile's time, the
    capture kernel's memory, what is hidden from the guest, ratios to kdump.
 """
 import os
@@ -332,16 +332,17 @@ def scale_bench(build):
                   f"saved {sh['saved'] / k['saved']:.3f}, dump size {sh['dump'] / k['dump']:.3f}")
 
 
-CPUS_SIDES = ("kdump", "kdump-2cpu", "shim-1cpu", "shim", "shim-lend")
+CPUS_SIDES = ("kdump", "kdump-2cpu", "shim-1cpu", "shim", "shim-threads", "shim-lend")
 # shim-lend: a region holding what is staged and 4 MiB more, 512 MiB lent at the crash.
 LEND_HV = "capture_mem=70M capture_lend=512M dump_level=31"
 
 
 def cpus_run(build, side, gib):
     """One sysrq crash of a 2-vCPU, gib GiB guest, saved kdump-compressed at
-    -d 31 (makedumpfile runs a thread per capture-kernel CPU): stock kdump as
-    Debian ships it (nr_cpus=1, crashkernel=128M), stock kdump with nr_cpus=2
-    in the same reservation, the shim with nr_cpus=1, the shim with every CPU,
+    -d 31: stock kdump as Debian ships it (nr_cpus=1, crashkernel=128M), stock
+    kdump with nr_cpus=2 and a makedumpfile thread per CPU in the same
+    reservation, the shim with nr_cpus=1, the shim with every CPU (the
+    installed default: no makedumpfile threads), that with a thread per CPU,
     and that with a 70 MiB region and 512 MiB lent at the crash. Returns
     (panic -> dump saved s, makedumpfile s, capture CPUs, capture kernel's
     memory KiB, hidden region MiB) or None."""
@@ -350,7 +351,7 @@ def cpus_run(build, side, gib):
     drive = ["-drive", f"file={disk},format=raw,if=virtio"]
     guest = f"{GUEST} pc.level=31 pc.dump=compressed"
     if side.startswith("kdump"):
-        kcpus = 2 if side == "kdump-2cpu" else 1
+        kcpus = "2 pc.threads=auto" if side == "kdump-2cpu" else "1"
         r = Run(build, name, direct=True, initrd=f"{build}/initrd-kdump.cpio.gz", extra=drive,
                 mem=f"{gib}G", smp=2,
                 guest_args=f"quiet crashkernel=128M pc.kdump=1 pc.kcpus={kcpus} {guest}")
@@ -358,6 +359,8 @@ def cpus_run(build, side, gib):
         cmd = "console=ttyS0 reset_devices irqpoll pc.test=capture pc.level=31 pc.dump=compressed"
         if side == "shim-1cpu":
             cmd += " nr_cpus=1"
+        if side == "shim-threads":
+            cmd += " pc.threads=auto"
         r = Run(build, name, extra=drive, mem=f"{gib}G", smp=2,
                 hv_args=LEND_HV if side == "shim-lend" else "",
                 modules=modules(build, guest, cmd))

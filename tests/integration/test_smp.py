@@ -139,7 +139,7 @@ def test_smp_capture_kernel_four_cpus_threads(build):
     token = secrets.token_hex(8)
     r, disk = start(build, "smp4-capture-cpus", f"pc.test=crash pc.token={token} "
                     "pc.trigger=sysrq pc.busy=1", smp=4,
-                    capture_args=ALL_CPUS + " pc.dump=compressed pc.level=31")
+                    capture_args=ALL_CPUS + " pc.dump=compressed pc.level=31 pc.threads=auto")
     with r:
         r.wait_for(r"PCG: dump saved \(compressed, makedumpfile -c -d 31 --num-threads 4\)",
                    300)
