@@ -235,6 +235,17 @@ SCALE_LEVEL = 31  # makedumpfile -d 31: zero, cache, private cache, user and fre
 SCALE_SIDES = ("kdump", "shim", "shim+module")
 
 
+def crash_to_saved(r):
+    """Run r through its panic to the dump saved and the capture kernel's
+    end; returns when, in seconds from QEMU's start, the guest panicked."""
+    with r:
+        r.wait_for(r"Kernel panic - not syncing", 600)
+        r.wait_for(r"PCG: dump saved|PCG: dump FAILED", 1200)
+        r.wait_for(r"PCG: capture done", 60)
+        r.wait_exit(60)
+    return r.time_of(r"Kernel panic - not syncing")
+
+
 def scale_run(build, side, gib, tag):
     """One crash of a gib GiB guest captured by side with makedumpfile -d 31; a
     dict of its figures (seconds, bytes, and the hv's own lines under the shim),
@@ -255,12 +266,7 @@ def scale_run(build, side, gib, tag):
                 modules=modules(build, guest, f"{CAPTURE_CMDLINE} pc.level={SCALE_LEVEL}"))
     out = {}
     try:
-        with r:
-            r.wait_for(r"Kernel panic - not syncing", 600)
-            r.wait_for(r"PCG: dump saved|PCG: dump FAILED", 1200)
-            r.wait_for(r"PCG: capture done", 60)
-            r.wait_exit(60)
-        t_panic = r.time_of(r"Kernel panic - not syncing")
+        t_panic = crash_to_saved(r)
         out["boot"] = t_panic
         out["entry"] = min(t for t in r.times_of(r"Linux version") if t > t_panic) - t_panic
         out["saved"] = r.time_of(r"PCG: dump saved") - t_panic
@@ -365,12 +371,7 @@ def cpus_run(build, side, gib):
                 hv_args=LEND_HV if side == "shim-lend" else "",
                 modules=modules(build, guest, cmd))
     try:
-        with r:
-            r.wait_for(r"Kernel panic - not syncing", 600)
-            r.wait_for(r"PCG: dump saved|PCG: dump FAILED", 1200)
-            r.wait_for(r"PCG: capture done", 60)
-            r.wait_exit(60)
-        t_panic = r.time_of(r"Kernel panic - not syncing")
+        t_panic = crash_to_saved(r)
         saved = r.time_of(r"PCG: dump saved") - t_panic
         mdf = float(r.wait_for(r"PCG: dump saved .* in ([0-9.]+)s", 1).group(1))
         m = r.wait_for(r"PCG: capture kernel: (\d+) cpu\(s\) online, (\d+) KiB", 1)
