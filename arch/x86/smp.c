@@ -203,26 +203,29 @@ static void guest_startup_ipi(struct percpu *from, u32 lo, u32 dest)
 {
 	bool init = ((lo >> 8) & 7) == 5;
 	bool by_capture = from->arch.gpm == &capture_gpm;
-
-	/* INIT level de-assert (SDM vol. 3A, 11.6.1) does nothing on modern CPUs. */
-	if (init && !(lo & ICR_ASSERT) && (lo & ICR_LEVEL))
-		return;
 	/*
 	 * During a capture only the capture kernel starts CPUs: a vCPU of the
 	 * crashed guest that never parked starts none.
 	 */
-	if (capture_running() && (!by_capture || !capture_cpus_open)) {
-		pr_warn_limited(&dropped_lines, "cpu%u: %s during a capture dropped (%s)",
-				from->cpu_id, init ? "INIT" : "start-up IPI",
-				by_capture ? "the capture kernel's CPUs are stopped"
-					: "sent by the crashed guest");
+	bool refused = capture_running() && (!by_capture || !capture_cpus_open);
+
+	/* INIT level de-assert (SDM vol. 3A, 11.6.1) does nothing on modern CPUs. */
+	if (init && !(lo & ICR_ASSERT) && (lo & ICR_LEVEL))
 		return;
-	}
 	for (unsigned int i = 0; i < MAX_CPUS; i++) {
 		struct percpu *t = &percpu_area[i];
 
-		if (t == from || !ipi_reaches(from, t, lo, dest) ||
-		    !startup_target(from, t, by_capture, init))
+		if (t == from || !ipi_reaches(from, t, lo, dest))
+			continue;
+		if (refused && !capture_owned_by(t)) {
+			if (is_vcpu(t))
+				pr_warn_limited(&dropped_lines, "cpu%u: %s to cpu%u during a capture dropped (%s)",
+						from->cpu_id, init ? "INIT" : "start-up IPI", t->cpu_id,
+						by_capture ? "the capture kernel's CPUs are stopped"
+							   : "sent by the crashed guest");
+			continue;
+		}
+		if (!startup_target(from, t, by_capture, init))
 			continue;
 		if (init) {
 			t->arch.mbox.sipi = 0;

@@ -74,7 +74,8 @@ def test_pvpanic_captured(build):
     r, vm, token, info = crash_and_capture(build, "cap-pvpanic", "sysrq",
                                            guest_extra="pc.notifier=0", vmlinux=False)
     assert not r.all(r"capture kernel: its vmlinux")
-    r.wait_for(r"\[hv\] crash: cpu0 enters the capture kernel at 0x[0-9a-f]+$", 1)
+    r.wait_for(r"\[hv\] crash: cpu0 enters the capture kernel at 0x[0-9a-f]+; it may start 0 "
+               r"parked vCPU\(s\)$", 1)
     r.wait_for(r"\[hv\] ACPI: pvpanic device QEMU0001 at port 0x505 added", 1)
     r.wait_for(r"PCG: pvpanic device bound", 1)
     r.wait_for(r"\[hv\] ERROR: crash: pvpanic \(the guest kernel panicked\) on cpu0", 1)

@@ -135,16 +135,19 @@ def test_smp_capture_kernel_gets_every_cpu(build):
 
 
 def test_smp_capture_kernel_four_cpus_threads(build):
-    # 4 vCPUs, a kdump-compressed dump written by one makedumpfile thread per CPU.
+    # 4 vCPUs, a kdump-compressed dump written by one makedumpfile thread per CPU,
+    # in 256 MiB lent at the crash (four CPUs and threads need more than the region).
     token = secrets.token_hex(8)
     r, disk = start(build, "smp4-capture-cpus", f"pc.test=crash pc.token={token} "
-                    "pc.trigger=sysrq pc.busy=1", smp=4,
+                    "pc.trigger=sysrq pc.busy=1", smp=4, hv_args="capture_lend=256M",
                     capture_args=ALL_CPUS + " pc.dump=compressed pc.level=31 pc.threads=auto")
     with r:
         r.wait_for(r"PCG: dump saved \(compressed, makedumpfile -c -d 31 --num-threads 4\)",
                    300)
         r.wait_exit(60)
     check_capture_cpus(r, 4)
+    r.wait_for(r"\[hv\] crash: lent 256 MiB of 256 to the capture kernel", 1)
+    assert not r.all(r"makedumpfile with threads failed")
     path = extract(disk, f"{build}/logs/smp4-capture-cpus.kdump")
     os.unlink(disk)
     with open(path, "rb") as f:
