@@ -43,7 +43,52 @@ struct page_layout {
 	u64 page_size, off_mapcount, off_private, max_order;
 	s64 buddy;
 	u64 roots, nr_roots, per_root, sec_size, sec_off_map, pfn_shift;
+	/* For page cache and user pages (without flags_known: free blocks only). */
+	bool flags_known;
+	u64 off_flags, off_mapping, off_compound_head, off_compound_order;
 };
+
+/*
+ * Linux 6.x's page flags (include/linux/page-flags.h), trusted only where
+ * VMCOREINFO's own PG_ numbers match them: PG_locked and PG_writeback mark a
+ * page under I/O, which a device may still write.
+ */
+#define PG_LOCKED     (1ull << 0)
+#define PG_LRU	      (1ull << 4)
+#define PG_SLAB	      (1ull << 9)
+#define PG_RESERVED   (1ull << 12)
+#define PG_PRIVATE    (1ull << 13)
+#define PG_WRITEBACK  (1ull << 15)
+#define PG_HEAD	      (1ull << 16)
+#define PG_SWAPBACKED (1ull << 19)
+#define PG_SWAPCACHE  (1ull << 10) /* PG_owner_priv_1, with PG_swapbacked */
+
+/* The 6.x flag layout above, if VMCOREINFO confirms it. */
+static void cache_layout(const char *vi, u32 len, struct page_layout *l)
+{
+	s64 lru, priv, sb, sc, head, flags, mapping, chead, corder;
+
+	if (vmcoreinfo_number(vi, len, "NUMBER(PG_lru)", &lru) ||
+	    vmcoreinfo_number(vi, len, "NUMBER(PG_private)", &priv) ||
+	    vmcoreinfo_number(vi, len, "NUMBER(PG_swapbacked)", &sb) ||
+	    vmcoreinfo_number(vi, len, "NUMBER(PG_swapcache)", &sc) ||
+	    vmcoreinfo_number(vi, len, "NUMBER(PG_head_mask)", &head) ||
+	    vmcoreinfo_number(vi, len, "OFFSET(page.flags)", &flags) ||
+	    vmcoreinfo_number(vi, len, "OFFSET(page.mapping)", &mapping) ||
+	    vmcoreinfo_number(vi, len, "OFFSET(page.compound_head)", &chead) ||
+	    vmcoreinfo_number(vi, len, "OFFSET(page.compound_order)", &corder))
+		return;
+	if (lru != 4 || priv != 13 || sb != 19 || sc != 10 || (u64)head != PG_HEAD ||
+	    (u64)flags + 8 > l->page_size || (u64)mapping + 8 > l->page_size ||
+	    (u64)chead + 8 > l->page_size ||
+	    (u64)corder >= l->page_size)
+		return;
+	l->off_flags = (u64)flags;
+	l->off_mapping = (u64)mapping;
+	l->off_compound_head = (u64)chead;
+	l->off_compound_order = (u64)corder;
+	l->flags_known = true;
+}
 
 static const char *layout_from(const char *vi, u32 len, struct page_layout *l)
 {
@@ -76,6 +121,7 @@ static const char *layout_from(const char *vi, u32 len, struct page_layout *l)
 	    !l->nr_roots || l->nr_roots > (1u << 20))
 		return "a struct page or mem_section layout no x86-64 kernel has";
 	l->per_root = PAGE_SIZE / l->sec_size;
+	cache_layout(vi, len, l);
 	return NULL;
 }
 
@@ -109,31 +155,91 @@ static u64 section_base(struct reader *rd, u64 pfn)
 	return rd->sec_base;
 }
 
-/* The buddy order of the free block whose head is pfn, or -1. */
-static int free_order(struct reader *rd, u64 pfn)
+/* pfn's struct page, in the reader's buffer; NULL if it cannot be read. */
+static const u8 *read_page(struct reader *rd, u64 pfn)
 {
 	const struct page_layout *l = rd->l;
 	u64 base = section_base(rd, pfn), va, page_va;
-	s32 mapcount;
-	u64 order;
 
 	if (!base)
-		return -1;
+		return NULL;
 	va = base + pfn * l->page_size;
 	page_va = va & ~(PAGE_SIZE - 1);
 	if (va - page_va + l->page_size > PAGE_SIZE)
-		return -1; /* a struct page across two pages: not with a power-of-two size */
+		return NULL; /* a struct page across two pages: not with a power-of-two size */
 	if (page_va != rd->page_va) {
 		rd->page_va = 1;
 		if (guest_read_linear(rd->gp, page_va, rd->buf, PAGE_SIZE))
-			return -1;
+			return NULL;
 		rd->page_va = page_va;
 	}
-	memcpy(&mapcount, rd->buf + (va - page_va) + l->off_mapcount, 4);
-	memcpy(&order, rd->buf + (va - page_va) + l->off_private, 8);
-	if ((s64)mapcount != l->buddy || order > l->max_order)
+	return rd->buf + (va - page_va);
+}
+
+static u64 word(const u8 *p, u64 off)
+{
+	u64 v;
+
+	memcpy(&v, p + off, 8);
+	return v;
+}
+
+/* The buddy order of the free block whose head is pfn, or -1. */
+static int free_order(struct reader *rd, u64 pfn)
+{
+	const u8 *p = read_page(rd, pfn);
+	s32 mapcount;
+	u64 order;
+
+	if (!p)
+		return -1;
+	memcpy(&mapcount, p + rd->l->off_mapcount, 4);
+	order = word(p, rd->l->off_private);
+	if ((s64)mapcount != rd->l->buddy || order > rd->l->max_order)
 		return -1;
 	return (int)order;
+}
+
+/*
+ * How many pages from pfn on the dump level drops as one (a free block, a
+ * page cache or user page, or a compound page of them), by makedumpfile's
+ * rules for -d 2, 4, 8 and 16; 0 if pfn is kept, is under I/O, or is the
+ * tail of a compound page whose head lies before it.
+ */
+static u64 dropped_pages(struct reader *rd, u64 pfn)
+{
+	const struct page_layout *l = rd->l;
+	u32 dl = hv.opt.dump_level;
+	int order = free_order(rd, pfn);
+	const u8 *p;
+	u64 flags, mapping, n = 1;
+	bool cache, anon;
+
+	if (order >= 0)
+		return (dl & DUMP_LEVEL_FREE) ? 1ull << order : 0;
+	p = read_page(rd, pfn);
+	if (!p)
+		return 0;
+	flags = word(p, l->off_flags);
+	mapping = word(p, l->off_mapping);
+	if (word(p, l->off_compound_head) & 1) /* bit 0: a tail page */
+		return 0;
+	if (flags & (PG_LOCKED | PG_WRITEBACK | PG_SLAB | PG_RESERVED))
+		return 0;
+	if (flags & PG_HEAD) {
+		const u8 *t = read_page(rd, pfn + 1);
+
+		if (!t || t[l->off_compound_order] > l->max_order + 9)
+			return 0;
+		n = 1ull << t[l->off_compound_order];
+	}
+	cache = (flags & PG_LRU) || ((flags & PG_SWAPBACKED) && (flags & PG_SWAPCACHE));
+	anon = (mapping & 3) == 1;
+	if (cache && !anon && (((dl & 2) && !(flags & PG_PRIVATE)) || (dl & 4)))
+		return n;
+	if (anon && (dl & 8))
+		return n;
+	return 0;
 }
 
 /* Adds [a, b) to the runs, merged with the last; false once the runs are full. */
@@ -183,6 +289,41 @@ static bool search_range(struct reader *rd, u64 a, u64 b, u64 *found, u64 want, 
 	return true;
 }
 
+static bool in_runs(u64 pa)
+{
+	for (unsigned int i = 0; i < nlent; i++)
+		if (pa >= lent[i].start && pa < lent[i].end)
+			return true;
+	return false;
+}
+
+/*
+ * The second pass, where the dump level drops page cache or user pages:
+ * whole 2 MiB chunks of [a, b) of which every page is dropped (free, cache,
+ * user), not already lent.
+ */
+static bool search_chunks(struct reader *rd, u64 a, u64 b, struct lend_report *rep, u64 want,
+			  u64 t_end)
+{
+	for (u64 c = ALIGN_UP(a, 2 * MiB); c + 2 * MiB <= b && rep->bytes < want; c += 2 * MiB) {
+		u64 pfn = c >> PAGE_SHIFT, end = (c + 2 * MiB) >> PAGE_SHIFT, n = 1;
+
+		if (arch_timestamp_us() > t_end)
+			return false;
+		if (in_runs(c))
+			continue;
+		while (pfn < end && (n = dropped_pages(rd, pfn)))
+			pfn += n;
+		if (pfn < end)
+			continue;
+		if (!add_run(c, c + 2 * MiB))
+			return false;
+		rep->bytes += 2 * MiB;
+		rep->cache += 2 * MiB;
+	}
+	return true;
+}
+
 const char *lend_find(const struct x86_cpu_state *paging, const char *vi, u32 vi_len,
 		      struct lend_report *rep)
 {
@@ -215,6 +356,17 @@ const char *lend_find(const struct x86_cpu_state *paging, const char *vi, u32 vi
 				break;
 			}
 		}
+	/* Then chunks of pages the dump level drops besides free ones, if their flags are known. */
+	for (unsigned int i = 0; l.flags_known && (hv.opt.dump_level & 14) && !rep->cut &&
+				 i < hv.guest_map.nr && rep->bytes < want;
+	     i++) {
+		const struct e820_entry *e = &hv.guest_map.e[i];
+		u64 a = MAX(e->addr, 1 * MiB), b = e->addr + e->size;
+
+		if (e->type == E820_RAM && a < b &&
+		    !search_chunks(&rd, a, b, rep, want, t0 + LEND_BUDGET_US))
+			rep->cut = true;
+	}
 	/* By address: the vmcore's PT_LOADs are cut around them in order. */
 	for (unsigned int i = 1; i < nlent; i++)
 		for (unsigned int j = i; j && lent[j - 1].start > lent[j].start; j--) {

@@ -283,10 +283,12 @@ static void lend(const struct percpu *cpu, const struct x86_cpu_state *paging,
 			(unsigned long long)(hv.opt.capture_lend >> 20), why);
 		return;
 	}
-	pr_info("crash: lent %llu MiB of %llu to the capture kernel in %u run(s): free blocks of the crashed kernel (dump_level=%u drops free pages), found in %llu us%s",
+	pr_info("crash: lent %llu MiB of %llu to the capture kernel in %u run(s): %llu MiB of the crashed kernel's free blocks, %llu MiB of 2 MiB chunks of pages dump_level=%u drops, found in %llu us%s",
 		(unsigned long long)(rep.bytes >> 20),
-		(unsigned long long)(hv.opt.capture_lend >> 20), rep.runs, hv.opt.dump_level,
-		(unsigned long long)rep.us, rep.cut ? " (search cut by its time or run limit)" : "");
+		(unsigned long long)(hv.opt.capture_lend >> 20), rep.runs,
+		(unsigned long long)((rep.bytes - rep.cache) >> 20),
+		(unsigned long long)(rep.cache >> 20), hv.opt.dump_level, (unsigned long long)rep.us,
+		rep.cut ? " (search cut by its time or run limit)" : "");
 	n = lend_runs(&runs);
 	for (unsigned int i = 0; i < n && i < 8; i++)
 		pr_info("crash: lent 0x%llx-0x%llx (%llu MiB)", (unsigned long long)runs[i].start,

@@ -126,7 +126,7 @@ def test_dma_isolation_vtd(build):
     # With a 70 MiB region and 192 MiB lent at the crash: the capture kernel's disk
     # DMA goes to lent memory through the capture domain.
     isolation_run(build, "dma-vtd", "intel-iommu", "Intel VT-d",
-                  hv_args="capture_mem=70M capture_lend=192M")
+                  hv_args="capture_mem=70M capture_lend=192M dump_level=17")
 
 
 def test_dma_isolation_amdvi(build):

@@ -51,8 +51,9 @@ def test_lend_out_of_memory_guest(build):
     # panic_on_oom with a tmpfs filled to the brim: the crashed kernel has next to no
     # free blocks to lend. Whatever the search finds (less than asked, or nothing),
     # the capture runs, in the region if need be, and the dump holds the OOM report.
+    # dump_level=17, the capture initrd's own -d: free pages only (page cache is kept).
     r, vm, token, info = crash_and_capture(build, "lend-oom", "oom",
-                                           hv_args="capture_lend=256M")
+                                           hv_args="capture_lend=256M dump_level=17")
     m = r.wait_for(r"\[hv\] (?:WARNING: )?crash: (?:lent (\d+) MiB of 256|nothing lent to the "
                    r"capture kernel \(capture_lend=256M\): (.*); it runs in the capture region "
                    r"alone)", 1)
@@ -62,3 +63,21 @@ def test_lend_out_of_memory_guest(build):
     assert f"parachute-token: {token}" in log
     assert "invoked oom-killer" in log and "Out of memory" in log, log[-2000:]
     assert "Kernel panic - not syncing: Out of memory" in log
+
+
+def test_lend_page_cache_at_level_31(build):
+    # The same out-of-memory guest dumped at -d 31, which drops page cache too: the
+    # tmpfs that filled RAM is lent in 2 MiB chunks, as much as asked. The dump keeps
+    # the kernel's log; the user pages (the pattern pages among them) it drops.
+    r, vm, token, info = crash_and_capture(build, "lend-oom-31", "oom",
+                                           hv_args="capture_lend=256M dump_level=31",
+                                           capture_args="console=ttyS0 quiet nr_cpus=1 "
+                                                        "reset_devices pc.test=capture pc.level=31")
+    m = r.wait_for(r"\[hv\] crash: lent (\d+) MiB of 256 to the capture kernel in \d+ run\(s\): "
+                   r"(\d+) MiB of the crashed kernel's free blocks, (\d+) MiB of 2 MiB chunks "
+                   r"of pages dump_level=31 drops", 1)
+    assert int(m.group(1)) == 256 and int(m.group(3)) >= 128, m.group(0)
+    r.wait_for(r"PCG: dump saved \(elf, makedumpfile -E -d 31\)", 1)
+    log = dmesg(info["path"])
+    assert f"parachute-token: {token}" in log
+    assert "invoked oom-killer" in log and "Kernel panic - not syncing: Out of memory" in log

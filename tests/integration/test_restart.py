@@ -19,7 +19,7 @@ def test_restart_three_crashes_in_a_row(build):
     # and starts the other; the restarted guest boots on whichever vCPU ran the capture
     # kernel's restart, so the next crash comes on the other one.
     r, disk = start(build, "restart", f"pc.test=crash pc.token={token} pc.trigger=sysrq pc.cpu=1",
-                    hv_args="restart=on capture_lend=64M", capture_args=f"{ALL_CPUS} pc.restart=1",
+                    hv_args="restart=on capture_lend=64M dump_level=17", capture_args=f"{ALL_CPUS} pc.restart=1",
                     smp=2)
     with r:
         m = r.wait_for(r"\[hv\] restart: (\d+) KiB kept for a restart without a machine reset "

@@ -14,6 +14,7 @@
 /* What a search found, for the log. */
 struct lend_report {
 	u64 bytes;	   /* lent, in 2 MiB-aligned runs */
+	u64 cache;	   /* of which chunks of page cache and user pages (and free pages) */
 	unsigned int runs; /* how many runs */
 	u64 us;		   /* the search's time */
 	bool cut;	   /* stopped by its time budget or the run limit */
@@ -21,9 +22,10 @@ struct lend_report {
 
 /**
  * lend_find() - at the crash, before the vmcore is described: up to
- * capture_lend= bytes of the crashed kernel's free blocks of 2 MiB or more
- * (paging: a vCPU state whose tables map the kernel; vi: its VMCOREINFO),
- * where dump_level= drops free pages. Returns NULL when something was
+ * capture_lend= bytes of the crashed kernel's free blocks of 2 MiB or more,
+ * then of 2 MiB chunks of pages the dump level drops (free, page cache,
+ * user) (paging: a vCPU state whose tables map the kernel; vi: its
+ * VMCOREINFO), where dump_level= drops free pages. Returns NULL when something was
  * found, else why nothing was (nothing is lent then).
  */
 const char *lend_find(const struct x86_cpu_state *paging, const char *vi, u32 vi_len,
