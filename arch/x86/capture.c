@@ -350,7 +350,8 @@ int arch_capture_handover(struct percpu *cpu)
 		.elf_max = TAIL_ELF_MAX,
 		.backup_pa = tail + TAIL_BACKUP,
 		.low_end = LOW_MEM_END,
-		.e820 = capture_e820(boot_bi, &e820) ? NULL : &e820,
+		/* Only where a crash may lend: the crash path builds nothing it does not need. */
+		.e820 = hv.opt.capture_lend && !capture_e820(boot_bi, &e820) ? &e820 : NULL,
 	};
 	struct x86_cpu_state s;
 	long len;
