@@ -62,8 +62,11 @@
    kdump with nr_cpus=2 and a makedumpfile thread per CPU in the same
    reservation, the shim with nr_cpus=1, with every CPU (docs/smp.md), with a
    thread per CPU, and with a 70 MiB region and 512 MiB lent at the crash
-   (docs/capture.md): panic to dump saved, makedumpfile's time, the
-   capture kernel's memory, what is hidden from the guest, ratios to kdump.
+   (docs/capture.md); then kdump, the shim on every CPU, and that with
+   lending, each with makedumpfile -l (LZO, the installed MAKEDUMP_ARGS)
+   instead of -c: panic to dump saved, makedumpfile's time, the capture
+   kernel's memory, what is hidden from the guest, ratios to kdump as
+   Debian ships it and to kdump with the same format.
 """
 import os
 import re
@@ -338,8 +341,10 @@ def scale_bench(build):
                   f"saved {sh['saved'] / k['saved']:.3f}, dump size {sh['dump'] / k['dump']:.3f}")
 
 
-CPUS_SIDES = ("kdump", "kdump-2cpu", "shim-1cpu", "shim", "shim-threads", "shim-lend")
+CPUS_SIDES = ("kdump", "kdump-2cpu", "kdump-lzo", "shim-1cpu", "shim", "shim-threads", "shim-lend",
+              "shim-lzo", "shim-lzo-lend")
 # shim-lend: a region holding what is staged and 4 MiB more, 512 MiB lent at the crash.
+# -lzo: makedumpfile -l (LZO) instead of -c (zlib): the installed MAKEDUMP_ARGS' format.
 LEND_HV = "capture_mem=70M capture_lend=512M dump_level=31"
 
 
@@ -349,38 +354,41 @@ def cpus_run(build, side, gib):
     kdump with nr_cpus=2 and a makedumpfile thread per CPU in the same
     reservation, the shim with nr_cpus=1, the shim with every CPU (the
     installed default: no makedumpfile threads), that with a thread per CPU,
-    and that with a 70 MiB region and 512 MiB lent at the crash. Returns
+    and that with a 70 MiB region and 512 MiB lent at the crash; "-lzo"
+    sides save with -l (LZO) instead of -c (zlib). Returns
     (panic -> dump saved s, makedumpfile s, capture CPUs, capture kernel's
-    memory KiB, hidden region MiB) or None."""
+    memory KiB, hidden region MiB, dump bytes) or None."""
     name = f"bench-cpus-{side}-{gib}g"
     disk = dump_disk(build, name, "4G")
     drive = ["-drive", f"file={disk},format=raw,if=virtio"]
-    guest = f"{GUEST} pc.level=31 pc.dump=compressed"
+    fmt = "lzo" if side.endswith(("-lzo", "-lzo-lend")) else "compressed"
+    guest = f"{GUEST} pc.level=31 pc.dump={fmt}"
     if side.startswith("kdump"):
         kcpus = "2 pc.threads=auto" if side == "kdump-2cpu" else "1"
         r = Run(build, name, direct=True, initrd=f"{build}/initrd-kdump.cpio.gz", extra=drive,
                 mem=f"{gib}G", smp=2,
                 guest_args=f"quiet crashkernel=128M pc.kdump=1 pc.kcpus={kcpus} {guest}")
     else:
-        cmd = "console=ttyS0 reset_devices irqpoll pc.test=capture pc.level=31 pc.dump=compressed"
+        cmd = f"console=ttyS0 reset_devices irqpoll pc.test=capture pc.level=31 pc.dump={fmt}"
         if side == "shim-1cpu":
             cmd += " nr_cpus=1"
         if side == "shim-threads":
             cmd += " pc.threads=auto"
         r = Run(build, name, extra=drive, mem=f"{gib}G", smp=2,
-                hv_args=LEND_HV if side == "shim-lend" else "",
+                hv_args=LEND_HV if side.endswith("-lend") else "",
                 modules=modules(build, guest, cmd))
     try:
         t_panic = crash_to_saved(r)
         saved = r.time_of(r"PCG: dump saved") - t_panic
         mdf = float(r.wait_for(r"PCG: dump saved .* in ([0-9.]+)s", 1).group(1))
         m = r.wait_for(r"PCG: capture kernel: (\d+) cpu\(s\) online, (\d+) KiB", 1)
+        size = int(r.wait_for(r"PCG: makedumpfile: Write bytes *: *(\d+)", 5).group(1))
         if side.startswith("kdump"):
             hidden = 128
         else:
             hidden = int(r.wait_for(r"\[hv\] hidden: .* capture region \((\d+) KiB\)",
                                     1).group(1)) >> 10
-        return saved, mdf, int(m.group(1)), int(m.group(2)), hidden
+        return saved, mdf, int(m.group(1)), int(m.group(2)), hidden, size
     except AssertionError as e:
         print(f"cpus: {name}: {e}", flush=True)
         return None
@@ -398,12 +406,17 @@ def cpus_bench(build):
             print(f"cpus {gib} GiB, 2 vCPUs, {side}: " +
                   (f"panic -> dump saved {x[0]:.1f}s, makedumpfile {x[1]:.1f}s on {x[2]} "
                    f"CPU(s), capture kernel MemTotal {x[3] >> 10} MiB, hidden from the guest "
-                   f"{x[4]} MiB" if x else "no dump saved"), flush=True)
-        k = res["kdump"]
+                   f"{x[4]} MiB, dump {x[5] >> 20} MiB" if x else "no dump saved"), flush=True)
+        k, kl = res["kdump"], res["kdump-lzo"]
         for side in CPUS_SIDES[1:]:
             if k and res[side]:
                 print(f"cpus {gib} GiB: ratio {side}/kdump: saved {res[side][0] / k[0]:.3f}, "
                       f"makedumpfile {res[side][1] / k[1]:.3f}", flush=True)
+        # Like for like: the LZO sides against kdump saving with -l too.
+        for side in ("shim-lzo", "shim-lzo-lend"):
+            if kl and res[side]:
+                print(f"cpus {gib} GiB: ratio {side}/kdump-lzo: saved {res[side][0] / kl[0]:.3f}, "
+                      f"makedumpfile {res[side][1] / kl[1]:.3f}", flush=True)
 
 
 def boot_time_smp(build, direct, n, i):

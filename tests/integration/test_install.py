@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import uuid
 
+import debuggers
 from capture import dmesg, dump_disk, extract
 from grub import HEAD, mkrescue
 from harness import Run
@@ -171,7 +172,7 @@ def test_capture_initramfs_saves_like_kdump_tools(build):
         # The installed defaults: kdump-tools' directory and makedumpfile arguments,
         # with (PARACHUTE_MAKEDUMP_THREADS=auto) a thread per CPU of the capture kernel.
         m = r.wait_for(rf"parachute-capture: saving /var/crash/(\d{{12}})/dump\.(\d{{12}}) on "
-                       rf"UUID={fs_uuid} \(makedumpfile -c -d 31 --num-threads 2\)", 120)
+                       rf"UUID={fs_uuid} \(makedumpfile -l -d 31 --num-threads 2\)", 120)
         stamp = m.group(1)
         assert m.group(2) == stamp
         r.wait_for(r"parachute-capture: saved; rebooting", 300)
@@ -187,9 +188,12 @@ def test_capture_initramfs_saves_like_kdump_tools(build):
     dump = f"{build}/logs/{name}.dump"
     debugfs(image, f"dump /var/crash/{stamp}/dump.{stamp} {dump}")
     with open(dump, "rb") as f:
-        assert f.read(8) == b"KDUMP   ", "not a kdump-compressed dump (makedumpfile -c)"
+        assert f.read(8) == b"KDUMP   ", "not a kdump-compressed dump (makedumpfile -l)"
     # makedumpfile reads the dump, and the saved dmesg matches: both hold the run's token.
     assert f"parachute-token: {token}" in dmesg(dump)
+    # crash and drgn read the installed default's LZO-compressed dump.
+    for tool, v in (("drgn", debuggers.drgn(build, dump)), ("crash", debuggers.crash(build, dump))):
+        assert v["tasks"] > 20 and 1 in v["pids"], f"{tool}: {v['tasks']} tasks, pids {v['pids']}"
     saved = f"{build}/logs/{name}.dmesg"
     debugfs(image, f"dump /var/crash/{stamp}/dmesg.{stamp} {saved}")
     with open(saved, errors="replace") as f:
@@ -248,7 +252,7 @@ def test_capture_initramfs_raw_dump_partition(build):
     dump = extract(disk, f"{build}/logs/{name}.dump")
     os.unlink(disk)
     with open(dump, "rb") as f:
-        assert f.read(8) == b"KDUMP   ", "not a kdump-compressed dump (makedumpfile -F -c)"
+        assert f.read(8) == b"KDUMP   ", "not a kdump-compressed dump (makedumpfile -F -l)"
     assert f"parachute-token: {token}" in dmesg(dump)
     shutil.rmtree(installed)
 
