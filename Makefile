@@ -15,7 +15,7 @@ HV_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,max-page-size
 	-Wl,-z,noexecstack -Wl,--no-warn-rwx-segments -Wl,-T,arch/x86/hv.lds
 
 HV_SRCS := hv/elfcore.c hv/sha256.c hv/lib.c hv/util.c hv/format.c hv/printk.c hv/memmap.c hv/bootinfo.c \
-	hv/options.c hv/percpu.c hv/mm.c hv/hypercall.c hv/main.c hv/state.c hv/capture.c hv/capture_load.c hv/vmcoreinfo_scan.c hv/restart.c hv/watchdog.c \
+	hv/options.c hv/percpu.c hv/mm.c hv/hypercall.c hv/main.c hv/state.c hv/capture.c hv/capture_load.c hv/vmcoreinfo_scan.c hv/restart.c hv/watchdog.c hv/history.c \
 	hv/vmcoreinfo.c \
 	arch/x86/boot/head.S arch/x86/entry.S arch/x86/svm_entry.S arch/x86/vmx_entry.S arch/x86/traps.c \
 	arch/x86/console.c arch/x86/time.c arch/x86/cpuid.c arch/x86/paging.c \
@@ -90,7 +90,7 @@ $(BUILD)/unit/%: tests/unit/%.c tests/unit/harness.c tests/unit/harness.h $(UNIT
 # instructions, and tests/stub/stub.c is the rest of the hv around the vCPU
 # core and the capture code (test_policy here, fuzz_hypercall below).
 STUBBED_TESTS := test_policy test_dma_domains test_firmware test_guest_mem test_gate
-test_policy_SRCS := tests/stub/stub.c hv/capture.c hv/capture_load.c hv/vmcoreinfo_scan.c hv/restart.c hv/watchdog.c hv/hypercall.c hv/state.c hv/percpu.c arch/x86/vcpu.c \
+test_policy_SRCS := tests/stub/stub.c hv/history.c hv/capture.c hv/capture_load.c hv/vmcoreinfo_scan.c hv/restart.c hv/watchdog.c hv/hypercall.c hv/state.c hv/percpu.c arch/x86/vcpu.c \
 	arch/x86/gate.c
 test_gate_SRCS := arch/x86/gate.c
 test_dma_domains_SRCS := arch/x86/iommu.c hv/state.c
@@ -418,6 +418,7 @@ install: $(BUILD)/parachute.elf $(BUILD)/parachutectl
 	install -D -m 0755 guest/capture/init $(DESTDIR)/usr/share/parachute/capture-init
 	install -D -m 0755 guest/kernel/postinst.d/parachute $(DESTDIR)/etc/kernel/postinst.d/parachute
 	install -D -m 0755 guest/kernel/postrm.d/parachute $(DESTDIR)/etc/kernel/postrm.d/parachute
+	install -D -m 0644 guest/parachute.service $(DESTDIR)/lib/systemd/system/parachute.service
 
 # Everything is built first, two jobs at a time (what the integration tests
 # boot included, so the kernel is there for the unit test that reads it); then

@@ -24,6 +24,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef PARACHUTE_VERSION
@@ -44,6 +45,9 @@ static const char usage_text[] =
 	"               ask the hv whether it would take them; nothing changes\n"
 	"  unload       drop the capture kernel: capture is disarmed\n"
 	"  dma-faults   the DMA the hv's IOMMU blocked, newest last\n"
+	"  history [--last]\n"
+	"               what became of the captures since the machine booted (a\n"
+	"               restart keeps them; a machine reset does not), or the newest\n"
 	"  watchdog start [--timeout SECONDS]\n"
 	"               the hv captures if the guest stops petting it for SECONDS\n"
 	"               (default 30; the module pets it from a timer)\n"
@@ -413,28 +417,69 @@ static int cmd_selftest(void)
 	return req.failed || !req.probes ? PC_EXIT_ERROR : PC_EXIT_OK;
 }
 
-static int cmd_dma_faults(void)
+/*
+ * STATUS, then the read-only ioctl req into buf: what dma-faults and history
+ * print. On failure, "parachute: cannot read WHAT: why" and PC_EXIT_ERROR;
+ * since is the ABI that brought req, for an hv or module older than it.
+ */
+static int read_with_status(struct parachute_status *st, unsigned long req, void *buf,
+			    const char *what, const char *since)
 {
-	static struct parachute_dma_faults df;
-	struct parachute_status st;
 	char msg[256];
 	int fd, err;
 
 	fd = open_device(O_RDONLY);
 	if (fd < 0) {
 		open_error(msg, sizeof(msg), errno);
-		fprintf(stderr, "parachute: cannot read the DMA faults: %s\n", msg);
+		fprintf(stderr, "parachute: cannot read %s: %s\n", what, msg);
 		return PC_EXIT_ERROR;
 	}
-	if (ioctl(fd, PARACHUTE_IOC_STATUS, &st) < 0 || ioctl(fd, PARACHUTE_IOC_DMA_FAULTS, &df) < 0) {
+	if (ioctl(fd, PARACHUTE_IOC_STATUS, st) < 0 || ioctl(fd, req, buf) < 0) {
 		err = errno;
 		close(fd);
-		pc_load_error(msg, sizeof(msg), err, NULL, NULL);
-		fprintf(stderr, "parachute: cannot read the DMA faults: %s\n", msg);
+		if (err == EOPNOTSUPP)
+			snprintf(msg, sizeof(msg), "the hv or the module predates it (ABI %s)", since);
+		else
+			pc_load_error(msg, sizeof(msg), err, NULL, NULL);
+		fprintf(stderr, "parachute: cannot read %s: %s\n", what, msg);
 		return PC_EXIT_ERROR;
 	}
 	close(fd);
+	return PC_EXIT_OK;
+}
+
+static int cmd_dma_faults(void)
+{
+	static struct parachute_dma_faults df;
+	struct parachute_status st;
+
+	if (read_with_status(&st, PARACHUTE_IOC_DMA_FAULTS, &df, "the DMA faults", "1.2"))
+		return PC_EXIT_ERROR;
 	pc_print_dma_faults(stdout, &st, &df);
+	return fflush(stdout) ? PC_EXIT_ERROR : PC_EXIT_OK;
+}
+
+static int no_options(int argc, char **argv);
+
+static int cmd_history(int argc, char **argv)
+{
+	static struct parachute_history h;
+	struct parachute_status st;
+	struct timespec now;
+	bool last = false;
+
+	if (argc == 2 && !strcmp(argv[1], "--last")) {
+		last = true;
+	} else {
+		int ret = no_options(argc, argv);
+
+		if (ret != GO_ON)
+			return ret;
+	}
+	if (read_with_status(&st, PARACHUTE_IOC_HISTORY, &h, "the capture history", "1.6"))
+		return PC_EXIT_ERROR;
+	clock_gettime(CLOCK_REALTIME, &now);
+	pc_print_history(stdout, &st, &h, (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000, last);
 	return fflush(stdout) ? PC_EXIT_ERROR : PC_EXIT_OK;
 }
 
@@ -653,6 +698,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "watchdog"))
 		return cmd_watchdog(argc - 1, argv + 1);
+	if (!strcmp(cmd, "history"))
+		return cmd_history(argc - 1, argv + 1);
 	if (!strcmp(cmd, "seal-kexec"))
 		return cmd_seal_kexec(argc - 1, argv + 1);
 	if (!strcmp(cmd, "capture-report"))

@@ -43,6 +43,15 @@ int pc_print_not_ready(FILE *out, const char *why);
 void pc_print_dma_faults(FILE *out, const struct parachute_status *st,
 			 const struct parachute_dma_faults *df);
 
+/*
+ * The capture history (ABI 1.6), oldest first, or with last only the newest:
+ * each capture's time (now_ms is the wall clock in ms since the epoch, which
+ * the hv's TSC counts back from), trigger, vCPU and outcome; "no record"
+ * when there is none.
+ */
+void pc_print_history(FILE *out, const struct parachute_status *st,
+		      const struct parachute_history *h, int64_t now_ms, bool last);
+
 #define PC_WHY_NO_HV	 "not running under the parachute hv"
 #define PC_WHY_NO_MODULE "the parachute module is not loaded (modprobe parachute)"
 

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <string.h>
+#include <time.h>
 
 #define MIB ((uint64_t)1 << 20)
 #define KIB ((uint64_t)1 << 10)
@@ -262,4 +263,68 @@ void pc_print_dma_faults(FILE *out, const struct parachute_status *st,
 			fprintf(out, " (VT-d fault reason 0x%x)", f->reason);
 		fprintf(out, "\n");
 	}
+}
+
+/* "2026-12-07 11:02:03 UTC" for a time in seconds since the epoch. */
+static void utc_text(char *buf, size_t size, int64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (!gmtime_r(&tt, &tm) || !strftime(buf, size, "%Y-%m-%d %H:%M:%S UTC", &tm))
+		snprintf(buf, size, "%" PRId64 " s since the epoch", t);
+}
+
+static void print_record(FILE *out, const struct parachute_status *st,
+			 const struct parachute_capture_record *r, uint64_t nr, int64_t now_ms)
+{
+	char when[64];
+
+	fprintf(out, "capture %" PRIu64 ": ", nr);
+	if (st->tsc_khz && st->uptime_tsc >= r->trigger_tsc) {
+		uint64_t ago_ms = (st->uptime_tsc - r->trigger_tsc) / st->tsc_khz;
+
+		utc_text(when, sizeof(when), (now_ms - (int64_t)ago_ms) / 1000);
+		fprintf(out, "%s, ", when);
+	} else {
+		fprintf(out, "TSC %" PRIu64 ", ", r->trigger_tsc);
+	}
+	fprintf(out, "%.*s on cpu%" PRIu32 ": ", (int)sizeof(r->trigger), r->trigger, r->cpu);
+	switch (r->outcome) {
+	case PARACHUTE_OUTCOME_HANDED_OVER:
+		fprintf(out, "the capture kernel was entered; no word from it since");
+		break;
+	case PARACHUTE_OUTCOME_STARTED:
+		fprintf(out, "the capture kernel started %" PRIu32 " ms after the hand-over (%.*s); "
+			"it reported no outcome", r->outcome_ms, (int)sizeof(r->message), r->message);
+		break;
+	case PARACHUTE_OUTCOME_DONE:
+		fprintf(out, "saved %" PRIu32 " ms after the hand-over: %.*s", r->outcome_ms,
+			(int)sizeof(r->message), r->message);
+		break;
+	default:
+		fprintf(out, "FAILED %" PRIu32 " ms after the hand-over: %.*s", r->outcome_ms,
+			(int)sizeof(r->message), r->message);
+	}
+	fprintf(out, "%s\n", r->restarted ? "; the guest booted again without a machine reset" : "");
+}
+
+void pc_print_history(FILE *out, const struct parachute_status *st,
+		      const struct parachute_history *h, int64_t now_ms, bool last)
+{
+	uint32_t n = h->nr < PARACHUTE_HISTORY_MAX ? h->nr : PARACHUTE_HISTORY_MAX;
+
+	if (!n) {
+		fprintf(out, "parachute: no record: no capture since the machine booted (a restart "
+			     "keeps the history, a machine reset clears it)\n");
+		return;
+	}
+	if (!last) {
+		fprintf(out, "parachute: %" PRIu64 " capture(s) since the machine booted", h->total);
+		if (h->total > n)
+			fprintf(out, "; the last %" PRIu32 " follow", n);
+		fprintf(out, "\n");
+	}
+	for (uint32_t i = last ? n - 1 : 0; i < n; i++)
+		print_record(out, st, &h->r[i], h->total - n + i + 1, now_ms);
 }

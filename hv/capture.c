@@ -3,6 +3,7 @@
 #include <hv/arch.h>
 #include <hv/capture.h>
 #include <hv/elfcore.h>
+#include <hv/history.h>
 #include <hv/hv.h>
 #include <hv/lib.h>
 #include <hv/mm.h>
@@ -120,6 +121,9 @@ void capture_stage(const struct boot_info *bi)
 
 static void __noreturn capture_failed(struct percpu *cpu, const char *why)
 {
+	history_outcome(PARACHUTE_OUTCOME_FAILED,
+			capture.handover_us ? (arch_timestamp_us() - capture.handover_us) / 1000 : 0,
+			why);
 	log_release(); /* all of it, now: there is no capture kernel to wait for */
 	arch_stop_other_cpus(); /* the capture kernel's other CPUs too */
 	pr_err("capture failed: %s", why);
@@ -213,8 +217,11 @@ static bool elect(struct percpu *cpu, enum crash_source src)
 	int none = -1;
 
 	if (__atomic_compare_exchange_n(&capture.owner, &none, (int)cpu->cpu_id, false,
-					__ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+					__ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
+		capture.handover_us = 0; /* not yet */
+		history_begin(source_name[src], cpu->cpu_id, arch_timestamp() - hv.start_tsc);
 		return true;
+	}
 	capture.later_triggers++;
 	if (capture_kernel_cpu(cpu))
 		capture_failed(cpu, "the capture kernel itself crashed");
@@ -279,6 +286,7 @@ static void arm_bound(void)
 {
 	capture.handover_us = arch_timestamp_us();
 	capture.checked_in = false;
+	capture.user_mode = false;
 	if (hv.opt.capture_timeout)
 		watchdog_capture_start(hv.opt.capture_timeout * 1000ull);
 }
@@ -316,6 +324,20 @@ enum vcpu_action watchdog_expired(struct percpu *cpu)
 		    "(capture_timeout=)",
 		    hv.opt.capture_timeout);
 	capture_failed(cpu, why);
+}
+
+void capture_user_mode(const struct percpu *cpu)
+{
+	u64 ms = (arch_timestamp_us() - capture.handover_us) / 1000;
+
+	/* Once, whichever capture CPU gets here first. */
+	if (__atomic_exchange_n(&capture.user_mode, true, __ATOMIC_SEQ_CST) || capture.checked_in)
+		return;
+	if (watchdog_mode() == WATCHDOG_CAPTURE)
+		watchdog_stop();
+	history_outcome(PARACHUTE_OUTCOME_STARTED, ms, "in user mode; no check-in from a guest module");
+	pr_info("capture: the capture kernel reached user mode on cpu%u %llu ms after the hand-over: its initramfs runs, capture_timeout= no longer applies",
+		cpu->cpu_id, (unsigned long long)ms);
 }
 
 /* The capture kernel's own memory (the capture region, or RAM lent at the crash), one page at most. */
@@ -358,12 +380,14 @@ s64 capture_report(struct percpu *cpu, u64 stage, u64 gpa, u64 len)
 		if (!capture.checked_in) {
 			watchdog_stop();
 			capture.checked_in = true;
+			history_outcome(PARACHUTE_OUTCOME_STARTED, ms, len ? msg : "checked in");
 			pr_info("capture: the capture kernel checked in %llu ms after the hand-over%s%s",
 				(unsigned long long)ms, len ? ": " : "", msg);
 		}
 		return 0;
 	case PARACHUTE_REPORT_DONE:
 		watchdog_stop();
+		history_outcome(PARACHUTE_OUTCOME_DONE, ms, len ? msg : "the dump saved (no message)");
 		pr_info("capture: the capture kernel saved the dump, %llu ms after the hand-over%s%s",
 			(unsigned long long)ms, len ? ": " : "", msg);
 		return 0;
@@ -475,6 +499,7 @@ u32 capture_rearm(void)
 	memset(&capture.probe, 0, sizeof(capture.probe)); /* and its note is probed anew */
 	capture.later_triggers = 0;
 	capture.checked_in = false;
+	capture.user_mode = false;
 	capture.restarts++;
 	__atomic_store_n(&capture.owner, -1, __ATOMIC_SEQ_CST);
 	spin_unlock(&capture.switch_lock); /* taken by the crash, for good until now */

@@ -6,6 +6,7 @@
  */
 #include <hv/arch.h>
 #include <hv/capture.h>
+#include <hv/history.h>
 #include <hv/hv.h>
 #include <hv/hypercall.h>
 #include <hv/lib.h>
@@ -125,26 +126,49 @@ static s64 hc_capture_info(const struct percpu *cpu, u64 gpa, u64 size)
 	return (s64)n;
 }
 
-/* The blocked DMAs that fit in size bytes, the most recent ones. */
-static s64 hc_dma_faults(const struct percpu *cpu, u64 gpa, u64 size)
+/*
+ * A header and the most recent records that fit in size bytes, into a guest
+ * buffer (DMA_FAULTS, HISTORY): fill() completes the header in buf, puts at
+ * most max records after it and returns how many. One call at a time: the
+ * buffers are static (not on a 16 KiB stack).
+ */
+static s64 hc_records(const struct percpu *cpu, u64 gpa, u64 size, void *buf, u64 hdr,
+		      u64 rec, u64 buf_size, unsigned int (*fill)(void *buf, unsigned int max))
 {
-	static struct parachute_dma_faults df; /* 1.5 KiB: not on a 16 KiB stack */
 	static spinlock_t lock;
-	const u64 hdr = __builtin_offsetof(struct parachute_dma_faults, f);
 	u64 n;
 
 	if (size < hdr)
 		return -PARACHUTE_EINVAL;
-	size = MIN(size, sizeof(df));
+	size = MIN(size, buf_size);
 	if (!arch_guest_writable(cpu, gpa, size))
 		return -PARACHUTE_EFAULT;
 	spin_lock(&lock);
-	df.struct_size = (u32)hdr;
-	df.nr = arch_dma_faults(df.f, (unsigned int)((size - hdr) / sizeof(df.f[0])), &df.total);
-	n = hdr + df.nr * sizeof(df.f[0]);
-	memcpy(phys_to_virt(gpa), &df, n);
+	n = hdr + fill(buf, (unsigned int)((size - hdr) / rec)) * rec;
+	memcpy(phys_to_virt(gpa), buf, n);
 	spin_unlock(&lock);
 	return (s64)n;
+}
+
+static struct parachute_dma_faults dma_faults;
+static struct parachute_history history;
+
+static unsigned int fill_dma_faults(void *buf, unsigned int max)
+{
+	struct parachute_dma_faults *df = buf;
+
+	df->struct_size = __builtin_offsetof(struct parachute_dma_faults, f);
+	df->nr = arch_dma_faults(df->f, max, &df->total);
+	return df->nr;
+}
+
+static unsigned int fill_history(void *buf, unsigned int max)
+{
+	struct parachute_history *h = buf;
+
+	h->struct_size = __builtin_offsetof(struct parachute_history, r);
+	h->nr = history_read(h->r, max, &h->total);
+	return h->nr;
 }
 
 /* One page of a load: the guest's page must be guest RAM, whole and aligned. */
@@ -219,7 +243,9 @@ enum vcpu_action hypercall(struct percpu *cpu, unsigned int cpl, struct hypercal
 		a->ret = capture_load_commit(cpu, a->a0);
 		break;
 	case PARACHUTE_HC_DMA_FAULTS:
-		a->ret = hc_dma_faults(cpu, a->a0, a->a1);
+		a->ret = hc_records(cpu, a->a0, a->a1, &dma_faults,
+				    __builtin_offsetof(struct parachute_dma_faults, f),
+				    sizeof(dma_faults.f[0]), sizeof(dma_faults), fill_dma_faults);
 		break;
 	case PARACHUTE_HC_SEAL_KEXEC:
 		a->ret = arch_seal_kexec(cpu, a->a0, a->a1, a->a2);
@@ -235,6 +261,11 @@ enum vcpu_action hypercall(struct percpu *cpu, unsigned int cpl, struct hypercal
 		break;
 	case PARACHUTE_HC_RESTART:
 		return capture_restart(cpu, &a->ret);
+	case PARACHUTE_HC_HISTORY:
+		a->ret = hc_records(cpu, a->a0, a->a1, &history,
+				    __builtin_offsetof(struct parachute_history, r),
+				    sizeof(history.r[0]), sizeof(history), fill_history);
+		break;
 	default:
 		a->ret = -PARACHUTE_ENOSYS;
 	}

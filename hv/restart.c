@@ -10,6 +10,7 @@
  */
 #include <hv/arch.h>
 #include <hv/capture.h>
+#include <hv/history.h>
 #include <hv/hv.h>
 #include <hv/lib.h>
 #include <hv/mm.h>
@@ -149,6 +150,7 @@ enum vcpu_action capture_restart(struct percpu *cpu, s64 *ret)
 		       err);
 		arch_reboot();
 	}
+	history_restarted();
 	pr_info("restart %u: the guest kernel boots again on cpu%u, capture re-armed, in %llu us (no machine reset)",
 		capture_rearm(), cpu->cpu_id, (unsigned long long)(arch_timestamp_us() - t0));
 	return VCPU_RESET;

@@ -92,6 +92,9 @@ static int capture_cmdline(const struct bzimage *bz, const char *args, char *out
 	return 0;
 }
 
+/* What the armed capture kernel's command line may grow to (its boot protocol's limit). */
+static u64 tail_cmdline_max;
+
 /* vl: the kernel's vmlinux, entered through its 64-bit entry; NULL for the bzImage's own. */
 static int write_tail(const struct bzimage *bz, const struct vmlinux *vl, const char *args,
 		      u64 initrd, u64 initrd_size)
@@ -107,6 +110,7 @@ static int write_tail(const struct bzimage *bz, const struct vmlinux *vl, const 
 
 	if (ret)
 		return ret;
+	tail_cmdline_max = MIN(bz->cmdline_max, (u64)PAGE_SIZE - 1);
 	if (vl) {
 		linux_boot_entry64(&capture_entry, hv.capture_base + vl->entry, tail + TAIL_BP,
 				   tail + TAIL_GDT, tail + TAIL_PGT);
@@ -342,6 +346,27 @@ static void lent_e820(const struct memmap *m)
 	memcpy(bp->e820_table, m->e, m->nr * sizeof(struct e820_entry));
 }
 
+/*
+ * capture_lend= lent nothing: the capture kernel runs in the region alone,
+ * sized for what lending would add, so on one CPU (each costs it memory).
+ * nr_cpus=1 at the end of its command line (Linux takes the last); the
+ * stash puts the armed line back at a restart. False: no room to say it.
+ */
+static bool capture_one_cpu(void)
+{
+	static const char one[] = " nr_cpus=1";
+	char *cmd = phys_to_virt(tail + TAIL_CMDLINE);
+	size_t n = strlen(cmd);
+
+	if (n + sizeof(one) - 1 > tail_cmdline_max) {
+		pr_warn("crash: the capture kernel's command line has no room for nr_cpus=1: it may start every parked vCPU in the region alone");
+		return false;
+	}
+	memcpy(cmd + n, one, sizeof(one));
+	pr_warn("crash: nothing lent: the capture kernel runs on one CPU in the region alone (nr_cpus=1 added to its command line)");
+	return true;
+}
+
 int arch_capture_handover(struct percpu *cpu)
 {
 	static struct memmap e820;
@@ -353,7 +378,9 @@ int arch_capture_handover(struct percpu *cpu)
 		/* Only where a crash may lend: the crash path builds nothing it does not need. */
 		.e820 = hv.opt.capture_lend && !capture_e820(boot_bi, &e820) ? &e820 : NULL,
 	};
+	const struct phys_range *runs;
 	struct x86_cpu_state s;
+	bool one_cpu;
 	long len;
 
 	vendor->save_state(cpu, &s);
@@ -361,6 +388,7 @@ int arch_capture_handover(struct percpu *cpu)
 	if (len < 0)
 		return (int)len;
 	lent_e820(&e820);
+	one_cpu = hv.opt.capture_lend && !lend_runs(&runs) && capture_one_cpu();
 	apic_quiesce(boot_madt.ioapic, boot_madt.nr_ioapics, "the capture kernel");
 	/* The run loop makes the entry (VCPU_RESET), not this deep in the exit handler. */
 	cpu->arch.reset = capture_entry;
@@ -368,7 +396,7 @@ int arch_capture_handover(struct percpu *cpu)
 	pr_info("crash: cpu%u enters the capture kernel at 0x%llx%s; it may start %u parked vCPU(s)",
 		cpu->cpu_id, (unsigned long long)capture_entry.rip,
 		capture_entry.long_mode ? " (its vmlinux, 64-bit entry)" : "",
-		smp_capture_cpus_open());
+		one_cpu ? 0 : smp_capture_cpus_open());
 	return 0;
 }
 

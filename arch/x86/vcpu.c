@@ -86,6 +86,10 @@ enum vcpu_action vcpu_handle_cpuid(struct percpu *cpu)
 	if (!capture.probe.done && capture.armed && !capture_running() &&
 	    vendor->get(cpu, VCPU_CPL) == 3)
 		vmcoreinfo_probe(cpu, &hv.guest_map, VMCOREINFO_PROBE_PAGES);
+	/* The capture kernel's user mode (every libc asks CPUID at start): its initramfs runs. */
+	if (capture_running() && !capture.user_mode && capture_kernel_cpu(cpu) &&
+	    vendor->get(cpu, VCPU_CPL) == 3)
+		capture_user_mode(cpu);
 	cpuid_count(leaf, sub, &c);
 	cpuid_policy(leaf, sub, vendor->get(cpu, VCPU_CR4), &c);
 	r->rax = c.eax;

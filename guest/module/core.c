@@ -11,6 +11,7 @@
  *                               page by page, LOAD_COMMIT); CAP_SYS_BOOT
  *   PARACHUTE_IOC_UNLOAD        disarm capture (HC_UNLOAD); CAP_SYS_BOOT
  *   PARACHUTE_IOC_DMA_FAULTS    the DMA the hv blocked (HC_DMA_FAULTS)
+ *   PARACHUTE_IOC_HISTORY       the captures since the machine booted (HC_HISTORY)
  *   PARACHUTE_IOC_WATCHDOG      start (a timeout in ms) or stop (0) the hv's
  *                               watchdog, petted from a timer; CAP_SYS_BOOT
  *   PARACHUTE_IOC_SEAL_KEXEC    seal (or unseal) the crashkernel region that
@@ -372,6 +373,7 @@ static_assert(PARACHUTE_EPERM == EPERM && PARACHUTE_E2BIG == E2BIG &&
 static_assert(sizeof(struct parachute_status) <= PAGE_SIZE &&
 	      sizeof(struct parachute_capture_info) <= PAGE_SIZE &&
 	      sizeof(struct parachute_dma_faults) <= PAGE_SIZE &&
+	      sizeof(struct parachute_history) <= PAGE_SIZE &&
 	      PARACHUTE_LOAD_CMDLINE_MAX <= PAGE_SIZE);
 
 /* A hypercall's result as an ioctl's: a call the hv does not know is EOPNOTSUPP. */
@@ -840,6 +842,8 @@ static long pc_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 			return -EOPNOTSUPP;
 		return pc_ioc_read(PARACHUTE_HC_DMA_FAULTS, argp,
 				   sizeof(struct parachute_dma_faults));
+	case PARACHUTE_IOC_HISTORY:
+		return pc_ioc_read(PARACHUTE_HC_HISTORY, argp, sizeof(struct parachute_history));
 	case PARACHUTE_IOC_WATCHDOG:
 		ret = pc_ioc_u32(file, argp, &v);
 		return ret ? ret : pc_watchdog(v);

@@ -39,7 +39,7 @@
 #define PARACHUTE_CPUID_VERSION_LEAF 0x40000001u
 
 #define PARACHUTE_ABI_MAJOR   1
-#define PARACHUTE_ABI_MINOR   5
+#define PARACHUTE_ABI_MINOR   6
 #define PARACHUTE_ABI_VERSION ((PARACHUTE_ABI_MAJOR << 16) | PARACHUTE_ABI_MINOR)
 
 /* Hypercall numbers (RAX). */
@@ -61,6 +61,8 @@
 #define PARACHUTE_HC_CAPTURE_REPORT 13 /* (stage, gpa, len) -> 0; FAILED does not return */
 /* Since ABI 1.4: back to the production guest without a machine reset. */
 #define PARACHUTE_HC_RESTART 14 /* () -> does not return; or an error */
+/* Since ABI 1.6: what became of the captures since the machine booted. */
+#define PARACHUTE_HC_HISTORY 15 /* (gpa, size) -> bytes written */
 
 /*
  * CAPTURE_REPORT stages. Only the capture kernel calls it, on the vCPU that
@@ -286,5 +288,42 @@ struct parachute_dma_faults {
 };
 PARACHUTE_ABI_AT(struct parachute_dma_faults, f, 16);
 PARACHUTE_ABI_SIZE(struct parachute_dma_faults, 16 + 24 * PARACHUTE_DMA_FAULTS_MAX);
+
+/*
+ * The captures since the machine booted, oldest first (PARACHUTE_HC_HISTORY,
+ * ABI 1.6): the hv keeps the last PARACHUTE_HISTORY_MAX in its own memory,
+ * which a restart (hv option restart=on) keeps and a machine reset clears,
+ * and writes into guest memory at gpa (one page, guest RAM) the header and
+ * as many records as size holds, the most recent ones; returns the bytes
+ * written. Strings are NUL-terminated, printable ASCII.
+ */
+#define PARACHUTE_HISTORY_MAX 8
+
+#define PARACHUTE_OUTCOME_HANDED_OVER 0 /* the capture kernel was entered; no word since */
+#define PARACHUTE_OUTCOME_STARTED     1 /* it checked in, or reached user mode */
+#define PARACHUTE_OUTCOME_DONE	      2 /* it reported the dump saved */
+#define PARACHUTE_OUTCOME_FAILED      3 /* it reported a failure, or the hv saw one */
+
+struct parachute_capture_record {
+	uint64_t trigger_tsc; /* TSC ticks since the hv started, at the trigger */
+	uint32_t cpu;	      /* the vCPU that captured (the crashing one) */
+	uint32_t outcome;     /* PARACHUTE_OUTCOME_* */
+	uint32_t outcome_ms;  /* from the hand-over to the outcome (0: handed over) */
+	uint32_t restarted;   /* 1: the guest was booted again after it (restart=on) */
+	char trigger[64];     /* what triggered it, as the hv logs it */
+	char message[PARACHUTE_REPORT_MAX]; /* the capture kernel's last report, or the hv's reason */
+};
+PARACHUTE_ABI_SIZE(struct parachute_capture_record, 280);
+PARACHUTE_ABI_AT(struct parachute_capture_record, trigger, 24);
+PARACHUTE_ABI_AT(struct parachute_capture_record, message, 88);
+
+struct parachute_history {
+	uint32_t struct_size; /* of the header: 16 */
+	uint32_t nr;	      /* records that follow */
+	uint64_t total;	      /* captures since the machine booted (total - nr are not kept) */
+	struct parachute_capture_record r[PARACHUTE_HISTORY_MAX];
+};
+PARACHUTE_ABI_AT(struct parachute_history, r, 16);
+PARACHUTE_ABI_SIZE(struct parachute_history, 16 + 280 * PARACHUTE_HISTORY_MAX);
 
 #endif /* PARACHUTE_ABI_H */

@@ -123,4 +123,7 @@ PARACHUTE_ABI_AT(struct parachute_ioc_selftest, failed, 16);
 #define PARACHUTE_SELFTEST_HEAP_CYCLES 16
 #define PARACHUTE_IOC_SELFTEST _IOWR(PARACHUTE_IOC_MAGIC, 10, struct parachute_ioc_selftest)
 
+/* One PARACHUTE_HC_HISTORY call (ABI 1.6): the captures since the machine booted. */
+#define PARACHUTE_IOC_HISTORY _IOR(PARACHUTE_IOC_MAGIC, 11, struct parachute_history)
+
 #endif /* PARACHUTE_IOCTL_H */

@@ -14,7 +14,10 @@
  * With crash=1, after the classes, this CPU sends INIT and start-up IPIs to
  * another, back to back, whose start-up code asks for a capture: the INITs
  * and SIPIs that reach it once it captures must be dropped, the capture go
- * on (the test reads the vmcore). Neither is safe outside a test machine.
+ * on (the test reads the vmcore). With crash=2 it overwrites its own struct
+ * pages instead, so that no free block of 2 MiB or more is left to see, and
+ * panics: the hv's lending search must find nothing and the capture still
+ * run. Neither is safe outside a test machine.
  */
 #include <linux/cpu.h>
 #include <linux/delay.h>
@@ -42,6 +45,8 @@ static unsigned int cycles = 10000;
 module_param(cycles, uint, 0444);
 static unsigned int crash;
 module_param(crash, uint, 0444);
+static unsigned long maxpfn;	/* crash=2: the end of RAM, in pages (max_pfn is not exported) */
+module_param(maxpfn, ulong, 0444);
 
 static unsigned int probes, bad;
 
@@ -125,6 +130,35 @@ static void crash_with_init(void)
 	pr_info("hostile: cpu%u: still running: no capture came\n", self);
 }
 
+/*
+ * A guest that overwrote its own struct pages: every free block of 2 MiB
+ * and more (PageBuddy, its order in page->private) now reads as one free
+ * page, the rest of it as pages in use. What makedumpfile and the hv's
+ * lending search read of the page allocator then holds no free run to lend;
+ * the dump keeps those pages (mostly zero, which makedumpfile drops anyway).
+ * Interrupts off until the panic: the allocator never sees the damage.
+ */
+static void crash_with_scribbled_memmap(void)
+{
+	unsigned long pfn, n = 0;
+
+	local_irq_disable();
+	for (pfn = 0; pfn < maxpfn; pfn++) {
+		struct page *pg;
+
+		if (!pfn_valid(pfn))
+			continue;
+		pg = pfn_to_page(pfn);
+		if (PageBuddy(pg) && page_private(pg) >= 9) {
+			set_page_private(pg, 0);
+			n++;
+		}
+	}
+	pr_emerg("hostile: %lu free block(s) of 2 MiB or more below pfn 0x%lx now read as 4 KiB\n",
+		 n, maxpfn);
+	panic("hostile: struct pages overwritten");
+}
+
 static int __init hostile_init(void)
 {
 	struct pc_selftest_out o = { 0 };
@@ -141,7 +175,9 @@ static int __init hostile_init(void)
 	if (flood)
 		class_flood();
 	pr_info("hostile: %u probes, %u bad\n", o.probes + probes, o.failed + bad);
-	if (crash) {
+	if (crash == 2 && maxpfn)
+		crash_with_scribbled_memmap();
+	if (crash == 1) {
 		preempt_disable();
 		crash_with_init();
 		preempt_enable();

@@ -84,7 +84,7 @@ def test_hypercall_ranges_checked(build):
             m = r.wait_for(rf"parachute: selftest {what}: STATUS\(0x[0-9a-f]+, \d+\) = (-?\d+)")
             return int(m.group(1))
         size = result("own-page")
-        assert size == 80, size                   # sizeof(struct parachute_status), ABI 1.5
+        assert size == 80, size                   # sizeof(struct parachute_status), ABI 1.6
         assert result("capture-region") == -14   # -EFAULT: hidden memory
         assert result("crosses-page") == -14
         assert result("too-small") == -22        # -EINVAL

@@ -35,7 +35,7 @@ PACKAGE_FILES = ["/boot/parachute.elf", "/etc/default/parachute", "/etc/grub.d/2
                  "/usr/sbin/parachute-mkinitrd", "/usr/share/parachute/capture-init",
                  "/usr/share/man/man8/parachute-mkinitrd.8.gz", "/usr/sbin/parachutectl",
                  "/usr/share/man/man8/parachutectl.8.gz", "/usr/sbin/parachute-vmlinux",
-                 "/usr/share/man/man8/parachute-vmlinux.8.gz"]
+                 "/usr/share/man/man8/parachute-vmlinux.8.gz", "/lib/systemd/system/parachute.service"]
 CONFFILES = [f for f in PACKAGE_FILES if f.startswith("/etc/")]
 XL_KDUMP_FILES = ["/usr/sbin/xl-kdump", "/usr/share/man/man8/xl-kdump.8.gz",
                   "/lib/systemd/system/xl-kdump.service"]
@@ -90,6 +90,9 @@ def package_root(build, name):
                             capture_output=True, text=True, check=True).stdout
     for f in CONFFILES:
         assert f" {f} " in status, f"{f} is not a conffile"
+    # The boot-time unit (the last capture, readiness) is enabled on install.
+    with open(f"{root}/var/lib/dpkg/info/parachute.postinst") as f:
+        assert "parachute.service" in f.read(), "the parachute package does not enable its unit"
     for f in XL_KDUMP_FILES:
         assert os.path.isfile(root + f), f"the xl-kdump package did not install {f}"
     out = subprocess.run([f"{root}/usr/sbin/xl-kdump", "--help"], capture_output=True, text=True)

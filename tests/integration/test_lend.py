@@ -3,7 +3,7 @@
 the crashed kernel's free blocks, which the dump level drops, become the
 capture kernel's RAM, and the vmcore leaves them out (docs/capture.md)."""
 import debuggers
-from capture import check_patterns, crash_and_capture, dmesg
+from capture import CAPTURE_ARGS, check_patterns, crash_and_capture, dmesg
 
 LENT = r"\[hv\] crash: lent (\d+) MiB of (\d+) to the capture kernel in (\d+) run\(s\)"
 
@@ -45,6 +45,30 @@ def test_lend_nothing_when_the_dump_keeps_free_pages(build):
                r"the dump level keeps free pages; it runs in the capture region alone", 1)
     assert not r.all(LENT)
     assert f"parachute-token: {token}" in dmesg(info["path"])
+
+
+def test_lend_search_finds_nothing(build):
+    # A guest that overwrote its own struct pages (tests/hostile/, crash=2): every
+    # free block of 2 MiB or more reads as one free page. The search finds nothing
+    # to lend; the capture runs in the region alone, on one CPU of the two.
+    r, vm, token, info = crash_and_capture(
+        build, "lend-none", "memmap", smp=2, hv_args="capture_lend=256M dump_level=17",
+        capture_args=CAPTURE_ARGS.replace(" nr_cpus=1", ""))
+    m = r.wait_for(r"hostile: (\d+) free block\(s\) of 2 MiB or more below pfn", 1)
+    assert int(m.group(1)) > 0, m.group(0)
+    r.wait_for(r"\[hv\] WARNING: crash: nothing lent to the capture kernel \(capture_lend=256M\): "
+               r"no free block of 2 MiB or more; it runs in the capture region alone", 1)
+    r.wait_for(r"\[hv\] WARNING: crash: nothing lent: the capture kernel runs on one CPU in the "
+               r"region alone \(nr_cpus=1 added to its command line\)", 1)
+    r.wait_for(r"\[hv\] crash: cpu\d enters the capture kernel .*; it may start 0 parked vCPU", 1)
+    r.wait_for(r"PCG: capture kernel command line: .* nr_cpus=1$", 1)
+    r.wait_for(r"PCG: capture kernel: 1 cpu\(s\) online", 1)
+    assert not r.all(LENT) and not r.all(r"vCPU started by the capture kernel")
+    check_patterns(vm, info["pages"])
+    log = dmesg(info["path"])
+    assert f"parachute-token: {token}" in log
+    assert "Kernel panic - not syncing: hostile: struct pages overwritten" in log
+    debuggers.check(build, info["path"], token, info["pid"], "panic")
 
 
 def test_lend_out_of_memory_guest(build):

@@ -3,7 +3,9 @@
 capture the capture initramfs asks the hv to boot the production guest again;
 three crashes in a row, each captured, on a 2-vCPU guest whose capture kernel
 runs on both vCPUs (the hv stops the other one before the restart) and in
-64 MiB lent at each crash (given back before each restart)."""
+64 MiB lent at each crash (given back before each restart). Each boot
+prints the capture history the hv keeps across restarts."""
+import datetime
 import secrets
 
 from capture import CAPTURE_ARGS, dmesg, rebuild, start
@@ -18,7 +20,8 @@ def test_restart_three_crashes_in_a_row(build):
     # The crash on the guest's CPU 1: the capture kernel boots on the vCPU that crashed
     # and starts the other; the restarted guest boots on whichever vCPU ran the capture
     # kernel's restart, so the next crash comes on the other one.
-    r, disk = start(build, "restart", f"pc.test=crash pc.token={token} pc.trigger=sysrq pc.cpu=1",
+    r, disk = start(build, "restart",
+                    f"pc.test=crash pc.token={token} pc.trigger=sysrq pc.cpu=1 pc.history=1",
                     hv_args="restart=on capture_lend=64M dump_level=17", capture_args=f"{ALL_CPUS} pc.restart=1",
                     smp=2)
     with r:
@@ -27,6 +30,9 @@ def test_restart_three_crashes_in_a_row(build):
                        60)
         assert int(m.group(1)) >= sum(int(m.group(i)) for i in (2, 3)), m.group(0)
         guest_cpu1 = 1
+        # The machine's first boot: no capture yet.
+        r.wait_for(r"PCG: ctl history: parachute: no record: no capture since the machine booted "
+                   r"\(a restart keeps the history, a machine reset clears it\)", 300)
         for n in range(1, CRASHES + 1):
             # Each boot: both vCPUs run the guest, it crashes, the capture is saved.
             r.wait_for_count(r"PCG: userspace reached, mode crash, 2 cpu\(s\) online", n, 300)
@@ -49,6 +55,28 @@ def test_restart_three_crashes_in_a_row(build):
         # The fourth boot reaches userspace with both vCPUs: the third dump is on the disk.
         r.wait_for_count(r"PCG: userspace reached, mode crash, 2 cpu\(s\) online", CRASHES + 1,
                          300)
+        # Its history: the three captures, each saved, each followed by a restart, at
+        # today's time (the guest's clock is the host's).
+        r.wait_for(rf"PCG: ctl history: parachute: {CRASHES} capture\(s\) since the machine booted$",
+                   60)
+        r.wait_for(r"PCG: ctl history: exit 0", 60)
+        days = {(datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=d))
+                .strftime("%Y-%m-%d") for d in (0, 1)}
+        cpus = []
+        for n in range(1, CRASHES + 1):
+            m = r.wait_for(rf"PCG: ctl history: capture {n}: (\S+) \d\d:\d\d:\d\d UTC, "
+                           r"(pvpanic \(the guest kernel panicked\)|guest CRASH hypercall) on "
+                           r"cpu(\d): saved \d+ ms after the hand-over: dump written to /dev/vda; "
+                           r"the guest booted again without a machine reset$", 1)
+            assert m.group(1) in days, m.group(0)
+            cpus.append(int(m.group(3)))
+        assert cpus == [int(m.group(1)) for m in r.all(r"\[hv\] crash: cpu(\d+) enters the "
+                                                        r"capture kernel")][:CRASHES], cpus
+        # What the installed unit logs at boot: the newest alone.
+        lasts = [m.group(1) for m in r.all(r"PCG: last capture: (.*)")]
+        assert lasts[0].startswith("parachute: no record"), lasts
+        assert [x.split(":")[0] for x in lasts[1:CRASHES + 1]] == \
+            [f"capture {n}" for n in range(1, CRASHES + 1)], lasts
         assert not r.all(r"restart refused|restart failed|capture region corrupted|did not stop"), \
             "a restart was refused or failed"
         assert len(r.all(r"\[hv\] capture armed: SHA-256")) == 1, "the hv itself restarted"

@@ -69,7 +69,7 @@ static void test_status_ready(void **state)
 	assert_string_equal(
 		text,
 		"parachute: ready to capture\n"
-		"hv: ABI 1.5, vendor svm, 4 CPUs, 4 vCPUs\n"
+		"hv: ABI 1.6, vendor svm, 4 CPUs, 4 vCPUs\n"
 		"capture region: 0x7e000000+128 MiB\n"
 		"capture kernel: 6.1.0-57-amd64 (8247232 bytes), initrd 31457280 bytes, generation 2, loaded 1.234 s after hv start\n"
 		"command line: console=ttyS0 nr_cpus=1 reset_devices\n"
@@ -114,7 +114,7 @@ static void test_status_disarmed(void **state)
 	assert_int_equal(ret, PC_EXIT_NOT_READY);
 	assert_string_equal(text,
 			    "parachute: not ready: capture disarmed (no capture kernel loaded)\n"
-			    "hv: ABI 1.5, vendor vmx, 1 CPU, 1 vCPU\n"
+			    "hv: ABI 1.6, vendor vmx, 1 CPU, 1 vCPU\n"
 			    "capture region: 0x7e000000+163844 KiB\n"
 			    "capture kernel: none (generation 3)\n"
 			    "reload: allowed\n"
@@ -252,6 +252,49 @@ static void test_dma_faults(void **state)
 	free(text);
 }
 
+/* The capture history: wall-clock times counted back from now by the TSC, each outcome. */
+static void test_history(void **state)
+{
+	static struct parachute_history h = {
+		.struct_size = 16, .nr = 3, .total = 11,
+		.r = { { 4000000000ull, 0, PARACHUTE_OUTCOME_DONE, 11354, 1,
+			 "pvpanic (the guest kernel panicked)", "dump written to /dev/vda" },
+		       { 10000000000ull, 1, PARACHUTE_OUTCOME_FAILED, 30125, 0, "operator NMI",
+			 "the capture kernel reports: dump target UUID=x not found after 30 s" },
+		       { 16000000000ull, 0, PARACHUTE_OUTCOME_STARTED, 1956, 0, "triple fault",
+			 "Linux 6.1.0-57-amd64" } },
+	};
+	struct parachute_status st = status_armed;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	(void)state;
+	st.uptime_tsc = 20000000000ull; /* 10 s at 2 GHz */
+	assert_non_null(f);
+	/* 2026-12-07 12:00:00 UTC now: the captures 8, 5 and 2 s ago. */
+	pc_print_history(f, &st, &h, 1796644800000, false);
+	pc_print_history(f, &st, &h, 1796644800000, true);
+	h.nr = 0;
+	pc_print_history(f, &st, &h, 1796644800000, false);
+	fclose(f);
+	assert_string_equal(
+		text,
+		"parachute: 11 capture(s) since the machine booted; the last 3 follow\n"
+		"capture 9: 2026-12-07 11:59:52 UTC, pvpanic (the guest kernel panicked) on cpu0: "
+		"saved 11354 ms after the hand-over: dump written to /dev/vda; the guest booted again "
+		"without a machine reset\n"
+		"capture 10: 2026-12-07 11:59:55 UTC, operator NMI on cpu1: FAILED 30125 ms after the "
+		"hand-over: the capture kernel reports: dump target UUID=x not found after 30 s\n"
+		"capture 11: 2026-12-07 11:59:58 UTC, triple fault on cpu0: the capture kernel started "
+		"1956 ms after the hand-over (Linux 6.1.0-57-amd64); it reported no outcome\n"
+		"capture 11: 2026-12-07 11:59:58 UTC, triple fault on cpu0: the capture kernel started "
+		"1956 ms after the hand-over (Linux 6.1.0-57-amd64); it reported no outcome\n"
+		"parachute: no record: no capture since the machine booted (a restart keeps the "
+		"history, a machine reset clears it)\n");
+	free(text);
+}
+
 static void test_mib(void **state)
 {
 	char b[32];
@@ -304,6 +347,7 @@ int main(void)
 		cmocka_unit_test(test_not_ready_without_hv),
 		cmocka_unit_test(test_load_errors),
 		cmocka_unit_test(test_dma_faults),
+		cmocka_unit_test(test_history),
 		cmocka_unit_test(test_mib),
 		cmocka_unit_test(test_bzimage_release),
 	};

@@ -22,6 +22,7 @@
 #include <hv/arch.h>
 #include <hv/capture.h>
 #include <hv/elfcore.h>
+#include <hv/history.h>
 #include <hv/hv.h>
 #include <hv/hypercall.h>
 #include <hv/restart.h>
@@ -693,6 +694,76 @@ static void test_hypercall_dma_faults(void **state)
 	free(guest_ram);
 }
 
+/* HISTORY: each capture's trigger, vCPU and outcome, as the guest reads them. */
+static void test_hypercall_history(void **state)
+{
+	static struct parachute_history h;
+	u8 *region = aligned_alloc(PAGE_SIZE, PAGE_SIZE);
+	u64 base, rgn = (u64)(uintptr_t)region, before;
+	const struct parachute_capture_record *r = &h.r[0];
+	s64 n;
+
+	(void)state;
+	assert_non_null(region);
+	guest_ram_map();
+	base = (u64)(uintptr_t)guest_ram;
+	/* A header's worth at least, in guest RAM, within a page; CPL 0 only. */
+	assert_int_equal(call3(0, PARACHUTE_HC_HISTORY, base, 15, 0), -PARACHUTE_EINVAL);
+	assert_int_equal(call3(0, PARACHUTE_HC_HISTORY, base + PAGE_SIZE - 8, 64, 0),
+			 -PARACHUTE_EFAULT);
+	assert_int_equal(call3(0, PARACHUTE_HC_HISTORY, base + PAGE_SIZE, 64, 0), -PARACHUTE_EFAULT);
+	assert_int_equal(call3(3, PARACHUTE_HC_HISTORY, base, PAGE_SIZE, 0), -PARACHUTE_EPERM);
+	/* The header and the newest record only, in a buffer that holds one. */
+	memset(guest_ram, 0xee, PAGE_SIZE);
+	assert_in_range(call3(0, PARACHUTE_HC_HISTORY, base, 16 + sizeof(*r), 0), 16,
+			16 + sizeof(*r));
+	memcpy(&h, guest_ram, 16);
+	before = h.total;
+	hv.capture_base = rgn;
+	hv.capture_size = PAGE_SIZE;
+	hv.tsc_khz = 1000;
+	stub.tsc = 5000;
+	arm();
+	assert_int_equal(crash_trigger(cpu0, CRASH_NMI), VCPU_RESET);
+	assert_int_equal(call3(0, PARACHUTE_HC_HISTORY, base, 16 + sizeof(*r), 0), 16 + sizeof(*r));
+	memcpy(&h, guest_ram, 16 + sizeof(*r));
+	assert_int_equal(h.total, before + 1);
+	assert_int_equal(h.nr, 1);
+	assert_string_equal(r->trigger, "operator NMI");
+	assert_int_equal(r->cpu, 0);
+	assert_int_equal(r->outcome, PARACHUTE_OUTCOME_HANDED_OVER);
+	assert_int_equal(r->trigger_tsc, 5000 - hv.start_tsc);
+	assert_int_equal(guest_ram[16 + sizeof(*r)], 0xee); /* nothing past what was asked */
+	/* The check-in, then the report: its text, made printable. */
+	stub.tsc += 2000 * 1000;
+	memcpy(region, "Linux 6.1", 9);
+	assert_int_equal(capture_report(cpu0, PARACHUTE_REPORT_STARTED, rgn, 9), 0);
+	n = call3(0, PARACHUTE_HC_HISTORY, base, PAGE_SIZE, 0);
+	memcpy(&h, guest_ram, sizeof(h));
+	assert_int_equal(n, 16 + h.nr * sizeof(*r));
+	r = &h.r[h.nr - 1];
+	assert_int_equal(r->outcome, PARACHUTE_OUTCOME_STARTED);
+	assert_int_equal(r->outcome_ms, 2000);
+	assert_string_equal(r->message, "Linux 6.1");
+	memcpy(region, "dump\x01saved", 10);
+	assert_int_equal(capture_report(cpu0, PARACHUTE_REPORT_DONE, rgn, 10), 0);
+	assert_int_equal(capture_report(cpu0, PARACHUTE_REPORT_STARTED, rgn, 9), 0);
+	call3(0, PARACHUTE_HC_HISTORY, base, PAGE_SIZE, 0);
+	memcpy(&h, guest_ram, sizeof(h));
+	assert_int_equal(h.r[h.nr - 1].outcome, PARACHUTE_OUTCOME_DONE); /* not back to STARTED */
+	assert_string_equal(h.r[h.nr - 1].message, "dump?saved");
+	/* A failure the capture kernel reports: recorded before capture_failure= acts. */
+	hv.opt.capture_failure = FAILURE_HALT;
+	memcpy(region, "disk full", 9);
+	assert_int_equal(NORETURN(capture_report(cpu0, PARACHUTE_REPORT_FAILED, rgn, 9)), 2);
+	call3(0, PARACHUTE_HC_HISTORY, base, PAGE_SIZE, 0);
+	memcpy(&h, guest_ram, sizeof(h));
+	assert_int_equal(h.r[h.nr - 1].outcome, PARACHUTE_OUTCOME_FAILED);
+	assert_string_equal(h.r[h.nr - 1].message, "the capture kernel reports: disk full");
+	free(region);
+	free(guest_ram);
+}
+
 static void test_watchdog(void **state)
 {
 	struct parachute_status s;
@@ -878,6 +949,15 @@ static void test_restart(void **state)
 	assert_true(capture.armed);
 	assert_false(capture.switch_lock.locked);
 	assert_logged("restart 1: the guest kernel boots again on cpu0, capture re-armed");
+	/* The capture history says so, and keeps it for the guest booted again. */
+	{
+		struct parachute_capture_record r;
+		u64 all;
+
+		assert_int_equal(history_read(&r, 1, &all), 1);
+		assert_int_equal(r.restarted, 1);
+		assert_string_equal(r.trigger, "pvpanic (the guest kernel panicked)");
+	}
 	/* Captured again, and a second restart. */
 	assert_int_equal(crash_trigger(cpu0, CRASH_PVPANIC), VCPU_RESET);
 	assert_int_equal(call(0, PARACHUTE_HC_RESTART, 0, 0, &ret), VCPU_RESET);
@@ -913,6 +993,43 @@ static void test_capture_timeout_expires(void **state)
 	arm();
 	assert_int_equal(crash_trigger(cpu0, CRASH_NMI), VCPU_RESET);
 	assert_int_equal(watchdog_mode(), WATCHDOG_OFF);
+}
+
+/* No guest module in the capture initramfs: its first user-mode exit ends the bound. */
+static void test_capture_timeout_user_mode(void **state)
+{
+	(void)state;
+	hv.tsc_khz = 1000;
+	stub.tsc = 0;
+	hv.opt.capture_timeout = 20;
+	arm();
+	nr_cpus_online = 2;
+	assert_int_equal(crash_trigger(cpu0, CRASH_PVPANIC), VCPU_RESET);
+	assert_int_equal(watchdog_mode(), WATCHDOG_CAPTURE);
+	/* User mode on a vCPU that is not the capture kernel's (it did not park): no. */
+	stub.cpl = 3;
+	cpu1->arch.regs.rax = 0;
+	assert_int_equal(vcpu_handle_cpuid(cpu1), VCPU_SKIP);
+	assert_int_equal(watchdog_mode(), WATCHDOG_CAPTURE);
+	/* The capture kernel's own CPUIDs in kernel mode: no. */
+	stub.cpl = 0;
+	cpu0->arch.regs.rax = 0;
+	assert_int_equal(vcpu_handle_cpuid(cpu0), VCPU_SKIP);
+	assert_int_equal(watchdog_mode(), WATCHDOG_CAPTURE);
+	/* Its initramfs's first program: the bound ends, once. */
+	stub.tsc = 2000 * 1000;
+	stub.cpl = 3;
+	cpu0->arch.regs.rax = 0;
+	assert_int_equal(vcpu_handle_cpuid(cpu0), VCPU_SKIP);
+	assert_logged("capture: the capture kernel reached user mode on cpu0 2000 ms after the "
+		      "hand-over: its initramfs runs, capture_timeout= no longer applies");
+	assert_int_equal(watchdog_mode(), WATCHDOG_OFF);
+	assert_true(capture.user_mode);
+	assert_false(capture.checked_in);
+	stub.tsc = 60 * 1000 * 1000;
+	assert_false(watchdog_due());
+	stub.cpl = 0;
+	nr_cpus_online = 0;
 }
 
 static void test_watchdog_stop(void **state)
@@ -1662,6 +1779,8 @@ int main(void)
 		cmocka_unit_test_setup(test_capture_timeout_and_report, setup),
 		cmocka_unit_test_setup(test_restart, setup),
 		cmocka_unit_test_setup(test_capture_timeout_expires, setup),
+		cmocka_unit_test_setup(test_capture_timeout_user_mode, setup),
+		cmocka_unit_test_setup(test_hypercall_history, setup),
 		cmocka_unit_test_setup(test_hypercall_dma_faults, setup),
 		cmocka_unit_test_setup(test_nmi_mailbox, setup),
 		cmocka_unit_test_setup(test_nmi_guest_or_operator, setup),

@@ -87,6 +87,7 @@ struct capture_state {
 	spinlock_t switch_lock;
 	u64 handover_us;  /* when the capture kernel was entered */
 	bool checked_in;  /* it reported PARACHUTE_REPORT_STARTED */
+	bool user_mode;	  /* it ran in user mode: its initramfs (capture_user_mode()) */
 	u32 restarts;	  /* the guest restarted without a machine reset (restart=on) */
 	struct vmcoreinfo_probe probe;
 };
@@ -104,6 +105,13 @@ static inline bool capture_owned_by(const struct percpu *cpu)
 {
 	return __atomic_load_n(&capture.owner, __ATOMIC_ACQUIRE) == (int)cpu->cpu_id;
 }
+
+/**
+ * capture_user_mode() - the capture kernel ran in user mode (cpu, a capture
+ * CPU, exited at CPL 3): its initramfs runs. That ends capture_timeout= as a
+ * check-in does, for an initramfs without the guest module (kdump-tools').
+ */
+void capture_user_mode(const struct percpu *cpu);
 
 /**
  * capture_kernel_cpu() - true if cpu runs the capture kernel: the capturing
