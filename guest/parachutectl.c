@@ -24,6 +24,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -39,9 +40,11 @@ static const char usage_text[] =
 	"\n"
 	"commands:\n"
 	"  status       whether a crash now would be captured, and with what kernel\n"
-	"  load --kernel KERNEL [--initrd INITRD] [--append ARGS]\n"
-	"               replace the capture kernel, its initrd and its command line\n"
-	"  test --kernel KERNEL [--initrd INITRD] [--append ARGS]\n"
+	"  show         status, then the configuration a capture uses\n"
+	"  load [--kernel KERNEL [--initrd INITRD] [--append ARGS]]\n"
+	"               replace the capture kernel, its initrd and its command line;\n"
+	"               without arguments, those the running kernel's GRUB entry stages\n"
+	"  test [--kernel KERNEL [--initrd INITRD] [--append ARGS]]\n"
 	"               ask the hv whether it would take them; nothing changes\n"
 	"  unload       drop the capture kernel: capture is disarmed\n"
 	"  dma-faults   the DMA the hv's IOMMU blocked, newest last\n"
@@ -214,6 +217,100 @@ struct load_args {
 	const char *append;
 };
 
+/*
+ * The settings update-grub reads (/etc/default/grub, the .cfg files in /etc/default/grub.d,
+ * /etc/default/parachute, under $PARACHUTE_ROOT if set), read by sh as it
+ * reads them: KEY=VALUE lines into buf, one per key asked for, and what the
+ * running kernel's "with parachute" entry stages (CAPTURE_KERNEL,
+ * CAPTURE_INITRD, CAPTURE_CMDLINE, as guest/grub.d/20_linux_parachute
+ * writes them). 0, or -1 with a message.
+ */
+#define CONFIG_KEYS                                                                          \
+	"KDUMP_COREDIR MAKEDUMP_ARGS KDUMP_NUM_DUMPS DUMP_DEVICE DUMP_DEVICE_RAW "           \
+	"KDUMP_FAIL_CMD KDUMP_SYSCTL PARACHUTE_HV_OPTIONS PARACHUTE_CAPTURE_CPUS "           \
+	"PARACHUTE_CAPTURE_LEND PARACHUTE_MAKEDUMP_THREADS CAPTURE_KERNEL CAPTURE_INITRD "   \
+	"CAPTURE_CMDLINE"
+
+static const char config_script[] =
+	"r=${PARACHUTE_ROOT:-}; v=$1\n"
+	"GRUB_CMDLINE_LINUX=; KDUMP_KERNEL=; KDUMP_CMDLINE_APPEND='reset_devices irqpoll'\n"
+	"PARACHUTE_CAPTURE_CPUS=; KDUMP_COREDIR=/var/crash; MAKEDUMP_ARGS='-l -d 31'\n"
+	"KDUMP_NUM_DUMPS=0; DUMP_DEVICE_RAW=0; PARACHUTE_MAKEDUMP_THREADS=0\n"
+	"[ -f \"$r/etc/default/grub\" ] && . \"$r/etc/default/grub\"\n"
+	"for f in \"$r\"/etc/default/grub.d/*.cfg; do [ -f \"$f\" ] && . \"$f\"; done\n"
+	"[ -f \"$r/etc/default/parachute\" ] && . \"$r/etc/default/parachute\"\n"
+	"k=${KDUMP_KERNEL:-vmlinuz-$v}; CAPTURE_KERNEL=$r/boot/${k##*/}\n"
+	"CAPTURE_INITRD=$r/boot/parachute/capture-$v.img\n"
+	"CAPTURE_CMDLINE=\n"
+	"for w in $GRUB_CMDLINE_LINUX $KDUMP_CMDLINE_APPEND; do\n"
+	"  case $w in crashkernel=*) ;; *) CAPTURE_CMDLINE=\"${CAPTURE_CMDLINE:+$CAPTURE_CMDLINE }$w\" ;; esac\n"
+	"done\n"
+	"case $PARACHUTE_CAPTURE_CPUS in ''|*[!0-9]*|0) ;;\n"
+	"  *) CAPTURE_CMDLINE=\"$CAPTURE_CMDLINE nr_cpus=$PARACHUTE_CAPTURE_CPUS\" ;; esac\n"
+	"for k in " CONFIG_KEYS "; do eval \"printf '%s=%s\\\\n' \\$k \\\"\\$$k\\\"\"; done\n";
+
+static int read_config(char *buf, size_t size)
+{
+	struct utsname u;
+	size_t len = 0;
+	FILE *p;
+	char cmd[sizeof(config_script) + 600];
+
+	if (uname(&u) < 0)
+		return -1;
+	/* The script as one sh -c argument: single quotes closed and reopened around its own. */
+	len = (size_t)snprintf(cmd, sizeof(cmd), "sh -c '");
+	for (const char *c = config_script; *c && len + 8 < sizeof(cmd); c++)
+		len += (size_t)(*c == '\'' ? snprintf(cmd + len, sizeof(cmd) - len, "'\\''")
+					   : snprintf(cmd + len, sizeof(cmd) - len, "%c", *c));
+	snprintf(cmd + len, sizeof(cmd) - len, "' sh '%s'", u.release);
+	p = popen(cmd, "r");
+	if (!p)
+		return -1;
+	len = fread(buf, 1, size - 1, p);
+	buf[len] = 0;
+	return pclose(p) == 0 && len ? 0 : -1;
+}
+
+/* The value of key in read_config()'s output, or "" (pointer into a static copy). */
+static const char *config_value(const char *buf, const char *key)
+{
+	static char out[PARACHUTE_LOAD_CMDLINE_MAX];
+	size_t n = strlen(key);
+
+	for (const char *l = buf; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+		if (!strncmp(l, key, n) && l[n] == '=') {
+			size_t m = strcspn(l + n + 1, "\n");
+
+			m = m < sizeof(out) - 1 ? m : sizeof(out) - 1;
+			memcpy(out, l + n + 1, m);
+			out[m] = 0;
+			return out;
+		}
+	return "";
+}
+
+/* load and test without arguments: what the running kernel's parachute entry stages. */
+static int config_load_args(const char *verb, struct load_args *a)
+{
+	static char buf[8192], kernel[4096], initrd[4096], append[PARACHUTE_LOAD_CMDLINE_MAX];
+
+	if (read_config(buf, sizeof(buf))) {
+		fprintf(stderr, "parachutectl: %s: cannot read the configuration (/etc/default/parachute)\n",
+			verb);
+		return PC_EXIT_ERROR;
+	}
+	snprintf(kernel, sizeof(kernel), "%s", config_value(buf, "CAPTURE_KERNEL"));
+	snprintf(initrd, sizeof(initrd), "%s", config_value(buf, "CAPTURE_INITRD"));
+	snprintf(append, sizeof(append), "%s", config_value(buf, "CAPTURE_CMDLINE"));
+	a->kernel = kernel;
+	a->initrd = initrd;
+	a->append = append;
+	printf("parachutectl: %s from the configuration: kernel %s, initrd %s, command line \"%s\"\n",
+	       verb, kernel, initrd, append);
+	return GO_ON;
+}
+
 /* GO_ON, or the exit status for --help or a usage error. */
 static int parse_load_args(int argc, char **argv, struct load_args *a)
 {
@@ -250,8 +347,10 @@ static int parse_load_args(int argc, char **argv, struct load_args *a)
 	}
 	if (optind < argc)
 		return usage_error("%s: unexpected argument %s", argv[0], argv[optind]);
-	if (!a->kernel)
+	if (!a->kernel && (a->initrd || a->append))
 		return usage_error("%s needs --kernel", argv[0]);
+	if (!a->kernel)
+		return config_load_args(argv[0], a);
 	return GO_ON;
 }
 
@@ -483,6 +582,38 @@ static int cmd_history(int argc, char **argv)
 	return fflush(stdout) ? PC_EXIT_ERROR : PC_EXIT_OK;
 }
 
+/* show: status, then the settings a capture uses (kdump-config show). */
+static int cmd_show(void)
+{
+	static char buf[8192];
+	static const char *const keys[] = { "KDUMP_COREDIR", "MAKEDUMP_ARGS", "KDUMP_NUM_DUMPS",
+					    "DUMP_DEVICE", "DUMP_DEVICE_RAW", "KDUMP_FAIL_CMD",
+					    "KDUMP_SYSCTL", "PARACHUTE_HV_OPTIONS",
+					    "PARACHUTE_CAPTURE_CPUS", "PARACHUTE_CAPTURE_LEND",
+					    "PARACHUTE_MAKEDUMP_THREADS" };
+	int ret = cmd_status();
+	struct stat sb;
+
+	if (ret == PC_EXIT_ERROR)
+		return ret;
+	if (read_config(buf, sizeof(buf))) {
+		fprintf(stderr, "parachutectl: cannot read the configuration (/etc/default/parachute)\n");
+		return PC_EXIT_ERROR;
+	}
+	printf("configuration (/etc/default/parachute):\n");
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		printf("  %s=\"%s\"\n", keys[i], config_value(buf, keys[i]));
+	printf("dump target: %s\n", *config_value(buf, "DUMP_DEVICE") ?
+	       config_value(buf, "DUMP_DEVICE") : "the root filesystem (found by its UUID)");
+	printf("the running kernel's parachute entry stages:\n");
+	printf("  kernel %s%s\n", config_value(buf, "CAPTURE_KERNEL"),
+	       stat(config_value(buf, "CAPTURE_KERNEL"), &sb) ? " (missing)" : "");
+	printf("  initramfs %s%s\n", config_value(buf, "CAPTURE_INITRD"),
+	       stat(config_value(buf, "CAPTURE_INITRD"), &sb) ? " (missing: run parachute-mkinitrd)" : "");
+	printf("  command line \"%s\"\n", config_value(buf, "CAPTURE_CMDLINE"));
+	return fflush(stdout) ? PC_EXIT_ERROR : ret;
+}
+
 static int cmd_watchdog(int argc, char **argv)
 {
 	unsigned long secs = 30;
@@ -707,10 +838,12 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "load") || !strcmp(cmd, "test"))
 		return cmd_load(argc - 1, argv + 1, !strcmp(cmd, "test"));
 	if (!strcmp(cmd, "status") || !strcmp(cmd, "unload") || !strcmp(cmd, "dma-faults") ||
-	    !strcmp(cmd, "restart") || !strcmp(cmd, "selftest")) {
+	    !strcmp(cmd, "restart") || !strcmp(cmd, "selftest") || !strcmp(cmd, "show")) {
 		ret = no_options(argc - 1, argv + 1);
 		if (ret != GO_ON)
 			return ret;
+		if (!strcmp(cmd, "show"))
+			return cmd_show();
 		if (!strcmp(cmd, "dma-faults"))
 			return cmd_dma_faults();
 		if (!strcmp(cmd, "selftest"))

@@ -48,7 +48,7 @@ copy_with_libs() {
 copy_with_libs "$(command -v makedumpfile)"
 # makedumpfile --num-threads ends its threads with pthread_exit(), for which
 # glibc loads libgcc_s at run time (no ldd line names it): without it, abort.
-libgcc=$(ldconfig -p | awk '/libgcc_s\.so\.1 .*x86-64/ {print $NF; exit}')
+libgcc=$(ldconfig -p | awk '/libgcc_s\.so\.1 .*x86-64/ && !f {print $NF; f = 1}')  # all read: no SIGPIPE under pipefail
 [ -n "$libgcc" ] || { echo "mkinitrd: no libgcc_s.so.1 on this host" >&2; exit 1; }
 mkdir -p "$root$(dirname "$libgcc")"
 cp -L "$libgcc" "$root$libgcc"

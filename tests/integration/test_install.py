@@ -90,9 +90,19 @@ def package_root(build, name):
                             capture_output=True, text=True, check=True).stdout
     for f in CONFFILES:
         assert f" {f} " in status, f"{f} is not a conffile"
-    # The boot-time unit (the last capture, readiness) is enabled on install.
+    # The boot-time unit (the last capture, readiness) is enabled on install; its sysctl
+    # step applies KDUMP_SYSCTL from the installed defaults (sysctl itself echoed here).
     with open(f"{root}/var/lib/dpkg/info/parachute.postinst") as f:
         assert "parachute.service" in f.read(), "the parachute package does not enable its unit"
+    with open(f"{root}/lib/systemd/system/parachute.service") as f:
+        unit = f.read()
+    pre = re.search(r"^ExecStartPre=-/bin/sh -c '(.*)'$", unit, re.M).group(1).replace("$$", "$")
+    pre = pre.replace("/etc/default/parachute", f"{root}/etc/default/parachute")
+    out = subprocess.run(["sh", "-c", pre.replace("exec /sbin/sysctl", "exec echo sysctl")],
+                         capture_output=True, text=True, check=True).stdout
+    assert out == "sysctl -w kernel.panic_on_oops=1\n", out
+    assert re.findall(r"^ExecStart=(.*)$", unit, re.M) == [
+        "-/usr/sbin/parachutectl history --last", "/usr/sbin/parachutectl status"], unit
     for f in XL_KDUMP_FILES:
         assert os.path.isfile(root + f), f"the xl-kdump package did not install {f}"
     out = subprocess.run([f"{root}/usr/sbin/xl-kdump", "--help"], capture_output=True, text=True)
@@ -153,9 +163,16 @@ def test_capture_initramfs_saves_like_kdump_tools(build):
     token = secrets.token_hex(8)
     fs_uuid = str(uuid.uuid4())
     image = ext4_image(build, name, fs_uuid)
+    # Three dumps from before, of which KDUMP_NUM_DUMPS=2 keeps the newest beside the new one.
+    old = ["202501010000", "202502010000", "202503010000"]
+    subprocess.run(["debugfs", "-w", "-f", "-", image], check=True, capture_output=True, text=True,
+                   input="mkdir /var\nmkdir /var/crash\n" +
+                   "".join(f"mkdir /var/crash/{d}\nwrite /etc/hostname /var/crash/{d}/dmesg.{d}\n"
+                           for d in old))
     installed = install(build, f"{build}/logs/{name}-root")
     initrd = capture_initrd(build, installed, name,
-                            f"DUMP_DEVICE=UUID={fs_uuid}\nPARACHUTE_MAKEDUMP_THREADS=auto\n")
+                            f"DUMP_DEVICE=UUID={fs_uuid}\nPARACHUTE_MAKEDUMP_THREADS=auto\n"
+                            "KDUMP_NUM_DUMPS=2\n")
     mods = [f"{build}/debian/vmlinuz guest console=ttyS0 quiet pc.test=crash pc.trigger=sysrq "
             f"pc.token={token}",
             f"{build}/initrd.cpio.gz guest-initrd",
@@ -172,12 +189,14 @@ def test_capture_initramfs_saves_like_kdump_tools(build):
         # The module in the initramfs checked in: the hv's capture_timeout= stopped.
         r.wait_for(r"capture: the capture kernel checked in \d+ ms after the hand-over: "
                    r"Linux \S+", 60)
-        # The installed defaults: kdump-tools' directory and makedumpfile arguments,
+        # The installed defaults: kdump-tools' directory, makedumpfile -l -d 31,
         # with (PARACHUTE_MAKEDUMP_THREADS=auto) a thread per CPU of the capture kernel.
         m = r.wait_for(rf"parachute-capture: saving /var/crash/(\d{{12}})/dump\.(\d{{12}}) on "
                        rf"UUID={fs_uuid} \(makedumpfile -l -d 31 --num-threads 2\)", 120)
         stamp = m.group(1)
         assert m.group(2) == stamp
+        for d in old[:2]:
+            r.wait_for(rf"parachute-capture: KDUMP_NUM_DUMPS=2: /var/crash/{d} removed", 300)
         r.wait_for(r"parachute-capture: saved; rebooting", 300)
         r.wait_for(rf"capture: the capture kernel saved the dump, \d+ ms after the hand-over: "
                    rf"\d+ bytes of vmcore saved to UUID={fs_uuid}", 30)
@@ -188,6 +207,10 @@ def test_capture_initramfs_saves_like_kdump_tools(build):
     listing = debugfs(image, f"ls -l /var/crash/{stamp}")
     names = set(re.findall(r"\s(\S+)\s*$", listing, re.M))
     assert {f"dump.{stamp}", f"dmesg.{stamp}"} <= names, listing
+    # KDUMP_NUM_DUMPS=2: the new dump and the newest of the old ones.
+    listing = debugfs(image, "ls -l /var/crash")
+    kept = set(re.findall(r"\s(\d{12})\s*$", listing, re.M))
+    assert kept == {stamp, old[2]}, listing
     dump = f"{build}/logs/{name}.dump"
     debugfs(image, f"dump /var/crash/{stamp}/dump.{stamp} {dump}")
     with open(dump, "rb") as f:
@@ -298,7 +321,8 @@ def test_package_grub_entries_boot_and_capture(build):
     env = dict(os.environ, pkgdatadir="/usr/share/grub", PARACHUTE_ROOT=root,
                GRUB_DEVICE="/dev/vda", GRUB_DEVICE_UUID=fs_uuid, GRUB_DEVICE_BOOT=image,
                GRUB_DISTRIBUTOR="Debian", GRUB_CMDLINE_LINUX="console=ttyS0",
-               GRUB_CMDLINE_LINUX_DEFAULT=guest_args)
+               # kdump-tools' /etc/default/grub.d/kdump-tools.cfg adds crashkernel=.
+               GRUB_CMDLINE_LINUX_DEFAULT=f"crashkernel=384M-:128M {guest_args}")
     p = subprocess.run(["sh", f"{root}/etc/grub.d/20_linux_parachute"], env=env,
                        capture_output=True, text=True, check=True)
     entries = p.stdout.split("menuentry ")[1:]
@@ -306,6 +330,14 @@ def test_package_grub_entries_boot_and_capture(build):
     newest = entries[0].splitlines()
     assert newest[0].startswith(f"'Debian GNU/Linux, with parachute, Linux {new}' --class debian "), \
         newest[0]
+    # The newest kernel's entry keeps its id across kernel upgrades (GRUB_DEFAULT can name it).
+    assert newest[0].endswith("$menuentry_id_option 'parachute-simple' {"), newest[0]
+    assert entries[1].splitlines()[0].endswith(f"$menuentry_id_option 'parachute-{old}' {{"), \
+        entries[1]
+    # crashkernel= would let kexec take the panic first: dropped, and said.
+    assert "crashkernel=" not in p.stdout, p.stdout
+    assert "parachute: crashkernel=384M-:128M dropped from the parachute entries" in p.stderr, \
+        p.stderr
     body = [line.strip() for line in newest[1:]]
     assert body == [
         "insmod all_video", "insmod ext2", f"search --no-floppy --fs-uuid --set=root {fs_uuid}",

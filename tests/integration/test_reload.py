@@ -62,9 +62,15 @@ def test_reload_refusals_then_crash_boots_the_new_kernel(build):
     assert test_rc == 0 and "/boot/vmlinuz would load" in test_out[0], test_out
     r.wait_for(r"\[hv\] cpu\d+: capture kernel load checked, not armed \(CHECK_ONLY\)", 1)
 
-    # The load, and status after it.
-    assert good[1] == 0 and good[0] == ["parachute: capture kernel /boot/vmlinuz loaded "
-                                        "(generation 1)"], good
+    # The load, without arguments: what the running kernel's GRUB entry stages, from
+    # /etc/default/grub and /etc/default/parachute as the guest wrote them.
+    assert good[1] == 0 and len(good[0]) == 2, good
+    m = re.fullmatch(r"parachutectl: load from the configuration: kernel /boot/vmlinuz-(\S+), "
+                     r"initrd /boot/parachute/capture-(\S+)\.img, command line \"(.*)\"",
+                     good[0][0])
+    assert m and m.group(1) == m.group(2) and m.group(3).endswith(f" pc.reloaded={token}"), good
+    assert good[0][1] == f"parachute: capture kernel /boot/vmlinuz-{m.group(1)} loaded " \
+        "(generation 1)", good
     r.wait_for(r"\[hv\] cpu\d+: capture kernel loaded \(generation 1\): 6\.\S+-amd64, kernel "
                r"\d+ and initrd \d+ bytes, SHA-256", 1)
     m = r.wait_for(rf"\[hv\] cpu\d+: capture kernel command line \"(.* pc\.reloaded={token})\"", 1)
