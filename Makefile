@@ -362,6 +362,10 @@ $(BUILD)/initrd-kdump.cpio.gz: $(BUILD)/initrd.cpio.gz
 $(BUILD)/debian/vmlinux-capture: $(BUILD)/debian/vmlinuz guest/parachute-vmlinux
 	guest/parachute-vmlinux $< $@
 
+# Debian's OpenSSH server, unpacked, for the SSH dump target tests (tests/integration/sshd.py).
+$(BUILD)/sshd/sshd:
+	ci/fetch-sshd.sh $(BUILD)
+
 # The Xen test's Xen and toolstack (ci/fetch-xen.sh), its domU and dom0 initramfs.
 $(BUILD)/xen/xen:
 	ci/fetch-xen.sh $(BUILD)
@@ -382,7 +386,7 @@ $(BUILD)/xen/dom0.cpio.gz: $(BUILD)/xen/domu.cpio.gz $(BUILD)/xl-kdump tests/xen
 INTEGRATION_WORKERS ?= 2
 INTEGRATION_DEPS := all $(BUILD)/initrd.cpio.gz $(BUILD)/initrd-kdump.cpio.gz $(BUILD)/debian/vmlinux-dbg \
 	$(BUILD)/debian/vmlinux-capture $(BUILD)/parachutectl $(BUILD)/xl-kdump $(BUILD)/virt-kdump \
-	$(BUILD)/xen/dom0.cpio.gz
+	$(BUILD)/xen/dom0.cpio.gz $(BUILD)/sshd/sshd
 comma := ,
 ifeq ($(origin TESTS),command line)
 INTEGRATION_ARGS += -k '$(subst $(comma), or ,$(TESTS))'

@@ -226,7 +226,7 @@ static bool one_call(void)
 	if (nr == PARACHUTE_HC_CRASH || nr == PARACHUTE_HC_UNLOAD || nr == PARACHUTE_HC_DUMP_STATS)
 		return true;
 	writes = nr == PARACHUTE_HC_STATUS || nr == PARACHUTE_HC_CAPTURE_INFO ||
-		 nr == PARACHUTE_HC_DMA_FAULTS;
+		 nr == PARACHUTE_HC_DMA_FAULTS || nr == PARACHUTE_HC_HISTORY;
 	a0 = arg(writes || nr == PARACHUTE_HC_SEAL_KEXEC);
 	a1 = arg(false);
 	a2 = arg(nr == PARACHUTE_HC_LOAD_DATA ? false : writes);
