@@ -140,6 +140,12 @@ def debugfs(image, request):
     return p.stdout
 
 
+# PARACHUTE_PRE_HOOK and PARACHUTE_POST_HOOK, as an operator would write them.
+HOOKS = ("PARACHUTE_PRE_HOOK='echo \"pre-hook: $ROOT_DEVICE$DUMP_DEVICE\" > /dev/console'\n"
+         "PARACHUTE_POST_HOOK='echo \"post-hook: $PARACHUTE_OUTCOME, $PARACHUTE_DUMP"
+         "$PARACHUTE_REASON\" > /dev/console'\n")
+
+
 def capture_initrd(build, installed, name, settings):
     """The installed parachute-mkinitrd (root installed) for the Debian kernel,
     from its unpacked package and Debian's busybox, with the installed
@@ -172,7 +178,7 @@ def test_capture_initramfs_saves_like_kdump_tools(build):
     installed = install(build, f"{build}/logs/{name}-root")
     initrd = capture_initrd(build, installed, name,
                             f"DUMP_DEVICE=UUID={fs_uuid}\nPARACHUTE_MAKEDUMP_THREADS=auto\n"
-                            "KDUMP_NUM_DUMPS=2\n")
+                            "KDUMP_NUM_DUMPS=2\n" + HOOKS)
     mods = [f"{build}/debian/vmlinuz guest console=ttyS0 quiet pc.test=crash pc.trigger=sysrq "
             f"pc.token={token}",
             f"{build}/initrd.cpio.gz guest-initrd",
@@ -195,6 +201,8 @@ def test_capture_initramfs_saves_like_kdump_tools(build):
                        rf"UUID={fs_uuid} \(makedumpfile -l -d 31 --num-threads 2\)", 120)
         stamp = m.group(1)
         assert m.group(2) == stamp
+        r.wait_for(rf"pre-hook: UUID={fs_uuid}", 1)  # before the dump
+        r.wait_for(rf"post-hook: saved, /mnt/var/crash/{stamp}/dump\.{stamp}", 300)
         for d in old[:2]:
             r.wait_for(rf"parachute-capture: KDUMP_NUM_DUMPS=2: /var/crash/{d} removed", 300)
         r.wait_for(r"parachute-capture: saved; rebooting", 300)
@@ -236,7 +244,7 @@ def test_capture_initramfs_dump_target_missing(build):
     name = "install-nodisk"
     missing = str(uuid.uuid4())
     installed = install(build, f"{build}/logs/{name}-root")
-    initrd = capture_initrd(build, installed, name, f"DUMP_DEVICE=UUID={missing}\n")
+    initrd = capture_initrd(build, installed, name, f"DUMP_DEVICE=UUID={missing}\n" + HOOKS)
     mods = [f"{build}/debian/vmlinuz guest console=ttyS0 quiet pc.test=crash pc.trigger=sysrq "
             "pc.token=0",
             f"{build}/initrd.cpio.gz guest-initrd",
@@ -247,10 +255,59 @@ def test_capture_initramfs_dump_target_missing(build):
         r.wait_for(r"capture: the capture kernel checked in \d+ ms after the hand-over", 120)
         r.wait_for(rf"parachute-capture: FAILED: dump target UUID={missing} not found after 30 s",
                    90)
+        # The post hook sees the failure; the pre hook never ran (no target reached).
+        r.wait_for(rf"post-hook: failed, dump target UUID={missing} not found after 30 s", 10)
+        assert not r.all(r"pre-hook")
         r.wait_for(rf"capture failed: the capture kernel reports: dump target UUID={missing} "
                    r"not found after 30 s", 30)
         r.wait_for(r"parachute halted\.", 30)
         r.assert_halted()
+    shutil.rmtree(installed)
+
+
+def test_capture_initramfs_separate_var(build):
+    """KDUMP_COREDIR on a separate /var, no DUMP_DEVICE: parachute-mkinitrd
+    finds the filesystem that holds /var/crash (kdump-tools finds it with df),
+    here an ext4 image loop-mounted on /var in a mount namespace of the
+    build's own, and the capture writes crash/<stamp>/ inside it, which the
+    running system sees as /var/crash/<stamp>/."""
+    name = "install-var"
+    token = secrets.token_hex(8)
+    fs_uuid = str(uuid.uuid4())
+    image = ext4_image(build, name, fs_uuid, size="512M")
+    installed = install(build, f"{build}/logs/{name}-root")
+    out = f"{build}/logs/{name}-capture.img"
+    with open(f"{build}/debian/kernel-version") as f:
+        version = f.read().strip()
+    build_it = (f"mount -o loop {image} /var && mkdir -p /var/crash && "
+                f"{installed}/usr/sbin/parachute-mkinitrd -k {version} -o {out} "
+                f"-c {installed}/etc/default/parachute -r {build}/debian/root "
+                f"-b {build}/debian/busybox -m {build}/module/parachute.ko")
+    p = subprocess.run(["unshare", "-m", "sh", "-c", build_it], capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    assert f"dump to UUID={fs_uuid}:/var/crash" in p.stdout, p.stdout
+    mods = [f"{build}/debian/vmlinuz guest console=ttyS0 quiet pc.test=crash pc.trigger=sysrq "
+            f"pc.token={token}",
+            f"{build}/initrd.cpio.gz guest-initrd",
+            f"{build}/debian/vmlinuz capture console=ttyS0 quiet reset_devices",
+            f"{out} capture-initrd"]
+    with Run(build, name, modules=mods,
+             extra=["-drive", f"file={image},format=raw,if=virtio"]) as r:
+        r.wait_for(r"\[hv\] crash: cpu0 enters the capture kernel", 240)
+        m = r.wait_for(rf"parachute-capture: saving /var/crash/(\d{{12}})/dump\.\d{{12}} on "
+                       rf"UUID={fs_uuid}", 120)
+        r.wait_for(r"parachute-capture: saved; rebooting", 300)
+        r.wait_exit(60)
+    stamp = m.group(1)
+    listing = debugfs(image, f"ls -l /crash/{stamp}")
+    assert {f"dump.{stamp}", f"dmesg.{stamp}"} <= set(re.findall(r"\s(\S+)\s*$", listing, re.M)), \
+        listing
+    assert "File not found" in subprocess.run(["debugfs", "-R", "ls /var", image],
+                                              capture_output=True, text=True).stderr
+    dump = f"{build}/logs/{name}.dump"
+    debugfs(image, f"dump /crash/{stamp}/dump.{stamp} {dump}")
+    assert f"parachute-token: {token}" in dmesg(dump)
+    os.unlink(image)
     shutil.rmtree(installed)
 
 
