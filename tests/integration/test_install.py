@@ -164,6 +164,16 @@ def capture_initrd(build, installed, name, settings):
     return out
 
 
+def sysrq_then_capture(build, token, initrd, capture_args):
+    """The modules of a guest that crashes with sysrq-c (the test initrd) and is
+    captured by the capture initramfs initrd, on Debian's kernel with capture_args."""
+    return [f"{build}/debian/vmlinuz guest console=ttyS0 quiet pc.test=crash pc.trigger=sysrq "
+            f"pc.token={token}",
+            f"{build}/initrd.cpio.gz guest-initrd",
+            f"{build}/debian/vmlinuz capture console=ttyS0 {capture_args}",
+            f"{initrd} capture-initrd"]
+
+
 def test_capture_initramfs_saves_like_kdump_tools(build):
     name = "install-capture"
     token = secrets.token_hex(8)
@@ -179,12 +189,8 @@ def test_capture_initramfs_saves_like_kdump_tools(build):
     initrd = capture_initrd(build, installed, name,
                             f"DUMP_DEVICE=UUID={fs_uuid}\nPARACHUTE_MAKEDUMP_THREADS=auto\n"
                             "KDUMP_NUM_DUMPS=2\n" + HOOKS)
-    mods = [f"{build}/debian/vmlinuz guest console=ttyS0 quiet pc.test=crash pc.trigger=sysrq "
-            f"pc.token={token}",
-            f"{build}/initrd.cpio.gz guest-initrd",
-            # The installed default: no nr_cpus=, the capture kernel takes both vCPUs.
-            f"{build}/debian/vmlinuz capture console=ttyS0 quiet reset_devices irqpoll",
-            f"{initrd} capture-initrd"]
+    # The installed default: no nr_cpus=, the capture kernel takes both vCPUs.
+    mods = sysrq_then_capture(build, token, initrd, "quiet reset_devices irqpoll")
     with Run(build, name, modules=mods, smp=2,
              extra=["-drive", f"file={image},format=raw,if=virtio"]) as r:
         r.wait_for(r"\[hv\] capture armed: SHA-256", 120)
@@ -245,11 +251,7 @@ def test_capture_initramfs_dump_target_missing(build):
     missing = str(uuid.uuid4())
     installed = install(build, f"{build}/logs/{name}-root")
     initrd = capture_initrd(build, installed, name, f"DUMP_DEVICE=UUID={missing}\n" + HOOKS)
-    mods = [f"{build}/debian/vmlinuz guest console=ttyS0 quiet pc.test=crash pc.trigger=sysrq "
-            "pc.token=0",
-            f"{build}/initrd.cpio.gz guest-initrd",
-            f"{build}/debian/vmlinuz capture console=ttyS0 quiet nr_cpus=1 reset_devices",
-            f"{initrd} capture-initrd"]
+    mods = sysrq_then_capture(build, 0, initrd, "quiet nr_cpus=1 reset_devices")
     with Run(build, name, modules=mods, hv_args="capture_failure=halt", monitor=True) as r:
         r.wait_for(r"\[hv\] crash: cpu0 enters the capture kernel", 240)
         r.wait_for(r"capture: the capture kernel checked in \d+ ms after the hand-over", 120)
@@ -286,11 +288,7 @@ def test_capture_initramfs_separate_var(build):
     p = subprocess.run(["unshare", "-m", "sh", "-c", build_it], capture_output=True, text=True)
     assert p.returncode == 0, p.stderr
     assert f"dump to UUID={fs_uuid}:/var/crash" in p.stdout, p.stdout
-    mods = [f"{build}/debian/vmlinuz guest console=ttyS0 quiet pc.test=crash pc.trigger=sysrq "
-            f"pc.token={token}",
-            f"{build}/initrd.cpio.gz guest-initrd",
-            f"{build}/debian/vmlinuz capture console=ttyS0 quiet reset_devices",
-            f"{out} capture-initrd"]
+    mods = sysrq_then_capture(build, token, out, "quiet reset_devices")
     with Run(build, name, modules=mods,
              extra=["-drive", f"file={image},format=raw,if=virtio"]) as r:
         r.wait_for(r"\[hv\] crash: cpu0 enters the capture kernel", 240)
@@ -320,11 +318,7 @@ def test_capture_initramfs_raw_dump_partition(build):
     disk = dump_disk(build, name)
     installed = install(build, f"{build}/logs/{name}-root")
     initrd = capture_initrd(build, installed, name, "DUMP_DEVICE=/dev/vda\nDUMP_DEVICE_RAW=1\n")
-    mods = [f"{build}/debian/vmlinuz guest console=ttyS0 quiet pc.test=crash pc.trigger=sysrq "
-            f"pc.token={token}",
-            f"{build}/initrd.cpio.gz guest-initrd",
-            f"{build}/debian/vmlinuz capture console=ttyS0 quiet nr_cpus=1 reset_devices",
-            f"{initrd} capture-initrd"]
+    mods = sysrq_then_capture(build, token, initrd, "quiet nr_cpus=1 reset_devices")
     with Run(build, name, modules=mods,
              extra=["-drive", f"file={disk},format=raw,if=virtio"]) as r:
         r.wait_for(r"\[hv\] crash: cpu0 enters the capture kernel", 240)

@@ -16,7 +16,7 @@ import debuggers
 from capture import dmesg
 from harness import Run
 from sshd import SshServer
-from test_install import capture_initrd, install
+from test_install import capture_initrd, install, sysrq_then_capture
 
 PANIC = "Kernel panic - not syncing: sysrq triggered crash"
 
@@ -35,12 +35,9 @@ def crash_sending(build, name, ssh, key, coredir, token):
     installed = install(build, f"{build}/logs/{name}-root")
     initrd = capture_initrd(build, installed, name,
                             f'SSH="{ssh}"\nSSH_KEY={key}\nKDUMP_COREDIR={coredir}\n')
-    mods = [f"{build}/debian/vmlinuz guest console=ttyS0 quiet pc.test=crash pc.trigger=sysrq "
-            f"pc.token={token}",
-            f"{build}/initrd.cpio.gz guest-initrd",
-            f"{build}/debian/vmlinuz capture console=ttyS0 quiet reset_devices irqpoll",
-            f"{initrd} capture-initrd"]
-    return Run(build, name, modules=mods, extra=["-nic", "user,model=virtio-net-pci"])
+    return Run(build, name, modules=sysrq_then_capture(build, token, initrd,
+                                                       "quiet reset_devices irqpoll"),
+               extra=["-nic", "user,model=virtio-net-pci"])
 
 
 def up_to_the_target(r):
