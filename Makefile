@@ -366,6 +366,10 @@ $(BUILD)/debian/vmlinux-capture: $(BUILD)/debian/vmlinuz guest/parachute-vmlinux
 $(BUILD)/sshd/sshd:
 	ci/fetch-sshd.sh $(BUILD)
 
+# Debian's NFS-Ganesha and mount.nfs, unpacked, for the NFS dump target tests (tests/integration/nfsd.py).
+$(BUILD)/nfsd/ganesha.nfsd:
+	ci/fetch-nfsd.sh $(BUILD)
+
 # The Xen test's Xen and toolstack (ci/fetch-xen.sh), its domU and dom0 initramfs.
 $(BUILD)/xen/xen:
 	ci/fetch-xen.sh $(BUILD)
@@ -386,7 +390,7 @@ $(BUILD)/xen/dom0.cpio.gz: $(BUILD)/xen/domu.cpio.gz $(BUILD)/xl-kdump tests/xen
 INTEGRATION_WORKERS ?= 2
 INTEGRATION_DEPS := all $(BUILD)/initrd.cpio.gz $(BUILD)/initrd-kdump.cpio.gz $(BUILD)/debian/vmlinux-dbg \
 	$(BUILD)/debian/vmlinux-capture $(BUILD)/parachutectl $(BUILD)/xl-kdump $(BUILD)/virt-kdump \
-	$(BUILD)/xen/dom0.cpio.gz $(BUILD)/sshd/sshd
+	$(BUILD)/xen/dom0.cpio.gz $(BUILD)/sshd/sshd $(BUILD)/nfsd/ganesha.nfsd
 comma := ,
 ifeq ($(origin TESTS),command line)
 INTEGRATION_ARGS += -k '$(subst $(comma), or ,$(TESTS))'

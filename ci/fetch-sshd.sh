@@ -10,18 +10,7 @@ out=$BUILD/sshd
 if [ -x "$out/sshd" ]; then
 	exit 0
 fi
-mkdir -p "$out/debs"
-[ -n "$(ls /var/lib/apt/lists/ 2>/dev/null | grep -v lock)" ] || apt-get update -qq
-cd "$out/debs"
-for pkg in openssh-server libwrap0; do
-	ls "${pkg}_"*.deb >/dev/null 2>&1 ||
-		apt-get download -q -o APT::Sandbox::User=root "$pkg"
-done
-cd - >/dev/null
-rm -rf "$out/root"
-for deb in "$out"/debs/*.deb; do
-	dpkg-deb -x "$deb" "$out/root"
-done
+"$(dirname "$0")"/unpack-debs.sh "$out" openssh-server libwrap0
 root=$(cd "$out/root" && pwd)
 cat > "$out/sshd" <<SH
 #!/bin/sh

@@ -8,12 +8,12 @@ and with full=True the dump directory is a 1 MiB tmpfs (a disk that fills);
 nothing of the host changes. Only the key given may log in."""
 import os
 import shutil
-import socket
 import subprocess
-import time
+
+from netserver import NamespacedServer, free_port
 
 
-class SshServer:
+class SshServer(NamespacedServer):
     def __init__(self, build, name, authorized_key, full=False):
         self.dir = os.path.abspath(f"{build}/logs/{name}-sshd")
         shutil.rmtree(self.dir, ignore_errors=True)
@@ -22,9 +22,7 @@ class SshServer:
         subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f",
                         f"{self.dir}/hostkey"], check=True)
         shutil.copy(authorized_key, f"{self.dir}/authorized_keys")
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
+        self.port = free_port()
         with open(f"{self.dir}/sshd_config", "w") as f:
             f.write(f"Port {self.port}\nListenAddress 127.0.0.1\nHostKey {self.dir}/hostkey\n"
                     f"AuthorizedKeysFile {self.dir}/authorized_keys\n"
@@ -37,35 +35,4 @@ class SshServer:
                   "mkdir -m 755 /run/sshd && " +
                   (f"mount -t tmpfs -o size=1m tmpfs {self.dumps} && " if full else "") +
                   f"exec {os.path.abspath(build)}/sshd/sshd -D -e -f {self.dir}/sshd_config")
-        self.log = open(f"{self.dir}/sshd.log", "w")
-        self.proc = subprocess.Popen(["unshare", "-m", "sh", "-c", script],
-                                     stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), 1).close()
-                break
-            except OSError:
-                if self.proc.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError(f"sshd did not start: {open(self.log.name).read()}")
-                time.sleep(0.2)
-
-    def files(self):
-        """Every file under the dump directory, as the server sees it (its namespace)."""
-        out = subprocess.run(["nsenter", "-t", str(self.proc.pid), "-m", "find", self.dumps,
-                              "-type", "f"], capture_output=True, text=True, check=True).stdout
-        return sorted(os.path.relpath(p, self.dumps) for p in out.split())
-
-    def read(self, path):
-        """A file under the dump directory, as the server sees it."""
-        return subprocess.run(["nsenter", "-t", str(self.proc.pid), "-m", "cat",
-                               f"{self.dumps}/{path}"], capture_output=True,
-                              check=True).stdout
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.proc.terminate()
-        self.proc.wait(10)
-        self.log.close()
+        self.start("sshd", script)

@@ -146,10 +146,11 @@ HOOKS = ("PARACHUTE_PRE_HOOK='echo \"pre-hook: $ROOT_DEVICE$DUMP_DEVICE\" > /dev
          "$PARACHUTE_REASON\" > /dev/console'\n")
 
 
-def capture_initrd(build, installed, name, settings):
+def capture_initrd(build, installed, name, settings, path=None):
     """The installed parachute-mkinitrd (root installed) for the Debian kernel,
     from its unpacked package and Debian's busybox, with the installed
-    /etc/default/parachute and settings added to it."""
+    /etc/default/parachute and settings added to it; path goes before PATH
+    (where it finds the tools a target needs)."""
     conf = f"{installed}/etc/default/parachute"
     with open(conf, "a") as f:
         f.write(settings)
@@ -160,7 +161,8 @@ def capture_initrd(build, installed, name, settings):
     subprocess.run([f"{installed}/usr/sbin/parachute-mkinitrd", "-k", version, "-o", out,
                     "-c", conf, "-r", f"{build}/debian/root", "-b", f"{build}/debian/busybox",
                     "-m", f"{build}/module/parachute.ko"],
-                   check=True, stdout=subprocess.DEVNULL)
+                   check=True, stdout=subprocess.DEVNULL,
+                   env=dict(os.environ, PATH=f"{path}:{os.environ['PATH']}") if path else None)
     return out
 
 

@@ -1,20 +1,24 @@
 # SPDX-License-Identifier: GPL-2.0-only
-"""Dumps sent over SSH (kdump-tools' SSH= and SSH_KEY=) by the installed
-capture initramfs, parachute-mkinitrd's, to a real OpenSSH server on this
-machine (sshd.py) that the guest reaches through QEMU's user network: a
-captured sysrq-c whose dump on the server holds the token and the panic
-(makedumpfile -R reads the flattened stream), and the three failures an
-operator meets first (a refused key, a host that does not answer, a full
-disk on the far side), each named, reported to the hv and leaving nothing
-under a dump's final name."""
+"""Dumps sent over the network by the installed capture initramfs,
+parachute-mkinitrd's: over SSH (kdump-tools' SSH= and SSH_KEY=) to a real
+OpenSSH server on this machine (sshd.py), and to an NFS export
+(kdump-tools' NFS=) of a real NFS server, NFS-Ganesha (nfsd.py), both
+reached through QEMU's user network: a captured sysrq-c whose dump on the
+server holds the token and the panic (makedumpfile -R reads the SSH
+stream), and the failures an operator meets first (a refused key, a host
+that does not answer, a full disk on the far side), each named, reported
+to the hv and leaving nothing under a dump's final name."""
 import os
 import re
 import secrets
+import socket
 import subprocess
+import threading
 
 import debuggers
 from capture import dmesg
 from harness import Run
+from nfsd import EXPORT, NfsServer
 from sshd import SshServer
 from test_install import capture_initrd, install, sysrq_then_capture
 
@@ -32,12 +36,24 @@ def keypair(build, name):
 
 def crash_sending(build, name, ssh, key, coredir, token):
     """A guest crashed with sysrq-c whose capture initramfs sends its dump to ssh."""
+    return crash_with(build, name, f'SSH="{ssh}"\nSSH_KEY={key}\nKDUMP_COREDIR={coredir}\n',
+                      token)
+
+
+def crash_with(build, name, settings, token, path=None):
+    """A guest crashed with sysrq-c whose capture initramfs has these settings."""
     installed = install(build, f"{build}/logs/{name}-root")
-    initrd = capture_initrd(build, installed, name,
-                            f'SSH="{ssh}"\nSSH_KEY={key}\nKDUMP_COREDIR={coredir}\n')
+    initrd = capture_initrd(build, installed, name, settings, path)
     return Run(build, name, modules=sysrq_then_capture(build, token, initrd,
                                                        "quiet reset_devices irqpoll"),
                extra=["-nic", "user,model=virtio-net-pci"])
+
+
+def crash_mounting(build, name, port, token, more=""):
+    """A guest crashed with sysrq-c whose capture initramfs saves its dump on
+    the NFS export at 10.0.2.2, port port, with the unpacked mount.nfs."""
+    return crash_with(build, name, f'NFS="10.0.2.2:{EXPORT}"\nPARACHUTE_NFS_OPTIONS="port={port}"\n'
+                      f"{more}", token, os.path.abspath(f"{build}/nfsd/root/sbin"))
 
 
 def up_to_the_target(r):
@@ -53,6 +69,16 @@ def failed(r, why):
     r.wait_for(rf"parachute-capture: FAILED: {why}", 120)
     r.wait_for(rf"\[hv\] ERROR: capture failed: the capture kernel reports: {why}", 60)
     r.wait_exit(60)
+
+
+def judge(build, dump, token):
+    """A kdump-compressed dump of the sysrq-c guest: its log, read by drgn."""
+    with open(dump, "rb") as f:
+        assert f.read(8) == b"KDUMP   ", "not a kdump-compressed dump"
+    log = dmesg(dump)
+    assert f"parachute-token: {token}" in log and PANIC in log
+    v = debuggers.drgn(build, dump)
+    assert v["tasks"] > 20 and 1 in v["pids"], v
 
 
 def test_ssh_target_receives_the_dump(build):
@@ -85,12 +111,7 @@ def test_ssh_target_receives_the_dump(build):
         with open(f"{srv.dumps}/{d}/dump.{stamp}", "rb") as f:
             subprocess.run(["makedumpfile", "-R", dump], stdin=f, check=True,
                            stdout=subprocess.DEVNULL)
-    with open(dump, "rb") as f:
-        assert f.read(8) == b"KDUMP   ", "not a kdump-compressed dump"
-    log = dmesg(dump)
-    assert f"parachute-token: {token}" in log and PANIC in log
-    v = debuggers.drgn(build, dump)
-    assert v["tasks"] > 20 and 1 in v["pids"], v
+    judge(build, dump, token)
 
 
 def test_ssh_target_refuses_the_key(build):
@@ -127,6 +148,95 @@ def test_ssh_target_is_full(build):
             ip = up_to_the_target(r)
             failed(r, re.escape(f"the dump target on {ssh} is full"))
         # The kernel log went first and stays; no dump, whole or partial.
+        files = srv.files()
+        assert len(files) == 1 and re.fullmatch(rf"{re.escape(ip)}-(\d{{12}})/dmesg\.\1",
+                                                files[0]), files
+        assert b"Kernel panic - not syncing" in srv.read(files[0])
+
+
+def test_nfs_target_receives_the_dump(build):
+    name = "nfs-dump"
+    token = secrets.token_hex(8)
+    with NfsServer(build, name) as srv:
+        # Older dumps: this machine's (10.0.2.15 on QEMU's user network), which
+        # KDUMP_NUM_DUMPS=1 removes, and another machine's, which stays.
+        for d in ("10.0.2.15-202001010000", "10.0.2.16-202001010000"):
+            os.makedirs(f"{srv.dumps}/{d}")
+            with open(f"{srv.dumps}/{d}/dump.202001010000", "w") as f:
+                f.write("old")
+        with crash_mounting(build, name, srv.port, token, "KDUMP_NUM_DUMPS=1\n") as r:
+            ip = up_to_the_target(r)
+            assert ip == "10.0.2.15", ip
+            r.wait_for(rf"parachute-capture: mounted 10\.0\.2\.2:{EXPORT} \(nolock,tcp,soft,"
+                       rf"timeo=600,retrans=3,retry=0,port={srv.port}\)", 60)
+            m = r.wait_for(rf"parachute-capture: saving 10\.0\.2\.2:{EXPORT}/{re.escape(ip)}-(\d{{12}})"
+                           rf"/dump\.(\d{{12}}) \(makedumpfile -l -d 31\)", 60)
+            stamp = m.group(1)
+            assert m.group(2) == stamp
+            r.wait_for(r"KDUMP_NUM_DUMPS=1: 10\.0\.2\.2:/export/10\.0\.2\.15-202001010000 removed",
+                       300)
+            r.wait_for(r"parachute-capture: saved; rebooting", 60)
+            r.wait_for(rf"capture: the capture kernel saved the dump, \d+ ms after the hand-over: "
+                       rf"\d+ bytes of vmcore saved to 10\.0\.2\.2:{EXPORT}", 30)
+            r.wait_exit(60)
+        d = f"{ip}-{stamp}"
+        assert srv.files() == sorted(["10.0.2.16-202001010000/dump.202001010000",
+                                      f"{d}/dmesg.{stamp}", f"{d}/dump.{stamp}"]), srv.files()
+    with open(f"{srv.dumps}/{d}/dmesg.{stamp}", errors="replace") as f:
+        log = f.read()
+    assert f"parachute-token: {token}" in log and PANIC in log
+    judge(build, f"{srv.dumps}/{d}/dump.{stamp}", token)
+
+
+class SilentServer:
+    """A TCP port that takes connections and never answers: an NFS server
+    that hangs. Each connection is held until the server stops."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.port = self.sock.getsockname()[1]
+        self.held = []
+        threading.Thread(target=self.accept, daemon=True).start()
+
+    def accept(self):
+        while True:
+            try:
+                self.held.append(self.sock.accept()[0])
+            except OSError:
+                return
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.sock.close()
+        for c in self.held:
+            c.close()
+
+
+def test_nfs_target_does_not_answer(build):
+    name = "nfs-silent"
+    with SilentServer() as srv:
+        # NFS_TIMEO in tenths of a second, as mount's timeo=: 1 s, once retried.
+        with crash_mounting(build, name, srv.port, secrets.token_hex(8),
+                            "NFS_TIMEO=10\nNFS_RETRANS=1\n") as r:
+            up_to_the_target(r)
+            # Each try waits NFS_TIMEO once and once more (NFS_RETRANS).
+            r.wait_for_count(rf"parachute-capture: NFS mount of 10\.0\.2\.2:{EXPORT} timed out "
+                             r"\(no answer in [1-9] s\); again in 5 s", 2, 90)
+            failed(r, rf"NFS mount of 10\.0\.2\.2:{EXPORT} timed out \(no answer in [1-9] s\)")
+        assert srv.held, "the capture kernel never connected"
+
+
+def test_nfs_target_is_full(build):
+    name = "nfs-full"
+    with NfsServer(build, name, full=True) as srv:
+        with crash_mounting(build, name, srv.port, secrets.token_hex(8)) as r:
+            ip = up_to_the_target(r)
+            failed(r, rf"the dump target on 10\.0\.2\.2:{EXPORT} is full \(the kernel log is in "
+                   rf"10\.0\.2\.2:{EXPORT}/{re.escape(ip)}-\d{{12}}/dmesg\.\d{{12}}\)")
         files = srv.files()
         assert len(files) == 1 and re.fullmatch(rf"{re.escape(ip)}-(\d{{12}})/dmesg\.\1",
                                                 files[0]), files
