@@ -370,6 +370,10 @@ $(BUILD)/sshd/sshd:
 $(BUILD)/nfsd/ganesha.nfsd:
 	ci/fetch-nfsd.sh $(BUILD)
 
+# Debian's LVM tools, unpacked, for the LVM dump target test (test_install.py).
+$(BUILD)/lvm/root/sbin/lvm:
+	ci/fetch-lvm.sh $(BUILD)
+
 # The Xen test's Xen and toolstack (ci/fetch-xen.sh), its domU and dom0 initramfs.
 $(BUILD)/xen/xen:
 	ci/fetch-xen.sh $(BUILD)
@@ -390,7 +394,8 @@ $(BUILD)/xen/dom0.cpio.gz: $(BUILD)/xen/domu.cpio.gz $(BUILD)/xl-kdump tests/xen
 INTEGRATION_WORKERS ?= 2
 INTEGRATION_DEPS := all $(BUILD)/initrd.cpio.gz $(BUILD)/initrd-kdump.cpio.gz $(BUILD)/debian/vmlinux-dbg \
 	$(BUILD)/debian/vmlinux-capture $(BUILD)/parachutectl $(BUILD)/xl-kdump $(BUILD)/virt-kdump \
-	$(BUILD)/xen/dom0.cpio.gz $(BUILD)/sshd/sshd $(BUILD)/nfsd/ganesha.nfsd
+	$(BUILD)/xen/dom0.cpio.gz $(BUILD)/sshd/sshd $(BUILD)/nfsd/ganesha.nfsd \
+	$(BUILD)/lvm/root/sbin/lvm
 comma := ,
 ifeq ($(origin TESTS),command line)
 INTEGRATION_ARGS += -k '$(subst $(comma), or ,$(TESTS))'

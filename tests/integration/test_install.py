@@ -6,6 +6,7 @@ filesystem found by its UUID; the GRUB entries guest/grub.d/20_linux_parachute
 writes boot and capture. Files are read back with debugfs (no mount) and
 judged by makedumpfile."""
 import os
+import glob
 import re
 import secrets
 import shutil
@@ -61,8 +62,9 @@ def package_root(build, name):
         if f and os.path.isfile(os.path.join(TOP, f)):
             os.makedirs(os.path.dirname(os.path.join(src, f)), exist_ok=True)
             shutil.copy2(os.path.join(TOP, f), os.path.join(src, f))
+    # debian/rules builds into build/, whatever BUILD the test run has.
     p = subprocess.run(["dpkg-buildpackage", "-us", "-uc", "-b"], cwd=src, capture_output=True,
-                       text=True)
+                       text=True, env={k: v for k, v in os.environ.items() if k != "BUILD"})
     assert p.returncode == 0, f"dpkg-buildpackage failed: {p.stdout[-1500:]}{p.stderr[-1500:]}"
     debs = sorted(f"{pkg}/{f}" for f in os.listdir(pkg) if f.endswith(".deb"))
     assert {os.path.basename(d).split("_")[0] for d in debs} == \
@@ -81,13 +83,10 @@ def package_root(build, name):
         open(f"{root}/var/lib/dpkg/{f}", "w").close()
     # Dependencies (busybox, dkms...) are the target system's; the maintainer
     # scripts see DPKG_ROOT and leave update-grub and dkms to a real system.
-    subprocess.run(["dpkg", f"--root={os.path.abspath(root)}", "--log=/dev/null",
-                    "--force-depends", "--force-script-chrootless", "-i"] + debs,
-                   check=True, capture_output=True)
+    dpkg_root(root, "-i", *debs)
     for f in PACKAGE_FILES:
         assert os.path.isfile(root + f), f"the package did not install {f}"
-    status = subprocess.run(["dpkg", f"--root={os.path.abspath(root)}", "--status", "parachute"],
-                            capture_output=True, text=True, check=True).stdout
+    status = dpkg_query(root, "--status", "parachute")
     for f in CONFFILES:
         assert f" {f} " in status, f"{f} is not a conffile"
     # The boot-time unit (the last capture, readiness) is enabled on install; its sysctl
@@ -116,13 +115,75 @@ def package_root(build, name):
     assert out.returncode == 0 and out.stdout.startswith("usage: virt-kdump COMMAND"), out
     with open(f"{root}/var/lib/dpkg/info/virt-kdump.postinst") as f:
         assert "virt-kdump.service" in f.read(), "the virt-kdump package does not enable its unit"
-    dkms = f"{root}/usr/src/parachute-0.1"
     for f in DKMS_FILES:
-        assert os.path.isfile(f"{dkms}/{f}"), f"parachute-dkms lacks {f}"
+        assert os.path.isfile(f"{root}/usr/src/parachute-0.1/{f}"), f"parachute-dkms lacks {f}"
+    # Built from a copy, as dkms does in /var/lib/dkms: the package's tree stays as installed.
+    dkms = f"{pkg}/dkms-build"
+    shutil.copytree(f"{root}/usr/src/parachute-0.1", dkms)
     subprocess.run(["make", "-s", "-C", f"{build}/debian/kbuild", f"M={os.path.abspath(dkms)}",
                     "modules"], check=True, capture_output=True)
     assert os.path.isfile(f"{dkms}/parachute.ko"), "the DKMS source did not build"
     return root
+
+
+def dpkg_root(root, *args):
+    """dpkg on the scratch root; its maintainer scripts see DPKG_ROOT."""
+    return subprocess.run(["dpkg", f"--root={os.path.abspath(root)}", "--log=/dev/null",
+                           "--force-depends", "--force-script-chrootless", *args],
+                          check=True, capture_output=True, text=True).stdout
+
+
+def dpkg_query(root, *args):
+    return subprocess.run(["dpkg-query", f"--root={os.path.abspath(root)}", *args], check=True,
+                          capture_output=True, text=True).stdout
+
+
+def upgrade_then_purge(build, root, ours):
+    """The packages of package_root upgraded in root to a later version (the
+    same debs with their version raised and a new capture init, as a point
+    release would change it) with the operator's edit of a conffile kept,
+    then all four purged: nothing of theirs left in root, only ours (the
+    files the test put there as a kernel package would) and dpkg's database."""
+    with open(f"{root}/etc/default/parachute", "a") as f:
+        f.write("KDUMP_NUM_DUMPS=5  # the operator's\n")
+    new = f"{build}/pkg/upgrade"
+    shutil.rmtree(new, ignore_errors=True)
+    os.makedirs(new)
+    debs = []
+    for deb in sorted(glob.glob(f"{build}/pkg/*.deb")):
+        tree = f"{new}/{os.path.basename(deb)}.d"
+        subprocess.run(["dpkg-deb", "-R", deb, tree], check=True)
+        with open(f"{tree}/DEBIAN/control") as f:
+            control = re.sub(r"^Version: (.*)$", r"Version: \1+upgrade1", f.read(), flags=re.M)
+        with open(f"{tree}/DEBIAN/control", "w") as f:
+            f.write(control)
+        init = f"{tree}/usr/share/parachute/capture-init"
+        if os.path.exists(init):
+            with open(init, "a") as f:
+                f.write("# upgrade1\n")
+            # dpkg checks the shipped files' sums only in --verify; kept honest anyway.
+            subprocess.run(f"cd {tree} && find . -path ./DEBIAN -prune -o -type f -printf '%P\\0' | "
+                           "xargs -0 md5sum > DEBIAN/md5sums", shell=True, check=True)
+        out = f"{new}/{os.path.basename(deb).replace('_0.1_', '_0.1+upgrade1_')}"
+        subprocess.run(["dpkg-deb", "--root-owner-group", "-b", tree, out], check=True,
+                       capture_output=True)
+        debs.append(out)
+    assert len(debs) == 4, debs
+    dpkg_root(root, "-i", *debs)
+    for pkg in ("parachute", "parachute-dkms", "xl-kdump", "virt-kdump"):
+        assert dpkg_query(root, "-W", "-f=${Version} ${db:Status-Status}\n", pkg) == \
+            "0.1+upgrade1 installed\n", pkg
+    with open(f"{root}/usr/share/parachute/capture-init") as f:
+        assert f.read().endswith("# upgrade1\n"), "the upgrade did not replace capture-init"
+    with open(f"{root}/etc/default/parachute") as f:
+        assert "KDUMP_NUM_DUMPS=5  # the operator's" in f.read(), "the upgrade lost the edit"
+    # Only the conffile the operator edited differs from what the package shipped.
+    assert dpkg_root(root, "--verify", "parachute").splitlines() == \
+        ["??5?????? c /etc/default/parachute"], "files differ from the package's"
+    dpkg_root(root, "--purge", "parachute", "parachute-dkms", "xl-kdump", "virt-kdump")
+    left = sorted(os.path.relpath(os.path.join(d, f), root) for d, _, files in os.walk(root)
+                  for f in files if not os.path.relpath(d, root).startswith("var/lib/dpkg"))
+    assert left == sorted(ours), left
 
 
 def ext4_image(build, name, fs_uuid, size="1G"):
@@ -146,11 +207,11 @@ HOOKS = ("PARACHUTE_PRE_HOOK='echo \"pre-hook: $ROOT_DEVICE$DUMP_DEVICE\" > /dev
          "$PARACHUTE_REASON\" > /dev/console'\n")
 
 
-def capture_initrd(build, installed, name, settings, path=None):
+def capture_initrd(build, installed, name, settings, path=None, env=None):
     """The installed parachute-mkinitrd (root installed) for the Debian kernel,
     from its unpacked package and Debian's busybox, with the installed
     /etc/default/parachute and settings added to it; path goes before PATH
-    (where it finds the tools a target needs)."""
+    (where it finds the tools a target needs), env adds to the environment."""
     conf = f"{installed}/etc/default/parachute"
     with open(conf, "a") as f:
         f.write(settings)
@@ -162,7 +223,7 @@ def capture_initrd(build, installed, name, settings, path=None):
                     "-c", conf, "-r", f"{build}/debian/root", "-b", f"{build}/debian/busybox",
                     "-m", f"{build}/module/parachute.ko"],
                    check=True, stdout=subprocess.DEVNULL,
-                   env=dict(os.environ, PATH=f"{path}:{os.environ['PATH']}") if path else None)
+                   env=dict(os.environ, PATH=f"{path or ''}:{os.environ['PATH']}", **(env or {})))
     return out
 
 
@@ -311,6 +372,83 @@ def test_capture_initramfs_separate_var(build):
     shutil.rmtree(installed)
 
 
+def lvm(build, *args, sysdir):
+    """Debian's lvm (ci/fetch-lvm.sh), metadata only: this machine's kernel has
+    no device-mapper. Its configuration and backups stay in sysdir."""
+    root = os.path.abspath(f"{build}/lvm/root")
+    env = dict(os.environ, LVM_SYSTEM_DIR=sysdir, LVM_SUPPRESS_FD_WARNINGS="1",
+               LD_LIBRARY_PATH=f"{root}/lib/x86_64-linux-gnu:{root}/usr/lib/x86_64-linux-gnu")
+    return subprocess.run([f"{root}/sbin/lvm", *args], env=env, capture_output=True, text=True,
+                          check=True).stdout
+
+
+def test_capture_initramfs_on_lvm(build):
+    """DUMP_DEVICE=/dev/VG/LV, an ext4 on an LVM logical volume: parachute-
+    mkinitrd asks lvm for its volume group and packs lvm and dm_mod; the
+    capture initramfs activates the group (no udev) and saves there. The
+    volume group is made with Debian's lvm on a loop device (metadata only:
+    no device-mapper here), the ext4 written where the volume's extents lie,
+    and read back from there with debugfs."""
+    name = "install-lvm"
+    token = secrets.token_hex(8)
+    image = os.path.abspath(f"{build}/logs/{name}.img")
+    sysdir = os.path.abspath(f"{build}/logs/{name}-lvm")
+    shutil.rmtree(sysdir, ignore_errors=True)
+    os.makedirs(sysdir)
+    with open(f"{sysdir}/lvm.conf", "w") as f:
+        f.write("devices { use_devicesfile = 0 }\nbackup { backup = 0 archive = 0 }\n")
+    if os.path.exists(image):
+        os.unlink(image)
+    subprocess.run(["truncate", "-s", "600M", image], check=True)
+    loop = subprocess.run(["losetup", "-f", "--show", image], capture_output=True, text=True,
+                          check=True).stdout.strip()
+    try:
+        lvm(build, "pvcreate", "--driverloaded", "n", loop, sysdir=sysdir)
+        lvm(build, "vgcreate", "--driverloaded", "n", "dumpvg", loop, sysdir=sysdir)
+        lvm(build, "lvcreate", "--driverloaded", "n", "-an", "-Zn", "-L", "512M", "-n", "crash",
+            "dumpvg", sysdir=sysdir)
+        ranges = lvm(build, "lvs", "--driverloaded", "n", "--noheadings", "-o", "seg_pe_ranges",
+                     "dumpvg/crash", sysdir=sysdir).strip()
+        start = int(lvm(build, "pvs", "--driverloaded", "n", "--noheadings", "--units", "b",
+                        "--nosuffix", "-o", "pe_start", loop, sysdir=sysdir))
+        assert ranges == f"{loop}:0-127", ranges  # one run of 4 MiB extents from the first
+        installed = install(build, f"{build}/logs/{name}-root")
+        root = os.path.abspath(f"{build}/lvm/root")
+        out = capture_initrd(build, installed, name, "DUMP_DEVICE=/dev/dumpvg/crash\n",
+                             f"{root}/sbin", {"LVM_SYSTEM_DIR": sysdir,
+                                              "LVM_SUPPRESS_FD_WARNINGS": "1",
+                                              "LD_LIBRARY_PATH": f"{root}/lib/x86_64-linux-gnu:"
+                                                                 f"{root}/usr/lib/x86_64-linux-gnu"})
+    finally:
+        subprocess.run(["losetup", "-d", loop], check=True)
+    fs_uuid = str(uuid.uuid4())
+    subprocess.run(["mke2fs", "-q", "-F", "-t", "ext4", "-U", fs_uuid, "-E", f"offset={start}",
+                    image, "512M"], check=True)
+    # The volume is not active here, so its filesystem type is unknown and the
+    # initramfs holds all four filesystems' modules and lvm: more than
+    # capture_mem=128M unpacks, so the capture kernel gets lent memory too.
+    mods = sysrq_then_capture(build, token, out, "quiet reset_devices")
+    with Run(build, name, modules=mods, hv_args="capture_lend=256M dump_level=31",
+             extra=["-drive", f"file={image},format=raw,if=virtio"]) as r:
+        r.wait_for(r"\[hv\] crash: cpu0 enters the capture kernel", 240)
+        r.wait_for(r"parachute-capture: LVM: volume group dumpvg active", 120)
+        m = r.wait_for(r"parachute-capture: saving /var/crash/(\d{12})/dump\.\d{12} on "
+                       r"/dev/dumpvg/crash", 60)
+        r.wait_for(r"parachute-capture: saved; rebooting", 300)
+        r.wait_exit(60)
+    stamp = m.group(1)
+    lv = f"{build}/logs/{name}-lv.img"
+    subprocess.run(["dd", f"if={image}", f"of={lv}", "bs=1M", f"skip={start // 2**20}",
+                    "count=512", "status=none"], check=True)
+    os.unlink(image)
+    dump = f"{build}/logs/{name}.dump"
+    debugfs(lv, f"dump /var/crash/{stamp}/dump.{stamp} {dump}")
+    assert f"parachute-token: {token}" in dmesg(dump)
+    assert "Kernel panic - not syncing" in debugfs(lv, f"cat /var/crash/{stamp}/dmesg.{stamp}")
+    os.unlink(lv)
+    shutil.rmtree(installed)
+
+
 def test_capture_initramfs_raw_dump_partition(build):
     """kdump-tools' other target: a raw partition (DUMP_DEVICE_RAW=1) gets
     makedumpfile's flattened stream, which makedumpfile -R turns back into
@@ -435,6 +573,10 @@ def test_package_grub_entries_boot_and_capture(build):
     debugfs(image, f"dump /var/crash/{stamp}/dump.{stamp} {dump}")
     assert f"parachute-token: {token}" in dmesg(dump)
     os.unlink(image)
+    # The kernels are the kernel packages'; the capture initramfs and vmlinux
+    # (the kernel hook's) go with parachute.
+    upgrade_then_purge(build, root, [f"boot/{f}-{v}" for v in (new, old)
+                                     for f in ("vmlinuz", "initrd.img")])
     shutil.rmtree(root)
 
 
