@@ -348,9 +348,13 @@ def test_capture_initramfs_separate_var(build):
                 f"{installed}/usr/sbin/parachute-mkinitrd -k {version} -o {out} "
                 f"-c {installed}/etc/default/parachute -r {build}/debian/root "
                 f"-b {build}/debian/busybox -m {build}/module/parachute.ko")
+    # The target checked first, as an operator would (-t), in the same namespace.
+    build_it += f" && {installed}/usr/sbin/parachute-mkinitrd -t -c {installed}/etc/default/parachute"
     p = subprocess.run(["unshare", "-m", "sh", "-c", build_it], capture_output=True, text=True)
     assert p.returncode == 0, p.stderr
     assert f"dump to UUID={fs_uuid}:/var/crash" in p.stdout, p.stdout
+    assert re.search(rf"dump target UUID={fs_uuid}:/var/crash \(ext4\): writable, 4\d\d MiB free "
+                     r"\(this machine: \d+ MiB of RAM\)", p.stdout), p.stdout
     mods = sysrq_then_capture(build, token, out, "quiet reset_devices")
     with Run(build, name, modules=mods,
              extra=["-drive", f"file={image},format=raw,if=virtio"]) as r:

@@ -81,11 +81,28 @@ def judge(build, dump, token):
     assert v["tasks"] > 20 and 1 in v["pids"], v
 
 
+def check_from_here(build, name, port, key, coredir):
+    """parachute-mkinitrd -t run on this machine against the server (as
+    127.0.0.1), with a root home of its own: root's known_hosts here stays."""
+    conf = f"{build}/logs/{name}-check.conf"
+    with open(conf, "w") as f:
+        f.write(f'SSH="ssh://root@127.0.0.1:{port}"\nSSH_KEY={key}\nKDUMP_COREDIR={coredir}\n')
+    tool = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../guest/parachute-mkinitrd")
+    return subprocess.run(["unshare", "-m", "sh", "-c", f"mount -t tmpfs tmpfs /root && "
+                           f"exec {tool} -t -c {conf}"], capture_output=True, text=True)
+
+
 def test_ssh_target_receives_the_dump(build):
     name = "ssh-dump"
     token = secrets.token_hex(8)
     key = keypair(build, name)
     with SshServer(build, name, key + ".pub") as srv:
+        p = check_from_here(build, name, srv.port, key, srv.dumps)
+        assert p.returncode == 0 and re.fullmatch(
+            rf"parachute-mkinitrd: dump target ssh://root@127\.0\.0\.1:{srv.port}:"
+            rf"{re.escape(srv.dumps)}: key accepted, writable, \d+ MiB free "
+            r"\(this machine: \d+ MiB of RAM\)\n", p.stdout), (p.stdout, p.stderr)
+        assert srv.files() == [], srv.files()  # the check leaves nothing
         ssh = f"ssh://root@10.0.2.2:{srv.port}"
         with crash_sending(build, name, ssh, key, srv.dumps, token) as r:
             ip = up_to_the_target(r)
@@ -118,6 +135,10 @@ def test_ssh_target_refuses_the_key(build):
     name = "ssh-refused"
     key, other = keypair(build, name), keypair(build, name + "-other")
     with SshServer(build, name, other + ".pub") as srv:
+        p = check_from_here(build, name, srv.port, key, srv.dumps)
+        assert p.returncode == 1 and "Permission denied" in p.stderr and \
+            p.stderr.startswith(f"parachute-mkinitrd: dump target ssh://root@127.0.0.1:{srv.port}: "), \
+            (p.stdout, p.stderr)
         ssh = f"ssh://root@10.0.2.2:{srv.port}"
         with crash_sending(build, name, ssh, key, srv.dumps, secrets.token_hex(8)) as r:
             up_to_the_target(r)
