@@ -207,11 +207,13 @@ HOOKS = ("PARACHUTE_PRE_HOOK='echo \"pre-hook: $ROOT_DEVICE$DUMP_DEVICE\" > /dev
          "$PARACHUTE_REASON\" > /dev/console'\n")
 
 
-def capture_initrd(build, installed, name, settings, path=None, env=None):
+def capture_initrd(build, installed, name, settings, path=None, env=None, netns=None):
     """The installed parachute-mkinitrd (root installed) for the Debian kernel,
     from its unpacked package and Debian's busybox, with the installed
     /etc/default/parachute and settings added to it; path goes before PATH
-    (where it finds the tools a target needs), env adds to the environment."""
+    (where it finds the tools a target needs), env adds to the environment,
+    and netns, a shell command, sets up the network (and mount) namespace it
+    runs in."""
     conf = f"{installed}/etc/default/parachute"
     with open(conf, "a") as f:
         f.write(settings)
@@ -219,10 +221,12 @@ def capture_initrd(build, installed, name, settings, path=None, env=None):
     with open(f"{build}/debian/kernel-version") as f:
         version = f.read().strip()
     # The guest module as parachute-dkms builds it for that kernel.
-    subprocess.run([f"{installed}/usr/sbin/parachute-mkinitrd", "-k", version, "-o", out,
-                    "-c", conf, "-r", f"{build}/debian/root", "-b", f"{build}/debian/busybox",
-                    "-m", f"{build}/module/parachute.ko"],
-                   check=True, stdout=subprocess.DEVNULL,
+    cmd = [f"{installed}/usr/sbin/parachute-mkinitrd", "-k", version, "-o", out,
+           "-c", conf, "-r", f"{build}/debian/root", "-b", f"{build}/debian/busybox",
+           "-m", f"{build}/module/parachute.ko"]
+    if netns:
+        cmd = ["unshare", "-n", "-m", "sh", "-c", f'{netns} && exec "$@"', "sh"] + cmd
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL,
                    env=dict(os.environ, PATH=f"{path or ''}:{os.environ['PATH']}", **(env or {})))
     return out
 

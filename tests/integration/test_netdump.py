@@ -40,20 +40,33 @@ def crash_sending(build, name, ssh, key, coredir, token):
                       token)
 
 
-def crash_with(build, name, settings, token, path=None):
+def crash_with(build, name, settings, token, path=None, netns=None):
     """A guest crashed with sysrq-c whose capture initramfs has these settings."""
     installed = install(build, f"{build}/logs/{name}-root")
-    initrd = capture_initrd(build, installed, name, settings, path)
+    initrd = capture_initrd(build, installed, name, settings, path, netns=netns)
     return Run(build, name, modules=sysrq_then_capture(build, token, initrd,
                                                        "quiet reset_devices irqpoll"),
                extra=["-nic", "user,model=virtio-net-pci"])
 
 
-def crash_mounting(build, name, port, token, more=""):
+def crash_mounting(build, name, port, token, more="", netns=None, host="10.0.2.2"):
     """A guest crashed with sysrq-c whose capture initramfs saves its dump on
-    the NFS export at 10.0.2.2, port port, with the unpacked mount.nfs."""
-    return crash_with(build, name, f'NFS="10.0.2.2:{EXPORT}"\nPARACHUTE_NFS_OPTIONS="port={port}"\n'
-                      f"{more}", token, os.path.abspath(f"{build}/nfsd/root/sbin"))
+    the NFS export at host (10.0.2.2), port port, with the unpacked mount.nfs."""
+    return crash_with(build, name, f'NFS="{host}:{EXPORT}"\nPARACHUTE_NFS_OPTIONS="port={port}"\n'
+                      f"{more}", token, os.path.abspath(f"{build}/nfsd/root/sbin"), netns)
+
+
+# A running system with a static address on QEMU's user network (not the
+# 10.0.2.15 its DHCP gives): a tap in a network namespace of its own, with
+# the MAC QEMU gives the guest's first NIC; and (a mount namespace) an
+# /etc/hosts that names the server dumphost.
+def static(build, name):
+    hosts = os.path.abspath(f"{build}/logs/{name}-hosts")
+    with open(hosts, "w") as f:
+        f.write("127.0.0.1 localhost\n10.0.2.2 dumphost\n")
+    return ("ip tuntap add dev eth9 mode tap && ip link set eth9 address 52:54:00:12:34:56 && "
+            "ip addr add 10.0.2.20/24 dev eth9 && ip link set eth9 up && "
+            f"mount --bind {hosts} /etc/hosts")
 
 
 def up_to_the_target(r):
@@ -176,32 +189,39 @@ def test_ssh_target_is_full(build):
 
 
 def test_nfs_target_receives_the_dump(build):
+    """Also PARACHUTE_NET=static: the capture initramfs takes the address of
+    the running system (static()), not DHCP's, and reaches the server by the
+    name the running system's /etc/hosts gives it (no DNS at capture time)."""
     name = "nfs-dump"
     token = secrets.token_hex(8)
     with NfsServer(build, name) as srv:
-        # Older dumps: this machine's (10.0.2.15 on QEMU's user network), which
-        # KDUMP_NUM_DUMPS=1 removes, and another machine's, which stays.
-        for d in ("10.0.2.15-202001010000", "10.0.2.16-202001010000"):
+        # Older dumps: this machine's (10.0.2.20), which KDUMP_NUM_DUMPS=1
+        # removes, and another machine's, which stays.
+        for d in ("10.0.2.20-202001010000", "10.0.2.15-202001010000"):
             os.makedirs(f"{srv.dumps}/{d}")
             with open(f"{srv.dumps}/{d}/dump.202001010000", "w") as f:
                 f.write("old")
-        with crash_mounting(build, name, srv.port, token, "KDUMP_NUM_DUMPS=1\n") as r:
-            ip = up_to_the_target(r)
-            assert ip == "10.0.2.15", ip
-            r.wait_for(rf"parachute-capture: mounted 10\.0\.2\.2:{EXPORT} \(nolock,tcp,soft,"
+        with crash_mounting(build, name, srv.port, token,
+                            "KDUMP_NUM_DUMPS=1\nPARACHUTE_NET=static\n", static(build, name),
+                            "dumphost") as r:
+            r.wait_for(r"\[hv\] crash: cpu0 enters the capture kernel", 240)
+            ip = r.wait_for(r"parachute-capture: network: (\S+) has (10\.0\.2\.\d+) \(static, "
+                            r"as the running system\)", 120).group(2)
+            assert ip == "10.0.2.20", ip
+            r.wait_for(rf"parachute-capture: mounted dumphost:{EXPORT} \(nolock,tcp,soft,"
                        rf"timeo=600,retrans=3,retry=0,port={srv.port}\)", 60)
-            m = r.wait_for(rf"parachute-capture: saving 10\.0\.2\.2:{EXPORT}/{re.escape(ip)}-(\d{{12}})"
+            m = r.wait_for(rf"parachute-capture: saving dumphost:{EXPORT}/{re.escape(ip)}-(\d{{12}})"
                            rf"/dump\.(\d{{12}}) \(makedumpfile -l -d 31\)", 60)
             stamp = m.group(1)
             assert m.group(2) == stamp
-            r.wait_for(r"KDUMP_NUM_DUMPS=1: 10\.0\.2\.2:/export/10\.0\.2\.15-202001010000 removed",
+            r.wait_for(r"KDUMP_NUM_DUMPS=1: dumphost:/export/10\.0\.2\.20-202001010000 removed",
                        300)
             r.wait_for(r"parachute-capture: saved; rebooting", 60)
             r.wait_for(rf"capture: the capture kernel saved the dump, \d+ ms after the hand-over: "
-                       rf"\d+ bytes of vmcore saved to 10\.0\.2\.2:{EXPORT}", 30)
+                       rf"\d+ bytes of vmcore saved to dumphost:{EXPORT}", 30)
             r.wait_exit(60)
         d = f"{ip}-{stamp}"
-        assert srv.files() == sorted(["10.0.2.16-202001010000/dump.202001010000",
+        assert srv.files() == sorted(["10.0.2.15-202001010000/dump.202001010000",
                                       f"{d}/dmesg.{stamp}", f"{d}/dump.{stamp}"]), srv.files()
     with open(f"{srv.dumps}/{d}/dmesg.{stamp}", errors="replace") as f:
         log = f.read()
@@ -262,3 +282,26 @@ def test_nfs_target_is_full(build):
         assert len(files) == 1 and re.fullmatch(rf"{re.escape(ip)}-(\d{{12}})/dmesg\.\1",
                                                 files[0]), files
         assert b"Kernel panic - not syncing" in srv.read(files[0])
+
+
+def test_static_address_refused_when_it_cannot_be_copied(build):
+    """PARACHUTE_NET=static where the running system has no route to the
+    target, and a PARACHUTE_NET that is neither dhcp nor static: the capture
+    initramfs is not built, and the message names why (no guest is booted)."""
+    installed = install(build, f"{build}/logs/net-static-root")
+    conf = f"{installed}/etc/default/parachute"
+    with open(f"{build}/debian/kernel-version") as f:
+        version = f.read().strip()
+    env = dict(os.environ, PATH=f"{os.path.abspath(build)}/nfsd/root/sbin:{os.environ['PATH']}")
+    for net, why in (("static", "PARACHUTE_NET=static: no route from this system to 10.0.2.2 "
+                                "(10.0.2.2)"),
+                     ("manual", "PARACHUTE_NET=manual: dhcp or static")):
+        with open(conf, "a") as f:
+            f.write(f'NFS="10.0.2.2:/export"\nPARACHUTE_NET={net}\n')
+        # A network namespace with only its loopback, down.
+        p = subprocess.run(["unshare", "-n", f"{installed}/usr/sbin/parachute-mkinitrd", "-k",
+                            version, "-o", f"{build}/logs/net-static.img", "-c", conf, "-r",
+                            f"{build}/debian/root", "-b", f"{build}/debian/busybox"],
+                           capture_output=True, text=True, env=env)
+        assert p.returncode == 1 and p.stderr == f"parachute-mkinitrd: {why}\n", p.stderr
+        assert not os.path.exists(f"{build}/logs/net-static.img")
