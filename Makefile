@@ -358,6 +358,12 @@ $(BUILD)/initrd.cpio.gz: $(BUILD)/debian/vmlinuz $(GUEST_PROGS) $(BUILD)/module/
 $(BUILD)/initrd-kdump.cpio.gz: $(BUILD)/initrd.cpio.gz
 	tests/initrd/mkinitrd.sh $(BUILD) $@ kdump
 
+# A guest initramfs whose init is this machine's systemd, for parachute.service (test_systemd.py).
+$(BUILD)/systemd.cpio.gz: $(BUILD)/debian/vmlinuz $(BUILD)/guest/parachutectl \
+		$(BUILD)/module/parachute.ko guest/parachute.service guest/default/parachute \
+		tests/initrd/mksystemd.sh
+	tests/initrd/mksystemd.sh $(BUILD) $@
+
 # The capture kernel's vmlinux, taken out of the bzImage ahead of any crash.
 $(BUILD)/debian/vmlinux-capture: $(BUILD)/debian/vmlinuz guest/parachute-vmlinux
 	guest/parachute-vmlinux $< $@
@@ -392,7 +398,7 @@ $(BUILD)/xen/dom0.cpio.gz: $(BUILD)/xen/domu.cpio.gz $(BUILD)/xl-kdump tests/xen
 # name, file or marker contains a or b (pytest -k "a or b"), and only when given
 # on the command line: `make integration TESTS=smp`, `make check TESTS=xen`.
 INTEGRATION_WORKERS ?= 2
-INTEGRATION_DEPS := all $(BUILD)/initrd.cpio.gz $(BUILD)/initrd-kdump.cpio.gz $(BUILD)/debian/vmlinux-dbg \
+INTEGRATION_DEPS := all $(BUILD)/initrd.cpio.gz $(BUILD)/initrd-kdump.cpio.gz $(BUILD)/systemd.cpio.gz $(BUILD)/debian/vmlinux-dbg \
 	$(BUILD)/debian/vmlinux-capture $(BUILD)/parachutectl $(BUILD)/xl-kdump $(BUILD)/virt-kdump \
 	$(BUILD)/xen/dom0.cpio.gz $(BUILD)/sshd/sshd $(BUILD)/nfsd/ganesha.nfsd \
 	$(BUILD)/lvm/root/sbin/lvm

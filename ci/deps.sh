@@ -15,14 +15,15 @@ set -euo pipefail
 # and pytest-timeout runs the integration tests (tests/integration/); git
 # lists the tracked files the package test builds from (test_install.py);
 # openssh-client is the ssh the capture initramfs sends dumps with, and
-# util-linux's unshare and nsenter run the test's sshd (test_netdump.py).
+# util-linux's unshare and nsenter run the test's sshd (test_netdump.py);
+# systemd is the init of the guest that runs parachute.service (test_systemd.py).
 pkgs=(build-essential make gcc libc6-dev libcmocka-dev python3 cpio gzip xz-utils git
       python3-pytest python3-pytest-xdist python3-pytest-timeout
       clang libclang-rt-14-dev
       qemu-system-x86 kmod grub-pc-bin grub-efi-amd64-bin grub-common ovmf xorriso mtools
       makedumpfile crash python3-drgn
       libxenmisc4.17 libxen-dev liblzma-dev pkg-config libvirt-dev libjson-c-dev
-      bochs bochs-term bochsbios vgabios procps e2fsprogs openssh-client util-linux
+      bochs bochs-term bochsbios vgabios procps e2fsprogs openssh-client util-linux systemd
       libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients
       debhelper lintian)
 missing=()
