@@ -376,9 +376,9 @@ $(BUILD)/sshd/sshd:
 $(BUILD)/nfsd/ganesha.nfsd:
 	ci/fetch-nfsd.sh $(BUILD)
 
-# Debian's LVM tools, unpacked, for the LVM dump target test (test_install.py).
-$(BUILD)/lvm/root/sbin/lvm:
-	ci/fetch-lvm.sh $(BUILD)
+# Debian's LVM and md tools, unpacked, for the LVM and md dump target tests (test_install.py).
+$(BUILD)/disktools/root/sbin/lvm:
+	ci/fetch-disktools.sh $(BUILD)
 
 # The Xen test's Xen and toolstack (ci/fetch-xen.sh), its domU and dom0 initramfs.
 $(BUILD)/xen/xen:
@@ -401,7 +401,7 @@ INTEGRATION_WORKERS ?= 2
 INTEGRATION_DEPS := all $(BUILD)/initrd.cpio.gz $(BUILD)/initrd-kdump.cpio.gz $(BUILD)/systemd.cpio.gz $(BUILD)/debian/vmlinux-dbg \
 	$(BUILD)/debian/vmlinux-capture $(BUILD)/parachutectl $(BUILD)/xl-kdump $(BUILD)/virt-kdump \
 	$(BUILD)/xen/dom0.cpio.gz $(BUILD)/sshd/sshd $(BUILD)/nfsd/ganesha.nfsd \
-	$(BUILD)/lvm/root/sbin/lvm
+	$(BUILD)/disktools/root/sbin/lvm
 comma := ,
 ifeq ($(origin TESTS),command line)
 INTEGRATION_ARGS += -k '$(subst $(comma), or ,$(TESTS))'

@@ -51,7 +51,8 @@ COSTS = {
     "test_reload_refusals_then_crash_boots_the_new_kernel": 19, "test_grub_capture": 19,
     "test_uefi_dma_isolation_vtd": 18,
     # Dump targets over the network, on LVM, and parachute.service under systemd.
-    "test_nfs_target_does_not_answer": 34, "test_capture_initramfs_on_lvm": 25,
+    "test_nfs_target_does_not_answer": 34, "test_capture_initramfs_on_md_raid1": 30,
+    "test_capture_initramfs_on_lvm": 25,
     "test_parachute_service_under_systemd": 21, "test_nfs_target_receives_the_dump": 19,
     "test_ssh_target_receives_the_dump": 19, "test_nfs_target_is_full": 17,
 }

@@ -381,9 +381,9 @@ def test_capture_initramfs_separate_var(build):
 
 
 def lvm(build, *args, sysdir):
-    """Debian's lvm (ci/fetch-lvm.sh), metadata only: this machine's kernel has
+    """Debian's lvm (ci/fetch-disktools.sh), metadata only: this machine's kernel has
     no device-mapper. Its configuration and backups stay in sysdir."""
-    root = os.path.abspath(f"{build}/lvm/root")
+    root = os.path.abspath(f"{build}/disktools/root")
     env = dict(os.environ, LVM_SYSTEM_DIR=sysdir, LVM_SUPPRESS_FD_WARNINGS="1",
                LD_LIBRARY_PATH=f"{root}/lib/x86_64-linux-gnu:{root}/usr/lib/x86_64-linux-gnu")
     return subprocess.run([f"{root}/sbin/lvm", *args], env=env, capture_output=True, text=True,
@@ -421,7 +421,7 @@ def test_capture_initramfs_on_lvm(build):
                         "--nosuffix", "-o", "pe_start", loop, sysdir=sysdir))
         assert ranges == f"{loop}:0-127", ranges  # one run of 4 MiB extents from the first
         installed = install(build, f"{build}/logs/{name}-root")
-        root = os.path.abspath(f"{build}/lvm/root")
+        root = os.path.abspath(f"{build}/disktools/root")
         out = capture_initrd(build, installed, name, "DUMP_DEVICE=/dev/dumpvg/crash\n",
                              f"{root}/sbin", {"LVM_SYSTEM_DIR": sysdir,
                                               "LVM_SUPPRESS_FD_WARNINGS": "1",
@@ -454,6 +454,97 @@ def test_capture_initramfs_on_lvm(build):
     assert f"parachute-token: {token}" in dmesg(dump)
     assert "Kernel panic - not syncing" in debugfs(lv, f"cat /var/crash/{stamp}/dmesg.{stamp}")
     os.unlink(lv)
+    shutil.rmtree(installed)
+
+
+def md_maker(build, name):
+    """An initramfs whose init makes an md RAID1 of the guest's two virtio
+    disks with Debian's mdadm (ci/fetch-disktools.sh): metadata 1.0 (at the
+    end, so the filesystem already on both disks stays where it is),
+    --assume-clean (the two disks are copies), named "dump"; booted by QEMU
+    itself (this machine's kernel has no md to make it with)."""
+    root = f"{build}/logs/{name}-maker"
+    shutil.rmtree(root, ignore_errors=True)
+    for d in ("bin", "sbin", "proc", "sys", "dev", "run/mdadm", "etc/mdadm", "lib/modules"):
+        os.makedirs(f"{root}/{d}")
+    shutil.copy(f"{build}/debian/busybox", f"{root}/bin/busybox")
+    mdadm = f"{build}/disktools/root/sbin/mdadm"
+    shutil.copy(mdadm, f"{root}/sbin/mdadm")
+    libs = subprocess.run(["ldd", mdadm], capture_output=True, text=True, check=True).stdout
+    for lib in re.findall(r"(?:=> )?(/\S+) \(0x", libs):
+        os.makedirs(os.path.dirname(root + lib), exist_ok=True)
+        shutil.copy(lib, root + lib)
+    with open(f"{build}/debian/kernel-version") as f:
+        version = f.read().strip()
+    kos = []
+    for m in ("virtio_pci", "virtio_blk", "raid1"):
+        deps = subprocess.run(["modprobe", "-d", f"{build}/debian/root", "-S", version,
+                               "--show-depends", m], capture_output=True, text=True,
+                              check=True).stdout
+        for ko in re.findall(r"^insmod (\S+)", deps, re.M):
+            if os.path.basename(ko) not in kos:
+                kos.append(os.path.basename(ko))
+                shutil.copy(ko, f"{root}/lib/modules/")
+    with open(f"{root}/etc/mdadm/mdadm.conf", "w") as f:
+        f.write("HOMEHOST <ignore>\n")
+    with open(f"{root}/init", "w") as f:
+        f.write("#!/bin/busybox sh\n/bin/busybox --install -s /bin\n"
+                "mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev\n"
+                + "".join(f"insmod /lib/modules/{ko}\n" for ko in kos) +
+                "for i in 1 2 3 4 5 6 7 8 9 10; do [ -b /dev/vdb ] && break; sleep 1; done\n"
+                "mdadm --create /dev/md/dump --run --level=1 --raid-devices=2 --metadata=1.0 "
+                "--assume-clean --name=dump /dev/vda /dev/vdb && echo MDMAKER: made\n"
+                "cat /proc/mdstat\nmdadm --stop /dev/md/dump && sync && echo MDMAKER: stopped\n"
+                "poweroff -f\n")
+    os.chmod(f"{root}/init", 0o755)
+    out = f"{build}/logs/{name}-maker.cpio.gz"
+    subprocess.run(f"cd {root} && find . | cpio -o -H newc --quiet | gzip -1 > {os.path.abspath(out)}",
+                   shell=True, check=True)
+    shutil.rmtree(root)
+    return out
+
+
+def test_capture_initramfs_on_md_raid1(build):
+    """DUMP_DEVICE=/dev/md/dump, an ext4 on an md RAID1 of two disks:
+    parachute-mkinitrd packs mdadm and the md modules; the capture initramfs
+    assembles the array and saves there, and each of the two disks holds
+    the dump afterwards (RAID1, metadata at the end: the filesystem starts
+    at each disk's first byte, so debugfs reads either)."""
+    name = "install-md"
+    token = secrets.token_hex(8)
+    fs_uuid = str(uuid.uuid4())
+    disks = [os.path.abspath(f"{build}/logs/{name}-{n}.img") for n in "ab"]
+    # The filesystem first (10 MiB short of the disk: room for md's metadata at the end).
+    for d in disks:
+        if os.path.exists(d):
+            os.unlink(d)
+    subprocess.run(["truncate", "-s", "400M", disks[0]], check=True)
+    subprocess.run(["mke2fs", "-q", "-F", "-t", "ext4", "-U", fs_uuid, disks[0], "390M"],
+                   check=True)
+    shutil.copy(disks[0], disks[1])
+    drives = [a for d in disks for a in ("-drive", f"file={d},format=raw,if=virtio")]
+    with Run(build, f"{name}-maker", direct=True, initrd=md_maker(build, name),
+             extra=drives) as r:
+        r.wait_for(r"MDMAKER: made", 120)
+        r.wait_for(r"MDMAKER: stopped", 60)
+        r.wait_exit(60)
+    installed = install(build, f"{build}/logs/{name}-root")
+    out = capture_initrd(build, installed, name, "DUMP_DEVICE=/dev/md/dump\n",
+                         os.path.abspath(f"{build}/disktools/root/sbin"))
+    with Run(build, name, modules=sysrq_then_capture(build, token, out, "quiet reset_devices"),
+             extra=drives) as r:
+        r.wait_for(r"\[hv\] crash: cpu0 enters the capture kernel", 240)
+        r.wait_for(r"parachute-capture: md RAID: md\S* : active raid1 vd[ab]\[\d\] vd[ab]\[\d\]", 120)
+        m = r.wait_for(r"parachute-capture: saving /var/crash/(\d{12})/dump\.\d{12} on "
+                       r"/dev/md/dump", 60)
+        r.wait_for(r"parachute-capture: saved; rebooting", 300)
+        r.wait_exit(60)
+    stamp = m.group(1)
+    for d in disks:
+        dump = f"{build}/logs/{name}.dump"
+        debugfs(d, f"dump /var/crash/{stamp}/dump.{stamp} {dump}")
+        assert f"parachute-token: {token}" in dmesg(dump), d
+        os.unlink(d)
     shutil.rmtree(installed)
 
 
