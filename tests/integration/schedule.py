@@ -55,6 +55,7 @@ COSTS = {
     "test_capture_initramfs_on_lvm": 25,
     "test_parachute_service_under_systemd": 21, "test_nfs_target_receives_the_dump": 19,
     "test_ssh_target_receives_the_dump": 19, "test_nfs_target_is_full": 17,
+    "test_ssh_target_no_route": 36,
 }
 
 

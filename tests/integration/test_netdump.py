@@ -173,6 +173,26 @@ def test_ssh_target_does_not_answer(build):
         failed(r, rf"cannot reach {re.escape(ssh)}: .*Connection refused")
 
 
+def test_ssh_target_no_route(build):
+    """No route: the running system reaches the target (192.168.77.1) through
+    a gateway, 10.0.2.99, that QEMU's user network does not have; with
+    PARACHUTE_NET=static the capture initramfs takes that address and
+    gateway, and its connections end in "No route to host" (no ARP answer),
+    three times."""
+    name = "ssh-noroute"
+    key = keypair(build, name)
+    ssh = "ssh://root@192.168.77.1:22"
+    netns = static(build, name) + " && ip route add 192.168.77.0/24 via 10.0.2.99 dev eth9"
+    with crash_with(build, name, f'SSH="{ssh}"\nSSH_KEY={key}\nPARACHUTE_NET=static\n',
+                    secrets.token_hex(8), netns=netns) as r:
+        r.wait_for(r"\[hv\] crash: cpu0 enters the capture kernel", 240)
+        r.wait_for(r"parachute-capture: network: \S+ has 10\.0\.2\.20 \(static, as the running "
+                   r"system\)", 120)
+        r.wait_for_count(rf"parachute-capture: cannot reach {re.escape(ssh)}: .*No route to host; "
+                         "again in 5 s", 2, 90)
+        failed(r, rf"cannot reach {re.escape(ssh)}: .*No route to host")
+
+
 def test_ssh_target_is_full(build):
     name = "ssh-full"
     key = keypair(build, name)
