@@ -171,21 +171,54 @@ static void consume_held(void)
 }
 
 /*
- * APM vol. 2, 15.7.2: a nested page fault may cut off the delivery of an
- * event (EXITINTINFO, laid out as EVENTINJ); it is delivered again at the
- * next VMRUN. Software interrupts and INT3/INTO re-execute their instruction.
+ * APM vol. 2, 15.7.2: any intercept taken while the CPU delivers an event to
+ * the guest (a nested page fault on its stack, a physical NMI or INIT
+ * arriving meanwhile) cuts the delivery off; the event is in EXITINTINFO,
+ * laid out as EVENTINJ, and the VMM must deliver it again. An external
+ * interrupt dropped there is lost for good, and its vector stays in service
+ * in the local APIC (the CPU acknowledged it), blocking every interrupt of
+ * its class on that CPU: a disk whose completions never come. Software
+ * interrupts and INT3/INTO re-execute their instruction instead.
  */
+static bool redeliverable(u64 ev)
+{
+	unsigned int type = SVM_EVTINJ_TYPE(ev), vector = ev & 0xff;
+
+	return (ev & SVM_EVTINJ_VALID) && type != 4 && !(type == 3 && (vector == 3 || vector == 4));
+}
+
+/*
+ * After the exit's handler: the cut-off event goes in again. Where the handler
+ * injects an event of its own (the guest's NMI), an interrupt cut off goes in
+ * as a virtual interrupt of that vector instead, taken once the guest is
+ * interruptible again (APM vol. 2, 15.21.4), and its handler's EOI retires
+ * the vector the CPU acknowledged; a cut-off exception is a fault that the
+ * instruction raises again.
+ */
+static void redeliver(struct percpu *cpu, u64 ev)
+{
+	struct vmcb *v = cpu->arch.svm.vmcb;
+
+	if (!(v->ctl.event_inj & SVM_EVTINJ_VALID)) {
+		v->ctl.event_inj = ev;
+		return;
+	}
+	if (SVM_EVTINJ_TYPE(ev) == 0) {
+		v->ctl.int_ctl &= ~(0xffull << SVM_INT_CTL_V_VECTOR_SHIFT);
+		v->ctl.int_ctl |= SVM_INT_CTL_V_IRQ | (0xfull << SVM_INT_CTL_V_PRIO_SHIFT) |
+				  SVM_INT_CTL_V_IGN_TPR | ((ev & 0xff) << SVM_INT_CTL_V_VECTOR_SHIFT);
+	}
+}
+
 static enum vcpu_action handle_npf(struct percpu *cpu)
 {
 	struct vmcb *v = cpu->arch.svm.vmcb;
 	u64 ev = v->ctl.exit_int_info;
-	unsigned int type = (ev >> 8) & 7, vector = ev & 0xff;
-	bool in_event = ev & SVM_EVTINJ_VALID;
 
-	if (in_event && type != 4 && !(type == 3 && (vector == 3 || vector == 4)))
+	if (redeliverable(ev))
 		v->ctl.event_inj = ev;
 	return vcpu_handle_npf(cpu, v->ctl.exit_info2, v->ctl.exit_info1 & SVM_NPF_WRITE,
-			       v->ctl.exit_info1 & SVM_NPF_FETCH, in_event);
+			       v->ctl.exit_info1 & SVM_NPF_FETCH, ev & SVM_EVTINJ_VALID);
 }
 
 /*
@@ -281,9 +314,16 @@ static enum vcpu_action svm_handle_exit(struct percpu *cpu)
 {
 	struct vmcb *v = cpu->arch.svm.vmcb;
 	const struct svm_exit *e = svm_exit(v->ctl.exit_code);
+	u64 ev = v->ctl.exit_int_info;
+	enum vcpu_action act;
 
-	if (e && e->handle)
-		return e->handle(cpu);
+	if (e && e->handle) {
+		act = e->handle(cpu);
+		/* The nested page fault's handler puts its event back itself. */
+		if (act == VCPU_RESUME && v->ctl.exit_code != SVM_EXIT_NPF && redeliverable(ev))
+			redeliver(cpu, ev);
+		return act;
+	}
 	pr_err("cpu%u: unhandled exit 0x%llx (%s)", cpu->cpu_id,
 	       (unsigned long long)v->ctl.exit_code, svm_exit_name(v->ctl.exit_code));
 	return VCPU_FATAL;

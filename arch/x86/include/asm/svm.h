@@ -54,6 +54,13 @@
 #define SVM_EVTINJ_TYPE_EXC  (3u << 8)
 #define SVM_EVTINJ_TYPE_NMI  (2u << 8)
 #define SVM_EVTINJ_ERR_VALID (1u << 11)
+#define SVM_EVTINJ_TYPE(ev)  (((ev) >> 8) & 7) /* 0 interrupt, 2 NMI, 3 exception, 4 software int */
+
+/* VMCB int_ctl (APM vol. 2, 15.21.1): a virtual interrupt for the guest. */
+#define SVM_INT_CTL_V_IRQ	  (1ull << 8)
+#define SVM_INT_CTL_V_PRIO_SHIFT  16
+#define SVM_INT_CTL_V_IGN_TPR	  (1ull << 20)
+#define SVM_INT_CTL_V_VECTOR_SHIFT 32
 
 #define SVM_TLB_FLUSH_ALL_ASID 1
 /* IOIO EXITINFO1, APM vol. 2, 15.10.2 */
