@@ -31,21 +31,8 @@ for m in drivers/virtio/virtio drivers/virtio/virtio_ring drivers/virtio/virtio_
 	drivers/scsi/sd_mod; do
 	cp "$kmods/$m.ko" "$root/lib/modules/"
 done
-copy_with_libs() {
-	# grep reads all of ldd's output (no -q): under pipefail an early exit
-	# would fail ldd with SIGPIPE and hide the missing library.
-	if ldd "$1" | grep "not found" >/dev/null; then
-		echo "mkinitrd: $1 needs libraries this host lacks:" >&2
-		ldd "$1" | grep "not found" >&2
-		exit 1
-	fi
-	cp "$1" "$root/bin/$(basename "$1")"
-	for lib in $(ldd "$1" | awk '/=> \// {print $3} /^\t\/lib/ {print $1}'); do
-		mkdir -p "$root$(dirname "$lib")"
-		cp -L "$lib" "$root$lib"
-	done
-}
-copy_with_libs "$(command -v makedumpfile)"
+. "$here/copy-libs.sh"
+copy_with_libs "$(command -v makedumpfile)" /bin/makedumpfile
 # makedumpfile --num-threads ends its threads with pthread_exit(), for which
 # glibc loads libgcc_s at run time (no ldd line names it): without it, abort.
 libgcc=$(ldconfig -p | awk '/libgcc_s\.so\.1 .*x86-64/ && !f {print $NF; f = 1}')  # all read: no SIGPIPE under pipefail
@@ -53,7 +40,7 @@ libgcc=$(ldconfig -p | awk '/libgcc_s\.so\.1 .*x86-64/ && !f {print $NF; f = 1}'
 mkdir -p "$root$(dirname "$libgcc")"
 cp -L "$libgcc" "$root$libgcc"
 if [ "$variant" = kdump ]; then
-	copy_with_libs "$build/debian/kexec"
+	copy_with_libs "$build/debian/kexec" /bin/kexec
 	mkdir -p "$root/boot"
 	cp "$build/debian/vmlinuz" "$root/boot/vmlinuz"
 	cp "$build/initrd.cpio.gz" "$root/boot/initrd.cpio.gz"

@@ -21,18 +21,7 @@ version=$(cat "$build/debian/kernel-version")
 rm -rf "$root"
 mkdir -p "$root"/usr/{bin,sbin,lib,lib64} "$root"/{proc,sys,dev,run,tmp,var,root,etc/default}
 for d in bin sbin lib lib64; do ln -s "usr/$d" "$root/$d"; done
-copy_with_libs() { # $1 the binary, $2 where it goes in the initramfs
-	if ldd "$1" | grep "not found" >/dev/null; then
-		echo "mksystemd: $1 needs libraries this host lacks" >&2
-		exit 1
-	fi
-	mkdir -p "$root$(dirname "$2")"
-	cp "$1" "$root$2"
-	for lib in $(ldd "$1" | awk '/=> \// {print $3} /^\t\/lib/ {print $1}'); do
-		mkdir -p "$root$(dirname "$lib")"
-		cp -L "$lib" "$root$lib"
-	done
-}
+. "$here/copy-libs.sh"
 for f in /lib/systemd/systemd /lib/systemd/systemd-journald /lib/systemd/systemd-shutdown \
 	/lib/systemd/systemd-modules-load /bin/systemctl /bin/journalctl /sbin/sysctl /bin/kmod; do
 	[ -x "$f" ] || { echo "mksystemd: $f missing (install systemd, procps, kmod)" >&2; exit 1; }
