@@ -36,7 +36,8 @@ COSTS = {
     "test_smp_simultaneous_panics_captured_once": 55, "test_smp_crash_on_cpu0_and_last": 54,
     "test_sysrq_panic_captured": 53, "test_restart_three_crashes_in_a_row": 53,
     "test_capture_initramfs_dump_target_missing": 52, "test_package_grub_entries_boot_and_capture": 50,
-    "test_soak_crash_cycles": 50, "test_scale_16g_captured": 46,
+    "test_soak_crash_cycles": 50, "test_scale_16g_captured": 44,
+    "test_lend_free_memory_to_a_small_region": 26,
     # The 2-vCPU boots (test_smp.py) for four tests: about 22 s in all.
     "test_guest_nmis_two_vcpus": 10, "test_smp_all_cpus_online": 8, "test_smp_cpu_hotplug": 3,
     "test_smp_guest_nmi_ipis_reach_the_guest": 1,
