@@ -291,6 +291,7 @@ static const struct svm_exit {
 	{ SVM_EXIT_STGI, "STGI", vcpu_handle_hidden_insn },
 	{ SVM_EXIT_CLGI, "CLGI", vcpu_handle_hidden_insn },
 	{ SVM_EXIT_SKINIT, "SKINIT", vcpu_handle_hidden_insn },
+	{ SVM_EXIT_INVLPGA, "INVLPGA", vcpu_handle_hidden_insn }, /* runs with EFER.SVME, which the hv sets */
 	{ SVM_EXIT_NPF, "NPF", handle_npf },
 	{ SVM_EXIT_INVALID, "INVALID", exit_invalid },
 };

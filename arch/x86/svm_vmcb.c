@@ -61,6 +61,18 @@ int svm_vmcb_init(void)
 	msrpm_intercept(MSR_IGNNE, true, true);
 	msrpm_intercept(MSR_SMM_CTL, true, true);
 	msrpm_intercept(MSR_VM_HSAVE_PA, true, true);
+	/*
+	 * Writes that would route memory elsewhere (an IORR sending a range to
+	 * MMIO, TOP_MEM, the MMIO configuration window over RAM, SYSCFG's DRAM
+	 * bits): the hv's and the capture region's memory with it. Reads stay
+	 * the CPU's.
+	 */
+	intercept_write(MSR_AMD_SYSCFG);
+	for (u32 m = MSR_AMD_IORR_BASE0; m <= MSR_AMD_IORR_MASK1; m++)
+		intercept_write(m);
+	intercept_write(MSR_AMD_TOP_MEM);
+	intercept_write(MSR_AMD_TOP_MEM2);
+	intercept_write(MSR_AMD_MMIO_CFG_BASE);
 	vcpu_msr_intercepts(intercept_write);
 	return 0;
 }
@@ -107,7 +119,7 @@ void svm_setup(struct percpu *cpu, const struct x86_entry *e, struct gpm *gpm)
 	else
 		v->ctl.intercept_misc1 = SVM_INTERCEPT_CPUID | SVM_INTERCEPT_MSR |
 					 SVM_INTERCEPT_SHUTDOWN | SVM_INTERCEPT_NMI |
-					 SVM_INTERCEPT_INIT |
+					 SVM_INTERCEPT_INIT | SVM_INTERCEPT_INVLPGA |
 					 (io_intercepts ? SVM_INTERCEPT_IOIO : 0);
 	v->ctl.iopm_base_pa = virt_to_phys(iopm);
 	v->ctl.msrpm_base_pa = virt_to_phys(msrpm);

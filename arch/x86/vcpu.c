@@ -32,6 +32,15 @@ int vcpu_init(void)
 	return gpm_build(&park_gpm, GPM_PARK, vendor->npt_format, 1);
 }
 
+/*
+ * #GP(0) for a guest value refused. Real mode pushes no error code, and a VM
+ * entry with unrestricted guest refuses one there (SDM 26.2.1.3).
+ */
+void vcpu_inject_gp(struct percpu *cpu)
+{
+	vendor->inject(cpu, X86_EXC_GP, (vendor->get(cpu, VCPU_CR0) & X86_CR0_PE) != 0, 0);
+}
+
 /* Register n in ModRM order; RSP is the backend's (VMCB or VMCS), hence NULL. */
 static u64 *gpr_slot(struct percpu *cpu, unsigned int n)
 {
@@ -72,7 +81,7 @@ enum vcpu_action vcpu_refuse(struct percpu *cpu, const char *fmt, ...)
 		va_end(ap);
 		pr_warn("cpu%u: guest %s refused (#GP)", cpu->cpu_id, what);
 	}
-	vendor->inject(cpu, X86_EXC_GP, true, 0);
+	vcpu_inject_gp(cpu);
 	return VCPU_RESUME;
 }
 
@@ -160,6 +169,13 @@ enum vcpu_action vcpu_handle_wrmsr(struct percpu *cpu, u32 msr, u64 val)
 			break;
 		smp_x2apic_icr_write(cpu, val);
 		return VCPU_SKIP;
+	case MSR_AMD_SYSCFG:
+	case MSR_AMD_IORR_BASE0 ... MSR_AMD_IORR_MASK1:
+	case MSR_AMD_TOP_MEM:
+	case MSR_AMD_TOP_MEM2:
+	case MSR_AMD_MMIO_CFG_BASE:
+		return vcpu_refuse(cpu, "WRMSR 0x%x <- 0x%llx (memory routing: the hv keeps the machine's)",
+				   msr, (unsigned long long)val);
 	}
 	return vcpu_refuse(cpu, "WRMSR 0x%x <- 0x%llx", msr, (unsigned long long)val);
 }
@@ -223,10 +239,11 @@ enum vcpu_action vcpu_handle_cr_write(struct percpu *cpu, unsigned int cr, u64 v
 {
 	u64 cr0 = vendor->get(cpu, VCPU_CR0), cr4 = vendor->get(cpu, VCPU_CR4);
 	u64 efer = vendor->get(cpu, VCPU_EFER);
-	bool cs_l = (efer & EFER_LMA) && vendor->get(cpu, VCPU_CS_L);
+	/* CS.L as loaded: paging may not come on with LME while it is set, even in legacy mode. */
+	bool cs_l = vendor->get(cpu, VCPU_CS_L);
 	bool ok = false;
 
-	if (!cs_l) /* outside 64-bit mode the operand is 32 bits */
+	if (!((efer & EFER_LMA) && cs_l)) /* outside 64-bit mode the operand is 32 bits */
 		val = (u32)val;
 	switch (cr) {
 	case 0:
@@ -409,7 +426,7 @@ static enum vcpu_action apic_store(struct percpu *cpu, u64 gpa)
 			pr_err("cpu%u: cannot emulate the guest's write to APIC 0x%llx at rip 0x%llx (%u bytes: %02x %02x %02x %02x); #GP",
 		       cpu->cpu_id, (unsigned long long)gpa, (unsigned long long)rip, n, b[0], b[1],
 		       b[2], b[3]);
-		vendor->inject(cpu, X86_EXC_GP, true, 0);
+		vcpu_inject_gp(cpu);
 		return VCPU_RESUME;
 	}
 	val = in.kind == MMIO_STORE_IMM ? in.imm : vcpu_gpr(cpu, in.reg);
@@ -485,6 +502,26 @@ enum vcpu_action vcpu_handle_npf(struct percpu *cpu, u64 gpa, bool write, bool f
 	}
 	vendor->flush(cpu);
 	return VCPU_RESUME;
+}
+
+/*
+ * A step over a dropped write that its #DB will not end: the vCPU is reset
+ * (INIT, a park, a new entry) with the scratch page still mapped in the
+ * shared tables. The protected pages are mapped back now, or the guest's
+ * other vCPUs would write the scratch page there for good (and read it
+ * where the page is hidden or sealed).
+ */
+void vcpu_step_cancel(struct percpu *cpu)
+{
+	struct hidden_step *st = &cpu->arch.step;
+
+	if (st->active && (gpm_redirect(cpu->arch.gpm, st->gpa, false) ||
+			   (st->gpa2 && gpm_redirect(cpu->arch.gpm, st->gpa2, false))))
+		pr_err("cpu%u: the protected page at 0x%llx could not be mapped back after a step cut short",
+		       cpu->cpu_id, (unsigned long long)st->gpa);
+	if (st->active)
+		vendor->flush(cpu);
+	memset(st, 0, sizeof(*st));
 }
 
 enum vcpu_action vcpu_handle_db(struct percpu *cpu)
@@ -741,7 +778,7 @@ static void vcpu_reset(struct percpu *cpu, const struct x86_entry *e, struct gpm
 {
 	memset(&cpu->arch.regs, 0, sizeof(cpu->arch.regs));
 	cpu->arch.regs.rsi = e->rsi;
-	memset(&cpu->arch.step, 0, sizeof(cpu->arch.step));
+	vcpu_step_cancel(cpu);
 	cpu->arch.guest_nmis = 0;
 	cpu->arch.nmi_watch = false;
 	cpu->arch.nmi_queued = 0;

@@ -107,10 +107,15 @@ int vmx_read_controls(u64 basic)
 	    ctl_adjust(MSR_VMX_PROCBASED2, "secondary processor-based",
 		       CPU2_EPT | CPU2_UNRESTRICTED, CPU2_RDTSCP | CPU2_INVPCID | CPU2_XSAVES,
 		       &vmx_caps.cpu2) ||
+	    /*
+	     * The guest's DR7 and IA32_DEBUGCTL kept across exits (an exit sets
+	     * DR7 to 0x400 and clears DEBUGCTL, SDM 27.5.1): its breakpoints stay.
+	     */
 	    ctl_adjust(tc ? MSR_VMX_TRUE_EXIT : MSR_VMX_EXIT, "VM-exit",
-		       EXIT_HOST_64 | EXIT_SAVE_EFER | EXIT_LOAD_EFER,
+		       EXIT_SAVE_DEBUG | EXIT_HOST_64 | EXIT_SAVE_EFER | EXIT_LOAD_EFER,
 		       EXIT_SAVE_PAT | EXIT_LOAD_PAT, &vmx_caps.exit) ||
-	    ctl_adjust(tc ? MSR_VMX_TRUE_ENTRY : MSR_VMX_ENTRY, "VM-entry", ENTRY_LOAD_EFER,
+	    ctl_adjust(tc ? MSR_VMX_TRUE_ENTRY : MSR_VMX_ENTRY, "VM-entry",
+		       ENTRY_LOAD_DEBUG | ENTRY_LOAD_EFER,
 		       (vmx_caps.exit & EXIT_LOAD_PAT) ? ENTRY_LOAD_PAT : 0, &vmx_caps.entry))
 		return -ENODEV;
 	/* Set only when needed, so checked here: the NMI window, for guest NMIs. */

@@ -105,6 +105,19 @@ MOV_CR_TRY(0)
 MOV_CR_TRY(3)
 MOV_CR_TRY(4)
 
+/* INVLPGA (0f 01 df): an SVM instruction, #UD on a CPU that shows no SVM. */
+static int invlpga_try(void)
+{
+	int err = 0;
+
+	asm volatile("1: .byte 0x0f, 0x01, 0xdf\n2:\n" _ASM_EXTABLE_TYPE_REG(1b, 2b, EX_TYPE_EFAULT_REG,
+									  %[err])
+		     : [err] "+r"(err)
+		     : "a"(0UL), "c"(0U)
+		     : "memory");
+	return err;
+}
+
 static const char *gp(int err)
 {
 	return err ? "#GP" : "taken";
@@ -158,6 +171,19 @@ static void class_msr(void)
 	rdmsrl(MSR_EFER, after);
 	report("msr", "EFER.LME off under paging", err && after == efer, "%s, EFER 0x%llx",
 	       gp(err), after);
+	/*
+	 * AMD routes memory with MSRs (TOP_MEM, the IORRs, SYSCFG): the hv keeps
+	 * them. TOP_MEM written with the value it reads, so that a machine that
+	 * took the write is unchanged.
+	 */
+	if (boot_cpu_data.x86_vendor == X86_VENDOR_AMD) {
+		u64 top = 0;
+
+		rdmsrl_safe(MSR_K8_TOP_MEM1, &top);
+		err = wrmsr_try(MSR_K8_TOP_MEM1, top);
+		report("msr", "TOP_MEM (AMD memory routing)", err, "WRMSR 0xc001001a <- 0x%llx %s",
+		       top, gp(err));
+	}
 }
 
 /* ---- xcr0 ---- */
@@ -205,6 +231,9 @@ static void class_cr(void)
 	report("cr", "CR4 bit 32", err && native_read_cr4() == cr4, "%s", gp(err));
 	err = mov_cr3_try(cr3 | (1ul << 62));
 	report("cr", "CR3 past MAXPHYADDR", err && __native_read_cr3() == cr3, "%s", gp(err));
+	/* SVM is hidden (CPUID): its instructions fault, INVLPGA too, though the hv sets EFER.SVME. */
+	err = invlpga_try();
+	report("cr", "INVLPGA, SVM hidden", err, "%s", err ? "#UD" : "executed");
 	/*
 	 * The hv sees CR0 and CR4 writes only under VMX; under SVM the CPU
 	 * checks them itself (QEMU's TCG lets a CR0 with its upper half set,

@@ -19,8 +19,9 @@ PROBE = re.compile(r"PCG: (?:hostile|selftest): (\w+): (.+?): (.+): (ok|BAD|FAIL
 EXPECTED = {
     "msr": {"x2APIC ICR in xAPIC mode", "APIC base bit 0", "APIC base bit 9",
             "APIC base past MAXPHYADDR", "APIC base moved", "x2APIC without the feature",
-            "EFER bit 63", "EFER.LMSLE", "EFER.LME off under paging"},
-    "cr": {"CR4 bit 15", "CR4.VMXE", "CR4 bit 32", "CR3 past MAXPHYADDR"},
+            "EFER bit 63", "EFER.LMSLE", "EFER.LME off under paging",
+            "TOP_MEM (AMD memory routing)"},
+    "cr": {"CR4 bit 15", "CR4.VMXE", "CR4 bit 32", "CR3 past MAXPHYADDR", "INVLPGA, SVM hidden"},
     "xcr0": {"XSETBV"},  # qemu64 has no XSAVE: reported as not reachable
     "heap": {"seal/write/unseal cycles"},
     "flood": {"requests that each log a line"},

@@ -399,8 +399,9 @@ bool gpm_write_protected(const struct gpm *g, u64 gpa)
 
 int gpm_redirect(struct gpm *g, u64 gpa, bool scratch)
 {
-	(void)g, (void)gpa, (void)scratch;
+	(void)g, (void)gpa;
 	stub.redirects++;
+	stub.scratch_mapped += scratch ? 1 : -1;
 	return 0;
 }
 
@@ -490,9 +491,10 @@ static void fake_load_pdptes(struct percpu *cpu, const u64 pdpte[4])
 
 static void fake_inject(struct percpu *cpu, unsigned int vector, bool has_err, u32 err)
 {
-	(void)cpu, (void)has_err, (void)err;
+	(void)cpu, (void)err;
 	stub.injected++;
 	stub.inject_vector = (int)vector;
+	stub.inject_has_err = has_err;
 }
 
 /* Like SVM: the NMI goes in at once, a watched one is watched from then on. */

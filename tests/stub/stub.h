@@ -37,6 +37,7 @@ struct stub_state {
 	unsigned int cpl;
 	u64 pdpte[4]; /* like VMX with EPT: the backend holds PAE paging's PDPTEs */
 	int pdpte_loads, injected, inject_vector, nmis_injected, flushes;
+	bool inject_has_err;
 	int steps_begun, steps_ended;
 	bool step_guest_tf, watching;
 
@@ -62,6 +63,7 @@ struct stub_state {
 	u64 sealed_start, sealed_end;  /* the sealed kexec region, gpm_seal() */
 	u64 mmio_base, mmio_size;      /* MMIO that gpm_map_mmio() maps on demand */
 	int redirects, mmio_maps;
+	int scratch_mapped; /* gpm_redirect()s to the scratch page less those back */
 };
 
 extern struct stub_state stub;

@@ -60,6 +60,13 @@
 #define MSR_APIC_BASE	0x0000001b
 #define MSR_X2APIC_ICR	0x00000830
 #define MSR_EFER	0xc0000080
+/* AMD's memory routing (APM vol. 2, 7.9 and 7.7; BKDGs): the hv keeps the machine's. */
+#define MSR_AMD_SYSCFG	      0xc0010010
+#define MSR_AMD_IORR_BASE0    0xc0010016
+#define MSR_AMD_IORR_MASK1    0xc0010019
+#define MSR_AMD_TOP_MEM	      0xc001001a
+#define MSR_AMD_TOP_MEM2      0xc001001d
+#define MSR_AMD_MMIO_CFG_BASE 0xc0010058
 #define MSR_VM_CR	0xc0010114
 #define MSR_IGNNE	0xc0010115
 #define MSR_SMM_CTL	0xc0010116

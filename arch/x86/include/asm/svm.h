@@ -14,6 +14,7 @@
 #define SVM_INTERCEPT_IRET     (1u << 20)
 #define SVM_INTERCEPT_PAUSE    (1u << 23)
 #define SVM_INTERCEPT_HLT      (1u << 24)
+#define SVM_INTERCEPT_INVLPGA  (1u << 26)
 #define SVM_INTERCEPT_IOIO     (1u << 27)
 #define SVM_INTERCEPT_MSR      (1u << 28)
 #define SVM_INTERCEPT_SHUTDOWN (1u << 31)
@@ -36,6 +37,7 @@
 #define SVM_EXIT_IRET	   0x074
 #define SVM_EXIT_PAUSE	   0x077
 #define SVM_EXIT_HLT	   0x078
+#define SVM_EXIT_INVLPGA   0x07a
 #define SVM_EXIT_IOIO	   0x07b
 #define SVM_EXIT_MSR	   0x07c
 #define SVM_EXIT_SHUTDOWN  0x07f

@@ -223,6 +223,10 @@ enum vcpu_action vcpu_handle_npf(struct percpu *cpu, u64 gpa, bool write, bool f
 /* An instruction fetch in the guest's sealed kexec region (seal.c): the seal is lifted. */
 enum vcpu_action seal_fetch(struct percpu *cpu, u64 gpa);
 
+/** vcpu_inject_gp() - #GP(0), with its error code where the guest's mode pushes one. */
+void vcpu_inject_gp(struct percpu *cpu);
+/** vcpu_step_cancel() - a step over a dropped write cut short (a reset): the page mapped back. */
+void vcpu_step_cancel(struct percpu *cpu);
 /** vcpu_handle_db() - an intercepted #DB: the end of a step over a dropped write. */
 enum vcpu_action vcpu_handle_db(struct percpu *cpu);
 
