@@ -119,8 +119,18 @@ void capture_stage(const struct boot_info *bi)
 	}
 }
 
+bool capture_end_claim(void)
+{
+	int no = 0;
+
+	return __atomic_compare_exchange_n(&capture.ending, &no, 1, false, __ATOMIC_SEQ_CST,
+					   __ATOMIC_SEQ_CST);
+}
+
+/* Callers where another capture CPU may be ending the capture claim it first. */
 static void __noreturn capture_failed(struct percpu *cpu, const char *why)
 {
+	capture_end_claim();
 	history_outcome(PARACHUTE_OUTCOME_FAILED,
 			capture.handover_us ? (arch_timestamp_us() - capture.handover_us) / 1000 : 0,
 			why);
@@ -223,7 +233,8 @@ static bool elect(struct percpu *cpu, enum crash_source src)
 		return true;
 	}
 	capture.later_triggers++;
-	if (capture_kernel_cpu(cpu))
+	/* Unless another of its CPUs ends the capture already: then this one parks. */
+	if (capture_kernel_cpu(cpu) && capture_end_claim())
 		capture_failed(cpu, "the capture kernel itself crashed");
 	pr_warn("cpu%u: crash trigger (%s) while cpu%d captures: recorded, vCPU parked",
 		cpu->cpu_id, source_name[src], capture.owner);
@@ -319,6 +330,8 @@ enum vcpu_action watchdog_expired(struct percpu *cpu)
 	if (watchdog_mode() != WATCHDOG_CAPTURE)
 		return crash_trigger(cpu, CRASH_WATCHDOG);
 	watchdog_stop();
+	if (!capture_end_claim())
+		return VCPU_RESUME; /* a restart or a failure on another CPU is under way */
 	snprintf_hv(why, sizeof(why),
 		    "the capture kernel did not reach its capture initramfs within %u s "
 		    "(capture_timeout=)",
@@ -392,6 +405,8 @@ s64 capture_report(struct percpu *cpu, u64 stage, u64 gpa, u64 len)
 			(unsigned long long)ms, len ? ": " : "", msg);
 		return 0;
 	default:
+		if (!capture_end_claim())
+			return -PARACHUTE_EBUSY; /* another CPU restarts or fails the capture */
 		watchdog_stop();
 		snprintf_hv(why, sizeof(why), "the capture kernel reports: %s",
 			    len ? msg : "(no reason given)");
@@ -501,6 +516,8 @@ u32 capture_rearm(void)
 	capture.checked_in = false;
 	capture.user_mode = false;
 	capture.restarts++;
+	capture_load_cancel();
+	__atomic_store_n(&capture.ending, 0, __ATOMIC_SEQ_CST);
 	__atomic_store_n(&capture.owner, -1, __ATOMIC_SEQ_CST);
 	spin_unlock(&capture.switch_lock); /* taken by the crash, for good until now */
 	return capture.restarts;

@@ -27,6 +27,19 @@ void capture_load_reset(void)
 	memset(&load_lock, 0, sizeof(load_lock));
 }
 
+/*
+ * At a restart: the staged part of a load left open at the crash lies where
+ * the capture kernel ran, so the load starts again from LOAD_BEGIN.
+ */
+void capture_load_cancel(void)
+{
+	spin_lock(&load_lock);
+	if (load.open)
+		pr_info("a capture kernel load left open at the crash is dropped: it starts again from LOAD_BEGIN");
+	load.open = false;
+	spin_unlock(&load_lock);
+}
+
 static const char *const part_name[LOAD_PARTS] = { "kernel", "initrd", "command line" };
 
 /* The release: the kernel's version string up to its first space. */
@@ -163,7 +176,7 @@ s64 capture_load_commit(struct percpu *cpu, u64 flags)
 		goto out;
 	}
 	if (flags & PARACHUTE_LOAD_CHECK_ONLY) {
-		pr_info("cpu%u: capture kernel load checked, not armed (CHECK_ONLY): %.*s",
+		pr_info_limited(&cpu->guest_lines, "cpu%u: capture kernel load checked, not armed (CHECK_ONLY): %.*s",
 			cpu->cpu_id, release_len(meta.version), meta.version);
 		goto out;
 	}
@@ -172,7 +185,13 @@ s64 capture_load_commit(struct percpu *cpu, u64 flags)
 		goto out;
 	}
 	capture_switch_in(l, &meta, h);
-	/* The release, the version string's first word; a console line holds 256 bytes. */
+	/*
+	 * The release, the version string's first word; a console line holds 256
+	 * bytes. Generations 1 to 8, then powers of two: a guest that loads a tiny
+	 * kernel in a loop cannot flood the console (CAPTURE_INFO has the rest).
+	 */
+	if (!log_would_print(meta.generation))
+		goto out;
 	pr_info("cpu%u: capture kernel loaded (generation %u): %.*s, kernel %llu and initrd %llu bytes, SHA-256 of the staged region %s...",
 		cpu->cpu_id, meta.generation, release_len(meta.version), meta.version,
 		(unsigned long long)meta.kernel_size, (unsigned long long)meta.initrd_size, h);
@@ -197,7 +216,7 @@ s64 capture_unload(struct percpu *cpu)
 	load.open = false;
 	capture_disarm();
 	spin_unlock(&load_lock);
-	pr_warn("cpu%u: capture kernel unloaded: capture disarmed", cpu->cpu_id);
+	pr_warn_limited(&cpu->guest_lines, "cpu%u: capture kernel unloaded: capture disarmed", cpu->cpu_id);
 	return 0;
 }
 

@@ -179,12 +179,18 @@ static s64 hc_load_data(struct percpu *cpu, u64 part, u64 offset, u64 gpa)
 	return capture_load_data(cpu, part, offset, phys_to_virt(gpa));
 }
 
-/* The counters on the console: a page of lines per call, so rate-limited per vCPU. */
+/*
+ * The counters on the console: a page of lines per call, so rate-limited per
+ * vCPU, and cut short by a crash: a vCPU printing them for seconds through a
+ * polled UART would miss the park request (1 s) and its registers the dump.
+ */
 static s64 hc_dump_stats(struct percpu *cpu)
 {
+	if (capture_running())
+		return -PARACHUTE_EBUSY;
 	if (!log_ratelimit(&cpu->guest_lines))
 		return 0;
-	for (unsigned int i = 0; i < MAX_CPUS; i++)
+	for (unsigned int i = 0; i < MAX_CPUS && !capture_running(); i++)
 		if (percpu_area[i].state == CPU_GUEST || percpu_area[i].state == CPU_PARKED)
 			exit_stats_dump(&percpu_area[i], arch_exit_name);
 	return 0;

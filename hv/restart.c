@@ -132,6 +132,13 @@ enum vcpu_action capture_restart(struct percpu *cpu, s64 *ret)
 		*ret = -PARACHUTE_ENOSPC;
 		return VCPU_SKIP;
 	}
+	/* One CPU ends the capture: two would wait for each other to stop. */
+	if (!capture_end_claim()) {
+		pr_warn_limited(&cpu->refused, "cpu%u: RESTART refused: another CPU of the capture kernel restarts or fails the capture",
+				cpu->cpu_id);
+		*ret = -PARACHUTE_EBUSY;
+		return VCPU_SKIP;
+	}
 	/* From here on memory changes: a failure can only reset the machine. */
 	watchdog_stop();
 	/* The capture kernel's other CPUs stop first: nothing runs it while it is put back. */

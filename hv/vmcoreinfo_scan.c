@@ -10,6 +10,7 @@
 #include <hv/hv.h>
 #include <hv/lib.h>
 #include <hv/mm.h>
+#include <hv/printk.h>
 
 int vmcoreinfo_note_at(const struct memmap *map, u64 pa, u64 *desc_pa, u32 *desc_len)
 {
@@ -58,11 +59,17 @@ bool vmcoreinfo_scan(struct vmcoreinfo_probe *p, const struct memmap *map, u64 b
 			     p->pa + PAGE_SIZE <= end; p->pa += PAGE_SIZE) {
 				if (!budget--)
 					return false;
-				if (!hv_is_hidden(p->pa, PAGE_SIZE) &&
-				    *(const volatile u32 *)phys_to_virt(p->pa) == 11 &&
-				    !vmcoreinfo_note_at(map, p->pa, desc_pa, desc_len) &&
-				    (!ok || ok(*desc_pa, *desc_len, ctx))) {
+				if (hv_is_hidden(p->pa, PAGE_SIZE) ||
+				    *(const volatile u32 *)phys_to_virt(p->pa) != 11 ||
+				    vmcoreinfo_note_at(map, p->pa, desc_pa, desc_len))
+					continue;
+				if (!ok || ok(*desc_pa, *desc_len, ctx)) {
 					*found = true;
+					return true;
+				}
+				if (++p->rejected >= VMCOREINFO_SCAN_MAX_REJECTED) {
+					pr_warn("crash: the scan for VMCOREINFO stopped at 0x%llx: %u notes in guest RAM that are not the crashed kernel's",
+						(unsigned long long)p->pa, p->rejected);
 					return true;
 				}
 			}

@@ -149,6 +149,12 @@ static int place(const struct bzimage *bz, const struct vmlinux *vl, u64 initrd_
 		       (unsigned long long)(hv.capture_size >> 20));
 		return -ENOSPC;
 	}
+	/* kexec refuses them as crash kernels too: it would decompress itself to pref_address. */
+	if (!bz->relocatable && bz->pref_address != base) {
+		pr_err_what("%s is not relocatable (relocatable_kernel 0 in its setup header): it runs at 0x%llx only, outside the capture region at 0x%llx",
+		       what, (unsigned long long)bz->pref_address, (unsigned long long)base);
+		return -ENOEXEC;
+	}
 	if (!IS_ALIGNED(base, align)) {
 		pr_err_what("%s wants %llu KiB alignment; the region is at 0x%llx", what,
 		       (unsigned long long)(align >> 10), (unsigned long long)base);

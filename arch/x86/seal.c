@@ -77,17 +77,20 @@ s64 arch_seal_kexec(struct percpu *cpu, u64 base, u64 size, u64 flags)
 	s64 ret = 0;
 
 	spin_lock(&seal.lock);
-	if (flags & PARACHUTE_SEAL_CRASHING) {
+	if (flags & ~(u64)PARACHUTE_SEAL_CRASHING) {
+		ret = -PARACHUTE_EINVAL;
+	} else if (capture_running()) {
+		/* The capture's own (its bound, its tables): nothing a crashed guest changes. */
+		ret = -PARACHUTE_EBUSY;
+	} else if (flags) {
 		if (seal.end != seal.start && !seal.jumped)
 			lift(cpu, "the guest's crash path began");
-	} else if (flags) {
-		ret = -PARACHUTE_EINVAL;
-	} else if (capture_running() || seal.jumped) {
+	} else if (seal.jumped) {
 		ret = -PARACHUTE_EBUSY;
 	} else if (!size) {
 		ret = unseal(cpu);
 	} else if (vendor->id == PARACHUTE_VENDOR_SVM && !cpu_has_nx()) {
-		pr_warn("cpu%u: SEAL_KEXEC refused: this CPU has no NX, which nested pages need to forbid execution",
+		pr_warn_limited(&cpu->refused, "cpu%u: SEAL_KEXEC refused: this CPU has no NX, which nested pages need to forbid execution",
 			cpu->cpu_id);
 		ret = -PARACHUTE_EINVAL;
 	} else if (!IS_ALIGNED(base | size, PAGE_SIZE) || base + size < base || size > SEAL_MAX ||
@@ -101,8 +104,16 @@ s64 arch_seal_kexec(struct percpu *cpu, u64 base, u64 size, u64 flags)
 		pr_warn_limited(&cpu->refused, "cpu%u: SEAL_KEXEC refused: 0x%llx-0x%llx is sealed; unseal it first",
 			cpu->cpu_id, (unsigned long long)seal.start, (unsigned long long)(seal.end - 1));
 		ret = -PARACHUTE_EINVAL;
-	} else if (gpm_seal(base, base + size) || iommu_seal(base, base + size, IOMMU_SEALED)) {
+	} else if (seal.end != seal.start) {
+		/* Sealed again as it is (kexec -p reloads seal after they unseal): nothing changes. */
+	} else if (gpm_seal(base, base + size)) {
 		gpm_seal(0, 0);
+		ret = -PARACHUTE_EINVAL;
+	} else if (iommu_seal(base, base + size, IOMMU_SEALED)) {
+		/* Both sides back as they were: nothing sealed. */
+		gpm_seal(0, 0);
+		iommu_seal(base, base + size, IOMMU_UNSEALED);
+		smp_flush_guest(cpu);
 		ret = -PARACHUTE_EINVAL;
 	} else {
 		seal.start = base;

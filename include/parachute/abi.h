@@ -86,7 +86,8 @@
  * initrd and command line, and the staged capture kernel), re-arms capture
  * and starts the guest kernel on this vCPU; the others wait for the guest's
  * start-up IPIs as at boot. The call does not return then. -PARACHUTE_EPERM
- * outside the capturing vCPU, -PARACHUTE_EACCES under restart=off,
+ * outside the capture kernel's CPUs, -PARACHUTE_EBUSY while another of them
+ * restarts or fails the capture, -PARACHUTE_EACCES under restart=off,
  * -PARACHUTE_ENOSPC when what must be put back no longer fits what was kept
  * (a larger capture kernel loaded at run time): the caller then resets the
  * machine itself. If putting it back fails midway, the hv resets the machine.

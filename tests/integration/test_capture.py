@@ -230,7 +230,19 @@ def test_write_to_capture_region_dropped(build):
 
 
 def test_bad_capture_input_disarms(build):
+    # A bzImage that is not relocatable runs at its pref_address only (kexec refuses
+    # such a crash kernel too): the setup header's relocatable_kernel byte cleared.
+    fixed = f"{build}/bad/bad-fixed-vmlinuz"
+    os.makedirs(os.path.dirname(fixed), exist_ok=True)
+    with open(f"{build}/debian/vmlinuz", "rb") as f:
+        data = bytearray(f.read())
+    data[0x234] = 0
+    with open(fixed, "wb") as f:
+        f.write(data)
     cases = [
+        ("cap-bad-fixed", fixed, "",
+         r"\[hv\] ERROR: capture kernel is not relocatable \(relocatable_kernel 0 in its setup "
+         r"header\): it runs at 0x1000000 only, outside the capture region at 0x[0-9a-f]+"),
         ("cap-bad-missing", None, "", r"\[hv\] no capture module: capture disarmed"),
         ("cap-bad-notbz", f"{build}/initrd.cpio.gz", "",
          r"\[hv\] ERROR: capture kernel: not a Linux bzImage"),

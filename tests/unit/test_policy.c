@@ -865,9 +865,17 @@ static void test_capture_timeout_and_report(void **state)
 	assert_false(watchdog_due());
 	assert_int_equal(call3(0, PARACHUTE_HC_CAPTURE_REPORT, PARACHUTE_REPORT_DONE, 0, 0), 0);
 	assert_logged("capture: the capture kernel saved the dump, 310000 ms after the hand-over");
+	/* The counters are not printed during a capture (a vCPU held for seconds misses its park). */
+	assert_int_equal(call3(0, PARACHUTE_HC_DUMP_STATS, 0, 0, 0), -PARACHUTE_EBUSY);
+	/* FAILED while another capture CPU restarts: that one ends the capture. */
+	strcpy((char *)region, "dump target UUID=x not found after 30 s");
+	capture.ending = 1;
+	assert_int_equal(call3(0, PARACHUTE_HC_CAPTURE_REPORT, PARACHUTE_REPORT_FAILED, base,
+			       strlen((char *)region)),
+			 -PARACHUTE_EBUSY);
+	capture.ending = 0;
 	/* FAILED: its reason, then capture_failure=. */
 	hv.opt.capture_failure = FAILURE_HALT;
-	strcpy((char *)region, "dump target UUID=x not found after 30 s");
 	assert_int_equal(NORETURN(call3(0, PARACHUTE_HC_CAPTURE_REPORT, PARACHUTE_REPORT_FAILED,
 					base, strlen((char *)region))),
 			 2);
@@ -927,8 +935,18 @@ static void test_restart(void **state)
 	assert_int_equal(ret, -PARACHUTE_EPERM);
 	assert_int_equal(call(3, PARACHUTE_HC_RESTART, 0, 0, &ret), VCPU_SKIP);
 	assert_int_equal(ret, -PARACHUTE_EPERM);
+	/* A load the guest left open at the crash (its staged part is where the capture kernel runs). */
+	hv.capture_size = 128 * MiB;
+	assert_int_equal(call3(0, PARACHUTE_HC_LOAD_BEGIN, 16, 0, 8), 0);
+	assert_true(capture_load_state()->open);
 	assert_int_equal(crash_trigger(cpu0, CRASH_PVPANIC), VCPU_RESET);
 	assert_int_equal(call_on(cpu1, 0, PARACHUTE_HC_RESTART, 0, 0, 0), -PARACHUTE_EPERM);
+	/* Another capture CPU ends the capture already: this RESTART waits its turn (refused). */
+	capture.ending = 1;
+	assert_int_equal(call(0, PARACHUTE_HC_RESTART, 0, 0, &ret), VCPU_SKIP);
+	assert_int_equal(ret, -PARACHUTE_EBUSY);
+	assert_logged("RESTART refused: another CPU of the capture kernel restarts or fails the capture");
+	capture.ending = 0;
 	/* The capture kernel ran in its region; the restart puts it back and re-arms. */
 	memset((void *)(uintptr_t)capture.hashed[0].start, 0,
 	       capture.hashed[0].end - capture.hashed[0].start);
@@ -946,6 +964,9 @@ static void test_restart(void **state)
 	assert_string_equal(st.restart_km->args, "root=/dev/vda ro");
 	assert_int_equal(st.restart_im->size, sizeof(guest_initrd));
 	assert_int_equal(capture.owner, -1);
+	assert_int_equal(capture.ending, 0);
+	assert_false(capture_load_state()->open); /* the open load dropped */
+	assert_logged_since_reset("a capture kernel load left open at the crash is dropped");
 	assert_true(capture.armed);
 	assert_false(capture.switch_lock.locked);
 	assert_logged("restart 1: the guest kernel boots again on cpu0, capture re-armed");
@@ -1151,6 +1172,51 @@ static bool not_at(u64 desc_pa, u32 desc_len, const void *ctx)
 {
 	(void)desc_len;
 	return desc_pa != *(const u64 *)ctx;
+}
+
+/* A check that only the note at *ctx passes; counts its calls. */
+static unsigned int only_calls;
+static bool only_at(u64 desc_pa, u32 desc_len, const void *ctx)
+{
+	(void)desc_len;
+	only_calls++;
+	return desc_pa == *(const u64 *)ctx;
+}
+
+/*
+ * A hostile guest plants a note on every page, none of them the crashed
+ * kernel's: the scan at the crash checks a bounded number and gives up,
+ * named, instead of walking page tables for every page of guest RAM.
+ */
+static void test_vmcoreinfo_scan_planted_notes(void **state)
+{
+	enum { PAGES = VMCOREINFO_SCAN_MAX_REJECTED + 8 };
+	u8 *ram = aligned_alloc(PAGE_SIZE, PAGES * PAGE_SIZE);
+	u64 base = (u64)(uintptr_t)ram, text, real;
+	enum vmcoreinfo_way way;
+	u32 len;
+
+	(void)state;
+	assert_non_null(ram);
+	memset(ram, 0, PAGES * PAGE_SIZE);
+	hv.guest_map.nr = 0;
+	assert_int_equal(memmap_add(&hv.guest_map, base, PAGES * PAGE_SIZE, E820_RAM), 0);
+	for (unsigned int i = 0; i < PAGES; i++)
+		put_vmcoreinfo(ram + i * PAGE_SIZE);
+	/* The real one after the bound: not reached. */
+	real = base + (PAGES - 1) * PAGE_SIZE + 24;
+	only_calls = 0;
+	assert_int_equal(find_vmcoreinfo(&hv.guest_map, only_at, &real, &text, &len, &way), -ENOENT);
+	assert_int_equal(only_calls, VMCOREINFO_SCAN_MAX_REJECTED);
+	assert_logged("the scan for VMCOREINFO stopped at");
+	assert_logged("64 notes in guest RAM that are not the crashed kernel's");
+	/* Within the bound (a stale note or a few): found. */
+	real = base + 3 * PAGE_SIZE + 24;
+	only_calls = 0;
+	assert_int_equal(find_vmcoreinfo(&hv.guest_map, only_at, &real, &text, &len, &way), 0);
+	assert_int_equal(text, real);
+	assert_int_equal(only_calls, 4);
+	free(ram);
 }
 
 /*
@@ -1526,6 +1592,17 @@ static void test_hidden_write_step(void **state)
 	assert_false(stub.step_guest_tf);
 	assert_false(cpu0->arch.step.active);
 	assert_int_equal(stub.redirects, 4); /* scratch in twice, the pages back twice */
+	assert_int_equal(stub.scratch_mapped, 0);
+	/* A step that its #DB never ends (an INIT, a park): the reset maps the pages back. */
+	vcpu_handle_npf(cpu0, 0x200ffc, true, false, false);
+	vcpu_handle_npf(cpu0, 0x201000, true, false, false);
+	assert_int_equal(stub.scratch_mapped, 2);
+	vcpu_step_cancel(cpu0);
+	assert_int_equal(stub.scratch_mapped, 0);
+	assert_false(cpu0->arch.step.active);
+	assert_int_equal(cpu0->arch.step.gpa2, 0);
+	vcpu_step_cancel(cpu0); /* nothing stepped: nothing to map back */
+	assert_int_equal(stub.scratch_mapped, 0);
 	/* A #DB that is not the hv's step is the guest's own. */
 	assert_int_equal(vcpu_handle_db(cpu0), VCPU_RESUME);
 	assert_int_equal(stub.inject_vector, X86_EXC_DB);
@@ -1598,6 +1675,14 @@ static void test_wrmsr_and_refusals(void **state)
 	/* Any other MSR that exits is refused. */
 	assert_int_equal(vcpu_handle_wrmsr(cpu0, 0x3a, 5), VCPU_RESUME);
 	assert_int_equal(stub.injected, 6);
+	assert_true(stub.inject_has_err);
+	/* In real mode the #GP pushes no error code (a VM entry would refuse one). */
+	stub.vcpu.cr0 = X86_CR0_ET;
+	stub.vcpu.efer = 0;
+	assert_int_equal(vcpu_handle_wrmsr(cpu0, 0x3a, 5), VCPU_RESUME);
+	assert_int_equal(stub.injected, 7);
+	assert_int_equal(stub.inject_vector, X86_EXC_GP);
+	assert_false(stub.inject_has_err);
 }
 
 /* MOV to CRn and XSETBV, as VMX reports them: the gate, then the backend. */
@@ -1609,6 +1694,13 @@ static void test_cr_writes_and_xsetbv(void **state)
 	assert_int_equal(vcpu_handle_cr_write(cpu0, 4, X86_CR4_PAE), VCPU_SKIP);
 	assert_int_equal(vcpu_handle_cr_write(cpu0, 3, 0x1000), VCPU_SKIP);
 	assert_int_equal(vcpu_handle_wrmsr(cpu0, MSR_EFER, EFER_LME), VCPU_SKIP);
+	/* Not with a CS whose L bit is set, though legacy mode ignores it (#GP, as KVM). */
+	stub.cs_l = true;
+	assert_int_equal(vcpu_handle_cr_write(cpu0, 0, 0x80000011), VCPU_RESUME);
+	assert_int_equal(stub.vcpu.efer, EFER_LME);
+	assert_int_equal(stub.injected, 1);
+	stub.injected = 0;
+	stub.cs_l = false;
 	assert_int_equal(vcpu_handle_cr_write(cpu0, 0, 0x80000011), VCPU_SKIP);
 	assert_int_equal(stub.vcpu.efer, EFER_LME | EFER_LMA); /* IA-32e mode came on with paging */
 	assert_int_equal(stub.vcpu.cr0, 0x80000011);
@@ -1623,6 +1715,7 @@ static void test_cr_writes_and_xsetbv(void **state)
 	assert_int_equal(vcpu_handle_cr_write(cpu0, 0, 1ull << 32 | 0x80000011), VCPU_RESUME);
 	assert_int_equal(vcpu_handle_cr_write(cpu0, 8, 0), VCPU_RESUME);
 	assert_int_equal(stub.injected, 6);
+	assert_true(stub.inject_has_err); /* #GP(0) in protected mode */
 	assert_true(stub.vcpu.cr4 == X86_CR4_PAE && stub.vcpu.cr3 == 0x1000 && stub.vcpu.cr0 == 0x80000011);
 	/* Out of long mode from compatibility mode (CS.L = 0): LMA goes. */
 	stub.cs_l = false;
@@ -1790,6 +1883,7 @@ int main(void)
 		cmocka_unit_test_setup(test_pvpanic, setup),
 		cmocka_unit_test_setup(test_hidden_write_step, setup),
 		cmocka_unit_test_setup(test_sealed_region_faults, setup),
+		cmocka_unit_test_setup(test_vmcoreinfo_scan_planted_notes, setup),
 		cmocka_unit_test_setup(test_apic_store, setup),
 		cmocka_unit_test_setup(test_wrmsr_and_refusals, setup),
 		cmocka_unit_test_setup(test_cr_writes_and_xsetbv, setup),

@@ -65,7 +65,15 @@ struct vmcoreinfo_probe {
 	u32 pass, idx, exits;
 	u64 pa, us;
 	u64 found; /* the note's page, 0 if none */
+	u32 rejected; /* notes the scan's ok() refused (VMCOREINFO_SCAN_MAX_REJECTED) */
 };
+
+/*
+ * Notes a scan at the crash checks against the crashed kernel before it gives
+ * up: a real guest has one (and one of a kernel before a kexec); a hostile one
+ * could plant one per page, each checked with page-table walks.
+ */
+#define VMCOREINFO_SCAN_MAX_REJECTED 64
 
 struct capture_state {
 	bool armed;
@@ -89,6 +97,7 @@ struct capture_state {
 	bool checked_in;  /* it reported PARACHUTE_REPORT_STARTED */
 	bool user_mode;	  /* it ran in user mode: its initramfs (capture_user_mode()) */
 	u32 restarts;	  /* the guest restarted without a machine reset (restart=on) */
+	volatile int ending; /* a capture kernel CPU restarts or fails the capture (capture_end_claim()) */
 	struct vmcoreinfo_probe probe;
 };
 
@@ -105,6 +114,16 @@ static inline bool capture_owned_by(const struct percpu *cpu)
 {
 	return __atomic_load_n(&capture.owner, __ATOMIC_ACQUIRE) == (int)cpu->cpu_id;
 }
+
+/**
+ * capture_end_claim() - true for the first of the capture kernel's CPUs to end
+ * the capture (a RESTART, a failure): each would stop the others, and two at
+ * once would wait for each other. Cleared by the restart.
+ */
+bool capture_end_claim(void);
+
+/** capture_load_cancel() - a load left open at the crash is dropped at a restart. */
+void capture_load_cancel(void);
 
 /**
  * capture_user_mode() - the capture kernel ran in user mode (cpu, a capture
