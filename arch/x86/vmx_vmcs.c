@@ -256,7 +256,8 @@ static void vmcs_fresh(struct percpu *cpu, u64 ept_root)
 	vmwrite(EPT_POINTER, cpu->arch.vmx.eptp);
 	vmwrite(VMCS_LINK, ~0ull);
 	vmwrite(CR0_MASK, vmx_caps.cr0_must1 | ~vmx_caps.cr0_may1);
-	vmwrite(CR4_MASK, vmx_caps.cr4_must1 | ~vmx_caps.cr4_may1);
+	/* And SMXE, which CPUID hides (GETSEC is not the guest's): set natively, it would stick. */
+	vmwrite(CR4_MASK, vmx_caps.cr4_must1 | ~vmx_caps.cr4_may1 | X86_CR4_SMXE);
 
 	vmwrite(GUEST_PAT, X86_PAT_DEFAULT);
 	vmwrite(GUEST_DR7, 0x400);
