@@ -515,12 +515,13 @@ void vcpu_step_cancel(struct percpu *cpu)
 {
 	struct hidden_step *st = &cpu->arch.step;
 
-	if (st->active && (gpm_redirect(cpu->arch.gpm, st->gpa, false) ||
-			   (st->gpa2 && gpm_redirect(cpu->arch.gpm, st->gpa2, false))))
-		pr_err("cpu%u: the protected page at 0x%llx could not be mapped back after a step cut short",
-		       cpu->cpu_id, (unsigned long long)st->gpa);
-	if (st->active)
+	if (st->active) {
+		if (gpm_redirect(cpu->arch.gpm, st->gpa, false) ||
+		    (st->gpa2 && gpm_redirect(cpu->arch.gpm, st->gpa2, false)))
+			pr_err("cpu%u: the protected page at 0x%llx could not be mapped back after a step cut short",
+			       cpu->cpu_id, (unsigned long long)st->gpa);
 		vendor->flush(cpu);
+	}
 	memset(st, 0, sizeof(*st));
 }
 
