@@ -213,12 +213,10 @@ static void redeliver(struct percpu *cpu, u64 ev)
 static enum vcpu_action handle_npf(struct percpu *cpu)
 {
 	struct vmcb *v = cpu->arch.svm.vmcb;
-	u64 ev = v->ctl.exit_int_info;
 
-	if (redeliverable(ev))
-		v->ctl.event_inj = ev;
 	return vcpu_handle_npf(cpu, v->ctl.exit_info2, v->ctl.exit_info1 & SVM_NPF_WRITE,
-			       v->ctl.exit_info1 & SVM_NPF_FETCH, ev & SVM_EVTINJ_VALID);
+			       v->ctl.exit_info1 & SVM_NPF_FETCH,
+			       v->ctl.exit_int_info & SVM_EVTINJ_VALID);
 }
 
 /*
@@ -320,8 +318,7 @@ static enum vcpu_action svm_handle_exit(struct percpu *cpu)
 
 	if (e && e->handle) {
 		act = e->handle(cpu);
-		/* The nested page fault's handler puts its event back itself. */
-		if (act == VCPU_RESUME && v->ctl.exit_code != SVM_EXIT_NPF && redeliverable(ev))
+		if (act == VCPU_RESUME && redeliverable(ev))
 			redeliver(cpu, ev);
 		return act;
 	}
